@@ -1,0 +1,176 @@
+"""Identifiers: 居民身份证号码 (GB 11643), 统一社会信用代码 (GB 32100), ``person_ref``, 街镇 codes.
+
+ID numbers never leave the registration service. What travels on the bus is ``person_ref``: a keyed
+HMAC-SHA256 of the normalised number. Without the key a ref cannot be linked back to a person (the ID
+space is small enough to enumerate, which is why a plain hash would not do); with the same key the same
+person always gets the same ref, so consumers can count and join on it.
+
+The validators raise ``PydanticCustomError`` with Chinese messages because API errors show them to
+users. No message repeats the input: it may be personal data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from datetime import date
+from typing import Annotated
+
+from pydantic import AfterValidator, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from schemas.reference import STREETS
+
+# --- GB 11643 居民身份证号码 -------------------------------------------------------------------------
+
+# ISO 7064 MOD 11-2: weight of position i (0-based, left to right) is 2**(17 - i) mod 11.
+_ID_WEIGHTS = tuple(2 ** (17 - i) % 11 for i in range(17))
+_ID_CHECK_CHARS = "10X98765432"  # indexed by (weighted sum mod 11)
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+_EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+def normalise_id_number(s: str) -> str:
+    """Canonical form of an ID number as typed: full-width -> half-width, no whitespace, ``x`` -> ``X``.
+
+    Normalisation does not validate; use ``is_valid_id_number`` or the ``IdNumber`` type for that.
+    """
+    return "".join(unicodedata.normalize("NFKC", s).split()).upper()
+
+
+def _birth_date(number: str) -> date | None:
+    """Digits 7–14 as a date, or ``None`` when they are not a real calendar date."""
+    try:
+        return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+
+
+def _validate_id_number(value: str) -> str:
+    """Return the normalised number, or raise the first problem found (shape, birth date, check char)."""
+    s = normalise_id_number(value)
+    if not _ID_SHAPE.fullmatch(s):
+        raise PydanticCustomError("id_number_format", "身份证号码须为18位：17位数字加1位校验码")
+    birth = _birth_date(s)
+    if birth is None or not _EARLIEST_BIRTH <= birth <= date.today():
+        raise PydanticCustomError("id_number_birth_date", "身份证号码中的出生日期无效")
+    total = sum(int(digit) * weight for digit, weight in zip(s[:17], _ID_WEIGHTS, strict=True))
+    if s[17] != _ID_CHECK_CHARS[total % 11]:
+        raise PydanticCustomError("id_number_check", "身份证号码校验位错误")
+    return s
+
+
+def is_valid_id_number(s: str) -> bool:
+    """GB 11643 check of a number as typed (it is normalised first).
+
+    Valid means: 17 digits and a check character computed by ISO 7064 MOD 11-2, and digits 7–14 form a
+    real calendar date between 1900-01-01 and today. The 6-digit address code is not checked against
+    the division list, because numbers issued under since-abolished codes stay valid for life.
+    """
+    try:
+        _validate_id_number(s)
+    except PydanticCustomError:
+        return False
+    return True
+
+
+def person_ref(id_number: str, key: bytes) -> str:
+    """Pseudonymous person id for events: HMAC-SHA256(key, normalised ID number) as 64 lowercase hex.
+
+    Raises ``ValueError`` (without echoing the number) when the number is invalid, and when the key is
+    shorter than 16 bytes: an empty or trivial key would make refs reversible by enumeration.
+    """
+    if len(key) < 16:
+        raise ValueError("person_ref key must be at least 16 bytes")
+    if not is_valid_id_number(id_number):
+        raise ValueError("invalid ID number")
+    normalised = normalise_id_number(id_number)
+    return hmac.new(key, normalised.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+# --- GB 32100 统一社会信用代码 ------------------------------------------------------------------------
+
+# 31 characters: digits and capitals without I, O, Z, S, V. A character's value is its index.
+_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_VALUES = {c: i for i, c in enumerate(_CREDIT_CHARS)}
+# Weight of position i (0-based) is 3**i mod 31.
+_CREDIT_WEIGHTS = tuple(3**i % 31 for i in range(17))
+
+
+def credit_code_check_char(first17: str) -> str:
+    """The GB 32100 check character for the first 17 characters of a credit code."""
+    total = sum(_CREDIT_VALUES[c] * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
+    return _CREDIT_CHARS[(31 - total % 31) % 31]
+
+
+def _validate_credit_code(value: str) -> str:
+    s = "".join(unicodedata.normalize("NFKC", value).split()).upper()
+    if len(s) != 18 or any(c not in _CREDIT_VALUES for c in s):
+        raise PydanticCustomError(
+            "credit_code_format", "统一社会信用代码须为18位数字或大写字母（不含I、O、Z、S、V）"
+        )
+    if s[17] != credit_code_check_char(s[:17]):
+        raise PydanticCustomError("credit_code_check", "统一社会信用代码校验位错误")
+    return s
+
+
+def is_valid_credit_code(s: str) -> bool:
+    """GB 32100 check: 18 characters from the 31-character set, the last one the mod-31 check character.
+
+    Whitespace, full-width characters and lower case are tolerated as in ``normalise_id_number``.
+    """
+    try:
+        _validate_credit_code(s)
+    except PydanticCustomError:
+        return False
+    return True
+
+
+# --- 街镇 -------------------------------------------------------------------------------------------
+
+
+def _validate_street_code(value: str) -> str:
+    if value not in STREETS:
+        raise PydanticCustomError("street_code", "未知的街镇代码")
+    return value
+
+
+# --- Annotated field types for reuse in events and service APIs -----------------------------------
+
+IdNumber = Annotated[
+    str,
+    AfterValidator(_validate_id_number),
+    WithJsonSchema({"type": "string", "description": "居民身份证号码 (GB 11643), normalised"}),
+]
+"""A valid GB 11643 number, normalised. For service APIs only: events never carry ID numbers."""
+
+CreditCode = Annotated[
+    str,
+    AfterValidator(_validate_credit_code),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": f"^[{_CREDIT_CHARS}]{{18}}$",
+            "description": "统一社会信用代码 (GB 32100), upper case, check character verified",
+        }
+    ),
+]
+"""A valid 统一社会信用代码, normalised to upper case. Identifies employers (``employer_ref``)."""
+
+PersonRef = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+"""``person_ref(id_number, key)`` output: 64 lowercase hex characters."""
+
+StreetCode = Annotated[
+    str,
+    AfterValidator(_validate_street_code),
+    WithJsonSchema(
+        {"type": "string", "enum": sorted(STREETS), "description": "9-digit code of a 街镇 of Xiqing"}
+    ),
+]
+"""One of the 12 街镇 codes in ``schemas/reference/xiqing_divisions.json``."""
+
+EntityId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+"""Opaque id chosen by the owning service (vacancy_id, case_id, alert_id, report_id, session_id,
+station_code, ...): ASCII, at most 64 characters, UUIDs fit. Never derive one from personal data."""
