@@ -1,0 +1,181 @@
+"""The CloudEvents 1.0 envelope every message on the bus uses (JSON structured mode, UTF-8).
+
+Producers call ``new_event(data, source=...)`` and send ``event.to_json()`` with key ``event.key`` to
+``event.topic``. Consumers call ``parse_event(message_value)`` and get a ``CloudEvent`` whose ``data``
+is the concrete model of its type, or an ``InvalidEvent`` whose ``code`` says what was wrong (a poison
+message: dead-letter it, see ``DeadletterRecorded.for_message``).
+
+The envelope is strict: only the attributes below are allowed (no ``dataschema`` and no extension
+attributes), ``type`` must be registered, ``subject`` must be the data's aggregate id, and ``time``
+always carries the Asia/Shanghai offset (+08:00).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar
+
+import orjson
+import uuid_utils
+from pydantic import Field, SerializeAsAny, ValidationError, model_validator
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from schemas.events import EVENT_TYPES, EventData
+from schemas.fields import SHANGHAI, ShanghaiDatetime, StrictModel
+
+__all__ = [
+    "EVENT_TYPES",
+    "CloudEvent",
+    "EventData",
+    "InvalidEvent",
+    "InvalidEventCode",
+    "cloud_event_model",
+    "new_event",
+    "parse_event",
+]
+
+DataT = TypeVar("DataT", bound=EventData)
+
+_UUID7 = r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+
+
+class CloudEvent(StrictModel, Generic[DataT]):
+    """One event. ``CloudEvent[SomeData]`` narrows ``data`` for type checkers and for validation.
+
+    - ``id``: UUIDv7 (time-ordered); consumers deduplicate on it.
+    - ``source``: ``/services/<name>`` of the producing service.
+    - ``type`` and ``subject``: the data model's ``event_type`` and ``subject()``; checked to agree.
+    - ``time``: when the change happened, RFC 3339 with +08:00.
+    """
+
+    specversion: Literal["1.0"]
+    id: Annotated[str, Field(pattern=_UUID7)]
+    source: Annotated[str, Field(pattern=r"^/services/[a-z]+$")]
+    type: Annotated[str, Field(min_length=1)]
+    subject: Annotated[str, Field(min_length=1)]
+    time: ShanghaiDatetime
+    datacontenttype: Literal["application/json"]
+    data: SerializeAsAny[DataT]
+
+    @model_validator(mode="after")
+    def _matches_data(self) -> Self:
+        if self.type != self.data.event_type:
+            raise PydanticCustomError("event_type_mismatch", "事件类型与数据模型不一致")
+        if self.subject != self.data.subject():
+            raise PydanticCustomError("event_subject_mismatch", "事件主体与数据中的聚合标识不一致")
+        return self
+
+    @property
+    def topic(self) -> str:
+        """The Kafka topic this event is published on."""
+        return self.data.topic
+
+    @property
+    def key(self) -> bytes:
+        """The Kafka message key: the subject (aggregate id), UTF-8."""
+        return self.subject.encode("utf-8")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible dict of the whole event (structured mode)."""
+        return self.model_dump(mode="json")
+
+    def to_json(self) -> bytes:
+        """Compact UTF-8 JSON of the whole event: the Kafka message value."""
+        return orjson.dumps(self.to_dict())
+
+
+def cloud_event_model(data_model: type[DataT]) -> type[CloudEvent[DataT]]:
+    """``CloudEvent`` parametrised with one data model (pydantic caches these classes)."""
+    return CloudEvent[data_model]  # type: ignore[valid-type]  # a runtime class as type argument
+
+
+def new_event(
+    data: DataT, *, source: str, time: datetime | None = None, id: str | None = None
+) -> CloudEvent[DataT]:
+    """Wrap ``data`` in an envelope: type and subject come from the data model, ``id`` defaults to a
+    fresh UUIDv7 and ``time`` to now. Pass ``id`` only to re-create an event that already exists
+    (e.g. from an outbox row), so its consumers can deduplicate it."""
+    return CloudEvent(
+        specversion="1.0",
+        id=id if id is not None else str(uuid_utils.uuid7()),
+        source=source,
+        type=data.event_type,
+        subject=data.subject(),
+        time=time if time is not None else datetime.now(SHANGHAI),
+        datacontenttype="application/json",
+        data=data,
+    )
+
+
+InvalidEventCode = Literal["oversized", "not_json", "bad_envelope", "unknown_type", "bad_data"]
+
+
+class InvalidEvent(ValueError):
+    """A message that is not a valid event. ``code`` is one of ``InvalidEventCode``; ``message`` names
+    the offending fields and error types, never their values (they may be personal data)."""
+
+    def __init__(self, code: InvalidEventCode, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code: InvalidEventCode = code
+        self.message = message
+
+
+def parse_event(raw: bytes | str | dict[str, Any], *, max_bytes: int = 1_048_576) -> CloudEvent[EventData]:
+    """Validate a message (Kafka value, request body or decoded dict) into a typed ``CloudEvent``.
+
+    Checks, in order: size (``oversized``), JSON syntax (``not_json``), a JSON object with a string
+    ``type`` (``bad_envelope``), a registered type (``unknown_type``), then the envelope attributes
+    (``bad_envelope``) and the data (``bad_data``) in one pass. A dict is validated exactly as its
+    JSON would be.
+    """
+    try:
+        payload = _as_bytes(raw)
+    except (orjson.JSONEncodeError, UnicodeEncodeError):
+        raise InvalidEvent("not_json", "不是有效的 JSON (not valid JSON)") from None
+    if len(payload) > max_bytes:
+        raise InvalidEvent("oversized", f"事件过大 (event is {len(payload)} bytes, limit {max_bytes})")
+    try:
+        envelope = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        raise InvalidEvent("not_json", "不是有效的 JSON (not valid JSON)") from None
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("type"), str):
+        raise InvalidEvent(
+            "bad_envelope", "事件须为带 type 属性的 JSON 对象 (a JSON object with a string type)"
+        )
+    data_model = EVENT_TYPES.get(envelope["type"])
+    if data_model is None:
+        raise InvalidEvent("unknown_type", "未知的事件类型 (unknown event type)")
+    try:
+        return cloud_event_model(data_model).model_validate_json(payload)
+    except ValidationError as exc:
+        # ``from None``: the ValidationError's text contains the input values.
+        raise _invalid(exc.errors(include_url=False, include_context=False, include_input=False)) from None
+
+
+def _as_bytes(raw: bytes | str | dict[str, Any]) -> bytes:
+    if isinstance(raw, bytes):
+        return raw
+    if isinstance(raw, str):
+        return raw.encode("utf-8")
+    return orjson.dumps(raw)
+
+
+def _invalid(errors: list[ErrorDetails]) -> InvalidEvent:
+    """Classify validation errors: anything outside ``data`` (or ``data`` missing) is the envelope's."""
+
+    def in_data(error: ErrorDetails) -> bool:
+        loc = error["loc"]
+        return len(loc) > 0 and loc[0] == "data" and not (len(loc) == 1 and error["type"] == "missing")
+
+    envelope_errors = [e for e in errors if not in_data(e)]
+    if envelope_errors:
+        return InvalidEvent("bad_envelope", "事件信封无效 (invalid envelope): " + _fields(envelope_errors))
+    return InvalidEvent("bad_data", "事件数据无效 (invalid data): " + _fields(errors))
+
+
+def _fields(errors: list[ErrorDetails], limit: int = 5) -> str:
+    """``loc [error type]`` for the first few errors, each location cut to 80 characters."""
+    shown = [f"{'.'.join(map(str, e['loc']))[:80] or '(event)'} [{e['type']}]" for e in errors[:limit]]
+    if len(errors) > limit:
+        shown.append(f"and {len(errors) - limit} more")
+    return ", ".join(shown)

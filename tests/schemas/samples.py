@@ -1,0 +1,269 @@
+"""One valid ``data`` instance per event type, shared by the envelope and export tests."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from schemas.events.alert import AlertAcknowledged, AlertRaised, AlertResolved, AlertUpdated
+from schemas.events.base import EventData
+from schemas.events.deadletter import DeadletterRecorded
+from schemas.events.layoff import HeadcountReported, LayoffReported, assess_layoff
+from schemas.events.referral import (
+    CaseClosed,
+    CaseContacted,
+    CaseDispatched,
+    CaseSlaBreached,
+    ReferralMade,
+    ReferralOutcome,
+)
+from schemas.events.registration import (
+    EmploymentRegistered,
+    FollowupRecorded,
+    HardshipCertified,
+    JobseekerRegistered,
+    RegistrationClosed,
+    UnemploymentRegistered,
+)
+from schemas.events.statistics import SurveyRateReported
+from schemas.events.vacancy import (
+    EmployerRegistered,
+    FlagReason,
+    RecruitmentSessionEnded,
+    RecruitmentSessionScheduled,
+    RecruitmentSessionStarted,
+    VacancyClosed,
+    VacancyFilled,
+    VacancyFlagged,
+    VacancyPosted,
+    VacancyUpdated,
+)
+from schemas.fields import SHANGHAI, Industry, Skill
+from schemas.vocab import (
+    AlertLevel,
+    AlertSource,
+    CaseCloseReason,
+    CaseOrigin,
+    ClosureReason,
+    ContactChannel,
+    DecreaseType,
+    Education,
+    EmploymentForm,
+    FlagCategory,
+    FollowupOutcome,
+    Gender,
+    HardshipCategory,
+    IndustrySection,
+    KeyGroup,
+    LayoffReason,
+    ReferralDirection,
+    ReferralResult,
+    RegistrationKind,
+    RegistrationPlace,
+    ScopeKind,
+    SessionKind,
+    SlaKind,
+    UnemploymentReason,
+    VacancyCloseReason,
+    VacancyKind,
+)
+
+PERSON = "3f" * 32
+STREET = "120111101"  # 杨柳青镇
+EMPLOYER = "91350100M000100Y43"  # the example code printed in GB 32100
+MANUFACTURING = Industry(section=IndustrySection.C, division="36")
+AT = datetime(2025, 3, 3, 9, 30, tzinfo=SHANGHAI)
+PERSON_FIELDS = {"person_ref": PERSON, "street_code": STREET, "key_groups": [KeyGroup.REGISTERED_UNEMPLOYED]}
+CASE_FIELDS = {"case_id": "case-0001", "station_code": "120111101001", "street_code": STREET}
+ALERT_FIELDS = {
+    "alert_id": "alert-0001",
+    "level": AlertLevel.ORANGE,
+    "scope_kind": ScopeKind.STREET,
+    "scope_code": STREET,
+    "signal": "registration_surge",
+    "value": 42.0,
+    "threshold": 30.0,
+    "window": "30d",
+    "source": AlertSource.GRAFANA,
+    "fingerprint": "a1b2c3d4e5f60718",
+}
+LAYOFF = assess_layoff(
+    total_staff=320, planned_cuts=40, notified_on=date(2025, 3, 1), planned_on=date(2025, 3, 20)
+)
+POSTING = {
+    "vacancy_id": "vac-0001",
+    "employer_ref": EMPLOYER,
+    "title": "汽车零部件装配工",
+    "industry": MANUFACTURING,
+    "street_code": STREET,
+    "kind": VacancyKind.REGULAR,
+    "headcount": 5,
+    "salary_min": 5000,
+    "salary_max": 7000,
+    "education_required": Education.JUNIOR_HIGH,
+    "skills_required": [Skill(name="钳工", level=2)],
+    "age_min": 18,
+    "age_max": 50,
+    "valid_from": date(2025, 3, 1),
+    "valid_until": date(2025, 5, 31),
+}
+
+SAMPLES: list[EventData] = [
+    JobseekerRegistered(
+        **PERSON_FIELDS,
+        community="柳口路社区",
+        age=24,
+        gender=Gender.FEMALE,
+        education=Education.UNDERGRADUATE,
+        skills=[Skill(name="会计", level=2)],
+        desired_industry=IndustrySection.J,
+        desired_salary_min=4500,
+        desired_salary_max=6500,
+        registered_on=date(2025, 3, 1),
+        graduation_year=2024,
+    ),
+    UnemploymentRegistered(
+        **PERSON_FIELDS,
+        unemployed_since=date(2025, 1, 15),
+        reason=UnemploymentReason.CONTRACT_ENDED,
+        registered_on=date(2025, 2, 1),
+        registration_place=RegistrationPlace.RESIDENCE,
+    ),
+    EmploymentRegistered(
+        **PERSON_FIELDS,
+        form=EmploymentForm.EMPLOYED,
+        employer_ref=EMPLOYER,
+        industry=MANUFACTURING,
+        employed_on=date(2025, 3, 20),
+        vacancy_id="vac-0001",
+        case_id="case-0001",
+        was_registered_unemployed=True,
+        unemployed_since=date(2025, 1, 15),
+    ),
+    FollowupRecorded(
+        **PERSON_FIELDS,
+        channel=ContactChannel.PHONE,
+        outcome=FollowupOutcome.STILL_UNEMPLOYED,
+        followed_up_on=date(2025, 3, 2),
+    ),
+    HardshipCertified(
+        **PERSON_FIELDS,
+        categories=[HardshipCategory.AGE_4050],
+        certified_on=date(2025, 2, 10),
+    ),
+    RegistrationClosed(
+        **PERSON_FIELDS,
+        registration=RegistrationKind.UNEMPLOYMENT,
+        reason=ClosureReason.EMPLOYED,
+        closed_on=date(2025, 3, 20),
+    ),
+    EmployerRegistered(employer_ref=EMPLOYER, industry=MANUFACTURING, street_code=STREET, staff_count=320),
+    VacancyPosted(**POSTING),
+    VacancyUpdated(**{**POSTING, "headcount": 8, "education_required": None}),
+    VacancyFilled(
+        vacancy_id="vac-0001",
+        street_code=STREET,
+        kind=VacancyKind.REGULAR,
+        filled_count=1,
+        remaining=7,
+        fully_filled=False,
+        person_ref=PERSON,
+    ),
+    VacancyClosed(vacancy_id="vac-0001", reason=VacancyCloseReason.EXPIRED, closed_on=date(2025, 6, 1)),
+    VacancyFlagged(
+        vacancy_id="vac-0002",
+        employer_ref=EMPLOYER,
+        street_code=STREET,
+        reasons=[FlagReason(category=FlagCategory.GENDER, explanation="岗位要求中含有性别限制")],
+    ),
+    RecruitmentSessionScheduled(
+        session_id="live-20250303",
+        kind=SessionKind.LIVESTREAM,
+        street_code=STREET,
+        scheduled_at=AT,
+        vacancy_ids=["vac-0001"],
+    ),
+    RecruitmentSessionStarted(
+        session_id="live-20250303", kind=SessionKind.LIVESTREAM, street_code=STREET, started_at=AT
+    ),
+    RecruitmentSessionEnded(
+        session_id="live-20250303",
+        kind=SessionKind.LIVESTREAM,
+        street_code=STREET,
+        ended_at=datetime(2025, 3, 3, 11, 0, tzinfo=SHANGHAI),
+        vacancy_ids=["vac-0001"],
+        viewers=1350,
+        applications=46,
+        hires=3,
+    ),
+    LayoffReported(
+        report_id="lr-0001",
+        employer_ref=EMPLOYER,
+        industry=MANUFACTURING,
+        street_code=STREET,
+        total_staff=320,
+        planned_cuts=40,
+        reason=LayoffReason.SERIOUS_DIFFICULTY,
+        notified_on=date(2025, 3, 1),
+        planned_on=date(2025, 3, 20),
+        is_mass_layoff=LAYOFF.is_mass,
+        notice_days=LAYOFF.notice_days,
+        notice_compliant=LAYOFF.compliant,
+    ),
+    HeadcountReported(
+        report_id="hc-2025-02",
+        employer_ref=EMPLOYER,
+        month="2025-02",
+        industry=MANUFACTURING,
+        street_code=STREET,
+        baseline_headcount=320,
+        current_headcount=300,
+        decreases={DecreaseType.RESIGNATION: 12, DecreaseType.CONTRACT_END: 8},
+    ),
+    CaseDispatched(
+        **CASE_FIELDS,
+        origin=CaseOrigin.PERSON,
+        person_ref=PERSON,
+        contact_due_at=datetime(2025, 3, 3, 23, 59, 59, tzinfo=SHANGHAI),
+        referral_due_at=datetime(2025, 3, 6, 23, 59, 59, tzinfo=SHANGHAI),
+    ),
+    CaseContacted(**CASE_FIELDS, contacted_at=AT, channel=ContactChannel.PHONE, on_time=True),
+    ReferralMade(
+        **CASE_FIELDS,
+        referral_id="ref-0001",
+        person_ref=PERSON,
+        vacancy_id="vac-0001",
+        direction=ReferralDirection.PERSON_TO_JOB,
+        score=0.82,
+        breakdown={"skills": 0.9, "education": 1.0, "salary": 0.6},
+        on_time=True,
+    ),
+    ReferralOutcome(
+        **CASE_FIELDS,
+        referral_id="ref-0001",
+        person_ref=PERSON,
+        vacancy_id="vac-0001",
+        outcome=ReferralResult.HIRED,
+        outcome_on=date(2025, 3, 18),
+    ),
+    CaseSlaBreached(
+        **CASE_FIELDS, sla=SlaKind.REFERRAL, due_at=datetime(2025, 3, 6, 23, 59, 59, tzinfo=SHANGHAI)
+    ),
+    CaseClosed(**CASE_FIELDS, reason=CaseCloseReason.RESOLVED, closed_on=date(2025, 3, 20)),
+    AlertRaised(**ALERT_FIELDS),
+    AlertUpdated(**{**ALERT_FIELDS, "level": AlertLevel.RED, "value": 55.0}),
+    AlertAcknowledged(**ALERT_FIELDS),
+    AlertResolved(**{**ALERT_FIELDS, "value": 12.0}),
+    SurveyRateReported(
+        period="2025-02", rate_percent=5.3, published_on=date(2025, 3, 17), source="国家统计局天津调查总队"
+    ),
+    DeadletterRecorded.for_message(
+        topic="leye.registration",
+        partition=2,
+        offset=1017,
+        key=PERSON.encode(),
+        payload=b'{"specversion":"1.0","type":"cn.xiqing.leye.nothing.v1"}',
+        reason_code="unknown_type",
+        reason_message="unknown event type",
+        consumer="monitoring",
+    ),
+]
