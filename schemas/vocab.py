@@ -225,15 +225,20 @@ class VacancyCloseReason(Vocabulary):
 
 
 class FlagCategory(Vocabulary):
-    """Grounds on which a posting is withheld: discriminatory restrictions (seed 002) or not genuine."""
+    """Grounds on which a posting is withheld: a discriminatory restriction (seed 002, national plan)
+    or a posting that is not genuine. The restriction codes are those of the vacancies service's
+    screener (``services/vacancies/screening.py`` ``CATEGORIES``)."""
 
     GENDER = "gender", "性别限制"
     ETHNICITY = "ethnicity", "民族限制"
-    HOUSEHOLD_REGISTRATION = "household_registration", "户籍限制"
+    HUKOU = "hukou", "户籍限制"
     IDENTITY = "identity", "身份限制"
     DISABILITY = "disability", "残疾限制"
     RELIGION = "religion", "宗教信仰限制"
-    AGE = "age", "超出法律规定的年龄限制"
+    MARITAL_CHILDBEARING = "marital_childbearing", "婚育限制"
+    REGION = "region", "地域限制"
+    HEALTH = "health", "健康状况限制"
+    AGE = "age", "年龄限制"
     NOT_GENUINE = "not_genuine", "信息不真实"
     OTHER = "other", "其他"
 

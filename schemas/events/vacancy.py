@@ -132,10 +132,9 @@ class VacancyClosed(EventData):
 
 
 class FlagReason(StrictModel):
-    """One ground for withholding a posting, with a short explanation shown to the employer.
-
-    The explanation names the rule broken (e.g. "岗位要求中含有性别限制"); it does not quote the posting.
-    """
+    """One ground for withholding a posting, with the Chinese explanation shown to the employer:
+    the rule, the phrase of the posting that triggered it (employer text, not personal data) and
+    the legal basis, at most 200 characters."""
 
     category: FlagCategory
     explanation: Annotated[str, Field(min_length=1, max_length=200)]
