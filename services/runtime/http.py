@@ -1,0 +1,316 @@
+"""The FastAPI conventions every service shares.
+
+``create_service_app`` gives a service: problem+json errors, a 1 MiB body limit (413),
+request ids and JSON access logs, Prometheus ``/metrics``, ``/healthz`` and ``/readyz``, and —
+when the service owns a database — migrations at start-up and the outbox relay.
+
+Write routes use :class:`UnitOfWorkRoute`: one database session per request, committed once after
+the handler succeeded, together with the ``Idempotency-Key`` record. Handlers never commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import structlog
+import uvicorn
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response
+from fastapi.routing import APIRoute
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import Integer, LargeBinary, String, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .db import Base, UTCDateTime, make_engine, make_session_factory, migrate, utcnow
+from .logs import configure_logging
+from .metrics import HTTP_REQUESTS, HTTP_SECONDS
+from .outbox import OutboxRelay
+from .problems import ProblemError, install_problem_handlers, problem_response
+from .settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 1024 * 1024
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+# --- idempotency -------------------------------------------------------------------------------
+
+
+class IdempotencyRecord(Base):
+    """The response given to the first request with a key, replayed to every retry with the same body."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    media_type: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
+    if record.fingerprint != fingerprint:
+        raise ProblemError(
+            422, "idempotency_key_reused", "同一个 Idempotency-Key 已用于内容不同的请求",
+            errors=[{"field": "header.Idempotency-Key", "message": "该键已用于不同的请求体", "type": "reused"}],
+        )
+    return Response(record.body, record.status_code, media_type=record.media_type,
+                    headers={"Idempotent-Replayed": "true"})
+
+
+class UnitOfWorkRoute(APIRoute):
+    """Route class that wraps each request in one transaction and honours ``Idempotency-Key``.
+
+    Same key and same body → the stored response and no second write; same key, other body → 422.
+    Two concurrent requests with one key race on the primary key: the loser rolls back and replays.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handler = super().get_route_handler()
+
+        async def unit_of_work(request: Request) -> Response:
+            sessions: sessionmaker = request.app.state.sessions  # type: ignore[type-arg]
+            session: Session = sessions()
+            request.state.session = session
+            try:
+                key = request.headers.get("idempotency-key") if request.method in WRITE_METHODS else None
+                fingerprint = ""
+                if key is not None:
+                    if not 1 <= len(key) <= 200:
+                        raise ProblemError(400, "bad_idempotency_key", "Idempotency-Key 长度须为 1 至 200 个字符")
+                    body = await request.body()
+                    fingerprint = hashlib.sha256(
+                        f"{request.method} {request.url.path}\n".encode() + body
+                    ).hexdigest()
+                    stored = await run_in_threadpool(session.get, IdempotencyRecord, key)
+                    if stored is not None:
+                        return _replay(stored, fingerprint)
+                response = await handler(request)
+                if response.status_code >= 400:
+                    return response
+                if key is not None:
+                    session.add(IdempotencyRecord(
+                        key=key, fingerprint=fingerprint, status_code=response.status_code,
+                        body=bytes(response.body), media_type=response.media_type or "application/json",
+                    ))
+                try:
+                    await run_in_threadpool(session.commit)
+                except IntegrityError:
+                    await run_in_threadpool(session.rollback)
+                    stored = await run_in_threadpool(session.get, IdempotencyRecord, key) if key else None
+                    if stored is None:
+                        raise
+                    return _replay(stored, fingerprint)
+                relay: OutboxRelay | None = getattr(request.app.state, "relay", None)
+                if relay is not None:
+                    relay.wake()
+                return response
+            finally:
+                await run_in_threadpool(session.close)
+
+        return unit_of_work
+
+
+def get_session(request: Request) -> Session:
+    session: Session = request.state.session
+    return session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def write_router(**kwargs: Any) -> APIRouter:
+    """A router whose routes run in a unit of work (use for every route that touches the database)."""
+    return APIRouter(route_class=UnitOfWorkRoute, **kwargs)
+
+
+# --- middleware ---------------------------------------------------------------------------------
+
+
+class BodyLimitMiddleware:
+    """Refuses bodies over ``max_bytes`` with 413, by Content-Length or while streaming."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await _too_large(scope, receive, send, self.max_bytes)
+                return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                # HTTPException, because FastAPI's body parsing re-raises it (anything else becomes 400).
+                raise HTTPException(413, detail=f"请求体不得超过 {self.max_bytes // 1024} KiB")
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
+    response = problem_response(413, detail=f"请求体不得超过 {max_bytes // 1024} KiB", instance=scope["path"])
+    await response(scope, receive, send)
+
+
+class AccessLogMiddleware:
+    """Request id, one JSON access-log line and Prometheus metrics per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.log = structlog.get_logger("access")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = next((v.decode() for k, v in scope["headers"] if k == b"x-request-id"), None)
+        request_id = (request_id or uuid.uuid4().hex)[:64]
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            template = getattr(route, "path", "unmatched")
+            HTTP_REQUESTS.labels(scope["method"], template, str(status)).inc()
+            HTTP_SECONDS.labels(scope["method"], template).observe(elapsed)
+            # The route template, never the raw path: raw paths could carry identifiers.
+            self.log.info("request", method=scope["method"], route=template, status=status,
+                          ms=round(elapsed * 1000, 2))
+            structlog.contextvars.unbind_contextvars("request_id")
+
+
+# --- the app factory ----------------------------------------------------------------------------
+
+
+@dataclass
+class Database:
+    """A service's own database: where it lives and its migrations folder."""
+
+    url: str
+    migrations: Path
+
+
+@dataclass
+class ServiceParts:
+    """What ``create_service_app`` needs from a service."""
+
+    name: str
+    title: str
+    description: str
+    settings: ServiceSettings
+    routers: Sequence[APIRouter] = ()
+    database: Database | None = None
+    ready_checks: Sequence[Callable[[], bool]] = ()
+    on_startup: Sequence[Callable[[FastAPI], None]] = ()
+    on_shutdown: Sequence[Callable[[FastAPI], None]] = ()
+    start_relay: bool = True
+    openapi_tags: list[dict[str, str]] = field(default_factory=list)
+
+
+def create_service_app(parts: ServiceParts) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if parts.database is not None:
+            engine = make_engine(parts.database.url)
+            migrate(engine, parts.database.migrations)
+            app.state.engine = engine
+            app.state.sessions = make_session_factory(engine)
+            if parts.start_relay:
+                app.state.relay = OutboxRelay(app.state.sessions, parts.settings.kafka_bootstrap)
+                app.state.relay.start()
+        for hook in parts.on_startup:
+            hook(app)
+        try:
+            yield
+        finally:
+            for hook in parts.on_shutdown:
+                hook(app)
+            if getattr(app.state, "relay", None) is not None:
+                app.state.relay.stop()
+            if getattr(app.state, "engine", None) is not None:
+                app.state.engine.dispose()
+
+    app = FastAPI(
+        title=parts.title, description=parts.description, version="1.0.0", lifespan=lifespan,
+        openapi_tags=parts.openapi_tags or None,
+    )
+    app.state.settings = parts.settings
+    app.state.relay = None
+    install_problem_handlers(app)
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(AccessLogMiddleware)
+    app.include_router(_ops_router(parts))
+    for router in parts.routers:
+        app.include_router(router)
+    return app
+
+
+def _ops_router(parts: ServiceParts) -> APIRouter:
+    router = APIRouter(tags=["运维"])
+
+    @router.get("/healthz", summary="存活检查")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": parts.name}
+
+    @router.get("/readyz", summary="就绪检查", responses={503: {"description": "未就绪"}})
+    def readyz(request: Request) -> Response:
+        checks: dict[str, bool] = {}
+        engine = getattr(request.app.state, "engine", None)
+        if engine is not None:
+            try:
+                with engine.connect() as conn:
+                    conn.execute(text("SELECT 1"))
+                checks["database"] = True
+            except Exception:  # noqa: BLE001 - any failure means not ready
+                checks["database"] = False
+        for check in parts.ready_checks:
+            checks[check.__name__] = bool(check())
+        if all(checks.values()):
+            return Response(b'{"status":"ready"}', media_type="application/json")
+        return problem_response(503, code="not_ready", detail="服务尚未就绪",
+                                errors=[{"field": k, "message": "未就绪", "type": "check"}
+                                        for k, ok in checks.items() if not ok])
+
+    @router.get("/metrics", summary="Prometheus 指标", include_in_schema=False)
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def serve(app: FastAPI, settings: ServiceSettings, port: int, service: str) -> None:
+    """Run one service in this process (what ``python -m services.<name>`` calls)."""
+    configure_logging(service, settings.log_level)
+    uvicorn.run(app, host=settings.host, port=port, log_config=None, access_log=False,
+                timeout_graceful_shutdown=5)

@@ -1,0 +1,33 @@
+"""Every Prometheus metric the platform exports, in one place, so dashboards-as-code and alert
+rules can refer to stable names (the names are the ``MetricName`` literal)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from prometheus_client import Counter, Gauge, Histogram
+
+MetricName = Literal[
+    "leye_http_requests_total",
+    "leye_http_request_seconds",
+    "leye_outbox_published_total",
+    "leye_outbox_publish_errors_total",
+    "leye_outbox_pending",
+    "leye_events_consumed_total",
+    "leye_events_deadlettered_total",
+    "leye_events_duplicate_total",
+]
+
+HTTP_REQUESTS = Counter("leye_http_requests_total", "HTTP requests", ["method", "route", "status"])
+HTTP_SECONDS = Histogram(
+    "leye_http_request_seconds", "HTTP request latency", ["method", "route"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+OUTBOX_PUBLISHED = Counter("leye_outbox_published_total", "Outbox events acknowledged by the broker")
+OUTBOX_PUBLISH_ERRORS = Counter("leye_outbox_publish_errors_total", "Failed outbox publish attempts")
+OUTBOX_PENDING = Gauge("leye_outbox_pending", "Outbox rows not yet acknowledged")
+EVENTS_CONSUMED = Counter("leye_events_consumed_total", "Events processed by a consumer", ["consumer", "topic"])
+EVENTS_DEADLETTERED = Counter(
+    "leye_events_deadlettered_total", "Messages sent to the dead-letter topic", ["consumer", "reason"]
+)
+EVENTS_DUPLICATE = Counter("leye_events_duplicate_total", "Redelivered events skipped", ["consumer"])

@@ -1,0 +1,136 @@
+"""RFC 9457 problem details (``application/problem+json``) with Chinese titles.
+
+Every error a client sees has a stable machine ``code``, a Chinese ``title`` and, for invalid
+input, one entry per offending field. Messages never echo submitted values: they could be
+personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+# Chinese titles for the statuses the platform returns.
+TITLES: dict[int, str] = {
+    400: "请求格式错误",
+    401: "未认证或令牌无效",
+    403: "无权访问",
+    404: "资源不存在",
+    405: "不支持的请求方法",
+    409: "状态冲突",
+    413: "请求体过大",
+    415: "不支持的内容类型",
+    422: "请求参数校验失败",
+    429: "请求过于频繁",
+    500: "服务内部错误",
+    503: "服务暂不可用",
+}
+CODES: dict[int, str] = {
+    400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
+    422: "validation_failed", 429: "rate_limited", 500: "internal_error", 503: "unavailable",
+}
+
+
+class ProblemError(Exception):
+    """Raise from anywhere in a request to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str | None = None,
+        detail: str | None = None,
+        *,
+        title: str | None = None,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail or code or str(status))
+        self.status = status
+        self.code = code or CODES.get(status, "error")
+        self.title = title or TITLES.get(status, "请求失败")
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+
+
+def problem_response(
+    status: int,
+    *,
+    code: str | None = None,
+    title: str | None = None,
+    detail: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"https://leye.xiqing.gov.cn/problems/{code or CODES.get(status, 'error')}",
+        "title": title or TITLES.get(status, "请求失败"),
+        "status": status,
+        "code": code or CODES.get(status, "error"),
+    }
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+    """Pydantic errors as ``{"field": "body.age", "message": "…", "type": "…"}``; values are dropped."""
+    out = []
+    for err in exc.errors():
+        loc = [str(part) for part in err.get("loc", ())]
+        message = err.get("msg", "")
+        kind = err.get("type", "")
+        if kind == "json_invalid":
+            message = "请求体不是合法的 JSON"
+        elif kind == "extra_forbidden":
+            message = "不允许的字段"
+        elif kind == "missing":
+            message = "缺少必填字段"
+        out.append({"field": ".".join(loc), "message": message, "type": kind})
+    return out
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
+        return problem_response(
+            exc.status, code=exc.code, title=exc.title, detail=exc.detail, errors=exc.errors,
+            instance=request.url.path, headers=exc.headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = field_errors(exc)
+        malformed = any(e["type"] == "json_invalid" for e in errors)
+        return problem_response(
+            400 if malformed else 422,
+            code="malformed_json" if malformed else "validation_failed",
+            detail="请检查标注的字段" if not malformed else "请求体不是合法的 JSON",
+            errors=errors, instance=request.url.path,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found",) else None
+        return problem_response(
+            exc.status_code, detail=detail, instance=request.url.path, headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return problem_response(500, instance=request.url.path)

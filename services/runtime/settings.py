@@ -1,0 +1,58 @@
+"""Configuration from the environment, one validated class per service.
+
+Every service subclasses :class:`ServiceSettings` and adds its own prefixed fields
+(``REGISTRATION_DATABASE_URL`` …). The platform-wide variables below keep their plain
+names because every process reads them alike.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_PREFIX = "dev-only-"
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every process shares. Subclasses set ``env_prefix`` for their own fields."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", validation_alias=AliasChoices("LEYE_ENV")
+    )
+    kafka_bootstrap: str = Field(
+        "127.0.0.1:9092",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP"),
+        description="Kafka bootstrap servers; `leye up` points this at its embedded Tansu broker.",
+    )
+    person_ref_key: SecretStr = Field(
+        SecretStr(DEV_SECRET_PREFIX + "person-ref-key"),
+        validation_alias=AliasChoices("PERSON_REF_KEY"),
+        description="HMAC key turning ID numbers into person_ref. Rotating it re-keys every person.",
+    )
+    var_dir: Path = Field(Path("var"), validation_alias=AliasChoices("LEYE_VAR_DIR"))
+    log_level: str = Field("INFO", validation_alias=AliasChoices("LEYE_LOG_LEVEL"))
+    host: str = Field("127.0.0.1", validation_alias=AliasChoices("LEYE_HOST"))
+    stream_rebalance_timeout_s: float = Field(
+        1.0,
+        validation_alias=AliasChoices("STREAM_REBALANCE_TIMEOUT_S"),
+        description="Consumer-group rebalance timeout. Tansu waits all of it on every join, so the "
+        "embedded default is short; use 60 on Apache Kafka.",
+    )
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets_in_production(self) -> Self:
+        if self.environment == "production":
+            for name, value in self:
+                if isinstance(value, SecretStr) and value.get_secret_value().startswith(DEV_SECRET_PREFIX):
+                    raise ValueError(f"{name} still has its development placeholder; set it in the environment")
+        return self
+
+    def sqlite_url(self, service: str) -> str:
+        """Embedded default database for a service: a SQLite file under ``var/``."""
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{(self.var_dir / f'{service}.sqlite3').resolve()}"

@@ -1,0 +1,210 @@
+"""The faust conventions every stream processor shares.
+
+An agent body is one call::
+
+    @app.agent(source_topic(app, "leye.registration"))
+    async def ingest(stream):
+        await consume_batches(stream, handler, consumer="monitoring", dead_letters=dead_letters)
+
+``consume_batches`` owns batching, decoding, dead-lettering, retries and acknowledgement, so a
+service only writes ``handler(events) -> None`` (see STYLE.md §2–3). Its contract:
+
+- Messages that are not a valid CloudEvent of a known type go to ``leye.deadletter`` (waited for)
+  and are acknowledged; the rest of the batch is processed.
+- ``handler`` gets each batch's valid events in partition order; duplicates already seen by this
+  process are dropped. Handlers must still be idempotent on the event id: after a crash the
+  broker redelivers everything after the last committed offset.
+- A batch is acknowledged only after ``handler`` returned. If it raises :class:`PoisonEvent` that
+  event is dead-lettered and the rest retried; any other exception is retried with back-off,
+  forever, and the batch is never acknowledged meanwhile (a stuck consumer shows as lag, not as
+  lost events). On shutdown or crash mid-batch its offsets are withheld from faust's commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import faust
+import uvicorn
+from fastapi import FastAPI
+from faust.types import EventT, StreamT
+from tenacity import wait_exponential_jitter
+
+from schemas import CloudEvent, InvalidEvent, new_event, parse_event
+from schemas.events.deadletter import DeadletterRecorded
+
+from .errors import DeadLetterLimitExceeded, PoisonEvent
+from .logs import configure_logging
+from .metrics import EVENTS_CONSUMED, EVENTS_DEADLETTERED, EVENTS_DUPLICATE
+from .settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+DEADLETTER_TOPIC = "leye.deadletter"
+BatchHandler = Callable[[Sequence[CloudEvent]], Awaitable[None]]
+
+
+def create_stream_app(name: str, settings: ServiceSettings, **overrides: Any) -> faust.App:
+    """A faust app wired to the platform's broker with the project's conventions."""
+    brokers = ";".join(f"kafka://{hostport}" for hostport in settings.kafka_bootstrap.split(","))
+    config: dict[str, Any] = {
+        "broker": brokers,
+        "store": "memory://",
+        "web_enabled": False,  # each process serves its own FastAPI app instead
+        "value_serializer": "raw",
+        "key_serializer": "raw",
+        "consumer_auto_offset_reset": "earliest",
+        "producer_acks": -1,
+        "broker_commit_every": 5000,
+        "broker_commit_interval": 1.0,
+        "broker_rebalance_timeout": settings.stream_rebalance_timeout_s,
+        "broker_session_timeout": max(6.0, settings.stream_rebalance_timeout_s * 3),
+        "broker_heartbeat_interval": 1.0,
+        "stream_wait_empty": False,
+    }
+    return faust.App(f"leye-{name}", **(config | overrides))
+
+
+def source_topic(app: faust.App, name: str) -> faust.TopicT:
+    """A platform topic read as raw bytes; decoding happens in :func:`consume_batches`."""
+    return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+
+
+class DeadLetters:
+    """Publishes undecodable or unprocessable messages to ``leye.deadletter`` and stops the consumer
+    when ``max_consecutive`` messages in a row failed (a broken producer, not a few bad messages)."""
+
+    def __init__(self, app: faust.App, consumer: str, max_consecutive: int = 1000) -> None:
+        self.app, self.consumer, self.max_consecutive = app, consumer, max_consecutive
+        self.consecutive = 0
+
+    def ok(self) -> None:
+        self.consecutive = 0
+
+    async def send(self, message: Any, code: str, reason: str) -> None:
+        record = DeadletterRecorded.for_message(
+            topic=message.topic, partition=message.partition, offset=message.offset,
+            key=message.key, payload=message.value if isinstance(message.value, bytes) else b"",
+            reason_code=code, reason_message=reason[:500], consumer=self.consumer,
+        )
+        event = new_event(record, source=f"/services/{self.consumer}")
+        await self.app.producer.send_and_wait(DEADLETTER_TOPIC, event.key, event.to_json(), None)
+        EVENTS_DEADLETTERED.labels(self.consumer, code).inc()
+        log.warning("dead-lettered", extra={"ref": record.message_ref, "code": code})
+        self.consecutive += 1
+        if self.consecutive >= self.max_consecutive:
+            raise DeadLetterLimitExceeded(f"{self.consecutive} consecutive messages dead-lettered")
+
+
+class RecentIds:
+    """The last ``size`` event ids this process handled: drops cheap, in-process redeliveries."""
+
+    def __init__(self, size: int = 200_000) -> None:
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._size = size
+
+    def seen(self, event_id: str) -> bool:
+        return event_id in self._ids
+
+    def add(self, event_ids: Sequence[str]) -> None:
+        for event_id in event_ids:
+            self._ids[event_id] = None
+        while len(self._ids) > self._size:
+            self._ids.popitem(last=False)
+
+
+async def consume_batches(
+    stream: StreamT,
+    handler: BatchHandler,
+    *,
+    consumer: str,
+    dead_letters: DeadLetters,
+    max_batch: int = 2000,
+    within_s: float = 0.2,
+    recent: RecentIds | None = None,
+) -> None:
+    """The agent body of every stream processor (contract in the module docstring)."""
+    recent = recent if recent is not None else RecentIds()
+    backoff = wait_exponential_jitter(initial=0.2, max=10.0)
+    async for batch in stream.take_events(max_batch, within_s):
+        try:
+            events = await _decode(batch, consumer, dead_letters, recent)
+            attempt = 0
+            while events:
+                try:
+                    await handler([event for event, _ in events])
+                    break
+                except PoisonEvent as poison:
+                    bad = [(e, m) for e, m in events if e.id == poison.event_id]
+                    if not bad:
+                        raise
+                    await dead_letters.send(bad[0][1], poison.code, poison.message)
+                    events = [(e, m) for e, m in events if e.id != poison.event_id]
+                except Exception:  # noqa: BLE001 - retryable by definition; see module docstring
+                    attempt += 1
+                    log.exception("batch failed, retrying", extra={"consumer": consumer, "attempt": attempt})
+                    await asyncio.sleep(backoff(_Attempt(attempt)))
+            recent.add([event.id for event, _ in events])
+            for _, message in events:
+                EVENTS_CONSUMED.labels(consumer, message.topic).inc()
+        except BaseException:
+            _withhold_acks(batch)
+            raise
+
+
+async def _decode(
+    batch: Sequence[EventT], consumer: str, dead_letters: DeadLetters, recent: RecentIds
+) -> list[tuple[CloudEvent, Any]]:
+    decoded: list[tuple[CloudEvent, Any]] = []
+    in_batch: set[str] = set()
+    for item in batch:
+        message = item.message
+        try:
+            event = parse_event(message.value)
+        except InvalidEvent as invalid:
+            await dead_letters.send(message, invalid.code, invalid.message)
+            continue
+        dead_letters.ok()
+        if recent.seen(event.id) or event.id in in_batch:
+            EVENTS_DUPLICATE.labels(consumer).inc()
+            continue
+        in_batch.add(event.id)
+        decoded.append((event, message))
+    return decoded
+
+
+def _withhold_acks(batch: Sequence[EventT]) -> None:
+    # faust's take_events() acknowledges a batch in a ``finally`` even when the body raised or was
+    # cancelled. Marking the messages acked here, without the consumer's bookkeeping, makes that
+    # acknowledgement a no-op, so their offsets are never committed and they are redelivered.
+    for item in batch:
+        item.message.acked = True
+
+
+class _Attempt:
+    def __init__(self, attempt_number: int) -> None:
+        self.attempt_number = attempt_number
+
+
+def run_worker(app: faust.App, api: FastAPI | None, *, port: int, settings: ServiceSettings, service: str) -> None:
+    """Run a faust worker and, in the same event loop, the service's FastAPI app with uvicorn.
+
+    One process serves both because the monitoring service's ClickHouse engine (chDB) may be
+    opened by one process only, and because readiness should reflect the worker itself.
+    SIGTERM / Ctrl-C are handled by faust's worker, which stops the web server with it.
+    """
+    if api is not None:
+
+        @app.task
+        async def _serve_api() -> None:
+            configure_logging(service, settings.log_level)
+            config = uvicorn.Config(api, host=settings.host, port=port, log_config=None, access_log=False)
+            server = uvicorn.Server(config)
+            server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+            await server.serve()
+
+    configure_logging(service, settings.log_level)
+    faust.Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()

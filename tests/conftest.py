@@ -1,0 +1,76 @@
+"""Shared fixtures: one real Kafka-protocol broker (Tansu) per test session, on a free port."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[EmbeddedBroker]:
+    embedded = EmbeddedBroker(free_port())
+    embedded.start()
+    ensure_topics(embedded.bootstrap)
+    yield embedded
+    embedded.stop()
+
+
+def read_topic(bootstrap: str, topic: str, *, until: int | None = None, timeout_s: float = 10.0) -> list:
+    """Every record on ``topic`` (from the beginning) read with aiokafka, an independent client.
+
+    Stops after ``timeout_s``, or as soon as ``until`` records have been read.
+    """
+
+    async def _read() -> list:
+        consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                    group_id=None, enable_auto_commit=False)
+        await consumer.start()
+        records: list = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        try:
+            while loop.time() < deadline and (until is None or len(records) < until):
+                batch = await consumer.getmany(timeout_ms=200)
+                for messages in batch.values():
+                    records.extend(messages)
+        finally:
+            await consumer.stop()
+        return records
+
+    return asyncio.run(_read())
+
+
+class LiveServer:
+    """A FastAPI app served by uvicorn on a free loopback port in a background thread: real HTTP."""
+
+    def __init__(self, app) -> None:
+        import threading
+
+        import uvicorn
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, access_log=False,
+                                lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        import time
+
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
