@@ -18,12 +18,15 @@ service only writes ``handler(events) -> None`` (see STYLE.md §2–3). Its cont
   event is dead-lettered and the rest retried; any other exception is retried with back-off,
   forever, and the batch is never acknowledged meanwhile (a stuck consumer shows as lag, not as
   lost events). On shutdown or crash mid-batch its offsets are withheld from faust's commit.
+- :class:`DeadLetterLimitExceeded` (or any other error outside the handler) stops the worker.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -91,7 +94,15 @@ class DeadLetters:
             reason_code=code, reason_message=reason[:500], consumer=self.consumer,
         )
         event = new_event(record, source=f"/services/{self.consumer}")
-        await self.app.producer.send_and_wait(DEADLETTER_TOPIC, event.key, event.to_json(), None)
+        attempt = 0
+        while True:  # the message is acknowledged only once its dead letter is on the broker
+            try:
+                await self.app.producer.send_and_wait(DEADLETTER_TOPIC, event.key, event.to_json(), None, None, None)
+                break
+            except Exception:  # noqa: BLE001 - broker trouble: wait and try again
+                attempt += 1
+                log.exception("dead-letter publish failed, retrying", extra={"attempt": attempt})
+                await asyncio.sleep(min(10.0, 0.2 * 2**attempt))
         EVENTS_DEADLETTERED.labels(self.consumer, code).inc()
         log.warning("dead-lettered", extra={"ref": record.message_ref, "code": code})
         self.consecutive += 1
@@ -150,8 +161,15 @@ async def consume_batches(
             recent.add([event.id for event, _ in events])
             for _, message in events:
                 EVENTS_CONSUMED.labels(consumer, message.topic).inc()
-        except BaseException:
+        except asyncio.CancelledError:
             _withhold_acks(batch)
+            raise
+        except BaseException as exc:
+            # faust would log a crashed agent and keep the worker alive, consuming nothing. Stop the
+            # whole worker instead: its supervisor restarts it and redelivery resumes from the commit.
+            _withhold_acks(batch)
+            log.critical("consumer stopped", extra={"consumer": consumer, "error": repr(exc)})
+            os.kill(os.getpid(), signal.SIGTERM)
             raise
 
 

@@ -1,0 +1,66 @@
+"""consume_batches in a real faust worker against the real broker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import orjson
+import uuid_utils
+from kafka import KafkaProducer
+
+from schemas import new_event
+from schemas.events.statistics import SurveyRateReported
+from tests.conftest import read_topic
+
+ROOT = Path(__file__).parents[3]
+
+
+def rate_event(period: str, rate: float):
+    data = SurveyRateReported(period=period, rate_percent=rate, published_on=date(2026, 1, 1), source="测试")
+    return new_event(data, source="/services/gateway")
+
+
+def test_poison_goes_to_deadletter_duplicates_are_dropped_and_failures_retried(broker, tmp_path: Path) -> None:
+    out = tmp_path / "handled.txt"
+    out.touch()
+    good_a, good_b, retried, poison = (rate_event("2040-01", 5.0), rate_event("2040-02", 5.1),
+                                       rate_event("2040-03", 42.0), rate_event("2040-04", 99.9))
+    unknown_type = good_a.to_dict() | {"type": "cn.xiqing.leye.nothing.happened.v1", "id": "x-unknown"}
+    bad_data = good_a.to_dict() | {"id": str(uuid_utils.uuid7()), "data": {"period": "2040-13"}}
+    messages = [
+        good_a.to_json(), b"not json at all", orjson.dumps(unknown_type), orjson.dumps(bad_data),
+        b"{" + b" " * (1024 * 1024 + 10) + b"}", poison.to_json(), good_a.to_json(), good_b.to_json(),
+        retried.to_json(),
+    ]
+    producer = KafkaProducer(bootstrap_servers=broker.bootstrap, max_request_size=4 * 1024 * 1024)
+    for value in messages:
+        producer.send("leye.statistics", key=b"test", value=value)
+    producer.flush()
+
+    env = os.environ | {"KAFKA_BOOTSTRAP": broker.bootstrap, "OUT": str(out), "LEYE_LOG_LEVEL": "WARNING"}
+    worker = subprocess.Popen([sys.executable, "-m", "tests.services.runtime.stream_app"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wanted = {good_a.id, good_b.id, retried.id}
+        deadline = time.monotonic() + 60
+        while not wanted <= set(out.read_text().split()):
+            assert worker.poll() is None, worker.stderr.read().decode()[-2000:]
+            assert time.monotonic() < deadline, "worker did not handle the valid events in time"
+            time.sleep(0.2)
+        time.sleep(1.0)  # let anything that would be handled twice show up
+        handled = out.read_text().split()
+        assert handled.count(good_a.id) == 1
+        assert poison.id not in handled
+
+        dead = [orjson.loads(r.value)["data"] for r in read_topic(broker.bootstrap, "leye.deadletter", timeout_s=3)]
+        ours = {d["reason_code"] for d in dead if d["consumer"] == "teststream"}
+        assert {"not_json", "unknown_type", "bad_data", "oversized", "rate_refused"} <= ours
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
