@@ -7,7 +7,8 @@ translates those, keeps the Chinese ones, and drops the input values, which may 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -74,12 +75,20 @@ def chinese_errors(exc: ValidationError) -> list[ErrorDetails]:
     Messages that are already Chinese (the domain rules) are kept; known pydantic types are
     translated; anything else becomes "输入无效" rather than leaking an English message.
     """
+    return translate_errors(exc.errors(include_url=False, include_input=False))
+
+
+def translate_errors(errors: Iterable[ErrorDetails]) -> list[ErrorDetails]:
+    """:func:`chinese_errors` for error dicts already taken out of an exception (e.g. FastAPI's
+    ``RequestValidationError.errors()``); ``input``, ``url`` and ``ctx`` values are dropped."""
     translated: list[ErrorDetails] = []
-    for error in exc.errors(include_url=False, include_input=False):
+    for raw in errors:
+        error = cast(ErrorDetails, {k: v for k, v in raw.items() if k not in ("input", "url")})
         template = _MESSAGES.get(error["type"])
         if template is not None:
             error["msg"] = template.format_map(_context(error))
         elif not _is_chinese(error["msg"]):
             error["msg"] = _FALLBACK
+        error.pop("ctx", None)
         translated.append(error)
     return translated

@@ -15,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from schemas.errors import translate_errors
+
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
@@ -88,19 +90,17 @@ def problem_response(
 
 
 def field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
-    """Pydantic errors as ``{"field": "body.age", "message": "…", "type": "…"}``; values are dropped."""
+    """Validation errors as ``{"field": "body.age", "message": "中文", "type": "…"}``.
+
+    Messages are Chinese (``schemas.errors.translate_errors``); submitted values are dropped.
+    """
     out = []
-    for err in exc.errors():
-        loc = [str(part) for part in err.get("loc", ())]
-        message = err.get("msg", "")
+    for err in translate_errors(exc.errors()):
         kind = err.get("type", "")
+        message = err.get("msg", "")
         if kind == "json_invalid":
             message = "请求体不是合法的 JSON"
-        elif kind == "extra_forbidden":
-            message = "不允许的字段"
-        elif kind == "missing":
-            message = "缺少必填字段"
-        out.append({"field": ".".join(loc), "message": message, "type": kind})
+        out.append({"field": ".".join(str(part) for part in err.get("loc", ())), "message": message, "type": kind})
     return out
 
 
