@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP)
 
 run: install
-	$(BIN)/leye up --demo
+	$(BIN)/leye up
 
 test: install
 	$(BIN)/ruff check .

@@ -1,0 +1,115 @@
+"""`leye up` as a user runs it: READY line, every service answering, clean stop, ports in use."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from leye.stack import SERVICES
+from services.runtime.broker import free_port
+
+ROOT = Path(__file__).parents[2]
+
+
+def _leye(*args: str, var_dir: Path) -> subprocess.Popen[str]:
+    env = os.environ | {"PYTHONUNBUFFERED": "1"}
+    env.pop("KAFKA_BOOTSTRAP", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "leye.cli", "up", *args, "--var-dir", str(var_dir)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def _free_port_block(size: int = 5) -> int:
+    for _ in range(50):
+        base = free_port()
+        if base + size < 65000 and all(_port_free(base + i) for i in range(size)):
+            return base
+    raise RuntimeError("no free block of ports")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _descendants(pid: int) -> set[int]:
+    out = subprocess.run(["ps", "-eo", "pid=,ppid="], capture_output=True, text=True).stdout
+    children: dict[int, list[int]] = {}
+    for line in out.splitlines():
+        child, parent = (int(x) for x in line.split())
+        children.setdefault(parent, []).append(child)
+    found, stack = set(), [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.add(child)
+            stack.append(child)
+    return found
+
+
+def test_up_reaches_ready_serves_every_service_and_stops_cleanly(tmp_path: Path) -> None:
+    base, broker_port = _free_port_block(), free_port()
+    process = _leye("--port-base", str(base), "--broker-port", str(broker_port), var_dir=tmp_path)
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            line = process.stdout.readline()
+            assert line, "leye up exited before READY:\n" + "".join(lines)
+            lines.append(line)
+            if line.startswith("READY "):
+                break
+            assert time.monotonic() < deadline, "no READY line in time:\n" + "".join(lines)
+        assert line.strip() == f"READY gateway=http://127.0.0.1:{base}"
+        started = [s for s in SERVICES if s.exists()]
+        for spec in started:
+            response = httpx.get(f"http://127.0.0.1:{base + spec.offset}/readyz", timeout=5)
+            assert response.status_code == 200, spec.name
+        children = _descendants(process.pid)
+        assert len(children) >= len(started) + 1  # the broker and every service
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    assert "已停止" in output
+    alive = [pid for pid in children if _alive(pid)]
+    assert alive == []
+    assert _port_free(broker_port)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie whose parent has not reaped it yet is gone for our purposes
+    state = Path(f"/proc/{pid}/stat").read_text().split()[2] if Path(f"/proc/{pid}/stat").exists() else "Z"
+    return state != "Z"
+
+
+@pytest.mark.parametrize("which", ["broker", "service"])
+def test_port_in_use_is_reported_in_one_clear_line(tmp_path: Path, which: str) -> None:
+    base, broker_port = _free_port_block(), free_port()
+    existing = [s for s in SERVICES if s.exists()]
+    if which == "service" and not existing:
+        pytest.skip("no service exists yet")
+    busy = broker_port if which == "broker" else base + existing[0].offset
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", busy))
+    blocker.listen()
+    try:
+        process = _leye("--port-base", str(base), "--broker-port", str(broker_port), var_dir=tmp_path)
+        output, _ = process.communicate(timeout=60)
+    finally:
+        blocker.close()
+    assert process.returncode == 1
+    assert f"端口 {busy} 已被占用" in output
+    assert len([line for line in output.splitlines() if "已被占用" in line]) == 1
