@@ -1,0 +1,378 @@
+"""The indicators of the wall (DOMAIN.md §6): one definition each, used by the statistics API, the
+Grafana panels and the alert rules alike.
+
+Each :class:`Indicator` holds one ClickHouse query template over the tables of ``migrations/``.
+Placeholders (``string.Template`` syntax, so ClickHouse's own ``{name:Type}`` braces stay free):
+
+- ``$start`` / ``$end``: first and last day of the period (``Date``, Asia/Shanghai, both included).
+  Flow indicators count events whose ``day`` lies in the period; stock indicators (登记失业人员,
+  求人倍率, 岗位流失率 …) take each aggregate's latest state up to and including ``$end``.
+- ``$street``, ``$group``, ``$industry``: a 街镇 code, a ``KeyGroup`` code, a GB/T 4754 section
+  letter; the empty string means "all". Only the placeholders in ``dimensions`` appear in a template.
+
+Every query returns exactly one row with two columns: ``value`` (``Nullable(Float64)``; NULL when a
+rate has an empty denominator or nothing was reported) and ``people`` (``Nullable(UInt64)``): the
+smallest count of people the value rests on, from which :meth:`Indicator.small_cell` decides whether
+the figure may be suppressed outside the human-resources bureau (DOMAIN.md §6: counts below 5).
+
+Render with :meth:`Indicator.query` (server-side parameters: the API and tests) or
+:meth:`Indicator.grafana_sql` (Grafana ClickHouse-plugin macros and dashboard variables).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from string import Template
+from typing import Literal
+
+SMALL_CELL_LIMIT = 5
+Dimension = Literal["street", "group", "industry"]
+DIMENSIONS: tuple[Dimension, ...] = ("street", "group", "industry")
+
+# Filter fragments: a column compared with a placeholder, or everything when the placeholder is ''.
+_STREET = "($street = '' OR {col} = $street)"
+_GROUP = "($group = '' OR has({col}, $group))"
+_INDUSTRY = "($industry = '' OR {col} = $industry)"
+
+
+def _street(col: str = "street_code") -> str:
+    return _STREET.format(col=col)
+
+
+def _group(col: str = "key_groups") -> str:
+    return _GROUP.format(col=col)
+
+
+def _industry(col: str = "industry_section") -> str:
+    return _INDUSTRY.format(col=col)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator. ``target_op`` says how the value compares with ``target`` when on track
+    (``>=``, ``<=``, or ``None`` when the target is only a reference)."""
+
+    code: str
+    name: str
+    unit: str
+    counts_people: bool
+    dimensions: frozenset[Dimension]
+    sql: str
+    target: float | None = None
+    target_op: Literal[">=", "<="] | None = None
+    description: str = ""
+
+    def _render(self, values: dict[str, str]) -> str:
+        return Template(self.sql).substitute(values)
+
+    def query(self, start: date, end: date, *, street: str = "", group: str = "",
+              industry: str = "") -> tuple[str, dict[str, object]]:
+        """SQL with ClickHouse server-side parameters, and the parameters. Filters outside
+        ``dimensions`` are ignored (see :meth:`applies`)."""
+        sql = self._render({
+            "start": "{start:Date}", "end": "{end:Date}", "street": "{street:String}",
+            "group": "{group:String}", "industry": "{industry:String}",
+        })
+        return sql, {"start": start, "end": end, "street": street, "group": group, "industry": industry}
+
+    def grafana_sql(self, *, street: str = "'${street}'", group: str = "''", industry: str = "''") -> str:
+        """SQL for the Grafana ClickHouse plugin: the period is the dashboard's time range
+        (``$__fromTime`` / ``$__toTime`` as Asia/Shanghai days); filters are SQL expressions,
+        by default the ``street`` dashboard variable (whose "all" value must be the empty string)."""
+        return self._render({
+            "start": "toDate($__fromTime, 'Asia/Shanghai')", "end": "toDate($__toTime, 'Asia/Shanghai')",
+            "street": street, "group": group, "industry": industry,
+        })
+
+    def applies(self, *, street: str = "", group: str = "", industry: str = "") -> bool:
+        """Whether every non-empty filter is one of this indicator's dimensions."""
+        wanted = {"street": street, "group": group, "industry": industry}
+        return all(not value or name in self.dimensions for name, value in wanted.items())
+
+    def small_cell(self, people: int | None) -> bool:
+        """True when the figure rests on fewer than 5 people (suppressible outside the bureau)."""
+        return self.counts_people and people is not None and people < SMALL_CELL_LIMIT
+
+
+# --- shared fragments ------------------------------------------------------------------------------
+
+_LATEST = "(event_time, event_id)"  # order of one aggregate's events: time, then the UUIDv7 id
+
+# Each person's latest unemployment-status event up to $end: unemployment.registered puts them in
+# the registered-unemployed stock; employment.registered or closing the unemployment registration
+# takes them out.
+_UNEMPLOYED_STOCK = f"""
+    SELECT person_ref,
+           argMax(kind, {_LATEST}) AS last_kind,
+           argMax(street_code, {_LATEST}) AS street,
+           argMax(key_groups, {_LATEST}) AS groups,
+           argMax(unemployed_since, {_LATEST}) AS since
+    FROM person_facts FINAL
+    WHERE day <= $end
+      AND (kind IN ('unemployment', 'employment') OR (kind = 'closed' AND closed_registration = 'unemployment'))
+    GROUP BY person_ref
+    HAVING last_kind = 'unemployment' AND {_street('street')} AND {_group('groups')}
+"""
+
+# Active job seekers up to $end: latest of (job-seeker or unemployment registration) vs (employment
+# registration or any closure) is a registration.
+_ACTIVE_SEEKERS = f"""
+    SELECT person_ref, argMax(kind, {_LATEST}) AS last_kind, argMax(street_code, {_LATEST}) AS street
+    FROM person_facts FINAL
+    WHERE day <= $end AND kind IN ('jobseeker', 'unemployment', 'employment', 'closed')
+    GROUP BY person_ref
+    HAVING last_kind IN ('jobseeker', 'unemployment') AND {_street('street')}
+"""
+
+# Each posting's latest state up to $end; open posts = its open headcount while valid and not
+# closed or withheld (the row functions give closed and flagged postings an open headcount of 0).
+_OPEN_POSTINGS = f"""
+    SELECT vacancy_id,
+           argMax(open_headcount, {_LATEST}) AS open,
+           argMaxIf(street_code, {_LATEST}, street_code != '') AS street,
+           argMaxIf(valid_until, {_LATEST}, kind IN ('posted', 'updated')) AS until
+    FROM vacancy_facts FINAL
+    WHERE day <= $end
+    GROUP BY vacancy_id
+    HAVING until >= $end AND {_street('street')}
+"""
+
+
+def _count(table: str, where: str) -> str:
+    return f"""
+    SELECT toNullable(toFloat64(count())) AS value, toNullable(count()) AS people
+    FROM {table} FINAL WHERE day BETWEEN $start AND $end AND {where}
+    """
+
+
+def _employment_rate(cohort_where: str) -> str:
+    """Share of a cohort (people with a matching registration in the period) that had an
+    employment registration in the same period."""
+    return f"""
+    SELECT if(total = 0, NULL, 100 * found / total) AS value, toNullable(least(total, found)) AS people
+    FROM (
+        SELECT count() AS total, countIf(person_ref IN (
+            SELECT person_ref FROM person_facts FINAL WHERE kind = 'employment' AND day BETWEEN $start AND $end
+        )) AS found
+        FROM (
+            SELECT DISTINCT person_ref FROM person_facts FINAL
+            WHERE day BETWEEN $start AND $end AND {cohort_where} AND {_street()} AND {_group()}
+        )
+    )
+    """
+
+
+def _case_share(kind_where: str) -> str:
+    """Share of 红娘 cases dispatched in the period that have a matching later event."""
+    return f"""
+    SELECT if(total = 0, NULL, 100 * found / total) AS value, CAST(NULL AS Nullable(UInt64)) AS people
+    FROM (
+        SELECT count() AS total,
+               countIf(case_id IN (SELECT case_id FROM case_facts FINAL WHERE {kind_where})) AS found
+        FROM (SELECT DISTINCT case_id FROM case_facts FINAL
+              WHERE kind = 'dispatched' AND day BETWEEN $start AND $end AND {_street()})
+    )
+    """
+
+
+def _posts(kind: str) -> str:
+    return f"""
+    SELECT toNullable(toFloat64(sum(headcount))) AS value, CAST(NULL AS Nullable(UInt64)) AS people
+    FROM vacancy_facts FINAL
+    WHERE kind = 'posted' AND vacancy_kind = '{kind}' AND day BETWEEN $start AND $end
+      AND {_street()} AND {_industry()}
+    """
+
+
+def _sessions(where: str, column: str) -> str:
+    return f"""
+    SELECT toNullable(toFloat64({column})) AS value, toNullable(toUInt64({column})) AS people
+    FROM session_facts FINAL
+    WHERE kind = 'ended' AND day BETWEEN $start AND $end AND {where} AND {_street()}
+    """
+
+
+_NO_PEOPLE = "CAST(NULL AS Nullable(UInt64)) AS people"
+_S: frozenset[Dimension] = frozenset({"street"})
+_SG: frozenset[Dimension] = frozenset({"street", "group"})
+_SI: frozenset[Dimension] = frozenset({"street", "industry"})
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "new_employment", "城镇新增就业", "人", True, _SG, target=24000, target_op=">=",
+        description="Employment registrations in the period (target: 12万 over 2021–2025, ≈2.4万 a year).",
+        sql=_count("person_facts", f"kind = 'employment' AND {_street()} AND {_group()}"),
+    ),
+    Indicator(
+        "survey_unemployment_rate", "城镇调查失业率", "%", False, frozenset(), target=5.5, target_op="<=",
+        description="Latest rate published for a month up to the end of the period (ingested, not computed).",
+        sql=f"""
+        SELECT if(count() = 0, NULL, argMax(rate_percent, (period, event_time, event_id))) AS value, {_NO_PEOPLE}
+        FROM survey_rates FINAL WHERE period <= formatDateTime($end, '%Y-%m')
+        """,
+    ),
+    Indicator(
+        "registered_unemployed", "登记失业人员", "人", True, _SG,
+        description="Registered-unemployed stock at the end of the period.",
+        sql=f"SELECT toNullable(toFloat64(count())) AS value, toNullable(count()) AS people FROM ({_UNEMPLOYED_STOCK})",
+    ),
+    Indicator(
+        "unemployment_registrations", "新增失业登记", "人", True, _SG,
+        description="Unemployment registrations in the period.",
+        sql=_count("person_facts", f"kind = 'unemployment' AND {_street()} AND {_group()}"),
+    ),
+    Indicator(
+        "reemployment_rate", "登记失业人员就业率", "%", True, _SG, target=90, target_op=">=",
+        description="People registered unemployed in the period who also registered employment in it.",
+        sql=_employment_rate("kind = 'unemployment'"),
+    ),
+    Indicator(
+        "hardship_employment_rate", "就业困难人员就业率", "%", True, _SG, target=90, target_op=">=",
+        description="The same rate for people registered unemployed as 就业困难人员.",
+        sql=_employment_rate("kind = 'unemployment' AND has(key_groups, 'hardship')"),
+    ),
+    Indicator(
+        "graduate_employment_rate", "离校未就业高校毕业生就业率", "%", True, _SG, target=95, target_op=">=",
+        description="Graduates registered as 离校未就业 (job-seeker or unemployment registration) in the "
+        "period who registered employment in it.",
+        sql=_employment_rate("kind IN ('jobseeker', 'unemployment') AND has(key_groups, 'graduate_unemployed')"),
+    ),
+    Indicator(
+        "vacancy_ratio", "求人倍率", "倍", True, _S, target=1.0, target_op=">=",
+        description="Open posts / active job seekers at the end of the period (< 1: more seekers than jobs).",
+        sql=f"""
+        SELECT if(seekers = 0, NULL, posts / seekers) AS value, toNullable(seekers) AS people
+        FROM (SELECT (SELECT sum(open) FROM ({_OPEN_POSTINGS})) AS posts,
+                     (SELECT count() FROM ({_ACTIVE_SEEKERS})) AS seekers)
+        """,
+    ),
+    Indicator(
+        "job_loss_rate", "岗位流失率", "%", False, _SI, target_op="<=",
+        description="(baseline − current) / baseline over monitored enterprises' latest reports up to the end.",
+        sql=f"""
+        SELECT if(sum(b) = 0, NULL, 100 * (sum(b) - sum(c)) / sum(b)) AS value, {_NO_PEOPLE}
+        FROM (
+            SELECT employer_ref,
+                   argMax(baseline_headcount, (month, event_time, event_id)) AS b,
+                   argMax(current_headcount, (month, event_time, event_id)) AS c,
+                   argMax(street_code, (month, event_time, event_id)) AS street,
+                   argMax(industry_section, (month, event_time, event_id)) AS industry
+            FROM headcount_facts FINAL WHERE day <= $end
+            GROUP BY employer_ref
+            HAVING {_street('street')} AND {_industry('industry')}
+        )
+        """,
+    ),
+    Indicator(
+        "mass_layoff_reports", "规模裁员报告", "起", False, _SI,
+        description="Mass-layoff reports (Labour Contract Law art. 41) in the period.",
+        sql=f"""
+        SELECT toNullable(toFloat64(count())) AS value, {_NO_PEOPLE} FROM layoff_facts FINAL
+        WHERE is_mass_layoff = 1 AND day BETWEEN $start AND $end AND {_street()} AND {_industry()}
+        """,
+    ),
+    Indicator(
+        "mass_layoff_cuts", "规模裁员计划裁减人数", "人", True, _SI,
+        description="People the mass-layoff reports of the period plan to cut.",
+        sql=f"""
+        SELECT toNullable(toFloat64(sum(planned_cuts))) AS value, toNullable(toUInt64(sum(planned_cuts))) AS people
+        FROM layoff_facts FINAL
+        WHERE is_mass_layoff = 1 AND day BETWEEN $start AND $end AND {_street()} AND {_industry()}
+        """,
+    ),
+    Indicator(
+        "short_notice_layoffs", "未提前30日报告的规模裁员", "起", False, _SI, target=0, target_op="<=",
+        description="Mass layoffs reported with less than 30 days' notice (non-compliant).",
+        sql=f"""
+        SELECT toNullable(toFloat64(count())) AS value, {_NO_PEOPLE} FROM layoff_facts FINAL
+        WHERE is_mass_layoff = 1 AND notice_compliant = 0 AND day BETWEEN $start AND $end
+          AND {_street()} AND {_industry()}
+        """,
+    ),
+    Indicator(
+        "long_term_unemployed", "长期失业人员", "人", True, _SG, target=0, target_op="<=",
+        description="Registered unemployed at the end of the period, unemployed for 6 months or more.",
+        sql=f"""
+        SELECT toNullable(toFloat64(countIf(since <= addMonths($end, -6)))) AS value,
+               toNullable(countIf(since <= addMonths($end, -6))) AS people
+        FROM ({_UNEMPLOYED_STOCK})
+        """,
+    ),
+    Indicator(
+        "long_term_unemployed_share", "长期失业人员占比", "%", True, _SG, target=0, target_op="<=",
+        description="Long-term unemployed / registered-unemployed stock at the end of the period.",
+        sql=f"""
+        SELECT if(count() = 0, NULL, 100 * countIf(since <= addMonths($end, -6)) / count()) AS value,
+               toNullable(least(count(), countIf(since <= addMonths($end, -6)))) AS people
+        FROM ({_UNEMPLOYED_STOCK})
+        """,
+    ),
+    Indicator(
+        "traineeship_posts", "见习岗位", "个", False, _SI, target=2000, target_op=">=",
+        description="Traineeship posts (headcount of 见习 postings published in the period; ≥ 2000 a year).",
+        sql=_posts("traineeship"),
+    ),
+    Indicator(
+        "public_welfare_posts", "公益性岗位", "个", False, _SI, target=300, target_op=">=",
+        description="Public-welfare posts (headcount of postings published in the period; ≥ 300 a year).",
+        sql=_posts("public_welfare"),
+    ),
+    Indicator(
+        "recruitment_sessions", "招聘活动", "场", False, _S, target=120, target_op=">=",
+        description="Recruitment sessions (招聘会 and 直播带岗) that ended in the period; ≥ 120 a year.",
+        sql=f"""
+        SELECT toNullable(toFloat64(count())) AS value, {_NO_PEOPLE} FROM session_facts FINAL
+        WHERE kind = 'ended' AND day BETWEEN $start AND $end AND {_street()}
+        """,
+    ),
+    Indicator(
+        "livestream_sessions", "直播带岗", "场", False, _S,
+        description="直播带岗 sessions that ended in the period (one every working day).",
+        sql=f"""
+        SELECT toNullable(toFloat64(count())) AS value, {_NO_PEOPLE} FROM session_facts FINAL
+        WHERE kind = 'ended' AND session_kind = 'livestream' AND day BETWEEN $start AND $end AND {_street()}
+        """,
+    ),
+    Indicator(
+        "session_applications", "招聘活动求职申请", "人次", True, _S,
+        description="Applications recorded by the sessions that ended in the period.",
+        sql=_sessions("1", "sum(applications)"),
+    ),
+    Indicator(
+        "session_hires", "招聘活动达成录用", "人", True, _S,
+        description="Hires recorded by the sessions that ended in the period.",
+        sql=_sessions("1", "sum(hires)"),
+    ),
+    Indicator(
+        "sla_contact_rate", "红娘当天联系率", "%", False, _S, target=100, target_op=">=",
+        description="Cases dispatched in the period that were contacted on time (the same day).",
+        sql=_case_share("kind = 'contacted' AND on_time = 1"),
+    ),
+    Indicator(
+        "sla_referral_rate", "红娘3日内推介率", "%", False, _S, target=100, target_op=">=",
+        description="Cases dispatched in the period with a referral made on time (within 3 days).",
+        sql=_case_share("kind = 'referral' AND on_time = 1"),
+    ),
+    Indicator(
+        "sla_breach_rate", "红娘超时工单占比", "%", False, _S, target=0, target_op="<=",
+        description="Cases dispatched in the period that breached a deadline.",
+        sql=_case_share("kind = 'sla_breached'"),
+    ),
+    Indicator(
+        "registration_surge_ratio", "失业登记增幅倍数", "倍", False, _S, target_op="<=",
+        description="Unemployment registrations in the 7 days ending $end against the weekly average of "
+        "the 28 days before them (NULL without a baseline).",
+        sql=f"""
+        SELECT if(baseline = 0, NULL, recent / (baseline / 4)) AS value, {_NO_PEOPLE}
+        FROM (
+            SELECT countIf(day BETWEEN $end - 6 AND $end) AS recent,
+                   countIf(day BETWEEN $end - 34 AND $end - 7) AS baseline
+            FROM person_facts FINAL
+            WHERE kind = 'unemployment' AND day BETWEEN $end - 34 AND $end AND {_street()}
+        )
+        """,
+    ),
+)
+
+BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}
