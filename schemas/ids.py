@@ -40,6 +40,12 @@ def normalise_id_number(s: str) -> str:
     return "".join(unicodedata.normalize("NFKC", s).split()).upper()
 
 
+def id_check_char(first17: str) -> str:
+    """The GB 11643 check character (ISO 7064 MOD 11-2) for the first 17 digits of an ID number."""
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK_CHARS[total % 11]
+
+
 def _birth_date(number: str) -> date | None:
     """Digits 7–14 as a date, or ``None`` when they are not a real calendar date."""
     try:
@@ -56,8 +62,7 @@ def _validate_id_number(value: str) -> str:
     birth = _birth_date(s)
     if birth is None or not _EARLIEST_BIRTH <= birth <= date.today():
         raise PydanticCustomError("id_number_birth_date", "身份证号码中的出生日期无效")
-    total = sum(int(digit) * weight for digit, weight in zip(s[:17], _ID_WEIGHTS, strict=True))
-    if s[17] != _ID_CHECK_CHARS[total % 11]:
+    if s[17] != id_check_char(s[:17]):
         raise PydanticCustomError("id_number_check", "身份证号码校验位错误")
     return s
 
