@@ -1,0 +1,244 @@
+"""Request and response bodies of the registration API.
+
+Requests forbid unknown fields. Rules users can break raise Chinese ``PydanticCustomError``s on the
+field at fault, so the problem document names it. Age and gender are not asked for: both are read
+from the ID number (birth date, and the parity of digit 17), so they can never contradict it.
+
+Write responses never contain personal data: the runtime stores them unencrypted as idempotency
+records. Only ``GET /persons/{person_ref}`` returns the decrypted name, ID number and phone.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from schemas.fields import SHANGHAI, Industry, MonthlyYuan, Skill, UniqueList, check_working_age
+from schemas.ids import CreditCode, EntityId, IdNumber, PersonRef, StreetCode
+from schemas.vocab import (
+    ClosureReason,
+    ContactChannel,
+    Education,
+    EmploymentForm,
+    FollowupOutcome,
+    Gender,
+    HardshipCategory,
+    IndustrySection,
+    KeyGroup,
+    RegistrationPlace,
+    UnemploymentReason,
+)
+
+from ..domain import MANAGED_GROUPS, Status, age_on, birth_date, gender_from_id
+
+
+def today() -> date:
+    """Today in Asia/Shanghai: business dates are local dates."""
+    return datetime.now(SHANGHAI).date()
+
+
+def _not_future(day: date) -> date:
+    if day > today():
+        raise PydanticCustomError("future_date", "日期不得晚于今天")
+    return day
+
+
+PastDate = Annotated[date, AfterValidator(_not_future)]
+"""A business date that may not lie in the future (Asia/Shanghai)."""
+
+BusinessDate = Annotated[PastDate, Field(default_factory=today, validate_default=True)]
+"""A ``PastDate`` that defaults to today."""
+
+_PHONE = re.compile(r"1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}")
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PersonIn(Body):
+    """求职登记. ``registered_on`` comes first so the age check can use it."""
+
+    registered_on: BusinessDate
+    name: Annotated[str, Field(min_length=1, max_length=50)]
+    id_number: IdNumber
+    phone: str
+    street_code: StreetCode
+    community: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    education: Education
+    skills: Annotated[list[Skill], Field(max_length=20)] = []
+    desired_industry: IndustrySection | None = None
+    desired_salary_min: MonthlyYuan | None = None
+    desired_salary_max: MonthlyYuan | None = None
+    key_groups: UniqueList[KeyGroup] = []
+    graduation_year: Annotated[int, Field(ge=1950, le=2100)] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_has_text(cls, name: str) -> str:
+        if not name.strip():
+            raise PydanticCustomError("name_blank", "姓名不得为空")
+        return name.strip()
+
+    @field_validator("id_number")
+    @classmethod
+    def _working_age(cls, id_number: str, info: ValidationInfo) -> str:
+        registered_on = info.data.get("registered_on")
+        if registered_on is not None:
+            check_working_age(age_on(birth_date(id_number), registered_on), gender_from_id(id_number))
+        return id_number
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_shape(cls, phone: str) -> str:
+        phone = "".join(phone.split())
+        if not _PHONE.fullmatch(phone):
+            raise PydanticCustomError("phone_format", "联系电话须为11位手机号码或带区号的固定电话")
+        return phone
+
+    @field_validator("desired_salary_max")
+    @classmethod
+    def _salary_range(cls, salary_max: int | None, info: ValidationInfo) -> int | None:
+        salary_min = info.data.get("desired_salary_min")
+        if salary_min is not None and salary_max is not None and salary_min > salary_max:
+            raise PydanticCustomError("salary_range", "最低期望薪资不得高于最高期望薪资")
+        return salary_max
+
+    @field_validator("key_groups")
+    @classmethod
+    def _no_managed_groups(cls, groups: list[KeyGroup]) -> list[KeyGroup]:
+        if MANAGED_GROUPS & set(groups):
+            raise PydanticCustomError(
+                "managed_group", "“登记失业人员”和“就业困难人员”须通过失业登记和就业困难人员认定办理"
+            )
+        return groups
+
+    @property
+    def age(self) -> int:
+        return age_on(birth_date(self.id_number), self.registered_on)
+
+    @property
+    def gender(self) -> Gender:
+        return gender_from_id(self.id_number)
+
+
+class LookupIn(Body):
+    """Find a person by ID number (in the body: ID numbers never go in URLs)."""
+
+    id_number: IdNumber
+
+
+class LookupOut(BaseModel):
+    person_ref: PersonRef
+    status: Status
+
+
+class UnemploymentIn(Body):
+    """失业登记."""
+
+    registered_on: BusinessDate
+    unemployed_since: date
+    reason: UnemploymentReason
+    registration_place: RegistrationPlace
+
+    @field_validator("unemployed_since")
+    @classmethod
+    def _before_registration(cls, since: date, info: ValidationInfo) -> date:
+        registered_on = info.data.get("registered_on")
+        if registered_on is not None and since > registered_on:
+            raise PydanticCustomError("unemployed_since", "失业日期不得晚于登记日期")
+        return since
+
+
+class EmploymentIn(Body):
+    """就业登记. An employer credit code is required for 单位就业 and 公益性岗位安置."""
+
+    form: EmploymentForm = EmploymentForm.EMPLOYED
+    employer_credit_code: Annotated[CreditCode | None, Field(validate_default=True)] = None
+    industry: Industry | None = None
+    start_date: PastDate
+    case_id: EntityId | None = None
+    vacancy_id: EntityId | None = None
+
+    @field_validator("employer_credit_code")
+    @classmethod
+    def _employer_required(cls, code: str | None, info: ValidationInfo) -> str | None:
+        if code is None and info.data.get("form") in (EmploymentForm.EMPLOYED, EmploymentForm.PUBLIC_WELFARE):
+            raise PydanticCustomError("employer_required", "单位就业须填写用人单位统一社会信用代码")
+        return code
+
+
+class FollowupIn(Body):
+    """跟踪回访 of a registered unemployed person."""
+
+    channel: ContactChannel
+    outcome: FollowupOutcome
+    followed_up_on: BusinessDate
+
+
+class HardshipIn(Body):
+    """就业困难人员认定."""
+
+    categories: Annotated[UniqueList[HardshipCategory], Field(min_length=1)]
+    certified_on: BusinessDate
+
+
+class CloseIn(Body):
+    """注销登记."""
+
+    reason: ClosureReason
+    closed_on: BusinessDate
+
+
+# --- responses ------------------------------------------------------------------------------------
+
+
+class PersonSummary(BaseModel):
+    """A person without personal data: what write responses and work lists show."""
+
+    person_ref: PersonRef
+    status: Status
+    street_code: str
+    community: str | None
+    gender: Gender
+    age: int = Field(description="登记时年龄")
+    education: Education
+    key_groups: list[KeyGroup]
+    registered_on: date
+    unemployed_since: date | None
+    unemployment_registered_on: date | None
+    last_followup_on: date | None
+    employed_on: date | None
+    closed_on: date | None
+    graduate_case: Literal["open", "closed"] | None = Field(description="离校未就业台账：open 在册，closed 已销号")
+
+
+class PersonDetail(PersonSummary):
+    """A person with the decrypted personal data (``GET /persons/{person_ref}``, audited by the gateway)."""
+
+    name: str
+    id_number: str
+    phone: str
+    skills: list[Skill]
+    desired_industry: IndustrySection | None
+    desired_salary_min: int | None
+    desired_salary_max: int | None
+    graduation_year: int | None
+    hardship_categories: list[HardshipCategory]
+    hardship_certified_on: date | None
+    graduate_case_closed_on: date | None
+    graduate_case_close_reason: str | None
+    closure_reason: ClosureReason | None
+
+
+class Page(BaseModel):
+    """One page of a work list."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[PersonSummary]

@@ -1,0 +1,206 @@
+"""``/persons``: registration, look-up and the changes of a person's registration.
+
+Every write checks the transition against ``domain.TRANSITIONS`` (409 when forbidden), changes the
+person row and stages its event(s) in the same unit of work.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path
+
+from schemas import person_ref
+from schemas.ids import PersonRef
+from schemas.vocab import KeyGroup
+from services.runtime.http import SessionDep, write_router
+from services.runtime.outbox import add_event
+from services.runtime.problems import ProblemError
+
+from .. import events
+from ..deps import CipherDep, RefKeyDep
+from ..domain import Action, Status, TransitionForbidden, closed_registrations, graduate_case_close_reason, groups_after
+from ..domain import next_status as domain_next_status
+from ..store import Employment, Followup, Person, flush_or_conflict, get_person, require_person
+from .models import (
+    CloseIn,
+    EmploymentIn,
+    FollowupIn,
+    HardshipIn,
+    LookupIn,
+    LookupOut,
+    PersonDetail,
+    PersonIn,
+    PersonSummary,
+    UnemploymentIn,
+)
+
+router = write_router(prefix="/persons", tags=["人员登记"])
+RefPath = Annotated[PersonRef, Path(description="person_ref：身份证号码的keyed哈希")]
+_CONFLICT = {409: {"description": "当前状态不允许该操作"}}
+_NOT_FOUND = {404: {"description": "未找到该人员"}}
+
+
+def next_status(current: Status | None, action: Action) -> Status:
+    """``domain.next_status`` with the refusal as a 409 problem."""
+    try:
+        return domain_next_status(current, action)
+    except TransitionForbidden as exc:
+        raise ProblemError(409, "transition_forbidden", exc.detail) from None
+
+
+def summary(person: Person) -> PersonSummary:
+    graduate_case = None
+    if person.graduate_case_opened_on is not None:
+        graduate_case = "open" if person.graduate_case_closed_on is None else "closed"
+    return PersonSummary(
+        person_ref=person.person_ref, status=person.current_status, street_code=person.street_code,
+        community=person.community, gender=person.gender, age=person.age, education=person.education,
+        key_groups=sorted(person.key_groups, key=lambda g: g.value), registered_on=person.registered_on,
+        unemployed_since=person.unemployed_since, unemployment_registered_on=person.unemployment_registered_on,
+        last_followup_on=person.last_followup_on, employed_on=person.employed_on, closed_on=person.closed_on,
+        graduate_case=graduate_case,
+    )
+
+
+@router.post("", status_code=201, summary="求职登记", response_model=PersonSummary,
+             responses={409: {"description": "该人员已有未注销的登记"}})
+def register(body: PersonIn, session: SessionDep, cipher: CipherDep, ref_key: RefKeyDep) -> PersonSummary:
+    """Register a job seeker. A person whose earlier registration was closed is registered again
+    (their attributes are replaced); a person with an open registration gets 409."""
+    ref = person_ref(body.id_number, ref_key)
+    person = get_person(session, ref)
+    status = next_status(person.current_status if person else None, Action.REGISTER)
+    if person is None:
+        person = Person(person_ref=ref)
+        session.add(person)
+    person.name_enc = cipher.encrypt(body.name)
+    person.id_number_enc = cipher.encrypt(body.id_number)
+    person.phone_enc = cipher.encrypt(body.phone)
+    person.street_code, person.community = body.street_code, body.community
+    person.gender, person.age, person.education = body.gender.value, body.age, body.education.value
+    person.skills = [skill.model_dump() for skill in body.skills]
+    person.desired_industry = body.desired_industry.value if body.desired_industry else None
+    person.desired_salary_min, person.desired_salary_max = body.desired_salary_min, body.desired_salary_max
+    person.graduation_year = body.graduation_year
+    person.status, person.registered_on = status.value, body.registered_on
+    person.unemployed_since = person.unemployment_registered_on = person.last_followup_on = None
+    person.employed_on = person.closed_on = person.closure_reason = None
+    person.hardship_categories, person.hardship_certified_on = [], None
+    person.key_groups = set(body.key_groups)
+    graduate = KeyGroup.GRADUATE_UNEMPLOYED in person.key_groups
+    person.graduate_case_opened_on = body.registered_on if graduate else None
+    person.graduate_case_closed_on = person.graduate_case_close_reason = None
+    flush_or_conflict(session)
+    add_event(session, events.jobseeker_registered(person))
+    return summary(person)
+
+
+@router.post("/lookup", summary="按身份证号码查找人员", response_model=LookupOut, responses=_NOT_FOUND)
+def lookup(body: LookupIn, session: SessionDep, ref_key: RefKeyDep) -> LookupOut:
+    """The person_ref of a registered person (the ID number travels in the body, never in a URL)."""
+    person = require_person(session, person_ref(body.id_number, ref_key))
+    return LookupOut(person_ref=person.person_ref, status=person.current_status)
+
+
+@router.get("/{ref}", summary="查看人员登记信息（含个人信息）", response_model=PersonDetail, responses=_NOT_FOUND)
+def read(ref: RefPath, session: SessionDep, cipher: CipherDep) -> PersonDetail:
+    """The person with decrypted name, ID number and phone. The gateway audits every call."""
+    person = require_person(session, ref)
+    return PersonDetail(
+        **summary(person).model_dump(),
+        name=cipher.decrypt(person.name_enc), id_number=cipher.decrypt(person.id_number_enc),
+        phone=cipher.decrypt(person.phone_enc), skills=person.skills, desired_industry=person.desired_industry,
+        desired_salary_min=person.desired_salary_min, desired_salary_max=person.desired_salary_max,
+        graduation_year=person.graduation_year, hardship_categories=person.hardship_categories,
+        hardship_certified_on=person.hardship_certified_on,
+        graduate_case_closed_on=person.graduate_case_closed_on,
+        graduate_case_close_reason=person.graduate_case_close_reason, closure_reason=person.closure_reason,
+    )
+
+
+@router.post("/{ref}/unemployment", summary="失业登记", response_model=PersonSummary,
+             responses=_NOT_FOUND | _CONFLICT)
+def register_unemployment(ref: RefPath, body: UnemploymentIn, session: SessionDep) -> PersonSummary:
+    person = require_person(session, ref)
+    person.status = next_status(person.current_status, Action.UNEMPLOYMENT).value
+    person.unemployed_since, person.unemployment_registered_on = body.unemployed_since, body.registered_on
+    person.last_followup_on = person.employed_on = None
+    person.key_groups = groups_after(Action.UNEMPLOYMENT, person.key_groups)
+    flush_or_conflict(session)
+    add_event(session, events.unemployment_registered(person, body.reason, body.registration_place))
+    return summary(person)
+
+
+@router.post("/{ref}/employment", summary="就业登记", response_model=PersonSummary,
+             responses=_NOT_FOUND | _CONFLICT)
+def register_employment(ref: RefPath, body: EmploymentIn, session: SessionDep) -> PersonSummary:
+    person = require_person(session, ref)
+    was_unemployed = person.current_status is Status.UNEMPLOYED
+    person.status = next_status(person.current_status, Action.EMPLOYMENT).value
+    unemployed_since = person.unemployed_since if was_unemployed else None
+    if unemployed_since is not None and body.start_date < unemployed_since:
+        raise ProblemError(422, "validation_failed", "请检查标注的字段", errors=[
+            {"field": "body.start_date", "message": "就业日期不得早于失业日期", "type": "start_date"}])
+    job = Employment(
+        person_ref=person.person_ref, form=body.form.value, employer_ref=body.employer_credit_code,
+        industry_section=body.industry.section.value if body.industry else None,
+        industry_division=body.industry.division if body.industry else None,
+        employed_on=body.start_date, vacancy_id=body.vacancy_id, case_id=body.case_id,
+    )
+    session.add(job)
+    person.employed_on, person.unemployed_since, person.unemployment_registered_on = body.start_date, None, None
+    person.key_groups = groups_after(Action.EMPLOYMENT, person.key_groups)
+    if person.graduate_case_opened_on is not None and person.graduate_case_closed_on is None:
+        person.graduate_case_closed_on = body.start_date
+        person.graduate_case_close_reason = graduate_case_close_reason(Action.EMPLOYMENT)
+    flush_or_conflict(session)
+    add_event(session, events.employment_registered(person, job, unemployed_since))
+    return summary(person)
+
+
+@router.post("/{ref}/followups", status_code=201, summary="跟踪回访登记", response_model=PersonSummary,
+             responses=_NOT_FOUND | _CONFLICT)
+def record_followup(ref: RefPath, body: FollowupIn, session: SessionDep) -> PersonSummary:
+    person = require_person(session, ref)
+    next_status(person.current_status, Action.FOLLOWUP)
+    followup = Followup(person_ref=person.person_ref, channel=body.channel.value, outcome=body.outcome.value,
+                        followed_up_on=body.followed_up_on)
+    session.add(followup)
+    if person.last_followup_on is None or body.followed_up_on > person.last_followup_on:
+        person.last_followup_on = body.followed_up_on
+    flush_or_conflict(session)
+    add_event(session, events.followup_recorded(person, followup))
+    return summary(person)
+
+
+@router.post("/{ref}/hardship", summary="就业困难人员认定", response_model=PersonSummary,
+             responses=_NOT_FOUND | _CONFLICT)
+def certify_hardship(ref: RefPath, body: HardshipIn, session: SessionDep) -> PersonSummary:
+    person = require_person(session, ref)
+    next_status(person.current_status, Action.HARDSHIP)
+    known = list(person.hardship_categories)
+    person.hardship_categories = known + [c.value for c in body.categories if c.value not in known]
+    person.hardship_certified_on = body.certified_on
+    person.key_groups = groups_after(Action.HARDSHIP, person.key_groups, body.categories)
+    flush_or_conflict(session)
+    add_event(session, events.hardship_certified(person, list(body.categories), body.certified_on))
+    return summary(person)
+
+
+@router.post("/{ref}/close", summary="注销登记", response_model=PersonSummary, responses=_NOT_FOUND | _CONFLICT)
+def close(ref: RefPath, body: CloseIn, session: SessionDep) -> PersonSummary:
+    """Close the person's registration(s): an unemployed person's unemployment registration and
+    job-seeker registration both end, one ``registration.closed`` event each."""
+    person = require_person(session, ref)
+    previous = person.current_status
+    person.status = next_status(previous, Action.CLOSE).value
+    person.closed_on, person.closure_reason = body.closed_on, body.reason.value
+    person.key_groups = groups_after(Action.CLOSE, person.key_groups)
+    if person.graduate_case_opened_on is not None and person.graduate_case_closed_on is None:
+        person.graduate_case_closed_on = body.closed_on
+        person.graduate_case_close_reason = graduate_case_close_reason(Action.CLOSE, body.reason)
+    flush_or_conflict(session)
+    for kind in closed_registrations(previous):
+        add_event(session, events.registration_closed(person, kind, body.reason, body.closed_on))
+    return summary(person)

@@ -1,0 +1,23 @@
+"""Dependency aliases of the registration API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from .crypto import PiiCipher
+
+
+def get_cipher(request: Request) -> PiiCipher:
+    cipher: PiiCipher = request.app.state.cipher
+    return cipher
+
+
+def get_ref_key(request: Request) -> bytes:
+    key: bytes = request.app.state.person_ref_key
+    return key
+
+
+CipherDep = Annotated[PiiCipher, Depends(get_cipher)]
+RefKeyDep = Annotated[bytes, Depends(get_ref_key)]

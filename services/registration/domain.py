@@ -1,0 +1,155 @@
+"""Pure rules of the registration service: statuses and their allowed transitions, key groups,
+ages from ID numbers, month arithmetic for the work lists. No I/O here.
+
+Status model (one status per person, the registration the person is currently in)::
+
+    (new) ──求职登记──> jobseeker ──失业登记──> unemployed ──就业登记──> employed
+                          │  └────────就业登记─────────────────────────^   │
+                          │                         ^────失业登记──────────┘
+    jobseeker / unemployed / employed ──注销──> closed ──求职登记（重新登记）──> jobseeker
+
+Follow-ups (跟踪回访) are recorded for registered unemployed people only and hardship certification
+(就业困难人员认定) for anyone not closed; neither changes the status. Everything else is forbidden
+and answered with 409. Registering a person who already has an open registration is forbidden too
+(409): the existing record must be closed first, so one person never has two open registrations.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from datetime import date
+
+from schemas.vocab import ClosureReason, Gender, HardshipCategory, KeyGroup, RegistrationKind, Vocabulary
+
+
+class Status(Vocabulary):
+    """就失业状态 of a person as kept by this service."""
+
+    JOBSEEKER = "jobseeker", "求职登记"
+    UNEMPLOYED = "unemployed", "登记失业"
+    EMPLOYED = "employed", "已就业"
+    CLOSED = "closed", "已注销"
+
+
+class Action(Vocabulary):
+    """What a request asks to do to a person."""
+
+    REGISTER = "register", "求职登记"
+    UNEMPLOYMENT = "unemployment", "失业登记"
+    EMPLOYMENT = "employment", "就业登记"
+    FOLLOWUP = "followup", "跟踪回访"
+    HARDSHIP = "hardship", "就业困难人员认定"
+    CLOSE = "close", "注销登记"
+
+
+# (current status, action) -> status afterwards. ``None`` stands for "no such person yet".
+TRANSITIONS: dict[tuple[Status | None, Action], Status] = {
+    (None, Action.REGISTER): Status.JOBSEEKER,
+    (Status.CLOSED, Action.REGISTER): Status.JOBSEEKER,
+    (Status.JOBSEEKER, Action.UNEMPLOYMENT): Status.UNEMPLOYED,
+    (Status.EMPLOYED, Action.UNEMPLOYMENT): Status.UNEMPLOYED,
+    (Status.JOBSEEKER, Action.EMPLOYMENT): Status.EMPLOYED,
+    (Status.UNEMPLOYED, Action.EMPLOYMENT): Status.EMPLOYED,
+    (Status.UNEMPLOYED, Action.FOLLOWUP): Status.UNEMPLOYED,
+    (Status.JOBSEEKER, Action.HARDSHIP): Status.JOBSEEKER,
+    (Status.UNEMPLOYED, Action.HARDSHIP): Status.UNEMPLOYED,
+    (Status.EMPLOYED, Action.HARDSHIP): Status.EMPLOYED,
+    (Status.JOBSEEKER, Action.CLOSE): Status.CLOSED,
+    (Status.UNEMPLOYED, Action.CLOSE): Status.CLOSED,
+    (Status.EMPLOYED, Action.CLOSE): Status.CLOSED,
+}
+
+
+class TransitionForbidden(Exception):  # noqa: N818 - a domain outcome, mapped to 409 by the API
+    """``action`` is not allowed in status ``current``; ``detail`` is the Chinese message for users."""
+
+    def __init__(self, current: Status | None, action: Action) -> None:
+        state = f"“{current.label}”" if current is not None else "未登记"
+        self.detail = f"当前状态为{state}，不能办理{action.label}"
+        super().__init__(self.detail)
+        self.current, self.action = current, action
+
+
+def next_status(current: Status | None, action: Action) -> Status:
+    """The status after ``action``, or :class:`TransitionForbidden`."""
+    try:
+        return TRANSITIONS[(current, action)]
+    except KeyError:
+        raise TransitionForbidden(current, action) from None
+
+
+def closed_registrations(current: Status) -> list[RegistrationKind]:
+    """Registrations a closure ends: an unemployed person's unemployment registration first, then
+    the job-seeker registration everyone in an open status has."""
+    if current is Status.UNEMPLOYED:
+        return [RegistrationKind.UNEMPLOYMENT, RegistrationKind.JOBSEEKER]
+    return [RegistrationKind.JOBSEEKER]
+
+
+# --- key groups -----------------------------------------------------------------------------------
+
+# Groups this service maintains itself; clients may not set them at registration.
+MANAGED_GROUPS = frozenset({KeyGroup.REGISTERED_UNEMPLOYED, KeyGroup.HARDSHIP})
+
+HARDSHIP_GROUPS: dict[HardshipCategory, KeyGroup | None] = {
+    HardshipCategory.AGE_4050: KeyGroup.AGE_4050,
+    HardshipCategory.ZERO_EMPLOYMENT_FAMILY: KeyGroup.ZERO_EMPLOYMENT_FAMILY,
+    HardshipCategory.DISABLED: KeyGroup.DISABLED,
+    HardshipCategory.OTHER: None,
+}
+
+
+def groups_after(action: Action, groups: set[KeyGroup], categories: Iterable[HardshipCategory] = ()) -> set[KeyGroup]:
+    """Key groups after ``action``: unemployment adds 登记失业人员; employment and closure remove it
+    and 离校未就业 (the graduate has left that group); hardship adds 就业困难人员 and its grounds."""
+    out = set(groups)
+    if action is Action.UNEMPLOYMENT:
+        out.add(KeyGroup.REGISTERED_UNEMPLOYED)
+    elif action in (Action.EMPLOYMENT, Action.CLOSE):
+        out -= {KeyGroup.REGISTERED_UNEMPLOYED, KeyGroup.GRADUATE_UNEMPLOYED}
+    elif action is Action.HARDSHIP:
+        out.add(KeyGroup.HARDSHIP)
+        out |= {g for c in categories if (g := HARDSHIP_GROUPS[c]) is not None}
+    return out
+
+
+def graduate_case_close_reason(action: Action, closure: ClosureReason | None = None) -> str:
+    """Why a 离校未就业 ledger case is closed (销号): employment, or the registration's closure reason."""
+    if action is Action.EMPLOYMENT:
+        return ClosureReason.EMPLOYED.value
+    return (closure or ClosureReason.OTHER).value
+
+
+# --- ID numbers -----------------------------------------------------------------------------------
+
+
+def birth_date(id_number: str) -> date:
+    """Birth date in a valid, normalised GB 11643 number (digits 7–14)."""
+    return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+
+
+def gender_from_id(id_number: str) -> Gender:
+    """GB 11643 digit 17 (the sequence code's last digit): odd for men, even for women."""
+    return Gender.MALE if int(id_number[16]) % 2 else Gender.FEMALE
+
+
+def age_on(born: date, day: date) -> int:
+    """Age in whole years on ``day``."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+# --- months ---------------------------------------------------------------------------------------
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` calendar months earlier, clamped to the month's last day
+    (31 March minus one month is 28/29 February)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+FOLLOWUP_INTERVAL_MONTHS = 1  # 每月至少1次跟踪调查
+LONG_TERM_MONTHS = 6  # 长期失业: unemployed 6 months or more

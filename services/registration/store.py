@@ -1,0 +1,207 @@
+"""Tables and queries of the registration service. Nothing here commits: the request's unit of
+work (``services.runtime.http``) commits the person row and its outbox rows together.
+
+Personal data (name, ID number, phone) is stored only as Fernet ciphertext (``*_enc``); the primary
+key is ``person_ref``, the keyed hash of the ID number, which is how a person is found.
+Every other column is a non-identifying attribute that may also travel in events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, Select, String, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.exc import StaleDataError
+
+from schemas.vocab import KeyGroup
+from services.runtime.db import Base, UTCDateTime, utcnow
+from services.runtime.problems import ProblemError
+
+from .domain import Status
+
+
+class Person(Base):
+    """One person and their current registration. ``version`` guards against two concurrent
+    requests changing the same person (optimistic locking: the loser gets 409)."""
+
+    __tablename__ = "persons"
+
+    person_ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    id_number_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    phone_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    street_code: Mapped[str] = mapped_column(String(9), index=True)
+    community: Mapped[str | None] = mapped_column(String(40))
+    gender: Mapped[str] = mapped_column(String(1))
+    age: Mapped[int] = mapped_column(Integer)  # on registered_on
+    education: Mapped[str] = mapped_column(String(2))
+    skills: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    desired_industry: Mapped[str | None] = mapped_column(String(1))
+    desired_salary_min: Mapped[int | None] = mapped_column(Integer)
+    desired_salary_max: Mapped[int | None] = mapped_column(Integer)
+    graduation_year: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    registered_on: Mapped[date] = mapped_column(Date)
+    unemployed_since: Mapped[date | None] = mapped_column(Date)
+    unemployment_registered_on: Mapped[date | None] = mapped_column(Date)
+    last_followup_on: Mapped[date | None] = mapped_column(Date)
+    employed_on: Mapped[date | None] = mapped_column(Date)
+    hardship_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    hardship_certified_on: Mapped[date | None] = mapped_column(Date)
+    graduate_case_opened_on: Mapped[date | None] = mapped_column(Date)
+    graduate_case_closed_on: Mapped[date | None] = mapped_column(Date)
+    graduate_case_close_reason: Mapped[str | None] = mapped_column(String(32))
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closure_reason: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer)
+
+    groups: Mapped[list[PersonGroup]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="PersonGroup.key_group"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def current_status(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def key_groups(self) -> set[KeyGroup]:
+        return {KeyGroup(g.key_group) for g in self.groups}
+
+    @key_groups.setter
+    def key_groups(self, groups: set[KeyGroup]) -> None:
+        keep = [g for g in self.groups if KeyGroup(g.key_group) in groups]
+        have = {g.key_group for g in keep}
+        self.groups = keep + [PersonGroup(key_group=g.value) for g in sorted(groups) if g.value not in have]
+
+
+class PersonGroup(Base):
+    """Membership of a person in a key group (a table, so work lists can filter portably)."""
+
+    __tablename__ = "person_groups"
+
+    person_ref: Mapped[str] = mapped_column(ForeignKey("persons.person_ref", ondelete="CASCADE"), primary_key=True)
+    key_group: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class Followup(Base):
+    """One 跟踪回访 of a registered unemployed person."""
+
+    __tablename__ = "followups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_ref: Mapped[str] = mapped_column(ForeignKey("persons.person_ref", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(32))
+    followed_up_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Employment(Base):
+    """One 就业登记: who employs the person from when, and the platform case/vacancy behind it."""
+
+    __tablename__ = "employments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_ref: Mapped[str] = mapped_column(ForeignKey("persons.person_ref", ondelete="CASCADE"), index=True)
+    form: Mapped[str] = mapped_column(String(16))
+    employer_ref: Mapped[str | None] = mapped_column(String(18))
+    industry_section: Mapped[str | None] = mapped_column(String(1))
+    industry_division: Mapped[str | None] = mapped_column(String(2))
+    employed_on: Mapped[date] = mapped_column(Date)
+    vacancy_id: Mapped[str | None] = mapped_column(String(64))
+    case_id: Mapped[str | None] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- unit-of-work helpers -------------------------------------------------------------------------
+
+
+def get_person(session: Session, ref: str) -> Person | None:
+    return session.get(Person, ref)
+
+
+def require_person(session: Session, ref: str) -> Person:
+    """The person, or a 404 problem."""
+    person = get_person(session, ref)
+    if person is None:
+        raise ProblemError(404, "person_not_found", "未找到该人员的登记记录")
+    return person
+
+
+def flush_or_conflict(session: Session) -> None:
+    """Write pending changes now so that a concurrent change of the same person (stale version, or a
+    second registration of the same ID number) becomes a 409 instead of failing at commit."""
+    try:
+        session.flush()
+    except (IntegrityError, StaleDataError):
+        session.rollback()
+        raise ProblemError(409, "concurrent_change", "该人员的登记记录已被同时修改，请刷新后重试") from None
+
+
+# --- work lists -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Work-list filters shared by every list; ``None`` means no filter."""
+
+    street_code: str | None = None
+    key_group: KeyGroup | None = None
+    status: Status | None = None
+
+    def apply(self, query: Select[tuple[Person]]) -> Select[tuple[Person]]:
+        if self.street_code is not None:
+            query = query.where(Person.street_code == self.street_code)
+        if self.status is not None:
+            query = query.where(Person.status == self.status.value)
+        if self.key_group is not None:
+            query = query.where(
+                select(PersonGroup.person_ref)
+                .where(PersonGroup.person_ref == Person.person_ref, PersonGroup.key_group == self.key_group.value)
+                .exists()
+            )
+        return query
+
+
+def followups_due(cutoff: date) -> Select[tuple[Person]]:
+    """Registered unemployed whose last follow-up (or, without one, unemployment registration) is on
+    or before ``cutoff``; longest-waiting first."""
+    anchor = func.coalesce(Person.last_followup_on, Person.unemployment_registered_on)
+    return (
+        select(Person)
+        .where(Person.status == Status.UNEMPLOYED.value, anchor <= cutoff)
+        .order_by(anchor, Person.person_ref)
+    )
+
+
+def long_term_unemployed(cutoff: date) -> Select[tuple[Person]]:
+    """Registered unemployed since ``cutoff`` or earlier; longest spell first."""
+    return (
+        select(Person)
+        .where(Person.status == Status.UNEMPLOYED.value, Person.unemployed_since <= cutoff)
+        .order_by(Person.unemployed_since, Person.person_ref)
+    )
+
+
+def graduates(case_open: bool | None) -> Select[tuple[Person]]:
+    """The 离校未就业 ledger: every person who ever had a graduate case, open or closed (销号)."""
+    query = select(Person).where(Person.graduate_case_opened_on.is_not(None))
+    if case_open is True:
+        query = query.where(Person.graduate_case_closed_on.is_(None))
+    elif case_open is False:
+        query = query.where(Person.graduate_case_closed_on.is_not(None))
+    return query.order_by(Person.graduate_case_opened_on, Person.person_ref)
+
+
+def page(session: Session, query: Select[tuple[Person]], limit: int, offset: int) -> tuple[int, list[Person]]:
+    """``(total, people)`` for one page of a work-list query."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return int(total), list(session.scalars(query.limit(limit).offset(offset)))
