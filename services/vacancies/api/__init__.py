@@ -1,0 +1,1 @@
+"""HTTP routers of the vacancies service, one module per resource."""

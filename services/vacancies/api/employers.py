@@ -1,0 +1,77 @@
+"""用人单位: register (or update) an employer by 统一社会信用代码 and read it back."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.fields import Count, Industry
+from schemas.ids import CreditCode, StreetCode
+from services.runtime.http import SessionDep, write_router
+from services.runtime.problems import ProblemError
+
+from .. import events
+from ..store import Employer
+from .body import json_body, request_body
+
+router = write_router(prefix="/employers", tags=["用人单位"])
+
+
+class EmployerIn(BaseModel):
+    """An employer as registered; re-posting a known credit code updates its details."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    credit_code: CreditCode
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    industry: Industry
+    street_code: StreetCode
+    staff_count: Count
+
+
+class EmployerOut(EmployerIn):
+    pass
+
+
+def employer_out(row: Employer) -> EmployerOut:
+    return EmployerOut.model_construct(
+        credit_code=row.credit_code, name=row.name,
+        industry=events.industry_of(row.industry_section, row.industry_division),
+        street_code=row.street_code, staff_count=row.staff_count,
+    )
+
+
+def get_employer(session: SessionDep, credit_code: str) -> Employer:
+    employer = session.get(Employer, credit_code)
+    if employer is None:
+        raise ProblemError(404, "employer_not_found", "未找到该用人单位")
+    return employer
+
+
+@router.post("", status_code=201, summary="登记用人单位（已登记则更新）", response_model=EmployerOut,
+             openapi_extra=request_body(EmployerIn), responses={200: {"description": "已更新"}})
+def register_employer(
+    body: Annotated[EmployerIn, Depends(json_body(EmployerIn))], session: SessionDep, response: Response
+) -> EmployerOut:
+    employer = session.get(Employer, body.credit_code)
+    if employer is None:
+        employer = Employer(credit_code=body.credit_code)
+        session.add(employer)
+    else:
+        response.status_code = 200
+    employer.name = body.name
+    employer.industry_section = body.industry.section.value
+    employer.industry_division = body.industry.division
+    employer.street_code = body.street_code
+    employer.staff_count = body.staff_count
+    session.flush()
+    events.publish(session, events.employer_registered(employer))
+    return employer_out(employer)
+
+
+@router.get("/{credit_code}", summary="查询用人单位", response_model=EmployerOut)
+def read_employer(credit_code: Annotated[CreditCode, Path(description="统一社会信用代码")],
+                  session: SessionDep) -> EmployerOut:
+    return employer_out(get_employer(session, credit_code))

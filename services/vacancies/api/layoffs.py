@@ -1,0 +1,88 @@
+"""企业裁员报告: file a layoff plan; the service applies Labour Contract Law art. 41 to it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Self
+
+import uuid_utils
+from fastapi import Depends
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from schemas.events.layoff import assess_layoff
+from schemas.ids import CreditCode
+from schemas.vocab import LayoffReason
+from services.runtime.http import SessionDep, write_router
+from services.runtime.problems import ProblemError
+
+from .. import events
+from ..domain import field_error
+from ..store import Employer, LayoffReport
+from .body import json_body, request_body
+
+router = write_router(prefix="/layoffs", tags=["裁员报告"])
+
+
+class LayoffIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    employer_ref: CreditCode
+    total_staff: Annotated[int, Field(ge=1)]
+    planned_cuts: Annotated[int, Field(ge=1)]
+    reason: LayoffReason
+    notified_on: date = Field(description="向工会或全体职工说明情况的日期")
+    planned_on: date = Field(description="计划裁减日期")
+
+    @model_validator(mode="after")
+    def _cuts_within_staff(self) -> Self:
+        if self.planned_cuts > self.total_staff:
+            raise PydanticCustomError("planned_cuts", "计划裁减人数不得超过职工总数")
+        return self
+
+
+class LayoffOut(BaseModel):
+    id: str
+    employer_ref: str
+    total_staff: int
+    planned_cuts: int
+    reason: LayoffReason
+    notified_on: date
+    planned_on: date
+    is_mass_layoff: bool = Field(description="是否属于规模裁员（劳动合同法第四十一条）")
+    notice_days: int = Field(description="提前说明的天数")
+    notice_compliant: bool = Field(description="规模裁员是否提前30日说明")
+
+
+def layoff_out(row: LayoffReport) -> LayoffOut:
+    return LayoffOut(
+        id=row.id, employer_ref=row.employer_ref, total_staff=row.total_staff, planned_cuts=row.planned_cuts,
+        reason=LayoffReason(row.reason), notified_on=row.notified_on, planned_on=row.planned_on,
+        is_mass_layoff=row.is_mass_layoff, notice_days=row.notice_days, notice_compliant=row.notice_compliant,
+    )
+
+
+@router.post("", status_code=201, summary="提交企业裁员报告", response_model=LayoffOut,
+             openapi_extra=request_body(LayoffIn))
+def report_layoff(body: Annotated[LayoffIn, Depends(json_body(LayoffIn))], session: SessionDep) -> LayoffOut:
+    employer = session.get(Employer, body.employer_ref)
+    if employer is None:
+        raise field_error("body.employer_ref", "用人单位尚未登记", "unknown_employer")
+    assessment = assess_layoff(body.total_staff, body.planned_cuts, body.notified_on, body.planned_on)
+    row = LayoffReport(
+        id=str(uuid_utils.uuid7()), employer_ref=employer.credit_code, total_staff=body.total_staff,
+        planned_cuts=body.planned_cuts, reason=body.reason.value, notified_on=body.notified_on,
+        planned_on=body.planned_on, is_mass_layoff=assessment.is_mass, notice_days=assessment.notice_days,
+        notice_compliant=assessment.compliant,
+    )
+    session.add(row)
+    events.publish(session, events.layoff_reported(row, employer))
+    return layoff_out(row)
+
+
+@router.get("/{report_id}", summary="查询裁员报告", response_model=LayoffOut)
+def read_layoff(report_id: str, session: SessionDep) -> LayoffOut:
+    row = session.get(LayoffReport, report_id)
+    if row is None:
+        raise ProblemError(404, "layoff_not_found", "未找到该裁员报告")
+    return layoff_out(row)

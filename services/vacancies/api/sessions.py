@@ -1,0 +1,126 @@
+"""招聘活动 and 直播带岗: schedule a session with its vacancies, start it, end it with its results."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import uuid_utils
+from fastapi import Depends
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from schemas.fields import Count, ShanghaiDatetime, UniqueList
+from schemas.ids import StreetCode
+from schemas.vocab import SessionKind
+from services.runtime.db import utcnow
+from services.runtime.http import SessionDep, write_router
+from services.runtime.problems import ProblemError
+
+from .. import events
+from ..domain import SessionStatus, advance_session, field_error
+from ..store import RecruitmentSession, Vacancy
+from .body import json_body, request_body
+
+router = write_router(prefix="/recruitment-sessions", tags=["招聘活动"])
+
+
+class SessionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: SessionKind
+    title: Annotated[str, Field(min_length=1, max_length=100)]
+    street_code: StreetCode
+    scheduled_at: AwareDatetime
+    vacancy_ids: Annotated[UniqueList[str], Field(max_length=500)] = []
+
+
+class StartIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    started_at: AwareDatetime | None = Field(None, description="缺省为当前时间")
+
+
+class EndIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ended_at: AwareDatetime | None = Field(None, description="缺省为当前时间")
+    viewers: Count
+    applications: Count
+    hires: Count
+
+
+class SessionOut(BaseModel):
+    id: str
+    kind: SessionKind
+    title: str
+    street_code: str
+    vacancy_ids: list[str]
+    status: SessionStatus
+    scheduled_at: ShanghaiDatetime
+    started_at: ShanghaiDatetime | None
+    ended_at: ShanghaiDatetime | None
+    viewers: int | None
+    applications: int | None
+    hires: int | None
+
+
+def session_out(row: RecruitmentSession) -> SessionOut:
+    return SessionOut(
+        id=row.id, kind=SessionKind(row.kind), title=row.title, street_code=row.street_code,
+        vacancy_ids=list(row.vacancy_ids), status=SessionStatus(row.status), scheduled_at=row.scheduled_at,
+        started_at=row.started_at, ended_at=row.ended_at, viewers=row.viewers, applications=row.applications,
+        hires=row.hires,
+    )
+
+
+def get_session_row(session: SessionDep, session_id: str) -> RecruitmentSession:
+    row = session.get(RecruitmentSession, session_id)
+    if row is None:
+        raise ProblemError(404, "session_not_found", "未找到该招聘活动")
+    return row
+
+
+@router.post("", status_code=201, summary="安排招聘活动或直播带岗", response_model=SessionOut,
+             openapi_extra=request_body(SessionIn))
+def schedule_session(body: Annotated[SessionIn, Depends(json_body(SessionIn))], session: SessionDep) -> SessionOut:
+    known = set(session.scalars(select(Vacancy.id).where(Vacancy.id.in_(body.vacancy_ids))))
+    if len(known) != len(body.vacancy_ids):
+        raise field_error("body.vacancy_ids", "包含未知的岗位编号", "unknown_vacancy")
+    row = RecruitmentSession(
+        id=str(uuid_utils.uuid7()), kind=body.kind.value, title=body.title, street_code=body.street_code,
+        vacancy_ids=list(body.vacancy_ids), status=SessionStatus.SCHEDULED, scheduled_at=body.scheduled_at,
+    )
+    session.add(row)
+    events.publish(session, events.session_scheduled(row))
+    return session_out(row)
+
+
+@router.get("/{session_id}", summary="查询招聘活动", response_model=SessionOut)
+def read_session(session_id: str, session: SessionDep) -> SessionOut:
+    return session_out(get_session_row(session, session_id))
+
+
+@router.post("/{session_id}/start", summary="开始招聘活动", response_model=SessionOut,
+             openapi_extra=request_body(StartIn))
+def start_session(session_id: str, body: Annotated[StartIn, Depends(json_body(StartIn))],
+                  session: SessionDep) -> SessionOut:
+    row = get_session_row(session, session_id)
+    advance_session(row.status, SessionStatus.STARTED)
+    row.status, row.started_at = SessionStatus.STARTED, body.started_at or utcnow()
+    events.publish(session, events.session_started(row, row.started_at))
+    return session_out(row)
+
+
+@router.post("/{session_id}/end", summary="结束招聘活动并登记成效", response_model=SessionOut,
+             openapi_extra=request_body(EndIn))
+def end_session(session_id: str, body: Annotated[EndIn, Depends(json_body(EndIn))],
+                session: SessionDep) -> SessionOut:
+    row = get_session_row(session, session_id)
+    advance_session(row.status, SessionStatus.ENDED)
+    ended_at = body.ended_at or utcnow()
+    if row.started_at is not None and ended_at < row.started_at:
+        raise field_error("body.ended_at", "结束时间不得早于开始时间", "ended_before_start")
+    row.status, row.ended_at = SessionStatus.ENDED, ended_at
+    row.viewers, row.applications, row.hires = body.viewers, body.applications, body.hires
+    events.publish(session, events.session_ended(row, ended_at))
+    return session_out(row)

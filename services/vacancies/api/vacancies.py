@@ -1,0 +1,278 @@
+"""岗位: post, correct, read, list the open stock, fill and close job postings.
+
+Every new or changed posting is screened (``screening.screen_posting``) before it is published:
+with findings it is stored as ``flagged``, withheld (``vacancy.flagged``, no ``vacancy.posted``) and
+the employer gets the Chinese reasons; without findings it is published. Expiry is not a route: see
+``services.vacancies.expiry``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Self
+
+import uuid_utils
+from fastapi import Depends, Query
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from schemas.fields import Age, Count, Industry, MonthlyYuan, Skill, check_age_range, check_salary_range
+from schemas.ids import CreditCode, PersonRef, StreetCode
+from schemas.vocab import Education, FlagCategory, IndustrySection, VacancyCloseReason, VacancyKind
+from services.runtime.db import utcnow
+from services.runtime.http import SessionDep, write_router
+from services.runtime.problems import ProblemError
+
+from .. import events
+from ..domain import (
+    EMPLOYER_CLOSE_REASONS,
+    OPEN_STATUSES,
+    VacancyStatus,
+    field_error,
+    local_date,
+    require_editable,
+    require_open,
+    status_after_change,
+)
+from ..screening import screen_posting
+from ..store import Employer, Vacancy, open_vacancies
+from .body import json_body, request_body
+
+router = write_router(prefix="/vacancies", tags=["岗位"])
+
+
+class VacancyIn(BaseModel):
+    """A posting as the employer writes it. ``industry`` and ``street_code`` (工作地点) default to the
+    employer's. ``requirements`` holds other stated requirements as 名称 → 内容 (screened too)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    employer_ref: CreditCode
+    title: Annotated[str, Field(min_length=1, max_length=60)]
+    description: Annotated[str, Field(max_length=5000)] = ""
+    industry: Industry | None = None
+    street_code: StreetCode | None = None
+    kind: VacancyKind = VacancyKind.REGULAR
+    headcount: Annotated[int, Field(ge=1, le=10_000)]
+    salary_min: MonthlyYuan
+    salary_max: MonthlyYuan
+    education_required: Education | None = None
+    skills_required: Annotated[list[Skill], Field(max_length=20)] = []
+    age_min: Age | None = None
+    age_max: Age | None = None
+    requirements: Annotated[dict[Annotated[str, Field(max_length=30)], Annotated[str, Field(max_length=200)]],
+                            Field(max_length=20)] = {}
+    valid_from: date
+    valid_until: date
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Self:
+        check_salary_range(self.salary_min, self.salary_max)
+        check_age_range(self.age_min, self.age_max)
+        if self.valid_until < self.valid_from:
+            raise PydanticCustomError("validity_period", "有效期截止日期不得早于开始日期")
+        return self
+
+
+class FlagReasonOut(BaseModel):
+    category: str
+    label: str
+    explanation: str
+
+
+class VacancyOut(BaseModel):
+    id: str
+    employer_ref: str
+    title: str
+    description: str
+    industry: Industry
+    street_code: str
+    kind: VacancyKind
+    headcount: int
+    filled_count: int
+    remaining: int
+    salary_min: int
+    salary_max: int
+    education_required: Education | None
+    skills_required: list[Skill]
+    age_min: int | None
+    age_max: int | None
+    requirements: dict[str, str]
+    valid_from: date
+    valid_until: date
+    status: VacancyStatus = Field(description="flagged（已拦截）/ posted / updated / partly_filled / closed")
+    flag_reasons: list[FlagReasonOut] = Field(description="拦截原因（仅 flagged 状态）")
+    close_reason: VacancyCloseReason | None
+    closed_on: date | None
+
+
+class VacancyPage(BaseModel):
+    items: list[VacancyOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class FillIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    count: Annotated[int, Field(ge=1)] = 1
+    person_ref: PersonRef | None = None
+
+
+class CloseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: VacancyCloseReason
+
+
+def vacancy_out(row: Vacancy) -> VacancyOut:
+    return VacancyOut(
+        id=row.id, employer_ref=row.employer_ref, title=row.title, description=row.description,
+        industry=events.industry_of(row.industry_section, row.industry_division), street_code=row.street_code,
+        kind=VacancyKind(row.kind), headcount=row.headcount, filled_count=row.filled_count,
+        remaining=row.headcount - row.filled_count, salary_min=row.salary_min, salary_max=row.salary_max,
+        education_required=Education(row.education_required) if row.education_required else None,
+        skills_required=[Skill(name=s["name"], level=s["level"]) for s in row.skills_required],
+        age_min=row.age_min, age_max=row.age_max, requirements=row.requirements,
+        valid_from=row.valid_from, valid_until=row.valid_until, status=VacancyStatus(row.status),
+        flag_reasons=[FlagReasonOut(category=r["category"], label=FlagCategory(r["category"]).label,
+                                    explanation=r["explanation"]) for r in row.flag_reasons],
+        close_reason=VacancyCloseReason(row.close_reason) if row.close_reason else None, closed_on=row.closed_on,
+    )
+
+
+def get_vacancy(session: SessionDep, vacancy_id: str) -> Vacancy:
+    vacancy = session.get(Vacancy, vacancy_id)
+    if vacancy is None:
+        raise ProblemError(404, "vacancy_not_found", "未找到该岗位")
+    return vacancy
+
+
+def _apply(vacancy: Vacancy, body: VacancyIn, employer: Employer) -> None:
+    """Copy the posting's fields onto the row and screen it; sets ``flag_reasons``."""
+    industry = body.industry or events.industry_of(employer.industry_section, employer.industry_division)
+    vacancy.title, vacancy.description = body.title, body.description
+    vacancy.industry_section, vacancy.industry_division = industry.section.value, industry.division
+    vacancy.street_code = body.street_code or employer.street_code
+    vacancy.kind, vacancy.headcount = body.kind.value, body.headcount
+    vacancy.salary_min, vacancy.salary_max = body.salary_min, body.salary_max
+    vacancy.education_required = body.education_required.value if body.education_required else None
+    vacancy.skills_required = [s.model_dump() for s in body.skills_required]
+    vacancy.age_min, vacancy.age_max = body.age_min, body.age_max
+    vacancy.requirements = dict(body.requirements)
+    vacancy.valid_from, vacancy.valid_until = body.valid_from, body.valid_until
+    findings = screen_posting(body.title, body.description, age_min=body.age_min, age_max=body.age_max,
+                              requirements={**body.requirements, "kind": body.kind.value})
+    vacancy.flag_reasons = [{"category": f.category, "explanation": f.reason} for f in findings]
+
+
+def _publish_state(session: SessionDep, vacancy: Vacancy) -> None:
+    """Withhold a posting with findings; otherwise publish it (posted the first time, updated after)."""
+    if vacancy.flag_reasons:
+        vacancy.status = VacancyStatus.FLAGGED
+        events.publish(session, events.vacancy_flagged(vacancy))
+        return
+    first = vacancy.published_at is None
+    if first:
+        vacancy.published_at = utcnow()
+        vacancy.status = VacancyStatus.POSTED
+    else:
+        vacancy.status = status_after_change(vacancy.filled_count)
+    events.publish(session, events.vacancy_state(vacancy, first=first))
+
+
+def _check_employer_and_dates(session: SessionDep, body: VacancyIn) -> Employer:
+    employer = session.get(Employer, body.employer_ref)
+    if employer is None:
+        raise field_error("body.employer_ref", "用人单位尚未登记", "unknown_employer")
+    if body.valid_until < local_date(utcnow()):
+        raise field_error("body.valid_until", "有效期截止日期已过", "validity_ended")
+    return employer
+
+
+@router.post("", status_code=201, summary="发布岗位（先经就业歧视筛查）", response_model=VacancyOut,
+             openapi_extra=request_body(VacancyIn))
+def post_vacancy(body: Annotated[VacancyIn, Depends(json_body(VacancyIn))], session: SessionDep) -> VacancyOut:
+    employer = _check_employer_and_dates(session, body)
+    vacancy = Vacancy(id=str(uuid_utils.uuid7()), employer_ref=employer.credit_code, filled_count=0)
+    _apply(vacancy, body, employer)
+    _publish_state(session, vacancy)
+    session.add(vacancy)
+    return vacancy_out(vacancy)
+
+
+@router.put("/{vacancy_id}", summary="修改岗位（重新筛查）", response_model=VacancyOut,
+            openapi_extra=request_body(VacancyIn))
+def update_vacancy(vacancy_id: str, body: Annotated[VacancyIn, Depends(json_body(VacancyIn))],
+                   session: SessionDep) -> VacancyOut:
+    vacancy = get_vacancy(session, vacancy_id)
+    require_editable(vacancy.status)
+    if body.employer_ref != vacancy.employer_ref:
+        raise field_error("body.employer_ref", "不能更改岗位所属用人单位", "employer_changed")
+    if body.headcount < vacancy.filled_count:
+        raise field_error("body.headcount", "招聘人数不得少于已招到的人数", "below_filled")
+    employer = _check_employer_and_dates(session, body)
+    _apply(vacancy, body, employer)
+    _publish_state(session, vacancy)
+    return vacancy_out(vacancy)
+
+
+@router.get("/{vacancy_id}", summary="查询岗位（含拦截原因）", response_model=VacancyOut)
+def read_vacancy(vacancy_id: str, session: SessionDep) -> VacancyOut:
+    return vacancy_out(get_vacancy(session, vacancy_id))
+
+
+@router.get("", summary="在招岗位列表", response_model=VacancyPage)
+def list_open_vacancies(
+    session: SessionDep,
+    street_code: Annotated[StreetCode | None, Query(description="工作地点街镇代码")] = None,
+    industry_section: Annotated[IndustrySection | None, Query(description="行业门类")] = None,
+    kind: Annotated[VacancyKind | None, Query(description="岗位类型")] = None,
+    employer_ref: Annotated[CreditCode | None, Query(description="统一社会信用代码")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[Count, Query()] = 0,
+) -> VacancyPage:
+    rows, total = open_vacancies(
+        session, street_code=street_code, industry_section=industry_section.value if industry_section else None,
+        kind=kind.value if kind else None, employer_ref=employer_ref, limit=limit, offset=offset,
+        statuses=frozenset(s.value for s in OPEN_STATUSES),
+    )
+    return VacancyPage(items=[vacancy_out(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.post("/{vacancy_id}/fill", summary="登记岗位招到人员", response_model=VacancyOut,
+             openapi_extra=request_body(FillIn))
+def fill_vacancy(vacancy_id: str, body: Annotated[FillIn, Depends(json_body(FillIn))],
+                 session: SessionDep) -> VacancyOut:
+    vacancy = get_vacancy(session, vacancy_id)
+    require_open(vacancy.status, "登记招聘结果")
+    if body.count > vacancy.headcount - vacancy.filled_count:
+        raise field_error("body.count", "招到人数超过剩余岗位数", "exceeds_remaining")
+    vacancy.filled_count += body.count
+    events.publish(session, events.vacancy_filled(vacancy, body.count, body.person_ref))
+    if vacancy.filled_count == vacancy.headcount:
+        _close(session, vacancy, VacancyCloseReason.FILLED)
+    else:
+        vacancy.status = VacancyStatus.PARTLY_FILLED
+    return vacancy_out(vacancy)
+
+
+@router.post("/{vacancy_id}/close", summary="关闭岗位（撤回或已招满）", response_model=VacancyOut,
+             openapi_extra=request_body(CloseIn))
+def close_vacancy(vacancy_id: str, body: Annotated[CloseIn, Depends(json_body(CloseIn))],
+                  session: SessionDep) -> VacancyOut:
+    if body.reason not in EMPLOYER_CLOSE_REASONS:
+        raise field_error("body.reason", "过期由系统自动关闭，用人单位只能撤回或标记招满", "reason_not_allowed")
+    vacancy = get_vacancy(session, vacancy_id)
+    if vacancy.status != VacancyStatus.FLAGGED:
+        require_open(vacancy.status, "关闭")
+    _close(session, vacancy, body.reason)
+    return vacancy_out(vacancy)
+
+
+def _close(session: SessionDep, vacancy: Vacancy, reason: VacancyCloseReason) -> None:
+    vacancy.status, vacancy.close_reason = VacancyStatus.CLOSED, reason.value
+    vacancy.closed_on = local_date(utcnow())
+    events.publish(session, events.vacancy_closed(vacancy.id, reason, vacancy.closed_on))
+

@@ -1,0 +1,64 @@
+"""The vacancies service (岗位服务): employers, job postings with discrimination screening and
+automatic expiry, recruitment sessions, layoff reports and monthly headcount reports.
+
+System of record for these aggregates; every change is published through the outbox on
+``leye.vacancy`` (employers, postings, sessions) or ``leye.layoff`` (layoff and headcount reports).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from services.runtime.db import utcnow
+from services.runtime.http import Database, ServiceParts, create_service_app
+
+from .api import employers, headcount, layoffs, sessions, vacancies
+from .api.body import DEFS_KEY
+from .expiry import ExpiryTask
+from .settings import Settings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow) -> FastAPI:
+    """The service app. ``clock`` is what the expiry task reads as now (tests move it forward)."""
+    settings = settings or Settings()
+
+    def start_expiry(app: FastAPI) -> None:
+        relay = app.state.relay
+        app.state.expiry = ExpiryTask(app.state.sessions, settings.expiry_interval_s, clock,
+                                      on_expired=relay.wake if relay is not None else lambda: None)
+        app.state.expiry.start()
+
+    def stop_expiry(app: FastAPI) -> None:
+        app.state.expiry.stop()
+
+    app = create_service_app(ServiceParts(
+        name="vacancies", title="乐业西青 岗位服务",
+        description="用人单位、岗位发布（就业歧视筛查、自动过期）、招聘活动与直播带岗、企业裁员报告、失业动态监测月报。",
+        settings=settings,
+        routers=[employers.router, vacancies.router, sessions.router, layoffs.router, headcount.router],
+        database=Database(url=settings.database(), migrations=MIGRATIONS),
+        on_startup=[start_expiry], on_shutdown=[stop_expiry],
+    ))
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, with the definitions nested in ``json_body`` request bodies moved to components."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes,
+                             tags=app.openapi_tags)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for path in schema["paths"].values():
+            for operation in path.values():
+                components.update(operation.pop(DEFS_KEY, {}))
+        app.openapi_schema = schema
+    return app.openapi_schema

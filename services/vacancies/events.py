@@ -1,0 +1,141 @@
+"""Event construction: stored rows -> event data models of ``schemas.events`` -> outbox.
+
+Every function stages its event in the caller's session (``add_event``), so the event commits with
+the row it describes or not at all. Rows hold wire codes; the strict event models want enum members
+and value objects, which ``_industry`` and friends rebuild.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from schemas import new_event
+from schemas.events.base import EventData
+from schemas.events.layoff import HeadcountReported, LayoffReported
+from schemas.events.vacancy import (
+    EmployerRegistered,
+    FlagReason,
+    RecruitmentSessionEnded,
+    RecruitmentSessionScheduled,
+    RecruitmentSessionStarted,
+    VacancyClosed,
+    VacancyFilled,
+    VacancyFlagged,
+    VacancyPosted,
+    VacancyUpdated,
+)
+from schemas.fields import Industry, Skill
+from schemas.vocab import (
+    DecreaseType,
+    Education,
+    FlagCategory,
+    IndustrySection,
+    LayoffReason,
+    SessionKind,
+    VacancyCloseReason,
+    VacancyKind,
+)
+from services.runtime.outbox import add_event
+
+from .store import Employer, HeadcountReport, LayoffReport, RecruitmentSession, Vacancy
+
+SOURCE = "/services/vacancies"
+
+
+def publish(session: Session, data: EventData) -> str:
+    """Stage one event in the unit of work; return its id."""
+    event = new_event(data, source=SOURCE)
+    add_event(session, event)
+    return event.id
+
+
+def industry_of(section: str, division: str | None) -> Industry:
+    return Industry(section=IndustrySection(section), division=division)
+
+
+def employer_registered(employer: Employer) -> EmployerRegistered:
+    return EmployerRegistered(
+        employer_ref=employer.credit_code,
+        industry=industry_of(employer.industry_section, employer.industry_division),
+        street_code=employer.street_code, staff_count=employer.staff_count,
+    )
+
+
+def vacancy_state(vacancy: Vacancy, *, first: bool) -> VacancyPosted | VacancyUpdated:
+    """``vacancy.posted`` the first time a posting is published, ``vacancy.updated`` afterwards."""
+    model = VacancyPosted if first else VacancyUpdated
+    return model(
+        vacancy_id=vacancy.id, employer_ref=vacancy.employer_ref, title=vacancy.title,
+        industry=industry_of(vacancy.industry_section, vacancy.industry_division),
+        street_code=vacancy.street_code, kind=VacancyKind(vacancy.kind), headcount=vacancy.headcount,
+        salary_min=vacancy.salary_min, salary_max=vacancy.salary_max,
+        education_required=Education(vacancy.education_required) if vacancy.education_required else None,
+        skills_required=[Skill(name=s["name"], level=s["level"]) for s in vacancy.skills_required],
+        age_min=vacancy.age_min, age_max=vacancy.age_max,
+        valid_from=vacancy.valid_from, valid_until=vacancy.valid_until,
+    )
+
+
+def vacancy_flagged(vacancy: Vacancy) -> VacancyFlagged:
+    return VacancyFlagged(
+        vacancy_id=vacancy.id, employer_ref=vacancy.employer_ref, street_code=vacancy.street_code,
+        reasons=[FlagReason(category=FlagCategory(r["category"]), explanation=r["explanation"])
+                 for r in vacancy.flag_reasons],
+    )
+
+
+def vacancy_filled(vacancy: Vacancy, count: int, person_ref: str | None) -> VacancyFilled:
+    remaining = vacancy.headcount - vacancy.filled_count
+    return VacancyFilled(
+        vacancy_id=vacancy.id, street_code=vacancy.street_code, kind=VacancyKind(vacancy.kind),
+        filled_count=count, remaining=remaining, fully_filled=remaining == 0, person_ref=person_ref,
+    )
+
+
+def vacancy_closed(vacancy_id: str, reason: VacancyCloseReason, closed_on: date) -> VacancyClosed:
+    return VacancyClosed(vacancy_id=vacancy_id, reason=reason, closed_on=closed_on)
+
+
+def session_scheduled(row: RecruitmentSession) -> RecruitmentSessionScheduled:
+    return RecruitmentSessionScheduled(
+        session_id=row.id, kind=SessionKind(row.kind), street_code=row.street_code,
+        scheduled_at=row.scheduled_at, vacancy_ids=list(row.vacancy_ids),
+    )
+
+
+def session_started(row: RecruitmentSession, started_at: datetime) -> RecruitmentSessionStarted:
+    return RecruitmentSessionStarted(
+        session_id=row.id, kind=SessionKind(row.kind), street_code=row.street_code, started_at=started_at,
+    )
+
+
+def session_ended(row: RecruitmentSession, ended_at: datetime) -> RecruitmentSessionEnded:
+    return RecruitmentSessionEnded(
+        session_id=row.id, kind=SessionKind(row.kind), street_code=row.street_code, ended_at=ended_at,
+        vacancy_ids=list(row.vacancy_ids), viewers=row.viewers or 0, applications=row.applications or 0,
+        hires=row.hires or 0,
+    )
+
+
+def layoff_reported(report: LayoffReport, employer: Employer) -> LayoffReported:
+    return LayoffReported(
+        report_id=report.id, employer_ref=report.employer_ref,
+        industry=industry_of(employer.industry_section, employer.industry_division),
+        street_code=employer.street_code, total_staff=report.total_staff, planned_cuts=report.planned_cuts,
+        reason=LayoffReason(report.reason), notified_on=report.notified_on, planned_on=report.planned_on,
+        is_mass_layoff=report.is_mass_layoff, notice_days=report.notice_days,
+        notice_compliant=report.notice_compliant,
+    )
+
+
+def headcount_reported(report: HeadcountReport, employer: Employer) -> HeadcountReported:
+    return HeadcountReported(
+        report_id=report.id, employer_ref=report.employer_ref, month=report.month,
+        industry=industry_of(employer.industry_section, employer.industry_division),
+        street_code=employer.street_code, baseline_headcount=report.baseline_headcount,
+        current_headcount=report.current_headcount,
+        decreases={DecreaseType(k): v for k, v in report.decreases.items()},
+        supersedes_report_id=report.supersedes_report_id,
+    )

@@ -1,0 +1,146 @@
+"""SQLAlchemy models of the vacancies service and the queries its routes share. Never commits:
+the runtime's unit of work (or ``expire_due``) commits the rows with their outbox events.
+
+Codes (industry, 街镇, kinds, reasons) are stored as their wire codes; lists and maps as JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from services.runtime.db import Base, UTCDateTime, utcnow
+
+
+class Employer(Base):
+    """An employer by 统一社会信用代码. ``name`` stays here: it may be a person's (个体工商户)."""
+
+    __tablename__ = "employers"
+
+    credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    industry_section: Mapped[str] = mapped_column(String(1))
+    industry_division: Mapped[str | None] = mapped_column(String(2))
+    street_code: Mapped[str] = mapped_column(String(9))
+    staff_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Vacancy(Base):
+    """A job posting; ``status`` is a ``domain.VacancyStatus``, ``flag_reasons`` the screening findings."""
+
+    __tablename__ = "vacancies"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    employer_ref: Mapped[str] = mapped_column(ForeignKey("employers.credit_code"))
+    title: Mapped[str] = mapped_column(String(60))
+    description: Mapped[str] = mapped_column(Text)
+    industry_section: Mapped[str] = mapped_column(String(1))
+    industry_division: Mapped[str | None] = mapped_column(String(2))
+    street_code: Mapped[str] = mapped_column(String(9))
+    kind: Mapped[str] = mapped_column(String(20))
+    headcount: Mapped[int] = mapped_column(Integer)
+    filled_count: Mapped[int] = mapped_column(Integer, default=0)
+    salary_min: Mapped[int] = mapped_column(Integer)
+    salary_max: Mapped[int] = mapped_column(Integer)
+    education_required: Mapped[str | None] = mapped_column(String(2))
+    skills_required: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    age_min: Mapped[int | None] = mapped_column(Integer)
+    age_max: Mapped[int | None] = mapped_column(Integer)
+    requirements: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    flag_reasons: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    close_reason: Mapped[str | None] = mapped_column(String(20))
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (Index("ix_vacancies_status_valid_until", "status", "valid_until"),)
+
+
+class RecruitmentSession(Base):
+    """A 招聘会 or 直播带岗 session; ``status`` is a ``domain.SessionStatus``."""
+
+    __tablename__ = "recruitment_sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(100))
+    street_code: Mapped[str] = mapped_column(String(9))
+    vacancy_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20))
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    viewers: Mapped[int | None] = mapped_column(Integer)
+    applications: Mapped[int | None] = mapped_column(Integer)
+    hires: Mapped[int | None] = mapped_column(Integer)
+
+
+class LayoffReport(Base):
+    """A layoff plan with the art. 41 assessment made when it was filed."""
+
+    __tablename__ = "layoff_reports"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    employer_ref: Mapped[str] = mapped_column(ForeignKey("employers.credit_code"))
+    total_staff: Mapped[int] = mapped_column(Integer)
+    planned_cuts: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(40))
+    notified_on: Mapped[date] = mapped_column(Date)
+    planned_on: Mapped[date] = mapped_column(Date)
+    is_mass_layoff: Mapped[bool] = mapped_column(Boolean)
+    notice_days: Mapped[int] = mapped_column(Integer)
+    notice_compliant: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HeadcountReport(Base):
+    """A monthly headcount report. At most one per employer and month is current
+    (``superseded_by`` null); the partial unique index makes that hold under concurrency too."""
+
+    __tablename__ = "headcount_reports"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    employer_ref: Mapped[str] = mapped_column(ForeignKey("employers.credit_code"))
+    month: Mapped[str] = mapped_column(String(7))
+    baseline_headcount: Mapped[int] = mapped_column(Integer)
+    current_headcount: Mapped[int] = mapped_column(Integer)
+    decreases: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    supersedes_report_id: Mapped[str | None] = mapped_column(String(36))
+    superseded_by: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        Index("ux_headcount_current", "employer_ref", "month", unique=True,
+              sqlite_where=superseded_by.is_(None), postgresql_where=superseded_by.is_(None)),
+    )
+
+
+def open_vacancies(
+    session: Session, *, street_code: str | None, industry_section: str | None, kind: str | None,
+    employer_ref: str | None, limit: int, offset: int, statuses: frozenset[str],
+) -> tuple[list[Vacancy], int]:
+    """One page of the open stock (oldest first) and the total matching the filters."""
+    query = select(Vacancy).where(Vacancy.status.in_(statuses))
+    for column, value in ((Vacancy.street_code, street_code), (Vacancy.industry_section, industry_section),
+                          (Vacancy.kind, kind), (Vacancy.employer_ref, employer_ref)):
+        if value is not None:
+            query = query.where(column == value)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Vacancy.created_at, Vacancy.id).limit(limit).offset(offset)).all()
+    return list(rows), int(total)
+
+
+def current_headcount_report(session: Session, employer_ref: str, month: str) -> HeadcountReport | None:
+    return session.scalar(
+        select(HeadcountReport).where(HeadcountReport.employer_ref == employer_ref,
+                                      HeadcountReport.month == month, HeadcountReport.superseded_by.is_(None))
+    )
