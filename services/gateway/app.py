@@ -1,0 +1,68 @@
+"""The gateway app: the one door for other departments' systems and Grafana's alert webhook."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from services.runtime.http import Database, ServiceParts, create_service_app
+
+from .api import audit, forwarding, ingest, token
+from .auth import ClientCache, ClientStatus, RateLimiter
+from .domain import SCOPES
+from .settings import GatewaySettings
+from .store import get_client
+
+DESCRIPTION = """乐业西青指挥中心对外接口。各部门系统以 OAuth2 客户端凭证模式在 `/oauth/token` 获取访问令牌，
+按权限范围访问人员、岗位、就业红娘、统计与预警等资源。
+
+- 对个人数据（`/v1/persons/…`、`/v1/worklists/…`）的每次访问都记入审计日志。
+- 统计数据中少于5人的格子（`small_cell: true`）对人社局以外的客户端隐藏为 `null`，并标注 `suppressed: true`。
+- 每个客户端按令牌桶限流，超限返回 429 并带 Retry-After。
+- 错误均为 RFC 9457 `application/problem+json`。
+
+权限范围：
+""" + "\n".join(f"- `{scope}`：{text}" for scope, text in SCOPES.items())
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+    app = create_service_app(ServiceParts(
+        name="gateway", title="乐业西青指挥中心 接口网关", description=DESCRIPTION, settings=settings,
+        routers=[token.router, ingest.router, audit.router, forwarding.router],
+        database=Database(url=settings.resolved_database_url(), migrations=Path(__file__).parent / "migrations"),
+    ))
+    app.state.limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
+    app.state.clients = ClientCache(lambda client_id: _client_status(app, client_id), settings.client_cache_s)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
+                           allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"])
+    _with_backend_client(app, settings)
+    return app
+
+
+def _client_status(app: FastAPI, client_id: str) -> ClientStatus | None:
+    with app.state.sessions() as session:
+        client = get_client(session, client_id)
+        return None if client is None else ClientStatus(active=client.active, bureau=client.bureau)
+
+
+def _with_backend_client(app: FastAPI, settings: GatewaySettings) -> None:
+    """One pooled HTTP client for all backend calls, opened and closed with the app."""
+    runtime_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with runtime_lifespan(app):
+            timeout = httpx.Timeout(settings.backend_timeout_s, connect=min(2.0, settings.backend_timeout_s))
+            limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+            async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
+                app.state.http = http
+                yield
+
+    app.router.lifespan_context = lifespan

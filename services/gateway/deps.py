@@ -1,0 +1,58 @@
+"""Dependency aliases: the authenticated principal, scope checks and the database session."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from services.runtime.problems import ProblemError
+
+from .auth import Principal, TokenError, decode_token
+from .domain import SCOPES
+
+bearer = HTTPBearer(
+    auto_error=False, bearerFormat="JWT", scheme_name="访问令牌",
+    description="在 `/oauth/token` 以客户端凭证方式获取的访问令牌（有效期不超过15分钟）："
+    "`Authorization: Bearer <令牌>`。",
+)
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="leye", error="invalid_token"'}
+
+
+async def authenticate(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
+    """A valid token of an active client that is within its rate limit; else 401 or 429."""
+    if credentials is None:
+        raise ProblemError(401, "missing_token", "缺少 Bearer 访问令牌", headers=_CHALLENGE)
+    state = request.app.state
+    try:
+        client_id, scopes = decode_token(state.settings, credentials.credentials)
+    except TokenError:
+        raise ProblemError(401, "invalid_token", "访问令牌无效或已过期", headers=_CHALLENGE) from None
+    status = await state.clients.get(client_id)
+    if status is None or not status.active:
+        raise ProblemError(401, "client_disabled", "该客户端已停用", headers=_CHALLENGE)
+    wait_s = state.limiter.take(client_id)
+    if wait_s:
+        raise ProblemError(429, "rate_limited", "请求过于频繁，请稍后再试", headers={"Retry-After": str(wait_s)})
+    request.state.client_id = client_id
+    return Principal(client_id=client_id, scopes=scopes, bureau=status.bureau)
+
+
+PrincipalDep = Annotated[Principal, Depends(authenticate)]
+
+
+def require(scope: str) -> Callable[[Principal], Awaitable[Principal]]:
+    """Dependency: the principal, if its token carries ``scope``; else 403."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope}")
+
+    async def check(principal: PrincipalDep) -> Principal:
+        if scope not in principal.scopes:
+            raise ProblemError(403, "insufficient_scope", f"访问令牌缺少权限范围 {scope}")
+        return principal
+
+    return check

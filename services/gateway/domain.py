@@ -1,0 +1,155 @@
+"""Pure gateway rules, no I/O: scopes, the route table, audit templates and small-cell suppression.
+
+The route table is the one place that says which backend owns a path and which scope a client
+needs for it. Matching is by HTTP method and longest path prefix (on whole segments), so
+``POST /persons/lookup`` (a read) can need another scope than ``POST /persons`` (a write).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Backend = Literal["registration", "vacancies", "matching", "monitoring"]
+
+SCOPES: dict[str, str] = {
+    "stats:read": "读取统计数据与岗位、用人单位等公开信息",
+    "stats:write": "报送统计数据（城镇调查失业率）",
+    "persons:read": "查询人员信息（个人数据，全部留痕）",
+    "persons:write": "登记或变更人员信息（个人数据，全部留痕）",
+    "vacancies:write": "发布、变更岗位、用人单位与招聘活动",
+    "layoffs:write": "报送裁员与重点企业用工情况",
+    "referrals:read": "查看就业红娘站点与服务工单",
+    "referrals:write": "派发、处理就业红娘工单与人岗推介",
+    "alerts:read": "查看风险预警",
+    "alerts:ack": "确认风险预警",
+    "admin": "查询审计日志等管理操作",
+}
+"""Every scope a client can hold, with the Chinese description the CLI and OpenAPI show."""
+
+READ = frozenset({"GET", "HEAD"})
+WRITE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One row of the route table: requests with one of ``methods`` under ``prefix`` go to
+    ``backend`` and need ``scope``. ``personal`` routes are audited."""
+
+    methods: frozenset[str]
+    prefix: str
+    backend: Backend
+    scope: str
+    summary: str
+    personal: bool = False
+
+
+ROUTES: tuple[Route, ...] = (
+    Route(READ, "/persons", "registration", "persons:read", "查询人员", personal=True),
+    Route(WRITE, "/persons", "registration", "persons:write", "登记或变更人员", personal=True),
+    Route(frozenset({"POST"}), "/persons/lookup", "registration", "persons:read",
+          "按身份证号查找人员编号（号码只放在请求体中）", personal=True),
+    Route(READ, "/worklists", "registration", "persons:read", "工作清单（跟踪到期、长期失业、离校未就业）",
+          personal=True),
+    Route(READ, "/employers", "vacancies", "stats:read", "查询用人单位"),
+    Route(WRITE, "/employers", "vacancies", "vacancies:write", "登记或变更用人单位"),
+    Route(READ, "/vacancies", "vacancies", "stats:read", "查询岗位"),
+    Route(WRITE, "/vacancies", "vacancies", "vacancies:write", "发布或变更岗位"),
+    Route(READ, "/recruitment-sessions", "vacancies", "stats:read", "查询招聘活动与直播带岗"),
+    Route(WRITE, "/recruitment-sessions", "vacancies", "vacancies:write", "安排或更新招聘活动"),
+    Route(READ, "/layoffs", "vacancies", "layoffs:write", "查询本单位报送的裁员报告"),
+    Route(WRITE, "/layoffs", "vacancies", "layoffs:write", "报送裁员"),
+    Route(READ, "/headcount-reports", "vacancies", "layoffs:write", "查询用工情况报告"),
+    Route(WRITE, "/headcount-reports", "vacancies", "layoffs:write", "报送重点企业月度用工情况"),
+    Route(READ, "/stations", "matching", "referrals:read", "查询就业红娘站点"),
+    Route(WRITE, "/stations", "matching", "referrals:write", "设立或变更站点"),
+    Route(READ, "/matchmakers", "matching", "referrals:read", "查询就业红娘"),
+    Route(WRITE, "/matchmakers", "matching", "referrals:write", "登记或变更就业红娘"),
+    Route(READ, "/cases", "matching", "referrals:read", "查询服务工单"),
+    Route(WRITE, "/cases", "matching", "referrals:write", "派发或处理服务工单"),
+    Route(READ | WRITE, "/match", "matching", "referrals:read", "人岗匹配打分"),
+    Route(READ, "/stats", "monitoring", "stats:read", "统计数据（小于5的人数对局外部门隐藏）"),
+    Route(READ, "/warnings", "monitoring", "alerts:read", "查询风险预警"),
+)
+
+
+def find_route(method: str, path: str) -> Route | None:
+    """The most specific route for ``method`` and backend ``path`` (``/persons/…``), or None."""
+    best: Route | None = None
+    for route in ROUTES:
+        if method in route.methods and (path == route.prefix or path.startswith(route.prefix + "/")):
+            if best is None or len(route.prefix) > len(best.prefix):
+                best = route
+    return best
+
+
+def path_is_known(path: str) -> bool:
+    """Whether any route (for any method) owns ``path``: unknown paths are 404, known ones 405."""
+    return any(path == r.prefix or path.startswith(r.prefix + "/") for r in ROUTES)
+
+
+def granted(required: str, scopes: frozenset[str]) -> bool:
+    """``admin`` is administration only; it does not imply the data scopes."""
+    return required in scopes
+
+
+# --- audit ---------------------------------------------------------------------------------------
+
+PERSON_REF = re.compile(r"^[0-9a-f]{64}$")
+_WORD = re.compile(r"^[a-z][a-z-]{0,39}$")
+
+
+def route_template(path: str) -> str:
+    """The path with identifiers replaced: ``/persons/{person_ref}/followups/{id}``.
+
+    Only lowercase words survive verbatim; any other segment becomes ``{id}``, so an ID number or a
+    name typed into a URL never reaches the audit log or a log line.
+    """
+    parts = []
+    for segment in path.strip("/").split("/"):
+        if PERSON_REF.match(segment):
+            parts.append("{person_ref}")
+        elif _WORD.match(segment):
+            parts.append(segment)
+        else:
+            parts.append("{id}")
+    return "/" + "/".join(parts)
+
+
+def person_ref_in(path: str, body: Any) -> str | None:
+    """The person_ref a request was about: from the path, else from the response's top level."""
+    for segment in path.strip("/").split("/"):
+        if PERSON_REF.match(segment):
+            return segment
+    if isinstance(body, dict):
+        ref = body.get("person_ref")
+        if isinstance(ref, str) and PERSON_REF.match(ref):
+            return ref
+    return None
+
+
+# --- small-cell suppression ----------------------------------------------------------------------
+
+
+def suppress_small_cells(document: Any) -> Any:
+    """Hide counts about fewer than 5 people (DOMAIN §6) for clients outside the bureau.
+
+    Monitoring marks such rows with ``"small_cell": true``. On every such object, at any depth,
+    each numeric value (the counts and the rates derived from them) becomes ``null`` and
+    ``"suppressed": true`` is added; labels (strings such as 街镇 codes) stay so the row is still
+    identifiable. Other objects are returned unchanged.
+    """
+    if isinstance(document, list):
+        return [suppress_small_cells(item) for item in document]
+    if not isinstance(document, dict):
+        return document
+    if document.get("small_cell") is True:
+        hidden = {k: (None if _is_number(v) else suppress_small_cells(v)) for k, v in document.items()}
+        hidden["suppressed"] = True
+        return hidden
+    return {k: suppress_small_cells(v) for k, v in document.items()}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -1,0 +1,122 @@
+"""Forwarding ``/v1/<path>`` to the backend that owns ``<path>``, with scope checks, small-cell
+suppression and the audit of personal-data access.
+
+What a backend sees: the same method, path (without ``/v1``), query and body; ``X-Request-ID``;
+``X-Leye-Client: <client_id>``; ``Idempotency-Key: <client_id>:<key>`` (so two departments' keys can
+never collide). What the client sees: the backend's status and body, except that a backend that is
+down or too slow becomes 503 with Retry-After and a backend failure (5xx) becomes 502, never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+import httpx
+import orjson
+import structlog
+from fastapi import Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from services.runtime.problems import ProblemError
+
+from .auth import Principal
+from .domain import Route, find_route, path_is_known, person_ref_in, route_template, suppress_small_cells
+from .settings import GatewaySettings
+from .store import AuditEntry
+
+log = logging.getLogger(__name__)
+_PASSED_RESPONSE_HEADERS = ("content-type", "location", "retry-after", "idempotent-replayed", "etag")
+
+
+def backend_path(path: str) -> str:
+    """``path`` re-quoted segment by segment; dot segments are refused so nobody climbs out of a prefix."""
+    segments = path.split("/")[1:]
+    if any(s in (".", "..") for s in segments):
+        raise ProblemError(404, "not_found", "资源不存在")
+    return "/" + "/".join(quote(s, safe="") for s in segments)
+
+
+async def forward(request: Request, principal: Principal, path: str) -> Response:
+    """Check the scope, call the owning backend, audit personal-data routes, shape the answer."""
+    route = find_route(request.method, path)
+    if route is None:
+        if path_is_known(path):
+            raise ProblemError(405, "method_not_allowed", "该资源不支持此请求方法")
+        raise ProblemError(404, "not_found", "资源不存在")
+    if route.scope not in principal.scopes:
+        await _audit(request, principal, route, path, 403, None)
+        raise ProblemError(403, "insufficient_scope", f"访问令牌缺少权限范围 {route.scope}")
+    try:
+        response = await _call_backend(request, principal, route, backend_path(path))
+    except ProblemError as problem:
+        await _audit(request, principal, route, path, problem.status, None)
+        raise
+    body = response.content
+    document = None
+    is_json = response.headers.get("content-type", "").startswith(("application/json", "application/problem+json"))
+    if is_json and (route.personal or (route.backend == "monitoring" and not principal.bureau)):
+        try:
+            document = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            document = None
+    if document is not None and route.backend == "monitoring" and not principal.bureau:
+        body = orjson.dumps(suppress_small_cells(document))
+    await _audit(request, principal, route, path, response.status_code, document)
+    headers = {k: v for k, v in response.headers.items() if k in _PASSED_RESPONSE_HEADERS}
+    return Response(body, status_code=response.status_code, headers=headers)
+
+
+async def _call_backend(request: Request, principal: Principal, route: Route, path: str) -> httpx.Response:
+    settings: GatewaySettings = request.app.state.settings
+    http: httpx.AsyncClient = request.app.state.http
+    headers = {
+        "X-Leye-Client": principal.client_id,
+        "X-Request-ID": structlog.contextvars.get_contextvars().get("request_id", ""),
+        "Accept": request.headers.get("accept", "application/json"),
+    }
+    if "content-type" in request.headers:
+        headers["Content-Type"] = request.headers["content-type"]
+    if key := request.headers.get("idempotency-key"):
+        headers["Idempotency-Key"] = f"{principal.client_id}:{key}"
+    url = settings.backend_url(route.backend) + path
+    if request.url.query:
+        url += "?" + request.url.query
+    unavailable = ProblemError(503, "backend_unavailable", "后端服务暂不可用，请稍后重试",
+                               headers={"Retry-After": str(settings.retry_after_s)})
+    try:
+        response = await http.request(request.method, url, content=await request.body(), headers=headers)
+    except httpx.HTTPError as exc:
+        log.warning("backend unreachable", extra={"backend": route.backend, "error": type(exc).__name__})
+        raise unavailable from None
+    if response.status_code == 503:
+        raise unavailable
+    if response.status_code >= 500:
+        log.warning("backend failed", extra={"backend": route.backend, "status": response.status_code})
+        raise ProblemError(502, "backend_error", "后端服务处理失败", title="上游服务错误")
+    return response
+
+
+async def _audit(
+    request: Request, principal: Principal, route: Route, path: str, status: int, document: object
+) -> None:
+    """Record one personal-data access. If the record cannot be written the request fails (503):
+    an unaudited look at personal data is worse than no answer."""
+    if not route.personal:
+        return
+    entry = AuditEntry(
+        client_id=principal.client_id, method=request.method, route=route_template(path),
+        person_ref=person_ref_in(path, document), status=status,
+        request_id=structlog.contextvars.get_contextvars().get("request_id"),
+    )
+
+    def write() -> None:
+        with request.app.state.sessions.begin() as session:
+            session.add(entry)
+
+    try:
+        await run_in_threadpool(write)
+    except Exception:
+        log.exception("audit write failed")
+        raise ProblemError(503, "audit_unavailable", "审计日志暂不可用，请稍后重试",
+                           headers={"Retry-After": "5"}) from None
