@@ -57,7 +57,10 @@ INDUSTRIES: dict[str, tuple[float, str, tuple[str, ...], tuple[str, ...]]] = {
     "A": (3, "01", ("蔬菜种植技术员", "农机手"), ("种植", "农机操作")),
 }
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁"
+    "魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+)
 GIVEN = (
     "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌宇浩凯鹏飞欣怡佳琪子涵梓轩雨桐一诺思远晨阳博文"
 )
@@ -159,7 +162,8 @@ class Population:
         birth = self.today - timedelta(days=age * 365 + rng.randint(10, 350))
         street = self.street(street_code)
         self._sequence += 1
-        first17 = f"120111{birth:%Y%m%d}{self._sequence % 100:02d}{(1 if gender is Gender.MALE else 2) + 2 * rng.randint(0, 3)}"
+        sex_digit = (1 if gender is Gender.MALE else 2) + 2 * rng.randint(0, 3)  # odd = male, even = female
+        first17 = f"120111{birth:%Y%m%d}{self._sequence % 100:02d}{sex_digit}"
         education = (
             rng.choice((Education.UNDERGRADUATE, Education.JUNIOR_COLLEGE, Education.POSTGRADUATE))
             if graduate
