@@ -1,0 +1,147 @@
+"""Statistics: the indicators of ``indicators.py`` by period, 街镇, group and industry.
+
+Rows about people carry ``small_cell: true`` when the figure rests on fewer than 5 people; the
+gateway hides those values from clients outside the human-resources bureau. Values here are never
+suppressed: this API is internal (loopback / internal network only).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from schemas.fields import SHANGHAI
+from schemas.reference import STREETS
+from schemas.vocab import IndustrySection, KeyGroup
+from services.runtime.problems import ProblemError
+
+from ..deps import StoreDep
+from ..indicators import BY_CODE, INDICATORS, Indicator
+from ..store import Store
+
+router = APIRouter(prefix="/stats", tags=["统计指标"])
+
+
+class IndicatorValue(BaseModel):
+    code: str
+    name: str
+    unit: str
+    value: float | None
+    target: float | None
+    target_op: str | None
+    small_cell: bool
+    applicable: bool
+
+
+class StreetValue(BaseModel):
+    street_code: str
+    street_name: str
+    value: float | None
+    small_cell: bool
+
+
+class IndicatorList(BaseModel):
+    start: date
+    end: date
+    street_code: str | None
+    group: str | None
+    industry: str | None
+    indicators: list[IndicatorValue]
+
+
+class IndicatorDetail(BaseModel):
+    start: date
+    end: date
+    district: IndicatorValue
+    streets: list[StreetValue]
+
+
+class StreetIndicators(BaseModel):
+    street_code: str
+    street_name: str
+    indicators: list[IndicatorValue]
+
+
+class StreetsTable(BaseModel):
+    start: date
+    end: date
+    streets: list[StreetIndicators]
+
+
+From = Annotated[date | None, Query(alias="from", description="起始日期（含），默认当年1月1日")]
+To = Annotated[date | None, Query(alias="to", description="截止日期（含），默认今天（北京时间）")]
+
+
+def _period(start: date | None, end: date | None) -> tuple[date, date]:
+    today = datetime.now(SHANGHAI).date()
+    end = end or today
+    start = start or date(end.year, 1, 1)
+    if start > end:
+        raise ProblemError(422, "bad_period", "起始日期不得晚于截止日期",
+                           errors=[{"field": "query.from", "message": "起始日期不得晚于截止日期", "type": "period"}])
+    return start, end
+
+
+def _street(code: str | None) -> str:
+    if code is not None and code not in STREETS:
+        raise ProblemError(422, "unknown_street", "未知的街镇代码",
+                           errors=[{"field": "query.street_code", "message": "未知的街镇代码", "type": "street_code"}])
+    return code or ""
+
+
+async def _value(store: Store, indicator: Indicator, start: date, end: date, **filters: str) -> IndicatorValue:
+    applicable = indicator.applies(**filters)
+    value, people = (await store.call(store.indicator_sync, indicator, start, end, **filters)
+                     if applicable else (None, None))
+    return IndicatorValue(code=indicator.code, name=indicator.name, unit=indicator.unit, value=value,
+                          target=indicator.target, target_op=indicator.target_op,
+                          small_cell=indicator.small_cell(people), applicable=applicable)
+
+
+@router.get("/indicators", summary="全部监测指标（可按时段、街镇、重点群体、行业筛选）")
+async def list_indicators(
+    store: StoreDep, start: From = None, end: To = None,
+    street_code: Annotated[str | None, Query(description="街镇代码（9位）")] = None,
+    group: Annotated[KeyGroup | None, Query(description="重点群体")] = None,
+    industry: Annotated[IndustrySection | None, Query(description="行业门类（GB/T 4754）")] = None,
+) -> IndicatorList:
+    start, end = _period(start, end)
+    filters = {"street": _street(street_code), "group": str(group or ""), "industry": str(industry or "")}
+    values = [await _value(store, indicator, start, end, **filters) for indicator in INDICATORS]
+    return IndicatorList(start=start, end=end, street_code=street_code, group=filters["group"] or None,
+                         industry=filters["industry"] or None, indicators=values)
+
+
+@router.get("/indicators/{code}", summary="单项指标：全区及各街镇分解",
+            responses={404: {"description": "未知指标"}})
+async def indicator_by_street(store: StoreDep, code: str, start: From = None, end: To = None) -> IndicatorDetail:
+    indicator = BY_CODE.get(code)
+    if indicator is None:
+        raise ProblemError(404, "unknown_indicator", "未知的指标代码")
+    start, end = _period(start, end)
+    district = await _value(store, indicator, start, end)
+    streets = []
+    for street in STREETS.values():
+        row = await _value(store, indicator, start, end, street=street.code)
+        streets.append(StreetValue(street_code=street.code, street_name=street.name, value=row.value,
+                                   small_cell=row.small_cell))
+    return IndicatorDetail(start=start, end=end, district=district, streets=streets)
+
+
+@router.get("/streets", summary="12个街镇指标并列对比")
+async def streets_side_by_side(store: StoreDep, start: From = None, end: To = None) -> StreetsTable:
+    start, end = _period(start, end)
+    by_street = [indicator for indicator in INDICATORS if "street" in indicator.dimensions]
+    rows = []
+    for street in STREETS.values():
+        values = [await _value(store, indicator, start, end, street=street.code) for indicator in by_street]
+        rows.append(StreetIndicators(street_code=street.code, street_name=street.name, indicators=values))
+    return StreetsTable(start=start, end=end, streets=rows)
+
+
+def value_map(values: list[IndicatorValue]) -> dict[str, Any]:
+    """``code -> value`` (used by tests and tools reading a list response)."""
+    return {value.code: value.value for value in values}

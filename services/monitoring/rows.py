@@ -1,0 +1,156 @@
+"""Events to ClickHouse rows: pure functions, no I/O (snuba's ``process_message`` shape).
+
+``rows_for(event)`` maps one validated event to the rows it adds, per table. The same event always
+gives the same rows — that is what makes redelivery harmless (the tables are ReplacingMergeTrees
+keyed on ``event_id``; see ``migrations/0001_event_log_and_facts.py``). Nothing here reads state:
+current state (a person's status, a posting's open posts) is the latest row per aggregate, taken
+with ``argMax`` by ``(event_time, event_id)`` in the indicator queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from schemas import CloudEvent
+from schemas.events import alert, layoff, referral, registration, statistics, vacancy
+from schemas.fields import SHANGHAI
+
+Row = tuple[Any, ...]
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "events": ("event_id", "topic", "type", "subject", "event_time", "day", "street_code", "payload"),
+    "person_facts": ("event_id", "event_time", "day", "kind", "person_ref", "street_code", "key_groups",
+                     "closed_registration", "unemployed_since", "was_registered_unemployed", "employment_form",
+                     "industry_section"),
+    "vacancy_facts": ("event_id", "event_time", "day", "kind", "vacancy_id", "street_code", "vacancy_kind",
+                      "industry_section", "headcount", "open_headcount", "valid_until"),
+    "employers": ("employer_ref", "street_code", "industry_section", "industry_division", "staff_count",
+                  "event_time", "event_id"),
+    "session_facts": ("event_id", "event_time", "day", "kind", "session_id", "session_kind", "street_code",
+                      "viewers", "applications", "hires"),
+    "layoff_facts": ("event_id", "event_time", "day", "report_id", "employer_ref", "street_code",
+                     "industry_section", "industry_division", "total_staff", "planned_cuts", "is_mass_layoff",
+                     "notice_days", "notice_compliant", "planned_on"),
+    "headcount_facts": ("event_id", "event_time", "day", "report_id", "employer_ref", "month", "street_code",
+                        "industry_section", "baseline_headcount", "current_headcount", "supersedes_report_id"),
+    "case_facts": ("event_id", "event_time", "day", "kind", "case_id", "station_code", "street_code", "on_time",
+                   "sla", "outcome"),
+    "survey_rates": ("event_id", "event_time", "period", "rate_percent", "source"),
+    "alerts": ("event_id", "event_time", "alert_id", "status", "level", "scope_kind", "scope_code", "signal",
+               "value", "threshold", "window", "source"),
+}
+"""Columns written per table, in the order of the row tuples."""
+
+_PERSON_KIND = {
+    registration.JobseekerRegistered: "jobseeker",
+    registration.UnemploymentRegistered: "unemployment",
+    registration.EmploymentRegistered: "employment",
+    registration.FollowupRecorded: "followup",
+    registration.HardshipCertified: "hardship",
+    registration.RegistrationClosed: "closed",
+}
+_VACANCY_KIND = {
+    vacancy.VacancyPosted: "posted", vacancy.VacancyUpdated: "updated", vacancy.VacancyFilled: "filled",
+    vacancy.VacancyClosed: "closed", vacancy.VacancyFlagged: "flagged",
+}
+_SESSION_KIND = {
+    vacancy.RecruitmentSessionScheduled: "scheduled", vacancy.RecruitmentSessionStarted: "started",
+    vacancy.RecruitmentSessionEnded: "ended",
+}
+_CASE_KIND = {
+    referral.CaseDispatched: "dispatched", referral.CaseContacted: "contacted", referral.ReferralMade: "referral",
+    referral.ReferralOutcome: "outcome", referral.CaseSlaBreached: "sla_breached", referral.CaseClosed: "closed",
+}
+_ALERT_STATUS = {
+    alert.AlertRaised: "open", alert.AlertUpdated: "open", alert.AlertAcknowledged: "open",
+    alert.AlertResolved: "resolved",
+}
+
+
+def shanghai_day(moment: datetime) -> date:
+    """The Asia/Shanghai calendar day of an aware time: the day every table buckets by."""
+    return moment.astimezone(SHANGHAI).date()
+
+
+def rows_for(event: CloudEvent) -> dict[str, list[Row]]:
+    """Rows one event adds, by table. Every event adds one ``events`` row (the raw log)."""
+    data = event.data
+    at = event.time.astimezone(UTC)
+    day = shanghai_day(event.time)
+    street = str(getattr(data, "street_code", "") or "")
+    out: dict[str, list[Row]] = {
+        "events": [(event.id, event.topic, event.type, event.subject, at, day, street,
+                    event.model_dump_json(include={"data"}))],
+    }
+    head = (event.id, at, day)
+    kind = type(data)
+    if kind in _PERSON_KIND:
+        out["person_facts"] = [_person_row(head, _PERSON_KIND[kind], data)]
+    elif kind in _VACANCY_KIND:
+        out["vacancy_facts"] = [_vacancy_row(head, _VACANCY_KIND[kind], data)]
+    elif kind in _SESSION_KIND:
+        ended = data if isinstance(data, vacancy.RecruitmentSessionEnded) else None
+        out["session_facts"] = [(*head, _SESSION_KIND[kind], data.session_id, str(data.kind), data.street_code,
+                                 ended.viewers if ended else 0, ended.applications if ended else 0,
+                                 ended.hires if ended else 0)]
+    elif kind in _CASE_KIND:
+        out["case_facts"] = [(*head, _CASE_KIND[kind], data.case_id, data.station_code, data.street_code,
+                              int(bool(getattr(data, "on_time", False))), str(getattr(data, "sla", "") or ""),
+                              str(getattr(data, "outcome", "") or ""))]
+    elif isinstance(data, vacancy.EmployerRegistered):
+        out["employers"] = [(data.employer_ref, data.street_code, str(data.industry.section),
+                             data.industry.division or "", data.staff_count, at, event.id)]
+    elif isinstance(data, layoff.LayoffReported):
+        out["layoff_facts"] = [(*head, data.report_id, data.employer_ref, data.street_code,
+                                str(data.industry.section), data.industry.division or "", data.total_staff,
+                                data.planned_cuts, int(data.is_mass_layoff), data.notice_days,
+                                int(data.notice_compliant), data.planned_on)]
+    elif isinstance(data, layoff.HeadcountReported):
+        out["headcount_facts"] = [(*head, data.report_id, data.employer_ref, data.month, data.street_code,
+                                   str(data.industry.section), data.baseline_headcount, data.current_headcount,
+                                   data.supersedes_report_id or "")]
+    elif isinstance(data, statistics.SurveyRateReported):
+        out["survey_rates"] = [(event.id, at, data.period, data.rate_percent, data.source)]
+    elif kind in _ALERT_STATUS:
+        out["alerts"] = [alert_row(event)]
+    return out
+
+
+def alert_row(event: CloudEvent) -> Row:
+    """The ``alerts`` row of one alert event (also written directly by the warning engine)."""
+    data = event.data
+    return (event.id, event.time.astimezone(UTC), data.alert_id, _ALERT_STATUS[type(data)], str(data.level),
+            str(data.scope_kind), data.scope_code, data.signal, data.value, data.threshold, data.window,
+            str(data.source))
+
+
+def _person_row(head: tuple[Any, ...], kind: str, data: Any) -> Row:
+    employment = data if isinstance(data, registration.EmploymentRegistered) else None
+    since = getattr(data, "unemployed_since", None)
+    closed = str(data.registration) if isinstance(data, registration.RegistrationClosed) else ""
+    return (*head, kind, data.person_ref, data.street_code, [str(g) for g in data.key_groups], closed, since,
+            int(employment.was_registered_unemployed) if employment else 0,
+            str(employment.form) if employment else "",
+            str(employment.industry.section) if employment and employment.industry else "")
+
+
+def _vacancy_row(head: tuple[Any, ...], kind: str, data: Any) -> Row:
+    if isinstance(data, vacancy.VacancyPosted | vacancy.VacancyUpdated):
+        return (*head, kind, data.vacancy_id, data.street_code, str(data.kind), str(data.industry.section),
+                data.headcount, data.headcount, data.valid_until)
+    if isinstance(data, vacancy.VacancyFilled):
+        return (*head, kind, data.vacancy_id, data.street_code, str(data.kind), "", 0, data.remaining, None)
+    # closed or withheld (flagged): no open posts until a later update
+    return (*head, kind, data.vacancy_id, str(getattr(data, "street_code", "")), "", "", 0, 0, None)
+
+
+def batch_rows(events: Iterable[CloudEvent]) -> dict[str, list[Row]]:
+    """The rows of many events, merged per table, in event order."""
+    merged: dict[str, list[Row]] = defaultdict(list)
+    for event in events:
+        for table, rows in rows_for(event).items():
+            merged[table].extend(rows)
+    return dict(merged)

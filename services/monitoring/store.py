@@ -1,0 +1,96 @@
+"""The monitoring service's ClickHouse access: one client, one thread.
+
+chDB calls block and one process may open one engine, so every ClickHouse call — batch writes from
+the worker and queries from the API — runs on a single dedicated thread (:meth:`Store.call`). That
+also serialises them, which is what the embedded engine wants.
+
+Exactness (see ``migrations/0001_event_log_and_facts.py``): :meth:`Store.write` drops events whose
+id is already in the raw log, writes the fact rows first and the raw-log rows last. A crash after
+the facts but before the raw log leaves facts that a redelivery writes again; those copies share
+their sorting key and collapse under ``FINAL``, which every indicator uses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from typing import Any, TypeVar
+
+import clickhouse_connect
+from clickhouse_connect.driver.client import Client
+
+from schemas import CloudEvent
+
+from .indicators import Indicator
+from .migrations import migrate
+from .rows import COLUMNS, Row, batch_rows
+
+T = TypeVar("T")
+_FACT_TABLES = [table for table in COLUMNS if table != "events"]
+
+
+class Store:
+    """ClickHouse behind a single-thread executor. Blocking methods end in ``_sync``."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="clickhouse")
+        self._client: Client | None = None
+        self.migrated = False
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a blocking ``*_sync`` method on the ClickHouse thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: fn(*args, **kwargs))
+
+    @property
+    def client(self) -> Client:
+        if self._client is None:
+            self._client = clickhouse_connect.get_client(dsn=self.dsn)
+        return self._client
+
+    def open(self) -> list[str]:
+        """Connect and migrate on the ClickHouse thread, blocking (called before the event loop runs)."""
+        return self._executor.submit(self.open_sync).result()
+
+    def open_sync(self) -> list[str]:
+        """Connect and apply pending migrations; return their names."""
+        applied = migrate(self.client)
+        self.migrated = True
+        return applied
+
+    def write_sync(self, events: Sequence[CloudEvent]) -> list[CloudEvent]:
+        """Write the events not yet in the raw log; return those written."""
+        if not events:
+            return []
+        known = self.client.query(
+            "SELECT event_id FROM events WHERE event_id IN {ids:Array(String)}",
+            parameters={"ids": [event.id for event in events]},
+        ).result_rows
+        seen = {row[0] for row in known}
+        fresh = [event for event in events if event.id not in seen]
+        rows = batch_rows(fresh)
+        for table in [*_FACT_TABLES, "events"]:
+            if rows.get(table):
+                self.insert_sync(table, rows[table])
+        return fresh
+
+    def insert_sync(self, table: str, rows: list[Row]) -> None:
+        self.client.insert(table, rows, column_names=COLUMNS[table])
+
+    def indicator_sync(self, indicator: Indicator, start: date, end: date, *, street: str = "", group: str = "",
+                       industry: str = "") -> tuple[float | None, int | None]:
+        """``(value, people)`` of one indicator (see ``indicators`` for their meaning)."""
+        sql, parameters = indicator.query(start, end, street=street, group=group, industry=industry)
+        value, people = self.client.query(sql, parameters=parameters).result_rows[0]
+        return (None if value is None else float(value)), (None if people is None else int(people))
+
+    def rows_sync(self, sql: str, parameters: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        return list(self.client.query(sql, parameters=parameters or {}).result_rows)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+        self._executor.shutdown(wait=True)
