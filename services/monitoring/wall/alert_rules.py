@@ -1,0 +1,212 @@
+"""Grafana-managed alert rules on the aggregates, the webhook contact point and the notification policy.
+
+The rules complement the warnings the stream processor raises itself: they watch aggregates that
+operators may want to tune by hand (thresholds live in Grafana's UI once provisioned; the rules are
+pushed without provenance lock so they stay editable). Each rule is: query A on ClickHouse returning
+one row per 街镇 (string columns become alert labels, the numeric column the value), and expression B,
+a threshold on A. Firing and resolved notifications go to the gateway's ``/v1/hooks/grafana``, which
+turns them into ``alert.raised`` / ``alert.resolved`` events.
+
+Rules are built with grafana-foundation-sdk's alerting builders, whose JSON is the HTTP provisioning
+API's shape; ``file_rule`` converts one to the file-provisioning shape (``folderUID``/``ruleGroup``
+move to the group, ``orgID`` becomes ``orgId``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from grafana_foundation_sdk.builders import alerting, expr
+from grafana_foundation_sdk.models import alerting as alerting_model
+
+from schemas.vocab import AlertLevel
+from services.monitoring.alerting import Thresholds
+
+from . import sql
+from .clickhouse import DATASOURCE_UID, ClickHouseQueryBuilder
+from .provisioning import FOLDER_TITLE, FOLDER_UID
+
+RULE_GROUP = "leye-warnings"
+RULE_GROUP_INTERVAL = "1m"
+CONTACT_POINT_NAME = "乐业西青网关"
+CONTACT_POINT_UID = "leye-gateway-webhook"
+ENV_GATEWAY_URL = "LEYE_GATEWAY_URL"
+ENV_WEBHOOK_TOKEN = "GATEWAY_GRAFANA_WEBHOOK_TOKEN"
+"""The same variable the gateway reads, so both ends share one secret without committing it."""
+WEBHOOK_PATH = "/v1/hooks/grafana"
+EXPRESSION_DATASOURCE_UID = "__expr__"
+DAY_S = 86_400
+
+
+@dataclass(frozen=True)
+class AlertRuleSpec:
+    """One aggregate-based warning at one level: the SQL (one row per 街镇: ``street_code`` + ``value``)
+    and the threshold at which it fires (``gte``: at or above, as in ``thresholds.yaml``).
+
+    ``signal`` matches the monitoring service's signal code so that a warning from Grafana and one
+    from the stream processor about the same thing carry the same label.
+    """
+
+    uid: str
+    title: str
+    signal: str
+    level: AlertLevel
+    sql: str
+    comparison: Literal["gte", "lt"]
+    threshold: float
+    summary: str
+    window: str
+    """The period the value covers, as the alert events' ``window`` (e.g. ``7d``)."""
+    lookback_s: int = 0
+    """How far ``$__fromTime`` lies before now: the start of the period for flow indicators."""
+    pending: str = "5m"
+
+
+def build_rule(spec: AlertRuleSpec) -> alerting.Rule:
+    """The SDK rule for one spec: A = ClickHouse query, B = threshold on A (the condition)."""
+    query = (
+        alerting.Query("A")
+        .datasource_uid(DATASOURCE_UID)
+        .relative_time_range(alerting_model.RelativeTimeRange(from_val=spec.lookback_s, to=0))
+        .model(ClickHouseQueryBuilder(spec.sql, ref_id="A"))
+    )
+    threshold = (
+        alerting.Query("B")
+        .datasource_uid(EXPRESSION_DATASOURCE_UID)
+        .model(
+            expr.TypeThreshold()
+            .ref_id("B")
+            .expression("A")
+            .conditions([
+                expr.ExprTypeThresholdConditions().evaluator(
+                    expr.ExprTypeThresholdConditionsEvaluator().type(spec.comparison).params([spec.threshold])
+                )
+            ])
+        )
+    )
+    return (
+        alerting.Rule(spec.title)
+        .uid(spec.uid)
+        .folder_uid(FOLDER_UID)
+        .rule_group(RULE_GROUP)
+        .org_id(1)
+        .condition("B")
+        .queries([query, threshold])
+        .for_val(spec.pending)
+        .no_data_state("OK")
+        .exec_err_state("Error")
+        .labels({"service": "leye", "signal": spec.signal, "level": spec.level.value, "scope_kind": "street"})
+        .annotations({"summary": spec.summary, "threshold": _number(spec.threshold), "window": spec.window})
+    )
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def file_rule(api_rule: dict[str, Any]) -> dict[str, Any]:
+    """One rule in the file-provisioning shape, from its HTTP-API JSON."""
+    moved = {"folderUID", "ruleGroup", "orgID", "id", "updated", "provenance"}
+    return {key: value for key, value in api_rule.items() if key not in moved}
+
+
+def contact_point(gateway_url: str, token: str) -> alerting.ContactPoint:
+    """The webhook receiver aimed at the gateway; ``token`` is sent as ``Authorization: Bearer …``."""
+    return (
+        alerting.ContactPoint()
+        .uid(CONTACT_POINT_UID)
+        .name(CONTACT_POINT_NAME)
+        .type("webhook")
+        .disable_resolve_message(False)
+        .settings({
+            "url": gateway_url.rstrip("/") + WEBHOOK_PATH,
+            "httpMethod": "POST",
+            "authorization_scheme": "Bearer",
+            "authorization_credentials": token,
+        })
+    )
+
+
+def notification_policy() -> alerting.NotificationPolicy:
+    """Root policy: every alert goes to the gateway, grouped per rule and 街镇."""
+    return (
+        alerting.NotificationPolicy()
+        .receiver(CONTACT_POINT_NAME)
+        .group_by(["alertname", "grafana_folder", "street_code"])
+        .group_wait("30s")
+        .group_interval("5m")
+        .repeat_interval("4h")
+    )
+
+
+def alerting_provisioning(rules: list[dict[str, Any]], contact: dict[str, Any],
+                          policy: dict[str, Any]) -> dict[str, Any]:
+    """The whole ``provisioning/alerting/leye.yaml`` document from API-shaped JSON."""
+    return {
+        "apiVersion": 1,
+        "groups": [
+            {
+                "folder": FOLDER_TITLE,
+                "interval": RULE_GROUP_INTERVAL,
+                "name": RULE_GROUP,
+                "orgId": 1,
+                "rules": [file_rule(rule) for rule in rules],
+            }
+        ],
+        "contactPoints": [
+            {
+                "name": contact["name"],
+                "orgId": 1,
+                "receivers": [
+                    {
+                        "disableResolveMessage": contact.get("disableResolveMessage", False),
+                        "settings": contact["settings"],
+                        "type": contact["type"],
+                        "uid": contact["uid"],
+                    }
+                ],
+            }
+        ],
+        "policies": [{"orgId": 1, **policy}],
+    }
+
+
+# --- the rules of the wall ------------------------------------------------------------------------
+
+def wall_rules(thresholds: Thresholds) -> list[AlertRuleSpec]:
+    """One rule per signal and level, with the monitoring service's documented default thresholds.
+
+    - 失业登记激增 and 岗位流失率 per 街镇 at the yellow/orange/red levels of ``thresholds.yaml``
+      (the surge only where the last 7 days hold ``min_registrations`` registrations, as the stream's
+      own rule requires);
+    - 求人倍率 per 街镇 below its indicator target (1: fewer posts than seekers). ``thresholds.yaml``
+      has no 求人倍率 rule, so the indicator's own reference value is the default.
+    """
+    rules = thresholds.rules
+    specs: list[AlertRuleSpec] = []
+    surge = rules.registration_surge
+    for level, threshold in sorted(surge.levels.items(), key=lambda item: item[0].severity):
+        specs.append(AlertRuleSpec(
+            uid=f"leye-registration-surge-{level.value}", title=f"失业登记激增（{level.label}）",
+            signal="registration_surge", level=level, comparison="gte", threshold=threshold, window="7d",
+            sql=sql.per_street_rule("registration_surge_ratio", min_recent=surge.min_registrations),
+            lookback_s=6 * DAY_S,
+            summary=f"近7日失业登记达到前28日周均的{threshold:g}倍以上",
+        ))
+    for level, threshold in sorted(rules.job_loss_rate.levels.items(), key=lambda item: item[0].severity):
+        specs.append(AlertRuleSpec(
+            uid=f"leye-job-loss-rate-{level.value}", title=f"岗位流失率（{level.label}）",
+            signal="job_loss_rate", level=level, comparison="gte", threshold=threshold, window="30d",
+            sql=sql.per_street_rule("job_loss_rate"),
+            summary=f"监测企业岗位流失率达到{threshold:g}%以上",
+        ))
+    ratio = sql.indicator("vacancy_ratio")
+    if ratio.target is not None:
+        specs.append(AlertRuleSpec(
+            uid="leye-vacancy-ratio-yellow", title=f"求人倍率偏低（{AlertLevel.YELLOW.label}）",
+            signal="vacancy_ratio", level=AlertLevel.YELLOW, comparison="lt", threshold=ratio.target, window="1d",
+            sql=sql.per_street_rule("vacancy_ratio"),
+            summary=f"求人倍率低于{ratio.target:g}：求职人数多于在招岗位",
+        ))
+    return specs

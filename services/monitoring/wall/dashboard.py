@@ -1,0 +1,190 @@
+"""Turning the wall's panel specs into the Grafana dashboard, with grafana-foundation-sdk builders.
+
+A ``PanelSpec`` says what a panel shows (title, SQL, the columns it reads, unit, threshold colours)
+and where it sits on the 24-column grid; ``build_dashboard`` assembles them with the 街镇 variable.
+Panel ids are the specs' positions in the list, so the output is the same on every run.
+
+The wall is laid out for a 1920×1080 screen in kiosk mode: 24 columns by 26 rows of 30 px (plus the
+8 px gaps) fill the screen without scrolling, which ``check_layout`` enforces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from grafana_foundation_sdk.builders import barchart, bargauge, common, gauge, stat, table, timeseries
+from grafana_foundation_sdk.builders import dashboard as dash
+from grafana_foundation_sdk.cog import builder as cogbuilder
+from grafana_foundation_sdk.models import common as common_model
+from grafana_foundation_sdk.models import dashboard as dash_model
+
+from .clickhouse import DATASOURCE, ClickHouseQueryBuilder, QueryType
+
+DASHBOARD_UID = "leye-wall"
+DASHBOARD_TITLE = "乐业西青指挥中心"
+REFRESH = "10s"
+GRID_COLUMNS = 24
+WALL_ROWS = 26
+"""Grid rows that fit 1080 px under the (hidden) kiosk header: 26 × (30 px + 8 px gap) ≈ 990 px."""
+
+STREET_VARIABLE = "street"
+
+
+class Kind(StrEnum):
+    """Visualisation of a panel (Grafana panel plugin ids)."""
+
+    STAT = "stat"
+    GAUGE = "gauge"
+    BAR_GAUGE = "bargauge"
+    BAR_CHART = "barchart"
+    TIME_SERIES = "timeseries"
+    TABLE = "table"
+
+
+@dataclass(frozen=True)
+class Grid:
+    x: int
+    y: int
+    w: int
+    h: int
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Threshold colours: ``base`` below the first step, then ``(value, colour)`` steps upwards."""
+
+    base: str
+    steps: tuple[tuple[float, str], ...] = ()
+
+    def builder(self) -> dash.ThresholdsConfig:
+        steps = [dash_model.Threshold(None, self.base)]
+        steps += [dash_model.Threshold(value, colour) for value, colour in self.steps]
+        return dash.ThresholdsConfig().mode(dash_model.ThresholdsMode.ABSOLUTE).steps(steps)
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    """One panel of the wall. ``columns`` are the result columns the visualisation reads."""
+
+    title: str
+    kind: Kind
+    sql: str
+    columns: tuple[str, ...]
+    grid: Grid
+    description: str = ""
+    unit: str | None = None
+    decimals: int | None = None
+    thresholds: Thresholds | None = None
+    query_type: QueryType = QueryType.TABLE
+    overrides: tuple[tuple[str, str], ...] = field(default=())
+    """(column, Chinese display name) pairs: table headers and legends people read."""
+    mappings: dict[str, str] = field(default_factory=dict)
+    """Code -> Chinese label for cell values (街镇 codes, event types, alert levels …)."""
+    time_from: str | None = None
+    """A panel-specific relative period (e.g. ``30d``) instead of the dashboard's time range."""
+
+
+def _panel_builder(spec: PanelSpec) -> cogbuilder.Builder[dash_model.Panel]:
+    match spec.kind:
+        case Kind.STAT:
+            return (
+                stat.Panel()
+                .color_mode(common_model.BigValueColorMode.BACKGROUND)
+                .graph_mode(common_model.BigValueGraphMode.NONE)
+                .text_mode(common_model.BigValueTextMode.VALUE)
+                .reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(False))
+            )
+        case Kind.GAUGE:
+            return gauge.Panel().reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(True))
+        case Kind.BAR_GAUGE:
+            return (
+                bargauge.Panel()
+                .orientation(common_model.VizOrientation.HORIZONTAL)
+                .reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(True))
+            )
+        case Kind.BAR_CHART:
+            return barchart.Panel().x_tick_label_rotation(0).show_value(common_model.VisibilityMode.AUTO)
+        case Kind.TIME_SERIES:
+            return timeseries.Panel().line_width(2).fill_opacity(10)
+        case Kind.TABLE:
+            return table.Panel().cell_height(common_model.TableCellHeight.SM)
+
+
+def build_panel(spec: PanelSpec, panel_id: int) -> cogbuilder.Builder[dash_model.Panel]:
+    """The SDK builder for one spec, with its ClickHouse target and stable id."""
+    panel = (
+        _panel_builder(spec)
+        .id(panel_id)
+        .title(spec.title)
+        .datasource(DATASOURCE)
+        .grid_pos(dash_model.GridPos(h=spec.grid.h, w=spec.grid.w, x=spec.grid.x, y=spec.grid.y))
+        .with_target(ClickHouseQueryBuilder(spec.sql, query_type=spec.query_type))
+    )
+    if spec.description:
+        panel = panel.description(spec.description)
+    if spec.unit is not None:
+        panel = panel.unit(spec.unit)
+    if spec.decimals is not None:
+        panel = panel.decimals(spec.decimals)
+    if spec.thresholds is not None:
+        panel = panel.thresholds(spec.thresholds.builder())
+    if spec.time_from is not None:
+        panel = panel.time_from(spec.time_from)
+    if spec.mappings:
+        panel = panel.mappings([_value_map(spec.mappings)])
+    for column, label in spec.overrides:
+        panel = panel.override_by_name(column, [dash_model.DynamicConfigValue(id_val="displayName", value=label)])
+    return panel
+
+
+def _value_map(labels: dict[str, str]) -> dash_model.ValueMap:
+    options = {code: dash_model.ValueMappingResult(text=label) for code, label in sorted(labels.items())}
+    return dash_model.ValueMap(options=options)
+
+
+def street_variable(sql: str) -> dash.QueryVariable:
+    """The 街镇 selector: ``sql`` returns (code, name) rows; "全部" selects every 街镇."""
+    return (
+        dash.QueryVariable(STREET_VARIABLE)
+        .label("街镇")
+        .datasource(DATASOURCE)
+        .query(sql)
+        .refresh(dash_model.VariableRefresh.ON_DASHBOARD_LOAD)
+        .include_all(True)
+        .multi(False)
+        .current(dash_model.VariableOption(text="全部", value="$__all", selected=True))
+    )
+
+
+def check_layout(specs: list[PanelSpec]) -> None:
+    """Raise ``ValueError`` if a panel leaves the 24×26 wall or two panels overlap."""
+    taken: dict[tuple[int, int], str] = {}
+    for spec in specs:
+        g = spec.grid
+        if g.x < 0 or g.y < 0 or g.x + g.w > GRID_COLUMNS or g.y + g.h > WALL_ROWS:
+            raise ValueError(f"panel {spec.title!r} leaves the {GRID_COLUMNS}×{WALL_ROWS} wall")
+        for cell in ((x, y) for x in range(g.x, g.x + g.w) for y in range(g.y, g.y + g.h)):
+            if cell in taken:
+                raise ValueError(f"panels {taken[cell]!r} and {spec.title!r} overlap at {cell}")
+            taken[cell] = spec.title
+
+
+def build_dashboard(specs: list[PanelSpec], street_sql: str) -> dash.Dashboard:
+    """The whole wall: title, uid, 10 s refresh, Shanghai time, the 街镇 variable and every panel."""
+    check_layout(specs)
+    board = (
+        dash.Dashboard(DASHBOARD_TITLE)
+        .uid(DASHBOARD_UID)
+        .description("西青区就业形势实时监测与规模性失业风险预警大屏（由代码生成，请勿在界面修改）")
+        .tags(["乐业西青", "就业监测"])
+        .refresh(REFRESH)
+        .time("now-30d", "now")
+        .timezone("Asia/Shanghai")
+        .timepicker(dash.TimePicker().refresh_intervals(["10s", "30s", "1m", "5m"]))
+        .readonly()
+        .with_variable(street_variable(street_sql))
+    )
+    for panel_id, spec in enumerate(specs, start=1):
+        board = board.with_panel(build_panel(spec, panel_id))
+    return board

@@ -1,0 +1,63 @@
+"""Chinese labels the wall shows for codes stored in ClickHouse (Grafana value mappings).
+
+街镇 names come from the reference data; event types have no Chinese name in ``schemas`` yet, so
+the wall keeps them here (``test_wall`` checks every registered event type has one).
+"""
+
+from __future__ import annotations
+
+from schemas.reference import DISTRICT_CODE, INDUSTRY_SECTIONS, STREETS
+from schemas.vocab import AlertLevel, ScopeKind
+
+EVENT_TYPE_LABELS: dict[str, str] = {
+    "cn.xiqing.leye.jobseeker.registered.v1": "求职登记",
+    "cn.xiqing.leye.unemployment.registered.v1": "失业登记",
+    "cn.xiqing.leye.employment.registered.v1": "就业登记",
+    "cn.xiqing.leye.followup.recorded.v1": "跟踪回访",
+    "cn.xiqing.leye.hardship.certified.v1": "就业困难人员认定",
+    "cn.xiqing.leye.registration.closed.v1": "登记注销",
+    "cn.xiqing.leye.employer.registered.v1": "用人单位登记",
+    "cn.xiqing.leye.vacancy.posted.v1": "岗位发布",
+    "cn.xiqing.leye.vacancy.updated.v1": "岗位更新",
+    "cn.xiqing.leye.vacancy.filled.v1": "岗位招满",
+    "cn.xiqing.leye.vacancy.closed.v1": "岗位下架",
+    "cn.xiqing.leye.vacancy.flagged.v1": "岗位违规拦截",
+    "cn.xiqing.leye.recruitment.session_scheduled.v1": "招聘活动排期",
+    "cn.xiqing.leye.recruitment.session_started.v1": "招聘活动开始",
+    "cn.xiqing.leye.recruitment.session_ended.v1": "招聘活动结束",
+    "cn.xiqing.leye.layoff.reported.v1": "裁员报告",
+    "cn.xiqing.leye.headcount.reported.v1": "用工监测月报",
+    "cn.xiqing.leye.case.dispatched.v1": "红娘派单",
+    "cn.xiqing.leye.case.contacted.v1": "红娘联系",
+    "cn.xiqing.leye.referral.made.v1": "人岗推介",
+    "cn.xiqing.leye.referral.outcome.v1": "推介结果",
+    "cn.xiqing.leye.case.sla_breached.v1": "红娘工单超时",
+    "cn.xiqing.leye.case.closed.v1": "红娘工单办结",
+    "cn.xiqing.leye.alert.raised.v1": "预警发布",
+    "cn.xiqing.leye.alert.updated.v1": "预警升级/更新",
+    "cn.xiqing.leye.alert.acknowledged.v1": "预警已确认",
+    "cn.xiqing.leye.alert.resolved.v1": "预警解除",
+    "cn.xiqing.leye.survey_rate.reported.v1": "调查失业率发布",
+    "cn.xiqing.leye.deadletter.recorded.v1": "无法处理的消息",
+}
+
+SIGNAL_LABELS: dict[str, str] = {
+    "mass_layoff": "规模裁员",
+    "job_loss_rate": "岗位流失率",
+    "registration_surge": "失业登记激增",
+    "vacancy_ratio": "求人倍率",
+    "survey_rate": "调查失业率",
+    "sla_breach": "红娘超时",
+    "long_term_unemployment": "长期失业",
+}
+
+
+def street_labels() -> dict[str, str]:
+    return {street.code: street.name for street in STREETS.values()}
+
+
+def alert_labels() -> dict[str, str]:
+    """Codes in the open-warnings table: levels, scope kinds, signals, 街镇, industries, the district."""
+    industries = {section.code: section.name for section in INDUSTRY_SECTIONS.values()}
+    return {**AlertLevel.labels(), **ScopeKind.labels(), **SIGNAL_LABELS, **street_labels(), **industries,
+            DISTRICT_CODE: "西青区"}

@@ -1,0 +1,162 @@
+"""The panels of the wall "乐业西青指挥中心": what each shows and where (24 columns × 26 rows).
+
+Rows, top to bottom:
+  0–3    eight headline KPIs against their targets (colour = on track or not);
+  4–11   the 12 街镇 side by side | 12-week trends;
+  12–18  重点群体 | 规模裁员 by industry (last 30 days) | 招聘活动 and 直播带岗 | 红娘 SLA;
+  19–25  open warnings | the latest events.
+
+Figures come from ``services/monitoring/indicators.py`` through ``sql.py``; targets and their
+direction come from the same indicator definitions, so a KPI turns green exactly when the
+statistics API would call it on track.
+"""
+
+from __future__ import annotations
+
+from services.monitoring.indicators import Indicator
+
+from . import sql
+from .clickhouse import QueryType
+from .dashboard import Grid, Kind, PanelSpec, Thresholds
+from .labels import EVENT_TYPE_LABELS, alert_labels, street_labels
+
+GREEN, ORANGE, RED, BLUE = "green", "orange", "red", "blue"
+TREND_WEEKS = 12
+LATEST_EVENTS = 30
+
+
+def thresholds_for(ind: Indicator) -> Thresholds:
+    """Colours from the indicator's target: ``>=`` targets are red below 90 % of the target, orange
+    up to it and green from it; ``<=`` targets the reverse (a zero target turns red from 1)."""
+    target = ind.target
+    if target is None or ind.target_op is None:
+        return Thresholds(BLUE)
+    if ind.target_op == ">=":
+        return Thresholds(RED, ((0.9 * target, ORANGE), (target, GREEN)))
+    if target == 0:
+        return Thresholds(GREEN, ((1, RED),))
+    return Thresholds(GREEN, ((0.9 * target, ORANGE), (target, RED)))
+
+
+def _unit(ind: Indicator) -> str:
+    return "percent" if ind.unit == "%" else f"suffix:{ind.unit}"
+
+
+def _target_text(ind: Indicator) -> str:
+    if ind.target is None or ind.target_op is None:
+        return "参考指标，无目标值"
+    op = "≥" if ind.target_op == ">=" else "≤"
+    return f"目标：{op} {ind.target:g}{'' if ind.unit == '%' else ' '}{ind.unit}"
+
+
+KPI_CODES = (
+    "new_employment", "survey_unemployment_rate", "registered_unemployed", "reemployment_rate",
+    "hardship_employment_rate", "graduate_employment_rate", "vacancy_ratio", "long_term_unemployed",
+)
+
+
+def kpi(code: str, column: int) -> PanelSpec:
+    """A stat panel: one indicator over the dashboard period, coloured against its target."""
+    ind = sql.indicator(code)
+    return PanelSpec(
+        title=ind.name, kind=Kind.STAT, sql=sql.values({"value": code}), columns=("value",),
+        grid=Grid(x=3 * column, y=0, w=3, h=4), description=_target_text(ind), unit=_unit(ind),
+        decimals=0 if ind.unit in ("人", "个", "起", "场") else 2, thresholds=thresholds_for(ind),
+    )
+
+
+def streets_side_by_side() -> PanelSpec:
+    columns = {"registered_unemployed": "registered_unemployed", "unemployment_registrations":
+               "unemployment_registrations", "new_employment": "new_employment"}
+    return PanelSpec(
+        title="各街镇就业失业情况", kind=Kind.BAR_CHART, sql=sql.per_street(columns),
+        columns=("street", *columns), grid=Grid(x=0, y=4, w=12, h=8),
+        description="12个街镇并列：登记失业人员（期末）、新增失业登记与城镇新增就业（所选时段）",
+        overrides=(("registered_unemployed", "登记失业人员"), ("unemployment_registrations", "新增失业登记"),
+                   ("new_employment", "城镇新增就业")),
+    )
+
+
+def trends() -> PanelSpec:
+    columns = {"unemployment_registrations": "unemployment_registrations", "new_employment": "new_employment",
+               "registered_unemployed": "registered_unemployed"}
+    return PanelSpec(
+        title=f"近{TREND_WEEKS}周趋势", kind=Kind.TIME_SERIES, sql=sql.weekly(columns, TREND_WEEKS),
+        columns=("time", *columns), grid=Grid(x=12, y=4, w=12, h=8), query_type=QueryType.TIME_SERIES,
+        description="按周统计：新增失业登记、城镇新增就业；登记失业人员为每周末存量",
+        overrides=(("unemployment_registrations", "新增失业登记"), ("new_employment", "城镇新增就业"),
+                   ("registered_unemployed", "登记失业人员")),
+    )
+
+
+def key_groups() -> PanelSpec:
+    return PanelSpec(
+        title="重点群体登记失业人员", kind=Kind.BAR_CHART, sql=sql.per_group("registered_unemployed"),
+        columns=("key_group", "value"), grid=Grid(x=0, y=12, w=6, h=7),
+        description="期末登记失业人员中各重点群体人数（一人可属多个群体）",
+        overrides=(("value", "登记失业人员"),),
+    )
+
+
+def layoffs_by_industry() -> PanelSpec:
+    return PanelSpec(
+        title="近30日规模裁员（按行业）", kind=Kind.BAR_CHART,
+        sql=sql.per_industry({"planned_cuts": "mass_layoff_cuts", "reports": "mass_layoff_reports",
+                              "short_notice": "short_notice_layoffs"}),
+        columns=("industry", "planned_cuts", "reports", "short_notice"), grid=Grid(x=6, y=12, w=6, h=7),
+        time_from="30d", description="《劳动合同法》第41条规模裁员报告：计划裁减人数、报告数、未提前30日报告数",
+        overrides=(("planned_cuts", "计划裁减人数"), ("reports", "报告数"), ("short_notice", "未提前30日")),
+    )
+
+
+def sessions() -> PanelSpec:
+    columns = {"livestream": "livestream_sessions", "sessions": "recruitment_sessions",
+               "applications": "session_applications", "hires": "session_hires"}
+    return PanelSpec(
+        title="招聘活动与直播带岗", kind=Kind.STAT, sql=sql.values(columns), columns=tuple(columns),
+        grid=Grid(x=12, y=12, w=6, h=7), thresholds=Thresholds(BLUE), decimals=0,
+        description="所选时段已结束的招聘活动（年目标≥120场）与直播带岗场次、求职申请、达成录用",
+        overrides=(("livestream", "直播带岗（场）"), ("sessions", "招聘活动（场）"),
+                   ("applications", "求职申请（人次）"), ("hires", "达成录用（人）")),
+    )
+
+
+def matchmaker_sla() -> PanelSpec:
+    columns = {"contact_rate": "sla_contact_rate", "referral_rate": "sla_referral_rate"}
+    return PanelSpec(
+        title="就业红娘服务时效", kind=Kind.GAUGE, sql=sql.values(columns), columns=tuple(columns),
+        grid=Grid(x=18, y=12, w=6, h=7), unit="percent", decimals=1,
+        thresholds=thresholds_for(sql.indicator("sla_contact_rate")),
+        description="所选时段派单中：当天主动联系的比例、3日内人岗双向推介的比例（目标100%）",
+        overrides=(("contact_rate", "当天联系率"), ("referral_rate", "3日内推介率")),
+    )
+
+
+def open_warnings() -> PanelSpec:
+    return PanelSpec(
+        title="当前预警", kind=Kind.TABLE, sql=sql.OPEN_WARNINGS,
+        columns=("updated_at", "level", "signal", "scope", "value", "threshold", "window"),
+        grid=Grid(x=0, y=19, w=12, h=7), mappings=alert_labels(),
+        description="尚未解除的规模性失业风险预警，按级别和时间排序",
+        overrides=(("updated_at", "更新时间"), ("level", "级别"), ("signal", "信号"), ("scope", "范围"),
+                   ("value", "当前值"), ("threshold", "阈值"), ("window", "窗口")),
+    )
+
+
+def latest_events() -> PanelSpec:
+    return PanelSpec(
+        title="最新动态", kind=Kind.TABLE, sql=sql.latest_events(LATEST_EVENTS),
+        columns=("time", "type", "street_code"), grid=Grid(x=12, y=19, w=12, h=7),
+        mappings={**EVENT_TYPE_LABELS, **street_labels()},
+        description=f"平台最新{LATEST_EVENTS}条业务事件（不含个人信息）",
+        overrides=(("time", "时间"), ("type", "事件"), ("street_code", "街镇")),
+    )
+
+
+def wall_panels() -> list[PanelSpec]:
+    """Every panel of the wall, in a fixed order (which fixes the panel ids)."""
+    return [
+        *(kpi(code, column) for column, code in enumerate(KPI_CODES)),
+        streets_side_by_side(), trends(), key_groups(), layoffs_by_industry(), sessions(), matchmaker_sla(),
+        open_warnings(), latest_events(),
+    ]
