@@ -1,0 +1,166 @@
+"""Authentication and authorisation through real HTTP: the token endpoint, every way a bearer token
+can be wrong, scopes, disabled clients and rate limits."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import httpx
+import jwt
+import pytest
+
+from services.gateway.app import create_app
+
+from .conftest import JWT_SECRET, Gateway, gateway_settings, start_gateway
+
+
+def _claims(**overrides) -> dict:
+    now = int(time.time())
+    return {"iss": "leye-gateway", "aud": "leye-api", "sub": "dept", "scope": "stats:read", "iat": now,
+            "exp": now + 300, "jti": str(uuid.uuid4())} | overrides
+
+
+def test_token_by_basic_auth_and_by_body_carries_the_contract_claims(gateway: Gateway) -> None:
+    secret = gateway.add_client("dept", "stats:read alerts:read")
+    by_basic = httpx.post(f"{gateway.url}/oauth/token", data={"grant_type": "client_credentials"},
+                          auth=("dept", secret))
+    by_body = httpx.post(f"{gateway.url}/oauth/token", data={
+        "grant_type": "client_credentials", "client_id": "dept", "client_secret": secret, "scope": "stats:read"})
+    assert by_basic.status_code == by_body.status_code == 200
+    assert by_basic.headers["cache-control"] == "no-store"
+    assert by_basic.json()["token_type"] == "Bearer" and by_basic.json()["expires_in"] == 900
+    assert by_body.json()["scope"] == "stats:read"
+    claims = jwt.decode(by_basic.json()["access_token"], JWT_SECRET, algorithms=["HS256"], audience="leye-api")
+    assert claims["iss"] == "leye-gateway" and claims["sub"] == "dept"
+    assert claims["scope"] == "alerts:read stats:read"
+    assert claims["exp"] - claims["iat"] <= 900 and claims["jti"]
+
+
+@pytest.mark.parametrize(
+    ("form", "auth", "status", "error"),
+    [
+        pytest.param({"grant_type": "client_credentials"}, ("dept", "wrong-secret"), 401, "invalid_client",
+                     id="wrong secret"),
+        pytest.param({"grant_type": "client_credentials"}, ("nobody", "whatever"), 401, "invalid_client",
+                     id="unknown client"),
+        pytest.param({"grant_type": "client_credentials"}, None, 401, "invalid_client", id="no credentials"),
+        pytest.param({"grant_type": "password"}, ("dept", None), 400, "unsupported_grant_type", id="other grant"),
+        pytest.param({"grant_type": "client_credentials", "scope": "persons:read"}, ("dept", None), 400,
+                     "invalid_scope", id="scope not granted"),
+        pytest.param({"grant_type": "client_credentials"}, ("off", None), 401, "invalid_client",
+                     id="disabled client"),
+    ],
+)
+def test_token_endpoint_refusals(gateway: Gateway, form, auth, status, error) -> None:
+    secret = gateway.add_client("dept", "stats:read")
+    off_secret = gateway.add_client("off", "stats:read")
+    gateway.set_active("off", False)
+    if auth is not None and auth[1] is None:
+        auth = (auth[0], secret if auth[0] == "dept" else off_secret)
+    response = httpx.post(f"{gateway.url}/oauth/token", data=form, auth=auth)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["error"] == error
+    assert secret not in response.text and off_secret not in response.text
+
+
+def test_token_endpoint_wants_a_form(gateway: Gateway) -> None:
+    response = httpx.post(f"{gateway.url}/oauth/token", json={"grant_type": "client_credentials"})
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    ("authorization", "code"),
+    [
+        pytest.param(None, "missing_token", id="missing"),
+        pytest.param("Basic ZGVwdDpzZWNyZXQ=", "missing_token", id="not bearer"),
+        pytest.param("Bearer not.a.jwt", "invalid_token", id="malformed"),
+        pytest.param("Bearer " + jwt.encode(_claims(), "another-secret-0123456789abcdef0123", algorithm="HS256"),
+                     "invalid_token", id="badly signed"),
+        pytest.param("Bearer " + jwt.encode(_claims(exp=int(time.time()) - 60), JWT_SECRET, algorithm="HS256"),
+                     "invalid_token", id="expired"),
+        pytest.param("Bearer " + jwt.encode(_claims(aud="someone-else"), JWT_SECRET, algorithm="HS256"),
+                     "invalid_token", id="wrong audience"),
+        pytest.param("Bearer " + jwt.encode(_claims(iss="someone-else"), JWT_SECRET, algorithm="HS256"),
+                     "invalid_token", id="wrong issuer"),
+        pytest.param("Bearer " + jwt.encode({k: v for k, v in _claims().items() if k != "jti"}, JWT_SECRET,
+                                            algorithm="HS256"), "invalid_token", id="no jti"),
+        pytest.param("Bearer " + jwt.encode(_claims(), "", algorithm="none"), "invalid_token", id="alg none"),
+        pytest.param("Bearer " + jwt.encode(_claims(sub="ghost"), JWT_SECRET, algorithm="HS256"),
+                     "client_disabled", id="unknown client"),
+    ],
+)
+def test_bad_tokens_are_401(gateway: Gateway, authorization, code) -> None:
+    gateway.add_client("dept", "stats:read")
+    headers = {"Authorization": authorization} if authorization else {}
+    response = httpx.get(f"{gateway.url}/v1/stats/unemployment", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["code"] == code
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "scope"),
+    [
+        pytest.param("GET", "/v1/persons/" + "a" * 64, "persons:read", id="read person"),
+        pytest.param("POST", "/v1/persons", "persons:write", id="register person"),
+        pytest.param("POST", "/v1/persons/lookup", "persons:read", id="lookup person"),
+        pytest.param("GET", "/v1/worklists/long-term-unemployed", "persons:read", id="worklist"),
+        pytest.param("POST", "/v1/vacancies", "vacancies:write", id="post vacancy"),
+        pytest.param("POST", "/v1/layoffs", "layoffs:write", id="report layoff"),
+        pytest.param("GET", "/v1/cases", "referrals:read", id="read cases"),
+        pytest.param("POST", "/v1/cases/c-1/contact", "referrals:write", id="write case"),
+        pytest.param("GET", "/v1/warnings", "alerts:read", id="read warnings"),
+        pytest.param("POST", "/v1/warnings/mon-1/ack", "alerts:ack", id="ack warning"),
+        pytest.param("POST", "/v1/survey-rates", "stats:write", id="survey rate"),
+        pytest.param("GET", "/v1/audit", "admin", id="audit"),
+    ],
+)
+def test_missing_scope_is_403(gateway: Gateway, method, path, scope) -> None:
+    headers = gateway.client_with("statsonly", "stats:read")
+    response = httpx.request(method, f"{gateway.url}{path}", headers=headers, json={})
+    assert response.status_code == 403
+    assert response.json()["code"] == "insufficient_scope"
+    assert scope in response.json()["detail"]
+
+
+def test_disabled_clients_old_token_stops_working(gateway: Gateway) -> None:
+    headers = gateway.client_with("dept", "stats:read")
+    assert httpx.get(f"{gateway.url}/v1/stats/unemployment", headers=headers).status_code == 200
+    gateway.set_active("dept", False)
+    response = httpx.get(f"{gateway.url}/v1/stats/unemployment", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["code"] == "client_disabled"
+
+
+def test_rate_limit_answers_429_with_retry_after(tmp_path, backend) -> None:
+    live, app = start_gateway(gateway_settings(tmp_path, backend.url, rate_per_s=0.01, rate_burst=3))
+    with live:
+        gateway = Gateway(live, app)
+        headers = gateway.client_with("dept", "stats:read")
+        other = gateway.client_with("other", "stats:read")
+        statuses = [httpx.get(f"{gateway.url}/v1/stats/x", headers=headers).status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        limited = httpx.get(f"{gateway.url}/v1/stats/x", headers=headers)
+        assert limited.json()["code"] == "rate_limited"
+        assert int(limited.headers["retry-after"]) >= 1
+        assert httpx.get(f"{gateway.url}/v1/stats/x", headers=other).status_code == 200
+
+
+def test_cors_is_closed_by_default_and_opens_to_the_allow_list(tmp_path, backend) -> None:
+    preflight = {"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"}
+    closed = create_app(gateway_settings(tmp_path / "a", backend.url))
+    allowed = create_app(gateway_settings(tmp_path / "b", backend.url, cors_origins=["https://wall.xiqing.gov.cn"]))
+    from tests.conftest import LiveServer
+
+    with LiveServer(closed) as live:
+        response = httpx.get(f"{live.url}/healthz", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in response.headers
+        assert "access-control-allow-origin" not in httpx.options(f"{live.url}/v1/stats", headers=preflight).headers
+    with LiveServer(allowed) as live:
+        ok = httpx.get(f"{live.url}/healthz", headers={"Origin": "https://wall.xiqing.gov.cn"})
+        assert ok.headers["access-control-allow-origin"] == "https://wall.xiqing.gov.cn"
+        evil = httpx.get(f"{live.url}/healthz", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in evil.headers
