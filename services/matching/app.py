@@ -1,0 +1,73 @@
+"""The matching service's FastAPI app: stations, cases, matchmakers and match endpoints.
+
+At start-up (after migrations) the in-memory index is loaded from the read-model tables, the event
+applier is created for the stream worker, and the SLA timer starts. ``clock`` is injectable so tests
+can move time; it must return an aware datetime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from services.runtime.http import Database, ServiceParts, create_service_app
+
+from .api import cases, match, matchmakers, stations
+from .events import EventApplier
+from .index import MatchIndex
+from .settings import Settings
+from .sla import SlaTimer
+from .store import PersonRow, VacancyRow
+
+DESCRIPTION = """人岗匹配与就业红娘服务：求职者与岗位的可解释匹配打分、人岗双向推介、
+红娘站点的呼叫—指派派单、当天联系与3日内推介的时限监督，以及红娘星级评定。"""
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def load_index(app: FastAPI) -> MatchIndex:
+    index = MatchIndex()
+    with app.state.sessions() as session:
+        for person in session.scalars(select(PersonRow).where(PersonRow.active.is_(True))):
+            index.put_person(person.to_domain())
+        for vacancy in session.scalars(select(VacancyRow).where(VacancyRow.status == "open")):
+            index.put_vacancy(vacancy.to_domain())
+    return index
+
+
+def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = _utcnow) -> FastAPI:
+    settings = settings or Settings()
+
+    def wake_relay() -> None:
+        if app.state.relay is not None:
+            app.state.relay.wake()
+
+    def start(app: FastAPI) -> None:
+        app.state.index = load_index(app)
+        app.state.applier = EventApplier(app.state.sessions, app.state.index, clock,
+                                         referrals=settings.referrals_per_trigger, after_commit=wake_relay)
+        app.state.sla_timer = SlaTimer(app.state.sessions, clock, settings.sla_scan_interval_s, wake_relay)
+        app.state.sla_timer.start()
+
+    def stop(app: FastAPI) -> None:
+        if getattr(app.state, "sla_timer", None) is not None:
+            app.state.sla_timer.stop()
+
+    app = create_service_app(ServiceParts(
+        name="matching",
+        title="人岗匹配与就业红娘服务",
+        description=DESCRIPTION,
+        settings=settings,
+        routers=[stations.router, cases.router, matchmakers.router, match.router],
+        database=Database(settings.db_url(), Path(__file__).parent / "migrations"),
+        on_startup=[start],
+        on_shutdown=[stop],
+    ))
+    app.state.clock = clock
+    return app

@@ -1,0 +1,165 @@
+"""The 红娘 case workflow (呼叫—指派): dispatch, contact, referral, outcome, close, SLA breaches.
+
+Every state change stages its ``leye.referral`` event with :func:`add_event` in the caller's
+session, so the row and the event commit together or not at all. Used by the API (one unit of work
+per request), by the event handlers and by the SLA timer. Nothing here commits.
+
+Lifecycle: ``dispatched → contacted → referred → outcome → closed``. Contact and referrals may come
+in either order (the system refers at dispatch when it finds vacancies); ``status`` shows the
+furthest stage, the timestamps show what happened. Every change on a closed case is a 409.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import uuid_utils
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from schemas import new_event
+from schemas.events.referral import (
+    CaseClosed,
+    CaseContacted,
+    CaseDispatched,
+    CaseSlaBreached,
+    ReferralMade,
+    ReferralOutcome,
+)
+from schemas.fields import SHANGHAI
+from schemas.vocab import CaseCloseReason, CaseOrigin, ContactChannel, ReferralDirection, ReferralResult, SlaKind
+from services.runtime.outbox import add_event
+from services.runtime.problems import ProblemError
+
+from . import domain
+from .store import Case, Referral, Station, active_stations, open_case_load
+
+SOURCE = "/services/matching"
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(SHANGHAI).date()
+
+
+def pick_station(session: Session, street_code: str, community: str | None = None) -> Station | None:
+    """The station a request goes to: an active station of the 街镇 (the person's 社区/村 first),
+    the one with the fewest open cases when there are several; a district-wide fallback when the
+    街镇 has none; ``None`` when no station is active at all."""
+    stations = active_stations(session, street_code) or active_stations(session)
+    if not stations:
+        return None
+    same_community = [s for s in stations if community and s.community == community]
+    stations = same_community or stations
+    load = open_case_load(session, [s.code for s in stations])
+    return min(stations, key=lambda s: (load.get(s.code, 0), s.code))
+
+
+def _ids(case: Case) -> dict[str, Any]:
+    return {"case_id": case.case_id, "station_code": case.station_code, "street_code": case.street_code}
+
+
+def open_case(
+    session: Session, station: Station, origin: CaseOrigin, now: datetime, *, person_ref: str | None = None,
+    vacancy_id: str | None = None, employer_ref: str | None = None, prematched: list[dict[str, Any]] | None = None,
+) -> Case:
+    """Dispatch a new case to ``station``'s 红娘 with both SLA deadlines."""
+    case = Case(
+        case_id=str(uuid_utils.uuid7()), station_code=station.code, matchmaker_id=station.matchmaker_id,
+        street_code=station.street_code, origin=origin.value, person_ref=person_ref, vacancy_id=vacancy_id,
+        employer_ref=employer_ref, status="dispatched", opened_at=now, contact_due_at=domain.contact_due(now),
+        referral_due_at=domain.referral_due(now), prematched=prematched or [],
+    )
+    session.add(case)
+    add_event(session, new_event(CaseDispatched(
+        **_ids(case), origin=origin, person_ref=person_ref, vacancy_id=vacancy_id, employer_ref=employer_ref,
+        contact_due_at=case.contact_due_at, referral_due_at=case.referral_due_at,
+    ), source=SOURCE, time=now))
+    return case
+
+
+def ensure_open(case: Case) -> None:
+    if case.status == "closed":
+        raise ProblemError(409, "case_closed", "工单已关闭，不能再变更")
+
+
+def contact(session: Session, case: Case, channel: ContactChannel, now: datetime) -> None:
+    ensure_open(case)
+    if case.contacted_at is not None:
+        raise ProblemError(409, "already_contacted", "该工单已记录过联系")
+    case.contacted_at = now
+    if case.status == "dispatched":
+        case.status = "contacted"
+    add_event(session, new_event(CaseContacted(
+        **_ids(case), contacted_at=now, channel=channel, on_time=now <= case.contact_due_at,
+    ), source=SOURCE, time=now))
+
+
+def refer(session: Session, case: Case, match: domain.Match, direction: ReferralDirection, now: datetime) -> Referral:
+    """Record a referral with its explained score and publish ``referral.made``."""
+    ensure_open(case)
+    referral = Referral(
+        referral_id=str(uuid_utils.uuid7()), case_id=case.case_id, person_ref=match.person_ref,
+        vacancy_id=match.vacancy_id, direction=direction.value, score=match.score, breakdown=match.breakdown,
+        made_at=now,
+    )
+    session.add(referral)
+    if case.referred_at is None:
+        case.referred_at = now
+    if case.status in ("dispatched", "contacted"):
+        case.status = "referred"
+    add_event(session, new_event(ReferralMade(
+        **_ids(case), referral_id=referral.referral_id, person_ref=match.person_ref, vacancy_id=match.vacancy_id,
+        direction=direction, score=match.score, breakdown=match.breakdown, on_time=now <= case.referral_due_at,
+    ), source=SOURCE, time=now))
+    return referral
+
+
+def record_outcome(session: Session, case: Case, referral: Referral, result: ReferralResult, outcome_on: date,
+                   now: datetime) -> None:
+    """Record what came of a referral; a hire is a placement and closes the case as resolved."""
+    ensure_open(case)
+    referral.outcome, referral.outcome_on = result.value, outcome_on
+    case.status = "outcome"
+    add_event(session, new_event(ReferralOutcome(
+        **_ids(case), referral_id=referral.referral_id, person_ref=referral.person_ref,
+        vacancy_id=referral.vacancy_id, outcome=result, outcome_on=outcome_on,
+    ), source=SOURCE, time=now))
+    if result is ReferralResult.HIRED:
+        case.placed = True
+        close(session, case, CaseCloseReason.RESOLVED, now)
+
+
+def close(session: Session, case: Case, reason: CaseCloseReason, now: datetime) -> None:
+    ensure_open(case)
+    case.status, case.closed_at, case.close_reason = "closed", now, reason.value
+    add_event(session, new_event(CaseClosed(**_ids(case), reason=reason, closed_on=local_date(now)),
+                                 source=SOURCE, time=now))
+
+
+def scan_sla(session: Session, now: datetime) -> int:
+    """Publish ``case.sla_breached`` for every deadline that passed unmet since the last scan.
+
+    The breach flags are written with the event in one transaction, so each deadline is reported
+    exactly once, however often (or after however many restarts) the scan runs.
+    """
+    due = session.scalars(select(Case).where(
+        Case.status != "closed",
+        or_(
+            Case.contacted_at.is_(None) & Case.contact_breached.is_(False) & (Case.contact_due_at <= now),
+            Case.referred_at.is_(None) & Case.referral_breached.is_(False) & (Case.referral_due_at <= now),
+        ),
+    ).order_by(Case.opened_at)).all()
+    reported = 0
+    for case in due:
+        for sla, due_at, attr in (
+            (SlaKind.CONTACT, case.contact_due_at, "contact_breached"),
+            (SlaKind.REFERRAL, case.referral_due_at, "referral_breached"),
+        ):
+            met = case.contacted_at if sla is SlaKind.CONTACT else case.referred_at
+            if met is None and not getattr(case, attr) and due_at <= now:
+                setattr(case, attr, True)
+                add_event(session, new_event(CaseSlaBreached(**_ids(case), sla=sla, due_at=due_at),
+                                             source=SOURCE, time=now))
+                reported += 1
+    return reported

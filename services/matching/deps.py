@@ -1,0 +1,36 @@
+"""Dependency aliases for the routers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.runtime.http import SessionDep
+
+from .events import EventApplier
+from .index import MatchIndex
+
+
+def _index(request: Request) -> MatchIndex:
+    index: MatchIndex = request.app.state.index
+    return index
+
+
+def _now(request: Request) -> datetime:
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
+
+
+def _applier(request: Request) -> EventApplier:
+    applier: EventApplier = request.app.state.applier
+    return applier
+
+
+IndexDep = Annotated[MatchIndex, Depends(_index)]
+NowDep = Annotated[datetime, Depends(_now)]
+ApplierDep = Annotated[EventApplier, Depends(_applier)]
+
+__all__ = ["ApplierDep", "IndexDep", "NowDep", "SessionDep"]

@@ -1,0 +1,255 @@
+"""Event handlers: keep the read models current and trigger cases and referrals.
+
+Contract (see ``services.runtime.streaming``): :meth:`EventApplier.apply_batch` gets decoded events in
+partition order and may be called again with the same events after a crash. Each event is handled in
+its own transaction that also records its id in ``processed_events``, so a redelivered event is a
+no-op and a half-handled one never exists. The in-memory index is updated only after the commit.
+
+Events about an aggregate not seen yet (``unemployment.registered`` before ``jobseeker.registered``,
+``vacancy.filled`` before ``vacancy.posted``) are parked in ``pending_events`` and replayed, state
+only, when the aggregate arrives. A request that should open a case while no station is active is
+parked under ``station`` and dispatched by :func:`dispatch_parked` when a station is created.
+
+Triggers (effects, run once per event):
+- ``jobseeker.registered`` / ``unemployment.registered``: a case for the person (unless one is open)
+  and referrals to their top vacancies (人找岗);
+- ``vacancy.posted``: a case at the vacancy's 街镇 and referrals of the top candidates (岗找人);
+- ``layoff.reported`` that is a mass layoff: an early-intervention case at the employer's station,
+  with open vacancies of the employer's industry pre-matched.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from schemas import CloudEvent, parse_event
+from schemas.events import layoff as layoff_events
+from schemas.events import registration as reg
+from schemas.events import vacancy as vac
+from schemas.vocab import CaseCloseReason, CaseOrigin, ReferralDirection, RegistrationKind
+
+from . import cases, domain
+from .index import MatchIndex
+from .store import EmployerRow, PendingEvent, PersonRow, ProcessedEvent, VacancyRow, open_case_for_person
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+STATION = "station"
+
+
+class EventApplier:
+    """Applies events to the database and then to the index; one event at a time (a lock)."""
+
+    def __init__(self, sessions: sessionmaker, index: MatchIndex, clock: Clock, *,  # type: ignore[type-arg]
+                 referrals: int = 5, after_commit: Callable[[], None] = lambda: None) -> None:
+        self.sessions, self.index, self.clock = sessions, index, clock
+        self.referrals, self.after_commit = referrals, after_commit
+        self._lock = threading.Lock()
+
+    def apply_batch(self, events: Sequence[CloudEvent]) -> None:
+        with self._lock:
+            for event in events:
+                self._apply(event)
+        self.after_commit()
+
+    def _apply(self, event: CloudEvent) -> None:
+        with self.sessions.begin() as session:
+            if session.get(ProcessedEvent, event.id) is not None:
+                return
+            session.add(ProcessedEvent(event_id=event.id))
+            handler = Handler(session, self.index, self.clock(), self.referrals)
+            handler.handle(event, effects=True)
+            people, vacancies = handler.touched_rows()
+        for person, active in people:
+            self.index.put_person(person, active)
+        for vacancy in vacancies:
+            self.index.put_vacancy(vacancy)
+
+
+class Handler:
+    """Handles events inside one transaction and remembers which read-model rows changed."""
+
+    def __init__(self, session: Session, index: MatchIndex, now: datetime, referrals: int) -> None:
+        self.session, self.index, self.now, self.referrals = session, index, now, referrals
+        self.today = cases.local_date(now)
+        self._people: set[str] = set()
+        self._vacancies: set[str] = set()
+
+    def touched_rows(self) -> tuple[list[tuple[domain.Person, bool]], list[domain.Vacancy]]:
+        self.session.flush()
+        people = [(row.to_domain(), row.active) for ref in self._people
+                  if (row := self.session.get(PersonRow, ref)) is not None]
+        vacancies = [row.to_domain() for vid in self._vacancies
+                     if (row := self.session.get(VacancyRow, vid)) is not None]
+        return people, vacancies
+
+    def handle(self, event: CloudEvent, *, effects: bool) -> None:
+        data = event.data
+        if isinstance(data, reg.JobseekerRegistered):
+            self._jobseeker(data)
+            self._reconcile(f"person:{data.person_ref}")
+            if effects:
+                self._person_case(data.person_ref, event)
+        elif isinstance(data, reg.RegistrationClosed | reg.EmploymentRegistered | reg.UnemploymentRegistered
+                        | reg.HardshipCertified | reg.FollowupRecorded):
+            row = self.session.get(PersonRow, data.person_ref)
+            if row is None:
+                self._park(f"person:{data.person_ref}", event)
+                return
+            self._person_update(row, data)
+            if effects and isinstance(data, reg.UnemploymentRegistered):
+                self._person_case(data.person_ref, event)
+        elif isinstance(data, vac.EmployerRegistered):
+            self.session.merge(EmployerRow(employer_ref=data.employer_ref, industry=data.industry.section.value,
+                                           street_code=data.street_code))
+        elif isinstance(data, vac.VacancyPosted):
+            self._vacancy_state(data)
+            self._reconcile(f"vacancy:{data.vacancy_id}")
+            if effects:
+                self._vacancy_case(data.vacancy_id, event)
+        elif isinstance(data, vac.VacancyUpdated | vac.VacancyFilled | vac.VacancyClosed | vac.VacancyFlagged):
+            row = self.session.get(VacancyRow, data.vacancy_id)
+            if row is None:
+                self._park(f"vacancy:{data.vacancy_id}", event)
+                return
+            self._vacancy_update(row, data)
+        elif isinstance(data, layoff_events.LayoffReported) and data.is_mass_layoff and effects:
+            self._layoff_case(data, event)
+
+    # --- read models ------------------------------------------------------------------------------
+
+    def _jobseeker(self, data: reg.JobseekerRegistered) -> None:
+        row = self.session.get(PersonRow, data.person_ref)
+        if row is None:
+            row = PersonRow(person_ref=data.person_ref, unemployed_since=None)
+            self.session.add(row)
+        row.street_code, row.community, row.age = data.street_code, data.community, data.age
+        row.education = data.education.value
+        row.skills = domain.skills_by_name(data.skills)
+        row.desired_industry = data.desired_industry.value if data.desired_industry else None
+        row.desired_salary_min = data.desired_salary_min
+        row.key_groups = [g.value for g in data.key_groups]
+        row.active = True
+        self._people.add(data.person_ref)
+
+    def _person_update(self, row: PersonRow, data: reg.PersonEventData) -> None:
+        row.street_code, row.key_groups = data.street_code, [g.value for g in data.key_groups]
+        if isinstance(data, reg.UnemploymentRegistered):
+            row.unemployed_since, row.active = data.unemployed_since, True
+        elif isinstance(data, reg.EmploymentRegistered):
+            row.active, row.unemployed_since = False, None
+            case = open_case_for_person(self.session, row.person_ref)
+            if case is not None:
+                case.placed = data.case_id == case.case_id or data.vacancy_id is not None
+                cases.close(self.session, case, CaseCloseReason.RESOLVED, self.now)
+        elif isinstance(data, reg.RegistrationClosed):
+            if data.registration is RegistrationKind.JOBSEEKER:
+                row.active = False
+            else:
+                row.unemployed_since = None
+        self._people.add(row.person_ref)
+
+    def _vacancy_state(self, data: vac.VacancyPosted | vac.VacancyUpdated) -> None:
+        row = self.session.get(VacancyRow, data.vacancy_id)
+        if row is None:
+            row = VacancyRow(vacancy_id=data.vacancy_id, remaining=data.headcount, status="open")
+            self.session.add(row)
+        row.employer_ref, row.street_code = data.employer_ref, data.street_code
+        row.industry = data.industry.section.value
+        row.kind, row.salary_max = data.kind.value, data.salary_max
+        row.education_required = data.education_required.value if data.education_required else None
+        row.skills_required = domain.skills_by_name(data.skills_required)
+        row.age_min, row.age_max, row.valid_until = data.age_min, data.age_max, data.valid_until
+        if isinstance(data, vac.VacancyUpdated) and row.status == "flagged":
+            row.status = "open"  # an update that passed the checks clears the flag
+        self._vacancies.add(data.vacancy_id)
+
+    def _vacancy_update(self, row: VacancyRow, data: vac.EventData) -> None:
+        if isinstance(data, vac.VacancyUpdated):
+            self._vacancy_state(data)
+        elif isinstance(data, vac.VacancyFilled):
+            row.remaining = data.remaining
+            if data.fully_filled and row.status == "open":
+                row.status = "filled"
+        elif isinstance(data, vac.VacancyClosed):
+            row.status = "closed"
+        elif isinstance(data, vac.VacancyFlagged) and row.status == "open":
+            row.status = "flagged"
+        self._vacancies.add(row.vacancy_id)
+
+    def _park(self, aggregate: str, event: CloudEvent) -> None:
+        self.session.merge(PendingEvent(event_id=event.id, aggregate=aggregate, payload=event.to_json()))
+
+    def _reconcile(self, aggregate: str) -> None:
+        """Replay, state only, the events that arrived before their aggregate."""
+        pending = self.session.scalars(select(PendingEvent).where(PendingEvent.aggregate == aggregate)
+                                       .order_by(PendingEvent.event_id)).all()
+        for row in pending:
+            self.handle(parse_event(row.payload), effects=False)
+        if pending:
+            self.session.execute(delete(PendingEvent).where(PendingEvent.aggregate == aggregate))
+
+    # --- effects ----------------------------------------------------------------------------------
+
+    def _person_case(self, person_ref: str, event: CloudEvent) -> None:
+        self.session.flush()
+        row = self.session.get(PersonRow, person_ref)
+        if row is None or not row.active or open_case_for_person(self.session, person_ref) is not None:
+            return
+        station = cases.pick_station(self.session, row.street_code, row.community)
+        if station is None:
+            self._park(STATION, event)
+            return
+        case = cases.open_case(self.session, station, CaseOrigin.SYSTEM, self.now, person_ref=person_ref)
+        for match in self.index.top_vacancies(row.to_domain(), self.today, self.referrals):
+            cases.refer(self.session, case, match, ReferralDirection.PERSON_TO_JOB, self.now)
+
+    def _vacancy_case(self, vacancy_id: str, event: CloudEvent) -> None:
+        self.session.flush()
+        row = self.session.get(VacancyRow, vacancy_id)
+        vacancy = row.to_domain() if row is not None else None
+        if row is None or vacancy is None or not domain.vacancy_is_open(vacancy, self.today):
+            return
+        station = cases.pick_station(self.session, row.street_code)
+        if station is None:
+            self._park(STATION, event)
+            return
+        case = cases.open_case(self.session, station, CaseOrigin.SYSTEM, self.now, vacancy_id=vacancy_id,
+                               employer_ref=row.employer_ref)
+        for match in self.index.top_candidates(vacancy, self.today, self.referrals):
+            cases.refer(self.session, case, match, ReferralDirection.JOB_TO_PERSON, self.now)
+
+    def _layoff_case(self, data: layoff_events.LayoffReported, event: CloudEvent) -> None:
+        station = cases.pick_station(self.session, data.street_code)
+        if station is None:
+            self._park(STATION, event)
+            return
+        found = self.index.vacancies_in_industry(data.industry.section, data.street_code, self.today)
+        prematched = [{"vacancy_id": v.vacancy_id, "street_code": v.street_code, "salary_max": v.salary_max,
+                       "breakdown": {"industry": 1.0,
+                                     "location": 1.0 if v.street_code == data.street_code else domain.OTHER_STREET}}
+                      for v in found]
+        cases.open_case(self.session, station, CaseOrigin.LAYOFF, self.now, employer_ref=data.employer_ref,
+                        prematched=prematched)
+
+    def dispatch_parked(self) -> int:
+        """Open the cases parked for lack of a station (call after a station was created)."""
+        parked = self.session.scalars(select(PendingEvent).where(PendingEvent.aggregate == STATION)
+                                      .order_by(PendingEvent.event_id)).all()
+        self.session.execute(delete(PendingEvent).where(PendingEvent.aggregate == STATION))
+        for row in parked:
+            event = parse_event(row.payload)
+            data = event.data
+            if isinstance(data, reg.PersonEventData):
+                self._person_case(data.person_ref, event)
+            elif isinstance(data, vac.VacancyPosted):
+                self._vacancy_case(data.vacancy_id, event)
+            elif isinstance(data, layoff_events.LayoffReported):
+                self._layoff_case(data, event)
+        return len(parked)
