@@ -144,16 +144,20 @@ def _value_map(labels: dict[str, str]) -> dash_model.ValueMap:
 
 
 def street_variable(sql: str) -> dash.QueryVariable:
-    """The 街镇 selector: ``sql`` returns (code, name) rows; "全部" selects every 街镇."""
+    """The 街镇 selector: ``sql`` returns (code, name) rows, the first ("", "全部").
+
+    "全部" is an ordinary option whose value is the empty string, which the indicator templates read
+    as "all 街镇"; Grafana's own include-all option would expand to a list of codes instead.
+    """
     return (
         dash.QueryVariable(STREET_VARIABLE)
         .label("街镇")
         .datasource(DATASOURCE)
         .query(sql)
         .refresh(dash_model.VariableRefresh.ON_DASHBOARD_LOAD)
-        .include_all(True)
+        .include_all(False)
         .multi(False)
-        .current(dash_model.VariableOption(text="全部", value="$__all", selected=True))
+        .current(dash_model.VariableOption(text="全部", value="", selected=True))
     )
 
 

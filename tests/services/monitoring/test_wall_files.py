@@ -1,0 +1,162 @@
+"""The generated Grafana files: fresh, deterministic, a valid dashboard, well-formed provisioning."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from grafana_foundation_sdk.cog.encoder import JSONEncoder
+from grafana_foundation_sdk.models.dashboard import Dashboard
+
+from schemas.events import EVENT_TYPES
+from services.monitoring.alerting import Thresholds
+from services.monitoring.settings import DEFAULT_THRESHOLDS
+from services.monitoring.wall import export
+from services.monitoring.wall.alert_rules import CONTACT_POINT_NAME, ENV_WEBHOOK_TOKEN, WEBHOOK_PATH
+from services.monitoring.wall.clickhouse import DATASOURCE_UID, PLUGIN_ID, ClickHouseQuery, register_variant
+from services.monitoring.wall.dashboard import GRID_COLUMNS, WALL_ROWS
+from services.monitoring.wall.labels import EVENT_TYPE_LABELS
+
+ROOT = Path(__file__).resolve().parents[3]
+DEPLOY = ROOT / "deploy" / "grafana"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _load_yaml(relative: str) -> dict:
+    return yaml.safe_load((DEPLOY / relative).read_text("utf-8"))
+
+
+@pytest.mark.parametrize("relative", sorted(export.render_files()), ids=str)
+def test_committed_file_is_fresh(relative: str) -> None:
+    committed = DEPLOY / relative
+    assert committed.exists(), f"{committed} is missing: run `leye grafana export`"
+    assert committed.read_bytes() == export.render_files()[relative], (
+        f"{committed} is stale: run `leye grafana export` and commit the result"
+    )
+
+
+def test_cli_export_is_byte_identical_on_rerun(tmp_path: Path) -> None:
+    outputs = []
+    for run in ("first", "second"):
+        out = tmp_path / run
+        done = subprocess.run([sys.executable, "-m", "leye.cli", "grafana", "export", "--out", str(out)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "已写入" in done.stdout
+        outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert outputs[0] == outputs[1]
+    assert outputs[0] == export.render_files()
+
+
+def test_dashboard_round_trips_through_the_sdk_model() -> None:
+    register_variant()
+    data = json.loads((DEPLOY / export.DASHBOARD_FILE).read_text("utf-8"))
+    model = Dashboard.from_json(data)
+    again = json.loads(json.dumps(model, cls=JSONEncoder))
+    assert again == data
+    targets = [target for panel in model.panels for target in panel.targets]
+    assert targets and all(isinstance(target, ClickHouseQuery) for target in targets)
+
+
+def test_dashboard_is_the_wall() -> None:
+    data = json.loads((DEPLOY / export.DASHBOARD_FILE).read_text("utf-8"))
+    assert (data["title"], data["uid"], data["refresh"]) == ("乐业西青指挥中心", "leye-wall", "10s")
+    [street] = data["templating"]["list"]
+    assert (street["name"], street["label"], street["type"]) == ("street", "街镇", "query")
+    assert street["current"] == {"selected": True, "text": "全部", "value": ""}
+    assert [panel["id"] for panel in data["panels"]] == list(range(1, len(data["panels"]) + 1))
+    for panel in data["panels"]:
+        assert CJK.search(panel["title"]), panel["title"]
+        assert panel["datasource"] == {"type": PLUGIN_ID, "uid": DATASOURCE_UID}
+        grid = panel["gridPos"]
+        assert grid["x"] + grid["w"] <= GRID_COLUMNS and grid["y"] + grid["h"] <= WALL_ROWS, panel["title"]
+    titles = {panel["title"] for panel in data["panels"]}
+    for wanted in ("城镇新增就业", "城镇调查失业率", "登记失业人员", "求人倍率", "各街镇就业失业情况",
+                   "重点群体登记失业人员", "近30日规模裁员（按行业）", "招聘活动与直播带岗", "就业红娘服务时效",
+                   "当前预警", "最新动态"):
+        assert wanted in titles
+
+
+def test_kpi_colours_follow_the_indicator_targets() -> None:
+    data = json.loads((DEPLOY / export.DASHBOARD_FILE).read_text("utf-8"))
+    by_title = {panel["title"]: panel for panel in data["panels"]}
+
+    def steps(title: str) -> list[tuple[float | None, str]]:
+        config = by_title[title]["fieldConfig"]["defaults"]["thresholds"]
+        return [(step["value"], step["color"]) for step in config["steps"]]
+
+    assert steps("登记失业人员就业率") == [(None, "red"), (81.0, "orange"), (90, "green")]
+    assert steps("城镇调查失业率") == [(None, "green"), (4.95, "orange"), (5.5, "red")]
+    assert steps("长期失业人员") == [(None, "green"), (1, "red")]
+
+
+def test_every_event_type_has_a_chinese_label() -> None:
+    assert set(EVENT_TYPE_LABELS) == set(EVENT_TYPES)
+
+
+def test_datasource_provisioning_takes_connection_from_the_environment() -> None:
+    document = _load_yaml(export.DATASOURCE_FILE)
+    assert document["apiVersion"] == 1
+    [source] = document["datasources"]
+    assert (source["uid"], source["type"]) == (DATASOURCE_UID, PLUGIN_ID)
+    assert source["jsonData"]["host"] == "${CLICKHOUSE_HOST}"
+    assert source["jsonData"]["port"] == "${CLICKHOUSE_PORT}"
+    assert source["jsonData"]["username"] == "${CLICKHOUSE_USER}"
+    assert source["secureJsonData"] == {"password": "${CLICKHOUSE_PASSWORD}"}
+
+
+def test_dashboard_provider_points_at_the_dashboards_folder() -> None:
+    document = _load_yaml(export.PROVIDER_FILE)
+    [provider] = document["providers"]
+    assert provider["type"] == "file" and provider["options"]["path"].endswith("/dashboards/leye")
+
+
+def test_alerting_provisioning_is_well_formed() -> None:
+    document = _load_yaml(export.ALERTING_FILE)
+    assert document["apiVersion"] == 1
+    [group] = document["groups"]
+    assert {"name", "folder", "interval", "orgId", "rules"} <= set(group)
+    uids = [rule["uid"] for rule in group["rules"]]
+    assert len(uids) == len(set(uids))
+    for rule in group["rules"]:
+        assert {"uid", "title", "condition", "data", "noDataState", "execErrState", "for"} <= set(rule)
+        refs = {query["refId"] for query in rule["data"]}
+        assert rule["condition"] in refs
+        for query in rule["data"]:
+            assert query["datasourceUid"] in (DATASOURCE_UID, "__expr__")
+            assert query["model"]["refId"] == query["refId"]
+        threshold = next(q["model"] for q in rule["data"] if q["refId"] == rule["condition"])
+        assert threshold["type"] == "threshold" and threshold["expression"] == "A"
+    [contact] = document["contactPoints"]
+    [receiver] = contact["receivers"]
+    assert contact["name"] == CONTACT_POINT_NAME and receiver["type"] == "webhook"
+    assert receiver["settings"]["url"] == "${LEYE_GATEWAY_URL}" + WEBHOOK_PATH
+    assert receiver["settings"]["authorization_scheme"] == "Bearer"
+    assert receiver["settings"]["authorization_credentials"] == "${" + ENV_WEBHOOK_TOKEN + "}"
+    [policy] = document["policies"]
+    assert policy["receiver"] == contact["name"]
+
+
+def _rule_thresholds() -> dict[tuple[str, str], tuple[str, float]]:
+    group = _load_yaml(export.ALERTING_FILE)["groups"][0]
+    found = {}
+    for rule in group["rules"]:
+        condition = next(q["model"] for q in rule["data"] if q["refId"] == rule["condition"])
+        evaluator = condition["conditions"][0]["evaluator"]
+        found[(rule["labels"]["signal"], rule["labels"]["level"])] = (evaluator["type"], evaluator["params"][0])
+    return found
+
+
+def test_alert_thresholds_match_the_monitoring_defaults() -> None:
+    defaults = Thresholds.load(DEFAULT_THRESHOLDS).rules
+    expected = {("vacancy_ratio", "yellow"): ("lt", 1.0)}
+    rules = (("registration_surge", defaults.registration_surge), ("job_loss_rate", defaults.job_loss_rate))
+    for signal, rule in rules:
+        for level, value in rule.levels.items():
+            expected[(signal, level.value)] = ("gte", value)
+    assert _rule_thresholds() == expected
