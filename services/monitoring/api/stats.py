@@ -7,8 +7,8 @@ suppressed: this API is internal (loopback / internal network only).
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import UTC, date, datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
@@ -142,6 +142,14 @@ async def streets_side_by_side(store: StoreDep, start: From = None, end: To = No
     return StreetsTable(start=start, end=end, streets=rows)
 
 
-def value_map(values: list[IndicatorValue]) -> dict[str, Any]:
-    """``code -> value`` (used by tests and tools reading a list response)."""
-    return {value.code: value.value for value in values}
+class IngestStatus(BaseModel):
+    events: int
+    latest_event_time: datetime | None
+
+
+@router.get("/ingest", summary="事件入库情况（已入库事件数、最新事件时间）")
+async def ingest_status(store: StoreDep) -> IngestStatus:
+    [(count, latest)] = await store.call(store.rows_sync, "SELECT count(), max(event_time) FROM events FINAL")
+    if latest is not None and latest.tzinfo is None:  # stored in UTC; some drivers return it naive
+        latest = latest.replace(tzinfo=UTC)
+    return IngestStatus(events=count, latest_event_time=latest if count else None)

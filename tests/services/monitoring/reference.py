@@ -1,0 +1,230 @@
+"""Every indicator of ``services/monitoring/indicators.py`` computed again in plain Python, straight
+from the events, without ClickHouse: the independent side of the indicator-equivalence tests.
+
+``compute(code, events, start, end, street=, group=, industry=)`` returns ``(value, people)`` with the
+meaning the indicators module documents. Written from DOMAIN.md §6 and the indicator docstrings, not
+from the SQL.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+
+from schemas import CloudEvent
+from schemas.events import layoff, referral, registration, statistics, vacancy
+from schemas.fields import SHANGHAI
+
+Result = tuple[float | None, int | None]
+
+
+def day(event: CloudEvent) -> date:
+    return event.time.astimezone(SHANGHAI).date()
+
+
+def order(event: CloudEvent) -> tuple:
+    return (event.time, event.id)
+
+
+def add_months(d: date, months: int) -> date:
+    month_index = d.year * 12 + d.month - 1 + months
+    year, month = divmod(month_index, 12)
+    return date(year, month + 1, min(d.day, calendar.monthrange(year, month + 1)[1]))
+
+
+class Reference:
+    def __init__(self, events: Iterable[CloudEvent], start: date, end: date, *, street: str = "", group: str = "",
+                 industry: str = "") -> None:
+        self.events = sorted(events, key=order)
+        self.start, self.end, self.street, self.group, self.industry = start, end, street, group, industry
+
+    # helpers ------------------------------------------------------------------------------------------
+    def of(self, *types: type) -> list[CloudEvent]:
+        return [e for e in self.events if isinstance(e.data, types)]
+
+    def in_period(self, *types: type) -> list[CloudEvent]:
+        return [e for e in self.of(*types) if self.start <= day(e) <= self.end]
+
+    def street_ok(self, street: str) -> bool:
+        return not self.street or street == self.street
+
+    def group_ok(self, groups: Iterable[str]) -> bool:
+        return not self.group or self.group in [str(g) for g in groups]
+
+    def industry_ok(self, section: str) -> bool:
+        return not self.industry or section == self.industry
+
+    def latest(self, events: Iterable[CloudEvent], key: Callable[[CloudEvent], str]) -> dict[str, CloudEvent]:
+        out: dict[str, CloudEvent] = {}
+        for event in sorted(events, key=order):
+            if day(event) <= self.end:
+                out[key(event)] = event
+        return out
+
+    @staticmethod
+    def count(n: int) -> Result:
+        return float(n), n
+
+    @staticmethod
+    def share(found: int, total: int, people: bool = True) -> Result:
+        return (None if total == 0 else 100 * found / total), (min(found, total) if people else None)
+
+    # people -------------------------------------------------------------------------------------------
+    def unemployed_stock(self) -> list[CloudEvent]:
+        status = [e for e in self.of(registration.UnemploymentRegistered, registration.EmploymentRegistered,
+                                     registration.RegistrationClosed)
+                  if not isinstance(e.data, registration.RegistrationClosed) or e.data.registration == "unemployment"]
+        latest = self.latest(status, lambda e: e.data.person_ref)
+        return [e for e in latest.values() if isinstance(e.data, registration.UnemploymentRegistered)
+                and self.street_ok(e.data.street_code) and self.group_ok(e.data.key_groups)]
+
+    def person_flow(self, kind: type) -> list[CloudEvent]:
+        return [e for e in self.in_period(kind)
+                if self.street_ok(e.data.street_code) and self.group_ok(e.data.key_groups)]
+
+    def employment_rate(self, cohort: Callable[[CloudEvent], bool],
+                        kinds: tuple[type, ...] = (registration.UnemploymentRegistered,)) -> Result:
+        members = {e.data.person_ref for e in self.in_period(*kinds) if cohort(e) and self.street_ok(e.data.street_code)
+                   and self.group_ok(e.data.key_groups)}
+        employed = {e.data.person_ref for e in self.in_period(registration.EmploymentRegistered)}
+        return self.share(len(members & employed), len(members))
+
+    def long_term(self) -> tuple[int, int]:
+        stock = self.unemployed_stock()
+        line = add_months(self.end, -6)
+        return sum(1 for e in stock if e.data.unemployed_since <= line), len(stock)
+
+    # indicators ---------------------------------------------------------------------------------------
+    def new_employment(self) -> Result:
+        return self.count(len(self.person_flow(registration.EmploymentRegistered)))
+
+    def unemployment_registrations(self) -> Result:
+        return self.count(len(self.person_flow(registration.UnemploymentRegistered)))
+
+    def registered_unemployed(self) -> Result:
+        return self.count(len(self.unemployed_stock()))
+
+    def reemployment_rate(self) -> Result:
+        return self.employment_rate(lambda e: True)
+
+    def hardship_employment_rate(self) -> Result:
+        return self.employment_rate(lambda e: "hardship" in e.data.key_groups)
+
+    def graduate_employment_rate(self) -> Result:
+        return self.employment_rate(lambda e: "graduate_unemployed" in e.data.key_groups,
+                                    (registration.JobseekerRegistered, registration.UnemploymentRegistered))
+
+    def long_term_unemployed(self) -> Result:
+        return self.count(self.long_term()[0])
+
+    def long_term_unemployed_share(self) -> Result:
+        long, stock = self.long_term()
+        return self.share(long, stock)
+
+    def vacancy_ratio(self) -> Result:
+        posts = 0
+        by_vacancy: dict[str, list[CloudEvent]] = {}
+        for e in self.of(vacancy.VacancyPosted, vacancy.VacancyUpdated, vacancy.VacancyFilled, vacancy.VacancyClosed,
+                         vacancy.VacancyFlagged):
+            if day(e) <= self.end:
+                by_vacancy.setdefault(e.data.vacancy_id, []).append(e)
+        for events in by_vacancy.values():
+            last = events[-1].data
+            states = [e.data for e in events if isinstance(e.data, vacancy.VacancyPosted | vacancy.VacancyUpdated)]
+            streets = [e.data.street_code for e in events if hasattr(e.data, "street_code")]
+            if states[-1].valid_until < self.end or not self.street_ok(streets[-1]):
+                continue
+            if isinstance(last, vacancy.VacancyPosted | vacancy.VacancyUpdated):
+                posts += last.headcount
+            elif isinstance(last, vacancy.VacancyFilled):
+                posts += last.remaining
+        seekers_latest = self.latest(self.of(registration.JobseekerRegistered, registration.UnemploymentRegistered,
+                                             registration.EmploymentRegistered, registration.RegistrationClosed),
+                                     lambda e: e.data.person_ref)
+        seekers = sum(1 for e in seekers_latest.values()
+                      if isinstance(e.data, registration.JobseekerRegistered | registration.UnemploymentRegistered)
+                      and self.street_ok(e.data.street_code))
+        return (None if seekers == 0 else posts / seekers), seekers
+
+    def job_loss_rate(self) -> Result:
+        latest: dict[str, CloudEvent] = {}
+        reports = [e for e in self.of(layoff.HeadcountReported) if day(e) <= self.end]
+        for e in sorted(reports, key=lambda e: (e.data.month, e.time, e.id)):
+            latest[e.data.employer_ref] = e
+        chosen = [e.data for e in latest.values() if self.street_ok(e.data.street_code)
+                  and self.industry_ok(str(e.data.industry.section))]
+        baseline = sum(r.baseline_headcount for r in chosen)
+        current = sum(r.current_headcount for r in chosen)
+        return (None if baseline == 0 else 100 * (baseline - current) / baseline), None
+
+    def _mass(self) -> list[layoff.LayoffReported]:
+        return [e.data for e in self.in_period(layoff.LayoffReported) if e.data.is_mass_layoff
+                and self.street_ok(e.data.street_code) and self.industry_ok(str(e.data.industry.section))]
+
+    def mass_layoff_reports(self) -> Result:
+        return float(len(self._mass())), None
+
+    def mass_layoff_cuts(self) -> Result:
+        return self.count(sum(r.planned_cuts for r in self._mass()))
+
+    def short_notice_layoffs(self) -> Result:
+        return float(sum(1 for r in self._mass() if not r.notice_compliant)), None
+
+    def _posts(self, kind: str) -> Result:
+        return float(sum(e.data.headcount for e in self.in_period(vacancy.VacancyPosted) if e.data.kind == kind
+                         and self.street_ok(e.data.street_code)
+                         and self.industry_ok(str(e.data.industry.section)))), None
+
+    def traineeship_posts(self) -> Result:
+        return self._posts("traineeship")
+
+    def public_welfare_posts(self) -> Result:
+        return self._posts("public_welfare")
+
+    def _ended(self) -> list[vacancy.RecruitmentSessionEnded]:
+        return [e.data for e in self.in_period(vacancy.RecruitmentSessionEnded) if self.street_ok(e.data.street_code)]
+
+    def recruitment_sessions(self) -> Result:
+        return float(len(self._ended())), None
+
+    def livestream_sessions(self) -> Result:
+        return float(sum(1 for s in self._ended() if s.kind == "livestream")), None
+
+    def session_applications(self) -> Result:
+        return self.count(sum(s.applications for s in self._ended()))
+
+    def session_hires(self) -> Result:
+        return self.count(sum(s.hires for s in self._ended()))
+
+    def _case_share(self, matches: Callable[[object], bool]) -> Result:
+        dispatched = {e.data.case_id for e in self.in_period(referral.CaseDispatched)
+                      if self.street_ok(e.data.street_code)}
+        hit = {e.data.case_id for e in self.events if matches(e.data)}
+        return self.share(len(dispatched & hit), len(dispatched), people=False)
+
+    def sla_contact_rate(self) -> Result:
+        return self._case_share(lambda d: isinstance(d, referral.CaseContacted) and d.on_time)
+
+    def sla_referral_rate(self) -> Result:
+        return self._case_share(lambda d: isinstance(d, referral.ReferralMade) and d.on_time)
+
+    def sla_breach_rate(self) -> Result:
+        return self._case_share(lambda d: isinstance(d, referral.CaseSlaBreached))
+
+    def survey_unemployment_rate(self) -> Result:
+        month = f"{self.end.year:04d}-{self.end.month:02d}"
+        rates = [e for e in self.of(statistics.SurveyRateReported) if e.data.period <= month]
+        if not rates:
+            return None, None
+        return max(rates, key=lambda e: (e.data.period, e.time, e.id)).data.rate_percent, None
+
+    def registration_surge_ratio(self) -> Result:
+        regs = [day(e) for e in self.of(registration.UnemploymentRegistered) if self.street_ok(e.data.street_code)]
+        recent = sum(1 for d in regs if self.end - timedelta(days=6) <= d <= self.end)
+        baseline = sum(1 for d in regs if self.end - timedelta(days=34) <= d <= self.end - timedelta(days=7))
+        return (None if baseline == 0 else recent / (baseline / 4)), None
+
+
+def compute(code: str, events: Iterable[CloudEvent], start: date, end: date, **filters: str) -> Result:
+    return getattr(Reference(events, start, end, **filters), code)()
