@@ -5,7 +5,7 @@ enum members, so FastAPI's own body parsing (Python mode, on the decoded dict) w
 for an industry section. ``json_body(Model)`` validates the raw bytes with ``model_validate_json``
 instead, which parses codes and ISO dates from their natural JSON form, and reports errors exactly as
 FastAPI would (``RequestValidationError`` with ``body.<field>`` locations, values dropped), so the
-runtime's problem+json handler answers 400 for malformed JSON and 422 naming the field otherwise.
+runtime's problem+json handler translates them and answers 400 for malformed JSON and 422 naming the field otherwise.
 
 ``request_body(Model)`` documents the body in OpenAPI; ``app.include_body_schemas`` moves the
 nested definitions into ``components/schemas``.
@@ -20,8 +20,6 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from schemas.errors import chinese_errors
-
 M = TypeVar("M", bound=BaseModel)
 DEFS_KEY = "x-body-defs"
 
@@ -33,8 +31,8 @@ def json_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:
         try:
             return model.model_validate_json(await request.body())
         except ValidationError as exc:
-            errors = [{**e, "loc": ("body", *e["loc"])} for e in chinese_errors(exc)]
-            raise RequestValidationError(errors) from None
+            errors = exc.errors(include_url=False, include_input=False)  # values may be personal data
+            raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors]) from None
 
     return parse
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Self
+from typing import Annotated
 
 import uuid_utils
 from fastapi import Depends
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.events.layoff import assess_layoff
@@ -34,11 +34,13 @@ class LayoffIn(BaseModel):
     notified_on: date = Field(description="向工会或全体职工说明情况的日期")
     planned_on: date = Field(description="计划裁减日期")
 
-    @model_validator(mode="after")
-    def _cuts_within_staff(self) -> Self:
-        if self.planned_cuts > self.total_staff:
+    @field_validator("planned_cuts")
+    @classmethod
+    def _cuts_within_staff(cls, planned_cuts: int, info: ValidationInfo) -> int:
+        total_staff = info.data.get("total_staff")
+        if total_staff is not None and planned_cuts > total_staff:
             raise PydanticCustomError("planned_cuts", "计划裁减人数不得超过职工总数")
-        return self
+        return planned_cuts
 
 
 class LayoffOut(BaseModel):

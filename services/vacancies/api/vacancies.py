@@ -9,11 +9,11 @@ the employer gets the Chinese reasons; without findings it is published. Expiry 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Self
+from typing import Annotated
 
 import uuid_utils
 from fastapi import Depends, Query
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.fields import Age, Count, Industry, MonthlyYuan, Skill, check_age_range, check_salary_range
@@ -65,13 +65,26 @@ class VacancyIn(BaseModel):
     valid_from: date
     valid_until: date
 
-    @model_validator(mode="after")
-    def _ranges(self) -> Self:
-        check_salary_range(self.salary_min, self.salary_max)
-        check_age_range(self.age_min, self.age_max)
-        if self.valid_until < self.valid_from:
+    # Field validators (not one model validator) so that each error names its field.
+    @field_validator("salary_max")
+    @classmethod
+    def _salary_range(cls, salary_max: int, info: ValidationInfo) -> int:
+        check_salary_range(info.data.get("salary_min"), salary_max)
+        return salary_max
+
+    @field_validator("age_max")
+    @classmethod
+    def _age_range(cls, age_max: int | None, info: ValidationInfo) -> int | None:
+        check_age_range(info.data.get("age_min"), age_max)
+        return age_max
+
+    @field_validator("valid_until")
+    @classmethod
+    def _validity(cls, valid_until: date, info: ValidationInfo) -> date:
+        valid_from = info.data.get("valid_from")
+        if valid_from is not None and valid_until < valid_from:
             raise PydanticCustomError("validity_period", "有效期截止日期不得早于开始日期")
-        return self
+        return valid_until
 
 
 class FlagReasonOut(BaseModel):

@@ -1,0 +1,148 @@
+"""Bad input through real HTTP: a problem+json document naming the field, and nothing changed
+(no row, no outbox event)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.services.vacancies.conftest import credit_code, employer_body, vacancy_body
+
+REF = credit_code(21)  # registered by the fixture below
+UNKNOWN_REF = credit_code(29)  # valid code, never registered
+
+
+def bad_check_char(code: str) -> str:
+    return code[:17] + ("0" if code[17] != "0" else "1")
+
+
+def layoff_body(**overrides) -> dict:
+    return {"employer_ref": REF, "total_staff": 50, "planned_cuts": 10, "reason": "business_change",
+            "notified_on": "2026-10-01", "planned_on": "2026-11-15"} | overrides
+
+
+def headcount_body(**overrides) -> dict:
+    return {"employer_ref": REF, "month": "2026-10", "baseline_headcount": 50, "current_headcount": 45,
+            "decreases": {"resignation": 5}} | overrides
+
+
+CASES = [
+    pytest.param("/employers", employer_body(22, credit_code=bad_check_char(credit_code(22))), "body.credit_code",
+                 id="credit code with wrong check character"),
+    pytest.param("/employers", employer_body(22, credit_code="91120111MA05I0001X"), "body.credit_code",
+                 id="credit code with a letter GB 32100 excludes"),
+    pytest.param("/employers", employer_body(22, street_code="120111999"), "body.street_code", id="unknown 街镇"),
+    pytest.param("/employers", employer_body(22, staff_count=-1), "body.staff_count", id="negative staff count"),
+    pytest.param("/employers", employer_body(22, industry={"section": "C", "division": "01"}), "body.industry",
+                 id="industry division outside its section"),
+    pytest.param("/vacancies", vacancy_body(REF, salary_min=9000, salary_max=6000), "body.salary_max",
+                 id="salary min above max"),
+    pytest.param("/vacancies", vacancy_body(REF, headcount=-2), "body.headcount", id="negative headcount"),
+    pytest.param("/vacancies", vacancy_body(REF, kind="permanent"), "body.kind", id="unknown vacancy kind"),
+    pytest.param("/vacancies", vacancy_body(REF, education_required="55"), "body.education_required",
+                 id="unknown education code"),
+    pytest.param("/vacancies", vacancy_body(REF, street_code="120111000"), "body.street_code",
+                 id="unknown 街镇 of the workplace"),
+    pytest.param("/vacancies", vacancy_body(REF, age_min=14), "body.age_min", id="age below working age"),
+    pytest.param("/vacancies", vacancy_body(REF, valid_from="2026-12-31", valid_until="2026-12-01"),
+                 "body.valid_until", id="validity ends before it starts"),
+    pytest.param("/vacancies", vacancy_body(REF, valid_from="2020-01-01", valid_until="2020-02-01"),
+                 "body.valid_until", id="validity already over"),
+    pytest.param("/vacancies", vacancy_body(UNKNOWN_REF), "body.employer_ref", id="employer not registered"),
+    pytest.param("/vacancies", vacancy_body(REF, contact_phone="13800000000"), "body.contact_phone",
+                 id="unknown field"),
+    pytest.param("/layoffs", layoff_body(planned_cuts=51), "body.planned_cuts", id="planned cuts above staff"),
+    pytest.param("/layoffs", layoff_body(reason="bored"), "body.reason", id="unknown layoff reason"),
+    pytest.param("/layoffs", layoff_body(notified_on="2026-13-01"), "body.notified_on", id="impossible date"),
+    pytest.param("/headcount-reports", headcount_body(current_headcount=-3), "body.current_headcount",
+                 id="negative current headcount"),
+    pytest.param("/headcount-reports", headcount_body(decreases={"layoff": -1}), "body.decreases.layoff",
+                 id="negative decrease"),
+    pytest.param("/headcount-reports", headcount_body(decreases={"vacation": 2}), "body.decreases.vacation.[key]",
+                 id="unknown decrease type"),
+    pytest.param("/headcount-reports", headcount_body(month="2026-13"), "body.month", id="impossible month"),
+    pytest.param("/recruitment-sessions", {"kind": "tv", "title": "招聘会", "street_code": "120111001",
+                                           "scheduled_at": "2026-12-01T09:00:00+08:00"}, "body.kind",
+                 id="unknown session kind"),
+    pytest.param("/recruitment-sessions", {"kind": "onsite", "title": "招聘会", "street_code": "120111001",
+                                           "scheduled_at": "2026-12-01T09:00:00+08:00", "vacancy_ids": ["nope"]},
+                 "body.vacancy_ids", id="unknown linked vacancy"),
+]
+
+
+@pytest.fixture
+def registered(service):
+    assert service.post("/employers", employer_body(21)).status_code == 201
+    service.wait_published()
+    return service
+
+
+@pytest.mark.parametrize(("path", "body", "field"), CASES)
+def test_bad_input_is_a_problem_naming_the_field_and_changes_nothing(registered, path, body, field) -> None:
+    before = registered.counts()
+    response = registered.post(path, body)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == 422 and problem["title"] == "请求参数校验失败"
+    assert field in [e["field"] for e in problem["errors"]]
+    assert "13800000000" not in response.text
+    assert registered.counts() == before
+
+
+def test_malformed_json_is_400_and_changes_nothing(registered) -> None:
+    before = registered.counts()
+    response = httpx.post(f"{registered.url}/vacancies", content=b'{"employer_ref": ',
+                          headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "malformed_json"
+    assert [e["field"] for e in response.json()["errors"]] == ["body"]
+    assert registered.counts() == before
+
+
+def test_body_over_one_mebibyte_is_413_and_changes_nothing(registered) -> None:
+    before = registered.counts()
+    response = registered.post("/vacancies", vacancy_body(REF, description="招" * (600 * 1024)))
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+    assert registered.counts() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        pytest.param("GET", "/vacancies/01a2-unknown", None, 404, id="unknown vacancy"),
+        pytest.param("GET", f"/employers/{credit_code(28)}", None, 404, id="unknown employer"),
+        pytest.param("GET", f"/employers/{bad_check_char(credit_code(28))}", None, 422,
+                     id="invalid credit code in path"),
+        pytest.param("POST", "/vacancies/01a2-unknown/fill", {"count": 1}, 404, id="fill unknown vacancy"),
+        pytest.param("POST", "/recruitment-sessions/nope/start", {}, 404, id="start unknown session"),
+        pytest.param("GET", "/layoffs/nope", None, 404, id="unknown layoff report"),
+        pytest.param("GET", "/headcount-reports/nope", None, 404, id="unknown headcount report"),
+    ],
+)
+def test_unknown_aggregates_are_404_problems(registered, method, path, body, status) -> None:
+    response = httpx.request(method, registered.url + path, json=body)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_forbidden_transitions_are_409_and_change_nothing(registered) -> None:
+    vacancy = registered.post("/vacancies", vacancy_body(REF, headcount=2)).json()
+    assert registered.post(f"/vacancies/{vacancy['id']}/fill", {"count": 3}).status_code == 422
+    assert registered.post(f"/vacancies/{vacancy['id']}/close", {"reason": "expired"}).status_code == 422
+    assert registered.post(f"/vacancies/{vacancy['id']}/close", {"reason": "withdrawn"}).status_code == 200
+    session = registered.post("/recruitment-sessions", {"kind": "onsite", "title": "西青区专场招聘会",
+                                                        "street_code": "120111001",
+                                                        "scheduled_at": "2026-12-01T09:00:00+08:00"}).json()
+    before = registered.counts()
+    refused = [
+        registered.post(f"/vacancies/{vacancy['id']}/fill", {"count": 1}),
+        registered.post(f"/vacancies/{vacancy['id']}/close", {"reason": "withdrawn"}),
+        httpx.put(f"{registered.url}/vacancies/{vacancy['id']}", json=vacancy_body(REF)),
+        registered.post(f"/recruitment-sessions/{session['id']}/end", {"viewers": 1, "applications": 0, "hires": 0}),
+    ]
+    assert [r.status_code for r in refused] == [409, 409, 409, 409]
+    assert all(r.headers["content-type"] == "application/problem+json" for r in refused)
+    assert registered.counts() == before
