@@ -145,6 +145,65 @@ def _describe(value: bytes, partition: int, offset: int) -> str:
         return f"[{partition}:{offset}] （无法解析的消息，{len(value)} 字节）"
 
 
+@app.command()
+def simulate(
+    gateway: Annotated[str, typer.Option(help="网关地址")] = "http://127.0.0.1:8000",
+    client_id: Annotated[str, typer.Option(envvar="LEYE_SIM_CLIENT_ID", help="网关客户端编号")] = "",
+    client_secret: Annotated[str, typer.Option(envvar="LEYE_SIM_CLIENT_SECRET", help="网关客户端密钥")] = "",
+    rate: Annotated[float, typer.Option(help="每秒请求数")] = 10.0,
+    duration: Annotated[float, typer.Option(help="持续秒数（0 = 直到 Ctrl-C 或达到 --count）")] = 60.0,
+    count: Annotated[int, typer.Option(help="请求总数（0 = 不限）")] = 0,
+    seed: Annotated[int, typer.Option(help="随机种子：相同种子产生相同的业务流量")] = 1,
+    scenario: Annotated[str, typer.Option(help="场景：normal、layoff-wave（裁员潮）、graduation（毕业季）")] = "normal",
+    street: Annotated[str, typer.Option(help="场景集中的街镇（名称或代码），如 中北镇")] = "",
+    log: Annotated[Path, typer.Option(help="发送记录（JSON Lines，末行为合计）")] = Path(
+        "var/simulator/simulate.jsonl"
+    ),
+) -> None:
+    """通过网关公开接口发送西青区模拟业务流量，并记录所发送的内容。"""
+    import asyncio
+
+    from schemas.reference import STREETS
+
+    from .simulator.run import GatewayClient
+    from .simulator.run import simulate as run_simulation
+    from .simulator.traffic import Traffic
+
+    street_code = next((code for code, info in STREETS.items() if street in (code, info.name)), None)
+    if street and street_code is None:  # an empty --street matches no code and means "anywhere"
+        err_console.print(f"未知的街镇：{street}")
+        raise typer.Exit(2)
+    if not client_id or not client_secret:
+        err_console.print("请指定网关客户端：--client-id/--client-secret，或环境变量 LEYE_SIM_CLIENT_ID/SECRET")
+        raise typer.Exit(2)
+    try:
+        traffic = Traffic(seed, scenario=scenario, street=street_code)
+    except ValueError as exc:
+        err_console.print(str(exc))
+        raise typer.Exit(2) from None
+
+    async def _run() -> dict:
+        client = GatewayClient(gateway, client_id, client_secret)
+        try:
+            totals = await run_simulation(traffic, client, rate=rate, duration_s=duration or None,
+                                          count=count or None, log_path=log)
+        finally:
+            await client.close()
+        return totals.as_dict()
+
+    try:
+        totals = asyncio.run(_run())
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    table = Table("业务", "成功", "被拒绝", "跳过")
+    kinds = sorted(set(totals["accepted"]) | set(totals["refused"]) | set(totals["skipped"]))
+    for kind in kinds:
+        table.add_row(kind, str(totals["accepted"].get(kind, 0)), str(totals["refused"].get(kind, 0)),
+                      str(totals["skipped"].get(kind, 0)))
+    console.print(table)
+    console.print(f"发送记录：{log}；网络失败 {totals['failed']} 次")
+
+
 @bench_app.callback(invoke_without_command=True)
 def _bench_root() -> None:
     """Each benchmark lives in ``leye/bench/<name>.py`` with ``run(quick) -> dict``."""
