@@ -70,10 +70,10 @@ def streets_side_by_side() -> PanelSpec:
                "unemployment_registrations", "new_employment": "new_employment"}
     return PanelSpec(
         title="各街镇就业失业情况", kind=Kind.BAR_CHART, sql=sql.per_street(columns),
-        columns=("street", *columns), grid=Grid(x=0, y=4, w=12, h=8),
+        columns=("street", "street_code", *columns), grid=Grid(x=0, y=4, w=12, h=8),
         description="12个街镇并列：登记失业人员（期末）、新增失业登记与城镇新增就业（所选时段）",
-        overrides=(("registered_unemployed", "登记失业人员"), ("unemployment_registrations", "新增失业登记"),
-                   ("new_employment", "城镇新增就业")),
+        overrides=(("street_code", "街镇代码"), ("registered_unemployed", "登记失业人员"),
+                   ("unemployment_registrations", "新增失业登记"), ("new_employment", "城镇新增就业")),
     )
 
 

@@ -1,0 +1,302 @@
+"""Every panel's and every alert rule's SQL runs on the real ClickHouse schema (chDB) after a sample
+stream, returns the columns its panel reads, and shows the same figures as the statistics API.
+
+The sample events go through the monitoring service's own path (``Store.write_sync`` -> ``rows``);
+Grafana's macros are substituted the way the ClickHouse plugin does (``$__fromTime`` becomes
+``toDateTime(<unix seconds>)``, ``${street}`` the variable's value).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from schemas import CloudEvent, new_event
+from schemas.events import alert, layoff, referral, registration, statistics, vacancy
+from schemas.fields import SHANGHAI, Industry
+from schemas.ids import credit_code_check_char
+from schemas.vocab import (
+    AlertLevel,
+    AlertSource,
+    CaseOrigin,
+    ContactChannel,
+    Education,
+    EmploymentForm,
+    Gender,
+    IndustrySection,
+    KeyGroup,
+    LayoffReason,
+    ReferralDirection,
+    RegistrationPlace,
+    ScopeKind,
+    SessionKind,
+    UnemploymentReason,
+    VacancyKind,
+)
+from services.monitoring.alerting import Thresholds
+from services.monitoring.indicators import BY_CODE
+from services.monitoring.settings import DEFAULT_THRESHOLDS
+from services.monitoring.store import Store
+from services.monitoring.wall import panels as wall_panels
+from services.monitoring.wall import sql as wall_sql
+from services.monitoring.wall.alert_rules import wall_rules
+from services.monitoring.wall.dashboard import PanelSpec
+from services.monitoring.wall.labels import EVENT_TYPE_LABELS
+
+A, B = "120111001", "120111101"  # 西营门街道, 杨柳青镇
+FROM = datetime(2026, 1, 1, tzinfo=SHANGHAI)
+TO = datetime(2026, 11, 20, 12, tzinfo=SHANGHAI)
+TODAY = TO.date()
+SOURCE = "/services/wall"
+EMPLOYER = "91120111000000001" + credit_code_check_char("91120111000000001")
+
+
+def _at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 10, tzinfo=SHANGHAI)
+
+
+def _ref(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()
+
+
+def _unemployed(name: str, day: date, groups: list[KeyGroup], since: date) -> CloudEvent:
+    return new_event(registration.UnemploymentRegistered(
+        person_ref=_ref(name), street_code=A, key_groups=groups, unemployed_since=since,
+        reason=UnemploymentReason.CONTRACT_ENDED, registered_on=day, registration_place=RegistrationPlace.RESIDENCE,
+    ), source=SOURCE, time=_at(day))
+
+
+def _employed(name: str, day: date) -> CloudEvent:
+    return new_event(registration.EmploymentRegistered(
+        person_ref=_ref(name), street_code=A, key_groups=[KeyGroup.REGISTERED_UNEMPLOYED],
+        form=EmploymentForm.EMPLOYED, employer_ref=EMPLOYER, employed_on=day, was_registered_unemployed=True,
+    ), source=SOURCE, time=_at(day))
+
+
+def _seeker(name: str, day: date) -> CloudEvent:
+    return new_event(registration.JobseekerRegistered(
+        person_ref=_ref(name), street_code=B, key_groups=[KeyGroup.RESIDENT], gender=Gender.FEMALE, age=30,
+        education=Education.UNDERGRADUATE, registered_on=day,
+    ), source=SOURCE, time=_at(day))
+
+
+def _posting(vacancy_id: str, kind: VacancyKind, headcount: int, day: date) -> CloudEvent:
+    return new_event(vacancy.VacancyPosted(
+        vacancy_id=vacancy_id, employer_ref=EMPLOYER, title="普工", industry=Industry(section=IndustrySection("C")),
+        street_code=B, kind=kind, headcount=headcount, salary_min=4000, salary_max=6000, valid_from=day,
+        valid_until=date(2026, 12, 31),
+    ), source=SOURCE, time=_at(day))
+
+
+def _alert(alert_id: str, cls: type, day: date) -> CloudEvent:
+    return new_event(cls(
+        alert_id=alert_id, level=AlertLevel.ORANGE, scope_kind=ScopeKind.STREET, scope_code=A, signal="mass_layoff",
+        value=30.0, threshold=1.0, window="30d", source=AlertSource.MONITOR,
+    ), source=SOURCE, time=_at(day))
+
+
+def sample_stream() -> list[CloudEvent]:
+    """Street A: 13 unemployment registrations (11 in the last 7 days, 2 of them unemployed since March),
+    3 of those people employed again, a mass layoff with short notice, 15 % job loss, a 直播带岗 session,
+    a 红娘 case, one open and one resolved warning. Street B: 4 job seekers and 15 open posts."""
+    events = []
+    for n in range(1, 12):
+        day = TODAY - timedelta(days=n % 7)
+        groups = [KeyGroup.REGISTERED_UNEMPLOYED] + ([KeyGroup.HARDSHIP] if n <= 2 else [])
+        groups += [KeyGroup.GRADUATE_UNEMPLOYED] if n == 3 else []
+        since = date(2026, 3, 1) if n <= 2 else day
+        events.append(_unemployed(f"u{n}", day, groups, since))
+    events += [_unemployed(name, date(2026, 10, 25), [KeyGroup.REGISTERED_UNEMPLOYED], date(2026, 10, 20))
+               for name in ("b1", "b2")]
+    events += [_employed(name, date(2026, 11, 18)) for name in ("u3", "b1", "b2")]
+    events += [_seeker(f"s{n}", date(2026, 11, 10)) for n in range(1, 5)]
+    events += [_posting("v1", VacancyKind.REGULAR, 10, date(2026, 11, 12)),
+               _posting("v2", VacancyKind.TRAINEESHIP, 5, date(2026, 11, 12))]
+    notified = date(2026, 11, 15)
+    events.append(new_event(layoff.LayoffReported(
+        report_id="l1", employer_ref=EMPLOYER, industry=Industry(section=IndustrySection("C")), street_code=A,
+        total_staff=100, planned_cuts=30, reason=LayoffReason("restructuring"), notified_on=notified,
+        planned_on=notified + timedelta(days=10), **_assessment(100, 30, notified, notified + timedelta(days=10)),
+    ), source=SOURCE, time=_at(notified)))
+    events.append(new_event(layoff.HeadcountReported(
+        report_id="h1", employer_ref=EMPLOYER, month="2026-10", industry=Industry(section=IndustrySection("C")),
+        street_code=A, baseline_headcount=200, current_headcount=170,
+    ), source=SOURCE, time=_at(date(2026, 11, 5))))
+    events.append(new_event(vacancy.RecruitmentSessionEnded(
+        session_id="live1", kind=SessionKind.LIVESTREAM, street_code=A, ended_at=_at(date(2026, 11, 19)),
+        viewers=100, applications=20, hires=3,
+    ), source=SOURCE, time=_at(date(2026, 11, 19))))
+    dispatched = _at(date(2026, 11, 19))
+    events.append(new_event(referral.CaseDispatched(
+        case_id="c1", station_code="st1", street_code=A, origin=CaseOrigin("person"), person_ref=_ref("u4"),
+        contact_due_at=dispatched + timedelta(hours=8), referral_due_at=dispatched + timedelta(days=3),
+    ), source=SOURCE, time=dispatched))
+    events.append(new_event(referral.CaseContacted(
+        case_id="c1", station_code="st1", street_code=A, contacted_at=dispatched + timedelta(hours=1),
+        channel=ContactChannel.PHONE, on_time=True,
+    ), source=SOURCE, time=dispatched + timedelta(hours=1)))
+    events.append(new_event(referral.ReferralMade(
+        case_id="c1", station_code="st1", street_code=A, referral_id="r1", person_ref=_ref("u4"), vacancy_id="v1",
+        direction=ReferralDirection("person_to_job"), score=0.8, on_time=True,
+    ), source=SOURCE, time=dispatched + timedelta(hours=2)))
+    events.append(new_event(statistics.SurveyRateReported(
+        period="2026-10", rate_percent=5.1, published_on=date(2026, 11, 15), source="国家统计局天津调查总队",
+    ), source=SOURCE, time=_at(date(2026, 11, 15))))
+    events += [_alert("a1", alert.AlertRaised, date(2026, 11, 15)), _alert("a2", alert.AlertRaised, date(2026, 11, 1)),
+               _alert("a2", alert.AlertResolved, date(2026, 11, 3))]
+    return events
+
+
+def _assessment(total: int, cuts: int, notified: date, planned: date) -> dict:
+    from schemas.events.layoff import assess_layoff
+
+    mass, notice, compliant = assess_layoff(total, cuts, notified, planned)
+    return {"is_mass_layoff": mass, "notice_days": notice, "notice_compliant": compliant}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """One chDB engine for the module (one engine per process: closed again at the end)."""
+    store = Store(f"chdb:///{tmp_path_factory.mktemp('wall-ch')}")
+    store.open_sync()
+    store.write_sync(sample_stream())
+    yield store
+    store.close()
+
+
+def grafana(sql: str, *, street: str = "", start: datetime = FROM, end: datetime = TO) -> str:
+    """The SQL the ClickHouse plugin would send for this dashboard state."""
+    start_s, end_s = int(start.timestamp()), int(end.timestamp())
+    sql = re.sub(r"\$__timeFilter\((\w+)\)",
+                 lambda m: f"{m[1]} >= toDateTime({start_s}) AND {m[1]} <= toDateTime({end_s})", sql)
+    sql = sql.replace("$__fromTime", f"toDateTime({start_s})").replace("$__toTime", f"toDateTime({end_s})")
+    sql = sql.replace("${street}", street)
+    assert "$" not in sql, "a macro or variable was left unsubstituted"
+    return sql
+
+
+def run(store: Store, spec: PanelSpec, street: str = "") -> tuple[tuple[str, ...], list[tuple]]:
+    start = TO - timedelta(days=int(spec.time_from.removesuffix("d"))) if spec.time_from else FROM
+    result = store.client.query(grafana(spec.sql, street=street, start=start))
+    return tuple(result.column_names), result.result_rows
+
+
+def api_value(store: Store, code: str, **filters: str) -> float | None:
+    value, _people = store.indicator_sync(BY_CODE[code], FROM.date(), TODAY, **filters)
+    return value
+
+
+PANELS = wall_panels.wall_panels()
+
+
+@pytest.mark.parametrize("spec", PANELS, ids=[spec.title for spec in PANELS])
+@pytest.mark.parametrize("street", ["", A], ids=["全部", "西营门街道"])
+def test_panel_sql_runs_and_returns_its_columns(store: Store, spec: PanelSpec, street: str) -> None:
+    columns, rows = run(store, spec, street)
+    assert columns == spec.columns
+    assert rows, "the sample stream touches every panel"
+
+
+@pytest.mark.parametrize("code", wall_panels.KPI_CODES)
+@pytest.mark.parametrize("street", ["", A, B], ids=["全部", "西营门街道", "杨柳青镇"])
+def test_kpi_shows_what_the_statistics_api_shows(store: Store, code: str, street: str) -> None:
+    spec = wall_panels.kpi(code, 0)
+    _columns, [(value,)] = run(store, spec, street)
+    assert value == api_value(store, code, street=street if "street" in BY_CODE[code].dimensions else "")
+
+
+@pytest.mark.parametrize(
+    ("code", "street", "expected"),
+    [
+        pytest.param("registered_unemployed", "", 10.0, id="登记失业人员 13 registered - 3 employed"),
+        pytest.param("new_employment", A, 3.0, id="城镇新增就业 in 西营门街道"),
+        pytest.param("long_term_unemployed", "", 2.0, id="长期失业 since March"),
+        pytest.param("survey_unemployment_rate", "", 5.1, id="调查失业率 ingested"),
+        pytest.param("vacancy_ratio", B, 15 / 4, id="求人倍率 15 posts over 4 seekers"),
+    ],
+)
+def test_kpi_values_on_the_sample(store: Store, code: str, street: str, expected: float) -> None:
+    _columns, [(value,)] = run(store, wall_panels.kpi(code, 0), street)
+    assert value == pytest.approx(expected)
+
+
+def test_streets_side_by_side_has_every_street_with_its_own_figures(store: Store) -> None:
+    spec = wall_panels.streets_side_by_side()
+    columns, rows = run(store, spec)
+    assert len(rows) == 12
+    by_code = {row[1]: dict(zip(columns, row, strict=True)) for row in rows}
+    assert by_code[A]["street"] == "西营门街道"
+    for code, row in by_code.items():
+        assert row["registered_unemployed"] == api_value(store, "registered_unemployed", street=code)
+    assert by_code[A]["registered_unemployed"] == 10 and by_code[B]["registered_unemployed"] == 0
+
+
+def test_key_groups_count_each_group(store: Store) -> None:
+    _columns, rows = run(store, wall_panels.key_groups())
+    counts = dict(rows)
+    assert len(counts) == len(KeyGroup)
+    assert counts[KeyGroup.HARDSHIP.label] == 2
+    assert counts[KeyGroup.REGISTERED_UNEMPLOYED.label] == 10
+
+
+def test_layoffs_by_industry_lists_only_industries_with_layoffs(store: Store) -> None:
+    _columns, rows = run(store, wall_panels.layoffs_by_industry())
+    assert rows == [("制造业", 30.0, 1.0, 1.0)]
+
+
+def test_trend_has_one_row_per_week_ending_today(store: Store) -> None:
+    columns, rows = run(store, wall_panels.trends())
+    assert len(rows) == wall_panels.TREND_WEEKS
+    last = dict(zip(columns, rows[-1], strict=True))
+    assert last["time"].replace(tzinfo=UTC) == datetime(TODAY.year, TODAY.month, TODAY.day, tzinfo=SHANGHAI)
+    assert last["unemployment_registrations"] == 11
+    assert last["registered_unemployed"] == 10
+
+
+def test_sessions_and_sla(store: Store) -> None:
+    _columns, [row] = run(store, wall_panels.sessions())
+    assert row == (1.0, 1.0, 20.0, 3.0)
+    _columns, [row] = run(store, wall_panels.matchmaker_sla())
+    assert row == (100.0, 100.0)
+
+
+def test_open_warnings_leave_out_resolved_ones(store: Store) -> None:
+    columns, rows = run(store, wall_panels.open_warnings())
+    assert [dict(zip(columns, row, strict=True))["scope"] for row in rows] == [A]
+    assert rows[0][1] == "orange"
+    _columns, rows = run(store, wall_panels.open_warnings(), street=B)
+    assert rows == []
+
+
+def test_latest_events_show_no_subject_and_known_types(store: Store) -> None:
+    columns, rows = run(store, wall_panels.latest_events())
+    assert columns == ("time", "type", "street_code") and len(rows) == wall_panels.LATEST_EVENTS
+    assert {row[1] for row in rows} <= set(EVENT_TYPE_LABELS)
+    assert [row[0] for row in rows] == sorted((row[0] for row in rows), reverse=True)
+
+
+def test_street_variable_offers_all_and_the_twelve(store: Store) -> None:
+    rows = store.client.query(wall_sql.street_options()).result_rows
+    assert rows[0] == ("", "全部") and len(rows) == 13
+
+
+RULES = wall_rules(Thresholds.load(DEFAULT_THRESHOLDS))
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[rule.uid for rule in RULES])
+def test_alert_rule_sql_runs_and_returns_label_and_value(store: Store, rule) -> None:
+    result = store.client.query(grafana(rule.sql, start=TO - timedelta(seconds=rule.lookback_s)))
+    assert tuple(result.column_names) == ("street_code", "value")
+    values = dict(result.result_rows)
+    firing = {code for code, value in values.items()
+              if (value >= rule.threshold if rule.comparison == "gte" else value < rule.threshold)}
+    expected = {
+        "registration_surge": {A},  # 11 in 7 days against 2 in the 4 weeks before: 22×
+        "job_loss_rate": {A} if rule.threshold <= 15 else set(),  # (200 - 170) / 200 = 15 %
+        "vacancy_ratio": {A},  # A: no posts for 10 seekers; B: 15 posts for 4
+    }[rule.signal]
+    assert firing == expected
