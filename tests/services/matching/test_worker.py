@@ -1,0 +1,193 @@
+"""The matching process (``python -m services.matching``) against the real broker, over real HTTP:
+registration → case at the right station → explained referral → outcome closes the case; events
+about unknown vacancies are reconciled; a mass layoff opens an intervention case; redelivered
+events have no second effect, even after a restart."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+from kafka import KafkaProducer
+
+from schemas.reference import STREETS
+from services.matching.domain import WEIGHTS
+from services.runtime.broker import free_port
+from tests.conftest import read_topic
+
+from .helpers import credit_code, filled, jobseeker, mass_layoff, posted
+
+ROOT = Path(__file__).parents[3]
+STREET_A, STREET_B = sorted(STREETS)[2:4]
+
+
+class Worker:
+    def __init__(self, bootstrap: str, tmp: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = os.environ | {
+            "KAFKA_BOOTSTRAP": bootstrap, "MATCHING_PORT": str(self.port), "LEYE_VAR_DIR": str(tmp / "var"),
+            "MATCHING_DATABASE_URL": f"sqlite:///{tmp / 'matching.sqlite3'}", "LEYE_LOG_LEVEL": "WARNING",
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "services.matching"], cwd=ROOT, env=self.env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        wait_for(lambda: _ok(f"{self.url}/readyz"), "worker did not become ready", self.process)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _ok(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def wait_for(check: Callable[[], object], message: str, process: subprocess.Popen[bytes] | None = None,
+             timeout_s: float = 60):
+    deadline = time.monotonic() + timeout_s
+    while True:
+        result = check()
+        if result:
+            return result
+        if process is not None and process.poll() is not None:
+            pytest.fail(f"worker exited: {process.stderr.read().decode()[-3000:] if process.stderr else ''}")
+        assert time.monotonic() < deadline, message
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def worker(broker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
+    running = Worker(broker.bootstrap, tmp_path_factory.mktemp("matching"))
+    running.start()
+    yield running
+    running.stop()
+
+
+def publish(bootstrap: str, *events) -> None:
+    producer = KafkaProducer(bootstrap_servers=bootstrap)
+    for event in events:
+        producer.send(event.topic, key=event.key, value=event.to_json())
+    producer.flush()
+    producer.close()
+
+
+def station(client: httpx.Client, code: str, street: str, community: str, matchmaker: str) -> None:
+    response = client.post("/stations", json={"code": code, "street_code": street, "community": community,
+                                              "matchmaker_id": matchmaker, "matchmaker_name": "测试红娘"})
+    assert response.status_code == 201, response.text
+
+
+def worklist_case(client: httpx.Client, matchmaker: str, **match: str) -> dict | None:
+    for item in client.get(f"/matchmakers/{matchmaker}/worklist").json():
+        if all(item.get(k) == v for k, v in match.items()):
+            return client.get(f"/cases/{item['case_id']}").json()
+    return None
+
+
+def test_registration_to_placement_reconciliation_and_layoff(broker, worker: Worker) -> None:
+    run = uuid.uuid4().hex[:8]
+    client = httpx.Client(base_url=worker.url, timeout=10)
+    station(client, f"a1-{run}", STREET_A, "甲社区", f"mm-a1-{run}")
+    station(client, f"a2-{run}", STREET_A, "乙社区", f"mm-a2-{run}")
+    station(client, f"b-{run}", STREET_B, "丙村", f"mm-b-{run}")
+    employer = credit_code(int(run, 16) % 10_000_000)
+    vacancy_id, filled_id = f"v-{run}", f"vf-{run}"
+    publish(broker.bootstrap, posted(vacancy_id, STREET_A, employer), filled(filled_id, STREET_A),
+            posted(filled_id, STREET_A, employer))
+    wait_for(lambda: client.get(f"/match/vacancies/{vacancy_id}/candidates").status_code == 200,
+             "vacancy.posted was not consumed")
+
+    person = uuid.uuid4().hex * 2
+    registered = jobseeker(person, STREET_A, "乙社区")
+    publish(broker.bootstrap, registered)
+    case = wait_for(lambda: worklist_case(client, f"mm-a2-{run}", person_ref=person), "no case for the person")
+
+    # dispatched to the station of the person's 社区, with an explained referral already made
+    assert (case["station_code"], case["origin"], case["status"]) == (f"a2-{run}", "system", "referred")
+    [referral] = case["referrals"]
+    assert referral["vacancy_id"] == vacancy_id and referral["direction"] == "person_to_job"
+    assert set(referral["breakdown"]) == set(WEIGHTS)
+    assert referral["breakdown"]["skills"] == 1.0 and referral["breakdown"]["location"] == 1.0
+    assert referral["score"] == round(sum(WEIGHTS[k] * v for k, v in referral["breakdown"].items()), 4)
+
+    # the outcome closes the case; another outcome on the closed case is a conflict
+    hired = client.post(f"/cases/{case['case_id']}/outcome",
+                        json={"referral_id": referral["referral_id"], "outcome": "hired"})
+    assert hired.status_code == 200, hired.text
+    assert (hired.json()["status"], hired.json()["close_reason"], hired.json()["placed"]) == ("closed", "resolved",
+                                                                                               True)
+    again = client.post(f"/cases/{case['case_id']}/outcome",
+                        json={"referral_id": referral["referral_id"], "outcome": "rejected"})
+    assert (again.status_code, again.json()["code"]) == (409, "case_closed")
+
+    # the case's events are on the bus, with the breakdown and without personal data
+    def case_events() -> list[dict]:
+        records = read_topic(broker.bootstrap, "leye.referral", timeout_s=2)
+        return [orjson.loads(r.value) for r in records if r.key == case["case_id"].encode()]
+
+    events = wait_for(lambda: (found := case_events()) and len(found) >= 4 and found, "case events not published")
+    assert [e["type"].split(".")[3:5] for e in events] == [
+        ["case", "dispatched"], ["referral", "made"], ["referral", "outcome"], ["case", "closed"]]
+    assert events[1]["data"]["breakdown"] == referral["breakdown"]
+    assert "测试红娘" not in str(events)
+
+    # vacancy.filled arrived before vacancy.posted: reconciled, so it is not open and got no case
+    assert client.get(f"/match/vacancies/{filled_id}/candidates").json() == []
+    vacancy_cases = [client.get(f"/matchmakers/mm-a{i}-{run}/worklist").json() for i in (1, 2)]
+    assert [c["vacancy_id"] for cases in vacancy_cases for c in cases if c["vacancy_id"]] == [vacancy_id]
+
+    # a mass layoff opens an early-intervention case at the employer's station, vacancies pre-matched
+    publish(broker.bootstrap, mass_layoff(employer, STREET_B))
+    layoff_case = wait_for(lambda: worklist_case(client, f"mm-b-{run}", origin="layoff"), "no layoff case")
+    assert layoff_case["employer_ref"] == employer
+    assert vacancy_id in [m["vacancy_id"] for m in layoff_case["prematched"]]
+    assert filled_id not in [m["vacancy_id"] for m in layoff_case["prematched"]]
+
+    # redelivery after a restart has no second effect (processed-events table)
+    worker.stop()
+    worker.start()
+    publish(broker.bootstrap, registered)
+    publish(broker.bootstrap, jobseeker(uuid.uuid4().hex * 2, STREET_B, "丙村"))  # a marker processed after it
+    wait_for(lambda: len(client.get(f"/matchmakers/mm-b-{run}/worklist").json()) == 2, "marker not processed")
+    assert worklist_case(client, f"mm-a2-{run}", person_ref=person) is None  # still closed, no new case
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status", "code"), [
+    pytest.param("get", "/cases/nope", None, 404, "case_not_found", id="unknown case"),
+    pytest.param("get", "/stations/nope", None, 404, "station_not_found", id="unknown station"),
+    pytest.param("get", "/match/vacancies/nope/candidates", None, 404, "vacancy_not_found", id="unknown vacancy"),
+    pytest.param("get", f"/match/persons/{'f' * 64}/vacancies", None, 404, "person_not_found", id="unknown person"),
+    pytest.param("get", "/matchmakers/nope/worklist", None, 404, "matchmaker_not_found", id="unknown matchmaker"),
+    pytest.param("post", "/cases", {"origin": "person", "person_ref": "e" * 64}, 404, "person_not_found",
+                 id="case for an unknown person"),
+    pytest.param("post", "/cases", {"origin": "employer"}, 422, "validation_failed",
+                 id="employer case without employer"),
+    pytest.param("post", "/stations", {"code": "x", "street_code": "999999999", "community": "甲",
+                                       "matchmaker_id": "m", "matchmaker_name": "某"}, 422, "validation_failed",
+                 id="station in an unknown 街镇"),
+])
+def test_bad_requests_are_problems(worker: Worker, method: str, path: str, body: dict | None, status: int,
+                                   code: str) -> None:
+    response = httpx.request(method, worker.url + path, json=body, timeout=10)
+    assert (response.status_code, response.json()["code"]) == (status, code)
+    assert response.headers["content-type"].startswith("application/problem+json")
