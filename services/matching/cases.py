@@ -141,7 +141,8 @@ def scan_sla(session: Session, now: datetime) -> int:
     """Publish ``case.sla_breached`` for every deadline that passed unmet since the last scan.
 
     The breach flags are written with the event in one transaction, so each deadline is reported
-    exactly once, however often (or after however many restarts) the scan runs.
+    exactly once, however often (or after however many restarts) the scan runs. The rows are locked
+    (``FOR UPDATE``) so two scans on one PostgreSQL database cannot both report a deadline.
     """
     due = session.scalars(select(Case).where(
         Case.status != "closed",
@@ -149,7 +150,7 @@ def scan_sla(session: Session, now: datetime) -> int:
             Case.contacted_at.is_(None) & Case.contact_breached.is_(False) & (Case.contact_due_at <= now),
             Case.referred_at.is_(None) & Case.referral_breached.is_(False) & (Case.referral_due_at <= now),
         ),
-    ).order_by(Case.opened_at)).all()
+    ).order_by(Case.opened_at).with_for_update()).all()  # PostgreSQL: a concurrent scan waits, then skips
     reported = 0
     for case in due:
         for sla, due_at, attr in (

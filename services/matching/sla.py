@@ -24,11 +24,12 @@ class SlaTimer:
                  after_commit: Callable[[], None] = lambda: None) -> None:
         self.sessions, self.clock, self.interval_s, self.after_commit = sessions, clock, interval_s, after_commit
         self._stop = threading.Event()
+        self._scanning = threading.Lock()  # scans never overlap within a process
         self._thread: threading.Thread | None = None
 
     def scan_once(self) -> int:
         """One scan in its own transaction; returns the number of breaches reported."""
-        with self.sessions.begin() as session:
+        with self._scanning, self.sessions.begin() as session:
             reported = scan_sla(session, self.clock())
         if reported:
             log.info("sla breaches reported", extra={"count": reported})
