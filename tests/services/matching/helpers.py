@@ -53,3 +53,10 @@ def mass_layoff(employer: str, street: str):
         notified_on=notified, planned_on=planned, is_mass_layoff=assessment.is_mass,
         notice_days=assessment.notice_days, notice_compliant=assessment.compliant,
     ), source="/services/vacancies")
+
+
+def id_number(sequence: int, born: date = date(1990, 5, 17)) -> str:
+    """A valid GB 11643 number (check character computed), for the registration service's API."""
+    first17 = f"120111{born:%Y%m%d}{sequence % 1000:03d}"
+    total = sum(int(d) * (2 ** (17 - i) % 11) for i, d in enumerate(first17))
+    return first17 + "10X98765432"[total % 11]

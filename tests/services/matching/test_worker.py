@@ -24,7 +24,7 @@ from services.matching.domain import WEIGHTS
 from services.runtime.broker import free_port
 from tests.conftest import read_topic
 
-from .helpers import credit_code, filled, jobseeker, mass_layoff, posted
+from .helpers import credit_code, filled, id_number, jobseeker, mass_layoff, posted
 
 ROOT = Path(__file__).parents[3]
 STREET_A, STREET_B = sorted(STREETS)[2:4]
@@ -191,3 +191,35 @@ def test_bad_requests_are_problems(worker: Worker, method: str, path: str, body:
     response = httpx.request(method, worker.url + path, json=body, timeout=10)
     assert (response.status_code, response.json()["code"]) == (status, code)
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_person_registered_through_the_registration_api_gets_a_case(broker, worker: Worker,
+                                                                      tmp_path: Path) -> None:
+    """End to end through both services' HTTP APIs and Kafka: 求职登记 → case at the 社区's station."""
+    run = uuid.uuid4().hex[:8]
+    street = sorted(STREETS)[4]
+    client = httpx.Client(base_url=worker.url, timeout=10)
+    station(client, f"r-{run}", street, "戊社区", f"mm-r-{run}")
+    port = free_port()
+    env = os.environ | {"KAFKA_BOOTSTRAP": broker.bootstrap, "REGISTRATION_PORT": str(port),
+                        "REGISTRATION_DATABASE_URL": f"sqlite:///{tmp_path / 'registration.sqlite3'}",
+                        "LEYE_VAR_DIR": str(tmp_path / "var"), "LEYE_LOG_LEVEL": "WARNING"}
+    registration = subprocess.Popen([sys.executable, "-m", "services.registration"], cwd=ROOT, env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: _ok(f"{url}/readyz"), "registration did not become ready", registration)
+        response = httpx.post(f"{url}/persons", timeout=10, json={
+            "name": "测试人员", "id_number": id_number(int(run, 16)), "phone": "13800138000",
+            "street_code": street, "community": "戊社区", "education": "60",
+            "skills": [{"name": "电工", "level": 2}],
+        })
+        assert response.status_code == 201, response.text
+        person = response.json()["person_ref"]
+        case = wait_for(lambda: worklist_case(client, f"mm-r-{run}", person_ref=person), "no case after 求职登记")
+        assert (case["station_code"], case["origin"]) == (f"r-{run}", "system")
+        bus = [r.value.decode() for r in read_topic(broker.bootstrap, "leye.referral", timeout_s=2)]
+        assert not any("测试人员" in value or "13800138000" in value for value in bus)
+    finally:
+        registration.send_signal(signal.SIGTERM)
+        registration.wait(30)
