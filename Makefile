@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP)
 
 run: install
-	$(BIN)/leye up
+	$(BIN)/leye up --demo
 
 test: install
 	$(BIN)/ruff check .

@@ -45,6 +45,8 @@ def up(
     ),
     broker_port: Annotated[int, typer.Option(help="内嵌 Kafka 代理端口")] = DEFAULT_BROKER_PORT,
     var_dir: Annotated[Path, typer.Option(help="数据与日志目录")] = Path("var"),
+    demo: Annotated[bool, typer.Option("--demo", help="同时发送模拟业务流量，并显示实时看板")] = False,
+    demo_rate: Annotated[float, typer.Option(help="模拟流量：每秒请求数")] = 5.0,
 ) -> None:
     """启动整个平台（内嵌 Kafka 代理、全部服务），Ctrl-C 停止。"""
     import os
@@ -75,18 +77,70 @@ def up(
         console.print(f"  {spec.name:<13} {stack.url(spec.name)}/docs")
     print(f"READY gateway={stack.url('gateway')}", flush=True)
     restarts: dict[str, int] = {}
+
+    def supervise() -> None:
+        """Restart a service that died (its events are safe in its outbox or on the broker)."""
+        for name, process in list(stack.processes.items()):
+            if process.poll() is not None and not stopping:
+                restarts[name] = restarts.get(name, 0) + 1
+                err_console.print(f"{name} 意外退出（退出码 {process.returncode}），第 {restarts[name]} 次重启")
+                stack.start_service(name)
+
+    simulator = None
     try:
-        while not stopping:
-            time.sleep(0.5)
-            for name, process in list(stack.processes.items()):
-                if process.poll() is not None and not stopping:
-                    restarts[name] = restarts.get(name, 0) + 1
-                    err_console.print(f"{name} 意外退出（退出码 {process.returncode}），第 {restarts[name]} 次重启")
-                    stack.start_service(name)
+        if demo:
+            simulator = _start_demo_traffic(stack, var_dir, demo_rate)
+            _live_view(stack, lambda: stopping, supervise)
+        else:
+            while not stopping:
+                time.sleep(0.5)
+                supervise()
     finally:
         console.print("正在停止全部服务……")
+        if simulator is not None and simulator.poll() is None:
+            simulator.terminate()
+            simulator.wait(10)
         stack.stop()
         console.print("已停止。")
+
+
+def _start_demo_traffic(stack: Stack, var_dir: Path, rate: float):  # type: ignore[no-untyped-def]
+    """Register the simulator's gateway client and start ``leye simulate`` as a child process."""
+    import os
+    import subprocess
+
+    from .demo import ensure_demo_client
+
+    client_id, secret = ensure_demo_client(var_dir)
+    env = os.environ | {"LEYE_SIM_CLIENT_ID": client_id, "LEYE_SIM_CLIENT_SECRET": secret}
+    log = open(var_dir / "logs" / "simulator.log", "ab")  # noqa: SIM115 - owned by the child
+    process = subprocess.Popen(
+        [sys.executable, "-m", "leye.cli", "simulate", "--gateway", stack.url("gateway"), "--rate", str(rate),
+         "--duration", "0", "--log", str(var_dir / "simulator" / "demo.jsonl")],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    log.close()
+    return process
+
+
+def _live_view(stack: Stack, stopped, supervise) -> None:  # type: ignore[no-untyped-def]
+    """Refresh the live view every 2 s until stopped, supervising the services in between."""
+    import httpx
+    from rich.live import Live
+
+    from .live import fetch, render
+
+    urls = {"网关接口文档": f"{stack.url('gateway')}/docs", "统计接口": f"{stack.url('monitoring')}/stats/indicators",
+            "预警接口": f"{stack.url('monitoring')}/warnings"}
+    footer = f"模拟流量发送记录：var/simulator/demo.jsonl；服务日志：{stack.var_dir / 'logs'}；按 Ctrl-C 停止"
+    with httpx.Client(timeout=15.0) as client, Live(console=console, refresh_per_second=2, screen=False) as live:
+        while not stopped():
+            live.update(render(fetch(stack.url("monitoring"), client), urls, footer))
+            for _ in range(4):
+                if stopped():
+                    break
+                time.sleep(0.5)
+                supervise()
 
 
 @app.command()

@@ -107,6 +107,7 @@ class Traffic:
         self.people: list[_Known] = []
         self.employers: list[Employer] = []
         self.monitored: list[Employer] = []
+        self.registered: dict[str, Action] = {}  # employer credit code → its registration call
         self.open_vacancies: list[_Posting] = []
         self.scheduled_sessions: list[_Posting] = []
         self.sessions_to_end: list[Action] = []
@@ -221,7 +222,9 @@ class Traffic:
         body = {"credit_code": employer.credit_code, "name": employer.name,
                 "industry": {"section": employer.industry_section, "division": employer.industry_division},
                 "street_code": employer.street_code, "staff_count": employer.staff}
-        return Action("register_employer", "POST", "/v1/employers", body, employer.street_code)
+        action = Action("register_employer", "POST", "/v1/employers", body, employer.street_code)
+        self.registered[employer.credit_code] = action
+        return action
 
     def post_vacancy(self) -> Action | None:
         if not self.employers:
@@ -241,7 +244,8 @@ class Traffic:
         if draft.kind is VacancyKind.TRAINEESHIP:
             body["education_required"] = Education.JUNIOR_COLLEGE.value
 
-        posting = _Posting(Action("post_vacancy", "POST", "/v1/vacancies", body, draft.employer.street_code))
+        posting = _Posting(Action("post_vacancy", "POST", "/v1/vacancies", body, draft.employer.street_code,
+                                  after=self.registered[draft.employer.credit_code]))
         posting.action.on_success = lambda response: setattr(posting, "id", response["id"])
         self.open_vacancies.append(posting)
         return posting.action
@@ -294,7 +298,8 @@ class Traffic:
         body = {"employer_ref": employer.credit_code, "month": self.today.strftime("%Y-%m"),
                 "baseline_headcount": employer.staff, "current_headcount": employer.staff - lost,
                 "decreases": decreases}
-        return Action("report_headcount", "POST", "/v1/headcount-reports", body, employer.street_code)
+        return Action("report_headcount", "POST", "/v1/headcount-reports", body, employer.street_code,
+                      after=self.registered[employer.credit_code])
 
     def report_layoff(self) -> Action | None:
         in_wave = self.scenario == "layoff-wave" and self.street
@@ -309,4 +314,5 @@ class Traffic:
                 "planned_cuts": min(cuts, employer.staff),
                 "reason": self.rng.choice(("serious_difficulty", "restructuring", "business_change")),
                 "notified_on": self.today.isoformat(), "planned_on": (self.today + timedelta(days=notice)).isoformat()}
-        return Action("report_layoff", "POST", "/v1/layoffs", body, employer.street_code)
+        return Action("report_layoff", "POST", "/v1/layoffs", body, employer.street_code,
+                      after=self.registered[employer.credit_code])

@@ -1,0 +1,105 @@
+"""The live terminal view of ``make run``: headline indicators, the 12 街镇, open warnings and 红娘 SLA,
+refreshed in place from the monitoring service's statistics API (an operator's local view: it reads
+the monitoring service directly on loopback, like the wall reads ClickHouse)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+HEADLINE = ("new_employment", "registered_unemployed", "unemployment_registrations", "reemployment_rate",
+            "vacancy_ratio", "job_loss_rate", "mass_layoff_reports", "long_term_unemployed",
+            "traineeship_posts", "recruitment_sessions", "livestream_sessions", "survey_unemployment_rate")
+SLA = ("sla_contact_rate", "sla_referral_rate", "sla_breach_rate")
+STREET_COLUMNS = ("registered_unemployed", "unemployment_registrations", "new_employment", "vacancy_ratio",
+                  "mass_layoff_reports", "sla_contact_rate")
+LEVELS = {"red": ("一级", "bold white on red"), "orange": ("二级", "bold black on dark_orange"),
+          "yellow": ("三级", "bold black on yellow")}
+
+
+def fetch(monitoring_url: str, client: httpx.Client) -> dict[str, Any]:
+    """Everything the view shows, in three calls; an error becomes a message in the view."""
+    try:
+        indicators = client.get(f"{monitoring_url}/stats/indicators").json()["indicators"]
+        streets = client.get(f"{monitoring_url}/stats/streets").json()["streets"]
+        warnings = client.get(f"{monitoring_url}/warnings", params={"status": "open"}).json()["warnings"]
+    except (httpx.HTTPError, KeyError, ValueError) as exc:
+        return {"error": f"统计服务暂不可用：{type(exc).__name__}"}
+    return {"indicators": {i["code"]: i for i in indicators}, "streets": streets, "warnings": warnings}
+
+
+COUNT_UNITS = {"人", "个", "场", "起", "人次"}
+
+
+def _value(item: dict[str, Any] | None) -> str:
+    if not item or item.get("value") is None:
+        return "—"
+    value, unit = item["value"], item.get("unit", "")
+    if unit in COUNT_UNITS:
+        return f"{value:,.0f}"
+    return f"{value:.1f}%" if unit == "%" else f"{value:.2f}"
+
+
+def _meets(item: dict[str, Any]) -> Text:
+    target, op, value = item.get("target"), item.get("target_op"), item.get("value")
+    if target is None or op is None or value is None:
+        return Text("")
+    ok = value >= target if op == ">=" else value <= target
+    return Text(f"{'达标' if ok else '未达标'}（目标 {op} {target:g}）", style="green" if ok else "red")
+
+
+def render(data: dict[str, Any], urls: dict[str, str], footer: str = "") -> Group:
+    now = datetime.now(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+    title = Text(f"乐业西青指挥中心  ·  {now}", style="bold")
+    if "error" in data:
+        return Group(title, Text(data["error"], style="red"), _links(urls), Text(footer))
+    indicators = data["indicators"]
+
+    headline = Table(title="核心指标（本年度）", expand=True)
+    headline.add_column("指标")
+    headline.add_column("数值", justify="right")
+    headline.add_column("目标")
+    for code in HEADLINE:
+        if code in indicators:
+            headline.add_row(indicators[code]["name"], _value(indicators[code]), _meets(indicators[code]))
+
+    sla = Table(title="就业红娘服务时效", expand=True)
+    sla.add_column("指标")
+    sla.add_column("数值", justify="right")
+    sla.add_column("目标")
+    for code in SLA:
+        if code in indicators:
+            sla.add_row(indicators[code]["name"], _value(indicators[code]), _meets(indicators[code]))
+
+    streets = Table(title="12个街镇", expand=True)
+    streets.add_column("街镇")
+    for code in STREET_COLUMNS:
+        streets.add_column(indicators.get(code, {}).get("name", code), justify="right")
+    for street in data["streets"]:
+        by_code = {i["code"]: i for i in street["indicators"]}
+        streets.add_row(street["street_name"], *(_value(by_code.get(code)) for code in STREET_COLUMNS))
+
+    warnings = Table(title=f"当前预警（{len(data['warnings'])}）", expand=True)
+    for column in ("级别", "范围", "信号", "数值 / 阈值", "窗口"):
+        warnings.add_column(column)
+    for w in data["warnings"][:10]:
+        label, style = LEVELS.get(w["level"], (w["level"], ""))
+        warnings.add_row(Text(label, style=style), f"{w['scope_kind']}:{w['scope_code']}", w["signal"],
+                         f"{w['value']:g} / {w['threshold']:g}", w["window"])
+    if not data["warnings"]:
+        warnings.add_row("—", "暂无预警", "", "", "")
+
+    return Group(title, headline, sla, streets, warnings, _links(urls), Text(footer, style="dim"))
+
+
+def _links(urls: dict[str, str]) -> Panel:
+    lines = "\n".join(f"{name}: {url}" for name, url in urls.items())
+    return Panel(lines, title="接口与文档", expand=True)
