@@ -3,9 +3,13 @@
 The rules complement the warnings the stream processor raises itself: they watch aggregates that
 operators may want to tune by hand (thresholds live in Grafana's UI once provisioned; the rules are
 pushed without provenance lock so they stay editable). Each rule is: query A on ClickHouse returning
-one row per 街镇 (string columns become alert labels, the numeric column the value), and expression B,
-a threshold on A. Firing and resolved notifications go to the gateway's ``/v1/hooks/grafana``, which
-turns them into ``alert.raised`` / ``alert.resolved`` events.
+one row per 街镇 (string columns become alert labels, the numeric column the value), expression B
+taking its value, and expression C, the threshold on B. Firing and resolved notifications go to the
+gateway's ``/v1/hooks/grafana``, which turns them into ``alert.raised`` / ``alert.resolved`` events.
+
+Labels follow the gateway's contract (``services/gateway/events.py``): ``signal``, ``level``,
+``scope_kind``, ``scope_code`` (the query's string column), ``threshold`` and ``window``; the measured
+value is expression B.
 
 Rules are built with grafana-foundation-sdk's alerting builders, whose JSON is the HTTP provisioning
 API's shape; ``file_rule`` converts one to the file-provisioning shape (``folderUID``/``ruleGroup``
@@ -41,7 +45,7 @@ DAY_S = 86_400
 
 @dataclass(frozen=True)
 class AlertRuleSpec:
-    """One aggregate-based warning at one level: the SQL (one row per 街镇: ``street_code`` + ``value``)
+    """One aggregate-based warning at one level: the SQL (one row per 街镇: ``scope_code`` + ``value``)
     and the threshold at which it fires (``gte``: at or above, as in ``thresholds.yaml``).
 
     ``signal`` matches the monitoring service's signal code so that a warning from Grafana and one
@@ -64,20 +68,26 @@ class AlertRuleSpec:
 
 
 def build_rule(spec: AlertRuleSpec) -> alerting.Rule:
-    """The SDK rule for one spec: A = ClickHouse query, B = threshold on A (the condition)."""
+    """The SDK rule for one spec: A = ClickHouse query, B = its value (reduce, last),
+    C = threshold on B (the condition). B is the measured value the gateway reads by default."""
     query = (
         alerting.Query("A")
         .datasource_uid(DATASOURCE_UID)
         .relative_time_range(alerting_model.RelativeTimeRange(from_val=spec.lookback_s, to=0))
         .model(ClickHouseQueryBuilder(spec.sql, ref_id="A"))
     )
-    threshold = (
+    value = (
         alerting.Query("B")
+        .datasource_uid(EXPRESSION_DATASOURCE_UID)
+        .model(expr.TypeReduce().ref_id("B").expression("A").reducer("last"))
+    )
+    threshold = (
+        alerting.Query("C")
         .datasource_uid(EXPRESSION_DATASOURCE_UID)
         .model(
             expr.TypeThreshold()
-            .ref_id("B")
-            .expression("A")
+            .ref_id("C")
+            .expression("B")
             .conditions([
                 expr.ExprTypeThresholdConditions().evaluator(
                     expr.ExprTypeThresholdConditionsEvaluator().type(spec.comparison).params([spec.threshold])
@@ -91,13 +101,16 @@ def build_rule(spec: AlertRuleSpec) -> alerting.Rule:
         .folder_uid(FOLDER_UID)
         .rule_group(RULE_GROUP)
         .org_id(1)
-        .condition("B")
-        .queries([query, threshold])
+        .condition("C")
+        .queries([query, value, threshold])
         .for_val(spec.pending)
         .no_data_state("OK")
         .exec_err_state("Error")
-        .labels({"service": "leye", "signal": spec.signal, "level": spec.level.value, "scope_kind": "street"})
-        .annotations({"summary": spec.summary, "threshold": _number(spec.threshold), "window": spec.window})
+        .labels({
+            "service": "leye", "signal": spec.signal, "level": spec.level.value, "scope_kind": "street",
+            "threshold": _number(spec.threshold), "window": spec.window,
+        })
+        .annotations({"summary": spec.summary})
     )
 
 
@@ -129,11 +142,11 @@ def contact_point(gateway_url: str, token: str) -> alerting.ContactPoint:
 
 
 def notification_policy() -> alerting.NotificationPolicy:
-    """Root policy: every alert goes to the gateway, grouped per rule and 街镇."""
+    """Root policy: every alert goes to the gateway, grouped per rule and scope."""
     return (
         alerting.NotificationPolicy()
         .receiver(CONTACT_POINT_NAME)
-        .group_by(["alertname", "grafana_folder", "street_code"])
+        .group_by(["alertname", "grafana_folder", "scope_code"])
         .group_wait("30s")
         .group_interval("5m")
         .repeat_interval("4h")

@@ -83,6 +83,8 @@ class PanelSpec:
     """Code -> Chinese label for cell values (街镇 codes, event types, alert levels …)."""
     time_from: str | None = None
     """A panel-specific relative period (e.g. ``30d``) instead of the dashboard's time range."""
+    horizontal: bool = False
+    """Bar charts: bars from the left (long Chinese category names read better that way)."""
 
 
 def _panel_builder(spec: PanelSpec) -> cogbuilder.Builder[dash_model.Panel]:
@@ -104,7 +106,9 @@ def _panel_builder(spec: PanelSpec) -> cogbuilder.Builder[dash_model.Panel]:
                 .reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(True))
             )
         case Kind.BAR_CHART:
-            return barchart.Panel().x_tick_label_rotation(0).show_value(common_model.VisibilityMode.AUTO)
+            orientation = common_model.VizOrientation.HORIZONTAL if spec.horizontal else None
+            chart = barchart.Panel().x_field(spec.columns[0]).show_value(common_model.VisibilityMode.AUTO)
+            return chart.orientation(orientation) if orientation else chart
         case Kind.TIME_SERIES:
             return timeseries.Panel().line_width(2).fill_opacity(10)
         case Kind.TABLE:
@@ -175,7 +179,10 @@ def check_layout(specs: list[PanelSpec]) -> None:
 
 
 def build_dashboard(specs: list[PanelSpec], street_sql: str) -> dash.Dashboard:
-    """The whole wall: title, uid, 10 s refresh, Shanghai time, the 街镇 variable and every panel."""
+    """The whole wall: title, uid, 10 s refresh, Shanghai time, the 街镇 variable and every panel.
+
+    The default period is the year to date, the period of the yearly targets (城镇新增就业, 招聘活动…).
+    """
     check_layout(specs)
     board = (
         dash.Dashboard(DASHBOARD_TITLE)
@@ -183,7 +190,7 @@ def build_dashboard(specs: list[PanelSpec], street_sql: str) -> dash.Dashboard:
         .description("西青区就业形势实时监测与规模性失业风险预警大屏（由代码生成，请勿在界面修改）")
         .tags(["乐业西青", "就业监测"])
         .refresh(REFRESH)
-        .time("now-30d", "now")
+        .time("now/y", "now")
         .timezone("Asia/Shanghai")
         .timepicker(dash.TimePicker().refresh_intervals(["10s", "30s", "1m", "5m"]))
         .readonly()

@@ -92,7 +92,7 @@ def trends() -> PanelSpec:
 def key_groups() -> PanelSpec:
     return PanelSpec(
         title="重点群体登记失业人员", kind=Kind.BAR_CHART, sql=sql.per_group("registered_unemployed"),
-        columns=("key_group", "value"), grid=Grid(x=0, y=12, w=6, h=7),
+        columns=("key_group", "value"), grid=Grid(x=0, y=12, w=6, h=7), horizontal=True,
         description="期末登记失业人员中各重点群体人数（一人可属多个群体）",
         overrides=(("value", "登记失业人员"),),
     )
@@ -104,6 +104,7 @@ def layoffs_by_industry() -> PanelSpec:
         sql=sql.per_industry({"planned_cuts": "mass_layoff_cuts", "reports": "mass_layoff_reports",
                               "short_notice": "short_notice_layoffs"}),
         columns=("industry", "planned_cuts", "reports", "short_notice"), grid=Grid(x=6, y=12, w=6, h=7),
+        horizontal=True,
         time_from="30d", description="《劳动合同法》第41条规模裁员报告：计划裁减人数、报告数、未提前30日报告数",
         overrides=(("planned_cuts", "计划裁减人数"), ("reports", "报告数"), ("short_notice", "未提前30日")),
     )

@@ -98,17 +98,18 @@ def _render(ind: Indicator, start: str, end: str) -> str:
 
 
 def per_street_rule(code: str, *, min_recent: int | None = None) -> str:
-    """An alert-rule query: one row per 街镇 that has a value, with ``street_code`` (becomes an alert
-    label) and ``value``. With ``min_recent``, only 街镇 whose unemployment registrations over the
-    rule's period (its relative time range) reach it: a few registrations do not make a surge."""
+    """An alert-rule query: one row per 街镇 that has a value, with ``scope_code`` (becomes an alert
+    label, as the gateway expects) and ``value``. With ``min_recent``, only 街镇 whose unemployment
+    registrations over the rule's period (its relative time range) reach it: a few registrations do
+    not make a surge."""
     parts = []
     for street in STREETS.values():
         literal = _quote(street.code)
         recent = value_of("unemployment_registrations", street=literal) if min_recent is not None else "0"
-        parts.append(f"SELECT {literal} AS street_code, {value_of(code, street=literal)} AS value, {recent} AS recent")
+        parts.append(f"SELECT {literal} AS scope_code, {value_of(code, street=literal)} AS value, {recent} AS recent")
     where = "value IS NOT NULL" + (f" AND recent >= {min_recent}" if min_recent is not None else "")
     union = "\nUNION ALL\n".join(parts)
-    return f"SELECT street_code, value FROM (\n{union}\n) WHERE {where} ORDER BY street_code"
+    return f"SELECT scope_code, value FROM (\n{union}\n) WHERE {where} ORDER BY scope_code"
 
 
 def street_options() -> str:

@@ -62,13 +62,7 @@ def sync(api: GrafanaApi, bundle: WallBundle) -> SyncReport:
     report = SyncReport()
     _sync_folder(api, report)
     _sync_datasource(api, bundle.datasource, report)
-    api.dashboard.update_dashboard({
-        "dashboard": bundle.dashboard,
-        "folderUid": FOLDER_UID,
-        "overwrite": True,
-        "message": "leye grafana sync",
-    })
-    report.note("仪表盘", bundle.dashboard["title"], UPDATED)
+    _sync_dashboard(api, bundle.dashboard, report)
     _sync_contact_point(api, bundle.contact_point, report)
     for rule in bundle.rules:
         _sync_rule(api, rule, report)
@@ -82,6 +76,15 @@ def _sync_folder(api: GrafanaApi, report: SyncReport) -> None:
         report.note("文件夹", FOLDER_TITLE, CREATED)
     else:
         report.note("文件夹", FOLDER_TITLE, UNCHANGED)
+
+
+def _sync_dashboard(api: GrafanaApi, dashboard: dict[str, Any], report: SyncReport) -> None:
+    """Saved with ``overwrite``: Grafana replaces the dashboard with the same uid, whatever its version."""
+    existed = _exists(lambda: api.dashboard.get_dashboard(dashboard["uid"])) is not None
+    api.dashboard.update_dashboard({
+        "dashboard": dashboard, "folderUid": FOLDER_UID, "overwrite": True, "message": "leye grafana sync",
+    })
+    report.note("仪表盘", dashboard["title"], UPDATED if existed else CREATED)
 
 
 def _sync_datasource(api: GrafanaApi, datasource: dict[str, Any], report: SyncReport) -> None:

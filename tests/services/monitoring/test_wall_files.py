@@ -130,8 +130,13 @@ def test_alerting_provisioning_is_well_formed() -> None:
         for query in rule["data"]:
             assert query["datasourceUid"] in (DATASOURCE_UID, "__expr__")
             assert query["model"]["refId"] == query["refId"]
-        threshold = next(q["model"] for q in rule["data"] if q["refId"] == rule["condition"])
-        assert threshold["type"] == "threshold" and threshold["expression"] == "A"
+        models = {query["refId"]: query["model"] for query in rule["data"]}
+        assert models[rule["condition"]]["type"] == "threshold" and models[rule["condition"]]["expression"] == "B"
+        assert models["B"] == {**models["B"], "type": "reduce", "expression": "A"}  # the measured value
+        labels = rule["labels"]
+        assert {"signal", "level", "scope_kind", "threshold", "window"} <= set(labels)
+        assert labels["scope_kind"] == "street" and labels["level"] in ("yellow", "orange", "red")
+        assert "scope_code" in models["A"]["rawSql"]
     [contact] = document["contactPoints"]
     [receiver] = contact["receivers"]
     assert contact["name"] == CONTACT_POINT_NAME and receiver["type"] == "webhook"

@@ -290,7 +290,7 @@ RULES = wall_rules(Thresholds.load(DEFAULT_THRESHOLDS))
 @pytest.mark.parametrize("rule", RULES, ids=[rule.uid for rule in RULES])
 def test_alert_rule_sql_runs_and_returns_label_and_value(store: Store, rule) -> None:
     result = store.client.query(grafana(rule.sql, start=TO - timedelta(seconds=rule.lookback_s)))
-    assert tuple(result.column_names) == ("street_code", "value")
+    assert tuple(result.column_names) == ("scope_code", "value")
     values = dict(result.result_rows)
     firing = {code for code, value in values.items()
               if (value >= rule.threshold if rule.comparison == "gte" else value < rule.threshold)}

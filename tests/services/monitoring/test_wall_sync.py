@@ -84,6 +84,10 @@ class FakeGrafana:
             self.datasources[uid] = await request.json()
             return {"datasource": self.datasources[uid]}
 
+        @app.get("/api/dashboards/uid/{uid}")
+        async def get_dashboard(uid: str):
+            return self.dashboards.get(uid) or missing
+
         @app.post("/api/dashboards/db")
         async def save_dashboard(request: Request):
             body = await request.json()
