@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import orjson
@@ -27,11 +26,10 @@ class Clock:
         return self.now
 
 
-def test_missed_deadlines_are_published_once_even_after_a_restart(broker, tmp_path: Path) -> None:
+def test_missed_deadlines_are_published_once_even_after_a_restart(broker, database_url: str) -> None:
     opened = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
     clock = Clock(opened)
-    settings = Settings(kafka_bootstrap=broker.bootstrap, database_url=f"sqlite:///{tmp_path / 'm.sqlite3'}",
-                        sla_scan_interval_s=3600)
+    settings = Settings(kafka_bootstrap=broker.bootstrap, database_url=database_url, sla_scan_interval_s=3600)
     person = uuid.uuid4().hex * 2
     app = create_app(settings, clock)
     with LiveServer(app) as server:
