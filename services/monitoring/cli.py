@@ -37,7 +37,7 @@ def sync(
     token: Annotated[str, typer.Option(help="Grafana 服务账号令牌", envvar="GRAFANA_TOKEN")],
     clickhouse_host: Annotated[str, typer.Option(help="ClickHouse 主机", envvar="CLICKHOUSE_HOST")] = "clickhouse",
     clickhouse_port: Annotated[str, typer.Option(help="ClickHouse HTTP 端口", envvar="CLICKHOUSE_PORT")] = "8123",
-    clickhouse_user: Annotated[str, typer.Option(help="ClickHouse 只读用户", envvar="CLICKHOUSE_USER")] = "grafana",
+    clickhouse_user: Annotated[str, typer.Option(help="ClickHouse 用户", envvar="CLICKHOUSE_USER")] = "leye",
     clickhouse_database: Annotated[str, typer.Option(help="ClickHouse 数据库", envvar="CLICKHOUSE_DATABASE")] = "leye",
     clickhouse_password: Annotated[str, typer.Option(help="ClickHouse 密码", envvar="CLICKHOUSE_PASSWORD")] = "",
     gateway_url: Annotated[str, typer.Option(help="Grafana 可访问的网关地址", envvar="LEYE_GATEWAY_URL")] = (

@@ -87,14 +87,25 @@ class PanelSpec:
     """Bar charts: bars from the left (long Chinese category names read better that way)."""
 
 
+def _legend() -> common.VizLegendOptions:
+    return (
+        common.VizLegendOptions()
+        .show_legend(True)
+        .display_mode(common_model.LegendDisplayMode.LIST)
+        .placement(common_model.LegendPlacement.BOTTOM)
+    )
+
+
 def _panel_builder(spec: PanelSpec) -> cogbuilder.Builder[dash_model.Panel]:
     match spec.kind:
         case Kind.STAT:
+            several = len(spec.columns) > 1  # several figures in one panel need their names shown
+            text = common_model.BigValueTextMode.VALUE_AND_NAME if several else common_model.BigValueTextMode.VALUE
             return (
                 stat.Panel()
                 .color_mode(common_model.BigValueColorMode.BACKGROUND)
                 .graph_mode(common_model.BigValueGraphMode.NONE)
-                .text_mode(common_model.BigValueTextMode.VALUE)
+                .text_mode(text)
                 .reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(False))
             )
         case Kind.GAUGE:
@@ -107,10 +118,12 @@ def _panel_builder(spec: PanelSpec) -> cogbuilder.Builder[dash_model.Panel]:
             )
         case Kind.BAR_CHART:
             orientation = common_model.VizOrientation.HORIZONTAL if spec.horizontal else None
-            chart = barchart.Panel().x_field(spec.columns[0]).show_value(common_model.VisibilityMode.AUTO)
+            chart = (
+                barchart.Panel().x_field(spec.columns[0]).show_value(common_model.VisibilityMode.AUTO).legend(_legend())
+            )
             return chart.orientation(orientation) if orientation else chart
         case Kind.TIME_SERIES:
-            return timeseries.Panel().line_width(2).fill_opacity(10)
+            return timeseries.Panel().line_width(2).fill_opacity(10).legend(_legend())
         case Kind.TABLE:
             return table.Panel().cell_height(common_model.TableCellHeight.SM)
 

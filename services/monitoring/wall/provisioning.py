@@ -14,8 +14,8 @@ from .clickhouse import DATASOURCE_UID, PLUGIN_ID
 DATASOURCE_NAME = "乐业西青 ClickHouse"
 FOLDER_UID = "leye"
 FOLDER_TITLE = "乐业西青指挥中心"
-DASHBOARDS_PATH = "/etc/grafana/dashboards/leye"
-"""Where the container mounts ``deploy/grafana/dashboards`` (the file provider reads it)."""
+DASHBOARDS_PATH = "/var/lib/grafana/dashboards"
+"""Where the Grafana container mounts ``deploy/grafana/dashboards`` (docker-compose.yml)."""
 
 ENV_HOST = "CLICKHOUSE_HOST"
 ENV_PORT = "CLICKHOUSE_PORT"

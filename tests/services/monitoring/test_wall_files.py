@@ -113,7 +113,7 @@ def test_datasource_provisioning_takes_connection_from_the_environment() -> None
 def test_dashboard_provider_points_at_the_dashboards_folder() -> None:
     document = _load_yaml(export.PROVIDER_FILE)
     [provider] = document["providers"]
-    assert provider["type"] == "file" and provider["options"]["path"].endswith("/dashboards/leye")
+    assert provider["type"] == "file" and provider["options"]["path"] == "/var/lib/grafana/dashboards"
 
 
 def test_alerting_provisioning_is_well_formed() -> None:
