@@ -7,12 +7,12 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
-from services.runtime.settings import ServiceSettings
+from services.runtime.settings import StreamSettings
 
 DEFAULT_THRESHOLDS = Path(__file__).with_name("thresholds.yaml")
 
 
-class Settings(ServiceSettings):
+class Settings(StreamSettings):
     """``MONITORING_*`` plus ``CLICKHOUSE_URL``."""
 
     model_config = SettingsConfigDict(env_prefix="MONITORING_", extra="ignore", frozen=True)
@@ -25,9 +25,11 @@ class Settings(ServiceSettings):
         description="A ClickHouse server (e.g. http://user:pass@host:8123/leye); unset: embedded chDB under "
         "LEYE_VAR_DIR/monitoring-ch.",
     )
-    batch_size: int = Field(5000, description="Largest batch of events written to ClickHouse at once.")
+    batch_size: int = Field(10000, description="Largest batch of events written to ClickHouse at once.")
     batch_within_s: float = Field(0.5, description="Longest wait for a batch to fill before writing it.")
     evaluate_every_s: float = Field(1.0, description="How often touched warning scopes are re-evaluated.")
+    evaluation_share: float = Field(
+        0.2, description="Largest share of ClickHouse time warning evaluation may take under heavy ingest.")
     full_evaluation_every_s: float = Field(60.0, description="How often every warning scope is re-evaluated.")
 
     def clickhouse_dsn(self) -> str:

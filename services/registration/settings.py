@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from services.runtime.settings import DEV_SECRET_PREFIX, ServiceSettings
@@ -17,6 +17,12 @@ class Settings(ServiceSettings):
     port: int = 8001
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; unset means the embedded SQLite file under LEYE_VAR_DIR."
+    )
+    person_ref_key: SecretStr = Field(
+        SecretStr(DEV_SECRET_PREFIX + "person-ref-key"),
+        validation_alias=AliasChoices("PERSON_REF_KEY"),
+        description="HMAC key turning ID numbers into person_ref (the only person id outside this service). "
+        "Changing it re-keys every person: plan it as a migration.",
     )
     pii_key: SecretStr = Field(
         SecretStr(DEV_SECRET_PREFIX + "registration-pii-key"),

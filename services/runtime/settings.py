@@ -1,8 +1,9 @@
 """Configuration from the environment, one validated class per service.
 
-Every service subclasses :class:`ServiceSettings` and adds its own prefixed fields
-(``REGISTRATION_DATABASE_URL`` …). The platform-wide variables below keep their plain
-names because every process reads them alike.
+Every service subclasses :class:`ServiceSettings` (or :class:`StreamSettings` when it runs a faust
+worker) and adds its own prefixed fields (``REGISTRATION_DATABASE_URL`` …). The platform-wide
+variables keep their plain names because every process reads them alike. A variable belongs to the
+class of the processes that use it, so the production compose file can set exactly what each reads.
 """
 
 from __future__ import annotations
@@ -29,20 +30,9 @@ class ServiceSettings(BaseSettings):
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP"),
         description="Kafka bootstrap servers; `leye up` points this at its embedded Tansu broker.",
     )
-    person_ref_key: SecretStr = Field(
-        SecretStr(DEV_SECRET_PREFIX + "person-ref-key"),
-        validation_alias=AliasChoices("PERSON_REF_KEY"),
-        description="HMAC key turning ID numbers into person_ref. Rotating it re-keys every person.",
-    )
     var_dir: Path = Field(Path("var"), validation_alias=AliasChoices("LEYE_VAR_DIR"))
     log_level: str = Field("INFO", validation_alias=AliasChoices("LEYE_LOG_LEVEL"))
     host: str = Field("127.0.0.1", validation_alias=AliasChoices("LEYE_HOST"))
-    stream_rebalance_timeout_s: float = Field(
-        1.0,
-        validation_alias=AliasChoices("STREAM_REBALANCE_TIMEOUT_S"),
-        description="Consumer-group rebalance timeout. Tansu waits all of it on every join, so the "
-        "embedded default is short; use 60 on Apache Kafka.",
-    )
 
     @model_validator(mode="after")
     def _no_placeholder_secrets_in_production(self) -> Self:
@@ -56,3 +46,14 @@ class ServiceSettings(BaseSettings):
         """Embedded default database for a service: a SQLite file under ``var/``."""
         self.var_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{(self.var_dir / f'{service}.sqlite3').resolve()}"
+
+
+class StreamSettings(ServiceSettings):
+    """Settings of a process that runs a faust worker (matching, monitoring)."""
+
+    stream_rebalance_timeout_s: float = Field(
+        1.0,
+        validation_alias=AliasChoices("STREAM_REBALANCE_TIMEOUT_S"),
+        description="Consumer-group rebalance timeout. Tansu waits all of it on every join, so the "
+        "embedded default is short; use 60 on Apache Kafka.",
+    )

@@ -43,14 +43,14 @@ from schemas.events.deadletter import DeadletterRecorded
 from .errors import DeadLetterLimitExceeded, PoisonEvent
 from .logs import configure_logging
 from .metrics import EVENTS_CONSUMED, EVENTS_DEADLETTERED, EVENTS_DUPLICATE
-from .settings import ServiceSettings
+from .settings import ServiceSettings, StreamSettings
 
 log = logging.getLogger(__name__)
 DEADLETTER_TOPIC = "leye.deadletter"
 BatchHandler = Callable[[Sequence[CloudEvent]], Awaitable[None]]
 
 
-def create_stream_app(name: str, settings: ServiceSettings, **overrides: Any) -> faust.App:
+def create_stream_app(name: str, settings: StreamSettings, **overrides: Any) -> faust.App:
     """A faust app wired to the platform's broker with the project's conventions."""
     brokers = ";".join(f"kafka://{hostport}" for hostport in settings.kafka_bootstrap.split(","))
     config: dict[str, Any] = {

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from schemas import CloudEvent
 from services.runtime.errors import PoisonEvent
-from services.runtime.settings import ServiceSettings
+from services.runtime.settings import StreamSettings
 from services.runtime.streaming import DeadLetters, consume_batches, create_stream_app, run_worker, source_topic
 
-settings = ServiceSettings()
+settings = StreamSettings()
 app = create_stream_app("teststream", settings)
 dead_letters = DeadLetters(app, "teststream")
 out = Path(os.environ["OUT"])
