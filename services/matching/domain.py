@@ -139,13 +139,16 @@ def kind_fit(kind: VacancyKind, groups: frozenset[KeyGroup]) -> float:
     return KIND_NEUTRAL[kind]
 
 
+def skill_fit(have: dict[str, int], required: dict[str, int]) -> float:
+    """Mean over required skills of min(level held / level required, 1); 1 when nothing is required."""
+    if not required:
+        return 1.0
+    return sum(min(have.get(name, 0) / level, 1.0) for name, level in required.items()) / len(required)
+
+
 def breakdown(person: Person, vacancy: Vacancy, today: date) -> dict[str, float]:
     """The seven soft components, unrounded (see the module docstring)."""
-    required = vacancy.skills_required
-    skills = (
-        sum(min(person.skills.get(name, 0) / level, 1.0) for name, level in required.items()) / len(required)
-        if required else 1.0
-    )
+    skills = skill_fit(person.skills, vacancy.skills_required)
     wish = person.desired_salary_min or 0
     salary = 1.0 if wish == 0 or vacancy.salary_max >= wish else vacancy.salary_max / wish
     if person.desired_industry is None:
@@ -185,6 +188,25 @@ def naive_top_candidates(vacancy: Vacancy, people: list[Person], today: date, li
 def naive_top_vacancies(person: Person, vacancies: list[Vacancy], today: date, limit: int) -> list[Match]:
     matches = [m for v in vacancies if (m := score(person, v, today)) is not None]
     return sorted(matches, key=lambda m: (-m.score, m.vacancy_id))[:limit]
+
+
+def layoff_prematch(vacancies: list[Vacancy], street_code: str, likely_skills: dict[str, int],
+                    limit: int = 20) -> list[dict[str, object]]:
+    """Vacancies for workers about to be laid off (提前介入), given open vacancies of the employer's
+    industry. The workers are not known yet, so their likely skills stand in for them (the skills
+    their employer asked for in its own postings). Ranked by skill fit (a vacancy asking for none
+    fits anyone), then same 街镇, then pay; each with its breakdown."""
+    ranked = []
+    for vacancy in vacancies:
+        parts = {
+            "industry": 1.0,
+            "skills": round(skill_fit(likely_skills, vacancy.skills_required), 4),
+            "location": 1.0 if vacancy.street_code == street_code else OTHER_STREET,
+        }
+        ranked.append((-(parts["skills"] + parts["location"]), -vacancy.salary_max, vacancy.vacancy_id, vacancy, parts))
+    ranked.sort(key=lambda item: item[:3])
+    return [{"vacancy_id": v.vacancy_id, "street_code": v.street_code, "salary_max": v.salary_max, "breakdown": parts}
+            for *_, v, parts in ranked[:limit]]
 
 
 # --- SLA deadlines ---------------------------------------------------------------------------------

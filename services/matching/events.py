@@ -15,7 +15,7 @@ Triggers (effects, run once per event):
   and referrals to their top vacancies (人找岗);
 - ``vacancy.posted``: a case at the vacancy's 街镇 and referrals of the top candidates (岗找人);
 - ``layoff.reported`` that is a mass layoff: an early-intervention case at the employer's station,
-  with open vacancies of the employer's industry pre-matched.
+  with open vacancies of the employer's industry pre-matched to the skills its own postings asked for
 """
 
 from __future__ import annotations
@@ -230,11 +230,12 @@ class Handler:
         if station is None:
             self._park(STATION, event)
             return
-        found = self.index.vacancies_in_industry(data.industry.section, data.street_code, self.today)
-        prematched = [{"vacancy_id": v.vacancy_id, "street_code": v.street_code, "salary_max": v.salary_max,
-                       "breakdown": {"industry": 1.0,
-                                     "location": 1.0 if v.street_code == data.street_code else domain.OTHER_STREET}}
-                      for v in found]
+        likely_skills: dict[str, int] = {}
+        for row in self.session.scalars(select(VacancyRow).where(VacancyRow.employer_ref == data.employer_ref)):
+            for name, level in row.skills_required.items():
+                likely_skills[name] = max(likely_skills.get(name, 0), level)
+        prematched = domain.layoff_prematch(self.index.vacancies_in_industry(data.industry.section, self.today),
+                                            data.street_code, likely_skills)
         cases.open_case(self.session, station, CaseOrigin.LAYOFF, self.now, employer_ref=data.employer_ref,
                         prematched=prematched)
 

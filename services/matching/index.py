@@ -256,14 +256,10 @@ class MatchIndex:
         matches = [m for v in vacancies if (m := domain.score(person, v, today)) is not None]
         return sorted(matches, key=lambda m: (-m.score, m.vacancy_id))
 
-    def vacancies_in_industry(self, section: IndustrySection, street_code: str, today: date,
-                              limit: int = 20) -> list[Vacancy]:
-        """Open vacancies of one 门类, same 街镇 first, then best paid (layoff pre-matching)."""
+    def vacancies_in_industry(self, section: IndustrySection, today: date) -> list[Vacancy]:
+        """Open vacancies of one 门类 (for layoff pre-matching; a few hundred at most)."""
         with self._lock:
-            found = [v for v in self.vacancies.values()
-                     if v.industry is section and domain.vacancy_is_open(v, today)]
-        found.sort(key=lambda v: (v.street_code != street_code, -v.salary_max, v.vacancy_id))
-        return found[:limit]
+            return [v for v in self.vacancies.values() if v.industry is section and domain.vacancy_is_open(v, today)]
 
     def _skills_for_vacancy(self, vacancy: Vacancy, rows: np.ndarray) -> np.ndarray | float:
         required = vacancy.skills_required

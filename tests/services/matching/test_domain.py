@@ -180,3 +180,14 @@ def test_sla_deadlines(opened: datetime, contact_due: datetime, referral_due: da
 ])
 def test_star_rating(args: tuple[int, int, int, int], stars: int | None) -> None:
     assert domain.rate(*args).stars == stars
+
+
+def test_layoff_prematch_ranks_by_likely_skills_then_street_then_pay() -> None:
+    ranked = domain.layoff_prematch([
+        vacancy(vacancy_id="other-skill", skills_required={"厨师": 2}, salary_max=9000),
+        vacancy(vacancy_id="far", street_code=STREET_B, skills_required={"电工": 2}),
+        vacancy(vacancy_id="near-low-pay", skills_required={"电工": 2}, salary_max=4000),
+        vacancy(vacancy_id="near", skills_required={"电工": 2}),
+    ], STREET_A, {"电工": 3})
+    assert [m["vacancy_id"] for m in ranked] == ["near", "near-low-pay", "far", "other-skill"]
+    assert ranked[0]["breakdown"] == {"industry": 1.0, "skills": 1.0, "location": 1.0}
