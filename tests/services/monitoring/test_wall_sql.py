@@ -1,5 +1,6 @@
 """Every panel's and every alert rule's SQL runs on the real ClickHouse schema (chDB) after a sample
-stream, returns the columns its panel reads, and shows the same figures as the statistics API.
+stream, returns the columns its panel reads, and shows the same figures as the statistics API; then
+again on the monitoring tests' larger varied event set.
 
 The sample events go through the monitoring service's own path (``Store.write_sync`` -> ``rows``);
 Grafana's macros are substituted the way the ClickHouse plugin does (``$__fromTime`` becomes
@@ -46,6 +47,7 @@ from services.monitoring.wall import sql as wall_sql
 from services.monitoring.wall.alert_rules import wall_rules
 from services.monitoring.wall.dashboard import PanelSpec
 from services.monitoring.wall.labels import EVENT_TYPE_LABELS
+from tests.services.monitoring.event_set import varied_events
 
 A, B = "120111001", "120111101"  # 西营门街道, 杨柳青镇
 FROM = datetime(2026, 1, 1, tzinfo=SHANGHAI)
@@ -300,3 +302,57 @@ def test_alert_rule_sql_runs_and_returns_label_and_value(store: Store, rule) -> 
         "vacancy_ratio": {A},  # A: no posts for 10 seekers; B: 15 posts for 4
     }[rule.signal]
     assert firing == expected
+
+
+# --- the monitoring tests' varied event set: every panel and rule again, on a larger, messier stream ---
+
+YEAR_START = datetime(2026, 1, 1, tzinfo=SHANGHAI)
+YEAR_END = datetime(2026, 12, 31, 23, 59, 59, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(scope="module")
+def varied(store: Store) -> Iterator[Store]:
+    """``event_set.varied_events`` in a second database of the same chDB engine (one engine per process)."""
+    store.client.command("CREATE DATABASE IF NOT EXISTS varied")
+    other = Store(f"{store.dsn}?database=varied")
+    other.open_sync()
+    other.write_sync(varied_events(seed=7))
+    yield other
+    other.close()
+
+
+@pytest.mark.parametrize("spec", PANELS, ids=[spec.title for spec in PANELS])
+def test_panel_sql_on_the_varied_stream(varied: Store, spec: PanelSpec) -> None:
+    start = YEAR_END - timedelta(days=int(spec.time_from.removesuffix("d"))) if spec.time_from else YEAR_START
+    for street in ("", B):
+        result = varied.client.query(grafana(spec.sql, street=street, start=start, end=YEAR_END))
+        assert tuple(result.column_names) in (spec.columns, ())  # () when a list is empty
+
+
+@pytest.mark.parametrize("code", wall_panels.KPI_CODES)
+def test_kpi_equals_the_api_on_the_varied_stream(varied: Store, code: str) -> None:
+    result = varied.client.query(grafana(wall_panels.kpi(code, 0).sql, start=YEAR_START, end=YEAR_END))
+    [(value,)] = result.result_rows
+    expected, _people = varied.indicator_sync(BY_CODE[code], YEAR_START.date(), YEAR_END.date())
+    assert value == pytest.approx(expected)
+
+
+def test_streets_side_by_side_equal_the_api_on_the_varied_stream(varied: Store) -> None:
+    spec = wall_panels.streets_side_by_side()
+    result = varied.client.query(grafana(spec.sql, start=YEAR_START, end=YEAR_END))
+    for row in result.result_rows:
+        figures = dict(zip(result.column_names, row, strict=True))
+        for column in ("registered_unemployed", "unemployment_registrations", "new_employment"):
+            expected, _people = varied.indicator_sync(BY_CODE[column], YEAR_START.date(), YEAR_END.date(),
+                                                      street=figures["street_code"])
+            assert figures[column] == expected, (figures["street"], column)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[rule.uid for rule in RULES])
+def test_alert_rule_values_equal_the_api_on_the_varied_stream(varied: Store, rule) -> None:
+    start = YEAR_END - timedelta(seconds=rule.lookback_s)
+    result = varied.client.query(grafana(rule.sql, start=start, end=YEAR_END))
+    indicator = BY_CODE[{"registration_surge": "registration_surge_ratio"}.get(rule.signal, rule.signal)]
+    for scope_code, value in result.result_rows:
+        expected, _people = varied.indicator_sync(indicator, start.date(), YEAR_END.date(), street=scope_code)
+        assert value == pytest.approx(expected)
