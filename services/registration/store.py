@@ -13,9 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, Select, String, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
-from sqlalchemy.orm.exc import StaleDataError
 
 from schemas.vocab import KeyGroup
 from services.runtime.db import Base, UTCDateTime, utcnow
@@ -26,7 +24,8 @@ from .domain import Status
 
 class Person(Base):
     """One person and their current registration. ``version`` guards against two concurrent
-    requests changing the same person (optimistic locking: the loser gets 409)."""
+    requests changing the same person (optimistic locking: the loser's commit fails, and the unit of
+    work answers 409, as it does when two requests register the same new person)."""
 
     __tablename__ = "persons"
 
@@ -134,16 +133,6 @@ def require_person(session: Session, ref: str) -> Person:
     if person is None:
         raise ProblemError(404, "person_not_found", "未找到该人员的登记记录")
     return person
-
-
-def flush_or_conflict(session: Session) -> None:
-    """Write pending changes now so that a concurrent change of the same person (stale version, or a
-    second registration of the same ID number) becomes a 409 instead of failing at commit."""
-    try:
-        session.flush()
-    except (IntegrityError, StaleDataError):
-        session.rollback()
-        raise ProblemError(409, "concurrent_change", "该人员的登记记录已被同时修改，请刷新后重试") from None
 
 
 # --- work lists -----------------------------------------------------------------------------------

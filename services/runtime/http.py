@@ -29,6 +29,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Integer, LargeBinary, String, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -75,6 +76,9 @@ class UnitOfWorkRoute(APIRoute):
 
     Same key and same body → the stored response and no second write; same key, other body → 422.
     Two concurrent requests with one key race on the primary key: the loser rolls back and replays.
+    Any other conflict at commit (unique key taken, stale optimistic version) is a 409 problem, so
+    handlers need not flush early to detect it — on SQLite an early flush holds the database's write
+    lock across the rest of the request.
     """
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
@@ -107,11 +111,14 @@ class UnitOfWorkRoute(APIRoute):
                     ))
                 try:
                     await run_in_threadpool(session.commit)
-                except IntegrityError:
+                except (IntegrityError, StaleDataError) as exc:
                     await run_in_threadpool(session.rollback)
                     stored = await run_in_threadpool(session.get, IdempotencyRecord, key) if key else None
                     if stored is None:
-                        raise
+                        # A concurrent request wrote the same rows first (a unique key taken, or an
+                        # optimistic version check failed): nothing was written, the client may retry.
+                        log.warning("write conflict at commit", extra={"error": type(exc).__name__})
+                        raise ProblemError(409, "concurrent_change", "数据已被其他请求同时修改，请刷新后重试") from None
                     return _replay(stored, fingerprint)
                 relay: OutboxRelay | None = getattr(request.app.state, "relay", None)
                 if relay is not None:

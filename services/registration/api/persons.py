@@ -21,7 +21,7 @@ from .. import events
 from ..deps import CipherDep, RefKeyDep
 from ..domain import Action, Status, TransitionForbidden, closed_registrations, graduate_case_close_reason, groups_after
 from ..domain import next_status as domain_next_status
-from ..store import Employment, Followup, Person, flush_or_conflict, get_person, require_person
+from ..store import Employment, Followup, Person, get_person, require_person
 from .models import (
     CloseIn,
     EmploymentIn,
@@ -91,7 +91,6 @@ def register(body: PersonIn, session: SessionDep, cipher: CipherDep, ref_key: Re
     graduate = KeyGroup.GRADUATE_UNEMPLOYED in person.key_groups
     person.graduate_case_opened_on = body.registered_on if graduate else None
     person.graduate_case_closed_on = person.graduate_case_close_reason = None
-    flush_or_conflict(session)
     add_event(session, events.jobseeker_registered(person))
     return summary(person)
 
@@ -127,7 +126,6 @@ def register_unemployment(ref: RefPath, body: UnemploymentIn, session: SessionDe
     person.unemployed_since, person.unemployment_registered_on = body.unemployed_since, body.registered_on
     person.last_followup_on = person.employed_on = None
     person.key_groups = groups_after(Action.UNEMPLOYMENT, person.key_groups)
-    flush_or_conflict(session)
     add_event(session, events.unemployment_registered(person, body.reason, body.registration_place))
     return summary(person)
 
@@ -154,7 +152,6 @@ def register_employment(ref: RefPath, body: EmploymentIn, session: SessionDep) -
     if person.graduate_case_opened_on is not None and person.graduate_case_closed_on is None:
         person.graduate_case_closed_on = body.start_date
         person.graduate_case_close_reason = graduate_case_close_reason(Action.EMPLOYMENT)
-    flush_or_conflict(session)
     add_event(session, events.employment_registered(person, job, unemployed_since))
     return summary(person)
 
@@ -169,7 +166,6 @@ def record_followup(ref: RefPath, body: FollowupIn, session: SessionDep) -> Pers
     session.add(followup)
     if person.last_followup_on is None or body.followed_up_on > person.last_followup_on:
         person.last_followup_on = body.followed_up_on
-    flush_or_conflict(session)
     add_event(session, events.followup_recorded(person, followup))
     return summary(person)
 
@@ -183,7 +179,6 @@ def certify_hardship(ref: RefPath, body: HardshipIn, session: SessionDep) -> Per
     person.hardship_categories = known + [c.value for c in body.categories if c.value not in known]
     person.hardship_certified_on = body.certified_on
     person.key_groups = groups_after(Action.HARDSHIP, person.key_groups, body.categories)
-    flush_or_conflict(session)
     add_event(session, events.hardship_certified(person, list(body.categories), body.certified_on))
     return summary(person)
 
@@ -200,7 +195,6 @@ def close(ref: RefPath, body: CloseIn, session: SessionDep) -> PersonSummary:
     if person.graduate_case_opened_on is not None and person.graduate_case_closed_on is None:
         person.graduate_case_closed_on = body.closed_on
         person.graduate_case_close_reason = graduate_case_close_reason(Action.CLOSE, body.reason)
-    flush_or_conflict(session)
     for kind in closed_registrations(previous):
         add_event(session, events.registration_closed(person, kind, body.reason, body.closed_on))
     return summary(person)

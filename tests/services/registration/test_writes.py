@@ -3,6 +3,7 @@ unknown people (404)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import httpx
@@ -124,3 +125,20 @@ def test_lookup_finds_registered_people_only(service) -> None:
     assert found.json() == {"person_ref": ref, "status": "jobseeker"}
     missing = httpx.post(f"{service.url}/persons/lookup", json={"id_number": id_number(date(1988, 1, 1))})
     assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        pytest.param("", person_body(), id="same new person registered concurrently"),
+        pytest.param("/{ref}/unemployment", UNEMPLOYMENT, id="same person made unemployed concurrently"),
+    ],
+)
+def test_concurrent_writes_to_one_person_are_one_success_and_409s(service, path, body) -> None:
+    ref = register(service.url, id_number=id_number(date(1985, 3, 3))) if "{ref}" in path else ""
+    before = len(outbox(service.app))
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda _: httpx.post(f"{service.url}/persons{path.format(ref=ref)}",
+                                                      json=body).status_code, range(8)))
+    assert sorted(statuses) == [200 if ref else 201] + [409] * 7
+    assert len(outbox(service.app)) == before + 1
