@@ -62,8 +62,9 @@ class AlertRuleSpec:
     summary: str
     window: str
     """The period the value covers, as the alert events' ``window`` (e.g. ``7d``)."""
-    lookback_s: int = 0
-    """How far ``$__fromTime`` lies before now: the start of the period for flow indicators."""
+    lookback_s: int = 600
+    """How far ``$__fromTime`` lies before now: the start of the period for flow indicators. Stock
+    indicators read only ``$__toTime``; Grafana still requires a range (``from`` > ``to``)."""
     pending: str = "5m"
 
 

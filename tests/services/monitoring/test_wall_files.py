@@ -129,6 +129,9 @@ def test_alerting_provisioning_is_well_formed() -> None:
         assert rule["condition"] in refs
         for query in rule["data"]:
             assert query["datasourceUid"] in (DATASOURCE_UID, "__expr__")
+            if query["datasourceUid"] == DATASOURCE_UID:
+                window = query["relativeTimeRange"]
+                assert window["from"] > window["to"] == 0  # Grafana rejects an empty range
             assert query["model"]["refId"] == query["refId"]
         models = {query["refId"]: query["model"] for query in rule["data"]}
         assert models[rule["condition"]]["type"] == "threshold" and models[rule["condition"]]["expression"] == "B"
