@@ -12,14 +12,17 @@ Each change is published to ``leye.alert`` (waiting for the broker's ack) and th
 forgets nor re-raises them.
 
 When: the worker marks the scopes a batch touched; :meth:`Warnings.evaluate_touched` runs every
-second (a mass layoff warns within about a second of being ingested), and
-:meth:`Warnings.evaluate_all` at start-up and every minute, which also resolves warnings whose
-window has passed and covers scopes touched just before a crash.
+second, and :meth:`Warnings.evaluate_all` at start-up and every minute, which also resolves warnings
+whose window has passed and covers scopes touched just before a crash. Mass layoffs are evaluated
+on every run (they warn within about a second of being ingested); the other signals, which move
+slowly, share ClickHouse with ingestion: under heavy load their evaluation takes at most
+``evaluation_share`` of the time, so warnings never starve the writes.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -153,11 +156,13 @@ def touched_scopes(events: Iterable[CloudEvent]) -> set[Scope]:
 class Warnings:
     """Evaluates scopes and publishes the changes. Not thread-safe: call from the worker's loop."""
 
-    def __init__(self, store: Store, thresholds: Thresholds, publish: Publish,
+    def __init__(self, store: Store, thresholds: Thresholds, publish: Publish, *, evaluation_share: float = 0.2,
                  today: Callable[[], date] = lambda: datetime.now(SHANGHAI).date()) -> None:
         self.store, self.thresholds, self.publish, self.today = store, thresholds, publish, today
+        self.evaluation_share = evaluation_share
         self.open: dict[Scope, OpenAlert] = {}
         self.pending: set[Scope] = set()
+        self._slow_signals_due = 0.0  # time.monotonic() before which slow signals wait
 
     async def restore(self) -> None:
         """Rebuild the open warnings from the ``alerts`` table (latest row per alert)."""
@@ -172,8 +177,16 @@ class Warnings:
         self.pending |= touched_scopes(events)
 
     async def evaluate_touched(self) -> None:
+        urgent = {scope for scope in self.pending if scope[0] == "mass_layoff"}
+        if time.monotonic() < self._slow_signals_due:
+            self.pending -= urgent
+            await self._evaluate(urgent)
+            return
         scopes, self.pending = self.pending, set()
+        started = time.monotonic()
         await self._evaluate(scopes)
+        took = time.monotonic() - started
+        self._slow_signals_due = time.monotonic() + took * (1 / self.evaluation_share - 1)
 
     async def evaluate_all(self) -> None:
         scopes: set[Scope] = set(self.open)

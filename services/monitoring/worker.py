@@ -74,7 +74,7 @@ def build(settings: Settings) -> tuple[faust.App, FastAPI]:
     async def publish(event: CloudEvent) -> None:
         await app.producer.send_and_wait(event.topic, event.key, event.to_json(), None, None, None)
 
-    engine = Warnings(store, thresholds, publish)
+    engine = Warnings(store, thresholds, publish, evaluation_share=settings.evaluation_share)
 
     async def handle(events: Sequence[CloudEvent]) -> None:
         await store.call(store.write_sync, events)

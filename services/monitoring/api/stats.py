@@ -144,12 +144,15 @@ async def streets_side_by_side(store: StoreDep, start: From = None, end: To = No
 
 class IngestStatus(BaseModel):
     events: int
+    by_topic: dict[str, int]
     latest_event_time: datetime | None
 
 
 @router.get("/ingest", summary="事件入库情况（已入库事件数、最新事件时间）")
 async def ingest_status(store: StoreDep) -> IngestStatus:
-    [(count, latest)] = await store.call(store.rows_sync, "SELECT count(), max(event_time) FROM events FINAL")
+    rows = await store.call(store.rows_sync, "SELECT topic, count(), max(event_time) FROM events FINAL GROUP BY topic")
+    by_topic = {topic: count for topic, count, _ in rows}
+    latest = max((at for _, _, at in rows), default=None)
     if latest is not None and latest.tzinfo is None:  # stored in UTC; some drivers return it naive
         latest = latest.replace(tzinfo=UTC)
-    return IngestStatus(events=count, latest_event_time=latest if count else None)
+    return IngestStatus(events=sum(by_topic.values()), by_topic=by_topic, latest_event_time=latest)

@@ -4,8 +4,8 @@ Why this shape: every table is a ReplacingMergeTree whose sorting key ends in ``
 event always yields the same rows (the row functions in ``services/monitoring/rows.py`` are pure).
 A row written twice — redelivery, a replay of the topics, a crash between insert and offset commit —
 therefore collapses into one, and every indicator reads with ``FINAL`` so it never sees the copy
-before a background merge removes it. The worker additionally skips events already in ``events``
-(cheap: ``events`` is sorted by ``event_id``), which keeps the copies rare.
+before a background merge removes it (``store.py`` says why this, rather than filtering batches
+against the raw log, is the mechanism).
 
 Days are bucketed in Asia/Shanghai (``day``), times stored in UTC. No table holds names, ID numbers
 or phone numbers: events never carry them, and ``person_ref`` is a keyed hash.

@@ -1,0 +1,134 @@
+"""The worker under failure: SIGKILL mid-ingest, poison messages, and warnings on ``leye.alert``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import orjson
+import pytest
+import uuid_utils
+
+from schemas import new_event
+from schemas.events.layoff import LayoffReported, assess_layoff
+from schemas.fields import SHANGHAI, Industry
+from schemas.vocab import IndustrySection, LayoffReason
+from services.monitoring.indicators import INDICATORS
+from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
+from tests.conftest import read_topic
+from tests.services.monitoring.event_set import credit_code, varied_events
+from tests.services.monitoring.harness import MonitoringProcess, publish
+from tests.services.monitoring.reference import compute
+
+STREET = "120111101"
+
+
+@pytest.fixture
+def broker() -> Iterator[EmbeddedBroker]:
+    """A broker of this test's own: empty topics, so the worker sees exactly what the test sent."""
+    embedded = EmbeddedBroker(free_port())
+    embedded.start()
+    ensure_topics(embedded.bootstrap)
+    yield embedded
+    embedded.stop()
+
+
+def test_sigkill_mid_ingest_neither_loses_nor_double_counts(broker, tmp_path: Path) -> None:
+    events = varied_events(seed=11, people=3800, employers=60, vacancies=1500, sessions=250, cases=1800)
+    assert len(events) >= 20_000
+    publish(broker.bootstrap, events)
+    worker = MonitoringProcess(broker.bootstrap, tmp_path / "var", MONITORING_BATCH_SIZE="1000").start()
+    try:
+        worker.wait_ingested(3000)
+        worker.kill()
+        worker.start()
+        worker.wait_ingested(len(events))
+        checks = ((date(2026, 1, 1), date(2026, 12, 31), ""), (date(2026, 4, 1), date(2026, 8, 31), "120111001"))
+        for start, end, street in checks:
+            params = {"from": start.isoformat(), "to": end.isoformat(), "street_code": street or None}
+            rows = worker.get("/stats/indicators", **params).json()["indicators"]
+            served = {row["code"]: row["value"] for row in rows}
+            for indicator in INDICATORS:
+                expected = compute(indicator.code, events, start, end, street=street)[0]
+                if not indicator.applies(street=street):
+                    expected = None  # e.g. the survey rate exists for the district only
+                assert served[indicator.code] == pytest.approx(expected), indicator.code
+        assert worker.ingested() == len(events)
+    finally:
+        worker.stop()
+
+
+def test_poison_messages_are_dead_lettered_counted_and_consumption_goes_on(broker, tmp_path: Path) -> None:
+    valid = varied_events(seed=3, people=2, employers=1, vacancies=0, sessions=0, cases=0)
+    good = valid[0].to_dict()
+    poison = [
+        ("not_json", b"{this is not json"),
+        ("bad_data", orjson.dumps(good | {"id": str(uuid_utils.uuid7()), "data": {"street_code": "nowhere"}})),
+        ("unknown_type", orjson.dumps(good | {"id": str(uuid_utils.uuid7()), "type": "cn.xiqing.leye.ufo.landed.v1"})),
+        ("oversized", b'{"pad": "' + b"x" * (1024 * 1024 + 10) + b'"}'),
+    ]
+    worker = MonitoringProcess(broker.bootstrap, tmp_path / "var").start()
+    try:
+        from kafka import KafkaProducer
+
+        producer = KafkaProducer(bootstrap_servers=broker.bootstrap, max_request_size=4 * 1024 * 1024)
+        for _, value in poison:
+            producer.send("leye.registration", key=b"poison", value=value)
+        producer.flush()
+        producer.close()
+        publish(broker.bootstrap, valid)  # after the poison: must still be consumed
+        worker.wait_ingested(len(valid))
+
+        dead = [orjson.loads(r.value)["data"] for r in read_topic(broker.bootstrap, "leye.deadletter",
+                                                                  until=len(poison), timeout_s=20)]
+        reasons = sorted(d["reason_code"] for d in dead if d["consumer"] == "monitoring")
+        assert reasons == sorted(code for code, _ in poison)
+        for code, _ in poison:
+            assert worker.metric("leye_events_deadlettered_total", consumer="monitoring", reason=code) == 1.0
+    finally:
+        worker.stop()
+
+
+def _layoff(report: str, cuts: int, notice_days: int) -> object:
+    today = datetime.now(SHANGHAI).date()
+    notified, planned = today, today + timedelta(days=notice_days)
+    assessed = assess_layoff(900, cuts, notified, planned)
+    data = LayoffReported(report_id=report, employer_ref=credit_code(1), industry=Industry(section=IndustrySection.C),
+                          street_code=STREET, total_staff=900, planned_cuts=cuts,
+                          reason=LayoffReason.SERIOUS_DIFFICULTY, notified_on=notified, planned_on=planned,
+                          is_mass_layoff=assessed.is_mass, notice_days=assessed.notice_days,
+                          notice_compliant=assessed.compliant)
+    return new_event(data, source="/services/vacancies")
+
+
+def _alerts(bootstrap: str, until: int) -> list[dict]:
+    records = read_topic(bootstrap, "leye.alert", until=until, timeout_s=30)
+    return [orjson.loads(record.value) for record in records]
+
+
+def test_mass_layoff_raises_a_warning_that_survives_a_restart(broker, tmp_path: Path) -> None:
+    worker = MonitoringProcess(broker.bootstrap, tmp_path / "var").start()
+    try:
+        publish(broker.bootstrap, [_layoff("lr-short", 40, notice_days=10)])  # mass, short notice
+        raised = _alerts(broker.bootstrap, until=2)
+        assert sorted((a["type"], a["data"]["scope_kind"], a["data"]["scope_code"], a["data"]["level"],
+                       a["data"]["value"]) for a in raised) == [
+            ("cn.xiqing.leye.alert.raised.v1", "industry", "C", "orange", 40.0),
+            ("cn.xiqing.leye.alert.raised.v1", "street", STREET, "orange", 40.0),
+        ]
+        open_now = worker.get("/warnings").json()["warnings"]
+        assert {w["alert_id"] for w in open_now} == {a["data"]["alert_id"] for a in raised}
+
+        worker.stop()
+        worker.start()  # open warnings are rebuilt from ClickHouse: no second alert.raised
+        publish(broker.bootstrap, [_layoff("lr-big", 300, notice_days=45)])  # 340 people in 30 days: red
+        changed = _alerts(broker.bootstrap, until=4)[2:]
+        by_scope = {a["data"]["scope_kind"]: a for a in changed}
+        assert {a["type"] for a in changed} == {"cn.xiqing.leye.alert.updated.v1"}
+        assert {kind: (a["data"]["level"], a["data"]["value"]) for kind, a in by_scope.items()} == {
+            "street": ("red", 340.0), "industry": ("red", 340.0)}
+        first = {a["data"]["scope_kind"]: a["data"]["alert_id"] for a in raised}
+        assert {kind: a["data"]["alert_id"] for kind, a in by_scope.items()} == first
+    finally:
+        worker.stop()

@@ -1,0 +1,48 @@
+"""Event -> rows: pure, idempotent (same input twice gives the same rows), and day-bucketed in
+Asia/Shanghai, as snuba's processor idempotency tests check."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from schemas import new_event, parse_event
+from schemas.fields import SHANGHAI
+from services.monitoring.rows import COLUMNS, batch_rows, rows_for, shanghai_day
+from tests.schemas.samples import SAMPLES
+from tests.services.monitoring.event_set import varied_events
+
+MONITORED = [data for data in SAMPLES if data.topic != "leye.deadletter"]
+
+
+@pytest.mark.parametrize("data", MONITORED, ids=[type(d).__name__ for d in MONITORED])
+def test_same_event_twice_gives_the_same_rows(data) -> None:
+    event = new_event(data, source="/services/registration")
+    first, again, decoded = rows_for(event), rows_for(event), rows_for(parse_event(event.to_json()))
+    assert first == again == decoded
+    assert set(first) <= set(COLUMNS)
+    for table, rows in first.items():
+        assert all(len(row) == len(COLUMNS[table]) for row in rows)
+        assert all(row[0] == event.id or table == "employers" for row in rows)
+    assert len(first["events"]) == 1
+    assert len(first) == 2, "every monitored event adds exactly one fact or state row besides the raw log"
+
+
+def test_a_batch_is_the_concatenation_of_its_events() -> None:
+    events = varied_events(seed=5, people=20, employers=3, vacancies=5, sessions=2, cases=5)
+    merged = batch_rows(events)
+    assert sum(len(rows) for rows in merged.values()) == sum(
+        len(rows) for event in events for rows in rows_for(event).values())
+    assert batch_rows(events) == merged
+
+
+@pytest.mark.parametrize(("moment", "day"), [
+    pytest.param(datetime(2026, 3, 1, 0, 30, tzinfo=SHANGHAI), date(2026, 3, 1), id="just after midnight Shanghai"),
+    pytest.param(datetime(2026, 2, 28, 16, 30).astimezone(SHANGHAI), None, id="naive-free: local conversion"),
+    pytest.param(datetime.fromisoformat("2026-02-28T16:30:00+00:00"), date(2026, 3, 1), id="16:30 UTC is next day"),
+    pytest.param(datetime.fromisoformat("2026-02-28T15:59:59+00:00"), date(2026, 2, 28), id="15:59 UTC same day"),
+])
+def test_days_are_bucketed_in_shanghai(moment: datetime, day: date | None) -> None:
+    assert shanghai_day(moment) == (day or moment.astimezone(SHANGHAI).date())
+
