@@ -44,7 +44,7 @@ def expire_due(sessions: sessionmaker, now: datetime) -> list[str]:  # type: ign
             changed = session.execute(
                 update(Vacancy).where(Vacancy.id == vacancy_id, Vacancy.status.in_(open_codes))
                 .values(status=VacancyStatus.CLOSED.value, close_reason=VacancyCloseReason.EXPIRED.value,
-                        closed_on=today)
+                        closed_on=today, version=Vacancy.version + 1)  # as the ORM's optimistic lock does
             ).rowcount
             if changed == 1:
                 events.publish(session, events.vacancy_closed(vacancy_id, VacancyCloseReason.EXPIRED, today))

@@ -11,8 +11,10 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
 
 from services.runtime.db import Base, UTCDateTime, utcnow
+from services.runtime.problems import ProblemError
 
 
 class Employer(Base):
@@ -62,7 +64,13 @@ class Vacancy(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    version: Mapped[int] = mapped_column(Integer)
+
     __table_args__ = (Index("ix_vacancies_status_valid_until", "status", "valid_until"),)
+    # Optimistic locking: every ORM UPDATE checks and bumps ``version``, so a request that read the row
+    # before another one changed it fails (StaleDataError -> 409) instead of overwriting that change.
+    # SQLite reads outside the write transaction, so row locks alone would not prevent lost updates.
+    __mapper_args__ = {"version_id_col": version}
 
 
 class RecruitmentSession(Base):
@@ -82,6 +90,9 @@ class RecruitmentSession(Base):
     viewers: Mapped[int | None] = mapped_column(Integer)
     applications: Mapped[int | None] = mapped_column(Integer)
     hires: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}  # see Vacancy
 
 
 class LayoffReport(Base):
@@ -122,6 +133,14 @@ class HeadcountReport(Base):
         Index("ux_headcount_current", "employer_ref", "month", unique=True,
               sqlite_where=superseded_by.is_(None), postgresql_where=superseded_by.is_(None)),
     )
+
+
+def save(session: Session) -> None:
+    """Flush the unit of work now, turning a lost optimistic-lock race into 409 (see ``Vacancy``)."""
+    try:
+        session.flush()
+    except StaleDataError:
+        raise ProblemError(409, "concurrent_update", "该记录刚被其他请求修改，请刷新后重试") from None
 
 
 def open_vacancies(

@@ -18,7 +18,7 @@ from services.runtime.problems import ProblemError
 
 from .. import events
 from ..domain import SessionStatus, advance_session, field_error
-from ..store import RecruitmentSession, Vacancy
+from ..store import RecruitmentSession, Vacancy, save
 from .body import json_body, request_body
 
 router = write_router(prefix="/recruitment-sessions", tags=["招聘活动"])
@@ -73,8 +73,8 @@ def session_out(row: RecruitmentSession) -> SessionOut:
     )
 
 
-def get_session_row(session: SessionDep, session_id: str) -> RecruitmentSession:
-    row = session.get(RecruitmentSession, session_id)
+def get_session_row(session: SessionDep, session_id: str, *, for_update: bool = False) -> RecruitmentSession:
+    row = session.get(RecruitmentSession, session_id, with_for_update=for_update)
     if row is None:
         raise ProblemError(404, "session_not_found", "未找到该招聘活动")
     return row
@@ -104,10 +104,11 @@ def read_session(session_id: str, session: SessionDep) -> SessionOut:
              openapi_extra=request_body(StartIn))
 def start_session(session_id: str, body: Annotated[StartIn, Depends(json_body(StartIn))],
                   session: SessionDep) -> SessionOut:
-    row = get_session_row(session, session_id)
+    row = get_session_row(session, session_id, for_update=True)
     advance_session(row.status, SessionStatus.STARTED)
     row.status, row.started_at = SessionStatus.STARTED, body.started_at or utcnow()
     events.publish(session, events.session_started(row, row.started_at))
+    save(session)
     return session_out(row)
 
 
@@ -115,7 +116,7 @@ def start_session(session_id: str, body: Annotated[StartIn, Depends(json_body(St
              openapi_extra=request_body(EndIn))
 def end_session(session_id: str, body: Annotated[EndIn, Depends(json_body(EndIn))],
                 session: SessionDep) -> SessionOut:
-    row = get_session_row(session, session_id)
+    row = get_session_row(session, session_id, for_update=True)
     advance_session(row.status, SessionStatus.ENDED)
     ended_at = body.ended_at or utcnow()
     if row.started_at is not None and ended_at < row.started_at:
@@ -123,4 +124,5 @@ def end_session(session_id: str, body: Annotated[EndIn, Depends(json_body(EndIn)
     row.status, row.ended_at = SessionStatus.ENDED, ended_at
     row.viewers, row.applications, row.hires = body.viewers, body.applications, body.hires
     events.publish(session, events.session_ended(row, ended_at))
+    save(session)
     return session_out(row)

@@ -35,7 +35,7 @@ from ..domain import (
     status_after_change,
 )
 from ..screening import screen_posting
-from ..store import Employer, Vacancy, open_vacancies
+from ..store import Employer, Vacancy, open_vacancies, save
 from .body import json_body, request_body
 
 router = write_router(prefix="/vacancies", tags=["岗位"])
@@ -155,8 +155,10 @@ def vacancy_out(row: Vacancy) -> VacancyOut:
     )
 
 
-def get_vacancy(session: SessionDep, vacancy_id: str) -> Vacancy:
-    vacancy = session.get(Vacancy, vacancy_id)
+def get_vacancy(session: SessionDep, vacancy_id: str, *, for_update: bool = False) -> Vacancy:
+    """The posting or 404. ``for_update`` locks the row (PostgreSQL) so that concurrent fills, closes and
+    the expiry task serialise on it instead of overwriting each other's counts."""
+    vacancy = session.get(Vacancy, vacancy_id, with_for_update=for_update)
     if vacancy is None:
         raise ProblemError(404, "vacancy_not_found", "未找到该岗位")
     return vacancy
@@ -219,7 +221,7 @@ def post_vacancy(body: Annotated[VacancyIn, Depends(json_body(VacancyIn))], sess
             openapi_extra=request_body(VacancyIn))
 def update_vacancy(vacancy_id: str, body: Annotated[VacancyIn, Depends(json_body(VacancyIn))],
                    session: SessionDep) -> VacancyOut:
-    vacancy = get_vacancy(session, vacancy_id)
+    vacancy = get_vacancy(session, vacancy_id, for_update=True)
     require_editable(vacancy.status)
     if body.employer_ref != vacancy.employer_ref:
         raise field_error("body.employer_ref", "不能更改岗位所属用人单位", "employer_changed")
@@ -228,6 +230,7 @@ def update_vacancy(vacancy_id: str, body: Annotated[VacancyIn, Depends(json_body
     employer = _check_employer_and_dates(session, body)
     _apply(vacancy, body, employer)
     _publish_state(session, vacancy)
+    save(session)
     return vacancy_out(vacancy)
 
 
@@ -258,7 +261,7 @@ def list_open_vacancies(
              openapi_extra=request_body(FillIn))
 def fill_vacancy(vacancy_id: str, body: Annotated[FillIn, Depends(json_body(FillIn))],
                  session: SessionDep) -> VacancyOut:
-    vacancy = get_vacancy(session, vacancy_id)
+    vacancy = get_vacancy(session, vacancy_id, for_update=True)
     require_open(vacancy.status, "登记招聘结果")
     if body.count > vacancy.headcount - vacancy.filled_count:
         raise field_error("body.count", "招到人数超过剩余岗位数", "exceeds_remaining")
@@ -268,6 +271,7 @@ def fill_vacancy(vacancy_id: str, body: Annotated[FillIn, Depends(json_body(Fill
         _close(session, vacancy, VacancyCloseReason.FILLED)
     else:
         vacancy.status = VacancyStatus.PARTLY_FILLED
+    save(session)
     return vacancy_out(vacancy)
 
 
@@ -277,10 +281,11 @@ def close_vacancy(vacancy_id: str, body: Annotated[CloseIn, Depends(json_body(Cl
                   session: SessionDep) -> VacancyOut:
     if body.reason not in EMPLOYER_CLOSE_REASONS:
         raise field_error("body.reason", "过期由系统自动关闭，用人单位只能撤回或标记招满", "reason_not_allowed")
-    vacancy = get_vacancy(session, vacancy_id)
+    vacancy = get_vacancy(session, vacancy_id, for_update=True)
     if vacancy.status != VacancyStatus.FLAGGED:
         require_open(vacancy.status, "关闭")
     _close(session, vacancy, body.reason)
+    save(session)
     return vacancy_out(vacancy)
 
 

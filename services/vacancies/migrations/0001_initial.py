@@ -54,6 +54,7 @@ def upgrade() -> None:
         sa.Column("published_at", UTCDateTime),
         sa.Column("created_at", UTCDateTime, nullable=False),
         sa.Column("updated_at", UTCDateTime, nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
     )
     op.create_index("ix_vacancies_status_valid_until", "vacancies", ["status", "valid_until"])
     op.create_table(
@@ -70,6 +71,7 @@ def upgrade() -> None:
         sa.Column("viewers", sa.Integer),
         sa.Column("applications", sa.Integer),
         sa.Column("hires", sa.Integer),
+        sa.Column("version", sa.Integer, nullable=False),
     )
     op.create_table(
         "layoff_reports",
