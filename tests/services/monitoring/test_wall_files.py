@@ -19,8 +19,9 @@ from services.monitoring.settings import DEFAULT_THRESHOLDS
 from services.monitoring.wall import export
 from services.monitoring.wall.alert_rules import CONTACT_POINT_NAME, ENV_WEBHOOK_TOKEN, WEBHOOK_PATH
 from services.monitoring.wall.clickhouse import DATASOURCE_UID, PLUGIN_ID, ClickHouseQuery, register_variant
-from services.monitoring.wall.dashboard import GRID_COLUMNS, WALL_ROWS
+from services.monitoring.wall.dashboard import GRID_COLUMNS, WALL_ROWS, Grid, Kind, PanelSpec, check_layout
 from services.monitoring.wall.labels import EVENT_TYPE_LABELS
+from services.monitoring.wall.panels import wall_panels
 
 ROOT = Path(__file__).resolve().parents[3]
 DEPLOY = ROOT / "deploy" / "grafana"
@@ -168,3 +169,23 @@ def test_alert_thresholds_match_the_monitoring_defaults() -> None:
         for level, value in rule.levels.items():
             expected[(signal, level.value)] = ("gte", value)
     assert _rule_thresholds() == expected
+
+
+def test_panels_tile_the_whole_wall() -> None:
+    specs = wall_panels()
+    check_layout(specs)  # inside the wall, no overlap
+    assert sum(spec.grid.w * spec.grid.h for spec in specs) == GRID_COLUMNS * WALL_ROWS  # and no gap
+
+
+@pytest.mark.parametrize(
+    "grids",
+    [
+        pytest.param([Grid(0, 0, 12, 4), Grid(6, 2, 12, 4)], id="overlapping panels"),
+        pytest.param([Grid(20, 0, 6, 4)], id="wider than 24 columns"),
+        pytest.param([Grid(0, 24, 6, 4)], id="below the 1080 px screen"),
+    ],
+)
+def test_layout_check_rejects(grids: list[Grid]) -> None:
+    specs = [PanelSpec(f"面板{n}", Kind.STAT, "SELECT 1 AS value", ("value",), grid) for n, grid in enumerate(grids)]
+    with pytest.raises(ValueError):
+        check_layout(specs)
