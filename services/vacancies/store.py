@@ -145,10 +145,11 @@ def save(session: Session) -> None:
 
 def open_vacancies(
     session: Session, *, street_code: str | None, industry_section: str | None, kind: str | None,
-    employer_ref: str | None, limit: int, offset: int, statuses: frozenset[str],
+    employer_ref: str | None, limit: int, offset: int, statuses: frozenset[str], today: date,
 ) -> tuple[list[Vacancy], int]:
-    """One page of the open stock (oldest first) and the total matching the filters."""
-    query = select(Vacancy).where(Vacancy.status.in_(statuses))
+    """One page of the open stock (oldest first) and the total matching the filters. Postings whose
+    validity ended before ``today`` are left out even before the expiry task has closed them."""
+    query = select(Vacancy).where(Vacancy.status.in_(statuses), Vacancy.valid_until >= today)
     for column, value in ((Vacancy.street_code, street_code), (Vacancy.industry_section, industry_section),
                           (Vacancy.kind, kind), (Vacancy.employer_ref, employer_ref)):
         if value is not None:

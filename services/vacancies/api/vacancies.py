@@ -252,7 +252,7 @@ def list_open_vacancies(
     rows, total = open_vacancies(
         session, street_code=street_code, industry_section=industry_section.value if industry_section else None,
         kind=kind.value if kind else None, employer_ref=employer_ref, limit=limit, offset=offset,
-        statuses=frozenset(s.value for s in OPEN_STATUSES),
+        statuses=frozenset(s.value for s in OPEN_STATUSES), today=local_date(utcnow()),
     )
     return VacancyPage(items=[vacancy_out(r) for r in rows], total=total, limit=limit, offset=offset)
 

@@ -172,3 +172,12 @@ def test_same_idempotency_key_and_body_gives_one_event_other_body_is_422(broker,
     posted = events_for(broker.bootstrap, "leye.vacancy", {first.json()["id"]})
     assert [e.type for e in posted] == ["cn.xiqing.leye.vacancy.posted.v1"]
     assert posted[0].data.headcount == 3
+
+
+def test_openapi_documents_every_operation_in_chinese_with_its_request_body(service) -> None:
+    spec = httpx.get(f"{service.url}/openapi.json").json()
+    operations = [(path, method, op) for path, item in spec["paths"].items() for method, op in item.items()]
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in op["summary"]) for _, _, op in operations)
+    post_vacancy = spec["paths"]["/vacancies"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert {"employer_ref", "title", "headcount", "salary_min", "valid_until"} <= set(post_vacancy["required"])
+    assert {"Industry", "Skill", "VacancyKind", "VacancyOut"} <= set(spec["components"]["schemas"])
