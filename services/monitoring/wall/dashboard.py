@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from grafana_foundation_sdk.builders import barchart, bargauge, common, gauge, stat, table, timeseries
+from grafana_foundation_sdk.builders import barchart, common, gauge, stat, table, timeseries
 from grafana_foundation_sdk.builders import dashboard as dash
 from grafana_foundation_sdk.cog import builder as cogbuilder
 from grafana_foundation_sdk.models import common as common_model
@@ -36,7 +36,6 @@ class Kind(StrEnum):
 
     STAT = "stat"
     GAUGE = "gauge"
-    BAR_GAUGE = "bargauge"
     BAR_CHART = "barchart"
     TIME_SERIES = "timeseries"
     TABLE = "table"
@@ -44,6 +43,8 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Grid:
+    """Position and size on the 24-column grid (x, y from the top left; one row is 30 px)."""
+
     x: int
     y: int
     w: int
@@ -110,12 +111,6 @@ def _panel_builder(spec: PanelSpec) -> cogbuilder.Builder[dash_model.Panel]:
             )
         case Kind.GAUGE:
             return gauge.Panel().reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(True))
-        case Kind.BAR_GAUGE:
-            return (
-                bargauge.Panel()
-                .orientation(common_model.VizOrientation.HORIZONTAL)
-                .reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(True))
-            )
         case Kind.BAR_CHART:
             orientation = common_model.VizOrientation.HORIZONTAL if spec.horizontal else None
             chart = (

@@ -8,6 +8,9 @@ industry / week with ``UNION ALL``. Nothing here restates how an indicator is co
 The one rendering done here rather than by ``grafana_sql`` is ``weekly``: a trend needs the same
 indicator over shifted periods, so it substitutes the template's ``$start`` / ``$end`` itself, with the
 same filter values ``grafana_sql`` uses.
+
+Two panels are lists rather than indicators and have their queries here: the open warnings (from
+the ``alerts`` table) and the latest events (from the raw ``events`` log).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ TO_DAY = "toDate($__toTime, 'Asia/Shanghai')"
 
 
 def indicator(code: str) -> Indicator:
+    """The definition of one indicator by its code (``KeyError`` for an unknown code)."""
     return BY_CODE[code]
 
 
@@ -50,7 +54,8 @@ def per_street(columns: dict[str, str]) -> str:
         code = _quote(street.code)
         selected = ", ".join(f"{value_of(ind, street=code)} AS {alias}" for alias, ind in columns.items())
         parts.append(f"SELECT {_quote(street.name)} AS street, {_quote(street.code)} AS street_code, {selected}")
-    return "\nUNION ALL\n".join(parts)
+    union = "\nUNION ALL\n".join(parts)
+    return f"SELECT * FROM (\n{union}\n) ORDER BY street_code"  # UNION ALL alone keeps no order
 
 
 def per_group(code: str) -> str:
@@ -60,7 +65,9 @@ def per_group(code: str) -> str:
         " AS value"
         for group in KeyGroup
     ]
-    return "\nUNION ALL\n".join(parts)
+    order = "[" + ", ".join(_quote(group.label) for group in KeyGroup) + "]"
+    union = "\nUNION ALL\n".join(parts)
+    return f"SELECT * FROM (\n{union}\n) ORDER BY indexOf({order}, key_group)"  # the vocabulary's order
 
 
 def per_industry(columns: dict[str, str]) -> str:

@@ -229,7 +229,7 @@ def test_kpi_values_on_the_sample(store: Store, code: str, street: str, expected
 def test_streets_side_by_side_has_every_street_with_its_own_figures(store: Store) -> None:
     spec = wall_panels.streets_side_by_side()
     columns, rows = run(store, spec)
-    assert len(rows) == 12
+    assert len(rows) == 12 and [row[1] for row in rows] == sorted(row[1] for row in rows)
     by_code = {row[1]: dict(zip(columns, row, strict=True)) for row in rows}
     assert by_code[A]["street"] == "西营门街道"
     for code, row in by_code.items():
@@ -240,7 +240,7 @@ def test_streets_side_by_side_has_every_street_with_its_own_figures(store: Store
 def test_key_groups_count_each_group(store: Store) -> None:
     _columns, rows = run(store, wall_panels.key_groups())
     counts = dict(rows)
-    assert len(counts) == len(KeyGroup)
+    assert list(counts) == [group.label for group in KeyGroup]
     assert counts[KeyGroup.HARDSHIP.label] == 2
     assert counts[KeyGroup.REGISTERED_UNEMPLOYED.label] == 10
 
