@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import Path
 
-from schemas import person_ref
+from schemas import person_ref as make_person_ref
 from schemas.ids import PersonRef
 from schemas.vocab import KeyGroup
 from services.runtime.http import SessionDep, write_router
@@ -68,7 +68,7 @@ def summary(person: Person) -> PersonSummary:
 def register(body: PersonIn, session: SessionDep, cipher: CipherDep, ref_key: RefKeyDep) -> PersonSummary:
     """Register a job seeker. A person whose earlier registration was closed is registered again
     (their attributes are replaced); a person with an open registration gets 409."""
-    ref = person_ref(body.id_number, ref_key)
+    ref = make_person_ref(body.id_number, ref_key)
     person = get_person(session, ref)
     status = next_status(person.current_status if person else None, Action.REGISTER)
     if person is None:
@@ -98,14 +98,15 @@ def register(body: PersonIn, session: SessionDep, cipher: CipherDep, ref_key: Re
 @router.post("/lookup", summary="按身份证号码查找人员", response_model=LookupOut, responses=_NOT_FOUND)
 def lookup(body: LookupIn, session: SessionDep, ref_key: RefKeyDep) -> LookupOut:
     """The person_ref of a registered person (the ID number travels in the body, never in a URL)."""
-    person = require_person(session, person_ref(body.id_number, ref_key))
+    person = require_person(session, make_person_ref(body.id_number, ref_key))
     return LookupOut(person_ref=person.person_ref, status=person.current_status)
 
 
-@router.get("/{ref}", summary="查看人员登记信息（含个人信息）", response_model=PersonDetail, responses=_NOT_FOUND)
-def read(ref: RefPath, session: SessionDep, cipher: CipherDep) -> PersonDetail:
+@router.get("/{person_ref}", summary="查看人员登记信息（含个人信息）", response_model=PersonDetail,
+            responses=_NOT_FOUND)
+def read(person_ref: RefPath, session: SessionDep, cipher: CipherDep) -> PersonDetail:
     """The person with decrypted name, ID number and phone. The gateway audits every call."""
-    person = require_person(session, ref)
+    person = require_person(session, person_ref)
     return PersonDetail(
         **summary(person).model_dump(),
         name=cipher.decrypt(person.name_enc), id_number=cipher.decrypt(person.id_number_enc),
@@ -118,10 +119,10 @@ def read(ref: RefPath, session: SessionDep, cipher: CipherDep) -> PersonDetail:
     )
 
 
-@router.post("/{ref}/unemployment", summary="失业登记", response_model=PersonSummary,
+@router.post("/{person_ref}/unemployment", summary="失业登记", response_model=PersonSummary,
              responses=_NOT_FOUND | _CONFLICT)
-def register_unemployment(ref: RefPath, body: UnemploymentIn, session: SessionDep) -> PersonSummary:
-    person = require_person(session, ref)
+def register_unemployment(person_ref: RefPath, body: UnemploymentIn, session: SessionDep) -> PersonSummary:
+    person = require_person(session, person_ref)
     person.status = next_status(person.current_status, Action.UNEMPLOYMENT).value
     person.unemployed_since, person.unemployment_registered_on = body.unemployed_since, body.registered_on
     person.last_followup_on = person.employed_on = None
@@ -130,10 +131,10 @@ def register_unemployment(ref: RefPath, body: UnemploymentIn, session: SessionDe
     return summary(person)
 
 
-@router.post("/{ref}/employment", summary="就业登记", response_model=PersonSummary,
+@router.post("/{person_ref}/employment", summary="就业登记", response_model=PersonSummary,
              responses=_NOT_FOUND | _CONFLICT)
-def register_employment(ref: RefPath, body: EmploymentIn, session: SessionDep) -> PersonSummary:
-    person = require_person(session, ref)
+def register_employment(person_ref: RefPath, body: EmploymentIn, session: SessionDep) -> PersonSummary:
+    person = require_person(session, person_ref)
     was_unemployed = person.current_status is Status.UNEMPLOYED
     person.status = next_status(person.current_status, Action.EMPLOYMENT).value
     unemployed_since = person.unemployed_since if was_unemployed else None
@@ -156,10 +157,10 @@ def register_employment(ref: RefPath, body: EmploymentIn, session: SessionDep) -
     return summary(person)
 
 
-@router.post("/{ref}/followups", status_code=201, summary="跟踪回访登记", response_model=PersonSummary,
+@router.post("/{person_ref}/followups", status_code=201, summary="跟踪回访登记", response_model=PersonSummary,
              responses=_NOT_FOUND | _CONFLICT)
-def record_followup(ref: RefPath, body: FollowupIn, session: SessionDep) -> PersonSummary:
-    person = require_person(session, ref)
+def record_followup(person_ref: RefPath, body: FollowupIn, session: SessionDep) -> PersonSummary:
+    person = require_person(session, person_ref)
     next_status(person.current_status, Action.FOLLOWUP)
     followup = Followup(person_ref=person.person_ref, channel=body.channel.value, outcome=body.outcome.value,
                         followed_up_on=body.followed_up_on)
@@ -170,10 +171,10 @@ def record_followup(ref: RefPath, body: FollowupIn, session: SessionDep) -> Pers
     return summary(person)
 
 
-@router.post("/{ref}/hardship", summary="就业困难人员认定", response_model=PersonSummary,
+@router.post("/{person_ref}/hardship", summary="就业困难人员认定", response_model=PersonSummary,
              responses=_NOT_FOUND | _CONFLICT)
-def certify_hardship(ref: RefPath, body: HardshipIn, session: SessionDep) -> PersonSummary:
-    person = require_person(session, ref)
+def certify_hardship(person_ref: RefPath, body: HardshipIn, session: SessionDep) -> PersonSummary:
+    person = require_person(session, person_ref)
     next_status(person.current_status, Action.HARDSHIP)
     known = list(person.hardship_categories)
     person.hardship_categories = known + [c.value for c in body.categories if c.value not in known]
@@ -183,11 +184,11 @@ def certify_hardship(ref: RefPath, body: HardshipIn, session: SessionDep) -> Per
     return summary(person)
 
 
-@router.post("/{ref}/close", summary="注销登记", response_model=PersonSummary, responses=_NOT_FOUND | _CONFLICT)
-def close(ref: RefPath, body: CloseIn, session: SessionDep) -> PersonSummary:
+@router.post("/{person_ref}/close", summary="注销登记", response_model=PersonSummary, responses=_NOT_FOUND | _CONFLICT)
+def close(person_ref: RefPath, body: CloseIn, session: SessionDep) -> PersonSummary:
     """Close the person's registration(s): an unemployed person's unemployment registration and
     job-seeker registration both end, one ``registration.closed`` event each."""
-    person = require_person(session, ref)
+    person = require_person(session, person_ref)
     previous = person.current_status
     person.status = next_status(previous, Action.CLOSE).value
     person.closed_on, person.closure_reason = body.closed_on, body.reason.value
