@@ -93,7 +93,7 @@ class Handler:
         data = event.data
         if isinstance(data, reg.JobseekerRegistered):
             self._jobseeker(data)
-            self._reconcile(f"person:{data.person_ref}")
+            self._reconcile(f"person:{data.person_ref}", event)
             if effects:
                 self._person_case(data.person_ref, event)
         elif isinstance(data, reg.RegistrationClosed | reg.EmploymentRegistered | reg.UnemploymentRegistered
@@ -110,7 +110,7 @@ class Handler:
                                            street_code=data.street_code))
         elif isinstance(data, vac.VacancyPosted):
             self._vacancy_state(data)
-            self._reconcile(f"vacancy:{data.vacancy_id}")
+            self._reconcile(f"vacancy:{data.vacancy_id}", event)
             if effects:
                 self._vacancy_case(data.vacancy_id, event)
         elif isinstance(data, vac.VacancyUpdated | vac.VacancyFilled | vac.VacancyClosed | vac.VacancyFlagged):
@@ -186,12 +186,16 @@ class Handler:
     def _park(self, aggregate: str, event: CloudEvent) -> None:
         self.session.merge(PendingEvent(event_id=event.id, aggregate=aggregate, payload=event.to_json()))
 
-    def _reconcile(self, aggregate: str) -> None:
-        """Replay, state only, the events that arrived before their aggregate."""
+    def _reconcile(self, aggregate: str, arrived: CloudEvent) -> None:
+        """Replay, state only and in order, the parked events about ``aggregate`` that are newer than
+        the event that just created it. Older ones are superseded: the creating event carries the
+        full state (e.g. a posting first withheld by ``vacancy.flagged``, then fixed and posted).
+        Event ids are UUIDv7, so their order is the order the events were made in."""
         pending = self.session.scalars(select(PendingEvent).where(PendingEvent.aggregate == aggregate)
                                        .order_by(PendingEvent.event_id)).all()
         for row in pending:
-            self.handle(parse_event(row.payload), effects=False)
+            if row.event_id > arrived.id:
+                self.handle(parse_event(row.payload), effects=False)
         if pending:
             self.session.execute(delete(PendingEvent).where(PendingEvent.aggregate == aggregate))
 

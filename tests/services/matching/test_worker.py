@@ -112,8 +112,8 @@ def test_registration_to_placement_reconciliation_and_layoff(broker, worker: Wor
     station(client, f"b-{run}", STREET_B, "丙村", f"mm-b-{run}")
     employer = credit_code(int(run, 16) % 10_000_000)
     vacancy_id, filled_id = f"v-{run}", f"vf-{run}"
-    publish(broker.bootstrap, posted(vacancy_id, STREET_A, employer), filled(filled_id, STREET_A),
-            posted(filled_id, STREET_A, employer))
+    posted_first, filled_later = posted(filled_id, STREET_A, employer), filled(filled_id, STREET_A)
+    publish(broker.bootstrap, posted(vacancy_id, STREET_A, employer), filled_later, posted_first)
     wait_for(lambda: client.get(f"/match/vacancies/{vacancy_id}/candidates").status_code == 200,
              "vacancy.posted was not consumed")
 
@@ -151,7 +151,7 @@ def test_registration_to_placement_reconciliation_and_layoff(broker, worker: Wor
     assert events[1]["data"]["breakdown"] == referral["breakdown"]
     assert "测试红娘" not in str(events)
 
-    # vacancy.filled arrived before vacancy.posted: reconciled, so it is not open and got no case
+    # vacancy.filled was delivered before the vacancy.posted made earlier: reconciled, not open, no case
     assert client.get(f"/match/vacancies/{filled_id}/candidates").json() == []
     vacancy_cases = [client.get(f"/matchmakers/mm-a{i}-{run}/worklist").json() for i in (1, 2)]
     assert [c["vacancy_id"] for cases in vacancy_cases for c in cases if c["vacancy_id"]] == [vacancy_id]
