@@ -142,17 +142,43 @@ async def streets_side_by_side(store: StoreDep, start: From = None, end: To = No
     return StreetsTable(start=start, end=end, streets=rows)
 
 
+class IngestLag(BaseModel):
+    """Seconds from an event's time to its row being queryable (raw-log insert), over the events
+    whose time is at or after ``since``."""
+
+    since: datetime
+    events: int
+    p50_s: float | None
+    p95_s: float | None
+    p99_s: float | None
+
+
 class IngestStatus(BaseModel):
     events: int
     by_topic: dict[str, int]
     latest_event_time: datetime | None
+    lag: IngestLag | None
 
 
-@router.get("/ingest", summary="事件入库情况（已入库事件数、最新事件时间）")
-async def ingest_status(store: StoreDep) -> IngestStatus:
+def _aware(moment: datetime | None) -> datetime | None:
+    # stored in UTC; the embedded driver returns it naive
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+@router.get("/ingest", summary="事件入库情况（已入库事件数、最新事件时间、入库延迟分位数）")
+async def ingest_status(
+    store: StoreDep,
+    since: Annotated[datetime | None, Query(description="统计入库延迟的起始事件时间（含时区）")] = None,
+) -> IngestStatus:
     rows = await store.call(store.rows_sync, "SELECT topic, count(), max(event_time) FROM events FINAL GROUP BY topic")
     by_topic = {topic: count for topic, count, _ in rows}
-    latest = max((at for _, _, at in rows), default=None)
-    if latest is not None and latest.tzinfo is None:  # stored in UTC; some drivers return it naive
-        latest = latest.replace(tzinfo=UTC)
-    return IngestStatus(events=sum(by_topic.values()), by_topic=by_topic, latest_event_time=latest)
+    latest = _aware(max((at for _, _, at in rows), default=None))
+    lag = None
+    if since is not None:
+        [(count, quantiles)] = await store.call(store.rows_sync, """
+            SELECT count(), quantilesExact(0.5, 0.95, 0.99)(dateDiff('millisecond', event_time, ingested_at))
+            FROM events FINAL WHERE event_time >= {since:DateTime64(3, 'UTC')}""",
+            {"since": since.astimezone(UTC).replace(tzinfo=None)})
+        p50, p95, p99 = (q / 1000 for q in quantiles) if count else (None, None, None)
+        lag = IngestLag(since=since, events=count, p50_s=p50, p95_s=p95, p99_s=p99)
+    return IngestStatus(events=sum(by_topic.values()), by_topic=by_topic, latest_event_time=latest, lag=lag)
