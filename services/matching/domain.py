@@ -28,10 +28,11 @@ a test checks that both agree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from schemas.fields import SHANGHAI
+from schemas.fields import SHANGHAI, Skill
 from schemas.vocab import Education, IndustrySection, KeyGroup, VacancyKind
 
 WEIGHTS: dict[str, float] = {
@@ -101,8 +102,8 @@ class Match:
     breakdown: dict[str, float]
 
 
-def skills_by_name(skills: list) -> dict[str, int]:  # type: ignore[type-arg]
-    """Skill list (``schemas.fields.Skill``) to name -> highest level."""
+def skills_by_name(skills: Iterable[Skill]) -> dict[str, int]:
+    """Skill list of an event to name -> highest level (a name listed twice keeps its best level)."""
     levels: dict[str, int] = {}
     for skill in skills:
         levels[skill.name] = max(levels.get(skill.name, 0), skill.level)

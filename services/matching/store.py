@@ -185,5 +185,5 @@ def open_case_for_person(session: Session, person_ref: str) -> Case | None:
 
 
 def referrals_of(session: Session, case_id: str) -> list[Referral]:
-    return list(session.scalars(select(Referral).where(Referral.case_id == case_id).order_by(Referral.made_at,
-                                                                                              Referral.referral_id)))
+    query = select(Referral).where(Referral.case_id == case_id).order_by(Referral.made_at, Referral.referral_id)
+    return list(session.scalars(query))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import Query
@@ -32,7 +33,7 @@ def candidates(vacancy_id: str, session: SessionDep, index: IndexDep, now: NowDe
     row = session.get(VacancyRow, vacancy_id)
     if row is None:
         raise ProblemError(404, "vacancy_not_found", "未找到该岗位")
-    return [m.__dict__ for m in index.top_candidates(row.to_domain(), local_date(now), limit)]
+    return [asdict(m) for m in index.top_candidates(row.to_domain(), local_date(now), limit)]
 
 
 @router.get("/persons/{person_ref}/vacancies", response_model=list[MatchOut], summary="求职者的推荐岗位")
@@ -43,4 +44,4 @@ def vacancies(person_ref: str, session: SessionDep, index: IndexDep, now: NowDep
         raise ProblemError(404, "person_not_found", "未找到该求职者")
     if not row.active:
         return []
-    return [m.__dict__ for m in index.top_vacancies(row.to_domain(), local_date(now), limit)]
+    return [asdict(m) for m in index.top_vacancies(row.to_domain(), local_date(now), limit)]

@@ -130,6 +130,12 @@ def test_registration_to_placement_reconciliation_and_layoff(broker, worker: Wor
     assert referral["breakdown"]["skills"] == 1.0 and referral["breakdown"]["location"] == 1.0
     assert referral["score"] == round(sum(WEIGHTS[k] * v for k, v in referral["breakdown"].items()), 4)
 
+    # the same explained match, asked for in both directions
+    [candidate] = [m for m in client.get(f"/match/vacancies/{vacancy_id}/candidates").json()
+                   if m["person_ref"] == person]
+    suggested = client.get(f"/match/persons/{person}/vacancies", params={"limit": 5}).json()
+    assert candidate["breakdown"] == referral["breakdown"] == suggested[0]["breakdown"]
+
     # the outcome closes the case; another outcome on the closed case is a conflict
     hired = client.post(f"/cases/{case['case_id']}/outcome",
                         json={"referral_id": referral["referral_id"], "outcome": "hired"})
