@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -32,6 +33,9 @@ DESCRIPTION = """乐业西青指挥中心对外接口。各部门系统以 OAuth
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
+    # httpx logs every backend URL at INFO; URLs carry person_refs (and whatever a client typed).
+    for chatty in ("httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     app = create_service_app(ServiceParts(
         name="gateway", title="乐业西青指挥中心 接口网关", description=DESCRIPTION, settings=settings,
         routers=[token.router, ingest.router, audit.router, forwarding.router],
