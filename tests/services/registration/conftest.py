@@ -45,18 +45,15 @@ def person_body(**overrides: object) -> dict[str, object]:
     return body | overrides
 
 
-def test_settings(database_url: str, bootstrap: str = "127.0.0.1:1") -> Settings:
+def service_settings(database_url: str, bootstrap: str = "127.0.0.1:1") -> Settings:
     return Settings(database_url=database_url, KAFKA_BOOTSTRAP=bootstrap, PERSON_REF_KEY="test-person-ref-key-0123",
                     pii_key="test-pii-key")
-
-
-test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
 
 
 @pytest.fixture
 def service(database_url: str) -> Iterator[LiveServer]:
     """The service over real HTTP on a fresh database, without the relay (events stay in the outbox)."""
-    app = create_app(test_settings(database_url), start_relay=False)
+    app = create_app(service_settings(database_url), start_relay=False)
     with LiveServer(app) as live:
         live.app = app  # type: ignore[attr-defined]
         yield live

@@ -52,13 +52,17 @@ def test_malformed_json_is_400(service) -> None:
     response = httpx.post(f"{service.url}/persons", content=b'{"name": "\xe6\x9d\x8e", "id_number": ',
                           headers={"content-type": "application/json"})
     assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == "malformed_json"
+    assert all(e["field"].startswith("body") for e in response.json()["errors"])
+    assert "李" not in response.text
     assert count(service.app, Person) == 0 and outbox(service.app) == []
 
 
 def test_body_over_one_mebibyte_is_413(service) -> None:
     response = httpx.post(f"{service.url}/persons", json=person_body(community="西" * (1024 * 1024)))
     assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == "payload_too_large"
     assert count(service.app, Person) == 0 and outbox(service.app) == []
 

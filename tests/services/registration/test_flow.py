@@ -24,7 +24,7 @@ from schemas.events.registration import (
 from services.registration.app import create_app
 from tests.conftest import LiveServer, read_topic
 
-from .conftest import credit_code, id_number, outbox, person_body, test_settings
+from .conftest import credit_code, id_number, outbox, person_body, service_settings
 
 NAME, ID_NUMBER, PHONE = "王建国", id_number(date(1975, 8, 9), 311), "13987654321"
 TOPIC = "leye.registration"
@@ -32,7 +32,7 @@ TOPIC = "leye.registration"
 
 @pytest.fixture
 def live(database_url: str, broker) -> Iterator[LiveServer]:
-    app = create_app(test_settings(database_url, broker.bootstrap))
+    app = create_app(service_settings(database_url, broker.bootstrap))
     with LiveServer(app) as server:
         server.app = app  # type: ignore[attr-defined]
         yield server

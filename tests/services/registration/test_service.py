@@ -15,7 +15,7 @@ from services.registration.crypto import PiiCipher
 from services.registration.settings import Settings
 from services.runtime.db import Base, make_engine, migrate
 
-from .conftest import test_settings
+from .conftest import service_settings
 
 OWN_TABLES = {"persons", "person_groups", "followups", "employments", "outbox", "idempotency_keys"}
 
@@ -41,7 +41,7 @@ def test_migrations_create_exactly_the_models(database_url: str) -> None:
 
 
 def test_every_operation_has_a_chinese_summary(tmp_path) -> None:
-    app = create_app(test_settings(f"sqlite:///{tmp_path / 'r.sqlite3'}"), start_relay=False)
+    app = create_app(service_settings(f"sqlite:///{tmp_path / 'r.sqlite3'}"), start_relay=False)
     operations = [op for path in app.openapi()["paths"].values() for op in path.values()]
     assert len(operations) >= 12
     assert all(re.search(r"[\u4e00-\u9fff]", op.get("summary", "")) for op in operations)
