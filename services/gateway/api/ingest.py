@@ -121,18 +121,22 @@ async def acknowledge(
 
 
 async def _monitored_alert(request: Request, alert_id: str) -> dict[str, Any] | None:
-    """A warning raised by the monitoring service, read from its ``GET /warnings/{alert_id}``."""
+    """An open warning raised by the monitoring service, from its ``GET /warnings`` list."""
     settings = request.app.state.settings
     try:
-        response = await request.app.state.http.get(f"{settings.backend_url('monitoring')}/warnings/{alert_id}")
+        response = await request.app.state.http.get(f"{settings.backend_url('monitoring')}/warnings",
+                                                    params={"status": "open"})
     except httpx.HTTPError:
+        response = None
+    if response is None or response.status_code >= 500:
         raise ProblemError(503, "backend_unavailable", "监测服务暂不可用，请稍后重试",
-                           headers={"Retry-After": str(settings.retry_after_s)}) from None
-    if response.status_code != 200:
-        return None
+                           headers={"Retry-After": str(settings.retry_after_s)})
     try:
-        document = response.json()
-    except ValueError:
-        return None
+        warnings = response.json().get("warnings", []) if response.status_code == 200 else []
+    except (ValueError, AttributeError):
+        warnings = []
     fields = AlertAcknowledged.model_fields
-    return {k: v for k, v in document.items() if k in fields} if isinstance(document, dict) else None
+    for warning in warnings:
+        if isinstance(warning, dict) and warning.get("alert_id") == alert_id:
+            return {k: v for k, v in warning.items() if k in fields}
+    return None

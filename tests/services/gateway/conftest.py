@@ -59,10 +59,11 @@ def stand_in_backend(received: list[dict]) -> FastAPI:
             return JSONResponse({"detail": "internal"}, status_code=500)
         if path == "warnings/slow":
             await asyncio.sleep(3)
-        if path.startswith("warnings/mon-1"):
-            return JSONResponse({"alert_id": "mon-1", "level": "red", "scope_kind": "district",
-                                 "scope_code": "120111", "signal": "mass_layoff", "value": 120.0, "threshold": 20.0,
-                                 "window": "30d", "source": "monitor", "status": "firing"})
+        if path == "warnings":  # the monitoring service's shape
+            return JSONResponse({"warnings": [{
+                "alert_id": "mon-1", "status": "open", "level": "red", "scope_kind": "district",
+                "scope_code": "120111", "signal": "mass_layoff", "value": 120.0, "threshold": 20.0, "window": "30d",
+                "source": "monitor", "updated_at": "2026-11-20T01:00:00Z"}]})
         return JSONResponse({"method": request.method, "path": request.url.path}, status_code=200)
 
     return app
