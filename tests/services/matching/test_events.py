@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -14,10 +15,13 @@ from schemas.events.registration import EmploymentRegistered
 from schemas.events.vacancy import FlagReason, VacancyClosed, VacancyFlagged
 from schemas.reference import STREETS
 from schemas.vocab import EmploymentForm, FlagCategory, KeyGroup, VacancyCloseReason
+from services.matching.app import create_app
 from services.matching.events import EventApplier
 from services.matching.index import MatchIndex
+from services.matching.settings import Settings
 from services.matching.store import Case, PendingEvent, Referral, Station, VacancyRow
 from services.runtime.db import make_engine, make_session_factory, migrate
+from tests.conftest import LiveServer
 
 from .helpers import credit_code, filled, jobseeker, mass_layoff, posted
 from .test_service import MIGRATIONS
@@ -118,3 +122,21 @@ def test_only_a_mass_layoff_opens_an_intervention_case(applier: EventApplier) ->
     with applier.sessions() as session:
         [case] = session.scalars(select(Case).where(Case.origin == "layoff")).all()
         assert (case.employer_ref, [m["vacancy_id"] for m in case.prematched]) == (EMPLOYER, ["v1"])
+
+
+def test_requests_wait_for_the_first_station_and_then_go_to_the_least_loaded(broker, tmp_path) -> None:
+    """With no station at all the request is parked, not dropped; creating a station dispatches it.
+    A 街镇 without a station of its own falls back to the district's least-loaded station."""
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'm.sqlite3'}", kafka_bootstrap=broker.bootstrap),
+                     lambda: NOW)
+    with LiveServer(app) as server:
+        client = httpx.Client(base_url=server.url, timeout=10)
+        app.state.applier.apply_batch([jobseeker(PERSON, STREET, "甲")])
+        other_street = sorted(STREETS)[7]
+        for code in ("s-busy", "s-idle"):
+            response = client.post("/stations", json={"code": code, "street_code": other_street, "community": "乙",
+                                                      "matchmaker_id": f"m-{code}", "matchmaker_name": "某"})
+            assert response.status_code == 201
+        assert [item["person_ref"] for item in client.get("/matchmakers/m-s-busy/worklist").json()] == [PERSON]
+        app.state.applier.apply_batch([jobseeker("d" * 64, STREET, "甲")])
+        assert [item["person_ref"] for item in client.get("/matchmakers/m-s-idle/worklist").json()] == ["d" * 64]
