@@ -114,6 +114,11 @@ def groups_after(action: Action, groups: set[KeyGroup], categories: Iterable[Har
     return out
 
 
+def qualifies_4050(gender: Gender, age: int) -> bool:
+    """“4050”人员: women aged 40 or more, men (and unstated gender) aged 50 or more."""
+    return age >= (40 if gender is Gender.FEMALE else 50)
+
+
 def graduate_case_close_reason(action: Action, closure: ClosureReason | None = None) -> str:
     """Why a 离校未就业 ledger case is closed (销号): employment, or the registration's closure reason."""
     if action is Action.EMPLOYMENT:

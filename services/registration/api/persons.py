@@ -12,14 +12,24 @@ from fastapi import Path
 
 from schemas import person_ref as make_person_ref
 from schemas.ids import PersonRef
-from schemas.vocab import KeyGroup
+from schemas.vocab import Gender, HardshipCategory, KeyGroup
 from services.runtime.http import SessionDep, write_router
 from services.runtime.outbox import add_event
 from services.runtime.problems import ProblemError
 
 from .. import events
 from ..deps import CipherDep, RefKeyDep
-from ..domain import Action, Status, TransitionForbidden, closed_registrations, graduate_case_close_reason, groups_after
+from ..domain import (
+    Action,
+    Status,
+    TransitionForbidden,
+    age_on,
+    birth_date,
+    closed_registrations,
+    graduate_case_close_reason,
+    groups_after,
+    qualifies_4050,
+)
 from ..domain import next_status as domain_next_status
 from ..store import Employment, Followup, Person, get_person, require_person
 from .models import (
@@ -47,6 +57,12 @@ def next_status(current: Status | None, action: Action) -> Status:
         return domain_next_status(current, action)
     except TransitionForbidden as exc:
         raise ProblemError(409, "transition_forbidden", exc.detail) from None
+
+
+def field_problem(field: str, message: str, kind: str) -> ProblemError:
+    """A 422 naming one field, for rules that need the stored person (the body alone cannot tell)."""
+    return ProblemError(422, "validation_failed", "请检查标注的字段",
+                        errors=[{"field": field, "message": message, "type": kind}])
 
 
 def summary(person: Person) -> PersonSummary:
@@ -139,8 +155,7 @@ def register_employment(person_ref: RefPath, body: EmploymentIn, session: Sessio
     person.status = next_status(person.current_status, Action.EMPLOYMENT).value
     unemployed_since = person.unemployed_since if was_unemployed else None
     if unemployed_since is not None and body.start_date < unemployed_since:
-        raise ProblemError(422, "validation_failed", "请检查标注的字段", errors=[
-            {"field": "body.start_date", "message": "就业日期不得早于失业日期", "type": "start_date"}])
+        raise field_problem("body.start_date", "就业日期不得早于失业日期", "start_date")
     job = Employment(
         person_ref=person.person_ref, form=body.form.value, employer_ref=body.employer_credit_code,
         industry_section=body.industry.section.value if body.industry else None,
@@ -173,9 +188,14 @@ def record_followup(person_ref: RefPath, body: FollowupIn, session: SessionDep) 
 
 @router.post("/{person_ref}/hardship", summary="就业困难人员认定", response_model=PersonSummary,
              responses=_NOT_FOUND | _CONFLICT)
-def certify_hardship(person_ref: RefPath, body: HardshipIn, session: SessionDep) -> PersonSummary:
+def certify_hardship(person_ref: RefPath, body: HardshipIn, session: SessionDep, cipher: CipherDep) -> PersonSummary:
+    """Certify 就业困难人员; “4050” is checked against the age on ``certified_on`` (from the ID number)."""
     person = require_person(session, person_ref)
     next_status(person.current_status, Action.HARDSHIP)
+    if HardshipCategory.AGE_4050 in body.categories:
+        age = age_on(birth_date(cipher.decrypt(person.id_number_enc)), body.certified_on)
+        if not qualifies_4050(Gender(person.gender), age):
+            raise field_problem("body.categories", "“4050”人员须为女性满40周岁或男性满50周岁", "age_4050")
     known = list(person.hardship_categories)
     person.hardship_categories = known + [c.value for c in body.categories if c.value not in known]
     person.hardship_certified_on = body.certified_on

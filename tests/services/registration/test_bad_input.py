@@ -82,6 +82,7 @@ def test_body_over_one_mebibyte_is_413(service) -> None:
                                     "start_date": "2026-03-01"}, "body.employer_credit_code",
                      id="wrong credit code check character"),
         pytest.param("hardship", {"categories": []}, "body.categories", id="no hardship category"),
+        pytest.param("hardship", {"categories": ["age_4050"]}, "body.categories", id="4050 for a woman of 35"),
         pytest.param("close", {"reason": "bored"}, "body.reason", id="unknown closure reason"),
     ],
 )
@@ -102,3 +103,17 @@ def test_lookup_of_a_bad_id_number_names_the_field(service) -> None:
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["body.id_number"]
     assert ID_NUMBER[:17] not in response.text
+
+
+def test_employment_before_the_unemployment_began_names_the_start_date(service) -> None:
+    ref = httpx.post(f"{service.url}/persons", json=person_body()).json()["person_ref"]
+    httpx.post(f"{service.url}/persons/{ref}/unemployment", json={
+        "unemployed_since": "2026-02-01", "reason": "dismissed", "registration_place": "residence",
+        "registered_on": "2026-02-03"})
+    before = len(outbox(service.app))
+    response = httpx.post(f"{service.url}/persons/{ref}/employment",
+                          json={"form": "flexible", "start_date": "2026-01-15"})
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["body.start_date"]
+    assert len(outbox(service.app)) == before
+    assert httpx.get(f"{service.url}/persons/{ref}").json()["status"] == "unemployed"
