@@ -13,8 +13,17 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import DateTime, Engine, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+SQLITE_IMMEDIATE = "leye_sqlite_immediate"
+
+
+def begin_read(session: Session) -> None:
+    """Start ``session``'s transaction as a reader: a deferred ``BEGIN`` on SQLite, which does not wait
+    for writers. Every other transaction starts as a writer (``BEGIN IMMEDIATE``); on PostgreSQL
+    both are plain transactions, where row locks and MVCC do the work."""
+    session.connection(execution_options={SQLITE_IMMEDIATE: False})
 
 
 class Base(DeclarativeBase):
@@ -58,6 +67,17 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+            # pysqlite would only BEGIN before the first write, leaving earlier reads outside the
+            # transaction (a read-then-write could overwrite a concurrent change). We BEGIN ourselves.
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+            # Transactions take the write lock up front (BEGIN IMMEDIATE), so concurrent writers queue
+            # (busy timeout) instead of overwriting each other or failing on a lock upgrade; read-only
+            # requests opt out with begin_read() and stay concurrent under WAL.
+            immediate = conn.get_execution_options().get(SQLITE_IMMEDIATE, True)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

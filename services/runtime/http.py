@@ -33,7 +33,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .db import Base, UTCDateTime, make_engine, make_session_factory, migrate, utcnow
+from .db import Base, UTCDateTime, begin_read, make_engine, make_session_factory, migrate, utcnow
 from .logs import configure_logging
 from .metrics import HTTP_REQUESTS, HTTP_SECONDS
 from .outbox import OutboxRelay
@@ -89,6 +89,8 @@ class UnitOfWorkRoute(APIRoute):
             session: Session = sessions()
             request.state.session = session
             try:
+                if request.method not in WRITE_METHODS:
+                    await run_in_threadpool(begin_read, session)
                 key = request.headers.get("idempotency-key") if request.method in WRITE_METHODS else None
                 fingerprint = ""
                 if key is not None:

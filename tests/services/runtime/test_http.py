@@ -3,6 +3,8 @@ health, readiness and metrics."""
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -42,6 +44,16 @@ def build_app(tmp_path: Path, bootstrap: str):
         )
         add_event(session, event)
         return {"event_id": event.id}
+
+    @router.post("/next", status_code=201)
+    def next_period(session: SessionDep) -> dict[str, str]:
+        """Read-then-write: the period is derived from what is already stored."""
+        stored = session.query(OutboxMessage).count()
+        time.sleep(0.02)  # widen the window in which a concurrent request could read the same count
+        period = f"{2030 + stored // 12}-{stored % 12 + 1:02d}"
+        add_event(session, new_event(SurveyRateReported(period=period, rate_percent=5.0, published_on=date(2026, 11, 1),
+                                                        source="测试"), source="/services/gateway"))
+        return {"period": period}
 
     settings = ServiceSettings(KAFKA_BOOTSTRAP=bootstrap, LEYE_VAR_DIR=str(tmp_path))
     parts = ServiceParts(
@@ -143,3 +155,11 @@ def test_health_readiness_metrics_and_request_id(server) -> None:
     assert unknown.status_code == 404
     assert unknown.headers["content-type"] == "application/problem+json"
     assert unknown.json()["title"] == "资源不存在"
+
+
+def test_concurrent_read_then_write_requests_are_serialised(server) -> None:
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(lambda _: httpx.post(f"{server.url}/rates/next", timeout=30), range(16)))
+    assert [r.status_code for r in responses] == [201] * 16
+    periods = [r.json()["period"] for r in responses]
+    assert len(set(periods)) == 16, "two requests read the same state: a lost update"
