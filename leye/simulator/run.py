@@ -137,12 +137,12 @@ async def simulate(
                 record = {"n": n, "kind": action.kind, "street_code": action.street_code,
                           "status": response.status_code, "ms": round((time.perf_counter() - t0) * 1000, 1)}
                 if ok:
-                    action.succeeded = True
+                    action.succeeded, action.response = True, response.json()
                     totals.accepted[action.kind] += 1
                     if action.street_code:
                         totals.by_street[(action.kind, action.street_code)] += 1
                     if action.on_success is not None:
-                        action.on_success(response.json())
+                        action.on_success(action.response)
                 else:
                     totals.refused[action.kind] += 1
                     record["code"] = _problem_code(response)

@@ -69,6 +69,7 @@ class Action:
     after: Action | None = None
     finished: asyncio.Event = field(default_factory=asyncio.Event)
     succeeded: bool = False
+    response: dict[str, Any] | None = None  # the accepted response's body
 
     def resolved_path(self) -> str:
         return self.path() if callable(self.path) else self.path
