@@ -149,10 +149,10 @@ def _peak_rss_mib(pid: int) -> float:
 def _faust_noop_rate(bootstrap: str, n: int) -> float:
     out = subprocess.run([sys.executable, "-m", "leye.bench.ingest", "noop", str(n)], cwd=ROOT, timeout=600,
                          env=_env(bootstrap), capture_output=True, text=True)
-    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
-    if not lines:
+    found = [line[line.index("{"):] for line in (out.stdout + out.stderr).splitlines() if '{"events_per_s"' in line]
+    if not found:  # faust redirects stdout into its log (stderr), prefixed
         raise RuntimeError(f"faust no-op floor failed: {out.stderr[-2000:]}")
-    return float(orjson.loads(lines[-1])["events_per_s"])
+    return float(orjson.loads(found[-1])["events_per_s"])
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -217,10 +217,10 @@ def run(quick: bool = False) -> dict[str, float | int]:
 
 def _noop_main(n: int) -> None:
     """The faust floor: the platform's stream app and batching, over the same topics, doing nothing."""
-    from services.runtime.settings import ServiceSettings
+    from services.runtime.settings import StreamSettings
     from services.runtime.streaming import create_stream_app
 
-    settings = ServiceSettings()
+    settings = StreamSettings()
     app = create_stream_app(f"bench-noop-{uuid_utils.uuid7()}", settings)
     topic = app.topic(*SOURCE_TOPICS, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
     state = {"seen": 0, "first": 0.0, "first_batch": 0}
