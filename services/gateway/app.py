@@ -17,7 +17,7 @@ from .api import audit, forwarding, ingest, token
 from .auth import ClientCache, ClientStatus, RateLimiter
 from .domain import SCOPES
 from .settings import GatewaySettings
-from .store import get_client
+from .store import get_client, read_session
 
 DESCRIPTION = """乐业西青指挥中心对外接口。各部门系统以 OAuth2 客户端凭证模式在 `/oauth/token` 获取访问令牌，
 按权限范围访问人员、岗位、就业红娘、统计与预警等资源。
@@ -51,7 +51,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
 
 def _client_status(app: FastAPI, client_id: str) -> ClientStatus | None:
-    with app.state.sessions() as session:
+    with read_session(app.state.sessions) as session:
         client = get_client(session, client_id)
         return None if client is None else ClientStatus(active=client.active, bureau=client.bureau)
 

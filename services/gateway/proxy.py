@@ -16,8 +16,10 @@ import httpx
 import orjson
 import structlog
 from fastapi import Request, Response
+from sqlalchemy import insert
 from starlette.concurrency import run_in_threadpool
 
+from services.runtime.db import utcnow
 from services.runtime.problems import ProblemError
 
 from .auth import Principal
@@ -26,6 +28,7 @@ from .settings import GatewaySettings
 from .store import AuditEntry
 
 log = logging.getLogger(__name__)
+_AUDIT_INSERT = insert(AuditEntry)
 _PASSED_RESPONSE_HEADERS = ("content-type", "location", "retry-after", "idempotent-replayed", "etag")
 
 
@@ -104,15 +107,16 @@ async def _audit(
     an unaudited look at personal data is worse than no answer."""
     if not route.personal:
         return
-    entry = AuditEntry(
-        client_id=principal.client_id, method=request.method, route=route_template(path),
-        person_ref=person_ref_in(path, document), status=status,
-        request_id=structlog.contextvars.get_contextvars().get("request_id"),
-    )
+    row = {
+        "at": utcnow(), "client_id": principal.client_id, "method": request.method, "route": route_template(path),
+        "person_ref": person_ref_in(path, document), "status": status,
+        "request_id": structlog.contextvars.get_contextvars().get("request_id"),
+    }
 
     def write() -> None:
-        with request.app.state.sessions.begin() as session:
-            session.add(entry)
+        # A Core insert on the engine: a fraction of an ORM session's cost, on every audited request.
+        with request.app.state.engine.begin() as connection:
+            connection.execute(_AUDIT_INSERT, row)
 
     try:
         await run_in_threadpool(write)

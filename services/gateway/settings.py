@@ -22,11 +22,11 @@ class GatewaySettings(ServiceSettings):
 
     port: int = 8000
     database_url: str | None = Field(None, description="SQLAlchemy URL; default: var/gateway.sqlite3")
-    jwt_secret: SecretStr = SecretStr(DEV_SECRET_PREFIX + "gateway-jwt-secret")
+    jwt_secret: SecretStr = SecretStr(DEV_SECRET_PREFIX + "gateway-jwt-secret-change-me-in-production")
     jwt_issuer: str = "leye-gateway"
     jwt_audience: str = "leye-api"
     token_ttl_s: int = Field(900, ge=60, le=900, description="Access-token lifetime; at most 15 minutes.")
-    grafana_webhook_token: SecretStr = SecretStr(DEV_SECRET_PREFIX + "grafana-webhook-token")
+    grafana_webhook_token: SecretStr = SecretStr(DEV_SECRET_PREFIX + "grafana-webhook-token-change-me")
     cors_origins: list[str] = Field(default_factory=list, description="CORS allow-list; empty = closed.")
     rate_per_s: float = Field(50.0, gt=0, description="Token-bucket refill rate per client, requests/s.")
     rate_burst: int = Field(100, ge=1, description="Token-bucket size per client.")

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, Index, Integer, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from services.runtime.db import Base, UTCDateTime, utcnow
+from services.runtime.db import Base, UTCDateTime, begin_read, utcnow
 
 
 class Client(Base):
@@ -71,6 +71,18 @@ class AlertTransition(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     state: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def read_session(sessions: sessionmaker) -> Session:  # type: ignore[type-arg]
+    """A session for reads outside a request's unit of work.
+
+    It starts as a reader (deferred ``BEGIN`` on SQLite): the runtime's default ``BEGIN IMMEDIATE``
+    would wait for the write lock, which a write request of this very process may hold while its
+    dependencies (the client check) read here — a deadlock until the busy timeout.
+    """
+    session = sessions()
+    begin_read(session)
+    return session
 
 
 def get_client(session: Session, client_id: str) -> Client | None:

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..auth import Principal
 from ..deps import require
-from ..store import query_audit
+from ..store import query_audit, read_session
 
 router = APIRouter(tags=["审计"])
 
@@ -44,7 +44,7 @@ async def audit(
     before_id: Annotated[int | None, Query(ge=1, le=2**62, description="翻页：只列出编号小于此值的记录")] = None,
 ) -> AuditPage:
     def load() -> list[AuditItem]:
-        with request.app.state.sessions() as session:
+        with read_session(request.app.state.sessions) as session:
             rows = query_audit(session, client_id=client_id, person_ref=person_ref, since=since, until=until,
                                limit=limit, before_id=before_id)
             return [AuditItem.model_validate(row, from_attributes=True) for row in rows]

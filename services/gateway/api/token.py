@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from services.runtime.problems import PROBLEM_JSON
 
 from ..auth import issue_token, verify_secret
-from ..store import get_client
+from ..store import get_client, read_session
 
 router = APIRouter(tags=["认证"])
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -84,7 +84,7 @@ async def token(request: Request) -> JSONResponse:
         return oauth_error(429, "slow_down", "申请过于频繁，请稍后再试", {"Retry-After": "1"})
 
     def load_and_verify() -> tuple[bool, frozenset[str]]:
-        with request.app.state.sessions() as session:
+        with read_session(request.app.state.sessions) as session:
             client = get_client(session, client_id)
             ok = verify_secret(client.secret_hash if client else None, secret)
             return bool(ok and client and client.active), (client.scope_set if client else frozenset())
