@@ -119,9 +119,13 @@ class RateLimiter:
         self._rate, self._burst = rate_per_s, float(burst)
         self._buckets: dict[str, tuple[float, float]] = {}
 
+    MAX_KEYS = 10_000
+
     def take(self, client_id: str) -> int:
         """0 when the request may go ahead, else the whole seconds to wait (for Retry-After)."""
         now = time.monotonic()
+        if len(self._buckets) > self.MAX_KEYS:
+            self._forget_full_buckets(now)
         tokens, last = self._buckets.get(client_id, (self._burst, now))
         tokens = min(self._burst, tokens + (now - last) * self._rate)
         if tokens >= 1.0:
@@ -129,3 +133,11 @@ class RateLimiter:
             return 0
         self._buckets[client_id] = (tokens, now)
         return max(1, math.ceil((1.0 - tokens) / self._rate))
+
+    def _forget_full_buckets(self, now: float) -> None:
+        """Drop buckets that have refilled completely: forgetting them changes nothing, and keys chosen
+        by strangers (client ids tried at the token endpoint) cannot grow memory without bound."""
+        self._buckets = {
+            key: (tokens, last) for key, (tokens, last) in self._buckets.items()
+            if tokens + (now - last) * self._rate < self._burst
+        }

@@ -164,3 +164,30 @@ def test_cors_is_closed_by_default_and_opens_to_the_allow_list(tmp_path, backend
         assert ok.headers["access-control-allow-origin"] == "https://wall.xiqing.gov.cn"
         evil = httpx.get(f"{live.url}/healthz", headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in evil.headers
+
+
+@pytest.mark.parametrize(
+    "placeholder",
+    [pytest.param("jwt_secret", id="jwt secret"), pytest.param("grafana_webhook_token", id="webhook token")],
+)
+def test_production_refuses_placeholder_secrets(placeholder) -> None:
+    from pydantic import ValidationError
+
+    from services.gateway.settings import GatewaySettings
+
+    real = {"jwt_secret": "a-real-secret-from-the-vault-0123456789", "grafana_webhook_token": "a-real-token-42",
+            "PERSON_REF_KEY": "a-real-person-ref-key"}
+    real.pop(placeholder)
+    with pytest.raises(ValidationError, match=placeholder):
+        GatewaySettings(LEYE_ENV="production", **real)
+
+
+def test_rate_limiter_forgets_refilled_buckets_of_strangers() -> None:
+    from services.gateway.auth import RateLimiter
+
+    limiter = RateLimiter(rate_per_s=1000.0, burst=5)
+    for i in range(RateLimiter.MAX_KEYS):
+        assert limiter.take(f"stranger-{i}") == 0
+    time.sleep(0.01)  # every bucket refills (one token at 1000/s takes 1 ms)
+    assert limiter.take("someone") == limiter.take("someone-else") == 0
+    assert set(limiter._buckets) == {"someone", "someone-else"}
