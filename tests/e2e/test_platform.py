@@ -1,0 +1,219 @@
+"""The whole platform as a user starts it (`leye up` in a subprocess), driven by the simulator
+through the gateway, checked through the gateway.
+
+The phases share one stack and add up: after each, every checked indicator must equal what the
+simulator's accepted calls imply (computed here, independently of the platform):
+
+1. normal traffic;
+2. the monitoring worker killed with SIGKILL mid-run (`leye up` restarts it);
+3. the broker paused for 20 s while traffic continues;
+4. a layoff wave in 中北镇, which must raise a warning for 中北镇 and no other 街镇.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from leye.demo import ensure_demo_client
+from leye.simulator.run import GatewayClient, simulate
+from leye.simulator.traffic import Action, Traffic
+from schemas.events.layoff import assess_layoff
+from services.runtime.broker import free_port
+from tests.leye.test_up import _descendants, _free_port_block
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).parents[2]
+ZHONGBEI = "120111100"
+CONVERGE_S = 120  # how long the pipeline may take to catch up before a mismatch is a failure
+
+
+class Platform:
+    """`leye up` on free ports, plus the calls the test makes through the gateway."""
+
+    def __init__(self, var_dir: Path) -> None:
+        self.var_dir = var_dir
+        self.base, self.broker_port = _free_port_block(), free_port()
+        self.gateway = f"http://127.0.0.1:{self.base}"
+        env = os.environ | {"PYTHONUNBUFFERED": "1"}
+        env.pop("KAFKA_BOOTSTRAP", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "leye.cli", "up", "--port-base", str(self.base), "--broker-port",
+             str(self.broker_port), "--var-dir", str(var_dir)],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        deadline = time.monotonic() + 180
+        for line in self.process.stdout:
+            if line.startswith("READY "):
+                break
+            assert time.monotonic() < deadline, "no READY line"
+        else:
+            raise AssertionError("leye up exited before READY")
+        threading.Thread(target=self.process.stdout.read, daemon=True).start()  # keep the pipe drained
+        self.client_id, self.secret = ensure_demo_client(var_dir)
+        self.sent: list[Action] = []
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(60)
+
+    def child(self, needle: str) -> int:
+        """The pid of the process `leye up` started whose command line contains ``needle``."""
+        for pid in sorted(_descendants(self.process.pid)):
+            try:
+                if needle in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode():
+                    return pid
+            except FileNotFoundError:
+                continue
+        raise AssertionError(f"no child process {needle}")
+
+    def run(self, traffic: Traffic, count: int, rate: float = 40.0) -> None:
+        """Send ``count`` calls of ``traffic`` and remember them."""
+        original = traffic.next_action
+
+        def recorded() -> Action:
+            action = original()
+            self.sent.append(action)
+            return action
+
+        traffic.next_action = recorded  # type: ignore[method-assign]
+
+        async def _send() -> None:
+            client = GatewayClient(self.gateway, self.client_id, self.secret)
+            try:
+                await simulate(traffic, client, rate=rate, duration_s=None, count=count,
+                               log_path=self.var_dir / "simulator" / "e2e.jsonl")
+            finally:
+                await client.close()
+
+        asyncio.run(_send())
+
+    def token(self) -> str:
+        response = httpx.post(f"{self.gateway}/oauth/token", data={
+            "grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self.secret})
+        return response.json()["access_token"]
+
+    def indicators(self) -> dict[str, float | None] | None:
+        """The indicators, or None while the monitoring service is unavailable (503, e.g. restarting)."""
+        response = httpx.get(f"{self.gateway}/v1/stats/indicators", timeout=30,
+                             headers={"Authorization": f"Bearer {self.token()}"})
+        if response.status_code == 503:
+            return None
+        assert response.status_code == 200, response.text
+        return {i["code"]: i["value"] for i in response.json()["indicators"]}
+
+    def warnings(self) -> list[dict]:
+        response = httpx.get(f"{self.gateway}/v1/warnings", params={"status": "open"}, timeout=30,
+                             headers={"Authorization": f"Bearer {self.token()}"})
+        assert response.status_code == 200, response.text
+        return response.json()["warnings"]
+
+
+def expected(sent: list[Action]) -> dict[str, float]:
+    """The indicators implied by the accepted calls (DOMAIN.md §6, as services/monitoring defines them)."""
+    ok = [a for a in sent if a.succeeded]
+    kinds = Counter(a.kind for a in ok)
+    last_state: dict[int, str] = {}  # person (by their registration call) → latest unemployment/employment
+    for action in ok:
+        if action.kind in ("register_unemployment", "register_employment"):
+            first = action
+            while first.after is not None:
+                first = first.after
+            last_state[id(first)] = action.kind
+    ended = [a for a in ok if a.kind == "end_session"]
+    livestream = [a for a in ended if a.after.after.body["kind"] == "livestream"]
+    posted = [a for a in ok if a.kind == "post_vacancy" and a.response["status"] != "flagged"]
+    mass = [a for a in ok if a.kind == "report_layoff" and assess_layoff(
+        a.body["total_staff"], a.body["planned_cuts"], date.fromisoformat(a.body["notified_on"]),
+        date.fromisoformat(a.body["planned_on"])).is_mass]
+    return {
+        "new_employment": kinds["register_employment"],
+        "unemployment_registrations": kinds["register_unemployment"],
+        "registered_unemployed": sum(1 for state in last_state.values() if state == "register_unemployment"),
+        "recruitment_sessions": len(ended),
+        "livestream_sessions": len(livestream),
+        "session_hires": sum(a.body["hires"] for a in ended),
+        "traineeship_posts": sum(a.body["headcount"] for a in posted if a.body["kind"] == "traineeship"),
+        "public_welfare_posts": sum(a.body["headcount"] for a in posted if a.body["kind"] == "public_welfare"),
+        "mass_layoff_reports": len(mass),
+    }
+
+
+def assert_converges(platform: Platform) -> None:
+    want = expected(platform.sent)
+    deadline = time.monotonic() + CONVERGE_S
+    got = None
+    while True:
+        indicators = platform.indicators()
+        if indicators is not None:
+            got = {code: (indicators.get(code) or 0) for code in want}
+        if got == want or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    assert got == want
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory):
+    stack = Platform(tmp_path_factory.mktemp("e2e"))
+    yield stack
+    stack.stop()
+
+
+def test_indicators_equal_the_simulators_totals(platform: Platform) -> None:
+    platform.run(Traffic(101), count=300)
+    assert sum(a.succeeded for a in platform.sent) > 250
+    assert_converges(platform)
+
+
+def test_killing_the_monitoring_worker_mid_run_loses_and_duplicates_nothing(platform: Platform) -> None:
+    killer = threading.Timer(3.0, lambda: os.kill(platform.child("services.monitoring"), signal.SIGKILL))
+    killer.start()
+    platform.run(Traffic(202), count=300)
+    killer.join()
+    assert_converges(platform)
+
+
+def test_a_paused_broker_delays_events_but_loses_none(platform: Platform) -> None:
+    broker = platform.child("tansu")
+
+    def outage() -> None:
+        os.kill(broker, signal.SIGSTOP)
+        time.sleep(20)
+        os.kill(broker, signal.SIGCONT)
+
+    pause = threading.Timer(2.0, outage)
+    pause.start()
+    platform.run(Traffic(303), count=700, rate=25.0)  # ≈ 28 s of traffic, 20 s of it during the outage
+    pause.join()
+    assert_converges(platform)
+
+
+def test_a_layoff_wave_warns_for_its_street_and_no_other(platform: Platform) -> None:
+    def open_street_warnings() -> list[dict]:
+        return [w for w in platform.warnings() if w["scope_kind"] == "street"]
+
+    before = {w["alert_id"] for w in open_street_warnings()}
+    platform.run(Traffic(404, scenario="layoff-wave", street=ZHONGBEI), count=250)
+    deadline = time.monotonic() + 10  # the issue: the warning is visible within 10 s
+    while True:
+        warnings = open_street_warnings()
+        zhongbei = {w["level"] for w in warnings if w["scope_code"] == ZHONGBEI}
+        if zhongbei & {"orange", "red"} or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert zhongbei & {"orange", "red"}, zhongbei
+    raised_elsewhere = {w["scope_code"] for w in warnings if w["alert_id"] not in before} - {ZHONGBEI}
+    assert raised_elsewhere == set()
+    assert_converges(platform)
