@@ -1,0 +1,5 @@
+-- One database per system of record: services never share tables.
+CREATE DATABASE registration;
+CREATE DATABASE vacancies;
+CREATE DATABASE matching;
+CREATE DATABASE gateway;

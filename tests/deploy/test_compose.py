@@ -1,0 +1,80 @@
+"""The production compose file: valid against the Compose Specification, and every environment
+variable a service reads is set for it, and none is set that nothing reads."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from jsonschema import Draft7Validator
+from pydantic import AliasChoices
+
+from leye.stack import SERVICES
+from services.runtime.settings import ServiceSettings
+
+ROOT = Path(__file__).parents[2]
+COMPOSE_SCHEMA = ROOT.parent / "shared" / "schemas" / "compose-spec.json"
+INFRASTRUCTURE = {"kafka", "clickhouse", "postgres", "grafana"}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def settings_class(service: str) -> type[ServiceSettings]:
+    module = importlib.import_module(f"services.{service}.settings")
+    classes = [c for c in vars(module).values()
+               if isinstance(c, type) and issubclass(c, ServiceSettings) and c.__module__ == module.__name__]
+    assert len(classes) == 1, f"services.{service}.settings should define one settings class"
+    return classes[0]
+
+
+def env_names(cls: type[ServiceSettings]) -> set[str]:
+    """The variables a settings class reads: an explicit alias, or the prefix plus the field name."""
+    prefix = cls.model_config.get("env_prefix", "")
+    names = set()
+    for name, field in cls.model_fields.items():
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            names.update(str(choice).upper() for choice in alias.choices)
+        elif isinstance(alias, str):
+            names.add(alias.upper())
+        else:
+            names.add(f"{prefix}{name}".upper())
+    return names
+
+
+def test_compose_file_validates_against_the_compose_specification(compose) -> None:
+    if not COMPOSE_SCHEMA.exists():
+        pytest.fail(f"{COMPOSE_SCHEMA} is missing (shared/ must sit beside the repository)")
+    schema = json.loads(COMPOSE_SCHEMA.read_text())
+    errors = sorted(Draft7Validator(schema).iter_errors(compose), key=lambda e: list(e.path))
+    assert [f"{list(e.path)}: {e.message}" for e in errors] == []
+
+
+def test_every_service_of_the_platform_is_in_the_stack(compose) -> None:
+    platform = {s.name for s in SERVICES if s.exists()}
+    assert platform <= set(compose["services"]), "services missing from docker-compose.yml"
+    assert set(compose["services"]) - platform <= INFRASTRUCTURE
+
+
+@pytest.mark.parametrize("service", [s.name for s in SERVICES if s.exists()])
+def test_environment_matches_what_the_service_reads(compose, service: str) -> None:
+    spec = compose["services"][service]
+    assert spec["command"] == ["python", "-m", f"services.{service}"]
+    reads = env_names(settings_class(service))
+    given = set(spec.get("environment", {}))
+    assert sorted(reads - given) == [], "read by the service but not set in compose"
+    assert sorted(given - reads) == [], "set in compose but read by nothing"
+
+
+@pytest.mark.parametrize("service", [s.name for s in SERVICES if s.exists()])
+def test_services_wait_for_healthy_dependencies_and_check_readiness(compose, service: str) -> None:
+    spec = compose["services"][service]
+    assert all(dep["condition"] == "service_healthy" for dep in spec["depends_on"].values())
+    assert "/readyz" in " ".join(spec["healthcheck"]["test"])
+    assert spec["user"] == "10001:10001"

@@ -1,0 +1,37 @@
+"""The README's configuration table names exactly the variables the services read."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from leye.stack import SERVICES
+from tests.deploy.test_compose import env_names, settings_class
+
+README = Path(__file__).parents[1] / "README.md"
+READ_BY_THE_CLI = {"LEYE_SIM_CLIENT_ID", "LEYE_SIM_CLIENT_SECRET"}
+
+
+def documented() -> set[str]:
+    text = README.read_text()
+    section = text[text.index("## Configuration"):]
+    section = section[: section.index("\n## ", 1)]
+    names: set[str] = set()
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            first_cell = line.split("|")[1]
+            names.update(re.findall(r"`([A-Z][A-Z0-9_]+)`", first_cell))
+    return names
+
+
+def test_configuration_table_matches_the_settings_classes() -> None:
+    read = set().union(*(env_names(settings_class(s.name)) for s in SERVICES if s.exists()))
+    assert sorted(read - documented()) == [], "read by a service but missing from README's configuration table"
+    assert sorted(documented() - read - READ_BY_THE_CLI) == [], "in README's table but read by nothing"
+
+
+def test_the_two_commands_are_the_whole_setup() -> None:
+    text = README.read_text()
+    assert "make run" in text and "make test" in text
+    makefile = (README.parent / "Makefile").read_text()
+    assert "leye up --demo" in makefile and "pytest" in makefile
