@@ -14,6 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from services.runtime.http import Database, ServiceParts, create_service_app
 
 from .api import audit, forwarding, ingest, token
+from .audit import AuditWriter
 from .auth import ClientCache, ClientStatus, RateLimiter
 from .domain import SCOPES
 from .settings import GatewaySettings
@@ -57,7 +58,7 @@ def _client_status(app: FastAPI, client_id: str) -> ClientStatus | None:
 
 
 def _with_backend_client(app: FastAPI, settings: GatewaySettings) -> None:
-    """One pooled HTTP client for all backend calls, opened and closed with the app."""
+    """One pooled HTTP client for all backend calls and the audit writer, started and stopped with the app."""
     runtime_lifespan = app.router.lifespan_context
 
     @asynccontextmanager
@@ -65,8 +66,13 @@ def _with_backend_client(app: FastAPI, settings: GatewaySettings) -> None:
         async with runtime_lifespan(app):
             timeout = httpx.Timeout(settings.backend_timeout_s, connect=min(2.0, settings.backend_timeout_s))
             limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
-            async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
-                app.state.http = http
-                yield
+            app.state.audit = AuditWriter(app.state.engine)
+            app.state.audit.start()
+            try:
+                async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
+                    app.state.http = http
+                    yield
+            finally:
+                app.state.audit.stop()
 
     app.router.lifespan_context = lifespan
