@@ -65,7 +65,7 @@ def _with_backend_client(app: FastAPI, settings: GatewaySettings) -> None:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with runtime_lifespan(app):
             timeout = httpx.Timeout(settings.backend_timeout_s, connect=min(2.0, settings.backend_timeout_s))
-            limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+            limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
             app.state.audit = AuditWriter(app.state.engine)
             app.state.audit.start()
             try:
