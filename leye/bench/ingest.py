@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -201,6 +202,7 @@ def run(quick: bool = False) -> dict[str, float | int]:
         if worker is not None:
             _stop(worker)
         broker.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
     return {
         "events": n,
         "events_per_s": round(rate, 1),
