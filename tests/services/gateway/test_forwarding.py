@@ -149,3 +149,15 @@ def test_hostile_bodies_are_harmless(gateway: Gateway, backend: Backend, body) -
     if response.status_code == 413:
         assert response.json()["code"] == "payload_too_large"
     assert isinstance(gateway.audit(admin), list)
+
+
+def test_personal_data_is_not_served_when_the_audit_cannot_be_written(gateway: Gateway) -> None:
+    from sqlalchemy import text
+
+    headers = gateway.client_with("civil-affairs", "persons:read")
+    with gateway.app.state.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE gateway_audit RENAME TO gateway_audit_elsewhere"))
+    response = httpx.get(f"{gateway.url}/v1/persons/{PERSON}", headers=headers)
+    assert response.status_code == 503
+    assert response.json()["code"] == "audit_unavailable"
+    assert "street_code" not in response.text  # the backend's answer is withheld
