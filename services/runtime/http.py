@@ -10,6 +10,7 @@ the handler succeeded, together with the ``Idempotency-Key`` record. Handlers ne
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
@@ -76,6 +77,9 @@ class UnitOfWorkRoute(APIRoute):
 
     Same key and same body → the stored response and no second write; same key, other body → 422.
     Two concurrent requests with one key race on the primary key: the loser rolls back and replays.
+    On SQLite, write requests queue on an asyncio lock, one unit of work at a time: SQLite has one
+    writer anyway, and waiting on the event loop wakes the next writer at once, where SQLite's own
+    busy handler would sleep in coarse steps (and waiting in the threadpool could starve the holder).
     Any other conflict at commit (unique key taken, stale optimistic version) is a 409 problem, so
     handlers need not flush early to detect it — on SQLite an early flush holds the database's write
     lock across the rest of the request.
@@ -85,6 +89,14 @@ class UnitOfWorkRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def unit_of_work(request: Request) -> Response:
+            lock: asyncio.Lock | None = request.app.state.write_lock
+            if request.method not in WRITE_METHODS or lock is None:
+                return await in_session(request)
+            await request.body()  # read (and size-check) the body before queueing for the lock
+            async with lock:
+                return await in_session(request)
+
+        async def in_session(request: Request) -> Response:
             sessions: sessionmaker = request.app.state.sessions  # type: ignore[type-arg]
             session: Session = sessions()
             request.state.session = session
@@ -252,6 +264,7 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if parts.database is not None:
             engine = make_engine(parts.database.url)
+            app.state.write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
             migrate(engine, parts.database.migrations)
             app.state.engine = engine
             app.state.sessions = make_session_factory(engine)
@@ -276,6 +289,7 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
     )
     app.state.settings = parts.settings
     app.state.relay = None
+    app.state.write_lock = None
     install_problem_handlers(app)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(AccessLogMiddleware)
