@@ -68,7 +68,7 @@ class MonitoringProcess:
         while (seen := self.ingested()) < count:
             assert self.process is not None and self.process.poll() is None, self.log.read_text()[-3000:]
             assert time.monotonic() < deadline, f"only {seen} of {count} events ingested"
-            time.sleep(0.2)
+            time.sleep(0.5)  # each poll is a ClickHouse query competing with the writes
 
     def metric(self, name: str, **labels: str) -> float:
         """Sum of one Prometheus metric's samples matching ``labels``."""

@@ -19,7 +19,7 @@ from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
 from tests.conftest import read_topic
 from tests.services.monitoring.event_set import credit_code, varied_events
 from tests.services.monitoring.harness import MonitoringProcess, publish
-from tests.services.monitoring.reference import compute
+from tests.services.monitoring.reference import Reference
 
 STREET = "120111101"
 
@@ -49,8 +49,9 @@ def test_sigkill_mid_ingest_neither_loses_nor_double_counts(broker, tmp_path: Pa
             params = {"from": start.isoformat(), "to": end.isoformat(), "street_code": street or None}
             rows = worker.get("/stats/indicators", **params).json()["indicators"]
             served = {row["code"]: row["value"] for row in rows}
+            reference = Reference(events, start, end, street=street)
             for indicator in INDICATORS:
-                expected = compute(indicator.code, events, start, end, street=street)[0]
+                expected = getattr(reference, indicator.code)()[0]
                 if not indicator.applies(street=street):
                     expected = None  # e.g. the survey rate exists for the district only
                 assert served[indicator.code] == pytest.approx(expected), indicator.code
