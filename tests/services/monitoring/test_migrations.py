@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from schemas.events import layoff, referral
 from services.monitoring.migrations import Migration, check_numbering, discover, migrate
+from tests.services.monitoring.event_set import varied_events
+from tests.services.monitoring.reference import Reference
 
 ROOT = Path(__file__).parents[3]
 
@@ -65,17 +69,40 @@ from services.monitoring.migrations import discover, migrate
 client = clickhouse_connect.get_client(dsn="chdb:///" + sys.argv[1])
 first, again = migrate(client), migrate(client)
 tables = {r[0] for r in client.query("SHOW TABLES").result_rows}
+from services.monitoring.store import Store
+from tests.services.monitoring.event_set import varied_events
+store = Store("chdb:///" + sys.argv[1])
+store._client = client  # the same engine: one per process
+store.write_sync(varied_events(seed=7))
+views = [client.query(sql).result_rows[0][0] for sql in (
+    "SELECT countIf(registered_unemployed) FROM people_current",
+    "SELECT sumIf(open_headcount, valid_until >= '2026-12-31') FROM vacancies_current",
+    "SELECT countIf(breached) FROM cases_current",
+    "SELECT sum(baseline_headcount) - sum(current_headcount) FROM monitored_employers",
+)]
 for m in reversed(discover()):
     for sql in m.backwards:
         client.command(sql)
 left = {r[0] for r in client.query("SHOW TABLES").result_rows}
-print(len(first), len(again), len(tables), sorted(left))
+print(len(first), len(again), len(tables), sorted(left), *views)
 """
 
 
-def test_forwards_are_idempotent_and_backwards_undo_them_on_chdb(tmp_path: Path) -> None:
+def test_forwards_are_idempotent_views_hold_current_state_and_backwards_undo_them(tmp_path: Path) -> None:
     # A child process: chDB allows one engine per process and other tests may hold one.
     out = subprocess.run([sys.executable, "-c", _ON_CHDB, str(tmp_path / "ch")], cwd=ROOT, capture_output=True,
                          text=True, check=True, timeout=120).stdout.split()
     n = len(discover())
-    assert out == [str(n), "0", "11", "['schema_migrations']"]
+    assert out[:4] == [str(n), "0", "15", "['schema_migrations']"]  # 11 tables, 4 views, then only the ledger
+    events, end = varied_events(seed=7), date(2026, 12, 31)
+    reference = Reference(events, end, end)
+    expected_unemployed = reference.registered_unemployed()[0]
+    expected_posts = reference.vacancy_ratio()[0] * reference.vacancy_ratio()[1]
+    expected_breached = len({e.data.case_id for e in events if isinstance(e.data, referral.CaseSlaBreached)})
+    latest = {}
+    for e in sorted((e for e in events if isinstance(e.data, layoff.HeadcountReported)),
+                    key=lambda e: (e.data.month, e.time, e.id)):
+        latest[e.data.employer_ref] = e.data
+    expected_loss = sum(r.baseline_headcount - r.current_headcount for r in latest.values())
+    assert [float(v) for v in out[4:]] == pytest.approx(
+        [expected_unemployed, expected_posts, expected_breached, expected_loss])
