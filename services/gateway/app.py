@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -65,7 +66,9 @@ def _with_backend_client(app: FastAPI, settings: GatewaySettings) -> None:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with runtime_lifespan(app):
             timeout = httpx.Timeout(settings.backend_timeout_s, connect=min(2.0, settings.backend_timeout_s))
-            limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+            slots = settings.backend_concurrency
+            limits = httpx.Limits(max_connections=slots, max_keepalive_connections=slots)
+            app.state.backend_slots = asyncio.Semaphore(slots)
             app.state.audit = AuditWriter(app.state.engine)
             app.state.audit.start()
             try:

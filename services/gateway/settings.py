@@ -32,6 +32,7 @@ class GatewaySettings(ServiceSettings):
     rate_burst: int = Field(100, ge=1, description="Token-bucket size per client.")
     client_cache_s: float = Field(2.0, ge=0, description="How long a client's active flag is cached.")
     backend_timeout_s: float = Field(5.0, gt=0, description="Timeout for one call to a backend.")
+    backend_concurrency: int = Field(32, ge=1, le=1000, description="Backend calls in flight at once.")
     retry_after_s: int = Field(5, ge=1, description="Retry-After sent with 503 when a backend is down.")
 
     registration_url: str = _backend("registration", 8001)
