@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -74,6 +75,9 @@ def _with_backend_client(app: FastAPI, settings: GatewaySettings) -> None:
             try:
                 async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
                     app.state.http = http
+                    # Everything built at start-up lives as long as the process: keep it out of the
+                    # cyclic collector's scans, whose full passes otherwise show up as p99 latency.
+                    gc.freeze()
                     yield
             finally:
                 app.state.audit.stop()

@@ -6,9 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, Index, Integer, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from services.runtime.db import Base, UTCDateTime, begin_read, utcnow
+from services.runtime.db import UTCDateTime, begin_read, utcnow
+
+
+class Base(DeclarativeBase):
+    """This service's tables. Each service has its own metadata: services never share tables."""
 
 
 class Client(Base):
@@ -107,6 +111,7 @@ def query_audit(
     session: Session, *, client_id: str | None, person_ref: str | None,
     since: datetime | None, until: datetime | None, limit: int, before_id: int | None,
 ) -> list[AuditEntry]:
+
     """Newest first; ``before_id`` pages backwards."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if client_id:

@@ -4,8 +4,7 @@ bug or a hand-typed SQL statement in the gateway can rewrite history."""
 
 from alembic import op
 
-from services.gateway.store import AlertTransition, AuditEntry, Client
-from services.runtime.db import Base
+from services.gateway.store import AlertTransition, AuditEntry, Base, Client
 from services.runtime.tables import create_runtime_tables, drop_runtime_tables
 
 revision = "0001"
