@@ -26,7 +26,8 @@ SCOPES: dict[str, str] = {
     "alerts:ack": "确认风险预警",
     "admin": "查询审计日志等管理操作",
 }
-"""Every scope a client can hold, with the Chinese description the CLI and OpenAPI show."""
+"""Every scope a client can hold, with the Chinese description the CLI and OpenAPI show. Scopes do
+not imply one another: ``admin`` does not include the data scopes."""
 
 READ = frozenset({"GET", "HEAD"})
 WRITE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -87,11 +88,6 @@ def find_route(method: str, path: str) -> Route | None:
 def path_is_known(path: str) -> bool:
     """Whether any route (for any method) owns ``path``: unknown paths are 404, known ones 405."""
     return any(path == r.prefix or path.startswith(r.prefix + "/") for r in ROUTES)
-
-
-def granted(required: str, scopes: frozenset[str]) -> bool:
-    """``admin`` is administration only; it does not imply the data scopes."""
-    return required in scopes
 
 
 # --- audit ---------------------------------------------------------------------------------------

@@ -1,0 +1,67 @@
+"""The pure rules: which route and scope a request needs, audit templates, small-cell suppression."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.gateway.domain import find_route, person_ref_in, route_template, suppress_small_cells
+
+REF = "0123456789abcdef" * 4
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "backend", "scope"),
+    [
+        pytest.param("GET", f"/persons/{REF}", "registration", "persons:read", id="read a person"),
+        pytest.param("POST", f"/persons/{REF}/close", "registration", "persons:write", id="close a registration"),
+        pytest.param("POST", "/persons/lookup", "registration", "persons:read", id="lookup is a read"),
+        pytest.param("GET", "/worklists/graduates", "registration", "persons:read", id="work list"),
+        pytest.param("PATCH", "/vacancies/v-1", "vacancies", "vacancies:write", id="update a vacancy"),
+        pytest.param("POST", "/headcount-reports", "vacancies", "layoffs:write", id="headcount report"),
+        pytest.param("POST", "/match", "matching", "referrals:read", id="scoring is a read"),
+        pytest.param("GET", "/stats/streets", "monitoring", "stats:read", id="statistics"),
+    ],
+)
+def test_route_table(method, path, backend, scope) -> None:
+    route = find_route(method, path)
+    assert (route.backend, route.scope) == (backend, scope)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        pytest.param("GET", "/personsX", id="prefix is matched on whole segments"),
+        pytest.param("DELETE", "/stats/x", id="method without a route"),
+        pytest.param("GET", "/admin", id="unknown resource"),
+    ],
+)
+def test_no_route(method, path) -> None:
+    assert find_route(method, path) is None
+
+
+@pytest.mark.parametrize(
+    ("path", "template"),
+    [
+        pytest.param(f"/persons/{REF}/followups", "/persons/{person_ref}/followups", id="person_ref"),
+        pytest.param("/persons/12011119900307002X", "/persons/{id}", id="an ID number never survives"),
+        pytest.param("/persons/张三", "/persons/{id}", id="a name never survives"),
+        pytest.param("/worklists/long-term-unemployed", "/worklists/long-term-unemployed", id="words stay"),
+    ],
+)
+def test_route_template(path, template) -> None:
+    assert route_template(path) == template
+
+
+def test_person_ref_from_path_then_response() -> None:
+    assert person_ref_in(f"/persons/{REF}", {"person_ref": "f" * 64}) == REF
+    assert person_ref_in("/persons/lookup", {"person_ref": REF}) == REF
+    assert person_ref_in("/persons/lookup", {"person_ref": "not-a-ref"}) is None
+
+
+def test_small_cells_are_suppressed_at_any_depth_and_others_untouched() -> None:
+    document = {"district": {"value": 3, "small_cell": True, "name": "登记失业人员"},
+                "streets": [{"street_code": "120111001", "value": 40.5, "small_cell": False}]}
+    assert suppress_small_cells(document) == {
+        "district": {"value": None, "small_cell": True, "name": "登记失业人员", "suppressed": True},
+        "streets": [{"street_code": "120111001", "value": 40.5, "small_cell": False}],
+    }
