@@ -15,12 +15,17 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, LargeBinary, String, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from schemas.vocab import Education, IndustrySection, KeyGroup, VacancyKind
-from services.runtime.db import Base, UTCDateTime, utcnow
+from services.runtime.db import UTCDateTime, utcnow
 
 from .domain import Person, Vacancy
+
+
+class Base(DeclarativeBase):
+    """This service's tables. Each service has its own metadata: services never share tables."""
+
 
 OPEN_STATUSES = ("dispatched", "contacted", "referred", "outcome")
 
@@ -181,6 +186,7 @@ def active_stations(session: Session, street_code: str | None = None) -> list[St
 def open_case_for_person(session: Session, person_ref: str) -> Case | None:
     return session.scalars(
         select(Case).where(Case.person_ref == person_ref, Case.status.in_(OPEN_STATUSES)).limit(1)
+
     ).first()
 
 

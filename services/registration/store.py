@@ -13,13 +13,17 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, Select, String, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from schemas.vocab import KeyGroup
-from services.runtime.db import Base, UTCDateTime, utcnow
+from services.runtime.db import UTCDateTime, utcnow
 from services.runtime.problems import ProblemError
 
 from .domain import Status
+
+
+class Base(DeclarativeBase):
+    """This service's tables. Each service has its own metadata: services never share tables."""
 
 
 class Person(Base):
@@ -175,6 +179,7 @@ def long_term_unemployed(cutoff: date) -> Select[tuple[Person]]:
     """Registered unemployed since ``cutoff`` or earlier; longest spell first."""
     return (
         select(Person)
+
         .where(Person.status == Status.UNEMPLOYED.value, Person.unemployed_since <= cutoff)
         .order_by(Person.unemployed_since, Person.person_ref)
     )

@@ -27,7 +27,8 @@ def begin_read(session: Session) -> None:
 
 
 class Base(DeclarativeBase):
-    """Declarative base shared by every service's models (each process only loads its own)."""
+    """The runtime's own tables (outbox, idempotency keys). Each service declares a ``Base`` of its
+    own in its ``store.py``, so services never share a metadata (nor table names)."""
 
 
 class UTCDateTime(TypeDecorator[datetime]):

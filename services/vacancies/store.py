@@ -10,11 +10,15 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
 
-from services.runtime.db import Base, UTCDateTime, utcnow
+from services.runtime.db import UTCDateTime, utcnow
 from services.runtime.problems import ProblemError
+
+
+class Base(DeclarativeBase):
+    """This service's tables. Each service has its own metadata: services never share tables."""
 
 
 class Employer(Base):
@@ -163,4 +167,5 @@ def current_headcount_report(session: Session, employer_ref: str, month: str) ->
     return session.scalar(
         select(HeadcountReport).where(HeadcountReport.employer_ref == employer_ref,
                                       HeadcountReport.month == month, HeadcountReport.superseded_by.is_(None))
+
     )
