@@ -182,6 +182,8 @@ class Population:
             groups.add(KeyGroup.VETERAN)
         if rng.random() < 0.02:
             groups.add(KeyGroup.DISABLED)
+        if rng.random() < 0.02:
+            groups.add(KeyGroup.ZERO_EMPLOYMENT_FAMILY)
         low = rng.randrange(3000, 7000, 500)
         return Person(
             name=rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2)))),

@@ -193,10 +193,13 @@ class Traffic:
         return self._person_action("register_employment", known, "employment", body, "employed")
 
     def certify_hardship(self) -> Action | None:
-        known = self._pick(("unemployed",), KeyGroup.AGE_4050)
+        group = self.rng.choice((KeyGroup.AGE_4050, KeyGroup.ZERO_EMPLOYMENT_FAMILY, KeyGroup.DISABLED))
+        known = self._pick(("unemployed",), group)
         if known is None or known.last is not None and known.last.kind == "certify_hardship":
             return None
-        body = {"categories": ["age_4050"], "certified_on": self.today.isoformat()}
+        category = {KeyGroup.AGE_4050: "age_4050", KeyGroup.ZERO_EMPLOYMENT_FAMILY: "zero_employment_family",
+                    KeyGroup.DISABLED: "disabled"}[group]
+        body = {"categories": [category], "certified_on": self.today.isoformat()}
         return self._person_action("certify_hardship", known, "hardship", body, None)
 
     def close_registration(self) -> Action | None:

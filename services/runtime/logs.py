@@ -38,6 +38,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Access logs come from our own middleware; faust and kafka clients are chatty at INFO.
-    for noisy in ("uvicorn.access", "kafka", "aiokafka", "faust", "mode"):
+    # Access logs come from our own middleware; faust and kafka clients are chatty at INFO, and httpx
+    # logs every URL it calls (URLs may carry a person_ref).
+    for noisy in ("uvicorn.access", "kafka", "aiokafka", "faust", "mode", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
