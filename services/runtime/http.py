@@ -11,6 +11,7 @@ the handler succeeded, together with the ``Idempotency-Key`` record. Handlers ne
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import logging
 import time
@@ -273,6 +274,10 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
                 app.state.relay.start()
         for hook in parts.on_startup:
             hook(app)
+        # What start-up built lives as long as the process: keep it out of the cyclic collector's full
+        # scans, which otherwise show up as p99 latency spikes.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:

@@ -77,9 +77,10 @@ def make_producer(bootstrap: str, **overrides: object) -> KafkaProducer:
 class OutboxRelay:
     """Publishes unsent outbox rows in order, in a background thread.
 
-    ``wake()`` is called after every commit so events leave within milliseconds; otherwise the
-    relay polls every ``poll_interval_s``. While the broker is unreachable it backs off
-    exponentially (capped at ``max_backoff_s``) and keeps the rows.
+    ``wake()`` is called after every commit so events leave within ``linger_s`` (20 ms, which lets
+    commits that arrive together share a batch); otherwise the relay polls every ``poll_interval_s``.
+    While the broker is unreachable it backs off exponentially (capped at ``max_backoff_s``) and
+    keeps the rows.
     """
 
     def __init__(
@@ -90,12 +91,14 @@ class OutboxRelay:
         batch_size: int = 2000,
         poll_interval_s: float = 0.5,
         max_backoff_s: float = 5.0,
+        linger_s: float = 0.02,
         producer_factory: Callable[[str], KafkaProducer] = make_producer,
     ) -> None:
         self._sessions = session_factory
         self._bootstrap = bootstrap
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
+        self._linger_s = linger_s
         self._backoff = wait_exponential_jitter(initial=0.1, max=max_backoff_s)
         self._producer_factory = producer_factory
         self._producer: KafkaProducer | None = None
@@ -167,7 +170,10 @@ class OutboxRelay:
                 continue
             if published == 0:
                 OUTBOX_PENDING.set(0)
-                self._wake.wait(self._poll_interval_s)
+                if self._wake.wait(self._poll_interval_s):
+                    # Woken by a commit: linger a moment so commits arriving together leave as one
+                    # batch, with one mark-sent transaction competing for the database's write lock.
+                    self._stop.wait(self._linger_s)
                 self._wake.clear()
 
     def _reset_producer(self) -> None:
