@@ -14,13 +14,20 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from schemas.reference import INDUSTRY_SECTIONS, STREETS
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HEADLINE = ("new_employment", "registered_unemployed", "unemployment_registrations", "reemployment_rate",
             "vacancy_ratio", "job_loss_rate", "mass_layoff_reports", "long_term_unemployed",
             "traineeship_posts", "recruitment_sessions", "livestream_sessions", "survey_unemployment_rate")
 SLA = ("sla_contact_rate", "sla_referral_rate", "sla_breach_rate")
-STREET_COLUMNS = ("registered_unemployed", "unemployment_registrations", "new_employment", "vacancy_ratio",
-                  "mass_layoff_reports", "sla_contact_rate")
+# Short column labels: the 12 街镇 table must fit a terminal.
+STREET_COLUMNS = {"registered_unemployed": "登记失业", "unemployment_registrations": "新增失业登记",
+                  "new_employment": "新增就业", "vacancy_ratio": "求人倍率", "mass_layoff_reports": "规模裁员",
+                  "sla_contact_rate": "当天联系率"}
+SIGNALS = {"mass_layoff": "规模裁员", "registration_surge": "失业登记激增", "job_loss_rate": "岗位流失率",
+           "sla_breach": "红娘服务超时"}
+SCOPES = {"district": "全区", "street": "街镇", "industry": "行业"}
 LEVELS = {"red": ("一级", "bold white on red"), "orange": ("二级", "bold black on dark_orange"),
           "yellow": ("三级", "bold black on yellow")}
 
@@ -63,26 +70,13 @@ def render(data: dict[str, Any], urls: dict[str, str], footer: str = "") -> Grou
         return Group(title, Text(data["error"], style="red"), _links(urls), Text(footer))
     indicators = data["indicators"]
 
-    headline = Table(title="核心指标（本年度）", expand=True)
-    headline.add_column("指标")
-    headline.add_column("数值", justify="right")
-    headline.add_column("目标")
-    for code in HEADLINE:
-        if code in indicators:
-            headline.add_row(indicators[code]["name"], _value(indicators[code]), _meets(indicators[code]))
-
-    sla = Table(title="就业红娘服务时效", expand=True)
-    sla.add_column("指标")
-    sla.add_column("数值", justify="right")
-    sla.add_column("目标")
-    for code in SLA:
-        if code in indicators:
-            sla.add_row(indicators[code]["name"], _value(indicators[code]), _meets(indicators[code]))
+    headline = _indicator_table("核心指标（本年度）", HEADLINE, indicators)
+    sla = _indicator_table("就业红娘服务时效", SLA, indicators)
 
     streets = Table(title="12个街镇", expand=True)
     streets.add_column("街镇")
-    for code in STREET_COLUMNS:
-        streets.add_column(indicators.get(code, {}).get("name", code), justify="right")
+    for label in STREET_COLUMNS.values():
+        streets.add_column(label, justify="right")
     for street in data["streets"]:
         by_code = {i["code"]: i for i in street["indicators"]}
         streets.add_row(street["street_name"], *(_value(by_code.get(code)) for code in STREET_COLUMNS))
@@ -92,12 +86,32 @@ def render(data: dict[str, Any], urls: dict[str, str], footer: str = "") -> Grou
         warnings.add_column(column)
     for w in data["warnings"][:10]:
         label, style = LEVELS.get(w["level"], (w["level"], ""))
-        warnings.add_row(Text(label, style=style), f"{w['scope_kind']}:{w['scope_code']}", w["signal"],
+        warnings.add_row(Text(label, style=style), _scope(w["scope_kind"], w["scope_code"]),
+                         SIGNALS.get(w["signal"], w["signal"]),
                          f"{w['value']:g} / {w['threshold']:g}", w["window"])
     if not data["warnings"]:
         warnings.add_row("—", "暂无预警", "", "", "")
 
     return Group(title, headline, sla, streets, warnings, _links(urls), Text(footer, style="dim"))
+
+
+def _scope(kind: str, code: str) -> str:
+    if kind == "street" and code in STREETS:
+        return STREETS[code].name
+    if kind == "industry" and code in INDUSTRY_SECTIONS:
+        return f"行业 {code} {INDUSTRY_SECTIONS[code].name}"
+    return f"{SCOPES.get(kind, kind)} {code}".strip()
+
+
+def _indicator_table(title: str, codes: tuple[str, ...], indicators: dict[str, Any]) -> Table:
+    table = Table(title=title, expand=True)
+    table.add_column("指标")
+    table.add_column("数值", justify="right")
+    table.add_column("目标")
+    for code in codes:
+        if code in indicators:
+            table.add_row(indicators[code]["name"], _value(indicators[code]), _meets(indicators[code]))
+    return table
 
 
 def _links(urls: dict[str, str]) -> Panel:

@@ -1,0 +1,47 @@
+"""The live terminal view: Chinese names for 街镇, industries, signals and levels; errors shown, not raised."""
+
+from __future__ import annotations
+
+import httpx
+from rich.console import Console
+
+from leye.live import fetch, render
+
+DATA = {
+    "indicators": {
+        "new_employment": {"code": "new_employment", "name": "城镇新增就业", "unit": "人", "value": 1234,
+                           "target": 24000, "target_op": ">="},
+        "sla_contact_rate": {"code": "sla_contact_rate", "name": "红娘当天联系率", "unit": "%", "value": 100.0,
+                             "target": 100, "target_op": ">="},
+    },
+    "streets": [{"street_name": "中北镇", "indicators": [{"code": "new_employment", "unit": "人", "value": 7}]}],
+    "warnings": [
+        {"alert_id": "a", "level": "orange", "scope_kind": "street", "scope_code": "120111100",
+         "signal": "mass_layoff", "value": 40, "threshold": 20, "window": "30d"},
+        {"alert_id": "b", "level": "red", "scope_kind": "industry", "scope_code": "C",
+         "signal": "registration_surge", "value": 3.2, "threshold": 2, "window": "7d"},
+    ],
+}
+
+
+def screen(data: dict) -> str:
+    console = Console(width=140, record=True)
+    console.print(render(data, {"网关接口文档": "http://127.0.0.1:8000/docs"}, "按 Ctrl-C 停止"))
+    return console.export_text()
+
+
+def test_view_shows_indicators_targets_streets_and_warnings_in_chinese() -> None:
+    text = screen(DATA)
+    assert "城镇新增就业" in text and "1,234" in text and "未达标" in text
+    assert "红娘当天联系率" in text and "100.0%" in text and "达标" in text
+    assert "中北镇" in text and "二级" in text and "规模裁员" in text
+    assert "行业 C 制造业" in text and "一级" in text and "失业登记激增" in text
+    assert "120111100" not in text
+    assert "http://127.0.0.1:8000/docs" in text
+
+
+def test_unreachable_statistics_become_a_message() -> None:
+    with httpx.Client(timeout=0.5) as client:
+        data = fetch("http://127.0.0.1:9", client)
+    assert "统计服务暂不可用" in data["error"]
+    assert "统计服务暂不可用" in screen(data)
