@@ -33,7 +33,9 @@ def configure_logging(service: str, level: str = "INFO") -> None:
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    # The process's real stderr: faust's worker replaces sys.stderr with a proxy that logs, which
+    # would swallow (or loop) our own records.
+    handler = logging.StreamHandler(sys.__stderr__)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -225,4 +225,4 @@ def run_worker(app: faust.App, api: FastAPI | None, *, port: int, settings: Serv
             await server.serve()
 
     configure_logging(service, settings.log_level)
-    faust.Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+    faust.Worker(app, loglevel=settings.log_level, quiet=True, redirect_stdouts=False).execute_from_commandline()
