@@ -103,3 +103,25 @@ def database_url(request, tmp_path) -> str:
     if not base:
         pytest.skip("TEST_DATABASE_URL not set: PostgreSQL storage tests run in CI")
     return _postgres_url_for_new_database(base)
+
+
+def free_port_block(size: int = 10) -> int:
+    """The first of ``size`` consecutive free ports, drawn below the kernel's ephemeral range
+    (32768+), where outgoing connections could take a port between this check and its use."""
+    import random
+    import socket
+
+    def free(port: int) -> bool:
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+            return True
+
+    for _ in range(200):
+        base = random.randrange(20000, 32000 - size)
+        if all(free(base + i) for i in range(size)):
+            return base
+    raise RuntimeError("no free block of ports")

@@ -15,8 +15,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -30,8 +28,7 @@ from leye.demo import ensure_demo_client
 from leye.simulator.run import GatewayClient, simulate
 from leye.simulator.traffic import Action, Traffic
 from schemas.events.layoff import assess_layoff
-from services.runtime.broker import free_port
-from tests.leye.test_up import _descendants, _free_port_block
+from tests.leye.test_up import _descendants, start_until_ready
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).parents[2]
@@ -44,22 +41,8 @@ class Platform:
 
     def __init__(self, var_dir: Path) -> None:
         self.var_dir = var_dir
-        self.base, self.broker_port = _free_port_block(), free_port()
+        self.process, self.base, self.broker_port, _ = start_until_ready(var_dir)
         self.gateway = f"http://127.0.0.1:{self.base}"
-        env = os.environ | {"PYTHONUNBUFFERED": "1"}
-        env.pop("KAFKA_BOOTSTRAP", None)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "leye.cli", "up", "--port-base", str(self.base), "--broker-port",
-             str(self.broker_port), "--var-dir", str(var_dir)],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
-        deadline = time.monotonic() + 180
-        for line in self.process.stdout:
-            if line.startswith("READY "):
-                break
-            assert time.monotonic() < deadline, "no READY line"
-        else:
-            raise AssertionError("leye up exited before READY")
         threading.Thread(target=self.process.stdout.read, daemon=True).start()  # keep the pipe drained
         self.client_id, self.secret = ensure_demo_client(var_dir)
         self.sent: list[Action] = []

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from leye.stack import SERVICES
-from services.runtime.broker import free_port
+from tests.conftest import free_port_block
 
 ROOT = Path(__file__).parents[2]
 
@@ -26,14 +26,6 @@ def _leye(*args: str, var_dir: Path) -> subprocess.Popen[str]:
         [sys.executable, "-m", "leye.cli", "up", *args, "--var-dir", str(var_dir)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
-
-
-def _free_port_block(size: int = 5) -> int:
-    for _ in range(50):
-        base = free_port()
-        if base + size < 65000 and all(_port_free(base + i) for i in range(size)):
-            return base
-    raise RuntimeError("no free block of ports")
 
 
 def _port_free(port: int) -> bool:
@@ -55,19 +47,32 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
-def test_up_reaches_ready_serves_every_service_and_stops_cleanly(tmp_path: Path) -> None:
-    base, broker_port = _free_port_block(), free_port()
-    process = _leye("--port-base", str(base), "--broker-port", str(broker_port), var_dir=tmp_path)
-    lines: list[str] = []
-    try:
-        deadline = time.monotonic() + 120
+def start_until_ready(var_dir: Path) -> tuple[subprocess.Popen[str], int, int, str]:
+    """`leye up` on a fresh block of ports, read up to its READY line; a block some other process
+    took in the meantime ("已被占用") is retried with another."""
+    for _ in range(3):
+        base = free_port_block()
+        broker_port = base + 9
+        process = _leye("--port-base", str(base), "--broker-port", str(broker_port), var_dir=var_dir)
+        lines: list[str] = []
+        deadline = time.monotonic() + 180
         while True:
             line = process.stdout.readline()
-            assert line, "leye up exited before READY:\n" + "".join(lines)
+            if not line:
+                break
             lines.append(line)
             if line.startswith("READY "):
-                break
+                return process, base, broker_port, line
             assert time.monotonic() < deadline, "no READY line in time:\n" + "".join(lines)
+        process.wait(30)
+        if "已被占用" not in "".join(lines):
+            raise AssertionError("leye up exited before READY:\n" + "".join(lines))
+    raise AssertionError("no free block of ports for leye up")
+
+
+def test_up_reaches_ready_serves_every_service_and_stops_cleanly(tmp_path: Path) -> None:
+    process, base, broker_port, line = start_until_ready(tmp_path)
+    try:
         assert line.strip() == f"READY gateway=http://127.0.0.1:{base}"
         started = [s for s in SERVICES if s.exists()]
         for spec in started:
@@ -97,7 +102,8 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.parametrize("which", ["broker", "service"])
 def test_port_in_use_is_reported_in_one_clear_line(tmp_path: Path, which: str) -> None:
-    base, broker_port = _free_port_block(), free_port()
+    base = free_port_block()
+    broker_port = base + 9
     existing = [s for s in SERVICES if s.exists()]
     if which == "service" and not existing:
         pytest.skip("no service exists yet")
