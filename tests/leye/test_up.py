@@ -111,11 +111,14 @@ def test_port_in_use_is_reported_in_one_clear_line(tmp_path: Path, which: str) -
     blocker = socket.socket()
     blocker.bind(("127.0.0.1", busy))
     blocker.listen()
+    process = _leye("--port-base", str(base), "--broker-port", str(broker_port), var_dir=tmp_path)
     try:
-        process = _leye("--port-base", str(base), "--broker-port", str(broker_port), var_dir=tmp_path)
         output, _ = process.communicate(timeout=60)
     finally:
         blocker.close()
+        if process.poll() is None:  # it should have refused at once; never leave it running
+            process.kill()
+            process.communicate()
     assert process.returncode == 1
     assert f"端口 {busy} 已被占用" in output
     assert len([line for line in output.splitlines() if "已被占用" in line]) == 1
