@@ -54,10 +54,13 @@ def up(
     stack = Stack(port_base=port_base, broker_port=broker_port, var_dir=var_dir,
                   kafka_bootstrap=os.environ.get("KAFKA_BOOTSTRAP") or None)
     stopping = False
+    ready = False
 
     def _stop(signum: int, _frame: object) -> None:
         nonlocal stopping
         stopping = True
+        if not ready:
+            raise KeyboardInterrupt  # interrupt the start-up waits; what started is stopped below
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
@@ -72,6 +75,11 @@ def up(
         err_console.print(f"启动失败：{exc}")
         stack.stop()
         raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err_console.print("启动中止，正在停止已启动的部分……")
+        stack.stop()
+        raise typer.Exit(130) from None
+    ready = True
     console.print(f"日志目录：{(var_dir / 'logs').resolve()}")
     for spec in stack.services:
         console.print(f"  {spec.name:<13} {stack.url(spec.name)}/docs")

@@ -3,7 +3,6 @@ own process, with readiness waits and a clean stop (what ``leye up`` does)."""
 
 from __future__ import annotations
 
-import ctypes
 import importlib.util
 import os
 import signal
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from services.runtime.broker import EmbeddedBroker, ensure_topics, port_is_free
+from services.runtime.broker import EmbeddedBroker, die_with_parent, ensure_topics, port_is_free
 
 
 @dataclass(frozen=True)
@@ -46,12 +45,6 @@ class PortInUse(Exception):  # noqa: N818
     def __init__(self, port: int, owner: str) -> None:
         super().__init__(f"端口 {port} 已被占用（{owner}）：请释放该端口，或用 --port-base / --broker-port 换一组端口")
         self.port, self.owner = port, owner
-
-
-def _die_with_parent() -> None:
-    # Children get SIGTERM if `leye up` itself dies (even by SIGKILL): no process is left behind.
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 @dataclass
@@ -111,7 +104,7 @@ class Stack:
         log = open(self.var_dir / "logs" / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
         self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", spec.module], env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent, start_new_session=True,
+            preexec_fn=die_with_parent, start_new_session=True,
         )
         log.close()
 

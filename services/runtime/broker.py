@@ -6,7 +6,9 @@ outboxes are the records and the relay re-creates topics whenever the broker say
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -55,8 +57,15 @@ def wait_for_port(host: str, port: int, timeout_s: float) -> bool:
     return False
 
 
+def die_with_parent() -> None:
+    """``preexec_fn`` for child processes: the kernel sends them SIGTERM when their parent dies,
+    even by SIGKILL, so no broker or service outlives the process that started it (Linux)."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 class EmbeddedBroker:
-    """A Tansu broker as a child process on loopback, memory storage only."""
+    """A Tansu broker as a child process on loopback, memory storage only; it dies with its parent."""
 
     def __init__(self, port: int, host: str = "127.0.0.1", log_path: Path | None = None) -> None:
         self.host, self.port, self.log_path = host, port, log_path
@@ -72,7 +81,7 @@ class EmbeddedBroker:
         self.process = subprocess.Popen(
             [tansu_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url,
              "--storage-engine", "memory://tansu/"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=die_with_parent,
         )
         if not wait_for_port(self.host, self.port, timeout_s):
             self.stop()

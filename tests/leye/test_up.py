@@ -122,3 +122,16 @@ def test_port_in_use_is_reported_in_one_clear_line(tmp_path: Path, which: str) -
     assert process.returncode == 1
     assert f"端口 {busy} 已被占用" in output
     assert len([line for line in output.splitlines() if "已被占用" in line]) == 1
+
+
+def test_no_process_outlives_a_killed_leye_up(tmp_path: Path) -> None:
+    process, _, broker_port, _ = start_until_ready(tmp_path)
+    children = _descendants(process.pid)
+    assert children
+    process.kill()  # SIGKILL: leye up gets no chance to clean up; the kernel's PDEATHSIG must
+    process.communicate(timeout=30)
+    deadline = time.monotonic() + 30
+    while [pid for pid in children if _alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [pid for pid in children if _alive(pid)] == []
+    assert _port_free(broker_port)
