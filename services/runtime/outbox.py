@@ -19,10 +19,10 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError
 from sqlalchemy import Index, Integer, LargeBinary, String, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
-from tenacity import wait_exponential_jitter
 
 from schemas import CloudEvent
 
+from .backoff import backoff
 from .broker import ensure_topics
 from .db import Base, UTCDateTime, utcnow
 from .metrics import OUTBOX_PENDING, OUTBOX_PUBLISH_ERRORS, OUTBOX_PUBLISHED
@@ -99,7 +99,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
         self._linger_s = linger_s
-        self._backoff = wait_exponential_jitter(initial=0.1, max=max_backoff_s)
+        self._backoff = backoff(0.1, max_backoff_s)
         self._producer_factory = producer_factory
         self._producer: KafkaProducer | None = None
         self._wake = threading.Event()
@@ -166,7 +166,7 @@ class OutboxRelay:
                 OUTBOX_PUBLISH_ERRORS.inc()
                 log.warning("outbox publish failed, will retry", extra={"error": repr(exc), "attempt": attempt})
                 self._reset_producer()
-                self._stop.wait(self._backoff(_RetryState(attempt)))
+                self._stop.wait(self._backoff(attempt))
                 continue
             if published == 0:
                 OUTBOX_PENDING.set(0)
@@ -185,10 +185,3 @@ class OutboxRelay:
             except Exception:  # noqa: BLE001 - closing a broken producer may fail in many ways
                 pass
             self._producer = None
-
-
-class _RetryState:
-    """The one attribute tenacity's wait strategies read."""
-
-    def __init__(self, attempt_number: int) -> None:
-        self.attempt_number = attempt_number

@@ -35,11 +35,11 @@ import faust
 import uvicorn
 from fastapi import FastAPI
 from faust.types import EventT, StreamT
-from tenacity import wait_exponential_jitter
 
 from schemas import CloudEvent, InvalidEvent, new_event, parse_event
 from schemas.events.deadletter import DeadletterRecorded
 
+from .backoff import backoff
 from .errors import DeadLetterLimitExceeded, PoisonEvent
 from .logs import configure_logging
 from .metrics import EVENTS_CONSUMED, EVENTS_DEADLETTERED, EVENTS_DUPLICATE
@@ -47,6 +47,7 @@ from .settings import ServiceSettings, StreamSettings
 
 log = logging.getLogger(__name__)
 DEADLETTER_TOPIC = "leye.deadletter"
+RETRY_WAIT = backoff(0.2, 10.0)  # seconds before retry n of a failed batch or dead-letter publish
 BatchHandler = Callable[[Sequence[CloudEvent]], Awaitable[None]]
 
 
@@ -102,7 +103,7 @@ class DeadLetters:
             except Exception:  # noqa: BLE001 - broker trouble: wait and try again
                 attempt += 1
                 log.exception("dead-letter publish failed, retrying", extra={"attempt": attempt})
-                await asyncio.sleep(min(10.0, 0.2 * 2**attempt))
+                await asyncio.sleep(RETRY_WAIT(attempt))
         EVENTS_DEADLETTERED.labels(self.consumer, code).inc()
         log.warning("dead-lettered", extra={"ref": record.message_ref, "code": code})
         self.consecutive += 1
@@ -139,7 +140,6 @@ async def consume_batches(
 ) -> None:
     """The agent body of every stream processor (contract in the module docstring)."""
     recent = recent if recent is not None else RecentIds()
-    backoff = wait_exponential_jitter(initial=0.2, max=10.0)
     async for batch in stream.take_events(max_batch, within_s):
         try:
             events = await _decode(batch, consumer, dead_letters, recent)
@@ -157,7 +157,7 @@ async def consume_batches(
                 except Exception:  # noqa: BLE001 - retryable by definition; see module docstring
                     attempt += 1
                     log.exception("batch failed, retrying", extra={"consumer": consumer, "attempt": attempt})
-                    await asyncio.sleep(backoff(_Attempt(attempt)))
+                    await asyncio.sleep(RETRY_WAIT(attempt))
             recent.add([event.id for event, _ in events])
             for _, message in events:
                 EVENTS_CONSUMED.labels(consumer, message.topic).inc()
@@ -201,10 +201,6 @@ def _withhold_acks(batch: Sequence[EventT]) -> None:
     for item in batch:
         item.message.acked = True
 
-
-class _Attempt:
-    def __init__(self, attempt_number: int) -> None:
-        self.attempt_number = attempt_number
 
 
 def run_worker(app: faust.App, api: FastAPI | None, *, port: int, settings: ServiceSettings, service: str) -> None:
