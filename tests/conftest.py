@@ -11,13 +11,24 @@ from aiokafka import AIOKafkaConsumer
 from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
 
 
-@pytest.fixture(scope="session")
-def broker() -> Iterator[EmbeddedBroker]:
+def _started_broker() -> Iterator[EmbeddedBroker]:
     embedded = EmbeddedBroker(free_port())
     embedded.start()
     ensure_topics(embedded.bootstrap)
     yield embedded
     embedded.stop()
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[EmbeddedBroker]:
+    """The session's broker: topics are shared, so tests find their own events by id."""
+    yield from _started_broker()
+
+
+@pytest.fixture
+def fresh_broker() -> Iterator[EmbeddedBroker]:
+    """A broker of the test's own, with empty topics: for tests that count everything on a topic."""
+    yield from _started_broker()
 
 
 def read_topic(bootstrap: str, topic: str, *, until: int | None = None, timeout_s: float = 10.0) -> list:

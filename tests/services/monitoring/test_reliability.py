@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from schemas.events.layoff import LayoffReported, assess_layoff
 from schemas.fields import SHANGHAI, Industry
 from schemas.vocab import IndustrySection, LayoffReason
 from services.monitoring.indicators import INDICATORS
-from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
+from services.runtime.broker import EmbeddedBroker
 from tests.conftest import read_topic
 from tests.services.monitoring.event_set import credit_code, varied_events
 from tests.services.monitoring.harness import MonitoringProcess, publish
@@ -25,13 +24,9 @@ STREET = "120111101"
 
 
 @pytest.fixture
-def broker() -> Iterator[EmbeddedBroker]:
+def broker(fresh_broker: EmbeddedBroker) -> EmbeddedBroker:
     """A broker of this test's own: empty topics, so the worker sees exactly what the test sent."""
-    embedded = EmbeddedBroker(free_port())
-    embedded.start()
-    ensure_topics(embedded.bootstrap)
-    yield embedded
-    embedded.stop()
+    return fresh_broker
 
 
 def test_sigkill_mid_ingest_neither_loses_nor_double_counts(broker, tmp_path: Path) -> None:
