@@ -12,6 +12,7 @@ always carries the Asia/Shanghai offset (+08:00).
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 
@@ -84,8 +85,10 @@ class CloudEvent(StrictModel, Generic[DataT]):
         return orjson.dumps(self.to_dict())
 
 
+@functools.cache
 def cloud_event_model(data_model: type[DataT]) -> type[CloudEvent[DataT]]:
-    """``CloudEvent`` parametrised with one data model (pydantic caches these classes)."""
+    """``CloudEvent`` parametrised with one data model. Cached here although pydantic caches these
+    classes too: its lookup costs about 2 µs, a tenth of validating an event (called per message)."""
     return CloudEvent[data_model]  # type: ignore[valid-type]  # a runtime class as type argument
 
 
