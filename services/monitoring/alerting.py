@@ -372,13 +372,13 @@ class Warnings:
         value, people = await self._measure(signal_indicator(signal), start, end, filters)
         window = window_label(signal, self.thresholds)
         if signal == "mass_layoff":
-            rules = self.thresholds.rules.mass_layoff
+            short_notice_level = self.thresholds.rules.mass_layoff.short_notice_level
             by_size = next_level(value or None, current, rule.levels, hysteresis)
             level = by_size
-            if by_size is not None and rules.short_notice_level.severity > by_size.severity:
+            if by_size is not None and short_notice_level.severity > by_size.severity:
                 short, _ = await self._measure("short_notice_layoffs", start, end, filters)
                 if short:
-                    level = rules.short_notice_level
+                    level = short_notice_level
             reading = self._reading(value, by_size, rule.levels, window)
             return Reading(reading.value, level, reading.threshold, window)
         level = next_level(value, current, rule.levels, hysteresis, rule.direction)
