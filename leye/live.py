@@ -26,7 +26,8 @@ STREET_COLUMNS = {"registered_unemployed": "登记失业", "unemployment_registr
                   "new_employment": "新增就业", "vacancy_ratio": "求人倍率", "mass_layoff_reports": "规模裁员",
                   "sla_contact_rate": "当天联系率"}
 SIGNALS = {"mass_layoff": "规模裁员", "registration_surge": "失业登记激增", "job_loss_rate": "岗位流失率",
-           "sla_breach": "红娘服务超时"}
+           "sla_breach": "红娘服务超时", "vacancy_ratio": "求人倍率偏低", "long_term_unemployment": "长期失业上升",
+           "survey_rate": "调查失业率偏高"}
 SCOPES = {"district": "全区", "street": "街镇", "industry": "行业"}
 LEVELS = {"red": ("一级", "bold white on red"), "orange": ("二级", "bold black on dark_orange"),
           "yellow": ("三级", "bold black on yellow")}

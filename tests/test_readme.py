@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 from leye.stack import SERVICES
+from services.monitoring.alerting import Thresholds, signal_floor
+from services.monitoring.settings import DEFAULT_THRESHOLDS
 from tests.deploy.test_compose import env_names, settings_class
 
 README = Path(__file__).parents[1] / "README.md"
@@ -35,3 +37,18 @@ def test_the_two_commands_are_the_whole_setup() -> None:
     assert "make run" in text and "make test" in text
     makefile = (README.parent / "Makefile").read_text()
     assert "leye up --demo" in makefile and "pytest" in makefile
+
+
+def test_warning_table_matches_the_shipped_thresholds() -> None:
+    text = README.read_text()
+    section = text[text.index("## Indicators and early warnings"):]
+    section = section[: section.index("\n## ", 1)]
+    thresholds = Thresholds.load(DEFAULT_THRESHOLDS)
+    rows = [line.split("|")[1:-1] for line in section.splitlines() if line.startswith("| `")]
+    assert {row[0].strip(" `") for row in rows} == set(type(thresholds.rules).model_fields)
+    for signal, _scope, _value, levels, floor in rows:
+        rule = thresholds.rule(signal.strip(" `"))
+        shipped = [rule.levels[level] for level in sorted(rule.levels, key=lambda level: level.severity)]
+        assert [float(number) for number in levels.split("/")] == shipped, signal
+        minimum = signal_floor(signal.strip(" `"), thresholds)
+        assert floor.split()[0] == (str(minimum.minimum) if minimum else "—"), signal

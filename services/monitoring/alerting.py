@@ -1,22 +1,36 @@
 """Early warnings computed in the stream (规模性失业风险预警, DOMAIN.md §7).
 
-A warning is about one *signal* in one *scope*: ``mass_layoff`` per 街镇 and per industry,
-``registration_surge``, ``job_loss_rate`` and ``sla_breach`` per 街镇. Each signal's value is an
-indicator of ``indicators.py`` over a window ending today (Asia/Shanghai), so the wall, the API and
-the warnings agree. Levels and hysteresis: ``thresholds.yaml``.
+A warning is about one *signal* in one *scope*; its value is an indicator of ``indicators.py`` over a
+window ending today (Asia/Shanghai), so the wall, the API and the warnings agree:
+
+==========================  ================  ===============================  ======================
+signal                      scopes            value (indicator)                warns when the value
+==========================  ================  ===============================  ======================
+``mass_layoff``             街镇, industry    ``mass_layoff_cuts``             rises
+``registration_surge``      街镇              ``registration_surge_ratio``     rises
+``job_loss_rate``           街镇              ``job_loss_rate``                rises
+``sla_breach``              街镇              ``sla_breach_rate``              rises
+``vacancy_ratio``           街镇, district    ``vacancy_ratio`` (求人倍率)     falls
+``long_term_unemployment``  街镇              ``long_term_unemployed_share``   rises
+``survey_rate``             district          ``survey_unemployment_rate``     rises towards 5.5 %
+==========================  ================  ===============================  ======================
+
+Levels, direction, hysteresis and the small-number floors (:class:`Floor`): ``thresholds.yaml``.
 
 Life cycle, per scope: raised once (``alert.raised``), updated when its level changes
-(``alert.updated``), resolved when the value falls below the hysteresis band (``alert.resolved``).
+(``alert.updated``), resolved when the value leaves the hysteresis band (``alert.resolved``).
 Each change is published to ``leye.alert`` (waiting for the broker's ack) and then written to the
 ``alerts`` table; the open warnings are rebuilt from that table at start-up, so a restart neither
 forgets nor re-raises them.
 
 When: the worker marks the scopes a batch touched; :meth:`Warnings.evaluate_touched` runs every
-second, and :meth:`Warnings.evaluate_all` at start-up and every minute, which also resolves warnings
-whose window has passed and covers scopes touched just before a crash. Mass layoffs are evaluated
-on every run (they warn within about a second of being ingested); the other signals, which move
-slowly, share ClickHouse with ingestion: under heavy load their evaluation takes at most
-``evaluation_share`` of the time, so warnings never starve the writes.
+second, and :meth:`Warnings.evaluate_all` at start-up and every minute. The full run also resolves
+warnings whose window has passed, catches what time alone changes (people crossing the 6-month
+line) and scopes an event cannot name (a closed posting carries no 街镇), and covers scopes touched
+just before a crash. Mass layoffs are evaluated on every run (they warn within about a second of
+being ingested); the other signals, which move slowly, share ClickHouse with ingestion: their
+evaluation, the full run's included, takes at most ``evaluation_share`` of the time, so warnings
+never starve the writes.
 """
 
 from __future__ import annotations
@@ -27,17 +41,18 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Literal, Self
 
 import uuid_utils
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas import CloudEvent, new_event
-from schemas.events import layoff, referral, registration
+from schemas.events import layoff, referral, registration, statistics, vacancy
 from schemas.events.alert import AlertRaised, AlertResolved, AlertUpdated
 from schemas.fields import SHANGHAI
-from schemas.reference import STREETS
-from schemas.vocab import AlertLevel, AlertSource, ScopeKind
+from schemas.reference import DISTRICT_CODE, STREETS
+from schemas.vocab import AlertLevel, AlertSource, RegistrationKind, ScopeKind
 
 from .indicators import BY_CODE
 from .rows import alert_row
@@ -50,12 +65,31 @@ Publish = Callable[[CloudEvent], Awaitable[None]]
 
 # --- thresholds ------------------------------------------------------------------------------------
 
+Direction = Literal["above", "below"]
+
 
 class _Rule(BaseModel):
+    """The levels of one signal. ``direction: above`` (the default): a level fires at or above its
+    threshold, so thresholds rise from yellow to red; ``below``: at or below it, so they fall.
+    ``hysteresis``, when given, replaces the file's for this rule."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     levels: dict[AlertLevel, float]
     window_days: int = 7
+    direction: Direction = "above"
+    hysteresis: float | None = Field(None, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _levels_follow_the_direction(self) -> Self:
+        ordered = [self.levels[level] for level in sorted(self.levels, key=lambda level: level.severity)]
+        pairs = list(zip(ordered, ordered[1:], strict=False))
+        ok = all(low < high for low, high in pairs) if self.direction == "above" else all(
+            low > high for low, high in pairs)
+        if not ok:
+            way = "rise" if self.direction == "above" else "fall"
+            raise ValueError(f"with direction {self.direction}, thresholds must {way} from yellow to red")
+        return self
 
 
 class _MassLayoffRule(_Rule):
@@ -66,13 +100,30 @@ class _SurgeRule(_Rule):
     min_registrations: int = 10
 
 
+class _SlaRule(_Rule):
+    min_cases: int = 10
+
+
+class _VacancyRatioRule(_Rule):
+    min_seekers: int = 10
+
+
+class _LongTermRule(_Rule):
+    min_long_term: int = 5
+
+
 class _Rules(BaseModel):
+    """One rule per signal, named by the signal's code."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     mass_layoff: _MassLayoffRule
     registration_surge: _SurgeRule
     job_loss_rate: _Rule
-    sla_breach: _Rule
+    sla_breach: _SlaRule
+    vacancy_ratio: _VacancyRatioRule
+    long_term_unemployment: _LongTermRule
+    survey_rate: _Rule
 
 
 class Thresholds(BaseModel):
@@ -80,39 +131,113 @@ class Thresholds(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    hysteresis: float
+    hysteresis: float = Field(gt=0, le=1)
     rules: _Rules
 
     @classmethod
     def load(cls, path: Path) -> Thresholds:
         return cls.model_validate(yaml.safe_load(path.read_text("utf-8")))
 
+    def rule(self, signal: str) -> _Rule:
+        """The rule of a signal (``AttributeError`` for an unknown signal)."""
+        rule: _Rule = getattr(self.rules, signal)
+        return rule
+
+    def hysteresis_of(self, signal: str) -> float:
+        """The signal's own hysteresis, else the file's."""
+        own = self.rule(signal).hysteresis
+        return self.hysteresis if own is None else own
+
+
+# --- signals ---------------------------------------------------------------------------------------
+
+STREET_SIGNALS = ("mass_layoff", "registration_surge", "job_loss_rate", "sla_breach", "vacancy_ratio",
+                  "long_term_unemployment")
+"""Signals evaluated for each of the 12 街镇 (``mass_layoff`` also per industry with recent layoffs)."""
+DISTRICT_SIGNALS = ("vacancy_ratio", "survey_rate")
+"""Signals evaluated for the whole district (scope code ``DISTRICT_CODE``)."""
+
+_INDICATOR = {
+    "mass_layoff": "mass_layoff_cuts", "registration_surge": "registration_surge_ratio",
+    "job_loss_rate": "job_loss_rate", "sla_breach": "sla_breach_rate", "vacancy_ratio": "vacancy_ratio",
+    "long_term_unemployment": "long_term_unemployed_share", "survey_rate": "survey_unemployment_rate",
+}
+
+
+def signal_indicator(signal: str) -> str:
+    """The indicator code whose value is the signal's value."""
+    return _INDICATOR[signal]
+
+
+def window_days(signal: str, thresholds: Thresholds) -> int:
+    """Days of the window, ending today, over which a signal and its floor are measured; 1 for
+    stocks and latest figures, whose indicators read only the window's end."""
+    rules = thresholds.rules
+    return {"mass_layoff": rules.mass_layoff.window_days, "sla_breach": rules.sla_breach.window_days,
+            "registration_surge": 7}.get(signal, 1)
+
+
+def window_label(signal: str, thresholds: Thresholds) -> str:
+    """The period a signal's value covers, as alert events carry it (monthly figures: 30 days)."""
+    return "30d" if signal in ("job_loss_rate", "survey_rate") else f"{window_days(signal, thresholds)}d"
+
+
+@dataclass(frozen=True)
+class Floor:
+    """The smallest base on which a signal may warn: a ratio over a handful of people or cases swings
+    wildly. The base is ``indicator``'s ``column`` (its value, or the ``people`` it rests on) in the
+    signal's scope and window. Below ``minimum`` nothing is raised; an open warning is resolved once
+    the base falls below ``minimum`` × hysteresis, the same band as the value's, so a base wobbling
+    around the floor does not raise and resolve the warning over and over."""
+
+    indicator: str
+    minimum: int
+    column: Literal["value", "people"] = "value"
+
+
+def signal_floor(signal: str, thresholds: Thresholds) -> Floor | None:
+    """The floor of a signal, or ``None`` when it has none."""
+    rules = thresholds.rules
+    floors = {
+        "registration_surge": Floor("unemployment_registrations", rules.registration_surge.min_registrations),
+        "sla_breach": Floor("cases_dispatched", rules.sla_breach.min_cases),
+        "vacancy_ratio": Floor("vacancy_ratio", rules.vacancy_ratio.min_seekers, column="people"),
+        "long_term_unemployment": Floor("long_term_unemployed_share", rules.long_term_unemployment.min_long_term,
+                                        column="people"),
+    }
+    return floors.get(signal)
+
 
 # --- the level rule (pure) ----------------------------------------------------------------------------
 
 
 def next_level(value: float | None, current: AlertLevel | None, levels: dict[AlertLevel, float],
-               hysteresis: float) -> AlertLevel | None:
+               hysteresis: float, direction: Direction = "above") -> AlertLevel | None:
     """The level a warning should have now, given its value and its current level.
 
-    Up at once: the highest level whose threshold the value reaches. Down only below the band: a
-    firing level is kept while ``value >= hysteresis × its threshold``; below that, the highest lower
-    level still inside its own band, or ``None`` (resolved).
+    Up at once: the most severe level whose threshold the value reaches (``above``: value ≥
+    threshold; ``below``: value ≤ threshold). Down only outside the band: a firing level is kept
+    while ``value ≥ hysteresis × its threshold`` (``below``, mirrored: while ``value ≤ its threshold
+    / hysteresis``); outside it, the most severe lower level still inside its own band, or ``None``
+    (resolved). No value (an empty denominator, nothing reported) resolves.
     """
     if value is None:
-        return None if current is None else _keep_within_band(0.0, current, levels, hysteresis)
-    reached = [level for level in AlertLevel if level in levels and value >= levels[level]]
+        return None
+    reached = [level for level in AlertLevel if level in levels and _reaches(value, levels[level], direction)]
     raw = max(reached, key=lambda level: level.severity, default=None)
     if current is None or (raw is not None and raw.severity >= current.severity):
         return raw
-    return _keep_within_band(value, current, levels, hysteresis)
-
-
-def _keep_within_band(value: float, current: AlertLevel, levels: dict[AlertLevel, float],
-                      hysteresis: float) -> AlertLevel | None:
-    inside = [level for level in AlertLevel
-              if level in levels and level.severity <= current.severity and value >= levels[level] * hysteresis]
+    inside = [level for level in AlertLevel if level in levels and level.severity <= current.severity
+              and _inside_band(value, levels[level], hysteresis, direction)]
     return max(inside, key=lambda level: level.severity, default=None)
+
+
+def _reaches(value: float, threshold: float, direction: Direction) -> bool:
+    return value >= threshold if direction == "above" else value <= threshold
+
+
+def _inside_band(value: float, threshold: float, hysteresis: float, direction: Direction) -> bool:
+    return value >= threshold * hysteresis if direction == "above" else value <= threshold / hysteresis
 
 
 # --- the engine ----------------------------------------------------------------------------------------
@@ -136,9 +261,16 @@ class Reading:
     window: str
 
 
+_STATUS_EVENTS = (registration.JobseekerRegistered, registration.UnemploymentRegistered,
+                  registration.EmploymentRegistered, registration.RegistrationClosed)
+_VACANCY_EVENTS = (vacancy.VacancyPosted, vacancy.VacancyUpdated, vacancy.VacancyFilled, vacancy.VacancyClosed,
+                   vacancy.VacancyFlagged)
+
+
 def touched_scopes(events: Iterable[CloudEvent]) -> set[Scope]:
-    """The scopes whose warnings a batch of events may change (pure)."""
+    """The scopes whose warnings a batch of events may change and that the events name (pure)."""
     scopes: set[Scope] = set()
+    district_ratio = ("vacancy_ratio", ScopeKind.DISTRICT, DISTRICT_CODE)
     for event in events:
         data = event.data
         if isinstance(data, layoff.LayoffReported) and data.is_mass_layoff:
@@ -146,11 +278,31 @@ def touched_scopes(events: Iterable[CloudEvent]) -> set[Scope]:
             scopes.add(("mass_layoff", ScopeKind.INDUSTRY, str(data.industry.section)))
         elif isinstance(data, layoff.HeadcountReported):
             scopes.add(("job_loss_rate", ScopeKind.STREET, data.street_code))
-        elif isinstance(data, registration.UnemploymentRegistered):
-            scopes.add(("registration_surge", ScopeKind.STREET, data.street_code))
+        elif isinstance(data, _STATUS_EVENTS):  # active job seekers and the registered-unemployed stock
+            scopes |= {("vacancy_ratio", ScopeKind.STREET, data.street_code), district_ratio}
+            if isinstance(data, registration.UnemploymentRegistered | registration.EmploymentRegistered) or (
+                    isinstance(data, registration.RegistrationClosed)
+                    and data.registration == RegistrationKind.UNEMPLOYMENT):
+                scopes.add(("long_term_unemployment", ScopeKind.STREET, data.street_code))
+            if isinstance(data, registration.UnemploymentRegistered):
+                scopes.add(("registration_surge", ScopeKind.STREET, data.street_code))
+        elif isinstance(data, _VACANCY_EVENTS):  # open posts; a closure names no 街镇
+            scopes.add(district_ratio)
+            if street := getattr(data, "street_code", None):
+                scopes.add(("vacancy_ratio", ScopeKind.STREET, street))
         elif isinstance(data, referral.CaseDispatched | referral.CaseSlaBreached):
             scopes.add(("sla_breach", ScopeKind.STREET, data.street_code))
+        elif isinstance(data, statistics.SurveyRateReported):
+            scopes.add(("survey_rate", ScopeKind.DISTRICT, DISTRICT_CODE))
     return scopes
+
+
+def _filters(kind: ScopeKind, code: str) -> dict[str, str]:
+    if kind is ScopeKind.STREET:
+        return {"street": code}
+    if kind is ScopeKind.INDUSTRY:
+        return {"industry": code}
+    return {}
 
 
 class Warnings:
@@ -189,16 +341,20 @@ class Warnings:
         self._slow_signals_due = time.monotonic() + took * (1 / self.evaluation_share - 1)
 
     async def evaluate_all(self) -> None:
+        """Every scope: the open warnings', each 街镇's and the district's, and the industries with recent
+        mass layoffs. Mass layoffs are evaluated at once; the slow signals join the pending scopes and
+        go through :meth:`evaluate_touched`'s throttle, so a full evaluation too stays within
+        ``evaluation_share`` of ClickHouse's time (its stock indicators scan whole tables per scope)."""
         scopes: set[Scope] = set(self.open)
-        for street in STREETS:
-            for signal in ("mass_layoff", "registration_surge", "job_loss_rate", "sla_breach"):
-                scopes.add((signal, ScopeKind.STREET, street))
+        scopes |= {(signal, ScopeKind.STREET, street) for street in STREETS for signal in STREET_SIGNALS}
+        scopes |= {(signal, ScopeKind.DISTRICT, DISTRICT_CODE) for signal in DISTRICT_SIGNALS}
         industries = await self.store.call(self.store.rows_sync, """
             SELECT DISTINCT industry_section FROM layoff_facts FINAL
             WHERE is_mass_layoff = 1 AND day >= {since:Date}""",
             {"since": self.today() - timedelta(days=self.thresholds.rules.mass_layoff.window_days)})
         scopes |= {("mass_layoff", ScopeKind.INDUSTRY, section) for (section,) in industries}
-        await self._evaluate(scopes)
+        self.pending |= scopes
+        await self.evaluate_touched()
 
     async def _evaluate(self, scopes: Iterable[Scope]) -> None:
         for scope in sorted(scopes):
@@ -209,41 +365,34 @@ class Warnings:
     async def read(self, scope: Scope, current: AlertLevel | None) -> Reading:
         """Measure one scope's signal and decide its level."""
         signal, kind, code = scope
-        rules, today = self.thresholds.rules, self.today()
-        filters = {"street": code} if kind is ScopeKind.STREET else {"industry": code}
-        value = await self._indicator(signal_indicator(signal), today, filters, signal)
+        rule, hysteresis = self.thresholds.rule(signal), self.thresholds.hysteresis_of(signal)
+        end = self.today()
+        start = end - timedelta(days=window_days(signal, self.thresholds) - 1)
+        filters = _filters(kind, code)
+        value, people = await self._measure(signal_indicator(signal), start, end, filters)
+        window = window_label(signal, self.thresholds)
         if signal == "mass_layoff":
-            rule = rules.mass_layoff
-            by_size = next_level(value or None, current, rule.levels, self.thresholds.hysteresis)
+            short_notice_level = self.thresholds.rules.mass_layoff.short_notice_level
+            by_size = next_level(value or None, current, rule.levels, hysteresis)
             level = by_size
-            if by_size is not None and rule.short_notice_level.severity > by_size.severity:
-                short = await self._indicator("short_notice_layoffs", today, filters, signal)
+            if by_size is not None and short_notice_level.severity > by_size.severity:
+                short, _ = await self._measure("short_notice_layoffs", start, end, filters)
                 if short:
-                    level = rule.short_notice_level
-            reading = self._reading(value, by_size, rule.levels, f"{rule.window_days}d")
-            return Reading(reading.value, level, reading.threshold, reading.window)
-        if signal == "registration_surge":
-            recent = await self._indicator("unemployment_registrations", today, filters, "surge_count")
-            if (recent or 0) < rules.registration_surge.min_registrations:
-                value = None if current is None else 0.0
-            rule = rules.registration_surge
-            return self._reading(value, next_level(value, current, rule.levels, self.thresholds.hysteresis),
-                                 rule.levels, "7d")
-        rule = rules.job_loss_rate if signal == "job_loss_rate" else rules.sla_breach
-        window = "30d" if signal == "job_loss_rate" else f"{rule.window_days}d"
-        return self._reading(value, next_level(value, current, rule.levels, self.thresholds.hysteresis),
-                             rule.levels, window)
+                    level = short_notice_level
+            reading = self._reading(value, by_size, rule.levels, window)
+            return Reading(reading.value, level, reading.threshold, window)
+        level = next_level(value, current, rule.levels, hysteresis, rule.direction)
+        floor = signal_floor(signal, self.thresholds)
+        if floor is not None and level is not None:
+            base = people if floor.column == "people" else (await self._measure(floor.indicator, start, end,
+                                                                                 filters))[0]
+            if (base or 0) < floor.minimum * (1.0 if current is None else hysteresis):
+                level = None
+        return self._reading(value, level, rule.levels, window)
 
-    def _window_start(self, signal: str, today: date) -> date:
-        rules = self.thresholds.rules
-        days = {"mass_layoff": rules.mass_layoff.window_days, "sla_breach": rules.sla_breach.window_days,
-                "surge_count": 7}.get(signal, 1)
-        return today - timedelta(days=days - 1)
-
-    async def _indicator(self, code: str, today: date, filters: dict[str, str], signal: str) -> float | None:
-        value, _ = await self.store.call(self.store.indicator_sync, BY_CODE[code],
-                                         self._window_start(signal, today), today, **filters)
-        return value
+    async def _measure(self, code: str, start: date, end: date,
+                       filters: dict[str, str]) -> tuple[float | None, int | None]:
+        return await self.store.call(self.store.indicator_sync, BY_CODE[code], start, end, **filters)
 
     @staticmethod
     def _reading(  # the threshold shown is that of the level the value itself reached
@@ -278,9 +427,3 @@ value: float | None, level: AlertLevel | None, levels: dict[AlertLevel, float],
             self.open.pop(scope, None)
         else:
             self.open[scope] = OpenAlert(alert_id, reading.level)
-
-
-def signal_indicator(signal: str) -> str:
-    """The indicator code whose value is the signal's value."""
-    return {"mass_layoff": "mass_layoff_cuts", "registration_surge": "registration_surge_ratio",
-            "job_loss_rate": "job_loss_rate", "sla_breach": "sla_breach_rate"}[signal]

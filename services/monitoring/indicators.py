@@ -146,21 +146,42 @@ def _count(table: str, where: str) -> str:
     """
 
 
-def _employment_rate(cohort_where: str) -> str:
-    """Share of a cohort (people with a matching registration in the period) that had an
-    employment registration in the same period."""
+def _cohort_share(cohort_where: str, found: str) -> str:
+    """Share of a cohort (people with a matching registration in the period) whose ``person_ref`` is
+    among those the query ``found`` returns."""
     return f"""
     SELECT if(total = 0, NULL, 100 * found / total) AS value, toNullable(least(total, found)) AS people
     FROM (
-        SELECT count() AS total, countIf(person_ref IN (
-            SELECT person_ref FROM person_facts FINAL WHERE kind = 'employment' AND day BETWEEN $start AND $end
-        )) AS found
+        SELECT count() AS total, countIf(person_ref IN ({found})) AS found
         FROM (
             SELECT DISTINCT person_ref FROM person_facts FINAL
             WHERE day BETWEEN $start AND $end AND {cohort_where} AND {_street()} AND {_group()}
         )
     )
     """
+
+
+def _employment_rate(cohort_where: str) -> str:
+    """Share of a cohort that had an employment registration in the same period."""
+    return _cohort_share(cohort_where, "SELECT person_ref FROM person_facts FINAL "
+                                       "WHERE kind = 'employment' AND day BETWEEN $start AND $end")
+
+
+# 离校未就业 graduates: a job-seeker or unemployment registration naming the group.
+_GRADUATE_COHORT = "kind IN ('jobseeker', 'unemployment') AND has(key_groups, 'graduate_unemployed')"
+
+# People who received a service in the period: a follow-up recorded for them, a 红娘 referral naming
+# them (either direction), or a 红娘 contact on a case dispatched for them (contacts name no person:
+# the case's dispatch does). Dispatching alone is not a service.
+_SERVED = """
+    SELECT person_ref FROM person_facts FINAL WHERE kind = 'followup' AND day BETWEEN $start AND $end
+    UNION ALL
+    SELECT person_ref FROM case_facts FINAL WHERE kind = 'referral' AND day BETWEEN $start AND $end
+    UNION ALL
+    SELECT person_ref FROM case_facts FINAL
+    WHERE kind = 'dispatched' AND person_ref != '' AND case_id IN (
+        SELECT case_id FROM case_facts FINAL WHERE kind = 'contacted' AND day BETWEEN $start AND $end)
+"""
 
 
 def _case_share(kind_where: str) -> str:
@@ -236,7 +257,29 @@ INDICATORS: tuple[Indicator, ...] = (
         "graduate_employment_rate", "离校未就业高校毕业生就业率", "%", True, _SG, target=95, target_op=">=",
         description="Graduates registered as 离校未就业 (job-seeker or unemployment registration) in the "
         "period who registered employment in it.",
-        sql=_employment_rate("kind IN ('jobseeker', 'unemployment') AND has(key_groups, 'graduate_unemployed')"),
+        sql=_employment_rate(_GRADUATE_COHORT),
+    ),
+    Indicator(
+        "graduate_service_rate", "离校未就业高校毕业生服务率", "%", True, _SG, target=100, target_op=">=",
+        description="Graduates registered as 离校未就业 (a job-seeker or unemployment registration in the period "
+        "whose key groups include graduate_unemployed; 街镇 and group filters apply to that registration) "
+        "who received at least one service in the period: a follow-up recorded for them (followup.recorded), "
+        "a 红娘 referral naming them in either direction (referral.made), or a 红娘 contact (case.contacted) on "
+        "a case dispatched for them (case.dispatched with their person_ref). A dispatch alone is not a service. "
+        "Services the platform records no event for (职业指导, training, 见习 placement, policy advice) cannot "
+        "count, so the rate is a lower bound of the services given.",
+        sql=_cohort_share(_GRADUATE_COHORT, _SERVED),
+    ),
+    Indicator(
+        "zero_employment_family_unemployed", "零就业家庭未就业人员", "人", True, _SG, target=0, target_op="<=",
+        description="Registered-unemployed stock at the end of the period whose key groups include "
+        "zero_employment_family (零就业家庭成员); the target is 动态清零. Counts people, not families: "
+        "events carry no household identifier, so neither the number of families nor whether another member "
+        "of the family has found work can be told (a member stays counted until their own status changes).",
+        sql=f"""
+        SELECT toNullable(toFloat64(count())) AS value, toNullable(count()) AS people
+        FROM ({_UNEMPLOYED_STOCK}) WHERE has(groups, 'zero_employment_family')
+        """,
     ),
     Indicator(
         "vacancy_ratio", "求人倍率", "倍", True, _S, target=1.0, target_op=">=",
@@ -343,6 +386,15 @@ INDICATORS: tuple[Indicator, ...] = (
         "session_hires", "招聘活动达成录用", "人", True, _S,
         description="Hires recorded by the sessions that ended in the period.",
         sql=_sessions("1", "sum(hires)"),
+    ),
+    Indicator(
+        "cases_dispatched", "红娘派单数", "件", False, _S,
+        description="红娘 cases dispatched in the period (the base of the SLA shares below).",
+        sql=f"""
+        SELECT toNullable(toFloat64(count())) AS value, {_NO_PEOPLE}
+        FROM (SELECT DISTINCT case_id FROM case_facts FINAL
+              WHERE kind = 'dispatched' AND day BETWEEN $start AND $end AND {_street()})
+        """,
     ),
     Indicator(
         "sla_contact_rate", "红娘当天联系率", "%", False, _S, target=100, target_op=">=",

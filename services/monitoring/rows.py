@@ -37,7 +37,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "headcount_facts": ("event_id", "event_time", "day", "report_id", "employer_ref", "month", "street_code",
                         "industry_section", "baseline_headcount", "current_headcount", "supersedes_report_id"),
     "case_facts": ("event_id", "event_time", "day", "kind", "case_id", "station_code", "street_code", "on_time",
-                   "sla", "outcome"),
+                   "sla", "outcome", "person_ref"),
     "survey_rates": ("event_id", "event_time", "period", "rate_percent", "source"),
     "alerts": ("event_id", "event_time", "alert_id", "status", "level", "scope_kind", "scope_code", "signal",
                "value", "threshold", "window", "source"),
@@ -99,7 +99,7 @@ def rows_for(event: CloudEvent) -> dict[str, list[Row]]:
     elif kind in _CASE_KIND:
         out["case_facts"] = [(*head, _CASE_KIND[kind], data.case_id, data.station_code, data.street_code,
                               int(bool(getattr(data, "on_time", False))), str(getattr(data, "sla", "") or ""),
-                              str(getattr(data, "outcome", "") or ""))]
+                              str(getattr(data, "outcome", "") or ""), getattr(data, "person_ref", None) or "")]
     elif isinstance(data, vacancy.EmployerRegistered):
         out["employers"] = [(data.employer_ref, data.street_code, str(data.industry.section),
                              data.industry.division or "", data.staff_count, at, event.id)]

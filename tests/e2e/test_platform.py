@@ -183,9 +183,13 @@ def test_a_paused_broker_delays_events_but_loses_none(platform: Platform) -> Non
     assert_converges(platform)
 
 
+LAYOFF_SIGNALS = {"mass_layoff", "registration_surge", "job_loss_rate"}
+"""What a layoff wave drives. 求人倍率 and 长期失业 warnings follow the ordinary traffic in every 街镇."""
+
+
 def test_a_layoff_wave_warns_for_its_street_and_no_other(platform: Platform) -> None:
     def open_street_warnings() -> list[dict]:
-        return [w for w in platform.warnings() if w["scope_kind"] == "street"]
+        return [w for w in platform.warnings() if w["scope_kind"] == "street" and w["signal"] in LAYOFF_SIGNALS]
 
     before = {w["alert_id"] for w in open_street_warnings()}
     platform.run(Traffic(404, scenario="layoff-wave", street=ZHONGBEI), count=250)

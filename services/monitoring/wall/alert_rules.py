@@ -3,9 +3,10 @@
 The rules complement the warnings the stream processor raises itself: they watch aggregates that
 operators may want to tune by hand (thresholds live in Grafana's UI once provisioned; the rules are
 pushed without provenance lock so they stay editable). Each rule is: query A on ClickHouse returning
-one row per 街镇 (string columns become alert labels, the numeric column the value), expression B
-taking its value, and expression C, the threshold on B. Firing and resolved notifications go to the
-gateway's ``/v1/hooks/grafana``, which turns them into ``alert.raised`` / ``alert.resolved`` events.
+one row per scope — each 街镇, or the district — (string columns become alert labels, the numeric
+column the value), expression B taking its value, and expression C, the threshold on B. Firing and
+resolved notifications go to the gateway's ``/v1/hooks/grafana``, which turns them into
+``alert.raised`` / ``alert.resolved`` events.
 
 Labels follow the gateway's contract (``services/gateway/events.py``): ``signal``, ``level``,
 ``scope_kind``, ``scope_code`` (the query's string column), ``threshold`` and ``window``; the measured
@@ -24,8 +25,8 @@ from typing import Any, Literal
 from grafana_foundation_sdk.builders import alerting, expr
 from grafana_foundation_sdk.models import alerting as alerting_model
 
-from schemas.vocab import AlertLevel
-from services.monitoring.alerting import Thresholds
+from schemas.vocab import AlertLevel, ScopeKind
+from services.monitoring.alerting import Thresholds, signal_floor, signal_indicator, window_label
 
 from . import sql
 from .clickhouse import DATASOURCE_UID, ClickHouseQueryBuilder
@@ -45,8 +46,9 @@ DAY_S = 86_400
 
 @dataclass(frozen=True)
 class AlertRuleSpec:
-    """One aggregate-based warning at one level: the SQL (one row per 街镇: ``scope_code`` + ``value``)
-    and the threshold at which it fires (``gte``: at or above, as in ``thresholds.yaml``).
+    """One aggregate-based warning at one level: the SQL (one row per scope: ``scope_code`` + ``value``)
+    and the threshold at which it fires (``gte``: at or above; ``lte``: at or below, for signals where
+    lower is worse — the ``direction`` of the rule in ``thresholds.yaml``).
 
     ``signal`` matches the monitoring service's signal code so that a warning from Grafana and one
     from the stream processor about the same thing carry the same label.
@@ -57,7 +59,7 @@ class AlertRuleSpec:
     signal: str
     level: AlertLevel
     sql: str
-    comparison: Literal["gte", "lt"]
+    comparison: Literal["gte", "lte"]
     threshold: float
     summary: str
     window: str
@@ -66,6 +68,7 @@ class AlertRuleSpec:
     """How far ``$__fromTime`` lies before now: the start of the period for flow indicators. Stock
     indicators read only ``$__toTime``; Grafana still requires a range (``from`` > ``to``)."""
     pending: str = "5m"
+    scope_kind: ScopeKind = ScopeKind.STREET
 
 
 def build_rule(spec: AlertRuleSpec) -> alerting.Rule:
@@ -108,7 +111,7 @@ def build_rule(spec: AlertRuleSpec) -> alerting.Rule:
         .no_data_state("OK")
         .exec_err_state("Error")
         .labels({
-            "service": "leye", "signal": spec.signal, "level": spec.level.value, "scope_kind": "street",
+            "service": "leye", "signal": spec.signal, "level": spec.level.value, "scope_kind": spec.scope_kind.value,
             "threshold": _number(spec.threshold), "window": spec.window,
         })
         .annotations({"summary": spec.summary})
@@ -188,39 +191,54 @@ def alerting_provisioning(rules: list[dict[str, Any]], contact: dict[str, Any],
 
 # --- the rules of the wall ------------------------------------------------------------------------
 
-def wall_rules(thresholds: Thresholds) -> list[AlertRuleSpec]:
-    """One rule per signal and level, with the monitoring service's documented default thresholds.
 
-    - 失业登记激增 and 岗位流失率 per 街镇 at the yellow/orange/red levels of ``thresholds.yaml``
-      (the surge only where the last 7 days hold ``min_registrations`` registrations, as the stream's
-      own rule requires);
-    - 求人倍率 per 街镇 below its indicator target (1: fewer posts than seekers). ``thresholds.yaml``
-      has no 求人倍率 rule, so the indicator's own reference value is the default.
+@dataclass(frozen=True)
+class _Watched:
+    """A signal of ``thresholds.yaml`` that Grafana watches too, in one kind of scope."""
+
+    signal: str
+    scope_kind: ScopeKind
+    title: str
+    summary: str
+    """Chinese; ``{t}`` is the level's threshold."""
+    lookback_s: int = 600
+
+
+_WATCHED = (
+    _Watched("registration_surge", ScopeKind.STREET, "失业登记激增", "近7日失业登记达到前28日周均的{t}倍以上",
+             lookback_s=6 * DAY_S),
+    _Watched("job_loss_rate", ScopeKind.STREET, "岗位流失率", "监测企业岗位流失率达到{t}%以上"),
+    _Watched("vacancy_ratio", ScopeKind.STREET, "求人倍率偏低", "求人倍率（在招岗位数/求职人数）降至{t}及以下"),
+    _Watched("vacancy_ratio", ScopeKind.DISTRICT, "全区求人倍率偏低",
+             "全区求人倍率（在招岗位数/求职人数）降至{t}及以下"),
+    _Watched("long_term_unemployment", ScopeKind.STREET, "长期失业人员占比偏高",
+             "失业6个月以上人员占登记失业人员的比例达到{t}%以上"),
+    _Watched("survey_rate", ScopeKind.DISTRICT, "城镇调查失业率偏高", "城镇调查失业率达到{t}%以上（控制目标≤5.5%）"),
+)
+
+
+def wall_rules(thresholds: Thresholds) -> list[AlertRuleSpec]:
+    """One rule per watched signal, scope kind and level, from ``thresholds.yaml``: the same
+    indicator, levels, direction (``gte`` / ``lte``) and floor (only scopes whose base reaches the
+    rule's ``min_…``) as the stream's own warnings, so both agree on when a level is reached.
+    Grafana has no hysteresis here: a rule resolves as soon as its value is back across the threshold.
+
+    Watched: 失业登记激增, 岗位流失率 and 长期失业人员占比 per 街镇; 求人倍率 per 街镇 and for the district;
+    城镇调查失业率 for the district. Mass layoffs and 红娘 SLA are left to the stream, which warns on them
+    within a second of the event.
     """
-    rules = thresholds.rules
     specs: list[AlertRuleSpec] = []
-    surge = rules.registration_surge
-    for level, threshold in sorted(surge.levels.items(), key=lambda item: item[0].severity):
-        specs.append(AlertRuleSpec(
-            uid=f"leye-registration-surge-{level.value}", title=f"失业登记激增（{level.label}）",
-            signal="registration_surge", level=level, comparison="gte", threshold=threshold, window="7d",
-            sql=sql.per_street_rule("registration_surge_ratio", min_recent=surge.min_registrations),
-            lookback_s=6 * DAY_S,
-            summary=f"近7日失业登记达到前28日周均的{threshold:g}倍以上",
-        ))
-    for level, threshold in sorted(rules.job_loss_rate.levels.items(), key=lambda item: item[0].severity):
-        specs.append(AlertRuleSpec(
-            uid=f"leye-job-loss-rate-{level.value}", title=f"岗位流失率（{level.label}）",
-            signal="job_loss_rate", level=level, comparison="gte", threshold=threshold, window="30d",
-            sql=sql.per_street_rule("job_loss_rate"),
-            summary=f"监测企业岗位流失率达到{threshold:g}%以上",
-        ))
-    ratio = sql.indicator("vacancy_ratio")
-    if ratio.target is not None:
-        specs.append(AlertRuleSpec(
-            uid="leye-vacancy-ratio-yellow", title=f"求人倍率偏低（{AlertLevel.YELLOW.label}）",
-            signal="vacancy_ratio", level=AlertLevel.YELLOW, comparison="lt", threshold=ratio.target, window="1d",
-            sql=sql.per_street_rule("vacancy_ratio"),
-            summary=f"求人倍率低于{ratio.target:g}：求职人数多于在招岗位",
-        ))
+    for watched in _WATCHED:
+        signal, rule = watched.signal, thresholds.rule(watched.signal)
+        code, floor = signal_indicator(signal), signal_floor(signal, thresholds)
+        district = watched.scope_kind is ScopeKind.DISTRICT
+        query = sql.district_rule(code, floor=floor) if district else sql.per_street_rule(code, floor=floor)
+        for level, threshold in sorted(rule.levels.items(), key=lambda item: item[0].severity):
+            slug = signal.replace("_", "-") + ("-district" if district else "")
+            specs.append(AlertRuleSpec(
+                uid=f"leye-{slug}-{level.value}", title=f"{watched.title}（{level.label}）", signal=signal,
+                level=level, comparison="gte" if rule.direction == "above" else "lte", threshold=threshold,
+                window=window_label(signal, thresholds), sql=query, lookback_s=watched.lookback_s,
+                summary=watched.summary.format(t=_number(threshold)), scope_kind=watched.scope_kind,
+            ))
     return specs

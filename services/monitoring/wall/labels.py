@@ -45,11 +45,12 @@ SIGNAL_LABELS: dict[str, str] = {
     "mass_layoff": "规模裁员",
     "job_loss_rate": "岗位流失率",
     "registration_surge": "失业登记激增",
-    "vacancy_ratio": "求人倍率",
-    "survey_rate": "调查失业率",
+    "vacancy_ratio": "求人倍率偏低",
+    "survey_rate": "调查失业率偏高",
     "sla_breach": "红娘超时",
-    "long_term_unemployment": "长期失业",
+    "long_term_unemployment": "长期失业上升",
 }
+"""Chinese names of the warning signals (``services/monitoring/alerting.py`` and the Grafana rules)."""
 
 
 def street_labels() -> dict[str, str]:

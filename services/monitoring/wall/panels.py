@@ -3,8 +3,9 @@
 Rows, top to bottom:
   0–3    eight headline KPIs against their targets (colour = on track or not);
   4–11   the 12 街镇 side by side | 12-week trends;
-  12–18  重点群体 | 规模裁员 by industry (last 30 days) | 招聘活动 and 直播带岗 | 红娘 SLA;
-  19–25  open warnings | the latest events.
+  12–18  重点群体 | two key-group KPIs (离校未就业毕业生服务率, 零就业家庭未就业人员) | 招聘活动 and 直播带岗 |
+         红娘 SLA;
+  19–25  open warnings | 规模裁员 by industry (last 30 days) | the latest events.
 
 Figures come from ``services/monitoring/indicators.py`` through ``sql.py``; targets and their
 direction come from the same indicator definitions, so a KPI turns green exactly when the
@@ -55,14 +56,31 @@ KPI_CODES = (
 )
 
 
-def kpi(code: str, column: int) -> PanelSpec:
-    """A stat panel: one indicator over the dashboard period, coloured against its target."""
+GROUP_KPI_CODES = ("graduate_service_rate", "zero_employment_family_unemployed")
+"""Key-group KPIs beside the 重点群体 chart: 离校未就业 graduates served (§8) and 零就业家庭 清零 (§9)."""
+_NOTES = {
+    "graduate_service_rate": "所选时段内登记的离校未就业高校毕业生中，同期有跟踪回访、红娘联系或人岗推介记录的比例"
+                             "（平台外的服务无记录，不计入）",
+    "zero_employment_family_unemployed": "期末登记失业人员中的零就业家庭成员"
+                                         "（按人计：事件中没有家庭标识，无法按户统计）",
+}
+
+
+def kpi(code: str, column: int, grid: Grid | None = None) -> PanelSpec:
+    """A stat panel: one indicator over the dashboard period, coloured against its target; by default
+    the ``column``-th headline KPI of the top row."""
     ind = sql.indicator(code)
     return PanelSpec(
         title=ind.name, kind=Kind.STAT, sql=sql.values({"value": code}), columns=("value",),
-        grid=Grid(x=3 * column, y=0, w=3, h=4), description=_target_text(ind), unit=_unit(ind),
+        grid=grid or Grid(x=3 * column, y=0, w=3, h=4), unit=_unit(ind),
+        description="；".join(text for text in (_target_text(ind), _NOTES.get(code)) if text),
         decimals=0 if ind.unit in ("人", "个", "起", "场") else 2, thresholds=thresholds_for(ind),
     )
+
+
+def group_kpis() -> list[PanelSpec]:
+    """The key-group KPIs, side by side right of the 重点群体 chart."""
+    return [kpi(code, 0, Grid(x=6 + 3 * n, y=12, w=3, h=7)) for n, code in enumerate(GROUP_KPI_CODES)]
 
 
 def streets_side_by_side() -> PanelSpec:
@@ -103,7 +121,7 @@ def layoffs_by_industry() -> PanelSpec:
         title="近30日规模裁员（按行业）", kind=Kind.BAR_CHART,
         sql=sql.per_industry({"planned_cuts": "mass_layoff_cuts", "reports": "mass_layoff_reports",
                               "short_notice": "short_notice_layoffs"}),
-        columns=("industry", "planned_cuts", "reports", "short_notice"), grid=Grid(x=6, y=12, w=6, h=7),
+        columns=("industry", "planned_cuts", "reports", "short_notice"), grid=Grid(x=12, y=19, w=6, h=7),
         horizontal=True,
         time_from="30d", description="《劳动合同法》第41条规模裁员报告：计划裁减人数、报告数、未提前30日报告数",
         overrides=(("planned_cuts", "计划裁减人数"), ("reports", "报告数"), ("short_notice", "未提前30日")),
@@ -147,7 +165,7 @@ def open_warnings() -> PanelSpec:
 def latest_events() -> PanelSpec:
     return PanelSpec(
         title="最新动态", kind=Kind.TABLE, sql=sql.latest_events(LATEST_EVENTS),
-        columns=("time", "type", "street_code"), grid=Grid(x=12, y=19, w=12, h=7),
+        columns=("time", "type", "street_code"), grid=Grid(x=18, y=19, w=6, h=7),
         mappings={**EVENT_TYPE_LABELS, **street_labels()},
         description=f"平台最新{LATEST_EVENTS}条业务事件（不含个人信息）",
         overrides=(("time", "时间"), ("type", "事件"), ("street_code", "街镇")),
@@ -158,6 +176,6 @@ def wall_panels() -> list[PanelSpec]:
     """Every panel of the wall, in a fixed order (which fixes the panel ids)."""
     return [
         *(kpi(code, column) for column, code in enumerate(KPI_CODES)),
-        streets_side_by_side(), trends(), key_groups(), layoffs_by_industry(), sessions(), matchmaker_sla(),
-        open_warnings(), latest_events(),
+        streets_side_by_side(), trends(), key_groups(), *group_kpis(), sessions(), matchmaker_sla(),
+        open_warnings(), layoffs_by_industry(), latest_events(),
     ]

@@ -16,10 +16,14 @@ the ``alerts`` table) and the latest events (from the raw ``events`` log).
 from __future__ import annotations
 
 from string import Template
+from typing import TYPE_CHECKING
 
-from schemas.reference import INDUSTRY_SECTIONS, STREETS
+from schemas.reference import DISTRICT_CODE, INDUSTRY_SECTIONS, STREETS
 from schemas.vocab import AlertLevel, KeyGroup
 from services.monitoring.indicators import BY_CODE, Indicator
+
+if TYPE_CHECKING:
+    from services.monitoring.alerting import Floor
 
 STREET_VALUE = "'${street}'"
 """The ``street`` dashboard variable as a SQL string literal; its "全部" option is the empty string."""
@@ -104,17 +108,36 @@ def _render(ind: Indicator, start: str, end: str) -> str:
     return Template(ind.sql).substitute(start=start, end=end, street=STREET_VALUE, group="''", industry="''")
 
 
-def per_street_rule(code: str, *, min_recent: int | None = None) -> str:
+def per_street_rule(code: str, *, floor: Floor | None = None) -> str:
     """An alert-rule query: one row per 街镇 that has a value, with ``scope_code`` (becomes an alert
-    label, as the gateway expects) and ``value``. With ``min_recent``, only 街镇 whose unemployment
-    registrations over the rule's period (its relative time range) reach it: a few registrations do
-    not make a surge."""
-    parts = []
-    for street in STREETS.values():
-        literal = _quote(street.code)
-        recent = value_of("unemployment_registrations", street=literal) if min_recent is not None else "0"
-        parts.append(f"SELECT {literal} AS scope_code, {value_of(code, street=literal)} AS value, {recent} AS recent")
-    where = "value IS NOT NULL" + (f" AND recent >= {min_recent}" if min_recent is not None else "")
+    label, as the gateway expects) and ``value``. With a ``floor`` (``alerting.Floor``), only 街镇 whose
+    base over the rule's period (its relative time range) reaches the floor's minimum: a ratio over a
+    handful of people or cases does not warn."""
+    parts = [_rule_row(code, _quote(street.code), _quote(street.code), floor) for street in STREETS.values()]
+    return _rule_query(parts, floor)
+
+
+def district_rule(code: str, *, floor: Floor | None = None) -> str:
+    """An alert-rule query for the whole district: one row with ``scope_code`` = the district's code
+    and ``value``, when there is a value (and the base reaches the ``floor``)."""
+    return _rule_query([_rule_row(code, _quote(DISTRICT_CODE), "''", floor)], floor)
+
+
+def _rule_row(code: str, scope_code: str, street: str, floor: Floor | None) -> str:
+    """The indicator's row for one scope, with ``base``: the floor's column, of the same row when the
+    floor is on the indicator itself, else of the floor's indicator in the same scope."""
+    if floor is None:
+        base = "0"
+    elif floor.indicator == code:
+        base = floor.column
+    else:
+        base = f"(SELECT {floor.column} FROM ({indicator(floor.indicator).grafana_sql(street=street)}))"
+    measured = indicator(code).grafana_sql(street=street)
+    return f"SELECT {scope_code} AS scope_code, value, {base} AS base FROM ({measured})"
+
+
+def _rule_query(parts: list[str], floor: Floor | None) -> str:
+    where = "value IS NOT NULL" + (f" AND base >= {floor.minimum}" if floor is not None else "")
     union = "\nUNION ALL\n".join(parts)
     return f"SELECT scope_code, value FROM (\n{union}\n) WHERE {where} ORDER BY scope_code"
 

@@ -1,11 +1,12 @@
 """A deterministic, varied set of platform events for the monitoring tests and the ingest benchmark.
 
 ``varied_events(seed, people=…)`` builds, with ``schemas.new_event``, the life of a population: job
-seekers with key groups in all 12 街镇, unemployment and employment registrations (some across the
-6-month long-term line), closures, follow-ups; employers, postings that are updated, filled, closed
-or withheld, including 见习 and 公益性 posts; recruitment sessions; layoff reports of every kind
-(mass or not, with and without 30 days' notice); monthly headcount reports with a correction; 红娘
-cases with on-time and late contacts and referrals and SLA breaches; survey rates with a correction.
+seekers with key groups (零就业家庭 members among them) in all 12 街镇, unemployment and employment
+registrations (some across the 6-month long-term line), closures, follow-ups; employers, postings
+that are updated, filled, closed or withheld, including 见习 and 公益性 posts; recruitment sessions;
+layoff reports of every kind (mass or not, with and without 30 days' notice); monthly headcount
+reports with a correction; 红娘 cases about the first people, with on-time and late contacts and
+referrals and SLA breaches; survey rates with a correction.
 
 Times are whole seconds in 2026, some just after midnight Asia/Shanghai (the previous day in UTC), so
 day bucketing is exercised. Events are returned in time order; each aggregate's events are strictly
@@ -98,6 +99,8 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
     for n in range(people):
         ref, street = person_ref(n), rng.choice(STREET_CODES)
         groups = [KeyGroup.RESIDENT] + [g for g in optional_groups if rng.random() < 0.25]
+        if n % 9 == 4:  # 零就业家庭 members, without drawing from rng: the rest of the set stays as it was
+            groups.append(KeyGroup.ZERO_EMPLOYMENT_FAMILY)
         fields = {"person_ref": ref, "street_code": street, "key_groups": groups}
         day = clock.day(0, 200)
         t = clock.at(day)

@@ -115,6 +115,23 @@ class Reference:
         return self.employment_rate(lambda e: "graduate_unemployed" in e.data.key_groups,
                                     (registration.JobseekerRegistered, registration.UnemploymentRegistered))
 
+    def graduate_service_rate(self) -> Result:
+        """Graduates (离校未就业) registered in the period who got a service in it: a follow-up, a referral
+        naming them, or a contact on a case that was dispatched for them."""
+        graduates = {e.data.person_ref
+                     for e in self.in_period(registration.JobseekerRegistered, registration.UnemploymentRegistered)
+                     if "graduate_unemployed" in e.data.key_groups and self.street_ok(e.data.street_code)
+                     and self.group_ok(e.data.key_groups)}
+        case_person = {e.data.case_id: e.data.person_ref for e in self.of(referral.CaseDispatched)
+                       if e.data.person_ref}
+        served = {e.data.person_ref for e in self.in_period(registration.FollowupRecorded, referral.ReferralMade)}
+        served |= {case_person[e.data.case_id] for e in self.in_period(referral.CaseContacted)
+                   if e.data.case_id in case_person}
+        return self.share(len(graduates & served), len(graduates))
+
+    def zero_employment_family_unemployed(self) -> Result:
+        return self.count(sum(1 for e in self.unemployed_stock() if "zero_employment_family" in e.data.key_groups))
+
     def long_term_unemployed(self) -> Result:
         return self.count(self.long_term()[0])
 
@@ -202,6 +219,10 @@ class Reference:
                       if self.street_ok(e.data.street_code)}
         hit = {e.data.case_id for e in self.events if matches(e.data)}
         return self.share(len(dispatched & hit), len(dispatched), people=False)
+
+    def cases_dispatched(self) -> Result:
+        return float(len({e.data.case_id for e in self.in_period(referral.CaseDispatched)
+                          if self.street_ok(e.data.street_code)})), None
 
     def sla_contact_rate(self) -> Result:
         return self._case_share(lambda d: isinstance(d, referral.CaseContacted) and d.on_time)

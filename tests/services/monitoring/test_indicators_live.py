@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from schemas import CloudEvent
+from schemas.events import referral, registration
 from services.monitoring.indicators import BY_CODE, INDICATORS
 from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
 from tests.services.monitoring.event_set import STREET_CODES, varied_events
 from tests.services.monitoring.harness import MonitoringProcess, publish
-from tests.services.monitoring.reference import compute
+from tests.services.monitoring.reference import compute, day
 
 YEAR = (date(2026, 1, 1), date(2026, 10, 31))
 SPRING = (date(2026, 3, 1), date(2026, 6, 30))
@@ -25,6 +26,7 @@ CASES = [
     pytest.param(SPRING, {"street_code": STREET_CODES[-1]}, id="one 镇 in spring"),
     pytest.param(YEAR, {"group": "hardship"}, id="就业困难人员"),
     pytest.param(YEAR, {"group": "graduate_unemployed", "street_code": STREET_CODES[3]}, id="graduates in a 街镇"),
+    pytest.param(SPRING, {"group": "zero_employment_family"}, id="零就业家庭 in spring"),
     pytest.param(YEAR, {"industry": "C"}, id="manufacturing"),
     pytest.param((date(2026, 7, 1), date(2026, 7, 1)), {}, id="a single day"),
 ]
@@ -83,7 +85,27 @@ def test_the_fixture_exercises_every_indicator(events) -> None:
     assert nonzero == set(BY_CODE)
 
 
-@pytest.mark.parametrize("code", ["new_employment", "registered_unemployed", "vacancy_ratio", "sla_contact_rate"])
+def test_the_fixture_serves_graduates_by_each_kind_of_service_alone(events) -> None:
+    """Guard for 离校未就业高校毕业生服务率: each kind of service is the only one some graduate got, so
+    leaving one out of either computation shows up as a difference."""
+    start, end = YEAR
+    graduates = {e.data.person_ref for e in events if isinstance(e.data, registration.JobseekerRegistered)
+                 and "graduate_unemployed" in e.data.key_groups and start <= day(e) <= end}
+    for_person = {e.data.case_id: e.data.person_ref for e in events if isinstance(e.data, referral.CaseDispatched)}
+    in_year = [e for e in events if start <= day(e) <= end]
+    by_kind = {
+        "follow-up": {e.data.person_ref for e in in_year if isinstance(e.data, registration.FollowupRecorded)},
+        "referral": {e.data.person_ref for e in in_year if isinstance(e.data, referral.ReferralMade)},
+        "contact": {for_person[e.data.case_id] for e in in_year if isinstance(e.data, referral.CaseContacted)},
+    }
+    for kind, served in by_kind.items():
+        others = set().union(*(people for other, people in by_kind.items() if other != kind))
+        assert graduates & served - others, f"no graduate is served by a {kind} alone"
+    assert 0 < compute("graduate_service_rate", events, start, end)[0] < 100
+
+
+@pytest.mark.parametrize("code", ["new_employment", "registered_unemployed", "vacancy_ratio", "sla_contact_rate",
+                                  "graduate_service_rate"])
 def test_breakdown_by_street_equals_the_independent_count(worker, events, code) -> None:
     start, end = YEAR
     body = worker.get(f"/stats/indicators/{code}", **{"from": start.isoformat(), "to": end.isoformat()}).json()

@@ -78,8 +78,8 @@ def test_dashboard_is_the_wall() -> None:
         assert grid["x"] + grid["w"] <= GRID_COLUMNS and grid["y"] + grid["h"] <= WALL_ROWS, panel["title"]
     titles = {panel["title"] for panel in data["panels"]}
     for wanted in ("城镇新增就业", "城镇调查失业率", "登记失业人员", "求人倍率", "各街镇就业失业情况",
-                   "重点群体登记失业人员", "近30日规模裁员（按行业）", "招聘活动与直播带岗", "就业红娘服务时效",
-                   "当前预警", "最新动态"):
+                   "重点群体登记失业人员", "离校未就业高校毕业生服务率", "零就业家庭未就业人员",
+                   "近30日规模裁员（按行业）", "招聘活动与直播带岗", "就业红娘服务时效", "当前预警", "最新动态"):
         assert wanted in titles
 
 
@@ -94,6 +94,8 @@ def test_kpi_colours_follow_the_indicator_targets() -> None:
     assert steps("登记失业人员就业率") == [(None, "red"), (81.0, "orange"), (90, "green")]
     assert steps("城镇调查失业率") == [(None, "green"), (4.95, "orange"), (5.5, "red")]
     assert steps("长期失业人员") == [(None, "green"), (1, "red")]
+    assert steps("离校未就业高校毕业生服务率") == [(None, "red"), (90.0, "orange"), (100, "green")]
+    assert steps("零就业家庭未就业人员") == [(None, "green"), (1, "red")]
 
 
 def test_every_event_type_has_a_chinese_label() -> None:
@@ -139,7 +141,7 @@ def test_alerting_provisioning_is_well_formed() -> None:
         assert models["B"] == {**models["B"], "type": "reduce", "expression": "A"}  # the measured value
         labels = rule["labels"]
         assert {"signal", "level", "scope_kind", "threshold", "window"} <= set(labels)
-        assert labels["scope_kind"] == "street" and labels["level"] in ("yellow", "orange", "red")
+        assert labels["scope_kind"] in ("street", "district") and labels["level"] in ("yellow", "orange", "red")
         assert "scope_code" in models["A"]["rawSql"]
     [contact] = document["contactPoints"]
     [receiver] = contact["receivers"]
@@ -151,24 +153,52 @@ def test_alerting_provisioning_is_well_formed() -> None:
     assert policy["receiver"] == contact["name"]
 
 
-def _rule_thresholds() -> dict[tuple[str, str], tuple[str, float]]:
+def _rule_thresholds() -> dict[tuple[str, str, str], tuple[str, float, str]]:
     group = _load_yaml(export.ALERTING_FILE)["groups"][0]
     found = {}
     for rule in group["rules"]:
         condition = next(q["model"] for q in rule["data"] if q["refId"] == rule["condition"])
         evaluator = condition["conditions"][0]["evaluator"]
-        found[(rule["labels"]["signal"], rule["labels"]["level"])] = (evaluator["type"], evaluator["params"][0])
+        labels = rule["labels"]
+        assert labels["threshold"] == f"{evaluator['params'][0]:g}"  # the label the gateway reads says the same
+        found[(labels["signal"], labels["scope_kind"], labels["level"])] = (
+            evaluator["type"], evaluator["params"][0], labels["window"])
     return found
 
 
 def test_alert_thresholds_match_the_monitoring_defaults() -> None:
-    defaults = Thresholds.load(DEFAULT_THRESHOLDS).rules
-    expected = {("vacancy_ratio", "yellow"): ("lt", 1.0)}
-    rules = (("registration_surge", defaults.registration_surge), ("job_loss_rate", defaults.job_loss_rate))
-    for signal, rule in rules:
-        for level, value in rule.levels.items():
-            expected[(signal, level.value)] = ("gte", value)
+    """Every rule on an aggregate in thresholds.yaml is a Grafana rule with its levels and direction."""
+    defaults = Thresholds.load(DEFAULT_THRESHOLDS)
+    watched = {"registration_surge": ("street",), "job_loss_rate": ("street",),
+               "vacancy_ratio": ("street", "district"), "long_term_unemployment": ("street",),
+               "survey_rate": ("district",)}
+    windows = {"registration_surge": "7d", "job_loss_rate": "30d", "vacancy_ratio": "1d",
+               "long_term_unemployment": "1d", "survey_rate": "30d"}
+    expected = {}
+    for signal, scope_kinds in watched.items():
+        rule = defaults.rule(signal)
+        for scope_kind in scope_kinds:
+            for level, value in rule.levels.items():
+                comparison = "lte" if rule.direction == "below" else "gte"
+                expected[(signal, scope_kind, level.value)] = (comparison, value, windows[signal])
     assert _rule_thresholds() == expected
+    assert expected[("vacancy_ratio", "district", "yellow")] == ("lte", 1.0, "1d")
+    assert expected[("survey_rate", "district", "red")] == ("gte", 5.5, "30d")
+
+
+def test_alert_rules_carry_the_floors_of_the_thresholds_file() -> None:
+    group = _load_yaml(export.ALERTING_FILE)["groups"][0]
+    defaults = Thresholds.load(DEFAULT_THRESHOLDS).rules
+    floors = {"registration_surge": defaults.registration_surge.min_registrations,
+              "vacancy_ratio": defaults.vacancy_ratio.min_seekers,
+              "long_term_unemployment": defaults.long_term_unemployment.min_long_term}
+    for rule in group["rules"]:
+        raw = next(q["model"]["rawSql"] for q in rule["data"] if q["refId"] == "A")
+        signal = rule["labels"]["signal"]
+        if signal in floors:
+            assert raw.rstrip().endswith(f"WHERE value IS NOT NULL AND base >= {floors[signal]} ORDER BY scope_code")
+        else:
+            assert raw.rstrip().endswith("WHERE value IS NOT NULL ORDER BY scope_code")
 
 
 def test_panels_tile_the_whole_wall() -> None:

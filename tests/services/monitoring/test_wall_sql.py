@@ -20,6 +20,7 @@ from schemas import CloudEvent, new_event
 from schemas.events import alert, layoff, referral, registration, statistics, vacancy
 from schemas.fields import SHANGHAI, Industry
 from schemas.ids import credit_code_check_char
+from schemas.reference import DISTRICT_CODE
 from schemas.vocab import (
     AlertLevel,
     AlertSource,
@@ -27,6 +28,7 @@ from schemas.vocab import (
     ContactChannel,
     Education,
     EmploymentForm,
+    FollowupOutcome,
     Gender,
     IndustrySection,
     KeyGroup,
@@ -38,7 +40,7 @@ from schemas.vocab import (
     UnemploymentReason,
     VacancyKind,
 )
-from services.monitoring.alerting import Thresholds
+from services.monitoring.alerting import Thresholds, signal_indicator
 from services.monitoring.indicators import BY_CODE
 from services.monitoring.settings import DEFAULT_THRESHOLDS
 from services.monitoring.store import Store
@@ -102,16 +104,22 @@ def _alert(alert_id: str, cls: type, day: date) -> CloudEvent:
 
 
 def sample_stream() -> list[CloudEvent]:
-    """Street A: 13 unemployment registrations (11 in the last 7 days, 2 of them unemployed since March),
+    """Street A: 13 unemployment registrations (11 in the last 7 days, 2 of them unemployed since March,
+    one of those a 零就业家庭 member; 3 离校未就业 graduates, one followed up, one served by a 红娘),
     3 of those people employed again, a mass layoff with short notice, 15 % job loss, a 直播带岗 session,
     a 红娘 case, one open and one resolved warning. Street B: 4 job seekers and 15 open posts."""
     events = []
     for n in range(1, 12):
         day = TODAY - timedelta(days=n % 7)
         groups = [KeyGroup.REGISTERED_UNEMPLOYED] + ([KeyGroup.HARDSHIP] if n <= 2 else [])
-        groups += [KeyGroup.GRADUATE_UNEMPLOYED] if n == 3 else []
+        groups += [KeyGroup.ZERO_EMPLOYMENT_FAMILY] if n == 1 else []
+        groups += [KeyGroup.GRADUATE_UNEMPLOYED] if n in (3, 4, 5) else []
         since = date(2026, 3, 1) if n <= 2 else day
         events.append(_unemployed(f"u{n}", day, groups, since))
+    events.append(new_event(registration.FollowupRecorded(
+        person_ref=_ref("u3"), street_code=A, key_groups=[KeyGroup.REGISTERED_UNEMPLOYED],
+        channel=ContactChannel.PHONE, outcome=FollowupOutcome.STILL_UNEMPLOYED, followed_up_on=TODAY,
+    ), source=SOURCE, time=_at(TODAY)))
     events += [_unemployed(name, date(2026, 10, 25), [KeyGroup.REGISTERED_UNEMPLOYED], date(2026, 10, 20))
                for name in ("b1", "b2")]
     events += [_employed(name, date(2026, 11, 18)) for name in ("u3", "b1", "b2")]
@@ -203,7 +211,10 @@ def test_panel_sql_runs_and_returns_its_columns(store: Store, spec: PanelSpec, s
     assert rows, "the sample stream touches every panel"
 
 
-@pytest.mark.parametrize("code", wall_panels.KPI_CODES)
+KPI_CODES = (*wall_panels.KPI_CODES, *wall_panels.GROUP_KPI_CODES)
+
+
+@pytest.mark.parametrize("code", KPI_CODES)
 @pytest.mark.parametrize("street", ["", A, B], ids=["全部", "西营门街道", "杨柳青镇"])
 def test_kpi_shows_what_the_statistics_api_shows(store: Store, code: str, street: str) -> None:
     spec = wall_panels.kpi(code, 0)
@@ -219,11 +230,20 @@ def test_kpi_shows_what_the_statistics_api_shows(store: Store, code: str, street
         pytest.param("long_term_unemployed", "", 2.0, id="长期失业 since March"),
         pytest.param("survey_unemployment_rate", "", 5.1, id="调查失业率 ingested"),
         pytest.param("vacancy_ratio", B, 15 / 4, id="求人倍率 15 posts over 4 seekers"),
+        pytest.param("graduate_service_rate", A, 100 * 2 / 3, id="服务率 one followed up, one 红娘 case, one not"),
+        pytest.param("zero_employment_family_unemployed", "", 1.0, id="零就业家庭 one member unemployed"),
     ],
 )
 def test_kpi_values_on_the_sample(store: Store, code: str, street: str, expected: float) -> None:
     _columns, [(value,)] = run(store, wall_panels.kpi(code, 0), street)
     assert value == pytest.approx(expected)
+
+
+def test_group_kpis_sit_beside_the_key_groups_chart() -> None:
+    chart, *kpis = [spec for spec in PANELS if spec.grid.y == 12 and spec.grid.x < 12]
+    assert chart.title == "重点群体登记失业人员"
+    assert [(spec.title, spec.grid.x, spec.grid.w) for spec in kpis] == [
+        ("离校未就业高校毕业生服务率", 6, 3), ("零就业家庭未就业人员", 9, 3)]
 
 
 def test_streets_side_by_side_has_every_street_with_its_own_figures(store: Store) -> None:
@@ -243,6 +263,8 @@ def test_key_groups_count_each_group(store: Store) -> None:
     assert list(counts) == [group.label for group in KeyGroup]
     assert counts[KeyGroup.HARDSHIP.label] == 2
     assert counts[KeyGroup.REGISTERED_UNEMPLOYED.label] == 10
+    assert counts[KeyGroup.ZERO_EMPLOYMENT_FAMILY.label] == api_value(store, "zero_employment_family_unemployed") == 1
+    assert counts[KeyGroup.GRADUATE_UNEMPLOYED.label] == 2  # u3 found work
 
 
 def test_layoffs_by_industry_lists_only_industries_with_layoffs(store: Store) -> None:
@@ -292,16 +314,27 @@ RULES = wall_rules(Thresholds.load(DEFAULT_THRESHOLDS))
 @pytest.mark.parametrize("rule", RULES, ids=[rule.uid for rule in RULES])
 def test_alert_rule_sql_runs_and_returns_label_and_value(store: Store, rule) -> None:
     result = store.client.query(grafana(rule.sql, start=TO - timedelta(seconds=rule.lookback_s)))
-    assert tuple(result.column_names) == ("scope_code", "value")
+    assert tuple(result.column_names) == (("scope_code", "value") if result.result_rows else ())
     values = dict(result.result_rows)
     firing = {code for code, value in values.items()
-              if (value >= rule.threshold if rule.comparison == "gte" else value < rule.threshold)}
+              if (value >= rule.threshold if rule.comparison == "gte" else value <= rule.threshold)}
     expected = {
         "registration_surge": {A},  # 11 in 7 days against 2 in the 4 weeks before: 22×
         "job_loss_rate": {A} if rule.threshold <= 15 else set(),  # (200 - 170) / 200 = 15 %
-        "vacancy_ratio": {A},  # A: no posts for 10 seekers; B: 15 posts for 4
+        # A: no posts for its 10 seekers (at the floor); B: 15 posts but only 4 seekers, under the floor;
+        # the district: 15 posts for 14 seekers, 1.07
+        "vacancy_ratio": {A} if rule.scope_kind is ScopeKind.STREET else set(),
+        # A: 2 of its 10 since March make 20 %, but 2 people are under the floor of 5 long-term unemployed
+        "long_term_unemployment": set(),
+        "survey_rate": {DISTRICT_CODE} if rule.threshold <= 5.1 else set(),  # October's 5.1 %
     }[rule.signal]
     assert firing == expected
+    if rule.signal == "vacancy_ratio" and rule.scope_kind is ScopeKind.DISTRICT:
+        assert values == {DISTRICT_CODE: pytest.approx(15 / 14)}
+    if rule.signal == "vacancy_ratio" and rule.scope_kind is ScopeKind.STREET:
+        assert values == {A: 0.0}  # B has a value (3.75) but not the 10 seekers the floor asks for
+    if rule.signal == "long_term_unemployment":
+        assert values == {} and api_value(store, "long_term_unemployed_share", street=A) == 20.0
 
 
 # --- the monitoring tests' varied event set: every panel and rule again, on a larger, messier stream ---
@@ -329,7 +362,7 @@ def test_panel_sql_on_the_varied_stream(varied: Store, spec: PanelSpec) -> None:
         assert tuple(result.column_names) in (spec.columns, ())  # () when a list is empty
 
 
-@pytest.mark.parametrize("code", wall_panels.KPI_CODES)
+@pytest.mark.parametrize("code", KPI_CODES)
 def test_kpi_equals_the_api_on_the_varied_stream(varied: Store, code: str) -> None:
     result = varied.client.query(grafana(wall_panels.kpi(code, 0).sql, start=YEAR_START, end=YEAR_END))
     [(value,)] = result.result_rows
@@ -352,7 +385,9 @@ def test_streets_side_by_side_equal_the_api_on_the_varied_stream(varied: Store) 
 def test_alert_rule_values_equal_the_api_on_the_varied_stream(varied: Store, rule) -> None:
     start = YEAR_END - timedelta(seconds=rule.lookback_s)
     result = varied.client.query(grafana(rule.sql, start=start, end=YEAR_END))
-    indicator = BY_CODE[{"registration_surge": "registration_surge_ratio"}.get(rule.signal, rule.signal)]
+    indicator = BY_CODE[signal_indicator(rule.signal)]
+    assert result.result_rows or rule.signal == "registration_surge"  # the year's end has no recent surge
     for scope_code, value in result.result_rows:
-        expected, _people = varied.indicator_sync(indicator, start.date(), YEAR_END.date(), street=scope_code)
+        street = scope_code if rule.scope_kind is ScopeKind.STREET else ""
+        expected, _people = varied.indicator_sync(indicator, start.date(), YEAR_END.date(), street=street)
         assert value == pytest.approx(expected)
