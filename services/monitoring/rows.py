@@ -77,12 +77,14 @@ def shanghai_day(moment: datetime) -> date:
 
 def rows_for(event: CloudEvent) -> dict[str, list[Row]]:
     """Rows one event adds, by table. Every event adds one ``events`` row (the raw log)."""
+    # This runs for every event the worker ingests, so optional fields are read from the model's
+    # ``__dict__`` (``getattr`` with a default costs an exception when the model lacks the field).
     data = event.data
+    fields = data.__dict__
     at = event.time.astimezone(UTC)
     day = shanghai_day(event.time)
-    street = str(getattr(data, "street_code", "") or "")
     out: dict[str, list[Row]] = {
-        "events": [(event.id, event.topic, event.type, event.subject, at, day, street,
+        "events": [(event.id, event.topic, event.type, event.subject, at, day, str(fields.get("street_code") or ""),
                     event.model_dump_json(include={"data"}))],
     }
     head = (event.id, at, day)
@@ -98,8 +100,8 @@ def rows_for(event: CloudEvent) -> dict[str, list[Row]]:
                                  ended.hires if ended else 0)]
     elif kind in _CASE_KIND:
         out["case_facts"] = [(*head, _CASE_KIND[kind], data.case_id, data.station_code, data.street_code,
-                              int(bool(getattr(data, "on_time", False))), str(getattr(data, "sla", "") or ""),
-                              str(getattr(data, "outcome", "") or ""), getattr(data, "person_ref", None) or "")]
+                              int(bool(fields.get("on_time"))), str(fields.get("sla") or ""),
+                              str(fields.get("outcome") or ""), fields.get("person_ref") or "")]
     elif isinstance(data, vacancy.EmployerRegistered):
         out["employers"] = [(data.employer_ref, data.street_code, str(data.industry.section),
                              data.industry.division or "", data.staff_count, at, event.id)]
@@ -129,7 +131,7 @@ def alert_row(event: CloudEvent) -> Row:
 
 def _person_row(head: tuple[Any, ...], kind: str, data: Any) -> Row:
     employment = data if isinstance(data, registration.EmploymentRegistered) else None
-    since = getattr(data, "unemployed_since", None)
+    since = data.__dict__.get("unemployed_since")
     closed = str(data.registration) if isinstance(data, registration.RegistrationClosed) else ""
     return (*head, kind, data.person_ref, data.street_code, [str(g) for g in data.key_groups], closed, since,
             int(employment.was_registered_unemployed) if employment else 0,
@@ -144,7 +146,7 @@ def _vacancy_row(head: tuple[Any, ...], kind: str, data: Any) -> Row:
     if isinstance(data, vacancy.VacancyFilled):
         return (*head, kind, data.vacancy_id, data.street_code, str(data.kind), "", 0, data.remaining, None)
     # closed or withheld (flagged): no open posts until a later update
-    return (*head, kind, data.vacancy_id, str(getattr(data, "street_code", "")), "", "", 0, 0, None)
+    return (*head, kind, data.vacancy_id, str(data.__dict__.get("street_code", "")), "", "", 0, 0, None)
 
 
 def batch_rows(events: Iterable[CloudEvent]) -> dict[str, list[Row]]:

@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 import clickhouse_connect
+from clickhouse_connect.driver import options
 from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.insert import InsertContext
 
@@ -63,6 +64,7 @@ class Store:
     def open_sync(self) -> list[str]:
         """Connect and apply pending migrations; return their names."""
         applied = migrate(self.client)
+        options.pd  # noqa: B018 - clickhouse-connect imports pandas on first insert; do it now, not mid-ingest
         self.migrated = True
         return applied
 
