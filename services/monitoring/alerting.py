@@ -29,8 +29,9 @@ warnings whose window has passed, catches what time alone changes (people crossi
 line) and scopes an event cannot name (a closed posting carries no 街镇), and covers scopes touched
 just before a crash. Mass layoffs are evaluated on every run (they warn within about a second of
 being ingested); the other signals, which move slowly, share ClickHouse with ingestion: their
-evaluation, the full run's included, takes at most ``evaluation_share`` of the time, so warnings
-never starve the writes.
+evaluation, the full run's included, takes at most ``evaluation_share`` of the time, in slices of
+at most ``SLICE_S`` seconds (oldest scope first), so warnings never starve the writes: a batch waits
+for one query at most, not for a whole evaluation.
 """
 
 from __future__ import annotations
@@ -243,6 +244,7 @@ def _inside_band(value: float, threshold: float, hysteresis: float, direction: D
 # --- the engine ----------------------------------------------------------------------------------------
 
 Scope = tuple[str, ScopeKind, str]  # (signal, scope kind, scope code)
+SLICE_S = 0.25  # longest run of slow-signal queries before ingestion gets the ClickHouse thread back
 
 
 @dataclass
@@ -313,7 +315,7 @@ class Warnings:
         self.store, self.thresholds, self.publish, self.today = store, thresholds, publish, today
         self.evaluation_share = evaluation_share
         self.open: dict[Scope, OpenAlert] = {}
-        self.pending: set[Scope] = set()
+        self.pending: dict[Scope, None] = {}  # scopes to re-evaluate, oldest first (an ordered set)
         self._slow_signals_due = 0.0  # time.monotonic() before which slow signals wait
 
     async def restore(self) -> None:
@@ -326,17 +328,20 @@ class Warnings:
                      for alert_id, status, level, signal, kind, code in rows if status == "open"}
 
     def touch(self, events: Sequence[CloudEvent]) -> None:
-        self.pending |= touched_scopes(events)
+        self.pending.update(dict.fromkeys(touched_scopes(events)))
 
     async def evaluate_touched(self) -> None:
-        urgent = {scope for scope in self.pending if scope[0] == "mass_layoff"}
+        urgent = [scope for scope in self.pending if scope[0] == "mass_layoff"]
+        for scope in urgent:
+            del self.pending[scope]
+        await self._evaluate(urgent)
         if time.monotonic() < self._slow_signals_due:
-            self.pending -= urgent
-            await self._evaluate(urgent)
             return
-        scopes, self.pending = self.pending, set()
         started = time.monotonic()
-        await self._evaluate(scopes)
+        while self.pending and (self.evaluation_share >= 1 or time.monotonic() - started < SLICE_S):
+            scope = next(iter(self.pending))  # the longest pending: re-touched scopes keep their place
+            del self.pending[scope]
+            await self._evaluate([scope])
         took = time.monotonic() - started
         self._slow_signals_due = time.monotonic() + took * (1 / self.evaluation_share - 1)
 
@@ -353,7 +358,7 @@ class Warnings:
             WHERE is_mass_layoff = 1 AND day >= {since:Date}""",
             {"since": self.today() - timedelta(days=self.thresholds.rules.mass_layoff.window_days)})
         scopes |= {("mass_layoff", ScopeKind.INDUSTRY, section) for (section,) in industries}
-        self.pending |= scopes
+        self.pending.update(dict.fromkeys(sorted(scopes)))
         await self.evaluate_touched()
 
     async def _evaluate(self, scopes: Iterable[Scope]) -> None:
@@ -392,7 +397,7 @@ class Warnings:
 
     async def _measure(self, code: str, start: date, end: date,
                        filters: dict[str, str]) -> tuple[float | None, int | None]:
-        return await self.store.call(self.store.indicator_sync, BY_CODE[code], start, end, **filters)
+        return await self.store.call(self.store.indicator_sync, BY_CODE[code], start, end, **filters, background=True)
 
     @staticmethod
     def _reading(  # the threshold shown is that of the level the value itself reached

@@ -84,10 +84,15 @@ class Store:
         self.client.insert(context=context)
 
     def indicator_sync(self, indicator: Indicator, start: date, end: date, *, street: str = "", group: str = "",
-                       industry: str = "") -> tuple[float | None, int | None]:
-        """``(value, people)`` of one indicator (see ``indicators`` for their meaning)."""
+                       industry: str = "", background: bool = False) -> tuple[float | None, int | None]:
+        """``(value, people)`` of one indicator (see ``indicators`` for their meaning).
+
+        ``background`` queries (warning evaluation) run on one ClickHouse thread: with the embedded
+        engine they share the worker's cores, and a query fanned out over both starves ingestion.
+        """
         sql, parameters = indicator.query(start, end, street=street, group=group, industry=industry)
-        value, people = self.client.query(sql, parameters=parameters).result_rows[0]
+        settings = {"max_threads": 1} if background else None
+        value, people = self.client.query(sql, parameters=parameters, settings=settings).result_rows[0]
         return (None if value is None else float(value)), (None if people is None else int(people))
 
     def rows_sync(self, sql: str, parameters: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:

@@ -35,6 +35,7 @@ from schemas.vocab import (
     VacancyCloseReason,
     VacancyKind,
 )
+from services.monitoring import alerting
 from services.monitoring.alerting import Thresholds, Warnings, next_level, touched_scopes
 from services.monitoring.settings import DEFAULT_THRESHOLDS
 from tests.services.monitoring.event_set import credit_code, person_ref
@@ -220,7 +221,9 @@ class FakeStore:
     async def call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         return fn(*args, **kwargs)
 
-    def indicator_sync(self, indicator: Any, start: date, end: date, **filters: str) -> tuple:
+    def indicator_sync(self, indicator: Any, start: date, end: date, *, background: bool = False,
+                       **filters: str) -> tuple:
+        assert background, "warning evaluation must not fan out over the worker's cores"
         self.calls.append((indicator.code, start, end, {k: v for k, v in filters.items() if v}))
         scope = filters.get("street") or filters.get("industry") or DISTRICT_CODE
         return self.values.get((indicator.code, scope), (None, None))
@@ -414,3 +417,26 @@ def test_a_full_evaluation_leaves_slow_signals_to_the_throttle_but_not_mass_layo
     assert engine.step(STREET, mass_layoff_cuts=(150.0, 150)) == [(RAISED, "orange", 150.0, 100.0, "30d")]
     assert ("survey_rate", ScopeKind.DISTRICT, DISTRICT_CODE) in engine.warnings.pending
     assert engine.warnings.open[("survey_rate", ScopeKind.DISTRICT, DISTRICT_CODE)].level == Y  # not yet resolved
+
+
+def test_slow_signals_are_evaluated_in_short_slices_oldest_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A whole evaluation can take seconds on a large store; run in one go, it would make every batch
+    # written meanwhile wait. In slices, a batch waits for one query at most.
+    monkeypatch.setattr(alerting, "SLICE_S", 0.01)
+    engine = Engine(evaluation_share=0.1)  # after a slice taking t, a pause of 9 t
+    original = engine.store.indicator_sync
+
+    def slow(indicator: Any, start: date, end: date, **filters: Any) -> tuple:
+        time.sleep(0.004)
+        return original(indicator, start, end, **filters)
+
+    engine.store.indicator_sync = slow  # type: ignore[method-assign]
+    scopes = [("job_loss_rate", ScopeKind.STREET, street) for street in sorted(STREETS, reverse=True)]
+    engine.warnings.pending.update(dict.fromkeys(scopes))
+    asyncio.run(engine.warnings.evaluate_touched())
+    evaluated = [call[3]["street"] for call in engine.store.calls]
+    assert 1 <= len(evaluated) <= 4  # 0.01 s of 4 ms queries, not all twelve
+    assert evaluated == [code for _, _, code in scopes[:len(evaluated)]]  # in the order they were touched
+    assert list(engine.warnings.pending) == scopes[len(evaluated):]
+    asyncio.run(engine.warnings.evaluate_touched())  # within the pause: nothing more
+    assert len(engine.store.calls) == len(evaluated)
