@@ -1,4 +1,4 @@
-"""Dependency aliases for the routers."""
+"""Dependency aliases for the routers (``async``: attribute reads, no threadpool hop)."""
 
 from __future__ import annotations
 
@@ -14,17 +14,17 @@ from .events import EventApplier
 from .index import MatchIndex
 
 
-def _index(request: Request) -> MatchIndex:
+async def _index(request: Request) -> MatchIndex:
     index: MatchIndex = request.app.state.index
     return index
 
 
-def _now(request: Request) -> datetime:
+async def _now(request: Request) -> datetime:
     clock: Callable[[], datetime] = request.app.state.clock
     return clock()
 
 
-def _applier(request: Request) -> EventApplier:
+async def _applier(request: Request) -> EventApplier:
     applier: EventApplier = request.app.state.applier
     return applier
 

@@ -1,4 +1,4 @@
-"""Dependency aliases of the statistics API."""
+"""Dependency aliases of the statistics API (``async``: an attribute read, no threadpool hop)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from .store import Store
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 

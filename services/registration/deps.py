@@ -1,4 +1,4 @@
-"""Dependency aliases of the registration API."""
+"""Dependency aliases of the registration API (``async``: attribute reads, no threadpool hop)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from fastapi import Depends, Request
 from .crypto import PiiCipher
 
 
-def get_cipher(request: Request) -> PiiCipher:
+async def get_cipher(request: Request) -> PiiCipher:
     cipher: PiiCipher = request.app.state.cipher
     return cipher
 
 
-def get_ref_key(request: Request) -> bytes:
+async def get_ref_key(request: Request) -> bytes:
     key: bytes = request.app.state.person_ref_key
     return key
 

@@ -101,6 +101,7 @@ class UnitOfWorkRoute(APIRoute):
             sessions: sessionmaker = request.app.state.sessions  # type: ignore[type-arg]
             session: Session = sessions()
             request.state.session = session
+            closed = False
             try:
                 if request.method not in WRITE_METHODS:
                     await run_in_threadpool(begin_read, session)
@@ -125,7 +126,9 @@ class UnitOfWorkRoute(APIRoute):
                         body=bytes(response.body), media_type=response.media_type or "application/json",
                     ))
                 try:
-                    await run_in_threadpool(session.commit)
+                    # One threadpool hop for both: on SQLite the writer lock is held until it returns.
+                    await run_in_threadpool(_commit_and_close, session)
+                    closed = True
                 except (IntegrityError, StaleDataError) as exc:
                     await run_in_threadpool(session.rollback)
                     stored = await run_in_threadpool(session.get, IdempotencyRecord, key) if key else None
@@ -140,12 +143,20 @@ class UnitOfWorkRoute(APIRoute):
                     relay.wake()
                 return response
             finally:
-                await run_in_threadpool(session.close)
+                if not closed:
+                    await run_in_threadpool(session.close)
 
         return unit_of_work
 
 
-def get_session(request: Request) -> Session:
+def _commit_and_close(session: Session) -> None:
+    session.commit()
+    session.close()
+
+
+async def get_session(request: Request) -> Session:
+    # ``async`` although it does no I/O: FastAPI runs a plain ``def`` dependency in the threadpool,
+    # and on SQLite every hop taken while the request holds the writer lock adds to everyone's wait.
     session: Session = request.state.session
     return session
 
