@@ -14,6 +14,7 @@ import asyncio
 import gc
 import hashlib
 import logging
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -283,6 +284,10 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
             if parts.start_relay:
                 app.state.relay = OutboxRelay(app.state.sessions, parts.settings.kafka_bootstrap)
                 app.state.relay.start()
+                # The relay and the Kafka client's sender are threads too. With Python's default 5 ms
+                # switch interval a request waits up to 5 ms for the GIL at each of its hops while
+                # they run: 1 ms brought `leye bench api` p99 from 38–67 ms to 31–38 ms.
+                sys.setswitchinterval(0.001)
         for hook in parts.on_startup:
             hook(app)
         # What start-up built lives as long as the process: keep it out of the cyclic collector's full
