@@ -31,8 +31,9 @@ class _AlertState(EventData):
 
     - ``scope_kind`` / ``scope_code``: ``district`` with "120111", ``street`` with a 街镇 code, or
       ``industry`` with a GB/T 4754 section letter or division code.
-    - ``signal``: the rule's machine name, e.g. ``mass_layoff``, ``job_loss_rate``,
-      ``registration_surge``, ``survey_rate``, ``sla_breach``.
+    - ``signal``: the rule's machine name: ``mass_layoff``, ``registration_surge``, ``job_loss_rate``,
+      ``sla_breach``, ``vacancy_ratio``, ``long_term_unemployment`` or ``survey_rate`` (the rules of
+      the monitoring service's ``thresholds.yaml``), or the name of an operator's Grafana rule.
     - ``value`` / ``threshold``: the measured value and the threshold it crossed, in the signal's unit.
     - ``window``: the period the value covers, a Grafana/Prometheus duration such as ``30d`` or ``1h``.
     - ``fingerprint``: Grafana's alert fingerprint, when the alert came from Grafana.

@@ -356,7 +356,7 @@ class Warnings:
         industries = await self.store.call(self.store.rows_sync, """
             SELECT DISTINCT industry_section FROM layoff_facts FINAL
             WHERE is_mass_layoff = 1 AND day >= {since:Date}""",
-            {"since": self.today() - timedelta(days=self.thresholds.rules.mass_layoff.window_days)})
+            {"since": self.today() - timedelta(days=self.thresholds.rules.mass_layoff.window_days - 1)})
         scopes |= {("mass_layoff", ScopeKind.INDUSTRY, section) for (section,) in industries}
         self.pending.update(dict.fromkeys(sorted(scopes)))
         await self.evaluate_touched()
