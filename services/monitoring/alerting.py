@@ -31,7 +31,9 @@ just before a crash. Mass layoffs are evaluated on every run (they warn within a
 being ingested); the other signals, which move slowly, share ClickHouse with ingestion: their
 evaluation, the full run's included, takes at most ``evaluation_share`` of the time, in slices of
 at most ``SLICE_S`` seconds (oldest scope first), so warnings never starve the writes: a batch waits
-for one query at most, not for a whole evaluation.
+for one query at most, not for a whole evaluation. A stock signal (求人倍率, 长期失业, 岗位流失率) is read
+for all 12 街镇 in one query (``Store.indicator_by_street_sync``) and that reading serves the other
+街镇 for ``BY_STREET_FRESH_S`` seconds: a slow signal may be a few seconds late, never wrong.
 """
 
 from __future__ import annotations
@@ -245,6 +247,7 @@ def _inside_band(value: float, threshold: float, hysteresis: float, direction: D
 
 Scope = tuple[str, ScopeKind, str]  # (signal, scope kind, scope code)
 SLICE_S = 0.25  # longest run of slow-signal queries before ingestion gets the ClickHouse thread back
+BY_STREET_FRESH_S = 5.0  # how long one all-街镇 reading of a stock indicator serves the other 街镇
 
 
 @dataclass
@@ -311,11 +314,14 @@ class Warnings:
     """Evaluates scopes and publishes the changes. Not thread-safe: call from the worker's loop."""
 
     def __init__(self, store: Store, thresholds: Thresholds, publish: Publish, *, evaluation_share: float = 0.2,
+                 by_street_fresh_s: float = BY_STREET_FRESH_S,
                  today: Callable[[], date] = lambda: datetime.now(SHANGHAI).date()) -> None:
         self.store, self.thresholds, self.publish, self.today = store, thresholds, publish, today
         self.evaluation_share = evaluation_share
         self.open: dict[Scope, OpenAlert] = {}
         self.pending: dict[Scope, None] = {}  # scopes to re-evaluate, oldest first (an ordered set)
+        self.by_street_fresh_s = by_street_fresh_s
+        self._by_street: dict[tuple[str, date, date], tuple[float, dict[str, tuple[float | None, int | None]]]] = {}
         self._slow_signals_due = 0.0  # time.monotonic() before which slow signals wait
 
     async def restore(self) -> None:
@@ -397,7 +403,17 @@ class Warnings:
 
     async def _measure(self, code: str, start: date, end: date,
                        filters: dict[str, str]) -> tuple[float | None, int | None]:
-        return await self.store.call(self.store.indicator_sync, BY_CODE[code], start, end, **filters, background=True)
+        indicator = BY_CODE[code]
+        if indicator.groups_by_street and list(filters) == ["street"]:
+            # One scan gives all 12 街镇; the other 11 are likely next in line, so keep it a moment.
+            key = (code, start, end)
+            taken, values = self._by_street.get(key, (0.0, {}))
+            if time.monotonic() - taken >= self.by_street_fresh_s:
+                values = await self.store.call(self.store.indicator_by_street_sync, indicator, start, end,
+                                               background=True)
+                self._by_street[key] = (time.monotonic(), values)
+            return values[filters["street"]]
+        return await self.store.call(self.store.indicator_sync, indicator, start, end, **filters, background=True)
 
     @staticmethod
     def _reading(  # the threshold shown is that of the level the value itself reached

@@ -17,6 +17,14 @@ the figure may be suppressed outside the human-resources bureau (DOMAIN.md §6: 
 
 Render with :meth:`Indicator.query` (server-side parameters: the API and tests) or
 :meth:`Indicator.grafana_sql` (Grafana ClickHouse-plugin macros and dashboard variables).
+
+All 12 街镇 at once: the stock indicators rebuild every person's or posting's latest state, which
+costs a whole-table scan; per 街镇 that scan would run twelve times. Their templates therefore carry
+``$by_street`` (before the outer select list) and ``$group_by_street`` (at the end of the outer
+query) around an inner query whose rows have a ``street`` column. Rendered empty they change
+nothing; :meth:`Indicator.query_by_street` renders them as ``street AS street_code,`` and
+``GROUP BY street`` with no 街镇 filter, giving one row per 街镇 from a single scan — the same
+template, so the same definition. A test checks every such indicator against its per-街镇 query.
 """
 
 from __future__ import annotations
@@ -63,27 +71,46 @@ class Indicator:
     target_op: Literal[">=", "<="] | None = None
     description: str = ""
 
-    def _render(self, values: dict[str, str]) -> str:
-        return Template(self.sql).substitute(values)
+    def render(self, values: dict[str, str], *, by_street: bool = False) -> str:
+        """The template with its placeholders (``start``, ``end``, ``street``, ``group``, ``industry``)
+        replaced by SQL expressions; ``by_street`` as in :meth:`query_by_street`."""
+        grouping = {"by_street": "street AS street_code,", "group_by_street": "GROUP BY street"} if by_street \
+            else {"by_street": "", "group_by_street": ""}
+        sql = Template(self.sql).substitute(values | grouping)
+        return "\n".join(line.rstrip() for line in sql.splitlines())  # no trailing blanks from empty placeholders
+
+    @property
+    def groups_by_street(self) -> bool:
+        """Whether :meth:`query_by_street` computes all 街镇 in one scan (see the module docstring)."""
+        return "$group_by_street" in self.sql
 
     def query(self, start: date, end: date, *, street: str = "", group: str = "",
               industry: str = "") -> tuple[str, dict[str, object]]:
         """SQL with ClickHouse server-side parameters, and the parameters. Filters outside
         ``dimensions`` are ignored (see :meth:`applies`)."""
-        sql = self._render({
-            "start": "{start:Date}", "end": "{end:Date}", "street": "{street:String}",
-            "group": "{group:String}", "industry": "{industry:String}",
-        })
+        sql = self.render(_PARAMETERS)
         return sql, {"start": start, "end": end, "street": street, "group": group, "industry": industry}
 
-    def grafana_sql(self, *, street: str = "'${street}'", group: str = "''", industry: str = "''") -> str:
+    def query_by_street(self, start: date, end: date, *, group: str = "",
+                        industry: str = "") -> tuple[str, dict[str, object]]:
+        """Like :meth:`query` for every 街镇 at once: rows of ``(street_code, value, people)``, one per
+        街镇 with any rows (a 街镇 without is worth what :meth:`query` gives for it). Only for
+        indicators that :attr:`groups_by_street`."""
+        if not self.groups_by_street:
+            raise ValueError(f"{self.code} has no by-street form")
+        sql = self.render(_PARAMETERS, by_street=True)
+        return sql, {"start": start, "end": end, "street": "", "group": group, "industry": industry}
+
+    def grafana_sql(self, *, street: str = "'${street}'", group: str = "''", industry: str = "''",
+                    by_street: bool = False) -> str:
         """SQL for the Grafana ClickHouse plugin: the period is the dashboard's time range
         (``$__fromTime`` / ``$__toTime`` as Asia/Shanghai days); filters are SQL expressions,
-        by default the ``street`` dashboard variable (whose "all" value must be the empty string)."""
-        return self._render({
+        by default the ``street`` dashboard variable (whose "all" value must be the empty string).
+        ``by_street``: every 街镇 in one scan, as :meth:`query_by_street` (the street filter is off)."""
+        return self.render({
             "start": "toDate($__fromTime, 'Asia/Shanghai')", "end": "toDate($__toTime, 'Asia/Shanghai')",
-            "street": street, "group": group, "industry": industry,
-        })
+            "street": "''" if by_street else street, "group": group, "industry": industry,
+        }, by_street=by_street)
 
     def applies(self, *, street: str = "", group: str = "", industry: str = "") -> bool:
         """Whether every non-empty filter is one of this indicator's dimensions."""
@@ -94,6 +121,9 @@ class Indicator:
         """True when the figure rests on fewer than 5 people (suppressible outside the bureau)."""
         return self.counts_people and people is not None and people < SMALL_CELL_LIMIT
 
+
+_PARAMETERS = {"start": "{start:Date}", "end": "{end:Date}", "street": "{street:String}",
+               "group": "{group:String}", "industry": "{industry:String}"}
 
 # --- shared fragments ------------------------------------------------------------------------------
 
@@ -236,7 +266,10 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "registered_unemployed", "登记失业人员", "人", True, _SG,
         description="Registered-unemployed stock at the end of the period.",
-        sql=f"SELECT toNullable(toFloat64(count())) AS value, toNullable(count()) AS people FROM ({_UNEMPLOYED_STOCK})",
+        sql=f"""
+        SELECT $by_street toNullable(toFloat64(count())) AS value, toNullable(count()) AS people
+        FROM ({_UNEMPLOYED_STOCK}) $group_by_street
+        """,
     ),
     Indicator(
         "unemployment_registrations", "新增失业登记", "人", True, _SG,
@@ -277,24 +310,29 @@ INDICATORS: tuple[Indicator, ...] = (
         "events carry no household identifier, so neither the number of families nor whether another member "
         "of the family has found work can be told (a member stays counted until their own status changes).",
         sql=f"""
-        SELECT toNullable(toFloat64(count())) AS value, toNullable(count()) AS people
-        FROM ({_UNEMPLOYED_STOCK}) WHERE has(groups, 'zero_employment_family')
+        SELECT $by_street toNullable(toFloat64(count())) AS value, toNullable(count()) AS people
+        FROM ({_UNEMPLOYED_STOCK}) WHERE has(groups, 'zero_employment_family') $group_by_street
         """,
     ),
     Indicator(
         "vacancy_ratio", "求人倍率", "倍", True, _S, target=1.0, target_op=">=",
         description="Open posts / active job seekers at the end of the period (< 1: more seekers than jobs).",
         sql=f"""
-        SELECT if(seekers = 0, NULL, posts / seekers) AS value, toNullable(seekers) AS people
-        FROM (SELECT (SELECT sum(open) FROM ({_OPEN_POSTINGS})) AS posts,
-                     (SELECT count() FROM ({_ACTIVE_SEEKERS})) AS seekers)
+        SELECT $by_street if(sum(seekers) = 0, NULL, sum(posts) / sum(seekers)) AS value,
+               toNullable(toUInt64(sum(seekers))) AS people
+        FROM (
+            SELECT street, toInt64(sum(open)) AS posts, toUInt64(0) AS seekers FROM ({_OPEN_POSTINGS}) GROUP BY street
+            UNION ALL
+            SELECT street, toInt64(0) AS posts, count() AS seekers FROM ({_ACTIVE_SEEKERS}) GROUP BY street
+        )
+        $group_by_street
         """,
     ),
     Indicator(
         "job_loss_rate", "岗位流失率", "%", False, _SI, target_op="<=",
         description="(baseline − current) / baseline over monitored enterprises' latest reports up to the end.",
         sql=f"""
-        SELECT if(sum(b) = 0, NULL, 100 * (sum(b) - sum(c)) / sum(b)) AS value, {_NO_PEOPLE}
+        SELECT $by_street if(sum(b) = 0, NULL, 100 * (sum(b) - sum(c)) / sum(b)) AS value, {_NO_PEOPLE}
         FROM (
             SELECT employer_ref,
                    argMax(baseline_headcount, (month, event_time, event_id)) AS b,
@@ -304,7 +342,7 @@ INDICATORS: tuple[Indicator, ...] = (
             FROM headcount_facts FINAL WHERE day <= $end
             GROUP BY employer_ref
             HAVING {_street('street')} AND {_industry('industry')}
-        )
+        ) $group_by_street
         """,
     ),
     Indicator(
@@ -337,18 +375,18 @@ INDICATORS: tuple[Indicator, ...] = (
         "long_term_unemployed", "长期失业人员", "人", True, _SG, target=0, target_op="<=",
         description="Registered unemployed at the end of the period, unemployed for 6 months or more.",
         sql=f"""
-        SELECT toNullable(toFloat64(countIf(since <= addMonths($end, -6)))) AS value,
+        SELECT $by_street toNullable(toFloat64(countIf(since <= addMonths($end, -6)))) AS value,
                toNullable(countIf(since <= addMonths($end, -6))) AS people
-        FROM ({_UNEMPLOYED_STOCK})
+        FROM ({_UNEMPLOYED_STOCK}) $group_by_street
         """,
     ),
     Indicator(
         "long_term_unemployed_share", "长期失业人员占比", "%", True, _SG, target=0, target_op="<=",
         description="Long-term unemployed / registered-unemployed stock at the end of the period.",
         sql=f"""
-        SELECT if(count() = 0, NULL, 100 * countIf(since <= addMonths($end, -6)) / count()) AS value,
+        SELECT $by_street if(count() = 0, NULL, 100 * countIf(since <= addMonths($end, -6)) / count()) AS value,
                toNullable(least(count(), countIf(since <= addMonths($end, -6)))) AS people
-        FROM ({_UNEMPLOYED_STOCK})
+        FROM ({_UNEMPLOYED_STOCK}) $group_by_street
         """,
     ),
     Indicator(

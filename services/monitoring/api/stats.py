@@ -96,9 +96,18 @@ async def _value(store: Store, indicator: Indicator, start: date, end: date, **f
     applicable = indicator.applies(**filters)
     value, people = (await store.call(store.indicator_sync, indicator, start, end, **filters)
                      if applicable else (None, None))
+    return _row(indicator, value, people, applicable)
+
+
+def _row(indicator: Indicator, value: float | None, people: int | None, applicable: bool = True) -> IndicatorValue:
     return IndicatorValue(code=indicator.code, name=indicator.name, unit=indicator.unit, value=value,
                           target=indicator.target, target_op=indicator.target_op,
                           small_cell=indicator.small_cell(people), applicable=applicable)
+
+
+async def _by_street(store: Store, indicator: Indicator, start: date, end: date) -> dict[str, IndicatorValue]:
+    values = await store.call(store.indicator_by_street_sync, indicator, start, end)
+    return {street: _row(indicator, value, people) for street, (value, people) in values.items()}
 
 
 @router.get("/indicators", summary="全部监测指标（可按时段、街镇、重点群体、行业筛选）")
@@ -123,9 +132,10 @@ async def indicator_by_street(store: StoreDep, code: str, start: From = None, en
         raise ProblemError(404, "unknown_indicator", "未知的指标代码")
     start, end = _period(start, end)
     district = await _value(store, indicator, start, end)
+    by_street = await _by_street(store, indicator, start, end) if "street" in indicator.dimensions else {}
     streets = []
     for street in STREETS.values():
-        row = await _value(store, indicator, start, end, street=street.code)
+        row = by_street.get(street.code) or _row(indicator, None, None, applicable=False)
         streets.append(StreetValue(street_code=street.code, street_name=street.name, value=row.value,
                                    small_cell=row.small_cell))
     return IndicatorDetail(start=start, end=end, district=district, streets=streets)
@@ -134,10 +144,11 @@ async def indicator_by_street(store: StoreDep, code: str, start: From = None, en
 @router.get("/streets", summary="12个街镇指标并列对比")
 async def streets_side_by_side(store: StoreDep, start: From = None, end: To = None) -> StreetsTable:
     start, end = _period(start, end)
-    by_street = [indicator for indicator in INDICATORS if "street" in indicator.dimensions]
+    columns = [await _by_street(store, indicator, start, end)
+               for indicator in INDICATORS if "street" in indicator.dimensions]
     rows = []
     for street in STREETS.values():
-        values = [await _value(store, indicator, start, end, street=street.code) for indicator in by_street]
+        values = [column[street.code] for column in columns]
         rows.append(StreetIndicators(street_code=street.code, street_name=street.name, indicators=values))
     return StreetsTable(start=start, end=end, streets=rows)
 

@@ -15,7 +15,6 @@ the ``alerts`` table) and the latest events (from the raw ``events`` log).
 
 from __future__ import annotations
 
-from string import Template
 from typing import TYPE_CHECKING
 
 from schemas.reference import DISTRICT_CODE, INDUSTRY_SECTIONS, STREETS
@@ -105,7 +104,7 @@ def weekly(columns: dict[str, str], weeks: int) -> str:
 
 def _render(ind: Indicator, start: str, end: str) -> str:
     """The indicator over [start, end] with the same filters ``Indicator.grafana_sql`` uses."""
-    return Template(ind.sql).substitute(start=start, end=end, street=STREET_VALUE, group="''", industry="''")
+    return ind.render({"start": start, "end": end, "street": STREET_VALUE, "group": "''", "industry": "''"})
 
 
 def per_street_rule(code: str, *, floor: Floor | None = None) -> str:
@@ -113,6 +112,12 @@ def per_street_rule(code: str, *, floor: Floor | None = None) -> str:
     label, as the gateway expects) and ``value``. With a ``floor`` (``alerting.Floor``), only 街镇 whose
     base over the rule's period (its relative time range) reaches the floor's minimum: a ratio over a
     handful of people or cases does not warn."""
+    if indicator(code).groups_by_street and (floor is None or floor.indicator == code):
+        # one scan for all 街镇 (see indicators.py); a 街镇 without rows has no value, so no row either way
+        base = "0" if floor is None else floor.column
+        grouped = indicator(code).grafana_sql(by_street=True)
+        return _rule_query([f"SELECT street_code AS scope_code, value, {base} AS base FROM ({grouped})\n"
+                            f"WHERE street_code IN ({', '.join(_quote(street) for street in STREETS)})"], floor)
     parts = [_rule_row(code, _quote(street.code), _quote(street.code), floor) for street in STREETS.values()]
     return _rule_query(parts, floor)
 

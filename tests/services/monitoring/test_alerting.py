@@ -217,6 +217,7 @@ class FakeStore:
         self.values: dict[tuple[str, str], tuple[float | None, int | None]] = {}
         self.calls: list[tuple[str, date, date, dict[str, str]]] = []
         self.inserted: list[tuple] = []
+        self.by_street_calls: list[str] = []
 
     async def call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         return fn(*args, **kwargs)
@@ -227,6 +228,12 @@ class FakeStore:
         self.calls.append((indicator.code, start, end, {k: v for k, v in filters.items() if v}))
         scope = filters.get("street") or filters.get("industry") or DISTRICT_CODE
         return self.values.get((indicator.code, scope), (None, None))
+
+    def indicator_by_street_sync(self, indicator: Any, start: date, end: date, *, background: bool = False) -> dict:
+        assert background
+        self.by_street_calls.append(indicator.code)
+        self.calls += [(indicator.code, start, end, {"street": street}) for street in STREETS]
+        return {street: self.values.get((indicator.code, street), (None, None)) for street in STREETS}
 
     def rows_sync(self, sql: str, parameters: dict | None = None) -> list:
         return []
@@ -239,7 +246,8 @@ class Engine:
     """The warning engine on a fake store, evaluating every scope per step as the worker's minute timer
     does, and collecting what it publishes."""
 
-    def __init__(self, thresholds: Thresholds | None = None, evaluation_share: float = 1.0) -> None:
+    def __init__(self, thresholds: Thresholds | None = None, evaluation_share: float = 1.0,
+                 by_street_fresh_s: float = 0.0) -> None:
         self.store, self.published = FakeStore(), []
 
         async def publish(event: Any) -> None:
@@ -247,7 +255,8 @@ class Engine:
 
         # evaluation_share 1: no throttling between steps (the throttle has its own test)
         self.warnings = Warnings(self.store, thresholds or Thresholds.load(DEFAULT_THRESHOLDS),  # type: ignore[arg-type]
-                                 publish, today=lambda: TODAY, evaluation_share=evaluation_share)
+                                 publish, today=lambda: TODAY, evaluation_share=evaluation_share,
+                                 by_street_fresh_s=by_street_fresh_s)  # 0: each step reads afresh
 
     def step(self, scope_code: str, **values: tuple[float | None, int | None] | float | None) -> list[tuple]:
         """Set indicator values for one scope, evaluate everything, return (type, level, value, threshold,
@@ -431,7 +440,7 @@ def test_slow_signals_are_evaluated_in_short_slices_oldest_first(monkeypatch: py
         return original(indicator, start, end, **filters)
 
     engine.store.indicator_sync = slow  # type: ignore[method-assign]
-    scopes = [("job_loss_rate", ScopeKind.STREET, street) for street in sorted(STREETS, reverse=True)]
+    scopes = [("sla_breach", ScopeKind.STREET, street) for street in sorted(STREETS, reverse=True)]
     engine.warnings.pending.update(dict.fromkeys(scopes))
     asyncio.run(engine.warnings.evaluate_touched())
     evaluated = [call[3]["street"] for call in engine.store.calls]
@@ -440,3 +449,16 @@ def test_slow_signals_are_evaluated_in_short_slices_oldest_first(monkeypatch: py
     assert list(engine.warnings.pending) == scopes[len(evaluated):]
     asyncio.run(engine.warnings.evaluate_touched())  # within the pause: nothing more
     assert len(engine.store.calls) == len(evaluated)
+
+
+def test_one_all_street_reading_serves_every_street_of_a_stock_signal() -> None:
+    engine = Engine(by_street_fresh_s=60.0)
+    engine.store.values[("vacancy_ratio", STREET)] = (0.45, 900)
+    engine.store.values[("vacancy_ratio", OTHER_STREET)] = (0.9, 900)
+    events = engine.step(DISTRICT_CODE)  # every 街镇 and the district, as the minute timer does
+    assert sorted((level, value) for _, level, value, _, _ in events) == [("red", 0.45), ("yellow", 0.9)]
+    assert engine.store.by_street_calls.count("vacancy_ratio") == 1  # not one query per 街镇
+    engine.store.values[("vacancy_ratio", STREET)] = (1.3, 900)
+    assert engine.step(DISTRICT_CODE) == []  # within the freshness window the reading is reused ...
+    engine.warnings.by_street_fresh_s = 0.0
+    assert engine.step(DISTRICT_CODE) == [(RESOLVED, "red", 1.3, 1.0, "1d")]  # ... and then read again

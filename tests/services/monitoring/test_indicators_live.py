@@ -105,24 +105,32 @@ def test_the_fixture_serves_graduates_by_each_kind_of_service_alone(events) -> N
 
 
 @pytest.mark.parametrize("code", ["new_employment", "registered_unemployed", "vacancy_ratio", "sla_contact_rate",
-                                  "graduate_service_rate"])
+                                  "graduate_service_rate", "long_term_unemployed_share", "job_loss_rate",
+                                  "zero_employment_family_unemployed"])
 def test_breakdown_by_street_equals_the_independent_count(worker, events, code) -> None:
     start, end = YEAR
     body = worker.get(f"/stats/indicators/{code}", **{"from": start.isoformat(), "to": end.isoformat()}).json()
     assert body["district"]["value"] == pytest.approx(compute(code, events, start, end)[0])
     assert [row["street_code"] for row in body["streets"]] == list(STREET_CODES)
     for row in body["streets"]:
-        assert row["value"] == pytest.approx(compute(code, events, start, end, street=row["street_code"])[0])
+        value, people = compute(code, events, start, end, street=row["street_code"])
+        assert row["value"] == pytest.approx(value), row["street_code"]
+        assert row["small_cell"] == BY_CODE[code].small_cell(people), row["street_code"]
 
 
-def test_streets_side_by_side(worker, events) -> None:
-    start, end = YEAR
+@pytest.mark.parametrize("period", [YEAR, SPRING], ids=["year", "spring"])
+def test_streets_side_by_side(worker, events, period) -> None:
+    start, end = period
     body = worker.get("/stats/streets", **{"from": start.isoformat(), "to": end.isoformat()}).json()
     assert [row["street_code"] for row in body["streets"]] == list(STREET_CODES)
+    by_street = [indicator for indicator in INDICATORS if "street" in indicator.dimensions]
     for row in body["streets"]:
-        values = {value["code"]: value["value"] for value in row["indicators"]}
-        expected = compute("unemployment_registrations", events, start, end, street=row["street_code"])[0]
-        assert values["unemployment_registrations"] == pytest.approx(expected)
+        served = {value["code"]: value for value in row["indicators"]}
+        assert list(served) == [indicator.code for indicator in by_street]
+        for indicator in by_street:
+            value, people = compute(indicator.code, events, start, end, street=row["street_code"])
+            assert served[indicator.code]["value"] == pytest.approx(value), (row["street_code"], indicator.code)
+            assert served[indicator.code]["small_cell"] == indicator.small_cell(people), indicator.code
 
 
 @pytest.mark.parametrize(("params", "field"), [

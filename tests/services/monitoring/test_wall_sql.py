@@ -20,7 +20,7 @@ from schemas import CloudEvent, new_event
 from schemas.events import alert, layoff, referral, registration, statistics, vacancy
 from schemas.fields import SHANGHAI, Industry
 from schemas.ids import credit_code_check_char
-from schemas.reference import DISTRICT_CODE
+from schemas.reference import DISTRICT_CODE, STREETS
 from schemas.vocab import (
     AlertLevel,
     AlertSource,
@@ -41,7 +41,7 @@ from schemas.vocab import (
     VacancyKind,
 )
 from services.monitoring.alerting import Thresholds, signal_indicator
-from services.monitoring.indicators import BY_CODE
+from services.monitoring.indicators import BY_CODE, INDICATORS
 from services.monitoring.settings import DEFAULT_THRESHOLDS
 from services.monitoring.store import Store
 from services.monitoring.wall import panels as wall_panels
@@ -391,3 +391,27 @@ def test_alert_rule_values_equal_the_api_on_the_varied_stream(varied: Store, rul
         street = scope_code if rule.scope_kind is ScopeKind.STREET else ""
         expected, _people = varied.indicator_sync(indicator, start.date(), YEAR_END.date(), street=street)
         assert value == pytest.approx(expected)
+
+
+GROUPED = [indicator for indicator in INDICATORS if indicator.groups_by_street]
+
+
+def test_the_stock_indicators_have_a_by_street_form() -> None:
+    assert {indicator.code for indicator in GROUPED} >= {
+        "registered_unemployed", "long_term_unemployed", "long_term_unemployed_share", "vacancy_ratio",
+        "job_loss_rate", "zero_employment_family_unemployed"}
+
+
+@pytest.mark.parametrize("indicator", GROUPED, ids=lambda indicator: indicator.code)
+@pytest.mark.parametrize("group", ["", "zero_employment_family"])
+def test_all_streets_in_one_query_equal_one_query_per_street(store: Store, indicator, group: str) -> None:
+    # The sample stream leaves most 街镇 empty, so the value a 街镇 without rows gets is checked too.
+    group = group if "group" in indicator.dimensions else ""
+    by_street = store.indicator_by_street_sync(indicator, FROM.date(), TODAY, group=group)
+    one_by_one = {street: store.indicator_sync(indicator, FROM.date(), TODAY, street=street, group=group)
+                  for street in STREETS}
+    assert list(by_street) == list(STREETS)
+    for street, (value, people) in one_by_one.items():
+        assert by_street[street][0] == pytest.approx(value), street
+        assert by_street[street][1] == people, street
+    assert any(value for value, _ in by_street.values()), "vacuous: every 街镇 empty"
