@@ -135,6 +135,7 @@ def hoist_definitions(document: dict[str, Any]) -> None:
                 if "$defs" not in schema:
                     continue
                 for name, definition in schema["$defs"].items():
-                    if components.setdefault(name, definition) != definition:
+                    if components.get(name, definition) != definition:
                         raise RuntimeError(f"OpenAPI: two different schemas named {name!r}")
+                    components[name] = definition
                 media["schema"] = {key: value for key, value in schema.items() if key != "$defs"}
