@@ -22,9 +22,9 @@ Declare ``JsonBody`` after any dependency that authenticates or authorises: depe
 order, so a client without access gets 401/403, not a list of its body's mistakes.
 
 FastAPI does not see these bodies, so the runtime documents them: :class:`JsonBodyRoute` (the base
-of ``write_router()``'s route class) gives the operation its model's schema as ``requestBody``, and
-:func:`document_json_bodies` (installed by ``create_service_app``) moves the nested definitions to
-``components/schemas``.
+of ``write_router()``'s route class) gives the operation its ``requestBody``, and
+:func:`document_json_bodies` (installed by ``create_service_app``) puts the model's schema and its
+definitions in ``components/schemas``, as FastAPI does for its own body parameters.
 """
 
 from __future__ import annotations
@@ -90,9 +90,17 @@ class JsonBodyRoute(APIRoute):
 
 
 def request_body(model: type[BaseModel]) -> dict[str, Any]:
-    """The OpenAPI ``requestBody`` of ``model``; its ``$defs`` move to components (:func:`hoist_definitions`)."""
+    """The OpenAPI ``requestBody`` of ``model``, as FastAPI writes it: a ``$ref`` to the model's schema.
+
+    The schema and its definitions travel in ``$defs`` until :func:`hoist_definitions` moves them to
+    ``components/schemas``.
+    """
     schema = model.model_json_schema(ref_template=REF_TEMPLATE)
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
+    definitions = schema.pop("$defs", {})
+    if "$ref" not in schema:  # (a recursive model is already a reference)
+        definitions[model.__name__] = schema
+        schema = {"$ref": REF_TEMPLATE.format(model=model.__name__)}
+    return {"required": True, "content": {"application/json": {"schema": schema | {"$defs": definitions}}}}
 
 
 def body_model(dependant: Dependant) -> type[BaseModel] | None:

@@ -117,8 +117,9 @@ def test_body_over_one_mebibyte_is_413_while_streaming(server) -> None:
 def test_openapi_documents_the_body_with_its_definitions_in_components(server) -> None:
     spec = httpx.get(f"{server.url}/openapi.json").json()
     body = spec["paths"]["/profiles"]["post"]["requestBody"]
-    schema = body["content"]["application/json"]["schema"]
-    assert body["required"] is True
+    assert body == {"required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProfileIn"}}}}
+    schema = spec["components"]["schemas"]["ProfileIn"]
     assert set(schema["required"]) == {"name", "industry", "education", "since"}
     assert schema["properties"]["name"]["description"] == "姓名"
     assert {"Industry", "Skill", "Education"} <= set(spec["components"]["schemas"])
