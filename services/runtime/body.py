@@ -132,18 +132,22 @@ def document_json_bodies(app: FastAPI) -> None:
 def hoist_definitions(document: dict[str, Any]) -> None:
     """Move the ``$defs`` of request body schemas to ``components/schemas``, where their refs point.
 
-    Idempotent (FastAPI caches the document). The schema is replaced, not changed: it is the route's
-    own ``openapi_extra``. Two different definitions under one name would make one wrong: an error.
+    Idempotent (FastAPI caches the document). Request bodies are rebuilt, not changed in place: they
+    may be the routes' own ``openapi_extra``. Two different definitions under one name would make one
+    of them wrong, so that is an error.
     """
     components: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
     for path in document.get("paths", {}).values():
         for operation in path.values():
-            for media in operation.get("requestBody", {}).get("content", {}).values():
-                schema = media.get("schema", {})
-                if "$defs" not in schema:
-                    continue
-                for name, definition in schema["$defs"].items():
+            body = operation.get("requestBody")
+            if not body or not any("$defs" in media.get("schema", {}) for media in body["content"].values()):
+                continue
+            content = {}
+            for media_type, media in body["content"].items():
+                schema = dict(media.get("schema", {}))
+                for name, definition in schema.pop("$defs", {}).items():
                     if components.get(name, definition) != definition:
                         raise RuntimeError(f"OpenAPI: two different schemas named {name!r}")
                     components[name] = definition
-                media["schema"] = {key: value for key, value in schema.items() if key != "$defs"}
+                content[media_type] = media | {"schema": schema}
+            operation["requestBody"] = body | {"content": content}
