@@ -10,16 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 
 from services.runtime.db import utcnow
 from services.runtime.http import Database, ServiceParts, create_service_app
 
 from .api import employers, headcount, layoffs, sessions, vacancies
-from .api.body import DEFS_KEY
 from .expiry import ExpiryTask
 from .settings import Settings
 
@@ -47,18 +44,4 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         database=Database(url=settings.database(), migrations=MIGRATIONS),
         on_startup=[start_expiry], on_shutdown=[stop_expiry],
     ))
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
-
-
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's schema, with the definitions nested in ``json_body`` request bodies moved to components."""
-    if app.openapi_schema is None:
-        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes,
-                             tags=app.openapi_tags)
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for path in schema["paths"].values():
-            for operation in path.values():
-                components.update(operation.pop(DEFS_KEY, {}))
-        app.openapi_schema = schema
-    return app.openapi_schema

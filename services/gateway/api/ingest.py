@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from schemas.events.alert import AlertAcknowledged
 from schemas.events.statistics import SurveyRateReported
 from schemas.ids import EntityId
+from services.runtime.body import JsonBody
 from services.runtime.http import SessionDep, write_router
 from services.runtime.outbox import add_event
 from services.runtime.problems import ProblemError
@@ -54,7 +55,8 @@ class Accepted(BaseModel):
 @router.post("/v1/survey-rates", status_code=202, tags=["统计与预警"], summary="报送城镇调查失业率",
              description="统计调查队报送某月的城镇调查失业率；同一月份再次报送即为更正。所需权限范围：`stats:write`。")
 def report_survey_rate(
-    body: SurveyRateIn, session: SessionDep, _: Annotated[Principal, Depends(require("stats:write"))]
+    _: Annotated[Principal, Depends(require("stats:write"))],  # before the body: no access, no body errors
+    body: Annotated[SurveyRateIn, Depends(JsonBody(SurveyRateIn))], session: SessionDep,
 ) -> Accepted:
     event = survey_rate_event(SurveyRateReported.model_validate_json(body.model_dump_json()))
     add_event(session, event)
@@ -79,7 +81,8 @@ def grafana_token(request: Request, authorization: Annotated[str | None, Header(
 @router.post("/v1/hooks/grafana", tags=["统计与预警"], summary="接收 Grafana 告警回调",
              description="Grafana 告警通知（webhook，version 1）。每条告警的触发与恢复各发布一次"
              "（按告警指纹与开始时间去重），重复投递不会重复发布。", dependencies=[Depends(grafana_token)])
-def grafana_webhook(body: GrafanaNotification, session: SessionDep) -> WebhookResult:
+def grafana_webhook(body: Annotated[GrafanaNotification, Depends(JsonBody(GrafanaNotification))],
+                    session: SessionDep) -> WebhookResult:
     result = WebhookResult(published=0, duplicates=0, ignored=[])
     seen: set[tuple[str, str]] = set()
     for alert in body.alerts:

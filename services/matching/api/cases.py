@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Depends
 from pydantic import BaseModel, ConfigDict
 
 from schemas.ids import CreditCode, EntityId, PersonRef
 from schemas.vocab import CaseCloseReason, CaseOrigin, ContactChannel, ReferralDirection, ReferralResult
+from services.runtime.body import JsonBody
 from services.runtime.http import write_router
 from services.runtime.problems import ProblemError
 
@@ -133,7 +135,7 @@ def _vacancy(session: SessionDep, vacancy_id: str) -> VacancyRow:
 
 
 @router.post("", status_code=201, response_model=CaseOut, summary="发起求助，派单到红娘（呼叫—指派）")
-def open_case(body: CaseIn, session: SessionDep, now: NowDep) -> CaseOut:
+def open_case(body: Annotated[CaseIn, Depends(JsonBody(CaseIn))], session: SessionDep, now: NowDep) -> CaseOut:
     """Routes to an active station of the party's 街镇 (the person's 社区/村 first), the least loaded
     one when there are several. Contact is due by the end of today (Asia/Shanghai), the two-way
     referral within 3 days."""
@@ -177,14 +179,16 @@ def read_case(case_id: str, session: SessionDep) -> CaseOut:
 
 
 @router.post("/{case_id}/contact", response_model=CaseOut, summary="记录红娘主动联系")
-def contact(case_id: str, body: ContactIn, session: SessionDep, now: NowDep) -> CaseOut:
+def contact(case_id: str, body: Annotated[ContactIn, Depends(JsonBody(ContactIn))], session: SessionDep,
+            now: NowDep) -> CaseOut:
     case = _case(session, case_id)
     cases.contact(session, case, body.channel, now)
     return _out(session, case)
 
 
 @router.post("/{case_id}/referrals", status_code=201, response_model=ReferralOut, summary="人岗双向推介")
-def refer(case_id: str, body: ReferralIn, session: SessionDep, now: NowDep) -> Referral:
+def refer(case_id: str, body: Annotated[ReferralIn, Depends(JsonBody(ReferralIn))], session: SessionDep,
+          now: NowDep) -> Referral:
     """Refers the case's person to a vacancy (or a person to the case's vacancy) with the explained
     score. A pair that fails a hard requirement (education, age, vacancy not open) is refused (409)."""
     case = _case(session, case_id)
@@ -204,7 +208,8 @@ def refer(case_id: str, body: ReferralIn, session: SessionDep, now: NowDep) -> R
 
 
 @router.post("/{case_id}/outcome", response_model=CaseOut, summary="记录推介结果（录用即结案）")
-def outcome(case_id: str, body: OutcomeIn, session: SessionDep, now: NowDep) -> CaseOut:
+def outcome(case_id: str, body: Annotated[OutcomeIn, Depends(JsonBody(OutcomeIn))], session: SessionDep,
+            now: NowDep) -> CaseOut:
     case = _case(session, case_id)
     cases.ensure_open(case)
     referral = session.get(Referral, body.referral_id)
@@ -215,7 +220,8 @@ def outcome(case_id: str, body: OutcomeIn, session: SessionDep, now: NowDep) -> 
 
 
 @router.post("/{case_id}/close", response_model=CaseOut, summary="结案")
-def close(case_id: str, body: CloseIn, session: SessionDep, now: NowDep) -> CaseOut:
+def close(case_id: str, body: Annotated[CloseIn, Depends(JsonBody(CloseIn))], session: SessionDep,
+          now: NowDep) -> CaseOut:
     case = _case(session, case_id)
     cases.close(session, case, body.reason, now)
     return _out(session, case)

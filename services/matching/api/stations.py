@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Response
+from fastapi import Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from schemas.ids import EntityId, StreetCode
+from services.runtime.body import JsonBody
 from services.runtime.http import write_router
 from services.runtime.problems import ProblemError
 
@@ -56,7 +57,8 @@ def get_station(session: SessionDep, code: str) -> Station:
 
 
 @router.post("", status_code=201, response_model=StationOut, summary="新建红娘站点")
-def create_station(body: StationIn, session: SessionDep, index: IndexDep, now: NowDep, applier: ApplierDep) -> Station:
+def create_station(body: Annotated[StationIn, Depends(JsonBody(StationIn))], session: SessionDep, index: IndexDep,
+                   now: NowDep, applier: ApplierDep) -> Station:
     """Creates a station; requests waiting for any station are dispatched right away."""
     if session.get(Station, body.code) is not None:
         raise ProblemError(409, "station_exists", "站点编码已存在")
@@ -81,7 +83,8 @@ def read_station(code: str, session: SessionDep) -> Station:
 
 
 @router.patch("/{code}", response_model=StationOut, summary="修改红娘站点（更换红娘、停用等）")
-def update_station(code: str, body: StationPatch, session: SessionDep) -> Station:
+def update_station(code: str, body: Annotated[StationPatch, Depends(JsonBody(StationPatch))],
+                   session: SessionDep) -> Station:
     """Open cases stay with the matchmaker they were dispatched to; new cases go to the new one."""
     station = get_station(session, code)
     for name, value in body.model_dump(exclude_unset=True).items():

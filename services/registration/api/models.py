@@ -17,9 +17,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from schemas.fields import SHANGHAI, MonthlyYuan, Skill, UniqueList, check_working_age
+from schemas.fields import SHANGHAI, Industry, MonthlyYuan, Skill, UniqueList, check_working_age
 from schemas.ids import CreditCode, EntityId, IdNumber, PersonRef, StreetCode
-from schemas.reference import DIVISION_SECTION
 from schemas.vocab import (
     ClosureReason,
     ContactChannel,
@@ -155,31 +154,12 @@ class UnemploymentIn(Body):
         return since
 
 
-class IndustryIn(Body):
-    """GB/T 4754-2017 门类 and optional 大类 (the request twin of the strict ``schemas.fields.Industry``)."""
-
-    section: IndustrySection
-    division: Annotated[str, Field(pattern=r"^[0-9]{2}$")] | None = None
-
-    @field_validator("division")
-    @classmethod
-    def _division_in_section(cls, division: str | None, info: ValidationInfo) -> str | None:
-        if division is not None:
-            owner = DIVISION_SECTION.get(division)
-            if owner is None:
-                raise PydanticCustomError("industry_division", "未知的行业大类代码")
-            section = info.data.get("section")
-            if section is not None and owner != section:
-                raise PydanticCustomError("industry_division_section", "行业大类不属于所选门类")
-        return division
-
-
 class EmploymentIn(Body):
     """就业登记. An employer credit code is required for 单位就业 and 公益性岗位安置."""
 
     form: EmploymentForm = EmploymentForm.EMPLOYED
     employer_credit_code: Annotated[CreditCode | None, Field(validate_default=True)] = None
-    industry: IndustryIn | None = None
+    industry: Industry | None = None
     start_date: PastDate
     case_id: EntityId | None = None
     vacancy_id: EntityId | None = None

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path
+from fastapi import Depends, Path
 
 from schemas import person_ref as make_person_ref
 from schemas.ids import PersonRef
 from schemas.vocab import Gender, HardshipCategory, KeyGroup
+from services.runtime.body import JsonBody
 from services.runtime.http import SessionDep, write_router
 from services.runtime.outbox import add_event
 from services.runtime.problems import ProblemError
@@ -81,7 +82,8 @@ def summary(person: Person) -> PersonSummary:
 
 @router.post("", status_code=201, summary="求职登记", response_model=PersonSummary,
              responses={409: {"description": "该人员已有未注销的登记"}})
-def register(body: PersonIn, session: SessionDep, cipher: CipherDep, ref_key: RefKeyDep) -> PersonSummary:
+def register(body: Annotated[PersonIn, Depends(JsonBody(PersonIn))], session: SessionDep, cipher: CipherDep,
+             ref_key: RefKeyDep) -> PersonSummary:
     """Register a job seeker. A person whose earlier registration was closed is registered again
     (their attributes are replaced); a person with an open registration gets 409."""
     ref = make_person_ref(body.id_number, ref_key)
@@ -112,7 +114,8 @@ def register(body: PersonIn, session: SessionDep, cipher: CipherDep, ref_key: Re
 
 
 @router.post("/lookup", summary="按身份证号码查找人员", response_model=LookupOut, responses=_NOT_FOUND)
-def lookup(body: LookupIn, session: SessionDep, ref_key: RefKeyDep) -> LookupOut:
+def lookup(body: Annotated[LookupIn, Depends(JsonBody(LookupIn))], session: SessionDep,
+           ref_key: RefKeyDep) -> LookupOut:
     """The person_ref of a registered person (the ID number travels in the body, never in a URL)."""
     person = require_person(session, make_person_ref(body.id_number, ref_key))
     return LookupOut(person_ref=person.person_ref, status=person.current_status)
@@ -137,7 +140,8 @@ def read(person_ref: RefPath, session: SessionDep, cipher: CipherDep) -> PersonD
 
 @router.post("/{person_ref}/unemployment", summary="失业登记", response_model=PersonSummary,
              responses=_NOT_FOUND | _CONFLICT)
-def register_unemployment(person_ref: RefPath, body: UnemploymentIn, session: SessionDep) -> PersonSummary:
+def register_unemployment(person_ref: RefPath, body: Annotated[UnemploymentIn, Depends(JsonBody(UnemploymentIn))],
+                          session: SessionDep) -> PersonSummary:
     person = require_person(session, person_ref)
     person.status = next_status(person.current_status, Action.UNEMPLOYMENT).value
     person.unemployed_since, person.unemployment_registered_on = body.unemployed_since, body.registered_on
@@ -149,7 +153,8 @@ def register_unemployment(person_ref: RefPath, body: UnemploymentIn, session: Se
 
 @router.post("/{person_ref}/employment", summary="就业登记", response_model=PersonSummary,
              responses=_NOT_FOUND | _CONFLICT)
-def register_employment(person_ref: RefPath, body: EmploymentIn, session: SessionDep) -> PersonSummary:
+def register_employment(person_ref: RefPath, body: Annotated[EmploymentIn, Depends(JsonBody(EmploymentIn))],
+                        session: SessionDep) -> PersonSummary:
     person = require_person(session, person_ref)
     was_unemployed = person.current_status is Status.UNEMPLOYED
     person.status = next_status(person.current_status, Action.EMPLOYMENT).value
@@ -174,7 +179,8 @@ def register_employment(person_ref: RefPath, body: EmploymentIn, session: Sessio
 
 @router.post("/{person_ref}/followups", status_code=201, summary="跟踪回访登记", response_model=PersonSummary,
              responses=_NOT_FOUND | _CONFLICT)
-def record_followup(person_ref: RefPath, body: FollowupIn, session: SessionDep) -> PersonSummary:
+def record_followup(person_ref: RefPath, body: Annotated[FollowupIn, Depends(JsonBody(FollowupIn))],
+                    session: SessionDep) -> PersonSummary:
     person = require_person(session, person_ref)
     next_status(person.current_status, Action.FOLLOWUP)
     followup = Followup(person_ref=person.person_ref, channel=body.channel.value, outcome=body.outcome.value,
@@ -188,7 +194,8 @@ def record_followup(person_ref: RefPath, body: FollowupIn, session: SessionDep) 
 
 @router.post("/{person_ref}/hardship", summary="就业困难人员认定", response_model=PersonSummary,
              responses=_NOT_FOUND | _CONFLICT)
-def certify_hardship(person_ref: RefPath, body: HardshipIn, session: SessionDep, cipher: CipherDep) -> PersonSummary:
+def certify_hardship(person_ref: RefPath, body: Annotated[HardshipIn, Depends(JsonBody(HardshipIn))],
+                     session: SessionDep, cipher: CipherDep) -> PersonSummary:
     """Certify 就业困难人员; “4050” is checked against the age on ``certified_on`` (from the ID number)."""
     person = require_person(session, person_ref)
     next_status(person.current_status, Action.HARDSHIP)
@@ -205,7 +212,8 @@ def certify_hardship(person_ref: RefPath, body: HardshipIn, session: SessionDep,
 
 
 @router.post("/{person_ref}/close", summary="注销登记", response_model=PersonSummary, responses=_NOT_FOUND | _CONFLICT)
-def close(person_ref: RefPath, body: CloseIn, session: SessionDep) -> PersonSummary:
+def close(person_ref: RefPath, body: Annotated[CloseIn, Depends(JsonBody(CloseIn))],
+          session: SessionDep) -> PersonSummary:
     """Close the person's registration(s): an unemployed person's unemployment registration and
     job-seeker registration both end, one ``registration.closed`` event each."""
     person = require_person(session, person_ref)

@@ -10,12 +10,12 @@ from sqlalchemy.exc import IntegrityError
 
 from schemas.fields import Count, Industry
 from schemas.ids import CreditCode, StreetCode
+from services.runtime.body import JsonBody
 from services.runtime.http import SessionDep, write_router
 from services.runtime.problems import ProblemError
 
 from .. import events
 from ..store import Employer
-from .body import json_body, request_body
 
 router = write_router(prefix="/employers", tags=["用人单位"])
 
@@ -52,9 +52,9 @@ def get_employer(session: SessionDep, credit_code: str) -> Employer:
 
 
 @router.post("", status_code=201, summary="登记用人单位（已登记则更新）", response_model=EmployerOut,
-             openapi_extra=request_body(EmployerIn), responses={200: {"description": "已更新"}})
+             responses={200: {"description": "已更新"}})
 def register_employer(
-    body: Annotated[EmployerIn, Depends(json_body(EmployerIn))], session: SessionDep, response: Response
+    body: Annotated[EmployerIn, Depends(JsonBody(EmployerIn))], session: SessionDep, response: Response
 ) -> EmployerOut:
     employer = session.get(Employer, body.credit_code)
     if employer is None:

@@ -17,13 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from schemas.fields import Count, Period
 from schemas.ids import CreditCode
 from schemas.vocab import DecreaseType
+from services.runtime.body import JsonBody
 from services.runtime.http import SessionDep, write_router
 from services.runtime.problems import ProblemError
 
 from .. import events
 from ..domain import field_error
 from ..store import Employer, HeadcountReport, current_headcount_report
-from .body import json_body, request_body
 
 router = write_router(prefix="/headcount-reports", tags=["失业动态监测"])
 
@@ -60,8 +60,8 @@ def headcount_out(row: HeadcountReport) -> HeadcountOut:
 
 
 @router.post("", status_code=201, summary="提交月度岗位监测报告（同月再次提交则替代前一份）",
-             response_model=HeadcountOut, openapi_extra=request_body(HeadcountIn))
-def report_headcount(body: Annotated[HeadcountIn, Depends(json_body(HeadcountIn))],
+             response_model=HeadcountOut)
+def report_headcount(body: Annotated[HeadcountIn, Depends(JsonBody(HeadcountIn))],
                      session: SessionDep) -> HeadcountOut:
     employer = session.get(Employer, body.employer_ref)
     if employer is None:

@@ -13,13 +13,13 @@ from pydantic_core import PydanticCustomError
 from schemas.events.layoff import assess_layoff
 from schemas.ids import CreditCode
 from schemas.vocab import LayoffReason
+from services.runtime.body import JsonBody
 from services.runtime.http import SessionDep, write_router
 from services.runtime.problems import ProblemError
 
 from .. import events
 from ..domain import field_error
 from ..store import Employer, LayoffReport
-from .body import json_body, request_body
 
 router = write_router(prefix="/layoffs", tags=["裁员报告"])
 
@@ -64,9 +64,8 @@ def layoff_out(row: LayoffReport) -> LayoffOut:
     )
 
 
-@router.post("", status_code=201, summary="提交企业裁员报告", response_model=LayoffOut,
-             openapi_extra=request_body(LayoffIn))
-def report_layoff(body: Annotated[LayoffIn, Depends(json_body(LayoffIn))], session: SessionDep) -> LayoffOut:
+@router.post("", status_code=201, summary="提交企业裁员报告", response_model=LayoffOut)
+def report_layoff(body: Annotated[LayoffIn, Depends(JsonBody(LayoffIn))], session: SessionDep) -> LayoffOut:
     employer = session.get(Employer, body.employer_ref)
     if employer is None:
         raise field_error("body.employer_ref", "用人单位尚未登记", "unknown_employer")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from schemas.fields import Count, ShanghaiDatetime, UniqueList
 from schemas.ids import StreetCode
 from schemas.vocab import SessionKind
+from services.runtime.body import JsonBody
 from services.runtime.db import utcnow
 from services.runtime.http import SessionDep, write_router
 from services.runtime.problems import ProblemError
@@ -19,7 +20,6 @@ from services.runtime.problems import ProblemError
 from .. import events
 from ..domain import SessionStatus, advance_session, field_error
 from ..store import RecruitmentSession, Vacancy, save
-from .body import json_body, request_body
 
 router = write_router(prefix="/recruitment-sessions", tags=["招聘活动"])
 
@@ -80,9 +80,8 @@ def get_session_row(session: SessionDep, session_id: str, *, for_update: bool = 
     return row
 
 
-@router.post("", status_code=201, summary="安排招聘活动或直播带岗", response_model=SessionOut,
-             openapi_extra=request_body(SessionIn))
-def schedule_session(body: Annotated[SessionIn, Depends(json_body(SessionIn))], session: SessionDep) -> SessionOut:
+@router.post("", status_code=201, summary="安排招聘活动或直播带岗", response_model=SessionOut)
+def schedule_session(body: Annotated[SessionIn, Depends(JsonBody(SessionIn))], session: SessionDep) -> SessionOut:
     known = set(session.scalars(select(Vacancy.id).where(Vacancy.id.in_(body.vacancy_ids))))
     if len(known) != len(body.vacancy_ids):
         raise field_error("body.vacancy_ids", "包含未知的岗位编号", "unknown_vacancy")
@@ -100,9 +99,8 @@ def read_session(session_id: str, session: SessionDep) -> SessionOut:
     return session_out(get_session_row(session, session_id))
 
 
-@router.post("/{session_id}/start", summary="开始招聘活动", response_model=SessionOut,
-             openapi_extra=request_body(StartIn))
-def start_session(session_id: str, body: Annotated[StartIn, Depends(json_body(StartIn))],
+@router.post("/{session_id}/start", summary="开始招聘活动", response_model=SessionOut)
+def start_session(session_id: str, body: Annotated[StartIn, Depends(JsonBody(StartIn))],
                   session: SessionDep) -> SessionOut:
     row = get_session_row(session, session_id, for_update=True)
     advance_session(row.status, SessionStatus.STARTED)
@@ -112,9 +110,8 @@ def start_session(session_id: str, body: Annotated[StartIn, Depends(json_body(St
     return session_out(row)
 
 
-@router.post("/{session_id}/end", summary="结束招聘活动并登记成效", response_model=SessionOut,
-             openapi_extra=request_body(EndIn))
-def end_session(session_id: str, body: Annotated[EndIn, Depends(json_body(EndIn))],
+@router.post("/{session_id}/end", summary="结束招聘活动并登记成效", response_model=SessionOut)
+def end_session(session_id: str, body: Annotated[EndIn, Depends(JsonBody(EndIn))],
                 session: SessionDep) -> SessionOut:
     row = get_session_row(session, session_id, for_update=True)
     advance_session(row.status, SessionStatus.ENDED)

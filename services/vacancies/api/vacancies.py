@@ -19,6 +19,7 @@ from pydantic_core import PydanticCustomError
 from schemas.fields import Age, Count, Industry, MonthlyYuan, Skill, check_age_range, check_salary_range
 from schemas.ids import CreditCode, PersonRef, StreetCode
 from schemas.vocab import Education, FlagCategory, IndustrySection, VacancyCloseReason, VacancyKind
+from services.runtime.body import JsonBody
 from services.runtime.db import utcnow
 from services.runtime.http import SessionDep, write_router
 from services.runtime.problems import ProblemError
@@ -36,7 +37,6 @@ from ..domain import (
 )
 from ..screening import screen_posting
 from ..store import Employer, Vacancy, open_vacancies, save
-from .body import json_body, request_body
 
 router = write_router(prefix="/vacancies", tags=["岗位"])
 
@@ -206,9 +206,8 @@ def _check_employer_and_dates(session: SessionDep, body: VacancyIn) -> Employer:
     return employer
 
 
-@router.post("", status_code=201, summary="发布岗位（先经就业歧视筛查）", response_model=VacancyOut,
-             openapi_extra=request_body(VacancyIn))
-def post_vacancy(body: Annotated[VacancyIn, Depends(json_body(VacancyIn))], session: SessionDep) -> VacancyOut:
+@router.post("", status_code=201, summary="发布岗位（先经就业歧视筛查）", response_model=VacancyOut)
+def post_vacancy(body: Annotated[VacancyIn, Depends(JsonBody(VacancyIn))], session: SessionDep) -> VacancyOut:
     employer = _check_employer_and_dates(session, body)
     vacancy = Vacancy(id=str(uuid_utils.uuid7()), employer_ref=employer.credit_code, filled_count=0)
     _apply(vacancy, body, employer)
@@ -217,9 +216,8 @@ def post_vacancy(body: Annotated[VacancyIn, Depends(json_body(VacancyIn))], sess
     return vacancy_out(vacancy)
 
 
-@router.put("/{vacancy_id}", summary="修改岗位（重新筛查）", response_model=VacancyOut,
-            openapi_extra=request_body(VacancyIn))
-def update_vacancy(vacancy_id: str, body: Annotated[VacancyIn, Depends(json_body(VacancyIn))],
+@router.put("/{vacancy_id}", summary="修改岗位（重新筛查）", response_model=VacancyOut)
+def update_vacancy(vacancy_id: str, body: Annotated[VacancyIn, Depends(JsonBody(VacancyIn))],
                    session: SessionDep) -> VacancyOut:
     vacancy = get_vacancy(session, vacancy_id, for_update=True)
     require_editable(vacancy.status)
@@ -257,9 +255,8 @@ def list_open_vacancies(
     return VacancyPage(items=[vacancy_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
-@router.post("/{vacancy_id}/fill", summary="登记岗位招到人员", response_model=VacancyOut,
-             openapi_extra=request_body(FillIn))
-def fill_vacancy(vacancy_id: str, body: Annotated[FillIn, Depends(json_body(FillIn))],
+@router.post("/{vacancy_id}/fill", summary="登记岗位招到人员", response_model=VacancyOut)
+def fill_vacancy(vacancy_id: str, body: Annotated[FillIn, Depends(JsonBody(FillIn))],
                  session: SessionDep) -> VacancyOut:
     vacancy = get_vacancy(session, vacancy_id, for_update=True)
     require_open(vacancy.status, "登记招聘结果")
@@ -275,9 +272,8 @@ def fill_vacancy(vacancy_id: str, body: Annotated[FillIn, Depends(json_body(Fill
     return vacancy_out(vacancy)
 
 
-@router.post("/{vacancy_id}/close", summary="关闭岗位（撤回或已招满）", response_model=VacancyOut,
-             openapi_extra=request_body(CloseIn))
-def close_vacancy(vacancy_id: str, body: Annotated[CloseIn, Depends(json_body(CloseIn))],
+@router.post("/{vacancy_id}/close", summary="关闭岗位（撤回或已招满）", response_model=VacancyOut)
+def close_vacancy(vacancy_id: str, body: Annotated[CloseIn, Depends(JsonBody(CloseIn))],
                   session: SessionDep) -> VacancyOut:
     if body.reason not in EMPLOYER_CLOSE_REASONS:
         raise field_error("body.reason", "过期由系统自动关闭，用人单位只能撤回或标记招满", "reason_not_allowed")

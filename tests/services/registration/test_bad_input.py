@@ -3,6 +3,7 @@ personal data."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import httpx
@@ -117,3 +118,33 @@ def test_employment_before_the_unemployment_began_names_the_start_date(service) 
     assert [e["field"] for e in response.json()["errors"]] == ["body.start_date"]
     assert len(outbox(service.app)) == before
     assert httpx.get(f"{service.url}/persons/{ref}").json()["status"] == "unemployed"
+
+
+@pytest.mark.parametrize(
+    ("industry", "field"),
+    [
+        pytest.param({"section": "Z"}, "body.industry.section", id="unknown industry section"),
+        pytest.param({"section": "C", "division": "99"}, "body.industry", id="unknown industry division"),
+        pytest.param({"section": "C", "division": "01"}, "body.industry", id="division outside its section"),
+        pytest.param({"section": "C", "code": "3"}, "body.industry.code", id="unknown industry field"),
+    ],
+)
+def test_bad_employment_industry_names_the_field(service, industry, field) -> None:
+    """The shared strict ``Industry``, read from its JSON codes (no lax request copy)."""
+    ref = httpx.post(f"{service.url}/persons", json=person_body()).json()["person_ref"]
+    before = len(outbox(service.app))
+    response = httpx.post(f"{service.url}/persons/{ref}/employment",
+                          json={"form": "flexible", "start_date": "2026-03-01", "industry": industry})
+    assert response.status_code == 422
+    assert field in [e["field"] for e in response.json()["errors"]]
+    assert len(outbox(service.app)) == before
+
+
+def test_employment_industry_codes_reach_the_event(service) -> None:
+    ref = httpx.post(f"{service.url}/persons", json=person_body()).json()["person_ref"]
+    response = httpx.post(f"{service.url}/persons/{ref}/employment",
+                          json={"form": "flexible", "start_date": "2026-03-01",
+                                "industry": {"section": "C", "division": "34"}})
+    assert response.status_code == 200, response.text
+    employed = json.loads(outbox(service.app)[-1].payload)
+    assert employed["data"]["industry"] == {"section": "C", "division": "34"}

@@ -179,5 +179,7 @@ def test_openapi_documents_every_operation_in_chinese_with_its_request_body(serv
     operations = [(path, method, op) for path, item in spec["paths"].items() for method, op in item.items()]
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in op["summary"]) for _, _, op in operations)
     post_vacancy = spec["paths"]["/vacancies"]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    assert {"employer_ref", "title", "headcount", "salary_min", "valid_until"} <= set(post_vacancy["required"])
+    assert post_vacancy == {"$ref": "#/components/schemas/VacancyIn"}
+    vacancy_in = spec["components"]["schemas"]["VacancyIn"]
+    assert {"employer_ref", "title", "headcount", "salary_min", "valid_until"} <= set(vacancy_in["required"])
     assert {"Industry", "Skill", "VacancyKind", "VacancyOut"} <= set(spec["components"]["schemas"])
