@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from services.runtime.broker import EmbeddedBroker, die_with_parent, ensure_topics, port_is_free
+from services.runtime.broker import EmbeddedBroker, die_with_parent, ensure_topics, port_is_free, stop_process
 
 
 @dataclass(frozen=True)
@@ -138,15 +138,7 @@ class Stack:
                     time.sleep(0.2)
 
     def stop_service(self, name: str, sig: int = signal.SIGTERM, timeout_s: float = 15.0) -> None:
-        process = self.processes.pop(name, None)
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(sig)
-        try:
-            process.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(self.processes.pop(name, None), timeout_s, sig)
 
     def stop(self) -> None:
         for name in list(self.processes):

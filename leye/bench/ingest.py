@@ -38,7 +38,7 @@ import uuid_utils
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from schemas.fields import SHANGHAI
-from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
+from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port, stop_process
 
 ROOT = Path(__file__).parents[2]
 SOURCE_TOPICS = ["leye.registration", "leye.vacancy", "leye.layoff", "leye.referral", "leye.statistics"]
@@ -159,16 +159,6 @@ def _faust_noop_rate(bootstrap: str, n: int) -> float:
     return float(orjson.loads(found[-1])["events_per_s"])
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def run(quick: bool = False) -> dict[str, float | int]:
     """Publish N events, then measure the worker, the faust no-op floor and a bare aiokafka consumer."""
     n, steady_s = (100_000, 10.0) if quick else (500_000, 30.0)
@@ -202,7 +192,7 @@ def run(quick: bool = False) -> dict[str, float | int]:
         peak = _peak_rss_mib(worker.pid)
     finally:
         if worker is not None:
-            _stop(worker)
+            stop_process(worker)
         broker.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     return {

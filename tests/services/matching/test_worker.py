@@ -21,7 +21,7 @@ from kafka import KafkaProducer
 
 from schemas.reference import STREETS
 from services.matching.domain import WEIGHTS
-from services.runtime.broker import free_port
+from services.runtime.broker import free_port, stop_process
 from tests.conftest import read_topic
 
 from .helpers import credit_code, filled, id_number, jobseeker, mass_layoff, posted
@@ -46,13 +46,7 @@ class Worker:
         wait_for(lambda: _ok(f"{self.url}/readyz"), "worker did not become ready", self.process)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 def _ok(url: str) -> bool:

@@ -14,7 +14,7 @@ import httpx
 from kafka import KafkaProducer
 
 from schemas import CloudEvent
-from services.runtime.broker import free_port
+from services.runtime.broker import free_port, stop_process
 
 ROOT = Path(__file__).parents[3]
 
@@ -86,13 +86,7 @@ class MonitoringProcess:
         self.process.wait(30)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.process = None
 
 
