@@ -92,9 +92,8 @@ class Store:
         engine they share the worker's cores, and a query fanned out over both starves ingestion.
         """
         sql, parameters = indicator.query(start, end, street=street, group=group, industry=industry)
-        settings = {"max_threads": 1} if background else None
-        value, people = self.client.query(sql, parameters=parameters, settings=settings).result_rows[0]
-        return (None if value is None else float(value)), (None if people is None else int(people))
+        [row] = self._indicator_rows(sql, parameters, background)
+        return _reading(*row)
 
     def indicator_by_street_sync(self, indicator: Indicator, start: date, end: date, *, group: str = "",
                                  industry: str = "", background: bool = False,
@@ -105,16 +104,18 @@ class Store:
             return {street: self.indicator_sync(indicator, start, end, street=street, group=group, industry=industry,
                                                 background=background) for street in STREETS}
         sql, parameters = indicator.query_by_street(start, end, group=group, industry=industry)
-        settings = {"max_threads": 1} if background else None
-        found = {street: (None if value is None else float(value), None if people is None else int(people))
-                 for street, value, people in self.client.query(sql, parameters=parameters,
-                                                                  settings=settings).result_rows}
+        found = {street: _reading(value, people)
+                 for street, value, people in self._indicator_rows(sql, parameters, background)}
         missing = [street for street in STREETS if street not in found]
         if missing:  # a 街镇 without rows: the per-街镇 query's value over nothing, the same for each
             empty = self.indicator_sync(indicator, start, end, street=missing[0], group=group, industry=industry,
                                         background=background)
             found |= dict.fromkeys(missing, empty)
         return {street: found[street] for street in STREETS}
+
+    def _indicator_rows(self, sql: str, parameters: dict[str, Any], background: bool) -> list[tuple[Any, ...]]:
+        settings = {"max_threads": 1} if background else None  # see indicator_sync
+        return list(self.client.query(sql, parameters=parameters, settings=settings).result_rows)
 
     def rows_sync(self, sql: str, parameters: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         return list(self.client.query(sql, parameters=parameters or {}).result_rows)
@@ -123,3 +124,7 @@ class Store:
         if self._client is not None:
             self._client.close()
         self._executor.shutdown(wait=True)
+
+
+def _reading(value: Any, people: Any) -> tuple[float | None, int | None]:
+    return (None if value is None else float(value)), (None if people is None else int(people))
