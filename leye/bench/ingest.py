@@ -10,6 +10,10 @@ What is measured, in one run on one embedded (Tansu) broker:
 2. Floors on the same topics and messages: ``faust_noop_events_per_s`` — a faust agent using the
    same ``take_events`` batching that does nothing with the events (a subprocess, this module's
    ``noop`` entry point); ``raw_events_per_s`` — a bare aiokafka consumer that only parses JSON.
+   The faust floor runs twice, just before and just after the worker, and the ratio is taken to the
+   mean of the two: the machine's speed drifts over a run by more than the margins we care about,
+   and a floor on one side only would credit or charge that drift to the worker
+   (``faust_noop_before_events_per_s`` / ``…_after…`` show how much it moved).
 3. ``freshness_p50_s`` / ``p95`` / ``p99``: afterwards the same worker gets fresh events at a steady
    1,000 events/s, each stamped with its send time; freshness is the time from that event time to its
    raw-log row being queryable (``ingested_at``), read from ``/stats/ingest?since=…``.
@@ -171,7 +175,7 @@ def run(quick: bool = False) -> dict[str, float | int]:
         ensure_topics(broker.bootstrap)
         asyncio.run(_publish(broker.bootstrap, _copies(templates, n)))
         raw = asyncio.run(_raw_rate(broker.bootstrap, n))
-        noop = _faust_noop_rate(broker.bootstrap, n)
+        noop_before = _faust_noop_rate(broker.bootstrap, n)
 
         port = free_port()
         with (workdir / "worker.log").open("ab") as log:
@@ -190,15 +194,21 @@ def run(quick: bool = False) -> dict[str, float | int]:
                 break
             time.sleep(0.5)
         peak = _peak_rss_mib(worker.pid)
+        stop_process(worker)
+        worker = None
+        noop_after = _faust_noop_rate(broker.bootstrap, n)
     finally:
         if worker is not None:
             stop_process(worker)
         broker.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+    noop = (noop_before + noop_after) / 2
     return {
         "events": n,
         "events_per_s": round(rate, 1),
         "faust_noop_events_per_s": round(noop, 1),
+        "faust_noop_before_events_per_s": round(noop_before, 1),
+        "faust_noop_after_events_per_s": round(noop_after, 1),
         "raw_events_per_s": round(raw, 1),
         "ratio_to_faust_noop": round(rate / noop, 3),
         "freshness_p50_s": lag["p50_s"],

@@ -55,10 +55,13 @@ BatchHandler = Callable[[Sequence[CloudEvent]], Awaitable[None]]
 
 def create_stream_app(name: str, settings: StreamSettings, **overrides: Any) -> faust.App:
     """A faust app wired to the platform's broker with the project's conventions."""
+    datadir = settings.var_dir / "faust"  # faust's default is ./<app>-data; it creates only the last level
+    datadir.mkdir(parents=True, exist_ok=True)
     brokers = ";".join(f"kafka://{hostport}" for hostport in settings.kafka_bootstrap.split(","))
     config: dict[str, Any] = {
         "broker": brokers,
         "store": "memory://",
+        "datadir": str(datadir / "{conf.name}"),
         "web_enabled": False,  # each process serves its own FastAPI app instead
         "value_serializer": "raw",
         "key_serializer": "raw",
