@@ -78,14 +78,16 @@ def shanghai_day(moment: datetime) -> date:
 def rows_for(event: CloudEvent) -> dict[str, list[Row]]:
     """Rows one event adds, by table. Every event adds one ``events`` row (the raw log)."""
     # This runs for every event the worker ingests, so optional fields are read from the model's
-    # ``__dict__`` (``getattr`` with a default costs an exception when the model lacks the field).
+    # ``__dict__`` (``getattr`` with a default costs an exception when the model lacks the field),
+    # and the payload — ``{"data": …}`` as ``event.model_dump_json(include={"data"})`` would give
+    # it — is serialised by the data model's own serializer, at half the cost of an ``include``.
     data = event.data
     fields = data.__dict__
     at = event.time.astimezone(UTC)
     day = shanghai_day(event.time)
     out: dict[str, list[Row]] = {
         "events": [(event.id, event.topic, event.type, event.subject, at, day, str(fields.get("street_code") or ""),
-                    event.model_dump_json(include={"data"}))],
+                    b'{"data":' + data.__pydantic_serializer__.to_json(data) + b"}")],
     }
     head = (event.id, at, day)
     kind = type(data)

@@ -130,8 +130,7 @@ class RecentIds:
         return event_id in self._ids
 
     def add(self, event_ids: Sequence[str]) -> None:
-        for event_id in event_ids:
-            self._ids[event_id] = None
+        self._ids.update(dict.fromkeys(event_ids))
         while len(self._ids) > self._size:
             self._ids.popitem(last=False)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import orjson
 import pytest
 
 from schemas import new_event, parse_event
@@ -27,6 +28,15 @@ def test_same_event_twice_gives_the_same_rows(data) -> None:
         assert all(row[0] == event.id or table == "employers" for row in rows)
     assert len(first["events"]) == 1
     assert len(first) == 2, "every monitored event adds exactly one fact or state row besides the raw log"
+
+
+@pytest.mark.parametrize("data", MONITORED, ids=[type(d).__name__ for d in MONITORED])
+def test_the_raw_log_keeps_the_data_as_validated(data) -> None:
+    event = parse_event(new_event(data, source="/services/registration").to_json())
+    [row] = rows_for(event)["events"]
+    payload = row[COLUMNS["events"].index("payload")]
+    assert payload.decode() == event.model_dump_json(include={"data"})
+    assert type(data).model_validate_json(orjson.dumps(orjson.loads(payload)["data"])) == data
 
 
 def test_a_batch_is_the_concatenation_of_its_events() -> None:
