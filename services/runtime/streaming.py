@@ -145,84 +145,44 @@ async def consume_batches(
     within_s: float = 0.2,
     recent: RecentIds | None = None,
 ) -> None:
-    """The agent body of every stream processor (contract in the module docstring).
-
-    Batch n+1 is taken and decoded while batch n is being handled: faust's ``take_events`` stops
-    filling its buffer while the loop body runs, so awaiting the handler here would leave the worker
-    idle for every write. Batches are still handled, and acknowledged, one at a time and in order.
-    """
+    """The agent body of every stream processor (contract in the module docstring)."""
     recent = recent if recent is not None else RecentIds()
-    handling: asyncio.Task[None] | None = None
-    try:
-        async for batch in stream.take_events(max_batch, within_s):
-            # take_events acknowledges a batch when the next one is asked for; this one is handled
-            # later, so its acknowledgement is withheld here and given by _handle.
-            _withhold_acks(batch)
+    async for batch in stream.take_events(max_batch, within_s):
+        try:
             events = await _decode(batch, consumer, dead_letters, recent)
-            if handling is not None:
-                await handling  # raises if that batch failed: nothing after it may be acknowledged
-            handling = asyncio.create_task(_handle(batch, events, handler, consumer, dead_letters))
-    except asyncio.CancelledError:
-        if handling is not None:
-            handling.cancel()  # its batch stays unacknowledged and is redelivered
-        raise
-    except BaseException as exc:
-        if handling is not None:
-            handling.cancel()  # a no-op when it is the one that failed
-        _stop_worker(consumer, exc)
-        raise
-
-
-async def _handle(batch: Sequence[EventT], events: list[tuple[CloudEvent, Any]], handler: BatchHandler,
-                  consumer: str, dead_letters: DeadLetters) -> None:
-    """Hand one decoded batch to ``handler`` (retrying as the module docstring says), then
-    acknowledge every message of the batch, dead-lettered and duplicate ones included."""
-    try:
-        attempt = 0
-        while events:
-            try:
-                await handler([event for event, _ in events])
-                break
-            except PoisonEvent as poison:
-                bad = [(e, m) for e, m in events if e.id == poison.event_id]
-                if not bad:
-                    raise
-                await dead_letters.send(bad[0][1], poison.code, poison.message)
-                events = [(e, m) for e, m in events if e.id != poison.event_id]
-            except Exception:  # noqa: BLE001 - retryable by definition; see module docstring
-                attempt += 1
-                log.exception("batch failed, retrying", extra={"consumer": consumer, "attempt": attempt})
-                await asyncio.sleep(RETRY_WAIT(attempt))
-    except asyncio.CancelledError:
-        raise
-    except BaseException as exc:
-        _stop_worker(consumer, exc)  # now: the agent sees this failure only when the next batch comes
-        raise
-    for item in batch:
-        item.message.acked = False  # undo _withhold_acks: this acknowledgement is the real one
-        item.ack()
-    for topic, count in Counter(message.topic for _, message in events).items():
-        EVENTS_CONSUMED.labels(consumer, topic).inc(count)
-
-
-_stopping: list[BaseException] = []  # the failure that stopped this worker, once known
-
-
-def _stop_worker(consumer: str, exc: BaseException) -> None:
-    # faust would log a crashed agent and keep the worker alive, consuming nothing. Stop the whole
-    # worker instead (once): its supervisor restarts it and redelivery resumes from the last commit.
-    if _stopping:
-        return
-    _stopping.append(exc)
-    log.critical("consumer stopped", extra={"consumer": consumer, "error": repr(exc)})
-    os.kill(os.getpid(), signal.SIGTERM)
+            attempt = 0
+            while events:
+                try:
+                    await handler([event for event, _ in events])
+                    break
+                except PoisonEvent as poison:
+                    bad = [(e, m) for e, m in events if e.id == poison.event_id]
+                    if not bad:
+                        raise
+                    await dead_letters.send(bad[0][1], poison.code, poison.message)
+                    events = [(e, m) for e, m in events if e.id != poison.event_id]
+                except Exception:  # noqa: BLE001 - retryable by definition; see module docstring
+                    attempt += 1
+                    log.exception("batch failed, retrying", extra={"consumer": consumer, "attempt": attempt})
+                    await asyncio.sleep(RETRY_WAIT(attempt))
+            recent.add([event.id for event, _ in events])
+            for topic, count in Counter(message.topic for _, message in events).items():
+                EVENTS_CONSUMED.labels(consumer, topic).inc(count)
+        except asyncio.CancelledError:
+            _withhold_acks(batch)
+            raise
+        except BaseException as exc:
+            # faust would log a crashed agent and keep the worker alive, consuming nothing. Stop the
+            # whole worker instead: its supervisor restarts it and redelivery resumes from the commit.
+            _withhold_acks(batch)
+            log.critical("consumer stopped", extra={"consumer": consumer, "error": repr(exc)})
+            os.kill(os.getpid(), signal.SIGTERM)
+            raise
 
 
 async def _decode(
     batch: Sequence[EventT], consumer: str, dead_letters: DeadLetters, recent: RecentIds
 ) -> list[tuple[CloudEvent, Any]]:
-    """Valid events not seen before, in batch order; the rest dead-lettered or counted as duplicates.
-    Ids are remembered here, not after handling, because the next batch is decoded meanwhile."""
     decoded: list[tuple[CloudEvent, Any]] = []
     in_batch: set[str] = set()
     for item in batch:
@@ -238,15 +198,13 @@ async def _decode(
             continue
         in_batch.add(event.id)
         decoded.append((event, message))
-    recent.add(list(in_batch))
     return decoded
 
 
 def _withhold_acks(batch: Sequence[EventT]) -> None:
-    # faust's take_events() acknowledges a batch in a ``finally`` as soon as the next batch is asked
-    # for (or the body raised or was cancelled). Marking the messages acked here, without the
-    # consumer's bookkeeping, makes that acknowledgement a no-op: their offsets are committed only
-    # once _handle acknowledges them for real, and never if it does not (they are redelivered).
+    # faust's take_events() acknowledges a batch in a ``finally`` even when the body raised or was
+    # cancelled. Marking the messages acked here, without the consumer's bookkeeping, makes that
+    # acknowledgement a no-op, so their offsets are never committed and they are redelivered.
     for item in batch:
         item.message.acked = True
 
