@@ -57,3 +57,10 @@ class StreamSettings(ServiceSettings):
         description="Consumer-group rebalance timeout. Tansu waits all of it on every join, so the "
         "embedded default is short; use 60 on Apache Kafka.",
     )
+    stream_fetch_max_wait_ms: int = Field(
+        100,
+        validation_alias=AliasChoices("STREAM_FETCH_MAX_WAIT_MS"),
+        description="Longest time the broker may hold a fetch that found no new messages. Tansu holds "
+        "it for most of that time even when messages arrive, so this bounds the embedded broker's "
+        "delivery delay (faust's fixed 1,500 ms made it 0.4 s typical, 0.7 s at p95).",
+    )

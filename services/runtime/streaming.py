@@ -77,7 +77,25 @@ def create_stream_app(name: str, settings: StreamSettings, **overrides: Any) -> 
         # while a batch is being written (monitoring: 5,100 → 6,200 events/s; faust's docs suggest it).
         "stream_buffer_maxsize": 131_072,
     }
-    return faust.App(f"leye-{name}", **(config | overrides))
+    app = faust.App(f"leye-{name}", **(config | overrides))
+    _bound_fetch_wait(app, settings.stream_fetch_max_wait_ms)
+    return app
+
+
+def _bound_fetch_wait(app: faust.App, max_wait_ms: int) -> None:
+    """Set the consumer's fetch ``max_wait_ms`` (see ``StreamSettings.stream_fetch_max_wait_ms``).
+
+    faust passes a fixed 1,500 ms to aiokafka and offers no setting for it, so this reaches into
+    the started aiokafka consumer's fetcher, which reads the value for every fetch request it
+    builds. Pinned versions (requirements.lock); ``tests/services/runtime`` checks the attribute
+    path still exists.
+    """
+
+    async def on_assigned(sender: Any, *_: Any, **__: Any) -> None:
+        fetcher = app.consumer._thread._ensure_consumer()._fetcher  # noqa: SLF001 - see docstring
+        fetcher._fetch_max_wait_ms = max_wait_ms  # noqa: SLF001
+
+    app.on_partitions_assigned.connect(on_assigned)
 
 
 def source_topic(app: faust.App, name: str) -> faust.TopicT:

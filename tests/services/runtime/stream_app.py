@@ -1,6 +1,7 @@
 """A minimal stream processor built only from the runtime, run as a real worker process by
 test_streaming.py. It appends each handled event id to ``$OUT`` and fails its first batch
-containing a rate of 42.0 twice (a transient failure) before succeeding."""
+containing a rate of 42.0 twice (a transient failure) before succeeding; ``$OUT.fetch_wait`` shows
+the fetch wait its consumer uses."""
 
 from __future__ import annotations
 
@@ -34,6 +35,14 @@ async def handle(events: Sequence[CloudEvent]) -> None:
 @app.agent(source_topic(app, "leye.statistics"))
 async def ingest(stream):  # type: ignore[no-untyped-def]
     await consume_batches(stream, handle, consumer="teststream", dead_letters=dead_letters)
+
+
+@app.timer(0.5)
+async def report_fetch_wait() -> None:
+    # what the broker is asked to hold an empty fetch for (services.runtime.streaming._bound_fetch_wait)
+    fetcher = app.consumer._thread._ensure_consumer()._fetcher  # noqa: SLF001
+    if fetcher is not None:
+        Path(f"{out}.fetch_wait").write_text(str(fetcher._fetch_max_wait_ms))  # noqa: SLF001
 
 
 if __name__ == "__main__":

@@ -43,7 +43,8 @@ def test_poison_goes_to_deadletter_duplicates_are_dropped_and_failures_retried(b
         producer.send("leye.statistics", key=b"test", value=value)
     producer.flush()
 
-    env = os.environ | {"KAFKA_BOOTSTRAP": broker.bootstrap, "OUT": str(out), "LEYE_LOG_LEVEL": "WARNING"}
+    env = os.environ | {"KAFKA_BOOTSTRAP": broker.bootstrap, "OUT": str(out), "LEYE_LOG_LEVEL": "WARNING",
+                        "STREAM_FETCH_MAX_WAIT_MS": "123"}
     worker = subprocess.Popen([sys.executable, "-m", "tests.services.runtime.stream_app"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -61,6 +62,8 @@ def test_poison_goes_to_deadletter_duplicates_are_dropped_and_failures_retried(b
         dead = [orjson.loads(r.value)["data"] for r in read_topic(broker.bootstrap, "leye.deadletter", timeout_s=3)]
         ours = {d["reason_code"] for d in dead if d["consumer"] == "teststream"}
         assert {"not_json", "unknown_type", "bad_data", "oversized", "rate_refused"} <= ours
+        # faust's own value is 1,500 ms; the runtime replaces it with the setting
+        assert Path(f"{out}.fetch_wait").read_text() == "123"
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(30)
