@@ -10,10 +10,11 @@ What is measured, in one run on one embedded (Tansu) broker:
 2. Floors on the same topics and messages: ``faust_noop_events_per_s`` — a faust agent using the
    same ``take_events`` batching that does nothing with the events (a subprocess, this module's
    ``noop`` entry point); ``raw_events_per_s`` — a bare aiokafka consumer that only parses JSON.
-   The faust floor runs twice, just before and just after the worker, and the ratio is taken to the
-   mean of the two: the machine's speed drifts over a run by more than the margins we care about,
-   and a floor on one side only would credit or charge that drift to the worker
-   (``faust_noop_before_events_per_s`` / ``…_after…`` show how much it moved).
+   The faust floor runs twice, just before and just after the worker (each after a file-system
+   flush and a pause, see ``_settle``), and the ratio is taken to the mean of the two: the machine's
+   speed drifts over a run by more than the margins we care about, and a floor on one side only
+   would credit or charge that drift to the worker (``faust_noop_before_events_per_s`` /
+   ``…_after…`` show how much it moved).
 3. ``freshness_p50_s`` / ``p95`` / ``p99``: afterwards the same worker gets fresh events at a steady
    1,000 events/s, each stamped with its send time; freshness is the time from that event time to its
    raw-log row being queryable (``ingested_at``), read from ``/stats/ingest?since=…``.
@@ -157,6 +158,16 @@ def _peak_rss_mib(pid: int) -> float:
     return 0.0
 
 
+def _settle(seconds: float = 5.0) -> None:
+    """Flush the file system and wait before a floor is measured. Without it the floor after the
+    worker ran was lower than the one before in five runs out of five (by 8–19 %), while three
+    floors in a row without a worker between them showed no such order. The likely cause is the
+    kernel still writing back the worker's ClickHouse files; the mean floor would credit that
+    cost to the worker."""
+    os.sync()
+    time.sleep(seconds)
+
+
 def _faust_noop_rate(bootstrap: str, n: int) -> float:
     out = subprocess.run([sys.executable, "-m", "leye.bench.ingest", "noop", str(n)], cwd=ROOT, timeout=600,
                          env=_env(bootstrap), capture_output=True, text=True)
@@ -178,6 +189,7 @@ def run(quick: bool = False) -> dict[str, float | int]:
         ensure_topics(broker.bootstrap)
         asyncio.run(_publish(broker.bootstrap, _copies(templates, n)))
         raw = asyncio.run(_raw_rate(broker.bootstrap, n))
+        _settle()
         noop_before = _faust_noop_rate(broker.bootstrap, n)
 
         port = free_port()
@@ -199,6 +211,7 @@ def run(quick: bool = False) -> dict[str, float | int]:
         peak = _peak_rss_mib(worker.pid)
         stop_process(worker)
         worker = None
+        _settle()
         noop_after = _faust_noop_rate(broker.bootstrap, n)
     finally:
         if worker is not None:
