@@ -159,11 +159,12 @@ def _peak_rss_mib(pid: int) -> float:
 
 
 def _settle(seconds: float = 5.0) -> None:
-    """Flush the file system and wait before a floor is measured. Without it the floor after the
-    worker ran was lower than the one before in five runs out of five (by 8–19 %), while three
-    floors in a row without a worker between them showed no such order. The likely cause is the
-    kernel still writing back the worker's ClickHouse files; the mean floor would credit that
-    cost to the worker."""
+    """Flush the file system and wait before a floor is measured, so that neither floor runs while
+    the machine is still busy with the step before it (the publisher's burst, the worker's files).
+
+    The floor after the worker is nevertheless lower than the one before in every run so far (by
+    8–19 %, with or without this pause), while four floors in a row without a worker between them
+    showed no order. Until that is understood, read the ratio with both floors beside it."""
     os.sync()
     time.sleep(seconds)
 
