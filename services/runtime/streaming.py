@@ -83,19 +83,21 @@ def create_stream_app(name: str, settings: StreamSettings, **overrides: Any) -> 
 
 
 def _bound_fetch_wait(app: faust.App, max_wait_ms: int) -> None:
-    """Set the consumer's fetch ``max_wait_ms`` (see ``StreamSettings.stream_fetch_max_wait_ms``).
-
-    faust passes a fixed 1,500 ms to aiokafka and offers no setting for it, so this reaches into
-    the started aiokafka consumer's fetcher, which reads the value for every fetch request it
-    builds. Pinned versions (requirements.lock); ``tests/services/runtime`` checks the attribute
-    path still exists.
-    """
+    """Set the consumer's fetch ``max_wait_ms`` (see ``StreamSettings.stream_fetch_max_wait_ms``)
+    once it has partitions; the fetcher reads the value for every fetch request it builds."""
 
     async def on_assigned(sender: Any, *_: Any, **__: Any) -> None:
-        fetcher = app.consumer._thread._ensure_consumer()._fetcher  # noqa: SLF001 - see docstring
-        fetcher._fetch_max_wait_ms = max_wait_ms  # noqa: SLF001
+        consumer_fetcher(app)._fetch_max_wait_ms = max_wait_ms  # noqa: SLF001 - see consumer_fetcher
 
     app.on_partitions_assigned.connect(on_assigned)
+
+
+def consumer_fetcher(app: faust.App) -> Any:
+    """The started aiokafka consumer's fetcher (``None`` before it starts). faust passes aiokafka a
+    fixed fetch wait of 1,500 ms and offers no setting for it, so this is the one place that reaches
+    into both libraries' private attributes. Pinned versions (requirements.lock);
+    ``tests/services/runtime`` checks the path still leads to the value a worker uses."""
+    return app.consumer._thread._ensure_consumer()._fetcher  # noqa: SLF001
 
 
 def source_topic(app: faust.App, name: str) -> faust.TopicT:

@@ -12,7 +12,14 @@ from pathlib import Path
 from schemas import CloudEvent
 from services.runtime.errors import PoisonEvent
 from services.runtime.settings import StreamSettings
-from services.runtime.streaming import DeadLetters, consume_batches, create_stream_app, run_worker, source_topic
+from services.runtime.streaming import (
+    DeadLetters,
+    consume_batches,
+    consumer_fetcher,
+    create_stream_app,
+    run_worker,
+    source_topic,
+)
 
 settings = StreamSettings()
 app = create_stream_app("teststream", settings)
@@ -40,7 +47,7 @@ async def ingest(stream):  # type: ignore[no-untyped-def]
 @app.timer(0.5)
 async def report_fetch_wait() -> None:
     # what the broker is asked to hold an empty fetch for (services.runtime.streaming._bound_fetch_wait)
-    fetcher = app.consumer._thread._ensure_consumer()._fetcher  # noqa: SLF001
+    fetcher = consumer_fetcher(app)
     if fetcher is not None:
         Path(f"{out}.fetch_wait").write_text(str(fetcher._fetch_max_wait_ms))  # noqa: SLF001
 
