@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import Annotated, Any, Generic, Literal, Self, TypeVar
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar, Union
 
 import orjson
 import uuid_utils
-from pydantic import Field, SerializeAsAny, ValidationError, model_validator
+from pydantic import Field, SerializeAsAny, TypeAdapter, ValidationError, create_model, model_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from schemas.events import EVENT_TYPES, EventData
@@ -87,9 +87,16 @@ class CloudEvent(StrictModel, Generic[DataT]):
 
 @functools.cache
 def cloud_event_model(data_model: type[DataT]) -> type[CloudEvent[DataT]]:
-    """``CloudEvent`` parametrised with one data model. Cached here although pydantic caches these
-    classes too: its lookup costs about 2 µs, a tenth of validating an event (called per message)."""
-    return CloudEvent[data_model]  # type: ignore[valid-type]  # a runtime class as type argument
+    """The envelope of one event type: ``CloudEvent[data_model]`` with ``type`` fixed to the data
+    model's ``event_type``. Every event built or parsed here has this class, so events compare equal
+    whichever way they were made, and the fixed ``type`` lets :func:`parse_event` pick the model
+    by tag inside pydantic-core."""
+    return create_model(  # type: ignore[no-any-return]
+        f"CloudEvent[{data_model.__name__}]",
+        __base__=CloudEvent[data_model],  # type: ignore[valid-type]  # a runtime class as type argument
+        __module__=__name__,
+        type=(Literal[data_model.event_type], ...),
+    )
 
 
 def new_event(
@@ -98,7 +105,7 @@ def new_event(
     """Wrap ``data`` in an envelope: type and subject come from the data model, ``id`` defaults to a
     fresh UUIDv7 and ``time`` to now. Pass ``id`` only to re-create an event that already exists
     (e.g. from an outbox row), so its consumers can deduplicate it."""
-    return CloudEvent(
+    return cloud_event_model(type(data))(
         specversion="1.0",
         id=id if id is not None else str(uuid_utils.uuid7()),
         source=source,
@@ -123,6 +130,14 @@ class InvalidEvent(ValueError):
         self.message = message
 
 
+_ANY_EVENT: TypeAdapter[CloudEvent[EventData]] = TypeAdapter(
+    Annotated[Union[tuple(cloud_event_model(model) for model in EVENT_TYPES.values())],  # noqa: UP007
+              Field(discriminator="type")]
+)
+"""Every registered event type, told apart by ``type`` in one pass over the JSON (a quarter faster
+than reading ``type`` with orjson first and then validating with the chosen model)."""
+
+
 def parse_event(raw: bytes | str | dict[str, Any], *, max_bytes: int = 1_048_576) -> CloudEvent[EventData]:
     """Validate a message (Kafka value, request body or decoded dict) into a typed ``CloudEvent``.
 
@@ -138,21 +153,10 @@ def parse_event(raw: bytes | str | dict[str, Any], *, max_bytes: int = 1_048_576
     if len(payload) > max_bytes:
         raise InvalidEvent("oversized", f"事件过大 (event is {len(payload)} bytes, limit {max_bytes})")
     try:
-        envelope = orjson.loads(payload)
-    except orjson.JSONDecodeError:
-        raise InvalidEvent("not_json", "不是有效的 JSON (not valid JSON)") from None
-    if not isinstance(envelope, dict) or not isinstance(envelope.get("type"), str):
-        raise InvalidEvent(
-            "bad_envelope", "事件须为带 type 属性的 JSON 对象 (a JSON object with a string type)"
-        )
-    data_model = EVENT_TYPES.get(envelope["type"])
-    if data_model is None:
-        raise InvalidEvent("unknown_type", "未知的事件类型 (unknown event type)")
-    try:
-        return cloud_event_model(data_model).model_validate_json(payload)
+        return _ANY_EVENT.validate_json(payload)
     except ValidationError as exc:
         # ``from None``: the ValidationError's text contains the input values.
-        raise _invalid(exc.errors(include_url=False, include_context=False, include_input=False)) from None
+        raise _invalid(payload, exc.errors(include_url=False, include_context=False, include_input=False)) from None
 
 
 def _as_bytes(raw: bytes | str | dict[str, Any]) -> bytes:
@@ -163,8 +167,18 @@ def _as_bytes(raw: bytes | str | dict[str, Any]) -> bytes:
     return orjson.dumps(raw)
 
 
-def _invalid(errors: list[ErrorDetails]) -> InvalidEvent:
-    """Classify validation errors: anything outside ``data`` (or ``data`` missing) is the envelope's."""
+def _invalid(payload: bytes, errors: list[ErrorDetails]) -> InvalidEvent:
+    """Classify validation errors. Before the tag: not JSON, no object or no string ``type``
+    (``bad_envelope``), an unregistered type. After it (the location starts with the tag): anything
+    outside ``data``, or ``data`` missing, is the envelope's."""
+    first = errors[0]
+    if first["type"] == "json_invalid":
+        return InvalidEvent("not_json", "不是有效的 JSON (not valid JSON)")
+    if first["type"] == "union_tag_invalid" and isinstance(orjson.loads(payload).get("type"), str):
+        return InvalidEvent("unknown_type", "未知的事件类型 (unknown event type)")
+    if not first["loc"]:  # not an object, no ``type``, or a ``type`` that is not a string
+        return InvalidEvent("bad_envelope", "事件须为带 type 属性的 JSON 对象 (a JSON object with a string type)")
+    errors = [{**error, "loc": error["loc"][1:]} for error in errors]
 
     def in_data(error: ErrorDetails) -> bool:
         loc = error["loc"]

@@ -25,7 +25,6 @@ def event_schema(event_type: str) -> dict[str, Any]:
     data_model = EVENT_TYPES[event_type]
     schema = cloud_event_model(data_model).model_json_schema()
     schema["title"] = event_type
-    schema["properties"]["type"] = {"const": event_type, "title": "Type", "type": "string"}
     schema["properties"]["subject"]["description"] = f"Equals data.{data_model.subject_field}."
     return {"$schema": DIALECT, "$id": f"{ID_PREFIX}{event_type}", **schema}
 
