@@ -1,11 +1,9 @@
 """ClickHouse migrations of the monitoring service, in snuba's shape.
 
 Each module ``NNNN_description.py`` in this folder has a docstring saying why it exists and two
-lists of steps: ``forwards`` (applied in order at start-up) and ``backwards`` (undoes it). A step is
-a SQL statement, or — for a change SQL alone cannot make idempotent, like rebuilding a table — a
-function of the client that checks the state before it acts (snuba's ``RunPython``). Steps must be
-idempotent (``IF NOT EXISTS`` / ``IF EXISTS``) so that a crash half-way through a migration is
-repaired by running it again. Applied versions are recorded in ``schema_migrations``.
+lists of statements: ``forwards`` (applied in order at start-up) and ``backwards`` (undoes it).
+Statements must be idempotent (``IF NOT EXISTS`` / ``IF EXISTS``) so that a crash half-way through
+a migration is repaired by running it again. Applied versions are recorded in ``schema_migrations``.
 
 Modules are found by their file name; numbers must run 1, 2, 3 … without gaps or duplicates
 (``tests/services/monitoring/test_migrations.py`` enforces it), so two engineers adding a migration
@@ -16,10 +14,9 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.py$")
 
@@ -32,30 +29,19 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 """
 
 
-class Executor(Protocol):
-    def command(self, sql: str) -> object: ...
-
-    def query(self, sql: str) -> Any: ...
-
-
-Step = str | Callable[[Executor], None]
-
-
 @dataclass(frozen=True)
 class Migration:
     version: int
     name: str
-    forwards: tuple[Step, ...]
-    backwards: tuple[Step, ...]
+    forwards: tuple[str, ...]
+    backwards: tuple[str, ...]
     reason: str
 
 
-def run_step(client: Executor, step: Step) -> None:
-    """Run one step of a migration: a statement, or a function of the client."""
-    if callable(step):
-        step(client)
-    else:
-        client.command(step)
+class Executor(Protocol):
+    def command(self, sql: str) -> object: ...
+
+    def query(self, sql: str) -> object: ...
 
 
 def discover(folder: Path = Path(__file__).parent) -> list[Migration]:
@@ -88,13 +74,13 @@ def migrate(client: Executor, migrations: list[Migration] | None = None) -> list
     check_numbering(migrations)
     client.command(LEDGER)
     result = client.query("SELECT version FROM schema_migrations FINAL")
-    applied = {row[0] for row in result.result_rows}
+    applied = {row[0] for row in result.result_rows}  # type: ignore[attr-defined]
     done = []
     for migration in migrations:
         if migration.version in applied:
             continue
-        for step in migration.forwards:
-            run_step(client, step)
+        for statement in migration.forwards:
+            client.command(statement)
         client.command(f"INSERT INTO schema_migrations (version, name) VALUES ({migration.version}, "
                        f"'{migration.name}')")
         done.append(migration.name)

@@ -65,7 +65,7 @@ def test_applied_migrations_are_skipped() -> None:
 
 _ON_CHDB = """
 import sys, clickhouse_connect
-from services.monitoring.migrations import discover, migrate, run_step
+from services.monitoring.migrations import discover, migrate
 client = clickhouse_connect.get_client(dsn="chdb:///" + sys.argv[1])
 first, again = migrate(client), migrate(client)
 tables = {r[0] for r in client.query("SHOW TABLES").result_rows}
@@ -81,8 +81,8 @@ views = [client.query(sql).result_rows[0][0] for sql in (
     "SELECT sum(baseline_headcount) - sum(current_headcount) FROM monitored_employers",
 )]
 for m in reversed(discover()):
-    for step in m.backwards:
-        run_step(client, step)
+    for sql in m.backwards:
+        client.command(sql)
 left = {r[0] for r in client.query("SHOW TABLES").result_rows}
 print(len(first), len(again), len(tables), sorted(left), *views)
 """
@@ -142,48 +142,3 @@ def test_0003_fills_the_person_of_case_rows_written_before_it_from_the_raw_log(t
                 if isinstance(e.data, referral.CaseDispatched | referral.ReferralMade) and e.data.person_ref}
     assert len(expected) > 100
     assert dict(pair.split("=") for pair in pairs) == expected
-
-
-_REPARTITION = """
-import sys, clickhouse_connect
-from services.monitoring.migrations import discover, migrate, run_step
-from services.monitoring.store import Store
-from tests.services.monitoring.event_set import varied_events
-client = clickhouse_connect.get_client(dsn="chdb:///" + sys.argv[1])
-[m4] = [m for m in discover() if m.version == 4]
-migrate(client, [m for m in discover() if m.version < 4])
-store = Store("chdb:///" + sys.argv[1])
-store._client = client  # the same engine: one per process
-events = varied_events(seed=7)
-store.write_sync(events)
-store.write_sync(events[:2000])  # a redelivery: the copies must still collapse after the rebuild
-def state():
-    keys = dict(client.query("SELECT name, partition_key FROM system.tables WHERE database = currentDatabase() "
-                             "AND name LIKE '%facts%'").result_rows)
-    counts = [client.query(f"SELECT count(), uniqExact(event_id) FROM {t} FINAL").result_rows[0] for t in sorted(keys)]
-    return keys, counts
-months = client.query("SELECT uniqExact(toYYYYMM(day)) FROM person_facts").result_rows[0][0]
-before = state()
-migrate(client)
-after = state()
-client.command("CREATE TABLE case_facts__repartitioned AS case_facts")  # what an interrupted run leaves
-run_step(client, m4.forwards[0])
-again = state()
-run_step(client, m4.backwards[0])
-back = state()
-print(repr((months, before, after, again, back)))
-"""
-
-
-def test_0004_rebuilds_the_fact_tables_without_partitions_keeping_every_row(tmp_path: Path) -> None:
-    out = subprocess.run([sys.executable, "-c", _REPARTITION, str(tmp_path / "ch")], cwd=ROOT, capture_output=True,
-                         text=True, check=True, timeout=120).stdout
-    months, before, after, again, back = eval(out)  # noqa: S307 - our own child's repr of plain values
-    tables = ["case_facts", "headcount_facts", "layoff_facts", "person_facts", "session_facts", "vacancy_facts"]
-    assert months > 3  # the event set spans several months: several partitions before
-    assert before[0] == dict.fromkeys(tables, "toYYYYMM(day)")
-    assert after[0] == dict.fromkeys(tables, "tuple()")
-    assert all(rows == distinct > 0 for rows, distinct in before[1])
-    assert after[1] == before[1]  # every row, once
-    assert again == after  # a second run (with a leftover copy) changes nothing and leaves no copy
-    assert back == (before[0], before[1])
