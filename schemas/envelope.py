@@ -84,6 +84,11 @@ class CloudEvent(StrictModel, Generic[DataT]):
         """Compact UTF-8 JSON of the whole event: the Kafka message value."""
         return orjson.dumps(self.to_dict())
 
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        # pickled as its message (a decoding child process returns events): the per-type classes
+        # are made at import time and cannot be found by name, as pickle would look them up
+        return parse_event, (self.to_json(),)
+
 
 @functools.cache
 def cloud_event_model(data_model: type[DataT]) -> type[CloudEvent[DataT]]:
@@ -128,6 +133,11 @@ class InvalidEvent(ValueError):
         super().__init__(f"{code}: {message}")
         self.code: InvalidEventCode = code
         self.message = message
+
+    def __reduce__(self) -> tuple[type[InvalidEvent], tuple[InvalidEventCode, str]]:
+        # picklable as itself (a decoding child process returns it): the default would call
+        # ``InvalidEvent(str(self))`` and fail
+        return InvalidEvent, (self.code, self.message)
 
 
 _ANY_EVENT: TypeAdapter[CloudEvent[EventData]] = TypeAdapter(

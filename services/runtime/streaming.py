@@ -14,10 +14,16 @@ service only writes ``handler(events) -> None`` (see STYLE.md §2–3). Its cont
 - ``handler`` gets each batch's valid events in partition order; duplicates already seen by this
   process are dropped. Handlers must still be idempotent on the event id: after a crash the
   broker redelivers everything after the last committed offset.
+- ``decode`` turns a batch's message values into events (default: :func:`parse_events`, in this
+  process). A stream processor whose per-event work would crowd faust off the interpreter lock
+  decodes in a child process instead (:class:`SubprocessDecoder`, arroyo's
+  ``RunTaskWithMultiprocessing``); then the handler gets what that decoder returns, items with the
+  event's ``id``. A decoder that raises (other than reporting :class:`InvalidEvent` per message) is
+  retried with back-off like a failing handler.
 - A batch is acknowledged only after ``handler`` returned. If it raises :class:`PoisonEvent` that
   event is dead-lettered and the rest retried; any other exception is retried with back-off,
   forever, and the batch is never acknowledged meanwhile (a stuck consumer shows as lag, not as
-  lost events). On shutdown or crash mid-batch its offsets are withheld from faust's commit.
+  lost events). On shutdown or crash mid-batch it stays unacknowledged, so faust never commits it.
 - :class:`DeadLetterLimitExceeded` (or any other error outside the handler) stops the worker.
 """
 
@@ -26,10 +32,15 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import faust
@@ -50,7 +61,9 @@ from .settings import ServiceSettings, StreamSettings
 log = logging.getLogger(__name__)
 DEADLETTER_TOPIC = "leye.deadletter"
 RETRY_WAIT = backoff(0.2, 10.0)  # seconds before retry n of a failed batch or dead-letter publish
-BatchHandler = Callable[[Sequence[CloudEvent]], Awaitable[None]]
+BatchHandler = Callable[[Sequence[Any]], Awaitable[None]]
+Decoded = Any  # an event, or what a decoder makes of one: anything with the event's ``id``
+BatchDecoder = Callable[[list[bytes]], Awaitable[list["Decoded | InvalidEvent"]]]
 
 
 def create_stream_app(name: str, settings: StreamSettings, **overrides: Any) -> faust.App:
@@ -164,53 +177,146 @@ async def consume_batches(
     max_batch: int = 2000,
     within_s: float = 0.2,
     recent: RecentIds | None = None,
+    decode: BatchDecoder | None = None,
 ) -> None:
-    """The agent body of every stream processor (contract in the module docstring)."""
+    """The agent body of every stream processor (contract in the module docstring).
+
+    faust's ``noack_take`` hands over batches without acknowledging them; :func:`_process` does,
+    once a batch is handled. Each batch is processed in a task while faust gathers the next one, so
+    faust's per-message work overlaps with decoding and handling instead of waiting for them.
+    Batches are still processed one at a time and in order: a batch's task starts only when the
+    one before it has finished.
+    """
     recent = recent if recent is not None else RecentIds()
-    async for batch in stream.take_events(max_batch, within_s):
+    decode = decode or parse_events
+    previous: asyncio.Task[None] | None = None
+    try:
+        async for batch in stream.noack_take(max_batch, within_s):
+            if previous is not None:
+                await previous
+            previous = asyncio.create_task(
+                _process(stream, list(batch), handler, decode, consumer, dead_letters, recent))
+    finally:
+        if previous is not None and not previous.done():
+            previous.cancel()  # unacknowledged, so redelivered after the restart
+
+
+async def _process(stream: StreamT, batch: list[EventT], handler: BatchHandler, decode: BatchDecoder, consumer: str,
+                   dead_letters: DeadLetters, recent: RecentIds) -> None:
+    """Decode, dead-letter, handle (with retries) and acknowledge one batch."""
+    try:
+        events = await _decode(batch, decode, consumer, dead_letters, recent)
+        attempt = 0
+        while events:
+            try:
+                await handler([event for event, _ in events])
+                break
+            except PoisonEvent as poison:
+                bad = [(e, m) for e, m in events if e.id == poison.event_id]
+                if not bad:
+                    raise
+                await dead_letters.send(bad[0][1], poison.code, poison.message)
+                events = [(e, m) for e, m in events if e.id != poison.event_id]
+            except Exception:  # noqa: BLE001 - retryable by definition; see module docstring
+                attempt += 1
+                log.exception("batch failed, retrying", extra={"consumer": consumer, "attempt": attempt})
+                await asyncio.sleep(RETRY_WAIT(attempt))
+        recent.add([event.id for event, _ in events])
+        for topic, count in Counter(message.topic for _, message in events).items():
+            EVENTS_CONSUMED.labels(consumer, topic).inc(count)
+        for item in batch:  # only now may faust commit these offsets
+            await stream.ack(item)
+    except asyncio.CancelledError:
+        raise
+    except BaseException as exc:
+        # faust would log a crashed agent and keep the worker alive, consuming nothing. Stop the
+        # whole worker instead: its supervisor restarts it and redelivery resumes from the commit.
+        log.critical("consumer stopped", extra={"consumer": consumer, "error": repr(exc)})
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise
+
+
+async def parse_events(values: list[bytes]) -> list[CloudEvent | InvalidEvent]:
+    """The default decoder: each value validated against ``schemas``, in this process."""
+    return [_parse_or_reason(value) for value in values]
+
+
+def _parse_or_reason(value: bytes) -> CloudEvent | InvalidEvent:
+    try:
+        return parse_event(value)
+    except InvalidEvent as invalid:
+        return invalid
+
+
+class SubprocessDecoder:
+    """A :data:`BatchDecoder` that runs ``decode_batch`` — a module-level function, values in, a list of
+    picklable items or :class:`InvalidEvent` out — in one child process.
+
+    Why: a faust worker is bound by one interpreter lock, and faust itself needs most of it; work
+    done per event in the child (validation, encoding) no longer takes the lock from the consumer.
+    Batches go one at a time, so order is kept. The child is started with ``spawn``: the parent
+    holds threads and engines a fork would copy half-made. It exits with the parent, even one
+    killed outright (:func:`_exit_with_parent`); if it dies, the next call starts another and the
+    batch is retried.
+    """
+
+    def __init__(self, decode_batch: Callable[[list[bytes]], list[Any]]) -> None:
+        self.decode_batch = decode_batch
+        self._pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        """Start the child and import what it needs now, blocking, rather than in the first batch."""
+        self._executor().submit(self.decode_batch, []).result()
+
+    async def __call__(self, values: list[bytes]) -> list[Any]:
         try:
-            events = await _decode(batch, consumer, dead_letters, recent)
-            attempt = 0
-            while events:
-                try:
-                    await handler([event for event, _ in events])
-                    break
-                except PoisonEvent as poison:
-                    bad = [(e, m) for e, m in events if e.id == poison.event_id]
-                    if not bad:
-                        raise
-                    await dead_letters.send(bad[0][1], poison.code, poison.message)
-                    events = [(e, m) for e, m in events if e.id != poison.event_id]
-                except Exception:  # noqa: BLE001 - retryable by definition; see module docstring
-                    attempt += 1
-                    log.exception("batch failed, retrying", extra={"consumer": consumer, "attempt": attempt})
-                    await asyncio.sleep(RETRY_WAIT(attempt))
-            recent.add([event.id for event, _ in events])
-            for topic, count in Counter(message.topic for _, message in events).items():
-                EVENTS_CONSUMED.labels(consumer, topic).inc(count)
-        except asyncio.CancelledError:
-            _withhold_acks(batch)
+            return await asyncio.wrap_future(self._executor().submit(self.decode_batch, values))
+        except BrokenProcessPool:
+            self._pool = None  # the child died (killed, out of memory): a new one for the retry
             raise
-        except BaseException as exc:
-            # faust would log a crashed agent and keep the worker alive, consuming nothing. Stop the
-            # whole worker instead: its supervisor restarts it and redelivery resumes from the commit.
-            _withhold_acks(batch)
-            log.critical("consumer stopped", extra={"consumer": consumer, "error": repr(exc)})
-            os.kill(os.getpid(), signal.SIGTERM)
-            raise
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_exit_with_parent, initargs=(os.getpid(),))
+        return self._pool
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """In a decoding child: exit when the parent is gone. A parent killed with SIGKILL cannot stop its
+    pool, and the child, holding both ends of its task queue, would wait on it for ever."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 async def _decode(
-    batch: Sequence[EventT], consumer: str, dead_letters: DeadLetters, recent: RecentIds
-) -> list[tuple[CloudEvent, Any]]:
-    decoded: list[tuple[CloudEvent, Any]] = []
-    in_batch: set[str] = set()
-    for item in batch:
-        message = item.message
+    batch: Sequence[EventT], decode: BatchDecoder, consumer: str, dead_letters: DeadLetters, recent: RecentIds
+) -> list[tuple[Decoded, Any]]:
+    attempt = 0
+    while True:
         try:
-            event = parse_event(message.value)
-        except InvalidEvent as invalid:
-            await dead_letters.send(message, invalid.code, invalid.message)
+            results = await decode([item.message.value for item in batch])
+            break
+        except Exception:  # noqa: BLE001 - retryable, like a failing handler; see module docstring
+            attempt += 1
+            log.exception("batch decoding failed, retrying", extra={"consumer": consumer, "attempt": attempt})
+            await asyncio.sleep(RETRY_WAIT(attempt))
+    decoded: list[tuple[Decoded, Any]] = []
+    in_batch: set[str] = set()
+    for item, event in zip(batch, results, strict=True):
+        message = item.message
+        if isinstance(event, InvalidEvent):
+            await dead_letters.send(message, event.code, event.message)
             continue
         dead_letters.ok()
         if recent.seen(event.id) or event.id in in_batch:
@@ -219,15 +325,6 @@ async def _decode(
         in_batch.add(event.id)
         decoded.append((event, message))
     return decoded
-
-
-def _withhold_acks(batch: Sequence[EventT]) -> None:
-    # faust's take_events() acknowledges a batch in a ``finally`` even when the body raised or was
-    # cancelled. Marking the messages acked here, without the consumer's bookkeeping, makes that
-    # acknowledgement a no-op, so their offsets are never committed and they are redelivered.
-    for item in batch:
-        item.message.acked = True
-
 
 
 def run_worker(app: faust.App, api: FastAPI | None, *, port: int, settings: ServiceSettings, service: str) -> None:

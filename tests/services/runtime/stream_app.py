@@ -1,6 +1,7 @@
 """A minimal stream processor built only from the runtime, run as a real worker process by
 test_streaming.py. It appends each handled event id to ``$OUT`` and fails its first batch
-containing a rate of 42.0 twice (a transient failure) before succeeding; ``$OUT.fetch_wait`` shows
+containing a rate of 42.0 twice (a transient failure) before succeeding; with ``$REFUSE_77`` set it
+fails every batch containing a rate of 77.7 (a sink that stays down); ``$OUT.fetch_wait`` shows
 the fetch wait its consumer uses."""
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ async def handle(events: Sequence[CloudEvent]) -> None:
     for event in events:
         if event.data.rate_percent == 99.9:
             raise PoisonEvent(event.id, "rate_refused", "rate 99.9 is refused by this test consumer")
+    if os.environ.get("REFUSE_77") and any(event.data.rate_percent == 77.7 for event in events):
+        Path(f"{out}.refused").touch()
+        raise ConnectionError("sink unavailable (simulated, until restarted without REFUSE_77)")
     if any(event.data.rate_percent == 42.0 for event in events) and failures_left["count"] > 0:
         failures_left["count"] -= 1
         raise ConnectionError("sink unavailable (simulated)")

@@ -67,3 +67,41 @@ def test_poison_goes_to_deadletter_duplicates_are_dropped_and_failures_retried(b
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(30)
+
+
+def _worker(broker, out: Path, **env: str) -> subprocess.Popen:
+    env = os.environ | {"KAFKA_BOOTSTRAP": broker.bootstrap, "OUT": str(out), "LEYE_LOG_LEVEL": "WARNING", **env}
+    return subprocess.Popen([sys.executable, "-m", "tests.services.runtime.stream_app"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_a_batch_never_handled_is_never_committed_even_on_a_clean_stop(broker, tmp_path: Path) -> None:
+    out = tmp_path / "handled.txt"
+    out.touch()
+    refused, after = rate_event("2041-07", 77.7), rate_event("2041-08", 5.3)
+    producer = KafkaProducer(bootstrap_servers=broker.bootstrap)
+    for event in (refused, after):
+        producer.send("leye.statistics", key=b"test", value=event.to_json())
+    producer.flush()
+
+    worker = _worker(broker, out, REFUSE_77="1")
+    try:
+        deadline = time.monotonic() + 60
+        while not Path(f"{out}.refused").exists():  # the sink refused the batch: it is being retried
+            assert worker.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+    finally:
+        worker.send_signal(signal.SIGTERM)  # faust commits what was acknowledged as it stops
+        worker.wait(30)
+    assert refused.id not in out.read_text().split()
+
+    worker = _worker(broker, out)
+    try:
+        deadline = time.monotonic() + 60
+        while not {refused.id, after.id} <= set(out.read_text().split()):
+            assert worker.poll() is None, "worker stopped"
+            assert time.monotonic() < deadline, "the refused batch was not redelivered after the restart"
+            time.sleep(0.2)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)

@@ -1,0 +1,88 @@
+"""SubprocessDecoder: decoding in a child process that is replaced when it dies and never outlives
+its parent, even one killed with SIGKILL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import pytest
+
+from schemas import InvalidEvent
+from services.runtime.streaming import SubprocessDecoder, parse_events
+from tests.services.runtime.decoding import child_pid, parse_in_child
+from tests.services.runtime.test_streaming import rate_event
+
+ROOT = Path(__file__).parents[3]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie is dead too: it only waits for its parent to read its status
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_decodes_in_a_child_like_the_default_decoder() -> None:
+    values = [rate_event("2041-01", 5.0).to_json(), b"not json", rate_event("2041-02", 5.2).to_json()]
+    decoder = SubprocessDecoder(parse_in_child)
+    try:
+        decoder.start()
+        in_child = asyncio.run(decoder(values))
+    finally:
+        decoder.close()
+    here = asyncio.run(parse_events(values))
+    assert [type(item) for item in in_child] == [type(item) for item in here]
+    assert in_child[0] == here[0] and in_child[2] == here[2]
+    assert isinstance(in_child[1], InvalidEvent) and (in_child[1].code, in_child[1].message) == (
+        here[1].code, here[1].message)
+
+
+def test_a_dead_child_fails_one_call_and_is_replaced() -> None:
+    decoder = SubprocessDecoder(child_pid)
+    try:
+        decoder.start()
+        [first] = asyncio.run(decoder([b""]))
+        assert first != os.getpid()
+        os.kill(first, signal.SIGKILL)
+        with pytest.raises(BrokenProcessPool):  # consume_batches retries the batch after this
+            asyncio.run(decoder([b""]))
+        [second] = asyncio.run(decoder([b""]))
+        assert second not in (first, os.getpid())
+    finally:
+        decoder.close()
+
+
+_PARENT = """
+import sys, time
+from services.runtime.streaming import SubprocessDecoder
+from tests.services.runtime.decoding import child_pid
+decoder = SubprocessDecoder(child_pid)
+decoder.start()
+import asyncio
+print(asyncio.run(decoder([b""]))[0], flush=True)
+time.sleep(600)
+"""
+
+
+def test_the_child_exits_when_its_parent_is_killed() -> None:
+    parent = subprocess.Popen([sys.executable, "-c", _PARENT], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(parent.stdout.readline())
+        assert _alive(child)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(child), "the decoding child outlived its killed parent"
+    finally:
+        parent.kill()
