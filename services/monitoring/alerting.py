@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -333,8 +333,10 @@ class Warnings:
         self.open = {(signal, ScopeKind(kind), code): OpenAlert(alert_id, AlertLevel(level))
                      for alert_id, status, level, signal, kind, code in rows if status == "open"}
 
-    def touch(self, events: Sequence[CloudEvent]) -> None:
-        self.pending.update(dict.fromkeys(touched_scopes(events)))
+    def touch(self, scopes: Iterable[tuple[str, str, str]]) -> None:
+        """Mark scopes for evaluation (what :func:`touched_scopes` found in a batch; the kind may
+        come as its value)."""
+        self.pending.update(dict.fromkeys((signal, ScopeKind(kind), code) for signal, kind, code in scopes))
 
     async def evaluate_touched(self) -> None:
         urgent = [scope for scope in self.pending if scope[0] == "mass_layoff"]

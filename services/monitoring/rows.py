@@ -9,10 +9,11 @@ with ``argMax`` by ``(event_time, event_id)`` in the indicator queries.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
+
+import orjson
 
 from schemas import CloudEvent
 from schemas.events import alert, layoff, referral, registration, statistics, vacancy
@@ -151,10 +152,27 @@ def _vacancy_row(head: tuple[Any, ...], kind: str, data: Any) -> Row:
     return (*head, kind, data.vacancy_id, str(data.__dict__.get("street_code", "")), "", "", 0, 0, None)
 
 
-def batch_rows(events: Iterable[CloudEvent]) -> dict[str, list[Row]]:
-    """The rows of many events, merged per table, in event order."""
-    merged: dict[str, list[Row]] = defaultdict(list)
-    for event in events:
-        for table, rows in rows_for(event).items():
-            merged[table].extend(rows)
-    return dict(merged)
+def json_lines(rows: Iterable[Row]) -> bytes:
+    """Rows as ClickHouse's ``JSONCompactEachRow`` (``Store.INSERT_FORMAT``): one JSON array a line.
+
+    Lines of many events simply concatenate, and ClickHouse parses them in its own threads, off
+    Python's interpreter lock. A ``bytes`` value is JSON text already (the raw log's payload) and
+    goes in as it is; ClickHouse stores a JSON object read into a String column as its text.
+    """
+    return b"".join(orjson.dumps(row, default=_json_text) + b"\n" for row in rows)
+
+
+def _json_text(value: Any) -> orjson.Fragment:
+    if isinstance(value, bytes):
+        return orjson.Fragment(value)
+    raise TypeError(f"no JSON for {type(value).__name__}")
+
+
+class EncodedEvent(NamedTuple):
+    """One valid event as the worker writes it (made by ``encoding.encode``, in the decoding child)."""
+
+    id: str
+    lines: dict[str, bytes]
+    """Its rows per table, as :func:`json_lines`."""
+    scopes: tuple[tuple[str, str, str], ...]
+    """The warning scopes it touches (``alerting.touched_scopes``; the kind as its value)."""

@@ -11,30 +11,37 @@ once. We chose that over filtering each batch against the ids already in the raw
 cannot be exact on its own (a crash between the fact tables and the raw log defeats it), so FINAL
 is needed anyway, and the filter's ``IN (…5000 ids…)`` query cost a quarter of the write time. The
 runtime's in-process ``RecentIds`` still drops cheap redeliveries before they reach ClickHouse.
+
+Rows arrive already serialised (``rows.json_lines``, made in the worker's decoding child) and go in
+as ``JSONCompactEachRow``: ClickHouse parses them in its own threads, where clickhouse-connect's
+Native encoding would have run in Python, on the interpreter lock the consumer needs.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any, TypeVar
 
 import clickhouse_connect
-from clickhouse_connect.driver import options
 from clickhouse_connect.driver.client import Client
-from clickhouse_connect.driver.insert import InsertContext
 
-from schemas import CloudEvent
 from schemas.reference import STREETS
 
 from .indicators import Indicator
 from .migrations import migrate
-from .rows import COLUMNS, Row, batch_rows
+from .rows import COLUMNS, EncodedEvent, Row, json_lines
 
 T = TypeVar("T")
 _FACT_TABLES = [table for table in COLUMNS if table != "events"]
+INSERT_FORMAT = "JSONCompactEachRow"
+_INSERT_SETTINGS = {
+    "date_time_input_format": "best_effort",  # ISO 8601 with an offset, as orjson writes aware times
+    "input_format_json_read_objects_as_strings": 1,  # the raw log's payload: a JSON object, kept as text
+}
 
 
 class Store:
@@ -44,7 +51,6 @@ class Store:
         self.dsn = dsn
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="clickhouse")
         self._client: Client | None = None
-        self._insert_contexts: dict[str, InsertContext] = {}
         self.migrated = False
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -65,24 +71,24 @@ class Store:
     def open_sync(self) -> list[str]:
         """Connect and apply pending migrations; return their names."""
         applied = migrate(self.client)
-        options.pd  # noqa: B018 - clickhouse-connect imports pandas on first insert; do it now, not mid-ingest
         self.migrated = True
         return applied
 
-    def write_sync(self, events: Sequence[CloudEvent]) -> None:
+    def write_sync(self, events: Sequence[EncodedEvent]) -> None:
         """Write the rows of a batch of events, facts first and the raw log last. Durable on return."""
-        rows = batch_rows(events)
+        lines: dict[str, list[bytes]] = defaultdict(list)
+        for event in events:
+            for table, block in event.lines.items():
+                lines[table].append(block)
         for table in [*_FACT_TABLES, "events"]:
-            if rows.get(table):
-                self.insert_sync(table, rows[table])
+            if lines.get(table):
+                self._insert(table, b"".join(lines[table]))
 
     def insert_sync(self, table: str, rows: list[Row]) -> None:
-        context = self._insert_contexts.get(table)
-        if context is None:  # the column types are read once per table, not before every insert
-            context = self._insert_contexts[table] = self.client.create_insert_context(
-                table, column_names=list(COLUMNS[table]))
-        context.data = rows
-        self.client.insert(context=context)
+        self._insert(table, json_lines(rows))
+
+    def _insert(self, table: str, lines: bytes) -> None:
+        self.client.raw_insert(table, COLUMNS[table], lines, settings=_INSERT_SETTINGS, fmt=INSERT_FORMAT)
 
     def indicator_sync(self, indicator: Indicator, start: date, end: date, *, street: str = "", group: str = "",
                        industry: str = "", background: bool = False) -> tuple[float | None, int | None]:

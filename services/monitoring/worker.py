@@ -8,6 +8,8 @@ Processing contract (what is safe to replay, as snuba's ARCHITECTURE.md states i
   ``runtime.streaming.consume_batches``: decoding, dead-lettering, retries and acknowledgement live
   there. Offsets are committed only after :meth:`Store.write_sync` returned, i.e. after ClickHouse
   has the rows.
+- Messages are validated and turned into rows in a child process (``encoding.decode_messages``
+  behind a ``SubprocessDecoder``): that work would otherwise hold the interpreter lock faust needs.
 - Writing is idempotent on the event id (see ``store.py``), so redelivery after a crash, a replay of
   the topics from the beginning, or running two workers on one partition by mistake never count an
   event twice.
@@ -30,10 +32,18 @@ from fastapi import FastAPI
 from schemas import TOPICS, CloudEvent
 from services.runtime.broker import ensure_topics
 from services.runtime.http import ServiceParts, create_service_app
-from services.runtime.streaming import DEADLETTER_TOPIC, DeadLetters, consume_batches, create_stream_app
+from services.runtime.streaming import (
+    DEADLETTER_TOPIC,
+    DeadLetters,
+    SubprocessDecoder,
+    consume_batches,
+    create_stream_app,
+)
 
 from .alerting import Thresholds, Warnings
 from .api import stats, warnings
+from .encoding import decode_messages
+from .rows import EncodedEvent
 from .settings import Settings
 from .store import Store
 
@@ -66,6 +76,8 @@ def build(settings: Settings) -> tuple[faust.App, FastAPI]:
     applied = store.open()
     log.info("clickhouse ready", extra={"applied": applied})
     thresholds = Thresholds.load(settings.thresholds)
+    decode = SubprocessDecoder(decode_messages)
+    decode.start()
 
     app = create_stream_app(settings.consumer_group, settings)
     dead_letters = DeadLetters(app, CONSUMER)
@@ -76,9 +88,9 @@ def build(settings: Settings) -> tuple[faust.App, FastAPI]:
 
     engine = Warnings(store, thresholds, publish, evaluation_share=settings.evaluation_share)
 
-    async def handle(events: Sequence[CloudEvent]) -> None:
+    async def handle(events: Sequence[EncodedEvent]) -> None:
         await store.call(store.write_sync, events)
-        engine.touch(events)
+        engine.touch({scope for event in events for scope in event.scopes})
 
     source = app.topic(*SOURCE_TOPICS, key_type=bytes, value_type=bytes, key_serializer="raw",
                        value_serializer="raw")
@@ -86,7 +98,7 @@ def build(settings: Settings) -> tuple[faust.App, FastAPI]:
     @app.agent(source, name="ingest")
     async def ingest(stream: Any) -> None:
         await consume_batches(stream, handle, consumer=CONSUMER, dead_letters=dead_letters,
-                              max_batch=settings.batch_size, within_s=settings.batch_within_s)
+                              max_batch=settings.batch_size, within_s=settings.batch_within_s, decode=decode)
 
     async def on_assigned(sender: Any, assigned: Any, **_: Any) -> None:
         readiness.assigned = bool(assigned)

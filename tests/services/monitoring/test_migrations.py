@@ -69,11 +69,12 @@ from services.monitoring.migrations import discover, migrate
 client = clickhouse_connect.get_client(dsn="chdb:///" + sys.argv[1])
 first, again = migrate(client), migrate(client)
 tables = {r[0] for r in client.query("SHOW TABLES").result_rows}
+from services.monitoring.encoding import encode_events
 from services.monitoring.store import Store
 from tests.services.monitoring.event_set import varied_events
 store = Store("chdb:///" + sys.argv[1])
 store._client = client  # the same engine: one per process
-store.write_sync(varied_events(seed=7))
+store.write_sync(encode_events(varied_events(seed=7)))
 views = [client.query(sql).result_rows[0][0] for sql in (
     "SELECT countIf(registered_unemployed) FROM people_current",
     "SELECT sumIf(open_headcount, valid_until >= '2026-12-31') FROM vacancies_current",
@@ -111,13 +112,14 @@ def test_forwards_are_idempotent_views_hold_current_state_and_backwards_undo_the
 _BACKFILL = """
 import sys, clickhouse_connect
 from services.monitoring.migrations import discover, migrate
+from services.monitoring.encoding import encode_events
 from services.monitoring.store import Store
 from tests.services.monitoring.event_set import varied_events
 client = clickhouse_connect.get_client(dsn="chdb:///" + sys.argv[1])
 migrate(client)
 store = Store("chdb:///" + sys.argv[1])
 store._client = client  # the same engine: one per process
-store.write_sync(varied_events(seed=7))
+store.write_sync(encode_events(varied_events(seed=7)))
 # Rows written before 0003 had no person: blank the column, then run 0003's backfill (twice).
 client.command("ALTER TABLE case_facts UPDATE person_ref = '' WHERE 1 SETTINGS mutations_sync = 1")
 blank = client.query("SELECT countIf(person_ref != '') FROM case_facts FINAL").result_rows[0][0]

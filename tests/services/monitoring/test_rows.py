@@ -10,7 +10,9 @@ import pytest
 
 from schemas import new_event, parse_event
 from schemas.fields import SHANGHAI
-from services.monitoring.rows import COLUMNS, batch_rows, rows_for, shanghai_day
+from services.monitoring.alerting import touched_scopes
+from services.monitoring.encoding import encode
+from services.monitoring.rows import COLUMNS, rows_for, shanghai_day
 from tests.schemas.samples import SAMPLES
 from tests.services.monitoring.event_set import varied_events
 
@@ -39,12 +41,19 @@ def test_the_raw_log_keeps_the_data_as_validated(data) -> None:
     assert type(data).model_validate_json(orjson.dumps(orjson.loads(payload)["data"])) == data
 
 
-def test_a_batch_is_the_concatenation_of_its_events() -> None:
+def test_an_encoded_event_is_its_rows_as_json_lines() -> None:
     events = varied_events(seed=5, people=20, employers=3, vacancies=5, sessions=2, cases=5)
-    merged = batch_rows(events)
-    assert sum(len(rows) for rows in merged.values()) == sum(
-        len(rows) for event in events for rows in rows_for(event).values())
-    assert batch_rows(events) == merged
+    for event in events:
+        rows, encoded = rows_for(event), encode(event)
+        assert encoded.id == event.id and encoded == encode(event)
+        assert set(encoded.lines) == set(rows)
+        for table, table_rows in rows.items():
+            lines = encoded.lines[table].splitlines()
+            assert len(lines) == len(table_rows)
+            for line, row in zip(lines, table_rows, strict=True):
+                assert orjson.loads(line) == orjson.loads(orjson.dumps(
+                    [orjson.loads(v) if isinstance(v, bytes) else v for v in row]))
+        assert set(encoded.scopes) == touched_scopes([event])
 
 
 @pytest.mark.parametrize(("moment", "day"), [

@@ -41,6 +41,7 @@ from schemas.vocab import (
     VacancyKind,
 )
 from services.monitoring.alerting import Thresholds, signal_indicator
+from services.monitoring.encoding import encode_events
 from services.monitoring.indicators import BY_CODE, INDICATORS
 from services.monitoring.settings import DEFAULT_THRESHOLDS
 from services.monitoring.store import Store
@@ -173,7 +174,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """One chDB engine for the module (one engine per process: closed again at the end)."""
     store = Store(f"chdb:///{tmp_path_factory.mktemp('wall-ch')}")
     store.open_sync()
-    store.write_sync(sample_stream())
+    store.write_sync(encode_events(sample_stream()))
     yield store
     store.close()
 
@@ -349,7 +350,7 @@ def varied(store: Store) -> Iterator[Store]:
     store.client.command("CREATE DATABASE IF NOT EXISTS varied")
     other = Store(f"{store.dsn}?database=varied")
     other.open_sync()
-    other.write_sync(varied_events(seed=7))
+    other.write_sync(encode_events(varied_events(seed=7)))
     yield other
     other.close()
 
