@@ -255,8 +255,8 @@ class SubprocessDecoder:
     Why: a faust worker is bound by one interpreter lock, and faust itself needs most of it; work
     done per event in the child (validation, encoding) no longer takes the lock from the consumer.
     Batches go one at a time, so order is kept. The child is started with ``spawn``: the parent
-    holds threads and engines a fork would copy half-made. It exits with the parent, even one
-    killed outright (:func:`_exit_with_parent`); if it dies, the next call starts another and the
+    holds threads and engines a fork would copy half-made. It stops with the parent, even one
+    killed outright (:func:`_tie_to_parent`); if it dies, the next call starts another and the
     batch is retried.
     """
 
@@ -283,13 +283,16 @@ class SubprocessDecoder:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_exit_with_parent, initargs=(os.getpid(),))
+                                             initializer=_tie_to_parent, initargs=(os.getpid(),))
         return self._pool
 
 
-def _exit_with_parent(parent_pid: int) -> None:
-    """In a decoding child: exit when the parent is gone. A parent killed with SIGKILL cannot stop its
-    pool, and the child, holding both ends of its task queue, would wait on it for ever."""
+def _tie_to_parent(parent_pid: int) -> None:
+    """In a decoding child: stop with the parent, and only then. A parent killed with SIGKILL cannot
+    stop its pool, and the child, holding both ends of its task queue, would wait on it for ever;
+    Ctrl-C in a terminal reaches the whole process group, and the child would die mid-batch, with
+    a traceback, while the parent shuts down in order."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent_pid:

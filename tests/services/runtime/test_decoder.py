@@ -86,3 +86,34 @@ def test_the_child_exits_when_its_parent_is_killed() -> None:
         assert not _alive(child), "the decoding child outlived its killed parent"
     finally:
         parent.kill()
+
+
+_PARENT_STOPPING_ON_CTRL_C = """
+import asyncio, time
+from services.runtime.streaming import SubprocessDecoder
+from tests.services.runtime.decoding import child_pid
+decoder = SubprocessDecoder(child_pid)
+decoder.start()
+print(asyncio.run(decoder([b""]))[0], flush=True)
+try:
+    time.sleep(600)
+except KeyboardInterrupt:
+    decoder.close()
+"""
+
+
+def test_ctrl_c_stops_the_parent_in_order_and_the_child_with_it() -> None:
+    # a terminal's Ctrl-C signals the whole process group: the child must leave stopping to its parent
+    parent = subprocess.Popen([sys.executable, "-c", _PARENT_STOPPING_ON_CTRL_C], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        child = int(parent.stdout.readline())
+        os.killpg(parent.pid, signal.SIGINT)
+        assert parent.wait(30) == 0
+        deadline = time.monotonic() + 10
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(child)
+        assert "Traceback" not in parent.stderr.read()
+    finally:
+        parent.kill()
