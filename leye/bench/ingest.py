@@ -7,9 +7,11 @@ What is measured, in one run on one embedded (Tansu) broker:
    (``python -m services.monitoring``, fresh chDB) then consumes them all. Rate = N / (time of the
    last acknowledged batch − time the first batch was acknowledged … measured from the worker's
    ``leye_events_consumed_total`` counter, which moves only after ClickHouse has the rows).
-2. Floors on the same topics and messages: ``faust_noop_events_per_s`` — a faust agent using the
-   same ``take_events`` batching that does nothing with the events (a subprocess, this module's
-   ``noop`` entry point); ``raw_events_per_s`` — a bare aiokafka consumer that only parses JSON.
+2. Floors on the same topics and messages: ``faust_noop_events_per_s`` — a faust agent that takes
+   batches of the worker's size and acknowledges them, doing nothing else (``take_events``; the
+   worker takes them with ``noack_take`` and acknowledges each event itself, the same work; a
+   subprocess, this module's ``noop`` entry point); ``raw_events_per_s`` — a bare aiokafka
+   consumer that only parses JSON.
    The faust floor runs twice, just before and just after the worker (each after a file-system
    flush and a pause, see ``_settle``), and the ratio is taken to the mean of the two: the machine's
    speed drifts over a run by more than the margins we care about, and a floor on one side only
