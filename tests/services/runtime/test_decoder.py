@@ -61,59 +61,53 @@ def test_a_dead_child_fails_one_call_and_is_replaced() -> None:
         decoder.close()
 
 
+# a parent process that prints its decoding child's pid, then waits; Ctrl-C stops it in order
 _PARENT = """
-import sys, time
-from services.runtime.streaming import SubprocessDecoder
-from tests.services.runtime.decoding import child_pid
-decoder = SubprocessDecoder(child_pid)
-decoder.start()
-import asyncio
-print(asyncio.run(decoder([b""]))[0], flush=True)
-time.sleep(600)
-"""
-
-
-def test_the_child_exits_when_its_parent_is_killed() -> None:
-    parent = subprocess.Popen([sys.executable, "-c", _PARENT], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        child = int(parent.stdout.readline())
-        assert _alive(child)
-        parent.send_signal(signal.SIGKILL)
-        parent.wait(10)
-        deadline = time.monotonic() + 10
-        while _alive(child) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not _alive(child), "the decoding child outlived its killed parent"
-    finally:
-        parent.kill()
-
-
-_PARENT_STOPPING_ON_CTRL_C = """
 import asyncio, time
 from services.runtime.streaming import SubprocessDecoder
 from tests.services.runtime.decoding import child_pid
 decoder = SubprocessDecoder(child_pid)
 decoder.start()
-print(asyncio.run(decoder([b""]))[0], flush=True)
+pid = asyncio.run(decoder([b""]))[0]
 try:
+    print(pid, flush=True)  # inside the try: the test may press Ctrl-C as soon as it reads this
     time.sleep(600)
 except KeyboardInterrupt:
     decoder.close()
 """
 
 
+def _start_parent() -> tuple[subprocess.Popen, int]:
+    parent = subprocess.Popen([sys.executable, "-c", _PARENT], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return parent, int(parent.stdout.readline())
+
+
+def _gone(pid: int) -> bool:
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return not _alive(pid)
+
+
+def test_the_child_exits_when_its_parent_is_killed() -> None:
+    parent, child = _start_parent()
+    try:
+        assert _alive(child)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        assert _gone(child), "the decoding child outlived its killed parent"
+    finally:
+        parent.kill()
+
+
 def test_ctrl_c_stops_the_parent_in_order_and_the_child_with_it() -> None:
     # a terminal's Ctrl-C signals the whole process group: the child must leave stopping to its parent
-    parent = subprocess.Popen([sys.executable, "-c", _PARENT_STOPPING_ON_CTRL_C], cwd=ROOT, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, start_new_session=True)
+    parent, child = _start_parent()
     try:
-        child = int(parent.stdout.readline())
         os.killpg(parent.pid, signal.SIGINT)
         assert parent.wait(30) == 0
-        deadline = time.monotonic() + 10
-        while _alive(child) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not _alive(child)
+        assert _gone(child)
         assert "Traceback" not in parent.stderr.read()
     finally:
         parent.kill()
