@@ -13,6 +13,7 @@ always carries the Asia/Shanghai offset (+08:00).
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, Self, TypeVar, Union
 
@@ -167,6 +168,18 @@ def parse_event(raw: bytes | str | dict[str, Any], *, max_bytes: int = 1_048_576
     except ValidationError as exc:
         # ``from None``: the ValidationError's text contains the input values.
         raise _invalid(payload, exc.errors(include_url=False, include_context=False, include_input=False)) from None
+
+
+def parse_each(values: Iterable[bytes]) -> list[CloudEvent[EventData] | InvalidEvent]:
+    """Each message validated (:func:`parse_event`) or the reason it is not a valid event: for a
+    batch, where one bad message must not stop the others."""
+    out: list[CloudEvent[EventData] | InvalidEvent] = []
+    for value in values:
+        try:
+            out.append(parse_event(value))
+        except InvalidEvent as invalid:
+            out.append(invalid)
+    return out
 
 
 def _as_bytes(raw: bytes | str | dict[str, Any]) -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from schemas import CloudEvent, InvalidEvent, parse_event
+from schemas import CloudEvent, InvalidEvent, parse_each
 
 from .alerting import touched_scopes
 from .rows import EncodedEvent, json_lines, rows_for
@@ -30,10 +30,4 @@ def encode_events(events: Iterable[CloudEvent]) -> list[EncodedEvent]:
 def decode_messages(values: list[bytes]) -> list[EncodedEvent | InvalidEvent]:
     """The worker's batch decoder, run in the child: each message validated and encoded, or the
     reason it is not a valid event (the parent dead-letters it)."""
-    out: list[EncodedEvent | InvalidEvent] = []
-    for value in values:
-        try:
-            out.append(encode(parse_event(value)))
-        except InvalidEvent as invalid:
-            out.append(invalid)
-    return out
+    return [item if isinstance(item, InvalidEvent) else encode(item) for item in parse_each(values)]

@@ -49,7 +49,7 @@ import uvloop
 from fastapi import FastAPI
 from faust.types import EventT, StreamT
 
-from schemas import CloudEvent, InvalidEvent, new_event, parse_event
+from schemas import CloudEvent, InvalidEvent, new_event, parse_each
 from schemas.events.deadletter import DeadletterRecorded
 
 from .backoff import backoff
@@ -238,14 +238,7 @@ async def _process(stream: StreamT, batch: list[EventT], handler: BatchHandler, 
 
 async def parse_events(values: list[bytes]) -> list[CloudEvent | InvalidEvent]:
     """The default decoder: each value validated against ``schemas``, in this process."""
-    return [_parse_or_reason(value) for value in values]
-
-
-def _parse_or_reason(value: bytes) -> CloudEvent | InvalidEvent:
-    try:
-        return parse_event(value)
-    except InvalidEvent as invalid:
-        return invalid
+    return parse_each(values)
 
 
 class SubprocessDecoder:

@@ -1,20 +1,8 @@
-"""Batch decoders for test_decoder.py, importable by a spawned child process."""
+"""A batch decoder for test_decoder.py, importable by a spawned child process."""
 
 from __future__ import annotations
 
 import os
-
-from schemas import CloudEvent, InvalidEvent, parse_event
-
-
-def parse_in_child(values: list[bytes]) -> list[CloudEvent | InvalidEvent]:
-    out: list[CloudEvent | InvalidEvent] = []
-    for value in values:
-        try:
-            out.append(parse_event(value))
-        except InvalidEvent as invalid:
-            out.append(invalid)
-    return out
 
 
 def child_pid(values: list[bytes]) -> list[int]:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from schemas import InvalidEvent
+from schemas import InvalidEvent, parse_each
 from services.runtime.streaming import SubprocessDecoder, parse_events
-from tests.services.runtime.decoding import child_pid, parse_in_child
+from tests.services.runtime.decoding import child_pid
 from tests.services.runtime.test_streaming import rate_event
 
 ROOT = Path(__file__).parents[3]
@@ -33,7 +33,7 @@ def _alive(pid: int) -> bool:
 
 def test_decodes_in_a_child_like_the_default_decoder() -> None:
     values = [rate_event("2041-01", 5.0).to_json(), b"not json", rate_event("2041-02", 5.2).to_json()]
-    decoder = SubprocessDecoder(parse_in_child)
+    decoder = SubprocessDecoder(parse_each)
     try:
         decoder.start()
         in_child = asyncio.run(decoder(values))
