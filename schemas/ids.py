@@ -20,14 +20,13 @@ from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidComponent
 
 from schemas.reference import STREETS
 
 # --- GB 11643 居民身份证号码 -------------------------------------------------------------------------
 
-# ISO 7064 MOD 11-2: weight of position i (0-based, left to right) is 2**(17 - i) mod 11.
-_ID_WEIGHTS = tuple(2 ** (17 - i) % 11 for i in range(17))
-_ID_CHECK_CHARS = "10X98765432"  # indexed by (weighted sum mod 11)
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 _EARLIEST_BIRTH = date(1900, 1, 1)
 
@@ -42,27 +41,31 @@ def normalise_id_number(s: str) -> str:
 
 def id_check_char(first17: str) -> str:
     """The GB 11643 check character (ISO 7064 MOD 11-2) for the first 17 digits of an ID number."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK_CHARS[total % 11]
+    # python-stdnum computes it from a whole number and ignores the last place: pad one.
+    return ric.calc_check_digit(first17 + "0")
 
 
 def _birth_date(number: str) -> date | None:
     """Digits 7–14 as a date, or ``None`` when they are not a real calendar date."""
     try:
-        return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
+        return ric.get_birth_date(number)
+    except InvalidComponent:
         return None
 
 
 def _validate_id_number(value: str) -> str:
-    """Return the normalised number, or raise the first problem found (shape, birth date, check char)."""
+    """Return the normalised number, or raise the first problem found (shape, birth date, check char).
+
+    Not ``ric.validate``: it also looks the 6-digit address code up in python-stdnum's division list,
+    which would refuse numbers issued under since-abolished codes (they stay valid for life).
+    """
     s = normalise_id_number(value)
     if not _ID_SHAPE.fullmatch(s):
         raise PydanticCustomError("id_number_format", "身份证号码须为18位：17位数字加1位校验码")
     birth = _birth_date(s)
     if birth is None or not _EARLIEST_BIRTH <= birth <= date.today():
         raise PydanticCustomError("id_number_birth_date", "身份证号码中的出生日期无效")
-    if s[17] != id_check_char(s[:17]):
+    if s[17] != ric.calc_check_digit(s):
         raise PydanticCustomError("id_number_check", "身份证号码校验位错误")
     return s
 
@@ -97,22 +100,23 @@ def person_ref(id_number: str, key: bytes) -> str:
 
 # --- GB 32100 统一社会信用代码 ------------------------------------------------------------------------
 
-# 31 characters: digits and capitals without I, O, Z, S, V. A character's value is its index.
+# 31 characters: digits and capitals without I, O, Z, S, V.
 _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_VALUES = {c: i for i, c in enumerate(_CREDIT_CHARS)}
-# Weight of position i (0-based) is 3**i mod 31.
-_CREDIT_WEIGHTS = tuple(3**i % 31 for i in range(17))
 
 
 def credit_code_check_char(first17: str) -> str:
-    """The GB 32100 check character for the first 17 characters of a credit code."""
-    total = sum(_CREDIT_VALUES[c] * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
-    return _CREDIT_CHARS[(31 - total % 31) % 31]
+    """The GB 32100 check character (mod 31) for the first 17 characters of a credit code."""
+    return uscc.calc_check_digit(first17)
 
 
 def _validate_credit_code(value: str) -> str:
+    """Return the normalised code, or raise its first problem (character set and length, check char).
+
+    Not ``uscc.validate``: it wants digits in the first 8 places, but the registering authority (place
+    1) may be a letter, as in the N… codes of rural collective economic organisations.
+    """
     s = "".join(unicodedata.normalize("NFKC", value).split()).upper()
-    if len(s) != 18 or any(c not in _CREDIT_VALUES for c in s):
+    if len(s) != 18 or any(c not in _CREDIT_CHARS for c in s):
         raise PydanticCustomError(
             "credit_code_format", "统一社会信用代码须为18位数字或大写字母（不含I、O、Z、S、V）"
         )

@@ -36,13 +36,12 @@ import orjson
 from aiokafka import AIOKafkaConsumer
 
 from leye.stack import Stack
-from schemas.ids import credit_code_check_char
+from schemas.ids import credit_code_check_char, id_check_char
 from services.runtime.broker import free_port, port_is_free
 
 RATE = 200
 CLIENTS = 16
 DRAIN_TIMEOUT_S = 60.0
-_ID_WEIGHTS = tuple(2 ** (17 - i) % 11 for i in range(17))
 _EMPLOYER = "91120111MA05K3XQ0" + credit_code_check_char("91120111MA05K3XQ0")
 
 
@@ -63,7 +62,7 @@ def _id_number(i: int) -> str:
     """A distinct valid GB 11643 number per ``i`` (men born from 1975 on: always of working age)."""
     born = date(1975, 1, 1) + timedelta(days=i // 400)
     first17 = f"120111{born:%Y%m%d}{(i % 400) * 2 + 1:03d}"
-    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+    return first17 + id_check_char(first17)
 
 
 def _person(i: int) -> dict[str, object]:
