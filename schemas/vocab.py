@@ -227,7 +227,7 @@ class VacancyCloseReason(Vocabulary):
 class FlagCategory(Vocabulary):
     """Grounds on which a posting is withheld: a discriminatory restriction (seed 002, national plan)
     or a posting that is not genuine. The restriction codes are those of the vacancies service's
-    screener (``services/vacancies/screening.py`` ``CATEGORIES``)."""
+    screener (``services/vacancies/screening/rules.py`` ``CATEGORIES``)."""
 
     GENDER = "gender", "性别限制"
     ETHNICITY = "ethnicity", "民族限制"

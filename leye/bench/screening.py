@@ -1,7 +1,7 @@
 """就业歧视筛查：标注语料上的精确率、召回率与单条岗位耗时。
 
 Runs ``services.vacancies.screening.screen_posting`` over the labelled corpus
-(``services/vacancies/screening_corpus.yaml``) and reports entry-level figures: a posting counts as
+(``leye/bench/data/screening_corpus.yaml``) and reports entry-level figures: a posting counts as
 flagged when the screener returns at least one finding, and as discriminatory when the corpus says
 so. Categories are not scored here (the tests hold the category-level floor).
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 
-from services.vacancies.screening import load_corpus
+from leye.bench.data.screening_corpus import load_corpus
 
 _PASSES = 200
 _QUICK_PASSES = 20

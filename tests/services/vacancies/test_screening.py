@@ -6,14 +6,13 @@ from collections import Counter
 
 import pytest
 
+from leye.bench.data.screening_corpus import CorpusEntry, load_corpus
 from schemas.vocab import FlagCategory
 from services.vacancies.screening import (
     AGE_CAP_FLOOR,
     CATEGORIES,
     CATEGORY_LABELS,
     MAX_REASON_CHARS,
-    CorpusEntry,
-    load_corpus,
     screen_posting,
 )
 

@@ -1,88 +1,16 @@
-"""Discrimination screening of job postings (就业歧视筛查).
+"""The screener's rule tables: per category, what is flagged (``restrict``), what is lawful phrasing
+that hides a match (``allow``), and the Chinese rule and legal basis shown to the employer; then the
+numeric age rules and the structured requirement fields. The policy behind them is in the package
+docstring (``services/vacancies/screening/__init__.py``); the engine that applies them is ``engine.py``.
 
-Contract
---------
-``screen_posting(title, description, *, age_min=None, age_max=None, requirements=None)`` returns
-one ``ScreeningFinding`` per category found, in the fixed order of ``CATEGORIES``; an empty list means
-the posting is clean. It is a pure function: deterministic, no I/O, no shared mutable state, safe to
-call from any thread and to replay. Typical cost is well under a millisecond per posting (the
-patterns are compiled once at import). ``reason`` is Chinese text meant for the employer: the rule,
-the phrase that triggered it (postings are employer text, not personal data) and the legal basis;
-it is at most ``MAX_REASON_CHARS`` long so it fits an event's explanation field.
-
-The screener flags for review; it does not adjudicate the narrow lawful exceptions (e.g. the
-categories of work women are barred from, 女职工禁忌从事的劳动范围). The reason tells the employer
-how to claim such an exception.
-
-How it works
-------------
-The title, description and structured requirements are normalised (NFKC, so full-width punctuation
-and digits become ASCII; lower case; spaces between Chinese characters dropped). For each category:
-
-1. *allow* patterns (lawful phrasing such as 男女不限, 不限户籍, 欢迎残疾人士, 女装 as a product,
-   解决天津户口 as a benefit) are blanked out, keeping character positions;
-2. *restrict* patterns are searched in what remains, and each hit is quoted by its clause.
-
-Age is numeric and handled by ``_age_quotes``; structured fields (``requirements``) are checked by
-key and their ``key:value`` text is screened like the description.
-
-Policy decisions (judgement calls, keep in sync with the corpus labels)
-----------------------------------------------------------------------
-- **Preferences count as restrictions** (男性优先, 本市户籍优先, 已婚已育优先, 宝妈优先): the
-  Women's Rights Law art. 43 names 男性优先 explicitly and the 2019 nine-department notice forbids
-  性别优先 either way. **Exception: preferences the law itself creates as positive action** are
-  lawful and allowed: 退役军人优先 (Veterans Protection Law), 残疾人优先 (quota employment of
-  disabled people), 少数民族优先 (Employment Promotion Law art. 28 requires 适当照顾), 就业困难人员.
-- **Welcoming is not restricting**: a clause containing 欢迎 / 均可 / 也可 is inclusive and is not
-  screened for gender, ethnicity, hukou, identity, disability, religion, region or health. It is still
-  screened for marital status and age: "欢迎已婚已育" is the usual euphemism for a preference.
-- **适合宝妈** (describes the hours) is clean; **宝妈优先 / 只招宝妈** is a gender and childbearing
-  preference and is flagged for both.
-- **Gendered job nouns**: 招保洁阿姨, 只要小伙子, 女服务员 name the sex of the person hired and are
-  flagged; 女装 / 女鞋 / 男士理发 / 男科 / 妇产科 / 女性健康产品 name products, clientele or
-  specialities and are not.
-- **Age**: an upper age cap below ``AGE_CAP_FLOOR`` (40) is flagged (the national plan targets the
-  "35岁门槛"), as are cohort limits (限95后, 只招00后) and 年轻人优先. Caps at 40 or above, caps tied
-  to the statutory retirement age, and lower bounds of 16 or more are lawful and not flagged. A lower
-  bound under 16 is flagged (Labour Law art. 15 bans hiring under-16s). **就业见习 traineeships are
-  exempt from the cap rule**: their age eligibility (16-24岁失业青年, 离校2年内毕业生) is set by
-  policy. A posting is a traineeship when ``requirements["kind"]`` is ``traineeship`` / 见习岗位 or the
-  text says 就业见习 / 见习岗位 / 见习生 (not merely 见习期, which regular posts use for probation).
-  Ages that describe other people (0-3岁婴幼儿, 6-12岁小学生, 60岁以上老人) are ignored.
-- **应届毕业生**: 限应届 / 应届生优先 / 仅限2026届 are *not* flagged. Graduate-targeted hiring
-  (campus recruitment, 就业见习, graduate programmes) is something national employment policy
-  promotes, and 应届 status is not among the grounds the Employment Promotion Law protects.
-- **Residence vs origin**: 家住附近优先 (commute; 就近就业 is policy) and 公益性岗位 reserved for
-  local registered hard-to-employ people are lawful. Native place (不要河南人, 本地人优先, 籍贯限…)
-  is flagged as region; household registration (本市户籍, 天津户口) as hukou; urban/rural status
-  (城镇户口, 非农业户口, 不招农民工) as identity.
-- **Health**: 乙肝 / 丙肝 / HIV carrier exclusions and 乙肝五项 checks are flagged (Employment
-  Promotion Law art. 30; 人社部发〔2010〕12号). 健康证, 身体健康 and 无犯罪记录 are lawful and not
-  screened; the broad 无传染病 is left alone (food-safety rules exclude specific diseases).
-- **Not screened** (outside the listed grounds): 学历 / 院校 tiers, appearance (五官端正, 身高),
-  criminal records, 党员优先, language skills (普通话标准, 熟练掌握维吾尔语).
+All patterns are compiled once at import and run on normalised text (see ``engine._Posting``).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
-
-import yaml
-
-__all__ = [
-    "AGE_CAP_FLOOR",
-    "CATEGORIES",
-    "CATEGORY_LABELS",
-    "MAX_REASON_CHARS",
-    "CorpusEntry",
-    "ScreeningFinding",
-    "load_corpus",
-    "screen_posting",
-]
 
 CATEGORIES: tuple[str, ...] = (
     "gender",
@@ -116,21 +44,6 @@ AGE_CAP_FLOOR = 40
 MIN_WORKING_AGE = 16
 # Reasons fit schemas.events.vacancy.FlagReason.explanation (max 200 characters).
 MAX_REASON_CHARS = 200
-_MAX_QUOTES = 2
-_MAX_QUOTE_CHARS = 24
-
-
-@dataclass(frozen=True)
-class ScreeningFinding:
-    """One ground on which a posting is discriminatory.
-
-    ``category`` is one of ``CATEGORIES``; ``label`` its Chinese name; ``reason`` the Chinese
-    explanation shown to the employer (rule, quoted phrase, legal basis), at most 200 characters.
-    """
-
-    category: str
-    label: str
-    reason: str
 
 
 # --- Shared regular-expression fragments ----------------------------------------------------------
@@ -141,7 +54,7 @@ class ScreeningFinding:
 _DELIMS = r"\s,;。:()\[\]【】/|!?、“”\"'"
 _BEFORE = rf"(?:^|(?<=[{_DELIMS}]))"
 _AFTER = rf"(?=[{_DELIMS}]|$)"
-_CLAUSE_END = ",;。!?\n"
+CLAUSE_END = ",;。!?\n"
 
 # Restriction or preference verbs placed before the attribute: 限男性, 仅招女生, 只要汉族,
 # 需为基督徒, 同等条件下优先录用男性, 优先考虑本地人.
@@ -164,7 +77,7 @@ _HIRE = r"(?:招聘|招募|招收|诚聘|急聘|急招|聘请|招)"
 
 # A clause that welcomes people or says "either is fine" is inclusive, not restrictive
 # (欢迎残疾人士应聘, 女性叉车司机同样欢迎, 宝妈宝爸均可). "只欢迎 / 仅欢迎" stays screened.
-_INCLUSIVE_CLAUSE = rf"[^{_CLAUSE_END}]*(?<![只仅])(?:欢迎|均可|皆可|都可以|都可|亦可|也可)[^{_CLAUSE_END}]*"
+_INCLUSIVE_CLAUSE = rf"[^{CLAUSE_END}]*(?<![只仅])(?:欢迎|均可|皆可|都可以|都可|亦可|也可)[^{CLAUSE_END}]*"
 
 
 def _alt(*patterns: str) -> re.Pattern[str]:
@@ -173,7 +86,7 @@ def _alt(*patterns: str) -> re.Pattern[str]:
 
 
 @dataclass(frozen=True)
-class _CategoryRule:
+class CategoryRule:
     """Patterns and employer-facing text for one category (age has extra numeric logic)."""
 
     category: str
@@ -205,7 +118,7 @@ _GENDERED_PERSON = (
     r"(?:阿姨|大姐|大妈|大嫂|小姑娘|姑娘|小伙子|小伙|小哥|大叔|大哥|男孩|女孩|美女|帅哥|妹子|小妹)"
 )
 
-_GENDER = _CategoryRule(
+_GENDER = CategoryRule(
     category="gender",
     rule="招聘信息不得限定性别或规定性别优先",
     basis="依据《就业促进法》第二十七条、《妇女权益保障法》第四十三条。如属国家规定的女职工禁忌从事的劳动范围，请注明依据后申请复核。",
@@ -259,7 +172,7 @@ _ETHNIC_GROUP = (
     r"锡伯族|达斡尔族|羌族|纳西族)"
 )
 
-_ETHNICITY = _CategoryRule(
+_ETHNICITY = CategoryRule(
     category="ethnicity",
     rule="招聘信息不得限定或排斥特定民族",
     basis="依据《就业促进法》第三条、第二十八条，《人力资源市场暂行条例》第二十四条。",
@@ -280,9 +193,9 @@ _ETHNICITY = _CategoryRule(
         r"民族不限|不限民族|各民族|不分民族|民族平等",
         # Employment Promotion Law art. 28: employers shall give minorities appropriate care.
         r"少数民族(?:同等条件下)?(?:优先|照顾|可适当照顾)|优先(?:录用|考虑|照顾|招聘)?少数民族",
-        rf"(?:汉族|少数民族)[^{_CLAUSE_END}]{{0,8}}(?:均可|皆可|都可)",
+        rf"(?:汉族|少数民族)[^{CLAUSE_END}]{{0,8}}(?:均可|皆可|都可)",
         # Respecting customs and halal kitchens are not conditions on applicants.
-        rf"尊重[^{_CLAUSE_END}]{{0,12}}(?:民族|风俗|饮食习惯)",
+        rf"尊重[^{CLAUSE_END}]{{0,12}}(?:民族|风俗|饮食习惯)",
         r"清真",
         _INCLUSIVE_CLAUSE,
     ),
@@ -298,7 +211,7 @@ _PROVINCE = (
 # Places that qualify a household registration: 本市户籍, 天津户口, 外地户口, 非本市户籍.
 _HUKOU_PLACE = rf"(?:非?(?:本市|本地|本区|本省|当地|天津市?|津|西青区?)|外地|外省|外埠|外市|{_PROVINCE})"
 
-_HUKOU = _CategoryRule(
+_HUKOU = CategoryRule(
     category="hukou",
     rule="招聘信息不得限定户籍（如本市户口）",
     basis="依据《就业促进法》第三条、第二十六条，不得以户籍地区别对待求职者。",
@@ -312,16 +225,16 @@ _HUKOU = _CategoryRule(
     ),
     allow=_alt(
         r"不限户籍|户籍不限|户口不限|不限户口|不论户籍|不限户籍地|户籍地不限",
-        rf"户籍[^{_CLAUSE_END}]{{0,6}}均可",
+        rf"户籍[^{CLAUSE_END}]{{0,6}}均可",
         # A hukou offered as a benefit: 解决天津户口, 协助办理落户.
-        rf"(?:解决|协助|帮助|代办|办理|提供|可办|申请|享受|引进)[^{_CLAUSE_END}]{{0,10}}(?:户口|户籍|落户)",
+        rf"(?:解决|协助|帮助|代办|办理|提供|可办|申请|享受|引进)[^{CLAUSE_END}]{{0,10}}(?:户口|户籍|落户)",
         # Registration as subject matter: 熟悉天津市户籍及非户籍人员参保政策.
-        rf"(?:熟悉|了解|掌握|负责)[^{_CLAUSE_END}]{{0,16}}(?:户口|户籍)",
+        rf"(?:熟悉|了解|掌握|负责)[^{CLAUSE_END}]{{0,16}}(?:户口|户籍)",
         _INCLUSIVE_CLAUSE,
     ),
 )
 
-_IDENTITY = _CategoryRule(
+_IDENTITY = CategoryRule(
     category="identity",
     rule="招聘信息不得以城镇、农村户口等身份设置限制",
     basis="依据《就业促进法》第三十一条，不得对农村劳动者进城就业设置歧视性限制。",
@@ -334,7 +247,7 @@ _IDENTITY = _CategoryRule(
     ),
     allow=_alt(
         r"城乡不限|不限城乡|不论城乡|不分城乡",
-        rf"(?:城镇|农村)[^{_CLAUSE_END}]{{0,10}}均可",
+        rf"(?:城镇|农村)[^{CLAUSE_END}]{{0,10}}均可",
         _INCLUSIVE_CLAUSE,
     ),
 )
@@ -343,7 +256,7 @@ _IDENTITY = _CategoryRule(
 
 _DISABLED_PERSON = r"(?:残疾人士|残障人士|残疾人|残障人|残疾|残障|肢残|聋哑人?|聋人|哑巴|盲人|瘸子|跛子|智障)"
 
-_DISABILITY = _CategoryRule(
+_DISABILITY = CategoryRule(
     category="disability",
     rule="招聘信息不得排斥残疾人",
     basis="依据《就业促进法》第二十九条、《残疾人保障法》第三十八条。如岗位确有特定身体条件要求，请写明具体的工作能力要求。",
@@ -374,7 +287,7 @@ _BELIEVER = (
 )
 _FAITH = rf"(?:{_BELIEVER}|佛教|基督教|伊斯兰教|天主教|道教)(?!文化|音乐|艺术|建筑|历史|知识|经典|用品|场所)"
 
-_RELIGION = _CategoryRule(
+_RELIGION = CategoryRule(
     category="religion",
     rule="招聘信息不得以宗教信仰设置条件或优先",
     basis="依据《就业促进法》第三条、《人力资源市场暂行条例》第二十四条。",
@@ -390,7 +303,7 @@ _RELIGION = _CategoryRule(
     ),
     allow=_alt(
         r"宗教信仰(?:自由|不限)|不限宗教(?:信仰)?|不论宗教(?:信仰)?",
-        rf"尊重[^{_CLAUSE_END}]{{0,12}}(?:宗教|信仰)",
+        rf"尊重[^{CLAUSE_END}]{{0,12}}(?:宗教|信仰)",
         _INCLUSIVE_CLAUSE,
     ),
 )
@@ -403,7 +316,7 @@ _MARITAL_STATUS = (
 )
 _CN_NUMBER = r"(?:\d+|[一二两三四五六七八九十半]+)"
 
-_MARITAL = _CategoryRule(
+_MARITAL = CategoryRule(
     category="marital_childbearing",
     rule="招聘信息不得以婚姻、生育状况作为录用或优先条件，不得限制生育或进行妊娠检测",
     basis="依据《妇女权益保障法》第四十三条、《就业促进法》第二十七条。",
@@ -419,23 +332,23 @@ _MARITAL = _CategoryRule(
         # 入职两年内不得生育 / 三年内不能要孩子.
         rf"{_CN_NUMBER}年(?:之)?内(?:不得|不能|不可|不许|不准|不允许|不要|禁止|暂不|不)"
         r"(?:结婚|生育|怀孕|生孩子|要孩子|生小孩|要小孩|生二胎|生二孩|生三胎|婚育)",
-        rf"入职(?:后)?[^{_CLAUSE_END}]{{0,6}}(?:不得|不能|不允许|禁止|不可|不准)(?:结婚|生育|怀孕|生孩子|要孩子)",
+        rf"入职(?:后)?[^{CLAUSE_END}]{{0,6}}(?:不得|不能|不允许|禁止|不可|不准)(?:结婚|生育|怀孕|生孩子|要孩子)",
         # 近三年无生育计划 / 没有结婚打算.
         r"(?:无|没有|暂无)(?:近期)?(?:生育|结婚|婚育|怀孕|备孕|二胎|二孩|三孩|要孩子)(?:计划|打算|需求|意向|安排)",
         # Pregnancy tests in the entry check (art. 43(3)).
         r"(?:妊娠|怀孕)(?:测试|检测|检查|试验)|验孕|孕检(?!假)",
         # Asking about marital / childbearing status (art. 43(2)).
-        rf"(?:询问|填写|注明|提供|说明|如实告知)[^{_CLAUSE_END}]{{0,4}}(?:婚育|婚姻|生育|婚恋)(?:状况|情况|史)",
+        rf"(?:询问|填写|注明|提供|说明|如实告知)[^{CLAUSE_END}]{{0,4}}(?:婚育|婚姻|生育|婚恋)(?:状况|情况|史)",
         rf"{_BEFORE}婚否",
     ),
     allow=_alt(
         r"婚育不限|不限婚育|婚否不限|婚姻状况不限|不限婚姻|不问婚育",
-        rf"(?:已婚|未婚)[^{_CLAUSE_END}]{{0,4}}(?:均可|不限|皆可)",
+        rf"(?:已婚|未婚)[^{CLAUSE_END}]{{0,4}}(?:均可|不限|皆可)",
         # Dormitories and family rooms are benefits: 单身宿舍, 已婚可安排夫妻房.
         r"单身(?:宿舍|公寓|楼|房)",
-        rf"(?:夫妻|已婚)[^{_CLAUSE_END}]{{0,6}}(?:夫妻房|夫妻宿舍|家属房|家属楼|家属院)",
+        rf"(?:夫妻|已婚)[^{CLAUSE_END}]{{0,6}}(?:夫妻房|夫妻宿舍|家属房|家属楼|家属院)",
         # Protection of pregnant / nursing employees is a duty, not a condition.
-        rf"(?:孕期|哺乳期)[^{_CLAUSE_END}]{{0,8}}(?:保护|不安排|待遇|假)",
+        rf"(?:孕期|哺乳期)[^{CLAUSE_END}]{{0,8}}(?:保护|不安排|待遇|假)",
     ),
 )
 
@@ -445,14 +358,14 @@ _LOCALITY = r"(?:本地|当地|外地|外省|外来|外乡|本市|本省)"
 # "人" followed by these is another word: 天津人社局, 河南人民, 本地人才.
 _NATIVE_OF = r"(?:籍(?:人员|人士|员工)?|人(?![民社才力口大事工寿])(?:员|士)?|地区(?:人员|的人|人)?)"
 
-_REGION = _CategoryRule(
+_REGION = CategoryRule(
     category="region",
     rule="招聘信息不得以籍贯、地域限制或排斥求职者",
     basis="依据《就业促进法》第三条、第二十六条。",
     restrict=_alt(
         # 东北人勿扰 / 本地人优先 / 湖南、四川籍免谈 / 新疆、西藏籍及…暂不招聘.
         rf"(?:{_PROVINCE}|{_LOCALITY})(?:省|市|地区)?(?:本地|当地)?{_NATIVE_OF}(?:者)?{_POST_PREFER}",
-        rf"(?:{_PROVINCE}|{_LOCALITY})(?:省|市|地区)?(?:本地|当地)?{_NATIVE_OF}(?:者)?[^{_CLAUSE_END}]{{0,12}}?{_POST_EXCLUDE}",
+        rf"(?:{_PROVINCE}|{_LOCALITY})(?:省|市|地区)?(?:本地|当地)?{_NATIVE_OF}(?:者)?[^{CLAUSE_END}]{{0,12}}?{_POST_EXCLUDE}",
         # 不要河南人 / 不招外地人.
         rf"{_NEG_PRE}(?:{_PROVINCE}|{_LOCALITY})(?:省|市|地区)?(?:{_NATIVE_OF}|的)",
         # 限天津本地人 / 只要本地的.
@@ -472,14 +385,14 @@ _HEPATITIS_HIV = (
     r"(?:乙型病毒性肝炎|乙型肝炎|乙肝病毒|乙肝|hbsag|hbv|澳抗|大三阳|小三阳|丙型肝炎|丙肝|hcv|艾滋病?|hiv)"
 )
 
-_HEALTH = _CategoryRule(
+_HEALTH = CategoryRule(
     category="health",
     rule="招聘信息不得以乙肝等传染病病原携带为由拒绝录用，入职体检不得检查乙肝项目",
     basis="依据《就业促进法》第三十条、人社部发〔2010〕12号。法律法规明确禁止从事的特定工作除外。",
     restrict=_alt(
         # 乙肝携带者勿扰 / 大三阳、小三阳者不予录用 / HIV阳性者勿扰.
         rf"{_HEPATITIS_HIV}(?:病毒|病原)?(?:携带者?|阳性|患者|感染者|病人)?(?:者|人员)?"
-        rf"[^{_CLAUSE_END}]{{0,8}}?{_POST_EXCLUDE}",
+        rf"[^{CLAUSE_END}]{{0,8}}?{_POST_EXCLUDE}",
         # 无乙肝 / 非乙肝携带者.
         rf"(?:无|非|没有){_HEPATITIS_HIV}",
         # 不招收乙肝病毒携带者 / 拒绝乙肝.
@@ -487,13 +400,13 @@ _HEALTH = _CategoryRule(
         # 乙肝五项 / 乙肝两对半 / 乙肝阴性 in entry checks.
         rf"{_HEPATITIS_HIV}(?:病毒)?(?:五项|两对半|表面抗原|血清学|检测|检查|筛查|阴性)",
         # 要求乙肝阴性.
-        rf"{_PRE}[^{_CLAUSE_END}]{{0,4}}?{_HEPATITIS_HIV}",
+        rf"{_PRE}[^{CLAUSE_END}]{{0,4}}?{_HEPATITIS_HIV}",
         # 病原携带者勿扰 without naming the disease.
         rf"(?:病原|病毒)携带者?(?:者|人员)?{_POST_EXCLUDE}",
     ),
     allow=_alt(
-        rf"不(?:查|检查|检测|筛查|做)[^{_CLAUSE_END}]{{0,4}}{_HEPATITIS_HIV}",
-        rf"{_HEPATITIS_HIV}[^{_CLAUSE_END}]{{0,6}}(?:均可|可以|亦可|也可|不影响|欢迎|不限|无影响)",
+        rf"不(?:查|检查|检测|筛查|做)[^{CLAUSE_END}]{{0,4}}{_HEPATITIS_HIV}",
+        rf"{_HEPATITIS_HIV}[^{CLAUSE_END}]{{0,6}}(?:均可|可以|亦可|也可|不影响|欢迎|不限|无影响)",
         # Products, services and medical work: 乙肝、丙肝检测试剂, 乙肝疫苗, 艾滋病防治宣传.
         rf"(?:{_HEPATITIS_HIV}[、/和及与]?)+(?:检测|诊断)?"
         r"(?:疫苗|试剂|防治|防控|宣传|治疗|药物|药品|科普|关爱|门诊|专科|病房|患者的?(?:护理|治疗|随访))",
@@ -501,7 +414,7 @@ _HEALTH = _CategoryRule(
     ),
 )
 
-_TEXT_RULES: tuple[_CategoryRule, ...] = (
+TEXT_RULES: tuple[CategoryRule, ...] = (
     _GENDER,
     _ETHNICITY,
     _HUKOU,
@@ -515,22 +428,22 @@ _TEXT_RULES: tuple[_CategoryRule, ...] = (
 
 # --- Age -------------------------------------------------------------------------------------------
 
-_AGE_CAP_RULE = "招聘信息不应设置低于40周岁的年龄上限，或以“XX后”“年轻人优先”等方式限定年龄"
-_AGE_CAP_BASIS = (
+AGE_CAP_RULE = "招聘信息不应设置低于40周岁的年龄上限，或以“XX后”“年轻人优先”等方式限定年龄"
+AGE_CAP_BASIS = (
     "国家要求防止和纠正年龄就业歧视；法定退休年龄以内、40周岁及以上的上限"
     "和就业见习岗位的政策年龄条件不在此列。"
 )
-_CHILD_LABOUR_RULE = "不得招用未满16周岁的未成年人"
-_CHILD_LABOUR_BASIS = "依据《劳动法》第十五条。"
+CHILD_LABOUR_RULE = "不得招用未满16周岁的未成年人"
+CHILD_LABOUR_BASIS = "依据《劳动法》第十五条。"
 
 _DASH = r"(?:-|~|—|–|至|到)"
-_AGE_RANGES = (
+AGE_RANGES = (
     # 18-35岁 / 25岁至35岁 / 18~30周岁.
     re.compile(rf"(?<!\d)(\d{{1,2}})\s*(?:周岁|岁)?\s*{_DASH}\s*(\d{{1,2}})\s*(?:周岁|岁)"),
     # 年龄18-35 / 年龄:20到40 (no 岁).
     re.compile(rf"年龄(?:要求|范围|限制|段)?\s*(?:在|为|限)?\s*:?\s*(\d{{1,2}})\s*{_DASH}\s*(\d{{1,2}})(?!\d)"),
 )
-_AGE_CAPS = (
+AGE_CAPS = (
     # 35周岁以下 / 30岁以内.
     re.compile(r"(?<!\d)(\d{1,2})\s*(?:周岁|岁)\s*(?:以下|以内|之内|及以下|或以下|内)"),
     # 不超过32岁 / 小于35岁 / ≤35岁. (未满 / 不满 are left out: "未满18周岁者不予录用" is a floor.)
@@ -542,30 +455,30 @@ _AGE_CAPS = (
     re.compile(rf"(?<!\d)(\d{{1,2}})\s*(?:周岁|岁)\s*以上(?:者|的|人员)?{_POST_EXCLUDE}"),
 )
 # Lower bounds, checked against MIN_WORKING_AGE: 15周岁以上均可 / 年满14岁.
-_AGE_FLOORS = (
+AGE_FLOORS = (
     re.compile(r"(?<!\d)(\d{1,2})\s*(?:周岁|岁)\s*(?:以上|及以上|或以上)(?!者?(?:勿扰|免谈|不要))"),
     re.compile(r"(?:年满|已满|满)\s*(\d{1,2})\s*(?:周岁|岁)"),
 )
 # Age limits without numbers: 限95后, 只招00后, 90后优先, 年轻人优先, 大龄勿扰.
-_AGE_WORDS = _alt(
+AGE_WORDS = _alt(
     rf"{_PRE}\s*\d{{2}}后",
     rf"\d{{2}}后(?:的)?{_POST}",
     rf"年轻(?:人|的|者|女性|男性)?{_POST_PREFER}|{_PRE}年轻",
     rf"(?:大龄|年纪大|年龄大)(?:的|者|人员)?{_POST_EXCLUDE}",
 )
 # The ages belong to someone other than the applicant: 0-3岁婴幼儿, 6-12岁小学生, 60岁以上老人.
-_OTHERS_AGE = re.compile(
+OTHERS_AGE = re.compile(
     r"\s*(?:的)?(?:儿童|幼儿|婴幼儿|婴儿|宝宝|孩子|小孩|学生|小学生|中学生|青少年|小朋友|学员|老人|长者|患儿|学龄|新生儿|失能|失智)"
 )
 # A 就业见习 traineeship (not merely a 见习期 probation in a regular post).
-_TRAINEESHIP = re.compile(r"就业见习|见习(?:岗位?|生|人员|基地|单位|补贴)")
-_TRAINEESHIP_KINDS = frozenset({"traineeship", "见习", "见习岗位", "就业见习"})
-_AGE_ALLOW = re.compile(r"法定退休年龄|退休年龄")
+TRAINEESHIP = re.compile(r"就业见习|见习(?:岗位?|生|人员|基地|单位|补贴)")
+TRAINEESHIP_KINDS = frozenset({"traineeship", "见习", "见习岗位", "就业见习"})
+AGE_ALLOW = re.compile(r"法定退休年龄|退休年龄")
 
 # --- Structured requirements -----------------------------------------------------------------------
 
 # Field names (normalised: lower case, suffixes like _required / 要求 stripped) -> category.
-_REQUIREMENT_KEYS: Mapping[str, str] = {
+REQUIREMENT_KEYS: Mapping[str, str] = {
     "gender": "gender",
     "sex": "gender",
     "性别": "gender",
@@ -608,236 +521,9 @@ _REQUIREMENT_KEYS: Mapping[str, str] = {
     "乙肝": "health",
     "传染病": "health",
 }
-_KEY_SUFFIXES = ("_required", "_requirement", "_restriction", "_limit", "_preference", "要求", "限制")
+KEY_SUFFIXES = ("_required", "_requirement", "_restriction", "_limit", "_preference", "要求", "限制")
 # A structured value that places no restriction.
-_NEUTRAL_VALUES = frozenset(
+NEUTRAL_VALUES = frozenset(
     {"", "-", "无", "any", "all", "none", "no", "n/a", "na", "false", "unlimited", "not required"}
 )
-_NEUTRAL_VALUE = re.compile(r"不限|均可|皆可|都可|无要求|不要求|无限制|不限制|欢迎")
-
-
-# --- Implementation --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Posting:
-    """A posting's text as the employer wrote it and in normalised form, with a position map."""
-
-    original: str
-    text: str  # normalised: what the patterns run on
-    positions: tuple[int, ...]  # text[i] comes from original[positions[i]]
-
-    @classmethod
-    def of(cls, original: str) -> _Posting:
-        """Normalise: character-wise NFKC (full-width punctuation and digits to ASCII), lower case,
-        runs of spaces collapsed, a space between two Chinese characters dropped (限 男 性)."""
-        chars: list[str] = []
-        positions: list[int] = []
-        for index, char in enumerate(original):
-            for out in unicodedata.normalize("NFKC", char).lower():
-                if out == "\t":
-                    out = " "
-                if out == " " and chars and chars[-1] == " ":
-                    continue
-                if len(chars) >= 2 and chars[-1] == " " and _is_cjk(chars[-2]) and _is_cjk(out):
-                    chars.pop()
-                    positions.pop()
-                chars.append(out)
-                positions.append(index)
-        return cls(original, "".join(chars), tuple(positions))
-
-    def quote(self, start: int, end: int) -> str:
-        """The employer's own words for the clause around normalised ``text[start:end]``."""
-        left, right = _clause(self.text, start, end)
-        if left >= right:
-            return ""
-        return self.original[self.positions[left] : self.positions[right - 1] + 1].strip()
-
-
-def _is_cjk(char: str) -> bool:
-    return "\u4e00" <= char <= "\u9fff"
-
-
-def _normalise(text: str) -> str:
-    return _Posting.of(text).text
-
-
-def _blank(pattern: re.Pattern[str] | None, text: str) -> str:
-    """Replace every match of ``pattern`` by placeholders of the same length (positions are kept)."""
-    if pattern is None:
-        return text
-    return pattern.sub(lambda m: "\u25a0" * len(m.group()), text)
-
-
-def _clause(text: str, start: int, end: int) -> tuple[int, int]:
-    """Span of the clause around ``text[start:end]``, narrowed to a window when long."""
-    left = max(text.rfind(c, 0, start) for c in _CLAUSE_END) + 1
-    right = min((i for i in (text.find(c, end) for c in _CLAUSE_END) if i != -1), default=len(text))
-    if right - left > _MAX_QUOTE_CHARS:
-        pad = max(0, (_MAX_QUOTE_CHARS - (end - start)) // 2)
-        left, right = max(left, start - pad), min(right, end + pad)
-    return left, min(right, left + _MAX_QUOTE_CHARS)
-
-
-def _finding(category: str, rule: str, quotes: Iterable[str], basis: str) -> ScreeningFinding:
-    """Rule, quoted phrases and basis, within MAX_REASON_CHARS (quotes are dropped first)."""
-    unique = list(dict.fromkeys(q for q in quotes if q))[:_MAX_QUOTES]
-    while True:
-        found = "（发现：" + "、".join(f"“{q}”" for q in unique) + "）" if unique else ""
-        reason = f"{rule}{found}。{basis}"
-        if len(reason) <= MAX_REASON_CHARS or not unique:
-            return ScreeningFinding(category, CATEGORY_LABELS[category], reason[:MAX_REASON_CHARS])
-        unique.pop()
-
-
-def _requirement_lines(requirements: Mapping[str, str]) -> tuple[list[str], dict[str, list[str]]]:
-    """Render requirements as "key：value" lines and check the protected fields by key."""
-    lines: list[str] = []
-    by_key: dict[str, list[str]] = {}
-    for raw_key, raw_value in requirements.items():
-        line = f"{raw_key}：{raw_value}"
-        lines.append(line)
-        key = _normalise(str(raw_key)).strip()
-        value = _normalise(str(raw_value)).strip()
-        for suffix in _KEY_SUFFIXES:
-            key = key.removesuffix(suffix)
-        category = _REQUIREMENT_KEYS.get(key)
-        if category is not None and value not in _NEUTRAL_VALUES and not _NEUTRAL_VALUE.search(value):
-            by_key.setdefault(category, []).append(line)
-    return lines, by_key
-
-
-def _age_quotes(
-    posting: _Posting, age_min: int | None, age_max: int | None, traineeship: bool
-) -> tuple[list[str], list[str]]:
-    """Quotes for (upper caps below the floor and age words, lower bounds under 16)."""
-    caps: list[str] = []
-    under_age: list[str] = []
-    scan = _blank(_AGE_ALLOW, posting.text)
-
-    def others_age(match: re.Match[str]) -> bool:
-        return _OTHERS_AGE.match(scan, match.end()) is not None
-
-    for pattern in _AGE_RANGES:
-        for match in pattern.finditer(scan):
-            low, high = int(match.group(1)), int(match.group(2))
-            if others_age(match) or high < MIN_WORKING_AGE:
-                continue
-            if low < MIN_WORKING_AGE:
-                under_age.append(posting.quote(match.start(), match.end()))
-            if high < AGE_CAP_FLOOR and not traineeship:
-                caps.append(posting.quote(match.start(), match.end()))
-    for pattern in _AGE_FLOORS:
-        for match in pattern.finditer(scan):
-            if int(match.group(1)) < MIN_WORKING_AGE and not others_age(match):
-                under_age.append(posting.quote(match.start(), match.end()))
-    if not traineeship:
-        for pattern in _AGE_CAPS:
-            for match in pattern.finditer(scan):
-                cap = int(match.group(1))
-                if MIN_WORKING_AGE <= cap < AGE_CAP_FLOOR and not others_age(match):
-                    caps.append(posting.quote(match.start(), match.end()))
-        caps.extend(posting.quote(m.start(), m.end()) for m in _AGE_WORDS.finditer(scan))
-        if age_max is not None and age_max < AGE_CAP_FLOOR:
-            caps.append(f"年龄上限{age_max}周岁")
-    if age_min is not None and age_min < MIN_WORKING_AGE:
-        under_age.append(f"最低年龄{age_min}周岁")
-    return caps, under_age
-
-
-def screen_posting(
-    title: str,
-    description: str,
-    *,
-    age_min: int | None = None,
-    age_max: int | None = None,
-    requirements: Mapping[str, str] | None = None,
-) -> list[ScreeningFinding]:
-    """Screen one job posting for discriminatory restrictions; ``[]`` means clean.
-
-    ``age_min`` / ``age_max`` are the structured age bounds, ``requirements`` any other structured
-    fields (e.g. ``{"gender_required": "男", "hukou_required": "天津"}``; ``"kind": "traineeship"``
-    marks a 就业见习 post). At most one finding per category, in ``CATEGORIES`` order. Pure and
-    deterministic; see the module docstring for the policy behind each category.
-    """
-    lines, by_key = _requirement_lines(requirements or {})
-    posting = _Posting.of("\n".join([title, description, *lines]))
-
-    findings: list[ScreeningFinding] = []
-    for rule in _TEXT_RULES:
-        scan = _blank(rule.allow, posting.text)
-        quotes = by_key.get(rule.category, []) + [
-            posting.quote(m.start(), m.end()) for m in rule.restrict.finditer(scan)
-        ]
-        if quotes:
-            findings.append(_finding(rule.category, rule.rule, quotes, rule.basis))
-
-    kind = _normalise(str((requirements or {}).get("kind", ""))).strip()
-    traineeship = kind in _TRAINEESHIP_KINDS or _TRAINEESHIP.search(posting.text) is not None
-    caps, under_age = _age_quotes(posting, age_min, age_max, traineeship)
-    if under_age:  # hiring under-16s is the graver breach: the one age finding names it
-        findings.append(_finding("age", _CHILD_LABOUR_RULE, under_age, _CHILD_LABOUR_BASIS))
-    elif caps:
-        findings.append(_finding("age", _AGE_CAP_RULE, caps, _AGE_CAP_BASIS))
-    return findings
-
-
-# --- Labelled corpus (tests and benchmark only; not used by screen_posting) ------------------------
-
-
-@dataclass(frozen=True)
-class CorpusEntry:
-    """One labelled posting of ``screening_corpus.yaml``."""
-
-    id: str
-    title: str
-    description: str
-    discriminatory: bool
-    categories: frozenset[str]
-    age_min: int | None = None
-    age_max: int | None = None
-    requirements: Mapping[str, str] | None = None
-    note: str = ""
-
-    def screen(self) -> list[ScreeningFinding]:
-        """Run ``screen_posting`` on this entry."""
-        return screen_posting(
-            self.title,
-            self.description,
-            age_min=self.age_min,
-            age_max=self.age_max,
-            requirements=self.requirements,
-        )
-
-
-def load_corpus() -> list[CorpusEntry]:
-    """Read the labelled corpus shipped with this package (file I/O: for tests and benchmarks).
-
-    Raises ``ValueError`` on a malformed entry (unknown category, labels that contradict
-    ``discriminatory``, duplicate id), so a bad edit fails loudly rather than skewing the scores.
-    """
-    raw = yaml.safe_load(
-        resources.files(__package__).joinpath("screening_corpus.yaml").read_text(encoding="utf-8")
-    )
-    entries: list[CorpusEntry] = []
-    seen: set[str] = set()
-    for item in raw:
-        entry = CorpusEntry(
-            id=str(item["id"]),
-            title=str(item["title"]),
-            description=str(item["description"]),
-            discriminatory=bool(item["discriminatory"]),
-            categories=frozenset(item.get("categories") or ()),
-            age_min=item.get("age_min"),
-            age_max=item.get("age_max"),
-            requirements={str(k): str(v) for k, v in item["requirements"].items()}
-            if item.get("requirements")
-            else None,
-            note=str(item.get("note", "")),
-        )
-        unknown = entry.categories - set(CATEGORIES)
-        if unknown or entry.id in seen or entry.discriminatory != bool(entry.categories):
-            raise ValueError(f"malformed corpus entry {entry.id!r}")
-        seen.add(entry.id)
-        entries.append(entry)
-    return entries
+NEUTRAL_VALUE = re.compile(r"不限|均可|皆可|都可|无要求|不要求|无限制|不限制|欢迎")
