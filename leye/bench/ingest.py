@@ -2,8 +2,8 @@
 
 What is measured, in one run on one embedded (Tansu) broker:
 
-1. ``events_per_s``: N mixed platform events (the monitoring tests' event set, copied with fresh ids)
-   are published to their topics *before* the clock starts; one monitoring worker
+1. ``events_per_s``: N mixed platform events (``leye.bench.data.event_set``, which the monitoring
+   tests use too; copied with fresh ids) are published to their topics *before* the clock starts; one monitoring worker
    (``python -m services.monitoring``, fresh chDB) then consumes them all. Rate = N / (time of the
    last acknowledged batch − time the first batch was acknowledged … measured from the worker's
    ``leye_events_consumed_total`` counter, which moves only after ClickHouse has the rows).
@@ -45,6 +45,7 @@ import orjson
 import uuid_utils
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from leye.bench.data.event_set import varied_events
 from schemas.fields import SHANGHAI
 from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port, stop_process
 
@@ -54,9 +55,6 @@ SOURCE_TOPICS = ["leye.registration", "leye.vacancy", "leye.layoff", "leye.refer
 
 def _templates() -> list[tuple[str, bytes, dict]]:
     """(topic, key, event dict) of a varied event set, without the ids that copies replace."""
-    sys.path.insert(0, str(ROOT))
-    from tests.services.monitoring.event_set import varied_events
-
     return [(e.topic, e.key, e.to_dict()) for e in varied_events(seed=17, people=2000, employers=60, vacancies=800,
                                                                      sessions=120, cases=900)
             if e.topic != "leye.statistics"]  # a compacted topic: copies would be compacted away

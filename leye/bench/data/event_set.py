@@ -1,0 +1,275 @@
+"""A deterministic, varied set of platform events for the monitoring tests and the ingest benchmark.
+Synthetic: ``person_ref`` values are hashes of a counter, not of ID numbers.
+
+``varied_events(seed, people=…)`` builds, with ``schemas.new_event``, the life of a population: job
+seekers with key groups (零就业家庭 members among them) in all 12 街镇, unemployment and employment
+registrations (some across the 6-month long-term line), closures, follow-ups; employers, postings
+that are updated, filled, closed or withheld, including 见习 and 公益性 posts; recruitment sessions;
+layoff reports of every kind (mass or not, with and without 30 days' notice); monthly headcount
+reports with a correction; 红娘 cases about the first people, with on-time and late contacts and
+referrals and SLA breaches; survey rates with a correction.
+
+Times are whole seconds in 2026, some just after midnight Asia/Shanghai (the previous day in UTC), so
+day bucketing is exercised. Events are returned in time order; each aggregate's events are strictly
+increasing in time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from datetime import date, datetime, timedelta
+
+from schemas import CloudEvent, new_event
+from schemas.events import layoff, referral, registration, statistics, vacancy
+from schemas.events.layoff import assess_layoff
+from schemas.fields import SHANGHAI, Industry
+from schemas.ids import credit_code_check_char
+from schemas.reference import INDUSTRY_SECTIONS, STREETS
+from schemas.vocab import (
+    CaseCloseReason,
+    CaseOrigin,
+    ClosureReason,
+    ContactChannel,
+    DecreaseType,
+    Education,
+    EmploymentForm,
+    FollowupOutcome,
+    Gender,
+    HardshipCategory,
+    IndustrySection,
+    KeyGroup,
+    LayoffReason,
+    ReferralDirection,
+    RegistrationKind,
+    RegistrationPlace,
+    SessionKind,
+    SlaKind,
+    UnemploymentReason,
+    VacancyCloseReason,
+    VacancyKind,
+)
+
+STREET_CODES = sorted(STREETS)
+START = datetime(2026, 1, 1, tzinfo=SHANGHAI)
+SECTIONS = [IndustrySection.C, IndustrySection.E, IndustrySection.F, IndustrySection.I]
+
+
+def credit_code(n: int) -> str:
+    first17 = f"91120111{n:09d}"
+    return first17 + credit_code_check_char(first17)
+
+
+def person_ref(n: int) -> str:
+    return hashlib.sha256(f"person-{n}".encode()).hexdigest()
+
+
+class _Clock:
+    """Random whole-second times in 2026 (Jan–Oct); a tenth of them just after midnight Shanghai."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+
+    def at(self, day_offset: int) -> datetime:
+        base = START + timedelta(days=day_offset)
+        if self.rng.random() < 0.1:
+            return base + timedelta(minutes=self.rng.randint(0, 59))
+        return base + timedelta(seconds=self.rng.randint(8 * 3600, 20 * 3600))
+
+    def day(self, low: int = 0, high: int = 300) -> int:
+        return self.rng.randint(low, high)
+
+
+def _industry(rng: random.Random) -> Industry:
+    section = rng.choice(SECTIONS)
+    return Industry(section=section, division=rng.choice(sorted(INDUSTRY_SECTIONS[section].divisions)))
+
+
+def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vacancies: int = 120,
+                  sessions: int = 25, cases: int = 120) -> list[CloudEvent]:
+    rng = random.Random(seed)
+    clock = _Clock(rng)
+    out: list[CloudEvent] = []
+
+    def add(data: object, source: str, at: datetime) -> None:
+        out.append(new_event(data, source=source, time=at))  # type: ignore[arg-type]
+
+    # --- people --------------------------------------------------------------------------------------
+    optional_groups = [KeyGroup.GRADUATE_UNEMPLOYED, KeyGroup.HARDSHIP, KeyGroup.MIGRANT, KeyGroup.AGE_4050,
+                       KeyGroup.VETERAN, KeyGroup.RURAL_SURPLUS]
+    for n in range(people):
+        ref, street = person_ref(n), rng.choice(STREET_CODES)
+        groups = [KeyGroup.RESIDENT] + [g for g in optional_groups if rng.random() < 0.25]
+        if n % 9 == 4:  # 零就业家庭 members, without drawing from rng: the rest of the set stays as it was
+            groups.append(KeyGroup.ZERO_EMPLOYMENT_FAMILY)
+        fields = {"person_ref": ref, "street_code": street, "key_groups": groups}
+        day = clock.day(0, 200)
+        t = clock.at(day)
+        add(registration.JobseekerRegistered(**fields, gender=Gender.MALE, age=rng.randint(18, 59),
+                                             education=rng.choice(list(Education)), registered_on=t.date()),
+            "/services/registration", t)
+        unemployed = rng.random() < 0.7
+        since = None
+        if unemployed:
+            day += rng.randint(0, 20)
+            t = clock.at(day)
+            since = t.date() - timedelta(days=rng.randint(0, 300))
+            add(registration.UnemploymentRegistered(
+                **{**fields, "key_groups": [*groups, KeyGroup.REGISTERED_UNEMPLOYED]}, unemployed_since=since,
+                reason=rng.choice(list(UnemploymentReason)), registered_on=t.date(),
+                registration_place=RegistrationPlace.RESIDENCE), "/services/registration", t)
+            if rng.random() < 0.5:
+                day += rng.randint(1, 30)
+                t = clock.at(day)
+                add(registration.FollowupRecorded(**fields, channel=ContactChannel.PHONE,
+                                                  outcome=FollowupOutcome.STILL_UNEMPLOYED,
+                                                  followed_up_on=t.date()), "/services/registration", t)
+            if KeyGroup.HARDSHIP in groups:
+                day += 1
+                t = clock.at(day)
+                add(registration.HardshipCertified(**fields, categories=[HardshipCategory.OTHER],
+                                                   certified_on=t.date()), "/services/registration", t)
+        roll = rng.random()
+        if roll < 0.45:
+            day += rng.randint(1, 60)
+            t = clock.at(day)
+            form = rng.choice([EmploymentForm.EMPLOYED, EmploymentForm.FLEXIBLE])
+            add(registration.EmploymentRegistered(
+                **fields, form=form, employer_ref=credit_code(rng.randint(0, employers - 1)),
+                industry=_industry(rng), employed_on=t.date(), was_registered_unemployed=unemployed,
+                unemployed_since=since if unemployed and since and since <= t.date() else None),
+                "/services/registration", t)
+        elif roll < 0.55:
+            day += rng.randint(1, 60)
+            t = clock.at(day)
+            kind = RegistrationKind.UNEMPLOYMENT if unemployed else RegistrationKind.JOBSEEKER
+            add(registration.RegistrationClosed(**fields, registration=kind, reason=ClosureReason.MOVED_AWAY,
+                                                closed_on=t.date()), "/services/registration", t)
+
+    # --- employers, layoffs, headcount ------------------------------------------------------------------
+    employer_info = []
+    for n in range(employers):
+        ref, street, industry = credit_code(n), rng.choice(STREET_CODES), _industry(rng)
+        staff = rng.randint(40, 900)
+        employer_info.append((ref, street, industry, staff))
+        add(vacancy.EmployerRegistered(employer_ref=ref, industry=industry, street_code=street, staff_count=staff),
+            "/services/vacancies", clock.at(0))
+        current = staff
+        for month in range(1, 10):
+            if rng.random() < 0.4:
+                continue
+            current = max(0, current - rng.randint(-5, 25))
+            t = clock.at((date(2026, month + 1, 1) - START.date()).days + rng.randint(0, 5))
+            report_id = f"hc-{n}-{month}"
+            fields = {"employer_ref": ref, "month": f"2026-{month:02d}", "industry": industry, "street_code": street,
+                      "baseline_headcount": staff}
+            add(layoff.HeadcountReported(report_id=report_id, current_headcount=current,
+                                         decreases={DecreaseType.RESIGNATION: 3}, **fields),
+                "/services/vacancies", t)
+            if rng.random() < 0.1:  # a correction later the same month
+                add(layoff.HeadcountReported(report_id=report_id + "c", current_headcount=max(0, current - 7),
+                                             supersedes_report_id=report_id, **fields),
+                    "/services/vacancies", t + timedelta(hours=30))
+    for n in range(max(8, employers // 3)):
+        ref, street, industry, staff = employer_info[n % employers]
+        cuts = rng.choice([3, 8, 15, 25, 60, 150, 400]) if staff >= 400 else rng.randint(1, max(1, staff // 3))
+        cuts = min(cuts, staff)
+        t = clock.at(clock.day(10, 290))
+        notified = t.date() - timedelta(days=rng.randint(0, 10))
+        planned = notified + timedelta(days=rng.choice([5, 15, 29, 30, 45]))
+        assessed = assess_layoff(staff, cuts, notified, planned)
+        add(layoff.LayoffReported(report_id=f"lr-{n}", employer_ref=ref, industry=industry, street_code=street,
+                                  total_staff=staff, planned_cuts=cuts, reason=LayoffReason.SERIOUS_DIFFICULTY,
+                                  notified_on=notified, planned_on=planned, is_mass_layoff=assessed.is_mass,
+                                  notice_days=assessed.notice_days, notice_compliant=assessed.compliant),
+            "/services/vacancies", t)
+
+    # --- vacancies -----------------------------------------------------------------------------------------
+    for n in range(vacancies):
+        ref, street, industry, _ = employer_info[rng.randrange(employers)]
+        day = clock.day(0, 280)
+        t = clock.at(day)
+        kind = rng.choice([VacancyKind.REGULAR, VacancyKind.REGULAR, VacancyKind.TRAINEESHIP,
+                           VacancyKind.PUBLIC_WELFARE, VacancyKind.FLEXIBLE])
+        valid_from = t.date()
+        posting = {"vacancy_id": f"vac-{n}", "employer_ref": ref, "title": "岗位", "industry": industry,
+                   "street_code": street, "kind": kind, "headcount": rng.randint(1, 20), "salary_min": 4000,
+                   "salary_max": 6000, "valid_from": valid_from,
+                   "valid_until": valid_from + timedelta(days=rng.randint(20, 240))}
+        add(vacancy.VacancyPosted(**posting), "/services/vacancies", t)
+        if rng.random() < 0.3:
+            day += rng.randint(1, 10)
+            posting["headcount"] = rng.randint(1, 25)
+            add(vacancy.VacancyUpdated(**posting), "/services/vacancies", clock.at(day))
+        roll = rng.random()
+        if roll < 0.3:
+            day += rng.randint(1, 20)
+            filled = rng.randint(1, posting["headcount"])
+            remaining = posting["headcount"] - filled
+            add(vacancy.VacancyFilled(vacancy_id=f"vac-{n}", street_code=street, kind=kind, filled_count=filled,
+                                      remaining=remaining, fully_filled=remaining == 0), "/services/vacancies",
+                clock.at(day))
+        elif roll < 0.45:
+            day += rng.randint(1, 20)
+            t = clock.at(day)
+            add(vacancy.VacancyClosed(vacancy_id=f"vac-{n}", reason=VacancyCloseReason.WITHDRAWN, closed_on=t.date()),
+                "/services/vacancies", t)
+        elif roll < 0.5:
+            day += rng.randint(1, 5)
+            add(vacancy.VacancyFlagged(vacancy_id=f"vac-{n}", employer_ref=ref, street_code=street,
+                                       reasons=[vacancy.FlagReason(category=vacancy.FlagCategory.GENDER,
+                                                                   explanation="性别限制")]),
+                "/services/vacancies", clock.at(day))
+
+    # --- recruitment sessions ------------------------------------------------------------------------------
+    for n in range(sessions):
+        street, kind = rng.choice(STREET_CODES), rng.choice(list(SessionKind))
+        t = clock.at(clock.day(0, 290))
+        base = {"session_id": f"s-{n}", "kind": kind, "street_code": street}
+        add(vacancy.RecruitmentSessionScheduled(**base, scheduled_at=t), "/services/vacancies", t)
+        started = t + timedelta(days=2)
+        add(vacancy.RecruitmentSessionStarted(**base, started_at=started), "/services/vacancies", started)
+        if rng.random() < 0.85:
+            ended = started + timedelta(hours=2)
+            add(vacancy.RecruitmentSessionEnded(**base, ended_at=ended, viewers=rng.randint(0, 3000),
+                                                applications=rng.randint(0, 60), hires=rng.randint(0, 6)),
+                "/services/vacancies", ended)
+
+    # --- 红娘 cases ------------------------------------------------------------------------------------------
+    for n in range(cases):
+        street = rng.choice(STREET_CODES)
+        base = {"case_id": f"case-{n}", "station_code": f"{street}{n % 7:03d}", "street_code": street}
+        t = clock.at(clock.day(0, 290))
+        add(referral.CaseDispatched(**base, origin=CaseOrigin.PERSON, person_ref=person_ref(n),
+                                    contact_due_at=t + timedelta(hours=8), referral_due_at=t + timedelta(days=3)),
+            "/services/matching", t)
+        if rng.random() < 0.85:
+            on_time = rng.random() < 0.8
+            at = t + timedelta(hours=2 if on_time else 30)
+            add(referral.CaseContacted(**base, contacted_at=at, channel=ContactChannel.PHONE, on_time=on_time),
+                "/services/matching", at)
+        else:
+            add(referral.CaseSlaBreached(**base, sla=SlaKind.CONTACT, due_at=t + timedelta(hours=8)),
+                "/services/matching", t + timedelta(hours=9))
+        if rng.random() < 0.7:
+            on_time = rng.random() < 0.75
+            at = t + timedelta(days=2 if on_time else 4)
+            add(referral.ReferralMade(**base, referral_id=f"r-{n}", person_ref=person_ref(n), vacancy_id="vac-1",
+                                      direction=ReferralDirection.PERSON_TO_JOB, score=0.5, on_time=on_time),
+                "/services/matching", at)
+        if rng.random() < 0.5:
+            at = t + timedelta(days=10)
+            add(referral.CaseClosed(**base, reason=CaseCloseReason.RESOLVED, closed_on=at.date()),
+                "/services/matching", at)
+
+    # --- survey rates -----------------------------------------------------------------------------------------
+    for month, rate in ((1, 5.1), (2, 5.3), (3, 5.2), (5, 5.0)):
+        at = datetime(2026, month + 1, 15, 10, tzinfo=SHANGHAI)
+        add(statistics.SurveyRateReported(period=f"2026-{month:02d}", rate_percent=rate, published_on=at.date(),
+                                          source="国家统计局天津调查总队"), "/services/gateway", at)
+    at = datetime(2026, 3, 20, 10, tzinfo=SHANGHAI)  # a correction of February
+    add(statistics.SurveyRateReported(period="2026-02", rate_percent=5.4, published_on=at.date(), source="更正"),
+        "/services/gateway", at)
+
+    out.sort(key=lambda e: e.time)
+    return out
