@@ -28,14 +28,26 @@ app.add_typer(bench_app, name="bench")
 console = Console()
 err_console = Console(stderr=True)
 
-# Services may contribute a command group of their own (`services/<name>/cli.py` exposing `app`).
-for _group, _module in (("grafana", "services.monitoring.cli"), ("gateway", "services.gateway.cli")):
-    try:
-        _sub = importlib.import_module(_module)
-    except ModuleNotFoundError:
-        continue
-    if isinstance(getattr(_sub, "app", None), typer.Typer):
-        app.add_typer(_sub.app, name=_group)
+# Command groups that services contribute (`services/<name>/cli.py` exposing a typer `app`).
+COMMAND_GROUPS: dict[str, str] = {"grafana": "services.monitoring.cli", "gateway": "services.gateway.cli"}
+
+
+class CommandGroupError(RuntimeError):
+    """A service's command group cannot be mounted; the message is for operators."""
+
+
+def mount_command_groups(parent: typer.Typer, groups: dict[str, str]) -> None:
+    """Add each group to ``parent``; raise ``CommandGroupError`` for one that fails to import. ``leye``
+    then stops with the cause: a command that silently disappears would hide a broken installation."""
+    for name, module_name in groups.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise CommandGroupError(f"命令组 {name} 无法加载（{module_name}）：{exc}") from exc
+        sub = getattr(module, "app", None)
+        if not isinstance(sub, typer.Typer):
+            raise CommandGroupError(f"命令组 {name} 无法加载：{module_name} 中没有 typer 应用 app")
+        parent.add_typer(sub, name=name)
 
 
 @app.command()
@@ -296,6 +308,11 @@ for _path in sorted(Path(__file__).with_name("bench").glob("*.py")):
 
 
 def main() -> None:
+    try:
+        mount_command_groups(app, COMMAND_GROUPS)
+    except CommandGroupError as exc:
+        err_console.print(str(exc), highlight=False, soft_wrap=True)
+        raise SystemExit(1) from None
     app(prog_name="leye")
 
 
