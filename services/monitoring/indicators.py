@@ -36,7 +36,6 @@ from typing import Literal
 
 SMALL_CELL_LIMIT = 5
 Dimension = Literal["street", "group", "industry"]
-DIMENSIONS: tuple[Dimension, ...] = ("street", "group", "industry")
 
 # Filter fragments: a column compared with a placeholder, or everything when the placeholder is ''.
 _STREET = "($street = '' OR {col} = $street)"

@@ -1,22 +1,9 @@
-"""Every Prometheus metric the platform exports, in one place, so dashboards-as-code and alert
-rules can refer to stable names (the names are the ``MetricName`` literal)."""
+"""Every Prometheus metric the platform exports, in one place, so that their names stay stable for
+dashboards and alert rules."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from prometheus_client import Counter, Gauge, Histogram
-
-MetricName = Literal[
-    "leye_http_requests_total",
-    "leye_http_request_seconds",
-    "leye_outbox_published_total",
-    "leye_outbox_publish_errors_total",
-    "leye_outbox_pending",
-    "leye_events_consumed_total",
-    "leye_events_deadlettered_total",
-    "leye_events_duplicate_total",
-]
 
 HTTP_REQUESTS = Counter("leye_http_requests_total", "HTTP requests", ["method", "route", "status"])
 HTTP_SECONDS = Histogram(

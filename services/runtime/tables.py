@@ -6,7 +6,7 @@ tables get revisions of their own in every service.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, MetaData
+from sqlalchemy import Connection
 
 from .db import Base
 from .http import IdempotencyRecord
@@ -21,11 +21,3 @@ def create_runtime_tables(bind: Connection) -> None:
 
 def drop_runtime_tables(bind: Connection) -> None:
     Base.metadata.drop_all(bind, tables=list(RUNTIME_TABLES))
-
-
-def with_runtime_tables(metadata: MetaData) -> MetaData:
-    """A service's metadata plus the runtime tables: what its migrations must create (tests compare)."""
-    combined = MetaData()
-    for table in (*metadata.tables.values(), *RUNTIME_TABLES):
-        table.to_metadata(combined)
-    return combined

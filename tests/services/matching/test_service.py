@@ -13,7 +13,7 @@ import services.matching.store
 from services.matching.app import create_app
 from services.matching.settings import Settings
 from services.runtime.db import make_engine, migrate
-from services.runtime.tables import with_runtime_tables
+from tests.metadata import with_runtime_tables
 
 MIGRATIONS = Path(services.matching.store.__file__).parent / "migrations"
 OWN_TABLES = {"people", "vacancies", "employers", "pending_events", "processed_events", "stations", "cases",

@@ -15,7 +15,7 @@ from services.registration.app import MIGRATIONS, create_app
 from services.registration.crypto import PiiCipher
 from services.registration.settings import Settings
 from services.runtime.db import make_engine, migrate
-from services.runtime.tables import with_runtime_tables
+from tests.metadata import with_runtime_tables
 
 from .conftest import service_settings
 
