@@ -106,7 +106,7 @@ def cloud_event_model(data_model: type[DataT]) -> type[CloudEvent[DataT]]:
 
 
 def new_event(
-    data: DataT, *, source: str, time: datetime | None = None, id: str | None = None
+    data: DataT, *, source: str, time: datetime | None = None, id: str | None = None  # noqa: A002 - CloudEvents' name
 ) -> CloudEvent[DataT]:
     """Wrap ``data`` in an envelope: type and subject come from the data model, ``id`` defaults to a
     fresh UUIDv7 and ``time`` to now. Pass ``id`` only to re-create an event that already exists
@@ -126,7 +126,7 @@ def new_event(
 InvalidEventCode = Literal["oversized", "not_json", "bad_envelope", "unknown_type", "bad_data"]
 
 
-class InvalidEvent(ValueError):
+class InvalidEvent(ValueError):  # noqa: N818 - names what the message is, like PoisonEvent
     """A message that is not a valid event. ``code`` is one of ``InvalidEventCode``; ``message`` names
     the offending fields and error types, never their values (they may be personal data)."""
 

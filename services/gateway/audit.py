@@ -66,7 +66,7 @@ class AuditWriter:
             try:
                 with self._engine.begin() as connection:
                     connection.execute(insert(AuditEntry), [row for row, _, _ in batch])
-            except Exception as exc:  # noqa: BLE001 - handed to every waiting request
+            except Exception as exc:  # handed to every waiting request
                 log.exception("audit write failed")
                 error = exc
             for _, done, loop in batch:

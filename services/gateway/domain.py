@@ -79,9 +79,12 @@ def find_route(method: str, path: str) -> Route | None:
     """The most specific route for ``method`` and backend ``path`` (``/persons/…``), or None."""
     best: Route | None = None
     for route in ROUTES:
-        if method in route.methods and (path == route.prefix or path.startswith(route.prefix + "/")):
-            if best is None or len(route.prefix) > len(best.prefix):
-                best = route
+        if (
+            method in route.methods
+            and (path == route.prefix or path.startswith(route.prefix + "/"))
+            and (best is None or len(route.prefix) > len(best.prefix))
+        ):
+            best = route
     return best
 
 

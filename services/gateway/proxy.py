@@ -124,6 +124,6 @@ async def _audit(
     }
     try:
         await request.app.state.audit.record(row)
-    except Exception:
+    except Exception as exc:
         raise ProblemError(503, "audit_unavailable", "审计日志暂不可用，请稍后重试",
-                           headers={"Retry-After": "5"}) from None
+                           headers={"Retry-After": "5"}) from exc

@@ -49,6 +49,6 @@ class SlaTimer:
         while not self._stop.is_set():
             try:
                 self.scan_once()
-            except Exception:  # noqa: BLE001 - a failed scan is retried at the next tick
+            except Exception:  # a failed scan is retried at the next tick
                 log.exception("sla scan failed")
             self._stop.wait(self.interval_s)

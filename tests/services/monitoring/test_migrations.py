@@ -53,7 +53,7 @@ class _Recorder:
     def command(self, sql: str) -> None:
         self.commands.append(sql)
 
-    def query(self, sql: str):  # noqa: ANN201 - minimal result object
+    def query(self, sql: str):  # a minimal result object
         return type("Result", (), {"result_rows": [(v,) for v in self.applied]})()
 
 
