@@ -17,12 +17,13 @@ install: $(STAMP)
 run: install
 	$(BIN)/leye up --demo
 
-test: install
-	$(BIN)/ruff check .
+test: lint
 	$(BIN)/python -m pytest
 
+# ruff on everything; mypy --strict on schemas/ (pyproject's [tool.mypy]).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
