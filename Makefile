@@ -20,10 +20,11 @@ run: install
 test: lint
 	$(BIN)/python -m pytest
 
-# ruff on everything; mypy --strict on schemas/ (pyproject's [tool.mypy]).
+# ruff on everything; mypy --strict on schemas/ ([tool.mypy]); the import contracts ([tool.importlinter]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
