@@ -3,7 +3,7 @@
 Kafka is the transport, not the record: the services' databases and ClickHouse keep history, and the
 outboxes re-publish after a broker loss. Retention therefore only has to cover consumer outages and
 replays that rebuild read models (30 days), longer where people need time to act (alerts, dead
-letters). Partitions are the unit of parallelism (DESIGN §6): 6 for the high-volume person and vacancy
+letters). Partitions are the unit of parallelism (README, "Scaling"): 6 for the high-volume person and vacancy
 topics, 3 for the rest; raising them later re-shuffles keys, so start generous. Every topic is keyed by
 the aggregate id (the event's ``subject``) so one aggregate's events stay in order.
 """

@@ -1,4 +1,4 @@
-"""The Grafana wall "乐业西青指挥中心" as code (DESIGN.md §5).
+"""The Grafana wall "乐业西青指挥中心" as code.
 
 - ``panels.py``: what the wall shows and where; ``sql.py``: panel SQL composed from ``indicators.py``;
 - ``dashboard.py``: panel specs -> grafana-foundation-sdk dashboard; ``clickhouse.py``: the plugin's
