@@ -190,7 +190,7 @@ def screen_posting(
     ``age_min`` / ``age_max`` are the structured age bounds, ``requirements`` any other structured
     fields (e.g. ``{"gender_required": "男", "hukou_required": "天津"}``; ``"kind": "traineeship"``
     marks a 就业见习 post). At most one finding per category, in ``CATEGORIES`` order. Pure and
-    deterministic; see the module docstring for the policy behind each category.
+    deterministic; see the package docstring for the policy behind each category.
     """
     lines, by_key = _requirement_lines(requirements or {})
     posting = _Posting.of("\n".join([title, description, *lines]))

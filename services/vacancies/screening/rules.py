@@ -38,7 +38,7 @@ CATEGORY_LABELS: Mapping[str, str] = {
     "age": "年龄限制",
 }
 
-# Upper age caps below this are flagged (see module docstring); a cap of exactly 40 is not.
+# Upper age caps below this are flagged (see the package docstring); a cap of exactly 40 is not.
 AGE_CAP_FLOOR = 40
 # Youngest lawful hiring age (Labour Law art. 15).
 MIN_WORKING_AGE = 16
