@@ -33,13 +33,22 @@ class ServiceSettings(BaseSettings):
     var_dir: Path = Field(Path("var"), validation_alias=AliasChoices("LEYE_VAR_DIR"))
     log_level: str = Field("INFO", validation_alias=AliasChoices("LEYE_LOG_LEVEL"))
     host: str = Field("127.0.0.1", validation_alias=AliasChoices("LEYE_HOST"))
+    internal_token: SecretStr = Field(
+        SecretStr(DEV_SECRET_PREFIX + "internal-token-change-me"),
+        validation_alias=AliasChoices("LEYE_INTERNAL_TOKEN"),
+        description="Shared secret the gateway sends on every backend call (X-Leye-Internal-Token); with "
+        "LEYE_ENV=production every backend refuses requests without it (runtime.http).",
+    )
 
     @model_validator(mode="after")
     def _no_placeholder_secrets_in_production(self) -> Self:
         if self.environment == "production":
-            for name, value in self:
-                if isinstance(value, SecretStr) and value.get_secret_value().startswith(DEV_SECRET_PREFIX):
-                    raise ValueError(f"{name} still has its development placeholder; set it in the environment")
+            # All of them at once, so an operator fixes the environment in one go.
+            placeholders = [name for name, value in self
+                            if isinstance(value, SecretStr) and value.get_secret_value().startswith(DEV_SECRET_PREFIX)]
+            if placeholders:
+                raise ValueError(f"{', '.join(placeholders)} still have their development placeholder; "
+                                 "set them in the environment")
         return self
 
     def sqlite_url(self, service: str) -> str:

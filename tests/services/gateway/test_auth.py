@@ -206,7 +206,7 @@ def test_production_refuses_placeholder_secrets(placeholder) -> None:
     from services.gateway.settings import GatewaySettings
 
     real = {"jwt_secret": "a-real-secret-from-the-vault-0123456789", "grafana_webhook_token": "a-real-token-42",
-            "PERSON_REF_KEY": "a-real-person-ref-key"}
+            "PERSON_REF_KEY": "a-real-person-ref-key", "LEYE_INTERNAL_TOKEN": "a-real-internal-token-0123456789"}
     real.pop(placeholder)
     with pytest.raises(ValidationError, match=placeholder):
         GatewaySettings(LEYE_ENV="production", **real)
