@@ -20,7 +20,8 @@ DEV_SECRET_PREFIX = "dev-only-"
 class ServiceSettings(BaseSettings):
     """Settings every process shares. Subclasses set ``env_prefix`` for their own fields."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    # hide_input_in_errors: a settings error must not print the environment, secrets included.
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
 
     environment: Literal["development", "test", "production"] = Field(
         "development", validation_alias=AliasChoices("LEYE_ENV")
@@ -44,12 +45,17 @@ class ServiceSettings(BaseSettings):
     def _no_placeholder_secrets_in_production(self) -> Self:
         if self.environment == "production":
             # All of them at once, so an operator fixes the environment in one go.
-            placeholders = [name for name, value in self
-                            if isinstance(value, SecretStr) and value.get_secret_value().startswith(DEV_SECRET_PREFIX)]
+            placeholders = self.placeholder_secrets()
             if placeholders:
                 raise ValueError(f"{', '.join(placeholders)} still have their development placeholder; "
                                  "set them in the environment")
         return self
+
+    def placeholder_secrets(self) -> list[str]:
+        """Names of the secrets still holding a ``dev-only-`` placeholder. A subclass whose secrets are
+        not plain ``SecretStr`` values (a list of versioned keys) extends this."""
+        return [name for name, value in self
+                if isinstance(value, SecretStr) and value.get_secret_value().startswith(DEV_SECRET_PREFIX)]
 
     def sqlite_url(self, service: str) -> str:
         """Embedded default database for a service: a SQLite file under ``var/``."""
