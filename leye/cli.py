@@ -29,7 +29,8 @@ console = Console()
 err_console = Console(stderr=True)
 
 # Services may contribute a command group of their own (`services/<name>/cli.py` exposing `app`).
-for _group, _module in (("grafana", "services.monitoring.cli"), ("gateway", "services.gateway.cli")):
+for _group, _module in (("grafana", "services.monitoring.cli"), ("gateway", "services.gateway.cli"),
+                        ("registration", "services.registration.cli")):
     try:
         _sub = importlib.import_module(_module)
     except ModuleNotFoundError:

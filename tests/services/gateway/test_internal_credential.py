@@ -20,7 +20,7 @@ def production_registration(tmp_path, internal_token: str = INTERNAL_TOKEN) -> L
         LEYE_ENV="production", LEYE_INTERNAL_TOKEN=internal_token, KAFKA_BOOTSTRAP="127.0.0.1:1",
         database_url=f"sqlite:///{tmp_path / 'registration.sqlite3'}",
         PERSON_REF_KEY="person-ref-key-from-the-vault-0123456789",
-        pii_key="pii-key-from-the-vault-0123456789abcdef",
+        pii_keys="1:pii-key-from-the-vault-0123456789abcdef",
     )
     return LiveServer(create_registration(settings, start_relay=False))
 
