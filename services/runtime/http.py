@@ -270,7 +270,7 @@ class InternalCallerMiddleware:
             await self.app(scope, receive, send)
             return
         given = next((v for k, v in scope["headers"] if k == INTERNAL_TOKEN_HEADER_KEY), b"")
-        if hmac.compare_digest(given, self.token):
+        if given and hmac.compare_digest(given, self.token):
             await self.app(scope, receive, send)
             return
         response = problem_response(

@@ -15,6 +15,7 @@ from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_PREFIX = "dev-only-"
+MIN_INTERNAL_TOKEN_CHARS = 32
 
 
 class ServiceSettings(BaseSettings):
@@ -49,6 +50,10 @@ class ServiceSettings(BaseSettings):
             if placeholders:
                 raise ValueError(f"{', '.join(placeholders)} still have their development placeholder; "
                                  "set them in the environment")
+            if len(self.internal_token.get_secret_value()) < MIN_INTERNAL_TOKEN_CHARS:
+                # Whoever holds it reads personal data from any backend: no short or empty value.
+                raise ValueError(f"internal_token (LEYE_INTERNAL_TOKEN) must have at least "
+                                 f"{MIN_INTERNAL_TOKEN_CHARS} characters")
         return self
 
     def placeholder_secrets(self) -> list[str]:

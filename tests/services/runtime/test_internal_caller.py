@@ -68,6 +68,11 @@ def test_no_credential_needed_in_development_nor_by_the_public_gateway(environme
         assert httpx.get(f"{live.url}/things/abc").status_code == 200
 
 
-def test_production_refuses_the_placeholder_internal_token() -> None:
+@pytest.mark.parametrize(
+    "token",
+    [pytest.param(None, id="placeholder"), pytest.param("", id="empty"), pytest.param("x" * 31, id="short")],
+)
+def test_production_refuses_a_placeholder_or_short_internal_token(token) -> None:
+    given = {} if token is None else {"LEYE_INTERNAL_TOKEN": token}
     with pytest.raises(ValidationError, match="internal_token"):
-        ServiceSettings(LEYE_ENV="production")
+        ServiceSettings(LEYE_ENV="production", **given)
