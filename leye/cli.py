@@ -29,7 +29,11 @@ console = Console()
 err_console = Console(stderr=True)
 
 # Command groups that services contribute (`services/<name>/cli.py` exposing a typer `app`).
-COMMAND_GROUPS: dict[str, str] = {"grafana": "services.monitoring.cli", "gateway": "services.gateway.cli"}
+COMMAND_GROUPS: dict[str, str] = {
+    "grafana": "services.monitoring.cli",
+    "gateway": "services.gateway.cli",
+    "registration": "services.registration.cli",
+}
 
 
 class CommandGroupError(RuntimeError):

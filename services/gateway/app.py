@@ -13,7 +13,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from services.runtime.http import Database, ServiceParts, create_service_app
+from services.runtime.http import INTERNAL_TOKEN_HEADER, Database, ServiceParts, create_service_app
 
 from .api import audit, forwarding, ingest, token
 from .audit import AuditWriter
@@ -40,7 +40,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     for chatty in ("httpx", "httpcore"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     app = create_service_app(ServiceParts(
-        name="gateway", title="乐业西青指挥中心 接口网关", description=DESCRIPTION, settings=settings,
+        name="gateway", title="乐业西青指挥中心 接口网关", description=DESCRIPTION, settings=settings, public=True,
         routers=[token.router, ingest.router, audit.router, forwarding.router],
         database=Database(url=settings.resolved_database_url(), migrations=Path(__file__).parent / "migrations"),
     ))
@@ -60,7 +60,9 @@ def _client_status(app: FastAPI, client_id: str) -> ClientStatus | None:
 
 
 def _with_backend_client(app: FastAPI, settings: GatewaySettings) -> None:
-    """One pooled HTTP client for all backend calls and the audit writer, started and stopped with the app."""
+    """One pooled HTTP client for all backend calls and the audit writer, started and stopped with the app.
+
+    The client sends the internal credential on every call, which backends require in production."""
     runtime_lifespan = app.router.lifespan_context
 
     @asynccontextmanager
@@ -73,7 +75,8 @@ def _with_backend_client(app: FastAPI, settings: GatewaySettings) -> None:
             app.state.audit = AuditWriter(app.state.engine)
             app.state.audit.start()
             try:
-                async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
+                internal = {INTERNAL_TOKEN_HEADER: settings.internal_token.get_secret_value()}
+                async with httpx.AsyncClient(timeout=timeout, limits=limits, headers=internal) as http:
                     app.state.http = http
                     # Everything built at start-up lives as long as the process: keep it out of the
                     # cyclic collector's scans, whose full passes otherwise show up as p99 latency.

@@ -5,6 +5,11 @@ check and per-client rate limits.
 - Access tokens are HS256 JWTs (``iss``, ``aud``, ``sub`` = client id, ``scope``, ``iat``, ``exp`` ≤ 15
   minutes, ``jti``). A token alone is not enough: every request also checks that its client is still
   active, through :class:`ClientCache`, so disabling a client ends its tokens within the cache time.
+- A token whose lifetime (``exp`` − ``iat``) exceeds ``GATEWAY_TOKEN_TTL_S`` is refused even when its
+  signature is good: whoever holds the signing key (a leaked key, a tool signing by hand) must not mint
+  long-lived tokens. Both claims come from the issuer's clock, so that comparison is exact; the
+  ``exp``/``iat`` checks against this gateway's clock allow :data:`CLOCK_LEEWAY_S` for drift between
+  gateway replicas.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from starlette.concurrency import run_in_threadpool
 from .settings import GatewaySettings
 
 _HASHER = PasswordHasher()
+CLOCK_LEEWAY_S = 10
+"""Seconds of clock drift allowed when checking ``exp`` (expired) and ``iat`` (not issued in the future)."""
 # Verifying against this keeps an unknown client id as slow as a wrong secret (no user enumeration).
 _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
 
@@ -72,13 +79,16 @@ def decode_token(settings: GatewaySettings, token: str) -> tuple[str, frozenset[
     try:
         claims = jwt.decode(
             token, settings.jwt_secret.get_secret_value(), algorithms=["HS256"],
-            audience=settings.jwt_audience, issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience, issuer=settings.jwt_issuer, leeway=CLOCK_LEEWAY_S,
             options={"require": ["exp", "iat", "iss", "aud", "sub", "jti", "scope"]},
         )
     except jwt.PyJWTError as exc:
         raise TokenError(type(exc).__name__) from None
     if not isinstance(claims["scope"], str) or not isinstance(claims["sub"], str):
         raise TokenError("bad claims")
+    # PyJWT has checked that both are integers (numeric dates).
+    if int(claims["exp"]) - int(claims["iat"]) > settings.token_ttl_s:
+        raise TokenError("lifetime exceeds the configured TTL")
     return claims["sub"], frozenset(claims["scope"].split())
 
 

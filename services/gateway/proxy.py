@@ -3,8 +3,11 @@ suppression and the audit of personal-data access.
 
 What a backend sees: the same method, path (without ``/v1``), query and body; ``X-Request-ID``;
 ``X-Leye-Client: <client_id>``; ``Idempotency-Key: <client_id>:<key>`` (so two departments' keys can
-never collide). What the client sees: the backend's status and body, except that a backend that is
-down or too slow becomes 503 with Retry-After and a backend failure (5xx) becomes 502, never a 500.
+never collide); the internal credential ``X-Leye-Internal-Token`` (a default header of the pooled
+client, see ``app.py``). What the client sees: the backend's status and body, except that a backend
+that is down or too slow becomes 503 with Retry-After, and a backend failure (5xx) or a backend that
+refuses the gateway's internal credential (a configuration error, not the client's) becomes 502,
+never a 500.
 
 At most ``GATEWAY_BACKEND_CONCURRENCY`` backend calls are in flight; the others wait on a semaphore
 (within the backend timeout). This keeps httpcore's connection-pool queue empty: its bookkeeping
@@ -23,6 +26,7 @@ import structlog
 from fastapi import Request, Response
 
 from services.runtime.db import utcnow
+from services.runtime.http import INTERNAL_CALLER_ONLY
 from services.runtime.problems import ProblemError
 
 from .auth import Principal
@@ -104,10 +108,25 @@ async def _call_backend(request: Request, principal: Principal, route: Route, pa
         slots.release()
     if response.status_code == 503:
         raise unavailable
-    if response.status_code >= 500:
-        log.warning("backend failed", extra={"backend": route.backend, "status": response.status_code})
+    if response.status_code >= 500 or _refuses_the_gateway(response):
+        if response.status_code == 403:
+            log.error("后端服务拒绝了网关的内部凭证，请检查网关与该服务的 LEYE_INTERNAL_TOKEN 是否一致",
+                      extra={"backend": route.backend})
+        else:
+            log.warning("backend failed", extra={"backend": route.backend, "status": response.status_code})
         raise ProblemError(502, "backend_error", "后端服务处理失败", title="上游服务错误")
     return response
+
+
+def _refuses_the_gateway(response: httpx.Response) -> bool:
+    """The backend's answer is its refusal of our internal credential (mismatched LEYE_INTERNAL_TOKEN)."""
+    if response.status_code != 403 or not response.headers.get("content-type", "").startswith(
+            "application/problem+json"):
+        return False
+    try:
+        return orjson.loads(response.content).get("code") == INTERNAL_CALLER_ONLY
+    except (orjson.JSONDecodeError, AttributeError):
+        return False
 
 
 async def _audit(

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from services.runtime.http import Database, ServiceParts, create_service_app
 
 from .api import persons, worklists
-from .crypto import PiiCipher
+from .pii_keys import check_keys_cover_the_data
 from .settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -27,9 +27,16 @@ def create_app(settings: Settings | None = None, *, start_relay: bool = True) ->
         routers=[persons.router, worklists.router],
         database=Database(url=settings.database(), migrations=MIGRATIONS),
         start_relay=start_relay,
+        on_startup=[_refuse_unreadable_personal_data],
         openapi_tags=[{"name": "人员登记", "description": "人员登记与状态变更"},
                       {"name": "工作台账", "description": "跟踪回访、长期失业、离校未就业台账"}],
     ))
-    app.state.cipher = PiiCipher(settings.pii_key.get_secret_value())
+    app.state.cipher = settings.cipher()
     app.state.person_ref_key = settings.person_ref_key.get_secret_value().encode("utf-8")
     return app
+
+
+def _refuse_unreadable_personal_data(app: FastAPI) -> None:
+    """Do not start when stored rows are under a key version that is not configured (say, the legacy
+    REGISTRATION_PII_KEY left out on upgrade): every read of those people would fail."""
+    check_keys_cover_the_data(app.state.engine, app.state.cipher)

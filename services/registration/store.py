@@ -1,9 +1,10 @@
 """Tables and queries of the registration service. Nothing here commits: the request's unit of
 work (``services.runtime.http``) commits the person row and its outbox rows together.
 
-Personal data (name, ID number, phone) is stored only as Fernet ciphertext (``*_enc``); the primary
-key is ``person_ref``, the keyed hash of the ID number, which is how a person is found.
-Every other column is a non-identifying attribute that may also travel in events.
+Personal data (name, ID number, phone) is stored only as Fernet ciphertext (``*_enc``), under the key
+version in ``pii_key_version`` (``crypto.py``); the primary key is ``person_ref``, the keyed hash of
+the ID number, which is how a person is found. Every other column is a non-identifying attribute that
+may also travel in events.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class Person(Base):
     name_enc: Mapped[bytes] = mapped_column(LargeBinary)
     id_number_enc: Mapped[bytes] = mapped_column(LargeBinary)
     phone_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    # The key version of the three *_enc columns, which are always written together.
+    pii_key_version: Mapped[int] = mapped_column(Integer, index=True)
     street_code: Mapped[str] = mapped_column(String(9), index=True)
     community: Mapped[str | None] = mapped_column(String(40))
     gender: Mapped[str] = mapped_column(String(1))
@@ -122,6 +125,24 @@ class Employment(Base):
     vacancy_id: Mapped[str | None] = mapped_column(String(64))
     case_id: Mapped[str | None] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PiiKeyRotation(Base):
+    """One run of ``leye registration pii rotate``: who ran it where, from which key versions to which,
+    how many rows it re-encrypted and how it ended. No personal data."""
+
+    __tablename__ = "pii_key_rotations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    operator: Mapped[str] = mapped_column(String(64))
+    host: Mapped[str] = mapped_column(String(255))
+    from_versions: Mapped[str] = mapped_column(String(200))  # e.g. "0,1": the versions found to rewrite
+    to_version: Mapped[int] = mapped_column(Integer)
+    rows_done: Mapped[int] = mapped_column(Integer)
+    rows_skipped: Mapped[int] = mapped_column(Integer)  # changed by the service meanwhile; a re-run takes them
+    status: Mapped[str] = mapped_column(String(16))  # running, finished, interrupted, failed
 
 
 # --- unit-of-work helpers -------------------------------------------------------------------------

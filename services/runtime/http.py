@@ -3,7 +3,8 @@
 ``create_service_app`` gives a service: problem+json errors, a 1 MiB body limit (413),
 request ids and JSON access logs, Prometheus ``/metrics``, ``/healthz`` and ``/readyz``, the
 OpenAPI document of its ``JsonBody`` request bodies (``runtime.body``), and — when the service owns
-a database — migrations at start-up and the outbox relay.
+a database — migrations at start-up and the outbox relay. With ``LEYE_ENV=production`` every service
+but the gateway answers only callers that carry the internal credential (:class:`InternalCallerMiddleware`).
 
 Write routes use :class:`UnitOfWorkRoute`: one database session per request, committed once after
 the handler succeeded, together with the ``Idempotency-Key`` record. Handlers never commit.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import hashlib
+import hmac
 import logging
 import sys
 import time
@@ -46,6 +48,12 @@ from .settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
+INTERNAL_TOKEN_HEADER = "X-Leye-Internal-Token"
+INTERNAL_TOKEN_HEADER_KEY = INTERNAL_TOKEN_HEADER.lower().encode()
+INTERNAL_CALLER_ONLY = "internal_caller_only"
+# Open without the internal credential: compose's health checks and the Prometheus scraper call them,
+# and they reveal no business or personal data (the scraper need not hold a key that reads people).
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -245,6 +253,36 @@ class AccessLogMiddleware:
             structlog.contextvars.unbind_contextvars("request_id")
 
 
+class InternalCallerMiddleware:
+    """Refuses every request without the gateway's internal credential (403 problem), except the
+    operational endpoints in :data:`OPEN_PATHS`.
+
+    A backend trusts what the gateway checked (token, scope, audit), so in production it must not
+    answer anyone else who can reach its port. The credential is the shared secret
+    ``LEYE_INTERNAL_TOKEN`` in the ``X-Leye-Internal-Token`` header, compared in constant time.
+    """
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        self.app, self.token = app, token.encode("utf-8")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        given = next((v for k, v in scope["headers"] if k == INTERNAL_TOKEN_HEADER_KEY), b"")
+        if given and hmac.compare_digest(given, self.token):
+            await self.app(scope, receive, send)
+            return
+        response = problem_response(
+            403, code=INTERNAL_CALLER_ONLY, title="仅接受接口网关的请求",
+            detail="本服务只接受经接口网关转发的请求，请通过网关访问",
+            errors=[{"field": f"header.{INTERNAL_TOKEN_HEADER}", "message": "缺少内部凭证或内部凭证不正确",
+                     "type": "internal_credential"}],
+            instance=scope["path"],
+        )
+        await response(scope, receive, send)
+
+
 # --- the app factory ----------------------------------------------------------------------------
 
 
@@ -264,6 +302,9 @@ class ServiceParts:
     title: str
     description: str
     settings: ServiceSettings
+    # True for the gateway only: the public door authenticates its own callers. Every other service
+    # requires the internal credential when LEYE_ENV=production.
+    public: bool = False
     routers: Sequence[APIRouter] = ()
     database: Database | None = None
     ready_checks: Sequence[Callable[[], bool]] = ()
@@ -314,6 +355,9 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
     app.state.write_lock = None
     install_problem_handlers(app)
     app.add_middleware(BodyLimitMiddleware)
+    if not parts.public and parts.settings.environment == "production":
+        # Inside the access log, so refused calls are logged and counted too.
+        app.add_middleware(InternalCallerMiddleware, token=parts.settings.internal_token.get_secret_value())
     app.add_middleware(AccessLogMiddleware)
     app.include_router(_ops_router(parts))
     for router in parts.routers:

@@ -15,12 +15,14 @@ from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_PREFIX = "dev-only-"
+MIN_INTERNAL_TOKEN_CHARS = 32
 
 
 class ServiceSettings(BaseSettings):
     """Settings every process shares. Subclasses set ``env_prefix`` for their own fields."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    # hide_input_in_errors: a settings error must not print the environment, secrets included.
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
 
     environment: Literal["development", "test", "production"] = Field(
         "development", validation_alias=AliasChoices("LEYE_ENV")
@@ -33,14 +35,32 @@ class ServiceSettings(BaseSettings):
     var_dir: Path = Field(Path("var"), validation_alias=AliasChoices("LEYE_VAR_DIR"))
     log_level: str = Field("INFO", validation_alias=AliasChoices("LEYE_LOG_LEVEL"))
     host: str = Field("127.0.0.1", validation_alias=AliasChoices("LEYE_HOST"))
+    internal_token: SecretStr = Field(
+        SecretStr(DEV_SECRET_PREFIX + "internal-token-change-me"),
+        validation_alias=AliasChoices("LEYE_INTERNAL_TOKEN"),
+        description="Shared secret the gateway sends on every backend call (X-Leye-Internal-Token); with "
+        "LEYE_ENV=production every backend refuses requests without it (runtime.http).",
+    )
 
     @model_validator(mode="after")
     def _no_placeholder_secrets_in_production(self) -> Self:
         if self.environment == "production":
-            for name, value in self:
-                if isinstance(value, SecretStr) and value.get_secret_value().startswith(DEV_SECRET_PREFIX):
-                    raise ValueError(f"{name} still has its development placeholder; set it in the environment")
+            # All of them at once, so an operator fixes the environment in one go.
+            placeholders = self.placeholder_secrets()
+            if placeholders:
+                raise ValueError(f"{', '.join(placeholders)} still have their development placeholder; "
+                                 "set them in the environment")
+            if len(self.internal_token.get_secret_value()) < MIN_INTERNAL_TOKEN_CHARS:
+                # Whoever holds it reads personal data from any backend: no short or empty value.
+                raise ValueError(f"internal_token (LEYE_INTERNAL_TOKEN) must have at least "
+                                 f"{MIN_INTERNAL_TOKEN_CHARS} characters")
         return self
+
+    def placeholder_secrets(self) -> list[str]:
+        """Names of the secrets still holding a ``dev-only-`` placeholder. A subclass whose secrets are
+        not plain ``SecretStr`` values (a list of versioned keys) extends this."""
+        return [name for name, value in self
+                if isinstance(value, SecretStr) and value.get_secret_value().startswith(DEV_SECRET_PREFIX)]
 
     def sqlite_url(self, service: str) -> str:
         """Embedded default database for a service: a SQLite file under ``var/``."""

@@ -78,3 +78,15 @@ def test_services_wait_for_healthy_dependencies_and_check_readiness(compose, ser
     assert all(dep["condition"] == "service_healthy" for dep in spec["depends_on"].values())
     assert "/readyz" in " ".join(spec["healthcheck"]["test"])
     assert spec["user"] == "10001:10001"
+
+
+def test_gateway_and_every_backend_share_the_internal_credential(compose) -> None:
+    """The gateway sends LEYE_INTERNAL_TOKEN and each backend checks it: one value, from the environment."""
+    platform = [s.name for s in SERVICES if s.exists()]
+    assert "gateway" in platform and len(platform) > 1
+    values = {service: compose["services"][service]["environment"].get("LEYE_INTERNAL_TOKEN") for service in platform}
+    assert set(values.values()) == {"${LEYE_INTERNAL_TOKEN:?set LEYE_INTERNAL_TOKEN}"}, values
+    assert all(compose["services"][service]["environment"]["LEYE_ENV"] == "production" for service in platform)
+    healthchecks = [" ".join(compose["services"][service]["healthcheck"]["test"]) for service in platform]
+    # Health checks carry no credential: /readyz stays open (runtime.http.OPEN_PATHS).
+    assert all("/readyz" in check and "LEYE_INTERNAL_TOKEN" not in check for check in healthchecks)

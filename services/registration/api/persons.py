@@ -95,6 +95,7 @@ def register(body: Annotated[PersonIn, Depends(JsonBody(PersonIn))], session: Se
     person.name_enc = cipher.encrypt(body.name)
     person.id_number_enc = cipher.encrypt(body.id_number)
     person.phone_enc = cipher.encrypt(body.phone)
+    person.pii_key_version = cipher.newest_version
     person.street_code, person.community = body.street_code, body.community
     person.gender, person.age, person.education = body.gender.value, body.age, body.education.value
     person.skills = [skill.model_dump() for skill in body.skills]

@@ -90,6 +90,13 @@ def test_token_endpoint_wants_a_form(gateway: Gateway) -> None:
         pytest.param("Bearer " + jwt.encode(_claims(), "", algorithm="none"), "invalid_token", id="alg none"),
         pytest.param("Bearer " + jwt.encode(_claims(sub="ghost"), JWT_SECRET, algorithm="HS256"),
                      "client_disabled", id="unknown client"),
+        pytest.param("Bearer " + jwt.encode(_claims(exp=int(time.time()) + 365 * 86400), JWT_SECRET,
+                                            algorithm="HS256"), "invalid_token", id="lifetime of a year"),
+        pytest.param("Bearer " + jwt.encode(_claims(iat=int(time.time()) - 3600, exp=int(time.time()) + 300),
+                                            JWT_SECRET, algorithm="HS256"), "invalid_token",
+                     id="lifetime over the ttl, not yet expired"),
+        pytest.param("Bearer " + jwt.encode(_claims(iat=int(time.time()) + 3600, exp=int(time.time()) + 3900),
+                                            JWT_SECRET, algorithm="HS256"), "invalid_token", id="issued in the future"),
     ],
 )
 def test_bad_tokens_are_401(gateway: Gateway, authorization, code) -> None:
@@ -99,6 +106,29 @@ def test_bad_tokens_are_401(gateway: Gateway, authorization, code) -> None:
     assert response.status_code == 401
     assert response.json()["code"] == code
     assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    ("ttl_s", "lifetime_s", "status"),
+    [
+        pytest.param(900, 900, 200, id="lifetime equal to the ttl"),
+        pytest.param(900, 901, 401, id="one second over the ttl"),
+        pytest.param(300, 600, 401, id="over a lowered ttl"),
+    ],
+)
+def test_token_lifetime_is_bounded_by_the_configured_ttl(tmp_path, backend, ttl_s, lifetime_s, status) -> None:
+    live, app = start_gateway(gateway_settings(tmp_path, backend.url, token_ttl_s=ttl_s))
+    with live:
+        gateway = Gateway(live, app)
+        gateway.add_client("dept", "stats:read")
+        now = int(time.time())
+        token = jwt.encode(_claims(iat=now, exp=now + lifetime_s), JWT_SECRET, algorithm="HS256")
+        response = httpx.get(f"{gateway.url}/v1/stats/unemployment", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == status
+        if status == 401:
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["code"] == "invalid_token"
+            assert response.headers["www-authenticate"].startswith("Bearer")
 
 
 @pytest.mark.parametrize(
@@ -176,7 +206,7 @@ def test_production_refuses_placeholder_secrets(placeholder) -> None:
     from services.gateway.settings import GatewaySettings
 
     real = {"jwt_secret": "a-real-secret-from-the-vault-0123456789", "grafana_webhook_token": "a-real-token-42",
-            "PERSON_REF_KEY": "a-real-person-ref-key"}
+            "PERSON_REF_KEY": "a-real-person-ref-key", "LEYE_INTERNAL_TOKEN": "a-real-internal-token-0123456789"}
     real.pop(placeholder)
     with pytest.raises(ValidationError, match=placeholder):
         GatewaySettings(LEYE_ENV="production", **real)

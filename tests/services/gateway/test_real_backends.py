@@ -16,7 +16,8 @@ from .conftest import Gateway, gateway_settings, start_gateway
 def test_register_and_look_up_a_person_through_the_gateway(tmp_path, backend) -> None:
     registration = create_registration(RegistrationSettings(
         database_url=f"sqlite:///{tmp_path / 'registration.sqlite3'}", KAFKA_BOOTSTRAP="127.0.0.1:1",
-        PERSON_REF_KEY="test-person-ref-key-0123", pii_key="test-pii-key"), start_relay=False)
+        PERSON_REF_KEY="test-person-ref-key-0123", pii_keys="1:test-pii-secret-0123456789abcdef0123"),
+        start_relay=False)
     with LiveServer(registration) as service:
         live, app = start_gateway(gateway_settings(tmp_path / "gw", backend.url, REGISTRATION_URL=service.url))
         with live:

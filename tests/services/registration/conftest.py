@@ -16,6 +16,7 @@ from services.runtime.outbox import OutboxMessage
 from tests.conftest import LiveServer
 
 STREET = "120111001"
+PII_SECRET = "test-pii-secret-0123456789abcdef0123"
 
 
 def id_number(born: date, sequence: int = 101, region: str = "120111") -> str:
@@ -46,7 +47,7 @@ def person_body(**overrides: object) -> dict[str, object]:
 
 def service_settings(database_url: str, bootstrap: str = "127.0.0.1:1") -> Settings:
     return Settings(database_url=database_url, KAFKA_BOOTSTRAP=bootstrap, PERSON_REF_KEY="test-person-ref-key-0123",
-                    pii_key="test-pii-key")
+                    pii_keys=f"1:{PII_SECRET}")
 
 
 @pytest.fixture

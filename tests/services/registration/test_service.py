@@ -19,7 +19,8 @@ from tests.metadata import with_runtime_tables
 
 from .conftest import service_settings
 
-OWN_TABLES = {"persons", "person_groups", "followups", "employments", "outbox", "idempotency_keys"}
+OWN_TABLES = {"persons", "person_groups", "followups", "employments", "pii_key_rotations", "outbox",
+              "idempotency_keys"}
 
 
 def test_migrations_create_exactly_the_models(database_url: str) -> None:
@@ -48,13 +49,14 @@ def test_every_operation_has_a_chinese_summary(tmp_path) -> None:
     assert all(re.search(r"[\u4e00-\u9fff]", op.get("summary", "")) for op in operations)
 
 
-def test_production_refuses_the_placeholder_pii_key() -> None:
-    with pytest.raises(ValidationError, match="pii_key"):
-        Settings(LEYE_ENV="production", PERSON_REF_KEY="a-real-person-ref-key-from-the-vault")
+def test_production_refuses_the_placeholder_pii_keys() -> None:
+    with pytest.raises(ValidationError, match="pii_keys"):
+        Settings(LEYE_ENV="production", PERSON_REF_KEY="a-real-person-ref-key-from-the-vault",
+                 LEYE_INTERNAL_TOKEN="a-real-internal-token-from-the-vault")
 
 
 def test_cipher_round_trips_and_randomises() -> None:
-    cipher = PiiCipher("some secret")
+    cipher = PiiCipher({1: "some secret"})
     first, second = cipher.encrypt("13812345678"), cipher.encrypt("13812345678")
     assert first != second and b"13812345678" not in first
-    assert PiiCipher("some secret").decrypt(first) == "13812345678"
+    assert PiiCipher({1: "some secret"}).decrypt(first) == "13812345678"
