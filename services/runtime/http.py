@@ -62,7 +62,8 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[bytes] = mapped_column(LargeBinary)
     media_type: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Indexed for the purge of expired keys (IDEMPOTENCY_KEY_TTL_S).
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
