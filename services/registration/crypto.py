@@ -11,7 +11,7 @@ the version it was written under, so ``leye registration pii rotate`` finds the 
 older key and the service refuses to start when a row's key is not configured.
 
 Version 0 is the legacy key: before versioning, the Fernet key was SHA-256 of
-``REGISTRATION_PII_KEY``. Rows written then are marked version 0 by migration 0002; that key stays
+``REGISTRATION_PII_KEY``. Rows written then are marked version 0 by migration 0003; that key stays
 accepted (decrypt only) while it is configured, so an upgrade loses nothing.
 
 Ciphertexts are randomised, so they cannot be used for look-ups: people are found by ``person_ref``.

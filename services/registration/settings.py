@@ -7,7 +7,7 @@ from typing import Any, Self
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.runtime.settings import DEV_SECRET_PREFIX, ServiceSettings
+from services.runtime.settings import DEV_SECRET_PREFIX, DatabaseSettings
 
 from .crypto import KEYS_VARIABLE, PiiCipher, parse_versioned_keys
 
@@ -17,7 +17,7 @@ DEV_LEGACY_PII_KEY = DEV_SECRET_PREFIX + "registration-pii-key"
 MIN_SECRET_CHARS = 32
 
 
-class Settings(ServiceSettings):
+class Settings(DatabaseSettings):
     """``REGISTRATION_PORT``, ``REGISTRATION_DATABASE_URL``, ``REGISTRATION_PII_KEYS`` and the legacy
     ``REGISTRATION_PII_KEY``, plus the platform-wide variables of :class:`ServiceSettings`
     (``PERSON_REF_KEY``, ``KAFKA_BOOTSTRAP`` …)."""

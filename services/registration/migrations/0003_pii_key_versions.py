@@ -11,8 +11,8 @@ from alembic import op
 
 from services.runtime.db import UTCDateTime
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
