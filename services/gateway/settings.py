@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from services.runtime.settings import DEV_SECRET_PREFIX, ServiceSettings
+from services.runtime.settings import DEV_SECRET_PREFIX, DatabaseSettings
 
 
 def _backend(name: str, port: int) -> str:
@@ -17,7 +17,7 @@ def _backend(name: str, port: int) -> str:
                  description=f"Base URL of the {name} service (set by `leye up`).")
 
 
-class GatewaySettings(ServiceSettings):
+class GatewaySettings(DatabaseSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", frozen=True)
 
     port: int = 8000

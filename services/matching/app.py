@@ -8,20 +8,22 @@ can move time; it must return an aware datetime.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 from sqlalchemy import select
 
 from services.runtime.http import Database, ServiceParts, create_service_app
+from services.runtime.periodic import Job
+from services.runtime.retention import purge_older_than
 
 from .api import cases, match, matchmakers, stations
 from .events import EventApplier
 from .index import MatchIndex
 from .settings import Settings
 from .sla import SlaTimer
-from .store import PersonRow, VacancyRow
+from .store import PersonRow, ProcessedEvent, VacancyRow
 
 DESCRIPTION = """人岗匹配与就业红娘服务：求职者与岗位的可解释匹配打分、人岗双向推介、
 红娘站点的呼叫—指派派单、当天联系与3日内推介的时限监督，以及红娘星级评定。"""
@@ -55,6 +57,15 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         app.state.sla_timer = SlaTimer(app.state.sessions, clock, settings.sla_scan_interval_s, wake_relay)
         app.state.sla_timer.start()
 
+    def purge_processed_events(app: FastAPI) -> Job:
+        # Kept as long as the outbox rows of the publishers (same setting), which is longer than any
+        # replay window: a replayed event is still recognised as processed.
+        def purge() -> None:
+            cutoff = clock() - timedelta(seconds=settings.outbox_retention_s)
+            purge_older_than(app.state.sessions, ProcessedEvent.processed_at, cutoff)
+
+        return Job("purge-processed-events", 60.0, purge)
+
     def stop(app: FastAPI) -> None:
         if getattr(app.state, "sla_timer", None) is not None:
             app.state.sla_timer.stop()
@@ -68,6 +79,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         database=Database(settings.db_url(), Path(__file__).parent / "migrations"),
         on_startup=[start],
         on_shutdown=[stop],
+        periodic=[purge_processed_events],
     ))
     app.state.clock = clock
     return app

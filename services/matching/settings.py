@@ -5,10 +5,10 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from services.runtime.settings import StreamSettings
+from services.runtime.settings import DatabaseSettings, StreamSettings
 
 
-class Settings(StreamSettings):
+class Settings(StreamSettings, DatabaseSettings):
     model_config = SettingsConfigDict(env_prefix="MATCHING_", extra="ignore", frozen=True)
 
     port: int = Field(8003, description="HTTP port of the API (served in the worker's event loop).")

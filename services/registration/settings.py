@@ -5,10 +5,10 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from services.runtime.settings import DEV_SECRET_PREFIX, ServiceSettings
+from services.runtime.settings import DEV_SECRET_PREFIX, DatabaseSettings
 
 
-class Settings(ServiceSettings):
+class Settings(DatabaseSettings):
     """``REGISTRATION_PORT``, ``REGISTRATION_DATABASE_URL`` and ``REGISTRATION_PII_KEY``, plus the
     platform-wide variables of :class:`ServiceSettings` (``PERSON_REF_KEY``, ``KAFKA_BOOTSTRAP`` …)."""
 

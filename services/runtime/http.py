@@ -3,10 +3,12 @@
 ``create_service_app`` gives a service: problem+json errors, a 1 MiB body limit (413),
 request ids and JSON access logs, Prometheus ``/metrics``, ``/healthz`` and ``/readyz``, the
 OpenAPI document of its ``JsonBody`` request bodies (``runtime.body``), and — when the service owns
-a database — migrations at start-up and the outbox relay.
+a database — migrations at start-up, the outbox relay and the retention purges of the runtime tables;
+plus the service's own periodic jobs (``runtime.periodic``).
 
 Write routes use :class:`UnitOfWorkRoute`: one database session per request, committed once after
-the handler succeeded, together with the ``Idempotency-Key`` record. Handlers never commit.
+the handler succeeded, together with the ``Idempotency-Key`` record. Handlers never commit. A key
+older than ``IDEMPOTENCY_KEY_TTL_S`` counts as new.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,9 +42,11 @@ from .body import JsonBodyRoute, document_json_bodies
 from .db import Base, UTCDateTime, begin_read, make_engine, make_session_factory, migrate, utcnow
 from .logs import configure_logging
 from .metrics import HTTP_REQUESTS, HTTP_SECONDS
-from .outbox import OutboxRelay
+from .outbox import OutboxMessage, OutboxRelay
+from .periodic import Job, Periodic
 from .problems import ProblemError, install_problem_handlers, problem_response
-from .settings import ServiceSettings
+from .retention import purge_older_than
+from .settings import DatabaseSettings, ServiceSettings
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
@@ -62,7 +66,19 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[bytes] = mapped_column(LargeBinary)
     media_type: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Indexed for the purge of expired keys (IDEMPOTENCY_KEY_TTL_S).
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+def _stored_record(session: Session, key: str, ttl: timedelta | None) -> IdempotencyRecord | None:
+    record = session.get(IdempotencyRecord, key)
+    if record is None or ttl is None or record.created_at >= utcnow() - ttl:
+        return record
+    # Expired (IDEMPOTENCY_KEY_TTL_S) but not purged yet: the key counts as new. The old record goes
+    # in this unit of work, so the new response can take the key; a failed request rolls it back.
+    session.delete(record)
+    session.flush()
+    return None
 
 
 def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
@@ -116,7 +132,8 @@ class UnitOfWorkRoute(JsonBodyRoute):
                     fingerprint = hashlib.sha256(
                         f"{request.method} {request.url.path}\n".encode() + body
                     ).hexdigest()
-                    stored = await run_in_threadpool(session.get, IdempotencyRecord, key)
+                    stored = await run_in_threadpool(_stored_record, session, key,
+                                                     request.app.state.idempotency_ttl)
                     if stored is not None:
                         return _replay(stored, fingerprint)
                 response = await handler(request)
@@ -271,19 +288,50 @@ class ServiceParts:
     on_shutdown: Sequence[Callable[[FastAPI], None]] = ()
     start_relay: bool = True
     openapi_tags: list[dict[str, str]] = field(default_factory=list)
+    # Periodic jobs of the service, each built from the started app (after ``on_startup``); they run
+    # beside the runtime's own purges (every ``purge_every_s``; None: no purges, for tests).
+    periodic: Sequence[Callable[[FastAPI], Job]] = ()
+    purge_every_s: float | None = 60.0
+
+
+def runtime_purge_jobs(
+    sessions: sessionmaker,  # type: ignore[type-arg]
+    settings: DatabaseSettings,
+    every_s: float,
+    keep_going: Callable[[], bool] = lambda: True,
+) -> list[Job]:
+    """The purges of every service database: sent outbox rows past OUTBOX_RETENTION_S, and
+    Idempotency-Key records past IDEMPOTENCY_KEY_TTL_S."""
+
+    def purge_outbox() -> None:
+        cutoff = utcnow() - timedelta(seconds=settings.outbox_retention_s)
+        purge_older_than(sessions, OutboxMessage.sent_at, cutoff, keep_going=keep_going)
+
+    def purge_idempotency_keys() -> None:
+        cutoff = utcnow() - timedelta(seconds=settings.idempotency_key_ttl_s)
+        purge_older_than(sessions, IdempotencyRecord.created_at, cutoff, keep_going=keep_going)
+
+    return [Job("purge-outbox", every_s, purge_outbox), Job("purge-idempotency-keys", every_s, purge_idempotency_keys)]
 
 
 def create_service_app(parts: ServiceParts) -> FastAPI:
+    retention = parts.settings if isinstance(parts.settings, DatabaseSettings) else None
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        periodic = app.state.periodic = Periodic([])
         if parts.database is not None:
             engine = make_engine(parts.database.url)
             app.state.write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
             migrate(engine, parts.database.migrations)
             app.state.engine = engine
             app.state.sessions = make_session_factory(engine)
+            if retention is not None and parts.purge_every_s is not None:
+                periodic.jobs.extend(runtime_purge_jobs(app.state.sessions, retention, parts.purge_every_s,
+                                                        keep_going=lambda: not periodic.stopping))
             if parts.start_relay:
-                app.state.relay = OutboxRelay(app.state.sessions, parts.settings.kafka_bootstrap)
+                window = {"replay_window_s": retention.outbox_replay_window_s} if retention else {}
+                app.state.relay = OutboxRelay(app.state.sessions, parts.settings.kafka_bootstrap, **window)
                 app.state.relay.start()
                 # The relay and the Kafka client's sender are threads too. With Python's default 5 ms
                 # switch interval a request waits up to 5 ms for the GIL at each of its hops while
@@ -291,6 +339,8 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
                 sys.setswitchinterval(0.001)
         for hook in parts.on_startup:
             hook(app)
+        periodic.jobs.extend(build(app) for build in parts.periodic)
+        periodic.start()
         # What start-up built lives as long as the process: keep it out of the cyclic collector's full
         # scans, which otherwise show up as p99 latency spikes.
         gc.collect()
@@ -298,6 +348,7 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
         try:
             yield
         finally:
+            periodic.stop()
             for hook in parts.on_shutdown:
                 hook(app)
             if getattr(app.state, "relay", None) is not None:
@@ -312,6 +363,7 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
     app.state.settings = parts.settings
     app.state.relay = None
     app.state.write_lock = None
+    app.state.idempotency_ttl = timedelta(seconds=retention.idempotency_key_ttl_s) if retention else None
     install_problem_handlers(app)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(AccessLogMiddleware)

@@ -13,6 +13,9 @@ MetricName = Literal[
     "leye_outbox_published_total",
     "leye_outbox_publish_errors_total",
     "leye_outbox_pending",
+    "leye_outbox_replayed_total",
+    "leye_rows_purged_total",
+    "leye_periodic_job_errors_total",
     "leye_events_consumed_total",
     "leye_events_deadlettered_total",
     "leye_events_duplicate_total",
@@ -26,6 +29,11 @@ HTTP_SECONDS = Histogram(
 OUTBOX_PUBLISHED = Counter("leye_outbox_published_total", "Outbox events acknowledged by the broker")
 OUTBOX_PUBLISH_ERRORS = Counter("leye_outbox_publish_errors_total", "Failed outbox publish attempts")
 OUTBOX_PENDING = Gauge("leye_outbox_pending", "Outbox rows not yet acknowledged")
+OUTBOX_REPLAYED = Counter(
+    "leye_outbox_replayed_total", "Sent outbox events published again because the broker lost its log"
+)
+ROWS_PURGED = Counter("leye_rows_purged_total", "Rows deleted by retention purges", ["table"])
+PERIODIC_JOB_ERRORS = Counter("leye_periodic_job_errors_total", "Failed runs of periodic jobs", ["job"])
 EVENTS_CONSUMED = Counter("leye_events_consumed_total", "Events processed by a consumer", ["consumer", "topic"])
 EVENTS_DEADLETTERED = Counter(
     "leye_events_deadlettered_total", "Messages sent to the dead-letter topic", ["consumer", "reason"]

@@ -48,6 +48,37 @@ class ServiceSettings(BaseSettings):
         return f"sqlite:///{(self.var_dir / f'{service}.sqlite3').resolve()}"
 
 
+class DatabaseSettings(ServiceSettings):
+    """Settings every process with a database of its own shares: how long the runtime tables keep
+    rows (the outbox relay and the retention purges read them)."""
+
+    outbox_replay_window_s: float = Field(
+        86_400.0, gt=0,
+        validation_alias=AliasChoices("OUTBOX_REPLAY_WINDOW_S"),
+        description="Sent outbox rows younger than this are published again when the broker lost its log.",
+    )
+    outbox_retention_s: float = Field(
+        7 * 86_400.0, gt=0,
+        validation_alias=AliasChoices("OUTBOX_RETENTION_S"),
+        description="Sent outbox rows (and matching's processed event ids) older than this are purged.",
+    )
+    idempotency_key_ttl_s: float = Field(
+        86_400.0, gt=0,
+        validation_alias=AliasChoices("IDEMPOTENCY_KEY_TTL_S"),
+        description="An Idempotency-Key older than this is treated as new and purged.",
+    )
+
+    @model_validator(mode="after")
+    def _retention_outlasts_the_replay_window(self) -> Self:
+        if self.outbox_retention_s <= self.outbox_replay_window_s:
+            # Otherwise a purge could delete rows a replay still needs (and consumers' dedup ids).
+            raise ValueError(
+                f"OUTBOX_RETENTION_S（{self.outbox_retention_s:g} 秒）必须大于 OUTBOX_REPLAY_WINDOW_S"
+                f"（{self.outbox_replay_window_s:g} 秒）：重放窗口内已发送的事件必须保留"
+            )
+        return self
+
+
 class StreamSettings(ServiceSettings):
     """Settings of a process that runs a faust worker (matching, monitoring)."""
 

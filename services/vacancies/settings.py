@@ -5,10 +5,10 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from services.runtime.settings import ServiceSettings
+from services.runtime.settings import DatabaseSettings
 
 
-class Settings(ServiceSettings):
+class Settings(DatabaseSettings):
     """``VACANCIES_PORT``, ``VACANCIES_DATABASE_URL`` and ``VACANCIES_EXPIRY_INTERVAL_S``."""
 
     model_config = SettingsConfigDict(env_prefix="VACANCIES_", extra="ignore", frozen=True)

@@ -1,0 +1,79 @@
+"""Periodic background work of a service (retention purges, timers): one daemon thread per job.
+
+A job runs every ``every_s`` seconds; when it raises, the error is logged and counted and the job
+is retried with exponential back-off (capped at ``every_s``) until it succeeds again, so a database
+that is briefly locked or down delays the work without stopping it. ``create_service_app`` starts
+and stops the jobs of a service (``ServiceParts.periodic``) together with the app.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .backoff import backoff
+from .metrics import PERIODIC_JOB_ERRORS
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Job:
+    """``fn`` called every ``every_s`` seconds; ``runs`` counts its successful runs and
+    ``last_started`` is the ``time.monotonic()`` at which the latest successful run began."""
+
+    name: str
+    every_s: float
+    fn: Callable[[], object]
+    runs: int = field(default=0, init=False)
+    last_started: float = field(default=float("-inf"), init=False)
+
+
+class Periodic:
+    """Runs ``jobs`` in daemon threads until :meth:`stop`."""
+
+    def __init__(self, jobs: Sequence[Job], *, initial_backoff_s: float = 0.5) -> None:
+        self.jobs = list(jobs)
+        self._initial_backoff_s = initial_backoff_s
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for job in self.jobs:
+            thread = threading.Thread(target=self._run, args=(job,), name=f"periodic-{job.name}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self._stop.set()
+        deadline = time.monotonic() + timeout_s
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._threads.clear()
+
+    @property
+    def stopping(self) -> bool:
+        """True once :meth:`stop` was called: long jobs may check it between steps."""
+        return self._stop.is_set()
+
+    def _run(self, job: Job) -> None:
+        wait = backoff(min(self._initial_backoff_s, job.every_s), job.every_s)
+        failures = 0
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                job.fn()
+            except Exception as exc:  # noqa: BLE001 - any failure is retried; the thread must live on
+                failures += 1
+                PERIODIC_JOB_ERRORS.labels(job.name).inc()
+                log.warning("定时任务执行失败，稍后重试",
+                            extra={"job": job.name, "error": repr(exc), "attempt": failures})
+                self._stop.wait(wait(failures))
+                continue
+            failures = 0
+            job.runs += 1
+            job.last_started = started
+            self._stop.wait(job.every_s)
