@@ -1,7 +1,8 @@
 """The embedded Kafka-protocol broker (Tansu) and topic provisioning.
 
 Tansu keeps everything in memory: a restart empties every topic. That is why the services'
-outboxes are the records and the relay re-creates topics whenever the broker says they are gone.
+outboxes are the records and the relay re-creates topics whenever the broker says they are gone,
+then publishes again what it had sent within its replay window (``runtime.outbox``).
 """
 
 from __future__ import annotations
