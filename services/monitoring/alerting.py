@@ -61,6 +61,7 @@ from schemas.events.alert import AlertRaised, AlertResolved, AlertUpdated
 from schemas.fields import SHANGHAI
 from schemas.reference import DISTRICT_CODE, STREETS
 from schemas.vocab import AlertLevel, AlertSource, RegistrationKind, ScopeKind
+from services.runtime.metrics import WARNING_EVALUATIONS
 
 from .indicators import BY_CODE
 from .rows import alert_row
@@ -397,6 +398,7 @@ class Warnings:
         scopes |= {("mass_layoff", ScopeKind.INDUSTRY, section) for (section,) in industries}
         self.pending.update(dict.fromkeys(sorted(scopes)))
         await self.evaluate_touched()
+        WARNING_EVALUATIONS.inc()
 
     async def _evaluate(self, scopes: Iterable[Scope]) -> None:
         for scope in sorted(scopes):
