@@ -353,6 +353,9 @@ class Warnings:
         self.by_street_fresh_s = by_street_fresh_s
         self._by_street: dict[tuple[str, date, date], tuple[float, dict[str, tuple[float | None, int | None]]]] = {}
         self._slow_signals_due = 0.0  # time.monotonic() before which slow signals wait
+        # Scopes whose change could not be recorded: pending again from the next run on (not at once,
+        # which would spin while the database is away).
+        self._retry: dict[Scope, None] = {}
 
     async def restore(self) -> None:
         """Rebuild the open warnings: from ``load_open``, else from the ``alerts`` table."""
@@ -369,6 +372,8 @@ class Warnings:
         self.pending.update(dict.fromkeys((signal, ScopeKind(kind), code) for signal, kind, code in scopes))
 
     async def evaluate_touched(self) -> None:
+        self.pending.update(self._retry)
+        self._retry.clear()
         urgent = [scope for scope in self.pending if scope[0] == "mass_layoff"]
         for scope in urgent:
             del self.pending[scope]
@@ -476,15 +481,17 @@ value: float | None, level: AlertLevel | None, levels: dict[AlertLevel, float],
         try:
             await self.record(event)
         except WarningConflict:
-            # Another worker on the same database changed this warning first: take its view.
+            # Another worker on the same database changed this warning first: take its view, and
+            # judge the scope again from there.
             log.warning("预警状态已被其他实例修改，重新读取", extra={"alert_id": alert_id, "signal": signal})
             await self.restore()
+            self._retry[scope] = None
             return
         except NotRecorded as exc:
             # The database is away: nothing was recorded, so nothing will be published; try again
             # at the next evaluation instead of stopping the worker.
             log.warning("预警状态写入失败，稍后重试", extra={"alert_id": alert_id, "error": str(exc)})
-            self.pending[scope] = None
+            self._retry[scope] = None
             return
         if reading.level is None:
             self.open.pop(scope, None)
