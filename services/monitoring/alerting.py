@@ -22,7 +22,8 @@ Life cycle, per scope: raised once (``alert.raised``), updated when its level ch
 Each change is first *recorded* (the worker's ``record`` is ``WarningLedger.record``: the warning's
 SQL row and its outbox event in one transaction; the outbox relay publishes it to ``leye.alert``,
 with back-off while the broker is away), so a broker error never reaches the engine and no change
-is lost or sent twice. Then its row goes straight into ClickHouse's ``alerts`` table, so the wall
+is lost; each is sent once (once more only if the relay crashes between the broker's ack and
+marking the row sent, as with every outbox). Then its row goes straight into ClickHouse's ``alerts`` table, so the wall
 and ``/warnings`` show it at once, broker or not; ingesting it again from ``leye.alert`` is
 harmless (deduplicated on the event id), and repairs a direct insert that failed. The open
 warnings are restored at start-up from the SQL rows (``load_open``), so a restart neither forgets
