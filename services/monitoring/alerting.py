@@ -22,7 +22,8 @@ Life cycle, per scope: raised once (``alert.raised``), updated when its level ch
 Each change is first *recorded* (the worker's ``record`` is ``WarningLedger.record``: the warning's
 SQL row and its outbox event in one transaction; the outbox relay publishes it to ``leye.alert``,
 with back-off while the broker is away), so a broker error never reaches the engine and no change
-is lost or sent twice. Then its row goes straight into ClickHouse's ``alerts`` table, so the wall
+is lost; each is sent once (once more only if the relay crashes between the broker's ack and
+marking the row sent, as with every outbox). Then its row goes straight into ClickHouse's ``alerts`` table, so the wall
 and ``/warnings`` show it at once, broker or not; ingesting it again from ``leye.alert`` is
 harmless (deduplicated on the event id), and repairs a direct insert that failed. The open
 warnings are restored at start-up from the SQL rows (``load_open``), so a restart neither forgets
@@ -61,6 +62,7 @@ from schemas.events.alert import AlertRaised, AlertResolved, AlertUpdated
 from schemas.fields import SHANGHAI
 from schemas.reference import DISTRICT_CODE, STREETS
 from schemas.vocab import AlertLevel, AlertSource, RegistrationKind, ScopeKind
+from services.runtime.metrics import WARNING_EVALUATIONS
 
 from .indicators import BY_CODE
 from .rows import alert_row
@@ -352,6 +354,9 @@ class Warnings:
         self.by_street_fresh_s = by_street_fresh_s
         self._by_street: dict[tuple[str, date, date], tuple[float, dict[str, tuple[float | None, int | None]]]] = {}
         self._slow_signals_due = 0.0  # time.monotonic() before which slow signals wait
+        # Scopes whose change could not be recorded: pending again from the next run on (not at once,
+        # which would spin while the database is away).
+        self._retry: dict[Scope, None] = {}
 
     async def restore(self) -> None:
         """Rebuild the open warnings: from ``load_open``, else from the ``alerts`` table."""
@@ -368,6 +373,8 @@ class Warnings:
         self.pending.update(dict.fromkeys((signal, ScopeKind(kind), code) for signal, kind, code in scopes))
 
     async def evaluate_touched(self) -> None:
+        self.pending.update(self._retry)
+        self._retry.clear()
         urgent = [scope for scope in self.pending if scope[0] == "mass_layoff"]
         for scope in urgent:
             del self.pending[scope]
@@ -397,6 +404,7 @@ class Warnings:
         scopes |= {("mass_layoff", ScopeKind.INDUSTRY, section) for (section,) in industries}
         self.pending.update(dict.fromkeys(sorted(scopes)))
         await self.evaluate_touched()
+        WARNING_EVALUATIONS.inc()
 
     async def _evaluate(self, scopes: Iterable[Scope]) -> None:
         for scope in sorted(scopes):
@@ -474,15 +482,17 @@ value: float | None, level: AlertLevel | None, levels: dict[AlertLevel, float],
         try:
             await self.record(event)
         except WarningConflict:
-            # Another worker on the same database changed this warning first: take its view.
+            # Another worker on the same database changed this warning first: take its view, and
+            # judge the scope again from there.
             log.warning("预警状态已被其他实例修改，重新读取", extra={"alert_id": alert_id, "signal": signal})
             await self.restore()
+            self._retry[scope] = None
             return
         except NotRecorded as exc:
             # The database is away: nothing was recorded, so nothing will be published; try again
             # at the next evaluation instead of stopping the worker.
             log.warning("预警状态写入失败，稍后重试", extra={"alert_id": alert_id, "error": str(exc)})
-            self.pending[scope] = None
+            self._retry[scope] = None
             return
         if reading.level is None:
             self.open.pop(scope, None)

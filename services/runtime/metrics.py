@@ -19,6 +19,7 @@ MetricName = Literal[
     "leye_events_consumed_total",
     "leye_events_deadlettered_total",
     "leye_events_duplicate_total",
+    "leye_warning_evaluations_total",
 ]
 
 HTTP_REQUESTS = Counter("leye_http_requests_total", "HTTP requests", ["method", "route", "status"])
@@ -39,3 +40,4 @@ EVENTS_DEADLETTERED = Counter(
     "leye_events_deadlettered_total", "Messages sent to the dead-letter topic", ["consumer", "reason"]
 )
 EVENTS_DUPLICATE = Counter("leye_events_duplicate_total", "Redelivered events skipped", ["consumer"])
+WARNING_EVALUATIONS = Counter("leye_warning_evaluations_total", "Full evaluations of every warning scope (monitoring)")

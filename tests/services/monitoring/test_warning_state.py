@@ -161,3 +161,22 @@ def test_a_warning_raised_while_the_broker_is_down_is_published_once_it_is_back(
         relay.stop()
         ledger.close()
         engine.dispose()
+
+
+def test_a_change_the_database_refused_is_tried_again_at_the_next_evaluation(ledger: WarningLedger,
+                                                                             tmp_path: Path) -> None:
+    good = ledger.sessions
+    unreachable = make_engine(f"sqlite:///{tmp_path / 'no-such-dir' / 'monitoring.sqlite3'}")
+    ledger.bind(make_session_factory(unreachable))
+    store = FakeStore()
+    warnings = Warnings(store, Thresholds.load(DEFAULT_THRESHOLDS), ledger.record,  # type: ignore[arg-type]
+                        load_open=ledger.open_warnings, today=lambda: TODAY, evaluation_share=1.0)
+    store.values[("mass_layoff_cuts", STREET)] = (150.0, 150)
+    asyncio.run(warnings.evaluate_all())  # the write fails: nothing open, nothing staged, no error
+    assert (warnings.open, store.inserted) == ({}, [])
+    ledger.bind(good)
+    asyncio.run(warnings.evaluate_touched())
+    assert warnings.open == {("mass_layoff", ScopeKind.STREET, STREET): OpenAlert(
+        warnings.open[("mass_layoff", ScopeKind.STREET, STREET)].alert_id, AlertLevel.ORANGE)}
+    assert len(_outbox(ledger)) == 1 and [table for table, _ in store.inserted] == ["alerts"]
+    unreachable.dispose()
