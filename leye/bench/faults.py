@@ -13,7 +13,8 @@ Per fault: ``lost`` / ``doubled`` — how far the count indicators ended below /
 the records, beyond what earlier faults left; ``recovered_s`` — seconds from the end of the fault
 until everything matched (null: never within the limit); ``mismatched`` — the indicators still
 off; ``warnings_doubled`` — open warnings sharing a signal and scope; ``matching_unprocessed`` —
-recorded events matching never processed; ``cases_doubled`` — 红娘 cases opened twice. Faults run
+recorded events matching never processed; ``cases_doubled`` — 红娘 cases opened twice; for a
+poison message, ``deadlettered`` of ``deadletters_expected`` (one per consumer that reads it). Faults run
 one after another on one stack, so each starts from the state the previous one left.
 """
 
@@ -38,7 +39,7 @@ from typing import Any
 
 import httpx
 import orjson
-from kafka import KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer
 
 from leye.demo import ensure_demo_client
 from leye.reconcile import Comparison, compare, recorded_events
@@ -47,6 +48,7 @@ from leye.simulator.traffic import Traffic
 from services.runtime.broker import port_is_free
 
 MATCHING_TOPICS = {"leye.registration", "leye.vacancy", "leye.layoff"}
+POISON_TOPICS = ("leye.registration", "leye.vacancy")  # read by matching and by monitoring
 POISON_KINDS = ("not_json", "unknown_type", "bad_data", "oversized")
 
 
@@ -211,12 +213,24 @@ class Platform:
         with closing(sqlite3.connect(f"file:{self.var_dir / service}.sqlite3?mode=ro", uri=True, timeout=30)) as conn:
             return int(conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0])
 
-    def produce(self, topic: str, value: bytes) -> None:
+    def produce(self, topic: str, value: bytes) -> tuple[str, int, int]:
+        """Send one message; where it landed (topic, partition, offset)."""
         producer = KafkaProducer(bootstrap_servers=self.bootstrap, max_request_size=4 * 1024 * 1024)
         try:
-            producer.send(topic, key=b"bench-poison", value=value).get(timeout=30)
+            sent = producer.send(topic, key=b"bench-poison", value=value).get(timeout=30)
         finally:
             producer.close()
+        return topic, sent.partition, sent.offset
+
+    def deadlettered(self, messages: set[tuple[str, int, int]]) -> int:
+        """How many dead letters on ``leye.deadletter`` name one of ``messages`` (one per consumer)."""
+        consumer = KafkaConsumer("leye.deadletter", bootstrap_servers=self.bootstrap, group_id=None,
+                                 auto_offset_reset="earliest", consumer_timeout_ms=3000)
+        try:
+            records = [orjson.loads(record.value)["data"] for record in consumer]
+        finally:
+            consumer.close()
+        return sum(1 for d in records if (d["original_topic"], d["partition"], d["offset"]) in messages)
 
 
 def _kill(platform: Platform, service: str) -> Callable[[], dict[str, Any]]:
@@ -274,9 +288,7 @@ def _poison(platform: Platform, kind: str) -> Callable[[], dict[str, Any]]:
     def inject() -> dict[str, Any]:
         real = next(e for e in recorded_events(platform.var_dir) if e.topic == "leye.registration")
         value = poison_message(kind, real.to_json())
-        for topic in ("leye.registration", "leye.vacancy"):
-            platform.produce(topic, value)
-        return {}
+        return {"poison": {platform.produce(topic, value) for topic in POISON_TOPICS}}
     return inject
 
 
@@ -305,6 +317,13 @@ def run(quick: bool = False) -> dict[str, Any]:
                 ended = time.monotonic()
                 traffic.join()
                 recovered_s, comparison, state = platform.converge(ended, converge_s, previous)
+                if poison := extra.pop("poison", None):
+                    # matching and monitoring both read these topics: each dead-letters each message once
+                    extra["deadletters_expected"], deadline = 2 * len(poison), time.monotonic() + 60
+                    while ((found := platform.deadlettered(poison)) < extra["deadletters_expected"]
+                           and time.monotonic() < deadline):
+                        time.sleep(1.0)
+                    extra["deadlettered"] = found
                 results[name] = {
                     "lost": max(0.0, comparison.lost - previous.lost),
                     "doubled": max(0.0, comparison.doubled - previous.doubled),
