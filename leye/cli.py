@@ -17,6 +17,7 @@ from typing import Annotated
 
 import orjson
 import typer
+from kafka.errors import KafkaError
 from rich.console import Console
 from rich.table import Table
 
@@ -103,7 +104,18 @@ def up(
     restarts: dict[str, int] = {}
 
     def supervise() -> None:
-        """Restart a service that died (its events are safe in its outbox or on the broker)."""
+        """Restart the embedded broker or a service that died (events are safe in the outboxes)."""
+        code = stack.broker_exit_code()
+        if code is not None and not stopping:
+            restarts["broker"] = restarts.get("broker", 0) + 1
+            err_console.print(f"Kafka 代理意外退出（退出码 {code}），第 {restarts['broker']} 次重启", soft_wrap=True)
+            try:
+                stack.restart_broker()
+                # memory storage: the outboxes re-publish and the stream workers re-read (lostlog.py)
+                err_console.print(f"Kafka 代理已在原端口 {stack.bootstrap} 重启，主题已重建（内容由各服务发件箱重发）",
+                                  soft_wrap=True)
+            except (RuntimeError, OSError, KafkaError) as exc:
+                err_console.print(f"Kafka 代理重启失败：{exc}；稍后重试", soft_wrap=True)
         for name, process in list(stack.processes.items()):
             if process.poll() is not None and not stopping:
                 restarts[name] = restarts.get(name, 0) + 1

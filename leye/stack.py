@@ -86,6 +86,23 @@ class Stack:
             self.broker.start()
         ensure_topics(self.bootstrap)
 
+    def broker_exit_code(self) -> int | None:
+        """The embedded broker's exit code if it exited (reaping it), else None."""
+        if self.broker is None:
+            return None
+        if self.broker.process is None:  # a restart that failed: try again
+            return -1
+        return self.broker.process.poll()
+
+    def restart_broker(self) -> None:
+        """Start the embedded broker again on its port and re-create the topics. It comes back empty
+        (memory storage): the outboxes re-publish what they sent within their replay window, and
+        stream workers notice the lost log and restart (services/runtime/lostlog.py)."""
+        assert self.broker is not None
+        self.broker.stop()
+        self.broker.start()
+        ensure_topics(self.bootstrap)
+
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update({

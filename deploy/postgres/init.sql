@@ -2,4 +2,5 @@
 CREATE DATABASE registration;
 CREATE DATABASE vacancies;
 CREATE DATABASE matching;
+CREATE DATABASE monitoring;
 CREATE DATABASE gateway;

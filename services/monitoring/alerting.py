@@ -19,9 +19,15 @@ Levels, direction, hysteresis and the small-number floors (:class:`Floor`): ``th
 
 Life cycle, per scope: raised once (``alert.raised``), updated when its level changes
 (``alert.updated``), resolved when the value leaves the hysteresis band (``alert.resolved``).
-Each change is published to ``leye.alert`` (waiting for the broker's ack) and then written to the
-``alerts`` table; the open warnings are rebuilt from that table at start-up, so a restart neither
-forgets nor re-raises them.
+Each change is first *recorded* (the worker's ``record`` is ``WarningLedger.record``: the warning's
+SQL row and its outbox event in one transaction; the outbox relay publishes it to ``leye.alert``,
+with back-off while the broker is away), so a broker error never reaches the engine and no change
+is lost; each is sent once (once more only if the relay crashes between the broker's ack and
+marking the row sent, as with every outbox). Then its row goes straight into ClickHouse's ``alerts`` table, so the wall
+and ``/warnings`` show it at once, broker or not; ingesting it again from ``leye.alert`` is
+harmless (deduplicated on the event id), and repairs a direct insert that failed. The open
+warnings are restored at start-up from the SQL rows (``load_open``), so a restart neither forgets
+nor re-raises them.
 
 When: the worker marks the scopes a batch touched; :meth:`Warnings.evaluate_touched` runs every
 second, and :meth:`Warnings.evaluate_all` at start-up and every minute. The full run also resolves
@@ -56,6 +62,7 @@ from schemas.events.alert import AlertRaised, AlertResolved, AlertUpdated
 from schemas.fields import SHANGHAI
 from schemas.reference import DISTRICT_CODE, STREETS
 from schemas.vocab import AlertLevel, AlertSource, RegistrationKind, ScopeKind
+from services.runtime.metrics import WARNING_EVALUATIONS
 
 from .indicators import BY_CODE
 from .rows import alert_row
@@ -63,7 +70,18 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 SOURCE = "/services/monitoring"
-Publish = Callable[[CloudEvent], Awaitable[None]]
+Record = Callable[[CloudEvent], Awaitable[None]]
+"""Records one change durably for publication (``WarningLedger.record``); raises
+:class:`NotRecorded` when it could not."""
+LoadOpen = Callable[[], Awaitable[dict[tuple[str, ScopeKind, str], "OpenAlert"]]]
+
+
+class NotRecorded(Exception):
+    """A change could not be recorded (the database is away): it was not, and will not be, published."""
+
+
+class WarningConflict(NotRecorded):
+    """The stored warning is not in the state the engine believed (another worker changed it)."""
 
 
 # --- thresholds ------------------------------------------------------------------------------------
@@ -246,6 +264,13 @@ def _inside_band(value: float, threshold: float, hysteresis: float, direction: D
 # --- the engine ----------------------------------------------------------------------------------------
 
 Scope = tuple[str, ScopeKind, str]  # (signal, scope kind, scope code)
+ALERTS_IN_CLICKHOUSE = """
+    SELECT alert_id, argMax(status, k), argMax(level, k), any(signal), any(scope_kind), any(scope_code),
+           argMax(value, k), argMax(threshold, k), argMax(window, k), min(event_time), max(event_time),
+           argMax(event_id, k)
+    FROM (SELECT *, (event_time, event_id) AS k FROM alerts FINAL WHERE source = 'monitor')
+    GROUP BY alert_id"""
+"""The monitoring rules' warnings as ClickHouse's ``alerts`` table has them, the latest state of each."""
 SLICE_S = 0.25  # longest run of slow-signal queries before ingestion gets the ClickHouse thread back
 BY_STREET_FRESH_S = 5.0  # how long one all-街镇 reading of a stock indicator serves the other 街镇
 
@@ -311,27 +336,36 @@ def _filters(kind: ScopeKind, code: str) -> dict[str, str]:
 
 
 class Warnings:
-    """Evaluates scopes and publishes the changes. Not thread-safe: call from the worker's loop."""
+    """Evaluates scopes and records the changes. Not thread-safe: call from the worker's loop.
 
-    def __init__(self, store: Store, thresholds: Thresholds, publish: Publish, *, evaluation_share: float = 0.2,
-                 by_street_fresh_s: float = BY_STREET_FRESH_S,
+    ``load_open`` gives the open warnings at start-up (the worker: ``WarningLedger.open_warnings``);
+    without it they are read back from ClickHouse's ``alerts`` table, which is all a stand-in store
+    offers.
+    """
+
+    def __init__(self, store: Store, thresholds: Thresholds, record: Record, *, evaluation_share: float = 0.2,
+                 by_street_fresh_s: float = BY_STREET_FRESH_S, load_open: LoadOpen | None = None,
                  today: Callable[[], date] = lambda: datetime.now(SHANGHAI).date()) -> None:
-        self.store, self.thresholds, self.publish, self.today = store, thresholds, publish, today
+        self.store, self.thresholds, self.record, self.today = store, thresholds, record, today
+        self.load_open = load_open
         self.evaluation_share = evaluation_share
         self.open: dict[Scope, OpenAlert] = {}
         self.pending: dict[Scope, None] = {}  # scopes to re-evaluate, oldest first (an ordered set)
         self.by_street_fresh_s = by_street_fresh_s
         self._by_street: dict[tuple[str, date, date], tuple[float, dict[str, tuple[float | None, int | None]]]] = {}
         self._slow_signals_due = 0.0  # time.monotonic() before which slow signals wait
+        # Scopes whose change could not be recorded: pending again from the next run on (not at once,
+        # which would spin while the database is away).
+        self._retry: dict[Scope, None] = {}
 
     async def restore(self) -> None:
-        """Rebuild the open warnings from the ``alerts`` table (latest row per alert)."""
-        rows = await self.store.call(self.store.rows_sync, """
-            SELECT alert_id, argMax(status, (event_time, event_id)), argMax(level, (event_time, event_id)),
-                   any(signal), any(scope_kind), any(scope_code)
-            FROM alerts FINAL WHERE source = 'monitor' GROUP BY alert_id""")
+        """Rebuild the open warnings: from ``load_open``, else from the ``alerts`` table."""
+        if self.load_open is not None:
+            self.open = await self.load_open()
+            return
+        rows = await self.store.call(self.store.rows_sync, ALERTS_IN_CLICKHOUSE)
         self.open = {(signal, ScopeKind(kind), code): OpenAlert(alert_id, AlertLevel(level))
-                     for alert_id, status, level, signal, kind, code in rows if status == "open"}
+                     for alert_id, status, level, signal, kind, code, *_ in rows if status == "open"}
 
     def touch(self, scopes: Iterable[tuple[str, str, str]]) -> None:
         """Mark scopes for evaluation (what :func:`touched_scopes` found in a batch; the kind may
@@ -339,6 +373,8 @@ class Warnings:
         self.pending.update(dict.fromkeys((signal, ScopeKind(kind), code) for signal, kind, code in scopes))
 
     async def evaluate_touched(self) -> None:
+        self.pending.update(self._retry)
+        self._retry.clear()
         urgent = [scope for scope in self.pending if scope[0] == "mass_layoff"]
         for scope in urgent:
             del self.pending[scope]
@@ -368,6 +404,7 @@ class Warnings:
         scopes |= {("mass_layoff", ScopeKind.INDUSTRY, section) for (section,) in industries}
         self.pending.update(dict.fromkeys(sorted(scopes)))
         await self.evaluate_touched()
+        WARNING_EVALUATIONS.inc()
 
     async def _evaluate(self, scopes: Iterable[Scope]) -> None:
         for scope in sorted(scopes):
@@ -442,11 +479,29 @@ value: float | None, level: AlertLevel | None, levels: dict[AlertLevel, float],
             scope_kind=kind, scope_code=code, signal=signal, value=round(reading.value or 0.0, 4),
             threshold=reading.threshold, window=reading.window, source=AlertSource.MONITOR,
         ), source=SOURCE)
-        await self.publish(event)
-        await self.store.call(self.store.insert_sync, "alerts", [alert_row(event)])
-        log.warning("warning changed", extra={"alert_id": alert_id, "type": event.type, "signal": signal,
-                                              "scope": f"{kind}:{code}", "level": str(event.data.level)})
+        try:
+            await self.record(event)
+        except WarningConflict:
+            # Another worker on the same database changed this warning first: take its view, and
+            # judge the scope again from there.
+            log.warning("预警状态已被其他实例修改，重新读取", extra={"alert_id": alert_id, "signal": signal})
+            await self.restore()
+            self._retry[scope] = None
+            return
+        except NotRecorded as exc:
+            # The database is away: nothing was recorded, so nothing will be published; try again
+            # at the next evaluation instead of stopping the worker.
+            log.warning("预警状态写入失败，稍后重试", extra={"alert_id": alert_id, "error": str(exc)})
+            self._retry[scope] = None
+            return
         if reading.level is None:
             self.open.pop(scope, None)
         else:
             self.open[scope] = OpenAlert(alert_id, reading.level)
+        log.warning("warning changed", extra={"alert_id": alert_id, "type": event.type, "signal": signal,
+                                              "scope": f"{kind}:{code}", "level": str(event.data.level)})
+        try:
+            await self.store.call(self.store.insert_sync, "alerts", [alert_row(event)])
+        except Exception as exc:  # noqa: BLE001 - best effort: the event's ingestion writes the same row
+            log.warning("预警写入 ClickHouse 失败，将由 leye.alert 消费补写",
+                        extra={"alert_id": alert_id, "error": type(exc).__name__})

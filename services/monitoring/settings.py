@@ -25,12 +25,17 @@ class Settings(StreamSettings):
         description="A ClickHouse server (e.g. http://user:pass@host:8123/leye); unset: embedded chDB under "
         "LEYE_VAR_DIR/monitoring-ch.",
     )
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the warning state and the outbox; default: var/monitoring.sqlite3.")
     batch_size: int = Field(10000, description="Largest batch of events written to ClickHouse at once.")
     batch_within_s: float = Field(0.5, description="Longest wait for a batch to fill before writing it.")
     evaluate_every_s: float = Field(1.0, description="How often touched warning scopes are re-evaluated.")
     evaluation_share: float = Field(
         0.2, description="Largest share of ClickHouse time warning evaluation may take under heavy ingest.")
     full_evaluation_every_s: float = Field(60.0, description="How often every warning scope is re-evaluated.")
+
+    def db_url(self) -> str:
+        return self.database_url or self.sqlite_url("monitoring")
 
     def clickhouse_dsn(self) -> str:
         if self.clickhouse_url:

@@ -23,3 +23,4 @@ EVENTS_DEADLETTERED = Counter(
     "leye_events_deadlettered_total", "Messages sent to the dead-letter topic", ["consumer", "reason"]
 )
 EVENTS_DUPLICATE = Counter("leye_events_duplicate_total", "Redelivered events skipped", ["consumer"])
+WARNING_EVALUATIONS = Counter("leye_warning_evaluations_total", "Full evaluations of every warning scope (monitoring)")

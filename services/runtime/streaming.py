@@ -25,6 +25,9 @@ service only writes ``handler(events) -> None`` (see STYLE.md §2–3). Its cont
   forever, and the batch is never acknowledged meanwhile (a stuck consumer shows as lag, not as
   lost events). On shutdown or crash mid-batch it stays unacknowledged, so faust never commits it.
 - :class:`DeadLetterLimitExceeded` (or any other error outside the handler) stops the worker.
+- A worker whose broker lost its log (the embedded broker restarted) stops without committing and
+  exits with :data:`~services.runtime.lostlog.LOST_LOG_EXIT_CODE`; restarted, it reads from the
+  earliest message (:mod:`services.runtime.lostlog`).
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ from schemas.events.deadletter import DeadletterRecorded
 from .backoff import backoff
 from .errors import DeadLetterLimitExceeded, PoisonEvent
 from .logs import configure_logging
+from .lostlog import LostLogGuard
 from .metrics import EVENTS_CONSUMED, EVENTS_DEADLETTERED, EVENTS_DUPLICATE
 from .settings import ServiceSettings, StreamSettings
 
@@ -92,6 +96,7 @@ def create_stream_app(name: str, settings: StreamSettings, **overrides: Any) -> 
     }
     app = faust.App(f"leye-{name}", **(config | overrides))
     _bound_fetch_wait(app, settings.stream_fetch_max_wait_ms)
+    LostLogGuard(app, settings.kafka_bootstrap).install()
     return app
 
 

@@ -135,3 +135,55 @@ def test_no_process_outlives_a_killed_leye_up(tmp_path: Path) -> None:
         time.sleep(0.2)
     assert [pid for pid in children if _alive(pid)] == []
     assert _port_free(broker_port)
+
+
+def test_a_killed_broker_is_restarted_on_its_port_with_its_topics(tmp_path: Path) -> None:
+    import threading
+
+    from kafka.admin import KafkaAdminClient
+
+    from schemas import TOPICS
+
+    process, _, broker_port, _ = start_until_ready(tmp_path)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
+    reader.start()
+    try:
+        first = _child(process.pid, "tansu")
+        os.kill(first, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while not any("Kafka 代理已在原端口" in line for line in lines):
+            assert time.monotonic() < deadline and process.poll() is None, "".join(lines)
+            time.sleep(0.2)
+        second = _child(process.pid, "tansu")
+        assert second != first and not _alive(first)  # reaped, not left a zombie
+        admin = KafkaAdminClient(bootstrap_servers=f"127.0.0.1:{broker_port}")
+        try:
+            assert {t.name for t in TOPICS.values()} <= set(admin.list_topics())
+        finally:
+            admin.close()
+        children = _descendants(process.pid)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(60)
+        reader.join(10)
+    assert process.returncode == 0, "".join(lines)
+    assert "Kafka 代理意外退出（退出码 -9），第 1 次重启" in "".join(lines)
+    assert [pid for pid in children if _alive(pid)] == []
+    assert _port_free(broker_port)
+
+
+def _child(parent: int, needle: str) -> int:
+    """The pid of the one descendant of ``parent`` whose command line contains ``needle``, waiting
+    for it to appear (a restarted process takes a moment)."""
+    deadline = time.monotonic() + 30
+    while True:
+        for pid in sorted(_descendants(parent)):
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except FileNotFoundError:
+                continue
+            if needle in cmdline and _alive(pid):
+                return pid
+        assert time.monotonic() < deadline, f"no live child {needle}"
+        time.sleep(0.2)

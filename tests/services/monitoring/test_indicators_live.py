@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from leye.reference import compute, day
 from schemas import CloudEvent
 from schemas.events import referral, registration
 from services.monitoring.indicators import BY_CODE, INDICATORS
 from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
 from tests.services.monitoring.event_set import STREET_CODES, varied_events
 from tests.services.monitoring.harness import MonitoringProcess, publish
-from tests.services.monitoring.reference import compute, day
 
 YEAR = (date(2026, 1, 1), date(2026, 10, 31))
 SPRING = (date(2026, 3, 1), date(2026, 6, 30))

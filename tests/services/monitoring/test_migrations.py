@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from leye.reference import Reference
 from schemas.events import layoff, referral
 from services.monitoring.migrations import Migration, check_numbering, discover, migrate
 from tests.services.monitoring.event_set import varied_events
-from tests.services.monitoring.reference import Reference
 
 ROOT = Path(__file__).parents[3]
 

@@ -9,6 +9,7 @@ import orjson
 import pytest
 import uuid_utils
 
+from leye.reference import Reference
 from schemas import new_event
 from schemas.events.layoff import LayoffReported, assess_layoff
 from schemas.fields import SHANGHAI, Industry
@@ -18,7 +19,6 @@ from services.runtime.broker import EmbeddedBroker
 from tests.conftest import read_topic
 from tests.services.monitoring.event_set import credit_code, varied_events
 from tests.services.monitoring.harness import MonitoringProcess, publish
-from tests.services.monitoring.reference import Reference
 
 STREET = "120111101"
 

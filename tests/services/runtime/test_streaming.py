@@ -13,9 +13,12 @@ from pathlib import Path
 import orjson
 import uuid_utils
 from kafka import KafkaProducer
+from kafka.admin import KafkaAdminClient
 
 from schemas import new_event
 from schemas.events.statistics import SurveyRateReported
+from services.runtime.broker import ensure_topics
+from services.runtime.lostlog import LOST_LOG_EXIT_CODE
 from tests.conftest import read_topic
 
 ROOT = Path(__file__).parents[3]
@@ -105,3 +108,66 @@ def test_a_batch_never_handled_is_never_committed_even_on_a_clean_stop(broker, t
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(30)
+
+
+def _committed(bootstrap: str, group: str) -> dict:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        offsets = admin.list_group_offsets(group).get(group, {})
+        return {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
+    finally:
+        admin.close()
+
+
+def test_a_worker_whose_broker_lost_its_log_stops_uncommitted_and_its_successor_reads_the_replay(
+        fresh_broker, tmp_path: Path) -> None:
+    """The embedded broker restarts empty and the outboxes replay more events than the worker had
+    read: without the guard, faust would skip the replay up to its old read offset."""
+    out, log = tmp_path / "handled.txt", tmp_path / "worker.log"
+    out.touch()
+    before = [rate_event("2042-01", 5.0) for _ in range(12)]
+    producer = KafkaProducer(bootstrap_servers=fresh_broker.bootstrap)
+    for event in before:
+        producer.send("leye.statistics", key=b"test", value=event.to_json())
+    producer.flush()
+    producer.close()
+    env = os.environ | {"KAFKA_BOOTSTRAP": fresh_broker.bootstrap, "OUT": str(out), "LEYE_LOG_LEVEL": "WARNING"}
+    with log.open("wb") as stderr:
+        worker = subprocess.Popen([sys.executable, "-m", "tests.services.runtime.stream_app"], cwd=ROOT, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=stderr)
+    successor = None
+    try:
+        deadline = time.monotonic() + 60
+        while sum(_committed(fresh_broker.bootstrap, "leye-teststream").values()) < len(before):
+            assert worker.poll() is None, log.read_text()[-2000:]
+            assert time.monotonic() < deadline, "the worker did not commit what it handled"
+            time.sleep(0.2)
+        assert set(out.read_text().split()) == {e.id for e in before}
+
+        fresh_broker.process.kill()  # the broker loses everything, offsets included
+        fresh_broker.process.wait()
+        fresh_broker.start()
+        ensure_topics(fresh_broker.bootstrap)
+        replay = [rate_event("2042-02", 5.0) for _ in range(30)]  # more than the worker had read
+        producer = KafkaProducer(bootstrap_servers=fresh_broker.bootstrap)
+        for event in replay:
+            producer.send("leye.statistics", key=b"test", value=event.to_json())
+        producer.flush()
+        producer.close()
+
+        assert worker.wait(60) == LOST_LOG_EXIT_CODE
+        assert "Kafka 代理丢失了已消费的日志" in log.read_text()
+        assert _committed(fresh_broker.bootstrap, "leye-teststream") == {}  # no stale offset reached the new broker
+
+        successor = _worker(fresh_broker, out)  # what a supervisor does
+        wanted = {e.id for e in replay}
+        deadline = time.monotonic() + 60
+        while not wanted <= set(out.read_text().split()):
+            assert successor.poll() is None, "successor stopped"
+            assert time.monotonic() < deadline, "the successor did not read the replayed events"
+            time.sleep(0.2)
+    finally:
+        for process in (worker, successor):
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(30)

@@ -1,0 +1,151 @@
+"""Stream workers on a broker that lost its log.
+
+The embedded broker (Tansu) keeps topics in memory: when it restarts, every topic comes back empty
+(re-created by ``leye up`` or an outbox relay) and the consumer groups' committed offsets are gone.
+The outboxes then re-publish what they sent within their replay window, at offsets 0, 1, 2, …
+A faust worker that lived through the restart would miss those events:
+
+- faust drops every message below its in-memory read offset (``_drain_messages``, "DROPPED
+  MESSAGE ROFF"), and once the replayed log has grown past that offset it reads on from there;
+- its periodic commit would write those old offsets to the new broker, and the next process of
+  the group would start at them.
+
+:class:`LostLogGuard` notices the loss and stops the worker at once, without committing (as if it
+had been killed): its supervisor starts a new process, which finds no committed offset on the
+new broker and reads every partition from the earliest message. Handlers deduplicate on the
+event id, so reading again what was already handled is harmless.
+
+How the loss shows: the topic's id changed. A re-created topic gets a new id, and Tansu gives the
+topics of every incarnation new ids. Comparing offsets would not do: the replay may already have
+grown the new log past the worker's read offset, and Tansu reports a partition's end offset as its
+last batch's base offset + 1 (one batch of 12 records ends at "1"), so end offsets below the read
+offset are normal there. On Apache Kafka topic ids change only when a topic is deleted and
+re-created (a lost log too), so there the guard costs one metadata request a second.
+
+Commits are checked too: faust's commit goes through :meth:`LostLogGuard.allows_commit`, which
+asks the broker first and refuses (faust then simply does not commit, and retries a second later)
+unless the topics are the ones this process has been reading. The check and the commit are
+milliseconds apart, while a broker restart takes a process start and the topics' re-creation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import faust
+from kafka.admin import KafkaAdminClient
+from kafka.errors import KafkaError
+
+log = logging.getLogger(__name__)
+
+LOST_LOG_EXIT_CODE = 75  # EX_TEMPFAIL: a supervisor restarts the worker
+CHECK_EVERY_S = 1.0
+
+
+class LostLog(Exception):  # noqa: N818 - a condition, not a programming error
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class LostLogGuard:
+    """Watches the topics a faust worker reads and stops the worker when the broker lost them.
+
+    ``install()`` once, before the worker starts (``create_stream_app`` does). ``exit`` is how the
+    worker stops; it must not return. The topic ids are learnt at the first assignment: a broker
+    that restarted before that cannot be told apart, and nothing had been read from the old one.
+    """
+
+    def __init__(self, app: faust.App, bootstrap: str, *, exit: Callable[[int], Any] = os._exit) -> None:
+        self.app, self.bootstrap, self._exit = app, bootstrap, exit
+        self.topic_ids: dict[str, str] = {}  # topic -> id when this process first read it
+        self._admin: KafkaAdminClient | None = None
+        self._lock = threading.Lock()  # kafka-python's admin client is not meant for two threads at once
+        self._pending: asyncio.Future[None] | None = None
+
+    def install(self) -> None:
+        guard = self
+
+        async def on_assigned(sender: Any, *_: Any, **__: Any) -> None:
+            consumer = guard.app.consumer
+            if not getattr(consumer, "_lost_log_guarded", False):
+                original = consumer._commit  # noqa: SLF001 - faust's one path to the broker's commit
+
+                async def guarded_commit(offsets: Mapping[Any, int]) -> bool:
+                    if not await guard.allows_commit():
+                        return False
+                    return bool(await original(offsets))
+
+                consumer._commit = guarded_commit  # noqa: SLF001
+                consumer._lost_log_guarded = True  # noqa: SLF001
+            # Learn the topics' ids now, and notice a restarted broker (it causes a rebalance first),
+            # without holding up the rebalance.
+            guard._pending = asyncio.ensure_future(guard.check())  # noqa: SLF001 - keep a reference
+
+        self.app.on_partitions_assigned.connect(on_assigned)
+
+        @self.app.timer(CHECK_EVERY_S)
+        async def _watch_for_lost_log() -> None:
+            await guard.check()
+
+    async def check(self) -> None:
+        """Stop the worker if the broker lost the log; broker trouble is left for the next check."""
+        try:
+            await self._verify()
+        except LostLog as lost:
+            self._stop(lost.reason)
+        except Exception as exc:  # noqa: BLE001 - broker trouble or a client's surprise: never stop the worker
+            log.debug("lost-log check skipped", extra={"error": repr(exc)})
+
+    async def allows_commit(self) -> bool:
+        try:
+            await self._verify()
+        except LostLog as lost:
+            self._stop(lost.reason)
+            return False
+        except Exception as exc:  # noqa: BLE001 - not known to be safe: commit at the next interval instead
+            log.warning("暂不提交偏移量：无法向 Kafka 代理确认主题编号，下次提交时再试", extra={"error": repr(exc)})
+            return False
+        return True
+
+    async def _verify(self) -> None:
+        assigned = set(self.app.consumer.assignment())
+        if not assigned:
+            return
+        topics = sorted({tp.topic for tp in assigned})
+        ids = await asyncio.to_thread(self._topic_ids, topics)
+        for topic in topics:
+            known, now = self.topic_ids.get(topic), ids.get(topic)
+            if known and now and known != now:
+                raise LostLog(f"主题 {topic} 已被重建（编号 {known} → {now}）")
+            if now and not known:
+                self.topic_ids[topic] = now
+
+    def _topic_ids(self, topics: list[str]) -> dict[str, str]:
+        """Each existing topic's id (empty for a broker that reports none)."""
+        with self._lock:
+            if self._admin is None:
+                self._admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="leye-lostlog",
+                                               request_timeout_ms=5_000)
+            try:
+                described = self._admin.describe_topics(topics)
+            except (KafkaError, OSError):
+                self._admin.close()
+                self._admin = None  # reconnect from scratch next time: the broker may be a new one
+                raise
+        return {t["name"]: str(t["topic_id"]) for t in described
+                if t.get("error_code") == 0 and str(t.get("topic_id") or "").strip("0-")}
+
+    def _stop(self, reason: str) -> None:
+        # An operator reads this line: it says what happened and that the restart is expected.
+        log.critical(f"Kafka 代理丢失了已消费的日志（{reason}）：不提交偏移量，进程退出，"
+                     f"重启后从最早的消息重新读取（重复的事件按编号去重）",
+                     extra={"exit_code": LOST_LOG_EXIT_CODE})
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        self._exit(LOST_LOG_EXIT_CODE)
