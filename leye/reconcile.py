@@ -66,8 +66,9 @@ def compare(indicators: list[dict[str, Any]], events: list[CloudEvent], start: d
             result.doubled += max(0.0, diff)
             if diff:
                 result.mismatched[item["code"]] = (got, want)
-        elif (got is None or want is None) and got != want:
-            result.mismatched[item["code"]] = (got, want)
-        elif got is not None and want is not None and not math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-6):
+        elif got is None or want is None:
+            if got != want:
+                result.mismatched[item["code"]] = (got, want)
+        elif not math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-6):
             result.mismatched[item["code"]] = (got, want)
     return result

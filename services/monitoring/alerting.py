@@ -72,15 +72,15 @@ log = logging.getLogger(__name__)
 SOURCE = "/services/monitoring"
 Record = Callable[[CloudEvent], Awaitable[None]]
 """Records one change durably for publication (``WarningLedger.record``); raises
-:class:`NotRecorded` when it could not."""
+:class:`NotRecordedError` when it could not."""
 LoadOpen = Callable[[], Awaitable[dict[tuple[str, ScopeKind, str], "OpenAlert"]]]
 
 
-class NotRecorded(Exception):
+class NotRecordedError(Exception):
     """A change could not be recorded (the database is away): it was not, and will not be, published."""
 
 
-class WarningConflict(NotRecorded):
+class WarningConflictError(NotRecordedError):
     """The stored warning is not in the state the engine believed (another worker changed it)."""
 
 
@@ -481,14 +481,14 @@ value: float | None, level: AlertLevel | None, levels: dict[AlertLevel, float],
         ), source=SOURCE)
         try:
             await self.record(event)
-        except WarningConflict:
+        except WarningConflictError:
             # Another worker on the same database changed this warning first: take its view, and
             # judge the scope again from there.
             log.warning("预警状态已被其他实例修改，重新读取", extra={"alert_id": alert_id, "signal": signal})
             await self.restore()
             self._retry[scope] = None
             return
-        except NotRecorded as exc:
+        except NotRecordedError as exc:
             # The database is away: nothing was recorded, so nothing will be published; try again
             # at the next evaluation instead of stopping the worker.
             log.warning("预警状态写入失败，稍后重试", extra={"alert_id": alert_id, "error": str(exc)})

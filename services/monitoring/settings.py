@@ -7,12 +7,12 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
-from services.runtime.settings import StreamSettings
+from services.runtime.settings import DatabaseSettings, StreamSettings
 
 DEFAULT_THRESHOLDS = Path(__file__).with_name("thresholds.yaml")
 
 
-class Settings(StreamSettings):
+class Settings(StreamSettings, DatabaseSettings):
     """``MONITORING_*`` plus ``CLICKHOUSE_URL``."""
 
     model_config = SettingsConfigDict(env_prefix="MONITORING_", extra="ignore", frozen=True)

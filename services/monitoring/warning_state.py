@@ -35,7 +35,7 @@ from schemas.vocab import AlertLevel, ScopeKind
 from services.runtime.db import UTCDateTime
 from services.runtime.outbox import add_event
 
-from .alerting import NotRecorded, OpenAlert, Scope, WarningConflict
+from .alerting import NotRecordedError, OpenAlert, Scope, WarningConflictError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -111,8 +111,8 @@ class WarningLedger:
 
     def record_sync(self, event: CloudEvent) -> None:
         """Apply an ``alert.raised`` / ``updated`` / ``resolved`` event of the monitoring rules to its
-        row and stage the event, in one transaction. :class:`WarningConflict` if the row was not
-        open (or, for a raise, the scope already has an open warning); :class:`NotRecorded` if the
+        row and stage the event, in one transaction. :class:`WarningConflictError` if the row was not
+        open (or, for a raise, the scope already has an open warning); :class:`NotRecordedError` if the
         database failed."""
         data = event.data
         state = {"level": str(data.level), "status": RESOLVED if isinstance(data, AlertResolved) else OPEN,
@@ -131,12 +131,12 @@ class WarningLedger:
                         .values(**state)
                     ).rowcount
                     if changed != 1:
-                        raise WarningConflict(data.alert_id)
+                        raise WarningConflictError(data.alert_id)
                 add_event(session, event)
         except IntegrityError:
-            raise WarningConflict(data.alert_id) from None
+            raise WarningConflictError(data.alert_id) from None
         except SQLAlchemyError as exc:
-            raise NotRecorded(type(exc).__name__) from exc
+            raise NotRecordedError(type(exc).__name__) from exc
         self._wake()
 
     def open_warnings_sync(self) -> dict[Scope, OpenAlert]:

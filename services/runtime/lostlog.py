@@ -56,13 +56,13 @@ class LostLog(Exception):  # noqa: N818 - a condition, not a programming error
 class LostLogGuard:
     """Watches the topics a faust worker reads and stops the worker when the broker lost them.
 
-    ``install()`` once, before the worker starts (``create_stream_app`` does). ``exit`` is how the
+    ``install()`` once, before the worker starts (``create_stream_app`` does). ``exit_process`` is how the
     worker stops; it must not return. The topic ids are learnt at the first assignment: a broker
     that restarted before that cannot be told apart, and nothing had been read from the old one.
     """
 
-    def __init__(self, app: faust.App, bootstrap: str, *, exit: Callable[[int], Any] = os._exit) -> None:
-        self.app, self.bootstrap, self._exit = app, bootstrap, exit
+    def __init__(self, app: faust.App, bootstrap: str, *, exit_process: Callable[[int], Any] = os._exit) -> None:
+        self.app, self.bootstrap, self._exit = app, bootstrap, exit_process
         self.topic_ids: dict[str, str] = {}  # topic -> id when this process first read it
         self._admin: KafkaAdminClient | None = None
         self._lock = threading.Lock()  # kafka-python's admin client is not meant for two threads at once
@@ -85,7 +85,7 @@ class LostLogGuard:
                 consumer._lost_log_guarded = True  # noqa: SLF001
             # Learn the topics' ids now, and notice a restarted broker (it causes a rebalance first),
             # without holding up the rebalance.
-            guard._pending = asyncio.ensure_future(guard.check())  # noqa: SLF001 - keep a reference
+            guard._pending = asyncio.ensure_future(guard.check())  # keep a reference: the loop holds tasks weakly
 
         self.app.on_partitions_assigned.connect(on_assigned)
 

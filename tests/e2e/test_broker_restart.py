@@ -70,7 +70,7 @@ def test_a_broker_restart_with_a_lagging_consumer_loses_and_doubles_nothing(tmp_
         def fault_in_background() -> None:
             try:
                 lagging_broker_restart(platform)
-            except BaseException as exc:  # re-raised in the test's thread
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
                 failed.append(exc)
 
         fault = threading.Timer(2.0, fault_in_background)

@@ -20,15 +20,15 @@ from schemas import new_event
 from schemas.events.alert import AlertRaised, AlertResolved, AlertUpdated
 from schemas.vocab import AlertLevel, AlertSource, ScopeKind
 from services.monitoring import warning_state
-from services.monitoring.alerting import OpenAlert, Thresholds, WarningConflict, Warnings
+from services.monitoring.alerting import OpenAlert, Thresholds, WarningConflictError, Warnings
 from services.monitoring.settings import DEFAULT_THRESHOLDS
 from services.monitoring.warning_state import WarningLedger, WarningRow
 from services.monitoring.worker import SQL_MIGRATIONS
 from services.runtime.broker import EmbeddedBroker
 from services.runtime.db import make_engine, make_session_factory, migrate
 from services.runtime.outbox import OutboxMessage, OutboxRelay
-from services.runtime.tables import with_runtime_tables
 from tests.conftest import read_topic
+from tests.metadata import with_runtime_tables
 from tests.services.monitoring.test_alerting import FakeStore
 
 STREET = "120111001"
@@ -90,11 +90,11 @@ def test_each_change_updates_the_row_and_stages_its_event_together(ledger: Warni
 def test_a_change_the_record_contradicts_is_refused_and_not_staged(ledger: WarningLedger, second) -> None:
     first = _event(AlertRaised)
     ledger.record_sync(first)
-    with pytest.raises(WarningConflict):
+    with pytest.raises(WarningConflictError):
         ledger.record_sync(second())
     assert _outbox(ledger) == [first.id]
     ledger.record_sync(_event(AlertResolved))
-    with pytest.raises(WarningConflict):  # resolved once only
+    with pytest.raises(WarningConflictError):  # resolved once only
         ledger.record_sync(_event(AlertResolved))
 
 
