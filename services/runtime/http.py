@@ -1,9 +1,8 @@
 """The FastAPI conventions every service shares.
 
 ``create_service_app`` gives a service: problem+json errors, a 1 MiB body limit (413),
-request ids and JSON access logs, Prometheus ``/metrics``, ``/healthz`` and ``/readyz``, the
-OpenAPI document of its ``JsonBody`` request bodies (``runtime.body``), and — when the service owns
-a database — migrations at start-up and the outbox relay. With ``LEYE_ENV=production`` every service
+request ids and JSON access logs, Prometheus ``/metrics``, ``/healthz`` and ``/readyz``, and — when
+the service owns a database — migrations at start-up and the outbox relay. With ``LEYE_ENV=production`` every service
 but the gateway answers only callers that carry the internal credential (:class:`InternalCallerMiddleware`).
 
 Write routes use :class:`UnitOfWorkRoute`: one database session per request, committed once after
@@ -30,6 +29,7 @@ from typing import Annotated, Any
 import structlog
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Integer, LargeBinary, String, text
 from sqlalchemy.exc import IntegrityError
@@ -38,7 +38,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .body import JsonBodyRoute, document_json_bodies
 from .db import Base, UTCDateTime, begin_read, make_engine, make_session_factory, migrate, utcnow
 from .logs import configure_logging
 from .metrics import HTTP_REQUESTS, HTTP_SECONDS
@@ -83,7 +82,7 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
                     headers={"Idempotent-Replayed": "true"})
 
 
-class UnitOfWorkRoute(JsonBodyRoute):
+class UnitOfWorkRoute(APIRoute):
     """Route class that wraps each request in one transaction and honours ``Idempotency-Key``.
 
     Same key and same body → the stored response and no second write; same key, other body → 422.
@@ -362,7 +361,6 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
     app.include_router(_ops_router(parts))
     for router in parts.routers:
         app.include_router(router)
-    document_json_bodies(app)
     return app
 
 
