@@ -54,6 +54,8 @@ INTERNAL_CALLER_ONLY = "internal_caller_only"
 # and they reveal no business or personal data (the scraper need not hold a key that reads people).
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# The problem code of every storage conflict (see UnitOfWorkRoute).
+CONCURRENT_CHANGE = "concurrent_change"
 
 
 # --- idempotency -------------------------------------------------------------------------------
@@ -90,9 +92,10 @@ class UnitOfWorkRoute(APIRoute):
     On SQLite, write requests queue on an asyncio lock, one unit of work at a time: SQLite has one
     writer anyway, and waiting on the event loop wakes the next writer at once, where SQLite's own
     busy handler would sleep in coarse steps (and waiting in the threadpool could starve the holder).
-    Any other conflict at commit (unique key taken, stale optimistic version) is a 409 problem, so
-    handlers need not flush early to detect it — on SQLite an early flush holds the database's write
-    lock across the rest of the request.
+    Any other storage conflict (unique key taken, stale optimistic version), at commit or at a flush
+    in the handler, is one 409 problem, ``concurrent_change``: handlers neither catch it nor flush
+    early to detect it — on SQLite an early flush holds the database's write lock across the rest of
+    the request.
     """
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
@@ -126,26 +129,28 @@ class UnitOfWorkRoute(APIRoute):
                     stored = await run_in_threadpool(session.get, IdempotencyRecord, key)
                     if stored is not None:
                         return _replay(stored, fingerprint)
-                response = await handler(request)
-                if response.status_code >= 400:
-                    return response
-                if key is not None:
-                    session.add(IdempotencyRecord(
-                        key=key, fingerprint=fingerprint, status_code=response.status_code,
-                        body=bytes(response.body), media_type=response.media_type or "application/json",
-                    ))
                 try:
+                    response = await handler(request)
+                    if response.status_code >= 400:
+                        return response
+                    if key is not None:
+                        session.add(IdempotencyRecord(
+                            key=key, fingerprint=fingerprint, status_code=response.status_code,
+                            body=bytes(response.body), media_type=response.media_type or "application/json",
+                        ))
                     # One threadpool hop for both: on SQLite the writer lock is held until it returns.
                     await run_in_threadpool(_commit_and_close, session)
                     closed = True
                 except (IntegrityError, StaleDataError) as exc:
+                    # Raised by a flush in the handler or by the commit: the one mapping of a storage
+                    # conflict for every service.
                     await run_in_threadpool(session.rollback)
                     stored = await run_in_threadpool(session.get, IdempotencyRecord, key) if key else None
                     if stored is None:
                         # A concurrent request wrote the same rows first (a unique key taken, or an
                         # optimistic version check failed): nothing was written, the client may retry.
-                        log.warning("write conflict at commit", extra={"error": type(exc).__name__})
-                        raise ProblemError(409, "concurrent_change", "数据已被其他请求同时修改，请刷新后重试") from None
+                        log.warning("write conflict", extra={"error": type(exc).__name__})
+                        raise ProblemError(409, CONCURRENT_CHANGE, "数据已被其他请求同时修改，请刷新后重试") from None
                     return _replay(stored, fingerprint)
                 relay: OutboxRelay | None = getattr(request.app.state, "relay", None)
                 if relay is not None:

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import Path, Response
 from pydantic import Field
-from sqlalchemy.exc import IntegrityError
 
 from schemas.fields import Count
 from schemas.ids import CreditCode, StreetCode
@@ -65,10 +64,6 @@ def register_employer(
     employer.industry_division = body.industry.division
     employer.street_code = body.street_code
     employer.staff_count = body.staff_count
-    try:
-        session.flush()
-    except IntegrityError:  # the same new employer registered by a concurrent request
-        raise ProblemError(409, "concurrent_update", "该用人单位正在被其他请求登记，请重试") from None
     events.publish(session, events.employer_registered(employer))
     return employer_out(employer)
 

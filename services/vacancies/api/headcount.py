@@ -11,7 +11,6 @@ from typing import Annotated
 
 import uuid_utils
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
 
 from schemas.fields import Count, Period
 from schemas.ids import CreditCode
@@ -72,10 +71,6 @@ def report_headcount(body: HeadcountIn,
     if previous is not None:
         previous.superseded_by, row.supersedes_report_id = row.id, previous.id
     session.add(row)
-    try:
-        session.flush()
-    except IntegrityError:
-        raise ProblemError(409, "headcount_report_race", "同一单位同一月份的报告正在被另一请求提交，请重试") from None
     events.publish(session, events.headcount_reported(row, employer))
     return headcount_out(row)
 

@@ -18,7 +18,7 @@ from services.runtime.problems import ProblemError
 
 from .. import events
 from ..domain import SessionStatus, advance_session, field_error
-from ..store import RecruitmentSession, Vacancy, save
+from ..store import RecruitmentSession, Vacancy
 
 router = write_router(prefix="/recruitment-sessions", tags=["招聘活动"])
 
@@ -99,7 +99,6 @@ def start_session(session_id: str, body: StartIn,
     advance_session(row.status, SessionStatus.STARTED)
     row.status, row.started_at = SessionStatus.STARTED, body.started_at or utcnow()
     events.publish(session, events.session_started(row, row.started_at))
-    save(session)
     return session_out(row)
 
 
@@ -114,5 +113,4 @@ def end_session(session_id: str, body: EndIn,
     row.status, row.ended_at = SessionStatus.ENDED, ended_at
     row.viewers, row.applications, row.hires = body.viewers, body.applications, body.hires
     events.publish(session, events.session_ended(row, ended_at))
-    save(session)
     return session_out(row)

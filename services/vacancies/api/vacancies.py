@@ -36,7 +36,7 @@ from ..domain import (
     status_after_change,
 )
 from ..screening import screen_posting
-from ..store import Employer, Vacancy, open_vacancies, save
+from ..store import Employer, Vacancy, open_vacancies
 
 router = write_router(prefix="/vacancies", tags=["岗位"])
 
@@ -222,7 +222,6 @@ def update_vacancy(vacancy_id: str, body: VacancyIn,
     employer = _check_employer_and_dates(session, body)
     _apply(vacancy, body, employer)
     _publish_state(session, vacancy)
-    save(session)
     return vacancy_out(vacancy)
 
 
@@ -262,7 +261,6 @@ def fill_vacancy(vacancy_id: str, body: FillIn,
         _close(session, vacancy, VacancyCloseReason.FILLED)
     else:
         vacancy.status = VacancyStatus.PARTLY_FILLED
-    save(session)
     return vacancy_out(vacancy)
 
 
@@ -275,7 +273,6 @@ def close_vacancy(vacancy_id: str, body: CloseIn,
     if vacancy.status != VacancyStatus.FLAGGED:
         require_open(vacancy.status, "关闭")
     _close(session, vacancy, body.reason)
-    save(session)
     return vacancy_out(vacancy)
 
 
