@@ -8,6 +8,7 @@ Every service imports this package and nothing else of another service. Modules:
 - ``schemas.topics``: Kafka topics and their settings;
 - ``schemas.ids``: ID numbers, credit codes, ``person_ref``, 街镇 codes;
 - ``schemas.vocab``: code lists with Chinese labels; ``schemas.fields``: shared value types;
+- ``schemas.requests``: ``RequestModel``, the base of the services' request bodies;
 - ``schemas.reference``: reference data files; ``schemas.errors``: Chinese validation messages;
 - ``schemas.export``: ``python -m schemas.export`` writes the JSON Schemas under ``schemas/jsonschema/``.
 """

@@ -23,23 +23,23 @@ alert series, the same id for its raising and its resolution.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from schemas import CloudEvent, new_event
 from schemas.events.alert import AlertAcknowledged, AlertRaised, AlertResolved
 from schemas.events.statistics import SurveyRateReported
 from schemas.reference import DISTRICT_CODE
+from schemas.requests import IsoDatetime, RequestModel
 
 SOURCE = "/services/gateway"
 _SEVERITY = {"yellow": "yellow", "orange": "orange", "red": "red", "warning": "yellow", "minor": "yellow",
              "major": "orange", "high": "orange", "critical": "red"}
 
 
-class GrafanaAlert(BaseModel):
+class GrafanaAlert(RequestModel):
     """One alert of a Grafana webhook notification (only the fields the gateway reads are checked)."""
 
     model_config = ConfigDict(extra="allow")
@@ -47,13 +47,13 @@ class GrafanaAlert(BaseModel):
     status: str = Field(pattern="^(firing|resolved)$")
     labels: dict[str, str] = Field(default_factory=dict)
     annotations: dict[str, str] = Field(default_factory=dict)
-    startsAt: datetime  # noqa: N815 - Grafana's field name
-    endsAt: datetime | None = None  # noqa: N815
+    startsAt: IsoDatetime  # noqa: N815 - Grafana's field name
+    endsAt: IsoDatetime | None = None  # noqa: N815
     fingerprint: str = Field(pattern=r"^[0-9a-f]{1,32}$")
     values: dict[str, float | None] | None = None
 
 
-class GrafanaNotification(BaseModel):
+class GrafanaNotification(RequestModel):
     """Grafana's webhook payload (``version`` "1"): several alerts, each firing or resolved."""
 
     model_config = ConfigDict(

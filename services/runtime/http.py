@@ -1,10 +1,9 @@
 """The FastAPI conventions every service shares.
 
 ``create_service_app`` gives a service: problem+json errors, a 1 MiB body limit (413),
-request ids and JSON access logs, Prometheus ``/metrics``, ``/healthz`` and ``/readyz``, the
-OpenAPI document of its ``JsonBody`` request bodies (``runtime.body``), and — when the service owns
-a database — migrations at start-up, the outbox relay and the retention purges of the runtime tables;
-plus the service's own periodic jobs (``runtime.periodic``). With ``LEYE_ENV=production`` every service
+request ids and JSON access logs, Prometheus ``/metrics``, ``/healthz`` and ``/readyz``, and — when
+the service owns a database — migrations at start-up, the outbox relay and the retention purges of the
+runtime tables; plus the service's own periodic jobs (``runtime.periodic``). With ``LEYE_ENV=production`` every service
 but the gateway answers only callers that carry the internal credential (:class:`InternalCallerMiddleware`).
 
 Write routes use :class:`UnitOfWorkRoute`: one database session per request, committed once after
@@ -32,6 +31,7 @@ from typing import Annotated, Any
 import structlog
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Integer, LargeBinary, String, text
 from sqlalchemy.exc import IntegrityError
@@ -40,7 +40,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .body import JsonBodyRoute, document_json_bodies
 from .db import Base, UTCDateTime, begin_read, make_engine, make_session_factory, migrate, utcnow
 from .logs import configure_logging
 from .metrics import HTTP_REQUESTS, HTTP_SECONDS
@@ -59,6 +58,8 @@ INTERNAL_CALLER_ONLY = "internal_caller_only"
 # and they reveal no business or personal data (the scraper need not hold a key that reads people).
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# The problem code of every storage conflict (see UnitOfWorkRoute).
+CONCURRENT_CHANGE = "concurrent_change"
 
 
 # --- idempotency -------------------------------------------------------------------------------
@@ -99,7 +100,7 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
                     headers={"Idempotent-Replayed": "true"})
 
 
-class UnitOfWorkRoute(JsonBodyRoute):
+class UnitOfWorkRoute(APIRoute):
     """Route class that wraps each request in one transaction and honours ``Idempotency-Key``.
 
     Same key and same body → the stored response and no second write; same key, other body → 422.
@@ -107,9 +108,10 @@ class UnitOfWorkRoute(JsonBodyRoute):
     On SQLite, write requests queue on an asyncio lock, one unit of work at a time: SQLite has one
     writer anyway, and waiting on the event loop wakes the next writer at once, where SQLite's own
     busy handler would sleep in coarse steps (and waiting in the threadpool could starve the holder).
-    Any other conflict at commit (unique key taken, stale optimistic version) is a 409 problem, so
-    handlers need not flush early to detect it — on SQLite an early flush holds the database's write
-    lock across the rest of the request.
+    Any other storage conflict (unique key taken, stale optimistic version), at commit or at a flush
+    in the handler, is one 409 problem, ``concurrent_change``: handlers neither catch it nor flush
+    early to detect it — on SQLite an early flush holds the database's write lock across the rest of
+    the request.
     """
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
@@ -144,26 +146,28 @@ class UnitOfWorkRoute(JsonBodyRoute):
                                                      request.app.state.idempotency_ttl)
                     if stored is not None:
                         return _replay(stored, fingerprint)
-                response = await handler(request)
-                if response.status_code >= 400:
-                    return response
-                if key is not None:
-                    session.add(IdempotencyRecord(
-                        key=key, fingerprint=fingerprint, status_code=response.status_code,
-                        body=bytes(response.body), media_type=response.media_type or "application/json",
-                    ))
                 try:
+                    response = await handler(request)
+                    if response.status_code >= 400:
+                        return response
+                    if key is not None:
+                        session.add(IdempotencyRecord(
+                            key=key, fingerprint=fingerprint, status_code=response.status_code,
+                            body=bytes(response.body), media_type=response.media_type or "application/json",
+                        ))
                     # One threadpool hop for both: on SQLite the writer lock is held until it returns.
                     await run_in_threadpool(_commit_and_close, session)
                     closed = True
                 except (IntegrityError, StaleDataError) as exc:
+                    # Raised by a flush in the handler or by the commit: the one mapping of a storage
+                    # conflict for every service.
                     await run_in_threadpool(session.rollback)
                     stored = await run_in_threadpool(session.get, IdempotencyRecord, key) if key else None
                     if stored is None:
                         # A concurrent request wrote the same rows first (a unique key taken, or an
                         # optimistic version check failed): nothing was written, the client may retry.
-                        log.warning("write conflict at commit", extra={"error": type(exc).__name__})
-                        raise ProblemError(409, "concurrent_change", "数据已被其他请求同时修改，请刷新后重试") from None
+                        log.warning("write conflict", extra={"error": type(exc).__name__})
+                        raise ProblemError(409, CONCURRENT_CHANGE, "数据已被其他请求同时修改，请刷新后重试") from None
                     return _replay(stored, fingerprint)
                 relay: OutboxRelay | None = getattr(request.app.state, "relay", None)
                 if relay is not None:
@@ -414,7 +418,6 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
     app.include_router(_ops_router(parts))
     for router in parts.routers:
         app.include_router(router)
-    document_json_bodies(app)
     return app
 
 

@@ -98,9 +98,11 @@ def field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     for err in translate_errors(exc.errors()):
         kind = err.get("type", "")
         message = err.get("msg", "")
+        loc = err.get("loc", ())
         if kind == "json_invalid":
-            message = "请求体不是合法的 JSON"
-        out.append({"field": ".".join(str(part) for part in err.get("loc", ())), "message": message, "type": kind})
+            # FastAPI locates the error by character offset ("body", 12): the field is the body.
+            message, loc = "请求体不是合法的 JSON", loc[:1]
+        out.append({"field": ".".join(str(part) for part in loc), "message": message, "type": kind})
     return out
 
 

@@ -11,10 +11,8 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
-from sqlalchemy.orm.exc import StaleDataError
 
 from services.runtime.db import UTCDateTime, utcnow
-from services.runtime.problems import ProblemError
 
 
 class Base(DeclarativeBase):
@@ -72,7 +70,8 @@ class Vacancy(Base):
 
     __table_args__ = (Index("ix_vacancies_status_valid_until", "status", "valid_until"),)
     # Optimistic locking: every ORM UPDATE checks and bumps ``version``, so a request that read the row
-    # before another one changed it fails (StaleDataError -> 409) instead of overwriting that change.
+    # before another one changed it fails (StaleDataError: the unit of work answers 409) instead of
+    # overwriting that change.
     # SQLite reads outside the write transaction, so row locks alone would not prevent lost updates.
     __mapper_args__ = {"version_id_col": version}
 
@@ -137,14 +136,6 @@ class HeadcountReport(Base):
         Index("ux_headcount_current", "employer_ref", "month", unique=True,
               sqlite_where=superseded_by.is_(None), postgresql_where=superseded_by.is_(None)),
     )
-
-
-def save(session: Session) -> None:
-    """Flush the unit of work now, turning a lost optimistic-lock race into 409 (see ``Vacancy``)."""
-    try:
-        session.flush()
-    except StaleDataError:
-        raise ProblemError(409, "concurrent_update", "该记录刚被其他请求修改，请刷新后重试") from None
 
 
 def open_vacancies(

@@ -5,7 +5,6 @@ work (``write_router``), so an accepted request always reaches Kafka."""
 from __future__ import annotations
 
 import secrets
-from datetime import date
 from typing import Annotated, Any
 
 import httpx
@@ -15,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from schemas.events.alert import AlertAcknowledged
 from schemas.events.statistics import SurveyRateReported
 from schemas.ids import EntityId
-from services.runtime.body import JsonBody
+from schemas.requests import IsoDate, RequestModel
 from services.runtime.http import SessionDep, write_router
 from services.runtime.outbox import add_event
 from services.runtime.problems import ProblemError
@@ -36,15 +35,15 @@ from ..store import AlertTransition, latest_alert_state, transition_seen
 router = write_router()
 
 
-class SurveyRateIn(BaseModel):
+class SurveyRateIn(RequestModel):
     """城镇调查失业率, one month, as published by the statistics bureau."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+    model_config = ConfigDict(json_schema_extra={"examples": [
         {"period": "2026-10", "rate_percent": 5.1, "published_on": "2026-11-15", "source": "国家统计局天津调查总队"}]})
 
     period: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="月份 YYYY-MM")
     rate_percent: float = Field(ge=0, le=100, description="调查失业率（%）")
-    published_on: date = Field(description="发布日期")
+    published_on: IsoDate = Field(description="发布日期")
     source: str = Field(min_length=1, max_length=100, description="发布机构")
 
 
@@ -56,7 +55,7 @@ class Accepted(BaseModel):
              description="统计调查队报送某月的城镇调查失业率；同一月份再次报送即为更正。所需权限范围：`stats:write`。")
 def report_survey_rate(
     _: Annotated[Principal, Depends(require("stats:write"))],  # before the body: no access, no body errors
-    body: Annotated[SurveyRateIn, Depends(JsonBody(SurveyRateIn))], session: SessionDep,
+    body: SurveyRateIn, session: SessionDep,
 ) -> Accepted:
     event = survey_rate_event(SurveyRateReported.model_validate_json(body.model_dump_json()))
     add_event(session, event)
@@ -81,7 +80,7 @@ def grafana_token(request: Request, authorization: Annotated[str | None, Header(
 @router.post("/v1/hooks/grafana", tags=["统计与预警"], summary="接收 Grafana 告警回调",
              description="Grafana 告警通知（webhook，version 1）。每条告警的触发与恢复各发布一次"
              "（按告警指纹与开始时间去重），重复投递不会重复发布。", dependencies=[Depends(grafana_token)])
-def grafana_webhook(body: Annotated[GrafanaNotification, Depends(JsonBody(GrafanaNotification))],
+def grafana_webhook(body: GrafanaNotification,
                     session: SessionDep) -> WebhookResult:
     result = WebhookResult(published=0, duplicates=0, ignored=[])
     seen: set[tuple[str, str]] = set()

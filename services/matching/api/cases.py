@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import Depends
 from pydantic import BaseModel, ConfigDict
 
 from schemas.ids import CreditCode, EntityId, PersonRef
+from schemas.requests import Code, IsoDate, RequestModel
 from schemas.vocab import CaseCloseReason, CaseOrigin, ContactChannel, ReferralDirection, ReferralResult
-from services.runtime.body import JsonBody
 from services.runtime.http import write_router
 from services.runtime.problems import ProblemError
 
@@ -21,11 +20,9 @@ from ..store import Case, EmployerRow, PersonRow, Referral, Station, VacancyRow,
 router = write_router(prefix="/cases", tags=["红娘工单"])
 
 
-class CaseIn(BaseModel):
+class CaseIn(RequestModel):
     """A request for help: from a person (``person_ref``) or an employer short of staff
     (``employer_ref``, optionally the ``vacancy_id``). ``station_code`` overrides the routing."""
-
-    model_config = ConfigDict(extra="forbid")
 
     origin: Literal["person", "employer"]
     person_ref: PersonRef | None = None
@@ -34,31 +31,23 @@ class CaseIn(BaseModel):
     station_code: EntityId | None = None
 
 
-class ReferralIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReferralIn(RequestModel):
     vacancy_id: EntityId | None = None
     person_ref: PersonRef | None = None
 
 
-class ContactIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    channel: ContactChannel
+class ContactIn(RequestModel):
+    channel: Code[ContactChannel]
 
 
-class OutcomeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OutcomeIn(RequestModel):
     referral_id: EntityId
-    outcome: ReferralResult
-    outcome_on: date | None = None
+    outcome: Code[ReferralResult]
+    outcome_on: IsoDate | None = None
 
 
-class CloseIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: CaseCloseReason
+class CloseIn(RequestModel):
+    reason: Code[CaseCloseReason]
 
 
 class ReferralOut(BaseModel):
@@ -135,7 +124,7 @@ def _vacancy(session: SessionDep, vacancy_id: str) -> VacancyRow:
 
 
 @router.post("", status_code=201, response_model=CaseOut, summary="发起求助，派单到红娘（呼叫—指派）")
-def open_case(body: Annotated[CaseIn, Depends(JsonBody(CaseIn))], session: SessionDep, now: NowDep) -> CaseOut:
+def open_case(body: CaseIn, session: SessionDep, now: NowDep) -> CaseOut:
     """Routes to an active station of the party's 街镇 (the person's 社区/村 first), the least loaded
     one when there are several. Contact is due by the end of today (Asia/Shanghai), the two-way
     referral within 3 days."""
@@ -179,7 +168,7 @@ def read_case(case_id: str, session: SessionDep) -> CaseOut:
 
 
 @router.post("/{case_id}/contact", response_model=CaseOut, summary="记录红娘主动联系")
-def contact(case_id: str, body: Annotated[ContactIn, Depends(JsonBody(ContactIn))], session: SessionDep,
+def contact(case_id: str, body: ContactIn, session: SessionDep,
             now: NowDep) -> CaseOut:
     case = _case(session, case_id)
     cases.contact(session, case, body.channel, now)
@@ -187,7 +176,7 @@ def contact(case_id: str, body: Annotated[ContactIn, Depends(JsonBody(ContactIn)
 
 
 @router.post("/{case_id}/referrals", status_code=201, response_model=ReferralOut, summary="人岗双向推介")
-def refer(case_id: str, body: Annotated[ReferralIn, Depends(JsonBody(ReferralIn))], session: SessionDep,
+def refer(case_id: str, body: ReferralIn, session: SessionDep,
           now: NowDep) -> Referral:
     """Refers the case's person to a vacancy (or a person to the case's vacancy) with the explained
     score. A pair that fails a hard requirement (education, age, vacancy not open) is refused (409)."""
@@ -208,7 +197,7 @@ def refer(case_id: str, body: Annotated[ReferralIn, Depends(JsonBody(ReferralIn)
 
 
 @router.post("/{case_id}/outcome", response_model=CaseOut, summary="记录推介结果（录用即结案）")
-def outcome(case_id: str, body: Annotated[OutcomeIn, Depends(JsonBody(OutcomeIn))], session: SessionDep,
+def outcome(case_id: str, body: OutcomeIn, session: SessionDep,
             now: NowDep) -> CaseOut:
     case = _case(session, case_id)
     cases.ensure_open(case)
@@ -220,7 +209,7 @@ def outcome(case_id: str, body: Annotated[OutcomeIn, Depends(JsonBody(OutcomeIn)
 
 
 @router.post("/{case_id}/close", response_model=CaseOut, summary="结案")
-def close(case_id: str, body: Annotated[CloseIn, Depends(JsonBody(CloseIn))], session: SessionDep,
+def close(case_id: str, body: CloseIn, session: SessionDep,
           now: NowDep) -> CaseOut:
     case = _case(session, case_id)
     cases.close(session, case, body.reason, now)

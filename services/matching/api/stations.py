@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Response
+from pydantic import ConfigDict, Field
 from sqlalchemy import select
 
 from schemas.ids import EntityId, StreetCode
-from services.runtime.body import JsonBody
+from schemas.requests import RequestModel
 from services.runtime.http import write_router
 from services.runtime.problems import ProblemError
 
@@ -23,9 +23,7 @@ Name = Annotated[str, Field(min_length=1, max_length=40)]
 Phone = Annotated[str, Field(pattern=r"^[0-9+\-]{5,20}$")]
 
 
-class StationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class StationIn(RequestModel):
     code: EntityId
     street_code: StreetCode
     community: Name = Field(description="社区/村名称")
@@ -35,9 +33,7 @@ class StationIn(BaseModel):
     active: bool = True
 
 
-class StationPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class StationPatch(RequestModel):
     community: Name | None = None
     matchmaker_id: EntityId | None = None
     matchmaker_name: Name | None = None
@@ -57,7 +53,7 @@ def get_station(session: SessionDep, code: str) -> Station:
 
 
 @router.post("", status_code=201, response_model=StationOut, summary="新建红娘站点")
-def create_station(body: Annotated[StationIn, Depends(JsonBody(StationIn))], session: SessionDep, index: IndexDep,
+def create_station(body: StationIn, session: SessionDep, index: IndexDep,
                    now: NowDep, applier: ApplierDep) -> Station:
     """Creates a station; requests waiting for any station are dispatched right away."""
     if session.get(Station, body.code) is not None:
@@ -83,7 +79,7 @@ def read_station(code: str, session: SessionDep) -> Station:
 
 
 @router.patch("/{code}", response_model=StationOut, summary="修改红娘站点（更换红娘、停用等）")
-def update_station(code: str, body: Annotated[StationPatch, Depends(JsonBody(StationPatch))],
+def update_station(code: str, body: StationPatch,
                    session: SessionDep) -> Station:
     """Open cases stay with the matchmaker they were dispatched to; new cases go to the new one."""
     station = get_station(session, code)

@@ -1,8 +1,9 @@
 """Request and response bodies of the registration API.
 
-Requests forbid unknown fields. Rules users can break raise Chinese ``PydanticCustomError``s on the
-field at fault, so the problem document names it. Age and gender are not asked for: both are read
-from the ID number (birth date, and the parity of digit 17), so they can never contradict it.
+Requests are ``RequestModel``s (``schemas.requests``: strict, unknown fields forbidden). Rules
+users can break raise Chinese ``PydanticCustomError``s on the field at fault, so the problem
+document names it. Age and gender are not asked for: both are read from the ID number (birth
+date, and the parity of digit 17), so they can never contradict it.
 
 Write responses never contain personal data: the runtime stores them unencrypted as idempotency
 records. Only ``GET /persons/{person_ref}`` returns the decrypted name, ID number and phone.
@@ -14,11 +15,12 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from schemas.fields import SHANGHAI, Industry, MonthlyYuan, Skill, UniqueList, check_working_age
+from schemas.fields import SHANGHAI, MonthlyYuan, Skill, UniqueList, check_working_age
 from schemas.ids import CreditCode, EntityId, IdNumber, PersonRef, StreetCode
+from schemas.requests import Code, IndustryIn, IsoDate, RequestModel
 from schemas.vocab import (
     ClosureReason,
     ContactChannel,
@@ -47,7 +49,7 @@ def _not_future(day: date) -> date:
     return day
 
 
-PastDate = Annotated[date, AfterValidator(_not_future)]
+PastDate = Annotated[IsoDate, AfterValidator(_not_future)]
 """A business date that may not lie in the future (Asia/Shanghai)."""
 
 BusinessDate = Annotated[PastDate, Field(default_factory=today, validate_default=True)]
@@ -56,11 +58,7 @@ BusinessDate = Annotated[PastDate, Field(default_factory=today, validate_default
 _PHONE = re.compile(r"1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}")
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PersonIn(Body):
+class PersonIn(RequestModel):
     """求职登记. ``registered_on`` comes first so the age check can use it."""
 
     registered_on: BusinessDate
@@ -69,12 +67,12 @@ class PersonIn(Body):
     phone: str
     street_code: StreetCode
     community: Annotated[str, Field(min_length=1, max_length=40)] | None = None
-    education: Education
+    education: Code[Education]
     skills: Annotated[list[Skill], Field(max_length=20)] = []
-    desired_industry: IndustrySection | None = None
+    desired_industry: Code[IndustrySection] | None = None
     desired_salary_min: MonthlyYuan | None = None
     desired_salary_max: MonthlyYuan | None = None
-    key_groups: UniqueList[KeyGroup] = []
+    key_groups: UniqueList[Code[KeyGroup]] = []
     graduation_year: Annotated[int, Field(ge=1950, le=2100)] | None = None
 
     @field_validator("name")
@@ -126,7 +124,7 @@ class PersonIn(Body):
         return gender_from_id(self.id_number)
 
 
-class LookupIn(Body):
+class LookupIn(RequestModel):
     """Find a person by ID number (in the body: ID numbers never go in URLs)."""
 
     id_number: IdNumber
@@ -137,13 +135,13 @@ class LookupOut(BaseModel):
     status: Status
 
 
-class UnemploymentIn(Body):
+class UnemploymentIn(RequestModel):
     """失业登记."""
 
     registered_on: BusinessDate
-    unemployed_since: date
-    reason: UnemploymentReason
-    registration_place: RegistrationPlace
+    unemployed_since: IsoDate
+    reason: Code[UnemploymentReason]
+    registration_place: Code[RegistrationPlace]
 
     @field_validator("unemployed_since")
     @classmethod
@@ -154,12 +152,12 @@ class UnemploymentIn(Body):
         return since
 
 
-class EmploymentIn(Body):
+class EmploymentIn(RequestModel):
     """就业登记. An employer credit code is required for 单位就业 and 公益性岗位安置."""
 
-    form: EmploymentForm = EmploymentForm.EMPLOYED
+    form: Code[EmploymentForm] = EmploymentForm.EMPLOYED
     employer_credit_code: Annotated[CreditCode | None, Field(validate_default=True)] = None
-    industry: Industry | None = None
+    industry: IndustryIn | None = None
     start_date: PastDate
     case_id: EntityId | None = None
     vacancy_id: EntityId | None = None
@@ -172,25 +170,25 @@ class EmploymentIn(Body):
         return code
 
 
-class FollowupIn(Body):
+class FollowupIn(RequestModel):
     """跟踪回访 of a registered unemployed person."""
 
-    channel: ContactChannel
-    outcome: FollowupOutcome
+    channel: Code[ContactChannel]
+    outcome: Code[FollowupOutcome]
     followed_up_on: BusinessDate
 
 
-class HardshipIn(Body):
+class HardshipIn(RequestModel):
     """就业困难人员认定."""
 
-    categories: Annotated[UniqueList[HardshipCategory], Field(min_length=1)]
+    categories: Annotated[UniqueList[Code[HardshipCategory]], Field(min_length=1)]
     certified_on: BusinessDate
 
 
-class CloseIn(Body):
+class CloseIn(RequestModel):
     """注销登记."""
 
-    reason: ClosureReason
+    reason: Code[ClosureReason]
     closed_on: BusinessDate
 
 

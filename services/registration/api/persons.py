@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Path
 
 from schemas import person_ref as make_person_ref
 from schemas.ids import PersonRef
 from schemas.vocab import Gender, HardshipCategory, KeyGroup
-from services.runtime.body import JsonBody
 from services.runtime.http import SessionDep, write_router
 from services.runtime.outbox import add_event
 from services.runtime.problems import ProblemError
@@ -82,7 +81,7 @@ def summary(person: Person) -> PersonSummary:
 
 @router.post("", status_code=201, summary="求职登记", response_model=PersonSummary,
              responses={409: {"description": "该人员已有未注销的登记"}})
-def register(body: Annotated[PersonIn, Depends(JsonBody(PersonIn))], session: SessionDep, cipher: CipherDep,
+def register(body: PersonIn, session: SessionDep, cipher: CipherDep,
              ref_key: RefKeyDep) -> PersonSummary:
     """Register a job seeker. A person whose earlier registration was closed is registered again
     (their attributes are replaced); a person with an open registration gets 409."""
@@ -115,7 +114,7 @@ def register(body: Annotated[PersonIn, Depends(JsonBody(PersonIn))], session: Se
 
 
 @router.post("/lookup", summary="按身份证号码查找人员", response_model=LookupOut, responses=_NOT_FOUND)
-def lookup(body: Annotated[LookupIn, Depends(JsonBody(LookupIn))], session: SessionDep,
+def lookup(body: LookupIn, session: SessionDep,
            ref_key: RefKeyDep) -> LookupOut:
     """The person_ref of a registered person (the ID number travels in the body, never in a URL)."""
     person = require_person(session, make_person_ref(body.id_number, ref_key))
@@ -141,7 +140,7 @@ def read(person_ref: RefPath, session: SessionDep, cipher: CipherDep) -> PersonD
 
 @router.post("/{person_ref}/unemployment", summary="失业登记", response_model=PersonSummary,
              responses=_NOT_FOUND | _CONFLICT)
-def register_unemployment(person_ref: RefPath, body: Annotated[UnemploymentIn, Depends(JsonBody(UnemploymentIn))],
+def register_unemployment(person_ref: RefPath, body: UnemploymentIn,
                           session: SessionDep) -> PersonSummary:
     person = require_person(session, person_ref)
     person.status = next_status(person.current_status, Action.UNEMPLOYMENT).value
@@ -154,7 +153,7 @@ def register_unemployment(person_ref: RefPath, body: Annotated[UnemploymentIn, D
 
 @router.post("/{person_ref}/employment", summary="就业登记", response_model=PersonSummary,
              responses=_NOT_FOUND | _CONFLICT)
-def register_employment(person_ref: RefPath, body: Annotated[EmploymentIn, Depends(JsonBody(EmploymentIn))],
+def register_employment(person_ref: RefPath, body: EmploymentIn,
                         session: SessionDep) -> PersonSummary:
     person = require_person(session, person_ref)
     was_unemployed = person.current_status is Status.UNEMPLOYED
@@ -180,7 +179,7 @@ def register_employment(person_ref: RefPath, body: Annotated[EmploymentIn, Depen
 
 @router.post("/{person_ref}/followups", status_code=201, summary="跟踪回访登记", response_model=PersonSummary,
              responses=_NOT_FOUND | _CONFLICT)
-def record_followup(person_ref: RefPath, body: Annotated[FollowupIn, Depends(JsonBody(FollowupIn))],
+def record_followup(person_ref: RefPath, body: FollowupIn,
                     session: SessionDep) -> PersonSummary:
     person = require_person(session, person_ref)
     next_status(person.current_status, Action.FOLLOWUP)
@@ -195,7 +194,7 @@ def record_followup(person_ref: RefPath, body: Annotated[FollowupIn, Depends(Jso
 
 @router.post("/{person_ref}/hardship", summary="就业困难人员认定", response_model=PersonSummary,
              responses=_NOT_FOUND | _CONFLICT)
-def certify_hardship(person_ref: RefPath, body: Annotated[HardshipIn, Depends(JsonBody(HardshipIn))],
+def certify_hardship(person_ref: RefPath, body: HardshipIn,
                      session: SessionDep, cipher: CipherDep) -> PersonSummary:
     """Certify 就业困难人员; “4050” is checked against the age on ``certified_on`` (from the ID number)."""
     person = require_person(session, person_ref)
@@ -213,7 +212,7 @@ def certify_hardship(person_ref: RefPath, body: Annotated[HardshipIn, Depends(Js
 
 
 @router.post("/{person_ref}/close", summary="注销登记", response_model=PersonSummary, responses=_NOT_FOUND | _CONFLICT)
-def close(person_ref: RefPath, body: Annotated[CloseIn, Depends(JsonBody(CloseIn))],
+def close(person_ref: RefPath, body: CloseIn,
           session: SessionDep) -> PersonSummary:
     """Close the person's registration(s): an unemployed person's unemployment registration and
     job-seeker registration both end, one ``registration.closed`` event each."""

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Response
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError
+from fastapi import Path, Response
+from pydantic import Field
 
-from schemas.fields import Count, Industry
+from schemas.fields import Count
 from schemas.ids import CreditCode, StreetCode
-from services.runtime.body import JsonBody
+from schemas.requests import IndustryIn, RequestModel
 from services.runtime.http import SessionDep, write_router
 from services.runtime.problems import ProblemError
 
@@ -20,14 +19,12 @@ from ..store import Employer
 router = write_router(prefix="/employers", tags=["用人单位"])
 
 
-class EmployerIn(BaseModel):
+class EmployerIn(RequestModel):
     """An employer as registered; re-posting a known credit code updates its details."""
-
-    model_config = ConfigDict(extra="forbid")
 
     credit_code: CreditCode
     name: Annotated[str, Field(min_length=1, max_length=100)]
-    industry: Industry
+    industry: IndustryIn
     street_code: StreetCode
     staff_count: Count
 
@@ -54,7 +51,7 @@ def get_employer(session: SessionDep, credit_code: str) -> Employer:
 @router.post("", status_code=201, summary="登记用人单位（已登记则更新）", response_model=EmployerOut,
              responses={200: {"description": "已更新"}})
 def register_employer(
-    body: Annotated[EmployerIn, Depends(JsonBody(EmployerIn))], session: SessionDep, response: Response
+    body: EmployerIn, session: SessionDep, response: Response
 ) -> EmployerOut:
     employer = session.get(Employer, body.credit_code)
     if employer is None:
@@ -67,10 +64,6 @@ def register_employer(
     employer.industry_division = body.industry.division
     employer.street_code = body.street_code
     employer.staff_count = body.staff_count
-    try:
-        session.flush()
-    except IntegrityError:  # the same new employer registered by a concurrent request
-        raise ProblemError(409, "concurrent_update", "该用人单位正在被其他请求登记，请重试") from None
     events.publish(session, events.employer_registered(employer))
     return employer_out(employer)
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import uuid_utils
-from fastapi import Depends
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError
+from pydantic import BaseModel, Field
 
 from schemas.fields import Count, Period
 from schemas.ids import CreditCode
+from schemas.requests import Code, RequestModel
 from schemas.vocab import DecreaseType
-from services.runtime.body import JsonBody
 from services.runtime.http import SessionDep, write_router
 from services.runtime.problems import ProblemError
 
@@ -28,14 +26,12 @@ from ..store import Employer, HeadcountReport, current_headcount_report
 router = write_router(prefix="/headcount-reports", tags=["失业动态监测"])
 
 
-class HeadcountIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class HeadcountIn(RequestModel):
     employer_ref: CreditCode
     month: Period = Field(description="报告月份 YYYY-MM")
     baseline_headcount: Annotated[int, Field(ge=1, description="建档时岗位数")]
     current_headcount: Count = Field(description="本月末岗位数")
-    decreases: dict[DecreaseType, Count] = Field({}, description="本月减员人数，按减员类型")
+    decreases: dict[Code[DecreaseType], Count] = Field({}, description="本月减员人数，按减员类型")
 
 
 class HeadcountOut(BaseModel):
@@ -61,7 +57,7 @@ def headcount_out(row: HeadcountReport) -> HeadcountOut:
 
 @router.post("", status_code=201, summary="提交月度岗位监测报告（同月再次提交则替代前一份）",
              response_model=HeadcountOut)
-def report_headcount(body: Annotated[HeadcountIn, Depends(JsonBody(HeadcountIn))],
+def report_headcount(body: HeadcountIn,
                      session: SessionDep) -> HeadcountOut:
     employer = session.get(Employer, body.employer_ref)
     if employer is None:
@@ -75,10 +71,6 @@ def report_headcount(body: Annotated[HeadcountIn, Depends(JsonBody(HeadcountIn))
     if previous is not None:
         previous.superseded_by, row.supersedes_report_id = row.id, previous.id
     session.add(row)
-    try:
-        session.flush()
-    except IntegrityError:
-        raise ProblemError(409, "headcount_report_race", "同一单位同一月份的报告正在被另一请求提交，请重试") from None
     events.publish(session, events.headcount_reported(row, employer))
     return headcount_out(row)
 

@@ -6,14 +6,13 @@ from datetime import date
 from typing import Annotated
 
 import uuid_utils
-from fastapi import Depends
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.events.layoff import assess_layoff
 from schemas.ids import CreditCode
+from schemas.requests import Code, IsoDate, RequestModel
 from schemas.vocab import LayoffReason
-from services.runtime.body import JsonBody
 from services.runtime.http import SessionDep, write_router
 from services.runtime.problems import ProblemError
 
@@ -24,15 +23,13 @@ from ..store import Employer, LayoffReport
 router = write_router(prefix="/layoffs", tags=["裁员报告"])
 
 
-class LayoffIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LayoffIn(RequestModel):
     employer_ref: CreditCode
     total_staff: Annotated[int, Field(ge=1)]
     planned_cuts: Annotated[int, Field(ge=1)]
-    reason: LayoffReason
-    notified_on: date = Field(description="向工会或全体职工说明情况的日期")
-    planned_on: date = Field(description="计划裁减日期")
+    reason: Code[LayoffReason]
+    notified_on: IsoDate = Field(description="向工会或全体职工说明情况的日期")
+    planned_on: IsoDate = Field(description="计划裁减日期")
 
     @field_validator("planned_cuts")
     @classmethod
@@ -65,7 +62,7 @@ def layoff_out(row: LayoffReport) -> LayoffOut:
 
 
 @router.post("", status_code=201, summary="提交企业裁员报告", response_model=LayoffOut)
-def report_layoff(body: Annotated[LayoffIn, Depends(JsonBody(LayoffIn))], session: SessionDep) -> LayoffOut:
+def report_layoff(body: LayoffIn, session: SessionDep) -> LayoffOut:
     employer = session.get(Employer, body.employer_ref)
     if employer is None:
         raise field_error("body.employer_ref", "用人单位尚未登记", "unknown_employer")

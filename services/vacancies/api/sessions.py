@@ -5,45 +5,38 @@ from __future__ import annotations
 from typing import Annotated
 
 import uuid_utils
-from fastapi import Depends
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from schemas.fields import Count, ShanghaiDatetime, UniqueList
 from schemas.ids import StreetCode
+from schemas.requests import Code, IsoDatetime, RequestModel
 from schemas.vocab import SessionKind
-from services.runtime.body import JsonBody
 from services.runtime.db import utcnow
 from services.runtime.http import SessionDep, write_router
 from services.runtime.problems import ProblemError
 
 from .. import events
 from ..domain import SessionStatus, advance_session, field_error
-from ..store import RecruitmentSession, Vacancy, save
+from ..store import RecruitmentSession, Vacancy
 
 router = write_router(prefix="/recruitment-sessions", tags=["招聘活动"])
 
 
-class SessionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: SessionKind
+class SessionIn(RequestModel):
+    kind: Code[SessionKind]
     title: Annotated[str, Field(min_length=1, max_length=100)]
     street_code: StreetCode
-    scheduled_at: AwareDatetime
+    scheduled_at: IsoDatetime
     vacancy_ids: Annotated[UniqueList[str], Field(max_length=500)] = []
 
 
-class StartIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    started_at: AwareDatetime | None = Field(None, description="缺省为当前时间")
+class StartIn(RequestModel):
+    started_at: IsoDatetime | None = Field(None, description="缺省为当前时间")
 
 
-class EndIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    ended_at: AwareDatetime | None = Field(None, description="缺省为当前时间")
+class EndIn(RequestModel):
+    ended_at: IsoDatetime | None = Field(None, description="缺省为当前时间")
     viewers: Count
     applications: Count
     hires: Count
@@ -81,7 +74,7 @@ def get_session_row(session: SessionDep, session_id: str, *, for_update: bool = 
 
 
 @router.post("", status_code=201, summary="安排招聘活动或直播带岗", response_model=SessionOut)
-def schedule_session(body: Annotated[SessionIn, Depends(JsonBody(SessionIn))], session: SessionDep) -> SessionOut:
+def schedule_session(body: SessionIn, session: SessionDep) -> SessionOut:
     known = set(session.scalars(select(Vacancy.id).where(Vacancy.id.in_(body.vacancy_ids))))
     if len(known) != len(body.vacancy_ids):
         raise field_error("body.vacancy_ids", "包含未知的岗位编号", "unknown_vacancy")
@@ -100,18 +93,17 @@ def read_session(session_id: str, session: SessionDep) -> SessionOut:
 
 
 @router.post("/{session_id}/start", summary="开始招聘活动", response_model=SessionOut)
-def start_session(session_id: str, body: Annotated[StartIn, Depends(JsonBody(StartIn))],
+def start_session(session_id: str, body: StartIn,
                   session: SessionDep) -> SessionOut:
     row = get_session_row(session, session_id, for_update=True)
     advance_session(row.status, SessionStatus.STARTED)
     row.status, row.started_at = SessionStatus.STARTED, body.started_at or utcnow()
     events.publish(session, events.session_started(row, row.started_at))
-    save(session)
     return session_out(row)
 
 
 @router.post("/{session_id}/end", summary="结束招聘活动并登记成效", response_model=SessionOut)
-def end_session(session_id: str, body: Annotated[EndIn, Depends(JsonBody(EndIn))],
+def end_session(session_id: str, body: EndIn,
                 session: SessionDep) -> SessionOut:
     row = get_session_row(session, session_id, for_update=True)
     advance_session(row.status, SessionStatus.ENDED)
@@ -121,5 +113,4 @@ def end_session(session_id: str, body: Annotated[EndIn, Depends(JsonBody(EndIn))
     row.status, row.ended_at = SessionStatus.ENDED, ended_at
     row.viewers, row.applications, row.hires = body.viewers, body.applications, body.hires
     events.publish(session, events.session_ended(row, ended_at))
-    save(session)
     return session_out(row)

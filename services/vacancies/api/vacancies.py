@@ -12,14 +12,14 @@ from datetime import date
 from typing import Annotated
 
 import uuid_utils
-from fastapi import Depends, Query
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from fastapi import Query
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.fields import Age, Count, Industry, MonthlyYuan, Skill, check_age_range, check_salary_range
 from schemas.ids import CreditCode, PersonRef, StreetCode
+from schemas.requests import Code, IndustryIn, IsoDate, RequestModel
 from schemas.vocab import Education, FlagCategory, IndustrySection, VacancyCloseReason, VacancyKind
-from services.runtime.body import JsonBody
 from services.runtime.db import utcnow
 from services.runtime.http import SessionDep, write_router
 from services.runtime.problems import ProblemError
@@ -36,34 +36,32 @@ from ..domain import (
     status_after_change,
 )
 from ..screening import screen_posting
-from ..store import Employer, Vacancy, open_vacancies, save
+from ..store import Employer, Vacancy, open_vacancies
 
 router = write_router(prefix="/vacancies", tags=["岗位"])
 
 
-class VacancyIn(BaseModel):
+class VacancyIn(RequestModel):
     """A posting as the employer writes it. ``industry`` and ``street_code`` (工作地点) default to the
     employer's. ``requirements`` holds other stated requirements as 名称 → 内容 (screened too)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     employer_ref: CreditCode
     title: Annotated[str, Field(min_length=1, max_length=60)]
     description: Annotated[str, Field(max_length=5000)] = ""
-    industry: Industry | None = None
+    industry: IndustryIn | None = None
     street_code: StreetCode | None = None
-    kind: VacancyKind = VacancyKind.REGULAR
+    kind: Code[VacancyKind] = VacancyKind.REGULAR
     headcount: Annotated[int, Field(ge=1, le=10_000)]
     salary_min: MonthlyYuan
     salary_max: MonthlyYuan
-    education_required: Education | None = None
+    education_required: Code[Education] | None = None
     skills_required: Annotated[list[Skill], Field(max_length=20)] = []
     age_min: Age | None = None
     age_max: Age | None = None
     requirements: Annotated[dict[Annotated[str, Field(max_length=30)], Annotated[str, Field(max_length=200)]],
                             Field(max_length=20)] = {}
-    valid_from: date
-    valid_until: date
+    valid_from: IsoDate
+    valid_until: IsoDate
 
     # Field validators (not one model validator) so that each error names its field.
     @field_validator("salary_max")
@@ -126,17 +124,13 @@ class VacancyPage(BaseModel):
     offset: int
 
 
-class FillIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class FillIn(RequestModel):
     count: Annotated[int, Field(ge=1)] = 1
     person_ref: PersonRef | None = None
 
 
-class CloseIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: VacancyCloseReason
+class CloseIn(RequestModel):
+    reason: Code[VacancyCloseReason]
 
 
 def vacancy_out(row: Vacancy) -> VacancyOut:
@@ -207,7 +201,7 @@ def _check_employer_and_dates(session: SessionDep, body: VacancyIn) -> Employer:
 
 
 @router.post("", status_code=201, summary="发布岗位（先经就业歧视筛查）", response_model=VacancyOut)
-def post_vacancy(body: Annotated[VacancyIn, Depends(JsonBody(VacancyIn))], session: SessionDep) -> VacancyOut:
+def post_vacancy(body: VacancyIn, session: SessionDep) -> VacancyOut:
     employer = _check_employer_and_dates(session, body)
     vacancy = Vacancy(id=str(uuid_utils.uuid7()), employer_ref=employer.credit_code, filled_count=0)
     _apply(vacancy, body, employer)
@@ -217,7 +211,7 @@ def post_vacancy(body: Annotated[VacancyIn, Depends(JsonBody(VacancyIn))], sessi
 
 
 @router.put("/{vacancy_id}", summary="修改岗位（重新筛查）", response_model=VacancyOut)
-def update_vacancy(vacancy_id: str, body: Annotated[VacancyIn, Depends(JsonBody(VacancyIn))],
+def update_vacancy(vacancy_id: str, body: VacancyIn,
                    session: SessionDep) -> VacancyOut:
     vacancy = get_vacancy(session, vacancy_id, for_update=True)
     require_editable(vacancy.status)
@@ -228,7 +222,6 @@ def update_vacancy(vacancy_id: str, body: Annotated[VacancyIn, Depends(JsonBody(
     employer = _check_employer_and_dates(session, body)
     _apply(vacancy, body, employer)
     _publish_state(session, vacancy)
-    save(session)
     return vacancy_out(vacancy)
 
 
@@ -256,7 +249,7 @@ def list_open_vacancies(
 
 
 @router.post("/{vacancy_id}/fill", summary="登记岗位招到人员", response_model=VacancyOut)
-def fill_vacancy(vacancy_id: str, body: Annotated[FillIn, Depends(JsonBody(FillIn))],
+def fill_vacancy(vacancy_id: str, body: FillIn,
                  session: SessionDep) -> VacancyOut:
     vacancy = get_vacancy(session, vacancy_id, for_update=True)
     require_open(vacancy.status, "登记招聘结果")
@@ -268,12 +261,11 @@ def fill_vacancy(vacancy_id: str, body: Annotated[FillIn, Depends(JsonBody(FillI
         _close(session, vacancy, VacancyCloseReason.FILLED)
     else:
         vacancy.status = VacancyStatus.PARTLY_FILLED
-    save(session)
     return vacancy_out(vacancy)
 
 
 @router.post("/{vacancy_id}/close", summary="关闭岗位（撤回或已招满）", response_model=VacancyOut)
-def close_vacancy(vacancy_id: str, body: Annotated[CloseIn, Depends(JsonBody(CloseIn))],
+def close_vacancy(vacancy_id: str, body: CloseIn,
                   session: SessionDep) -> VacancyOut:
     if body.reason not in EMPLOYER_CLOSE_REASONS:
         raise field_error("body.reason", "过期由系统自动关闭，用人单位只能撤回或标记招满", "reason_not_allowed")
@@ -281,7 +273,6 @@ def close_vacancy(vacancy_id: str, body: Annotated[CloseIn, Depends(JsonBody(Clo
     if vacancy.status != VacancyStatus.FLAGGED:
         require_open(vacancy.status, "关闭")
     _close(session, vacancy, body.reason)
-    save(session)
     return vacancy_out(vacancy)
 
 

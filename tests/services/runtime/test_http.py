@@ -7,6 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 import httpx
 import pytest
@@ -54,6 +55,14 @@ def build_app(tmp_path: Path, bootstrap: str):
         add_event(session, new_event(SurveyRateReported(period=period, rate_percent=5.0, published_on=date(2026, 11, 1),
                                                         source="测试"), source="/services/gateway"))
         return {"period": period}
+
+    @router.post("/claims/{stage}", status_code=201)
+    def claim(stage: Literal["flush", "commit"], session: SessionDep) -> dict[str, str]:
+        """Writes a row with a fixed unique key: the second call conflicts, at a flush or at commit."""
+        session.add(OutboxMessage(event_id=f"claim-{stage}", event_type="t", topic="t", key="k", payload=b"{}"))
+        if stage == "flush":
+            session.flush()
+        return {"claimed": stage}
 
     settings = ServiceSettings(KAFKA_BOOTSTRAP=bootstrap, LEYE_VAR_DIR=str(tmp_path))
     parts = ServiceParts(
@@ -110,6 +119,17 @@ def test_domain_problem_keeps_its_status_and_rolls_back(server) -> None:
     assert response.status_code == 409
     assert response.json() | {} == response.json() and response.json()["code"] == "too_old"
     assert outbox_count(server.app) == 0
+
+
+@pytest.mark.parametrize("stage", ["flush", "commit"])
+def test_storage_conflict_is_one_409_whether_at_a_flush_or_at_commit(server, stage) -> None:
+    first = httpx.post(f"{server.url}/rates/claims/{stage}")
+    second = httpx.post(f"{server.url}/rates/claims/{stage}")
+    assert (first.status_code, first.json()) == (201, {"claimed": stage})
+    assert second.status_code == 409
+    assert second.headers["content-type"] == "application/problem+json"
+    assert second.json()["code"] == "concurrent_change"
+    assert outbox_count(server.app) == 1
 
 
 def test_body_over_one_mebibyte_is_413_by_length_and_by_stream(server) -> None:
