@@ -259,11 +259,13 @@ class Handler:
 
     def dispatch_parked(self) -> int:
         """Open the cases parked for lack of a station (call after a station was created)."""
-        parked = self.session.scalars(select(PendingEvent).where(PendingEvent.aggregate == STATION)
-                                      .order_by(PendingEvent.event_id)).all()
-        self.session.execute(delete(PendingEvent).where(PendingEvent.aggregate == STATION))
-        for row in parked:
-            event = parse_event(row.payload)
+        # DELETE … RETURNING claims the rows: when two replicas create stations at once, each parked
+        # request is returned to (and dispatched by) only the transaction that deleted it
+        parked = self.session.execute(delete(PendingEvent).where(PendingEvent.aggregate == STATION)
+                                      .returning(PendingEvent.event_id, PendingEvent.payload)
+                                      .execution_options(synchronize_session=False)).all()
+        for _, payload in sorted(parked):
+            event = parse_event(payload)
             data = event.data
             if isinstance(data, reg.PersonEventData):
                 self._person_case(data.person_ref, event)

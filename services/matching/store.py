@@ -205,10 +205,12 @@ def open_case_load(session: Session, station_codes: list[str]) -> dict[str, int]
     return {code: count for code, count in rows}
 
 
-def active_stations(session: Session, street_code: str | None = None) -> list[Station]:
+def active_stations(session: Session, street_code: str | None = None, *, lock: bool = False) -> list[Station]:
     query = select(Station).where(Station.active.is_(True)).order_by(Station.code)
     if street_code is not None:
         query = query.where(Station.street_code == street_code)
+    if lock:  # rows are locked in code order, the same for every caller: no deadlock among them
+        query = query.with_for_update()
     return list(session.scalars(query))
 
 
