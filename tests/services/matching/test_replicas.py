@@ -31,7 +31,7 @@ from schemas.topics import TOPICS
 from schemas.vocab import VacancyCloseReason
 from services.matching import domain
 from services.matching.cases import local_date
-from services.matching.events import EventApplier
+from services.matching.events import EventApplier, Handler
 from services.matching.index import MatchIndex
 from services.matching.sla import SlaTimer
 from services.matching.store import Case, PersonRow, Referral, Station, VacancyRow
@@ -167,6 +167,36 @@ def test_replicas_scanning_at_once_report_each_deadline_once(replicas: tuple[Rep
                                  .where(Case.contact_breached.is_(True), Case.referral_breached.is_(True)))
     assert (breaches, flagged) == (24, 12)
     assert [t.scan_once() for t in timers] == [0, 0]
+
+
+def test_stations_created_at_once_dispatch_each_parked_request_once(database_url: str) -> None:
+    engines = [make_engine(database_url) for _ in range(2)]
+    migrate(engines[0], MIGRATIONS)
+    sessions = [make_session_factory(engine) for engine in engines]
+    people = [uuid.uuid4().hex * 2 for _ in range(6)]
+    EventApplier(sessions[0], MatchIndex(), lambda: NOW).apply_batch(
+        [jobseeker(ref, STREET_A, "甲") for ref in people])  # no station yet: all parked
+    start, dispatched = threading.Barrier(2), []
+
+    def create_station(n: int) -> None:
+        with sessions[n].begin() as session:
+            session.add(Station(code=f"late-{n}", street_code=STREET_A, community="甲", matchmaker_id=f"m{n}",
+                                matchmaker_name="某", active=True))
+            session.flush()
+            if not database_url.startswith("sqlite"):  # SQLite runs one writer at a time: nothing to race
+                start.wait()  # both transactions are open and neither has dispatched yet
+            dispatched.append(Handler(session, MatchIndex(), NOW, 5).dispatch_parked())
+
+    threads = [threading.Thread(target=create_station, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    with reading(sessions[0]) as session:
+        opened = session.scalars(select(Case.person_ref).where(Case.person_ref.in_(people))).all()
+    for engine in engines:
+        engine.dispose()
+    assert (sum(dispatched), sorted(opened)) == (len(people), sorted(people))
 
 
 # --- two worker processes ------------------------------------------------------------------------
