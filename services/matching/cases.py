@@ -159,17 +159,20 @@ def scan_sla(session: Session, now: datetime) -> int:
     ).order_by(Case.opened_at, Case.case_id)).all()
     reported = 0
     for case in due:
-        for sla, due_column, met_column, flag_column in (
-            (SlaKind.CONTACT, Case.contact_due_at, Case.contacted_at, Case.contact_breached),
-            (SlaKind.REFERRAL, Case.referral_due_at, Case.referred_at, Case.referral_breached),
+        for sla, due_at, met, flagged, (due_column, met_column, flag_column) in (
+            (SlaKind.CONTACT, case.contact_due_at, case.contacted_at, case.contact_breached,
+             (Case.contact_due_at, Case.contacted_at, Case.contact_breached)),
+            (SlaKind.REFERRAL, case.referral_due_at, case.referred_at, case.referral_breached,
+             (Case.referral_due_at, Case.referred_at, Case.referral_breached)),
         ):
+            if met is not None or flagged or due_at > now:
+                continue
             claimed = session.execute(
                 update(Case).where(Case.case_id == case.case_id, Case.status != "closed", met_column.is_(None),
                                    flag_column.is_(False), due_column <= now)
                 .values({flag_column: True}).execution_options(synchronize_session=False)
             )
             if claimed.rowcount == 1:
-                due_at = case.contact_due_at if sla is SlaKind.CONTACT else case.referral_due_at
                 add_event(session, new_event(CaseSlaBreached(**_ids(case), sla=sla, due_at=due_at),
                                              source=SOURCE, time=now))
                 reported += 1
