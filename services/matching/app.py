@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
-from sqlalchemy import select
 
 from services.runtime.http import Database, ServiceParts, create_service_app
 from services.runtime.periodic import Job
@@ -23,7 +22,8 @@ from .events import EventApplier
 from .index import MatchIndex
 from .settings import Settings
 from .sla import SlaTimer
-from .store import PersonRow, ProcessedEvent, VacancyRow
+from .store import ProcessedEvent
+from .sync import IndexSync
 
 DESCRIPTION = """人岗匹配与就业红娘服务：求职者与岗位的可解释匹配打分、人岗双向推介、
 红娘站点的呼叫—指派派单、当天联系与3日内推介的时限监督，以及红娘星级评定。"""
@@ -34,12 +34,9 @@ def _utcnow() -> datetime:
 
 
 def load_index(app: FastAPI) -> MatchIndex:
+    """The index, loaded and kept in step with the rows other replicas change (see ``sync``)."""
     index = MatchIndex()
-    with app.state.sessions() as session:
-        for person in session.scalars(select(PersonRow).where(PersonRow.active.is_(True))):
-            index.put_person(person.to_domain())
-        for vacancy in session.scalars(select(VacancyRow).where(VacancyRow.status == "open")):
-            index.put_vacancy(vacancy.to_domain())
+    IndexSync(app.state.sessions, index).load()
     return index
 
 

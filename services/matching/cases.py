@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 import uuid_utils
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from schemas import new_event
@@ -46,7 +46,9 @@ def pick_station(session: Session, street_code: str, community: str | None = Non
     """The station a request goes to: an active station of the 街镇 (the person's 社区/村 first),
     the one with the fewest open cases when there are several; a district-wide fallback when the
     街镇 has none; ``None`` when no station is active at all."""
-    stations = active_stations(session, street_code) or active_stations(session)
+    # locked (PostgreSQL; SQLite has one writer anyway) so that replicas dispatching at the same moment
+    # count each other's new cases instead of all picking the same least-loaded station
+    stations = active_stations(session, street_code, lock=True) or active_stations(session, lock=True)
     if not stations:
         return None
     same_community = [s for s in stations if community and s.community == community]
@@ -140,9 +142,13 @@ def close(session: Session, case: Case, reason: CaseCloseReason, now: datetime) 
 def scan_sla(session: Session, now: datetime) -> int:
     """Publish ``case.sla_breached`` for every deadline that passed unmet since the last scan.
 
-    The breach flags are written with the event in one transaction, so each deadline is reported
-    exactly once, however often (or after however many restarts) the scan runs. The rows are locked
-    (``FOR UPDATE``) so two scans on one PostgreSQL database cannot both report a deadline.
+    Each breach is claimed with a conditional ``UPDATE … WHERE <flag> IS false AND <not met>``
+    written in the same transaction as its event, and published only when this transaction's
+    UPDATE changed the row. Every replica runs the scan, at any moment: on PostgreSQL a concurrent
+    scan's UPDATE waits for the first one's commit, re-checks the condition on the committed row
+    and changes nothing; a contact or referral recorded meanwhile makes it change nothing as well.
+    So each deadline is reported exactly once, however many scans run (or after however many
+    restarts).
     """
     due = session.scalars(select(Case).where(
         Case.status != "closed",
@@ -150,16 +156,23 @@ def scan_sla(session: Session, now: datetime) -> int:
             Case.contacted_at.is_(None) & Case.contact_breached.is_(False) & (Case.contact_due_at <= now),
             Case.referred_at.is_(None) & Case.referral_breached.is_(False) & (Case.referral_due_at <= now),
         ),
-    ).order_by(Case.opened_at).with_for_update()).all()  # PostgreSQL: a concurrent scan waits, then skips
+    ).order_by(Case.opened_at, Case.case_id)).all()
     reported = 0
     for case in due:
-        for sla, due_at, attr in (
-            (SlaKind.CONTACT, case.contact_due_at, "contact_breached"),
-            (SlaKind.REFERRAL, case.referral_due_at, "referral_breached"),
+        for sla, due_at, met, flagged, (due_column, met_column, flag_column) in (
+            (SlaKind.CONTACT, case.contact_due_at, case.contacted_at, case.contact_breached,
+             (Case.contact_due_at, Case.contacted_at, Case.contact_breached)),
+            (SlaKind.REFERRAL, case.referral_due_at, case.referred_at, case.referral_breached,
+             (Case.referral_due_at, Case.referred_at, Case.referral_breached)),
         ):
-            met = case.contacted_at if sla is SlaKind.CONTACT else case.referred_at
-            if met is None and not getattr(case, attr) and due_at <= now:
-                setattr(case, attr, True)
+            if met is not None or flagged or due_at > now:
+                continue
+            claimed = session.execute(
+                update(Case).where(Case.case_id == case.case_id, Case.status != "closed", met_column.is_(None),
+                                   flag_column.is_(False), due_column <= now)
+                .values({flag_column: True}).execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount == 1:
                 add_event(session, new_event(CaseSlaBreached(**_ids(case), sla=sla, due_at=due_at),
                                              source=SOURCE, time=now))
                 reported += 1

@@ -3,7 +3,9 @@
 Contract (see ``services.runtime.streaming``): :meth:`EventApplier.apply_batch` gets decoded events in
 partition order and may be called again with the same events after a crash. Each event is handled in
 its own transaction that also records its id in ``processed_events``, so a redelivered event is a
-no-op and a half-handled one never exists. The in-memory index is updated only after the commit.
+no-op and a half-handled one never exists. The changed people and vacancies rows are stamped with a
+revision (:func:`store.stamp_revision`) and the in-memory index is updated only after the commit;
+the rows other replicas change reach it through :mod:`services.matching.sync`.
 
 Events about an aggregate not seen yet (``unemployment.registered`` before ``jobseeker.registered``,
 ``vacancy.filled`` before ``vacancy.posted``) are parked in ``pending_events`` and replayed, state
@@ -36,7 +38,15 @@ from schemas.vocab import CaseCloseReason, CaseOrigin, ReferralDirection, Regist
 
 from . import cases, domain
 from .index import MatchIndex
-from .store import EmployerRow, PendingEvent, PersonRow, ProcessedEvent, VacancyRow, open_case_for_person
+from .store import (
+    EmployerRow,
+    PendingEvent,
+    PersonRow,
+    ProcessedEvent,
+    VacancyRow,
+    open_case_for_person,
+    stamp_revision,
+)
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -66,10 +76,14 @@ class EventApplier:
             handler = Handler(session, self.index, self.clock(), self.referrals)
             handler.handle(event, effects=True)
             people, vacancies = handler.touched_rows()
+            if not people and not vacancies:
+                return
+            revision = stamp_revision(session, [p.person_ref for p, _ in people], [v.vacancy_id for v in vacancies])
         for person, active in people:
-            self.index.put_person(person, active)
+            self.index.put_person(person, active, revision)
         for vacancy in vacancies:
-            self.index.put_vacancy(vacancy)
+            self.index.put_vacancy(vacancy, revision)
+        self.index.advance(revision, contiguous=True)
 
 
 class Handler:
@@ -245,11 +259,13 @@ class Handler:
 
     def dispatch_parked(self) -> int:
         """Open the cases parked for lack of a station (call after a station was created)."""
-        parked = self.session.scalars(select(PendingEvent).where(PendingEvent.aggregate == STATION)
-                                      .order_by(PendingEvent.event_id)).all()
-        self.session.execute(delete(PendingEvent).where(PendingEvent.aggregate == STATION))
-        for row in parked:
-            event = parse_event(row.payload)
+        # DELETE … RETURNING claims the rows: when two replicas create stations at once, each parked
+        # request is returned to (and dispatched by) only the transaction that deleted it
+        parked = self.session.execute(delete(PendingEvent).where(PendingEvent.aggregate == STATION)
+                                      .returning(PendingEvent.event_id, PendingEvent.payload)
+                                      .execution_options(synchronize_session=False)).all()
+        for _, payload in sorted(parked):
+            event = parse_event(payload)
             data = event.data
             if isinstance(data, reg.PersonEventData):
                 self._person_case(data.person_ref, event)

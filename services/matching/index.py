@@ -7,14 +7,17 @@ people is a handful of vectorised passes instead of 100,000 Python calls. The fo
 re-scored with :func:`domain.score` so every returned breakdown is exactly the pure function's.
 
 The database is the record: the index is rebuilt from it at start and updated after each committed
-event. Methods are thread-safe (one lock): events are applied in a worker thread while API requests
-read in the thread pool.
+event. With several replicas each applies only its own partitions' events, so before every query
+the index calls :attr:`MatchIndex.catch_up`, which :class:`services.matching.sync.IndexSync` points
+at the database. Updates carry the row's revision and an update older than the one the index holds
+for that row is ignored, so updates may arrive twice and in any order. Methods are thread-safe
+(one lock): events are applied in a worker thread while API requests read in the thread pool.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 import numpy as np
@@ -120,6 +123,11 @@ class MatchIndex:
         self._skills = _Skills()
         self.people: dict[str, Person] = {}
         self.vacancies: dict[str, Vacancy] = {}
+        # newest revision applied per id, kept after a removal so an older update cannot resurrect it
+        self._person_rev: dict[str, int] = {}
+        self._vacancy_rev: dict[str, int] = {}
+        self.revision = 0  # every change up to this revision is in the index (see sync.IndexSync)
+        self.catch_up: Callable[[], object] = lambda: None  # called before each query
         self._p = _Table({
             "active": (np.bool_, (), False), "street": (np.int16, (), -1), "age": (np.int16, (), 0),
             "edu": (np.int8, (), 0), "industry": (np.int8, (), -1), "wish": (np.float64, (), 0.0),
@@ -136,9 +144,14 @@ class MatchIndex:
 
     # --- updates ----------------------------------------------------------------------------------
 
-    def put_person(self, person: Person, active: bool = True) -> None:
-        """Insert or replace a person; inactive people (employed, closed) are never candidates."""
+    def put_person(self, person: Person, active: bool = True, revision: int | None = None) -> None:
+        """Insert or replace a person; inactive people (employed, closed) are never candidates.
+        With ``revision``, an update not newer than the one already applied is ignored."""
         with self._lock:
+            if revision is not None:
+                if self._person_rev.get(person.person_ref, -1) >= revision:
+                    return
+                self._person_rev[person.person_ref] = revision
             if not active:
                 self.people.pop(person.person_ref, None)
                 row = self._p.remove(person.person_ref)
@@ -163,9 +176,14 @@ class MatchIndex:
             c["level"][row, : len(ids)] = levels
             self._p.width = max(self._p.width, len(ids))
 
-    def put_vacancy(self, vacancy: Vacancy) -> None:
-        """Insert or replace a vacancy; a vacancy that is no longer open leaves the index."""
+    def put_vacancy(self, vacancy: Vacancy, revision: int | None = None) -> None:
+        """Insert or replace a vacancy; a vacancy that is no longer open leaves the index.
+        With ``revision``, an update not newer than the one already applied is ignored."""
         with self._lock:
+            if revision is not None:
+                if self._vacancy_rev.get(vacancy.vacancy_id, -1) >= revision:
+                    return
+                self._vacancy_rev[vacancy.vacancy_id] = revision
             if not vacancy.open:
                 self.vacancies.pop(vacancy.vacancy_id, None)
                 row = self._v.remove(vacancy.vacancy_id)
@@ -192,12 +210,20 @@ class MatchIndex:
             c["nreq"][row] = len(ids)
             self._v.width = max(self._v.width, len(ids))
 
+    def advance(self, revision: int, *, contiguous: bool) -> None:
+        """Record that every change up to ``revision`` is applied. ``contiguous``: only if the index
+        already held everything before it (a process's own commit, whose rows were just put)."""
+        with self._lock:
+            if not contiguous or revision == self.revision + 1:
+                self.revision = max(self.revision, revision)
+
     # --- queries ----------------------------------------------------------------------------------
 
     def top_candidates(self, vacancy: Vacancy, today: date, limit: int = 20) -> list[Match]:
         """The best ``limit`` eligible people for a vacancy, best first (ties by person_ref)."""
         if not domain.vacancy_is_open(vacancy, today) or limit <= 0:
             return []
+        self.catch_up()
         with self._lock:
             n, c = self._p.used, self._p.cols
             if n == 0:
@@ -229,6 +255,7 @@ class MatchIndex:
         """The best ``limit`` open vacancies the person is eligible for, best first."""
         if limit <= 0:
             return []
+        self.catch_up()
         with self._lock:
             n, c = self._v.used, self._v.cols
             if n == 0:
@@ -258,6 +285,7 @@ class MatchIndex:
 
     def vacancies_in_industry(self, section: IndustrySection, today: date) -> list[Vacancy]:
         """Open vacancies of one 门类 (for layoff pre-matching; a few hundred at most)."""
+        self.catch_up()
         with self._lock:
             return [v for v in self.vacancies.values() if v.industry is section and domain.vacancy_is_open(v, today)]
 

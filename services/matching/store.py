@@ -2,6 +2,9 @@
 
 - ``people`` / ``vacancies`` / ``employers``: read models rebuilt from the topics (the latest event
   wins); the in-memory index is loaded from them at start.
+- ``index_revision``: one counter row; every transaction that changes ``people`` / ``vacancies`` rows
+  stamps them with the counter's next value (:func:`stamp_revision`), which is how each replica's
+  in-memory index finds the rows other replicas changed (:mod:`services.matching.sync`).
 - ``pending_events``: events about an aggregate not seen yet (e.g. ``vacancy.filled`` before
   ``vacancy.posted``), replayed when it arrives; ``processed_events``: ids of handled events,
   written in the same transaction as their effects, so redelivery is harmless.
@@ -11,10 +14,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, LargeBinary, String, func, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from schemas.vocab import Education, IndustrySection, KeyGroup, VacancyKind
@@ -44,6 +62,7 @@ class PersonRow(Base):
     key_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
     unemployed_since: Mapped[date | None] = mapped_column(Date, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0", index=True)
 
     def to_domain(self) -> Person:
         return Person(
@@ -72,6 +91,7 @@ class VacancyRow(Base):
     valid_until: Mapped[date] = mapped_column(Date)
     remaining: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10))  # open | flagged | filled | closed
+    revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0", index=True)
 
     def to_domain(self) -> Vacancy:
         return Vacancy(
@@ -89,6 +109,15 @@ class EmployerRow(Base):
     employer_ref: Mapped[str] = mapped_column(String(18), primary_key=True)
     industry: Mapped[str] = mapped_column(String(1))
     street_code: Mapped[str] = mapped_column(String(9))
+
+
+class IndexRevision(Base):
+    """The read models' change counter: a single row (``id`` 1), created by the migration."""
+
+    __tablename__ = "index_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(BigInteger)
 
 
 class PendingEvent(Base):
@@ -176,10 +205,12 @@ def open_case_load(session: Session, station_codes: list[str]) -> dict[str, int]
     return {code: count for code, count in rows}
 
 
-def active_stations(session: Session, street_code: str | None = None) -> list[Station]:
+def active_stations(session: Session, street_code: str | None = None, *, lock: bool = False) -> list[Station]:
     query = select(Station).where(Station.active.is_(True)).order_by(Station.code)
     if street_code is not None:
         query = query.where(Station.street_code == street_code)
+    if lock:  # rows are locked in code order, the same for every caller: no deadlock among them
+        query = query.with_for_update()
     return list(session.scalars(query))
 
 
@@ -193,3 +224,36 @@ def open_case_for_person(session: Session, person_ref: str) -> Case | None:
 def referrals_of(session: Session, case_id: str) -> list[Referral]:
     query = select(Referral).where(Referral.case_id == case_id).order_by(Referral.made_at, Referral.referral_id)
     return list(session.scalars(query))
+
+
+def stamp_revision(session: Session, person_refs: Collection[str], vacancy_ids: Collection[str]) -> int:
+    """Stamp the changed read-model rows with the next revision; call last, just before the commit.
+
+    The counter row is locked from this UPDATE until the commit, so on PostgreSQL revisions are
+    handed out in commit order and without gaps (a rolled-back transaction rolls its increment back
+    too); SQLite runs one writer at a time anyway. A reader that sees revision ``r`` committed
+    therefore sees every revision below it. The changed rows are locked first (sorted), so every
+    writer takes its locks in the same order (rows, then the counter) and none can deadlock here.
+    """
+    people, vacancies = sorted(person_refs), sorted(vacancy_ids)
+    session.flush()
+    if people:
+        session.execute(select(PersonRow.person_ref).where(PersonRow.person_ref.in_(people)).with_for_update())
+    if vacancies:
+        session.execute(select(VacancyRow.vacancy_id).where(VacancyRow.vacancy_id.in_(vacancies)).with_for_update())
+    revision: int = session.execute(
+        update(IndexRevision).where(IndexRevision.id == 1).values(value=IndexRevision.value + 1)
+        .returning(IndexRevision.value)
+    ).scalar_one()
+    if people:
+        session.execute(update(PersonRow).where(PersonRow.person_ref.in_(people)).values(revision=revision)
+                        .execution_options(synchronize_session=False))
+    if vacancies:
+        session.execute(update(VacancyRow).where(VacancyRow.vacancy_id.in_(vacancies)).values(revision=revision)
+                        .execution_options(synchronize_session=False))
+    return revision
+
+
+def current_revision(session: Session) -> int:
+    """The newest committed revision: every change up to it is visible to this session."""
+    return session.execute(select(IndexRevision.value).where(IndexRevision.id == 1)).scalar_one()
