@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
             cutoff = clock() - timedelta(seconds=settings.outbox_retention_s)
             purge_older_than(app.state.sessions, ProcessedEvent.processed_at, cutoff)
 
-        return Job("purge-processed-events", 60.0, purge)
+        return Job("purge-processed-events", settings.retention_purge_every_s, purge)
 
     def stop(app: FastAPI) -> None:
         if getattr(app.state, "sla_timer", None) is not None:

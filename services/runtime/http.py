@@ -334,15 +334,14 @@ class ServiceParts:
     start_relay: bool = True
     openapi_tags: list[dict[str, str]] = field(default_factory=list)
     # Periodic jobs of the service, each built from the started app (after ``on_startup``); they run
-    # beside the runtime's own purges (every ``purge_every_s``; None: no purges, for tests).
+    # beside the runtime's own purges (every RETENTION_PURGE_EVERY_S; ``purges=False``: none, for tests).
     periodic: Sequence[Callable[[FastAPI], Job]] = ()
-    purge_every_s: float | None = 60.0
+    purges: bool = True
 
 
 def runtime_purge_jobs(
     sessions: sessionmaker,  # type: ignore[type-arg]
     settings: DatabaseSettings,
-    every_s: float,
     keep_going: Callable[[], bool] = lambda: True,
 ) -> list[Job]:
     """The purges of every service database: sent outbox rows past OUTBOX_RETENTION_S, and
@@ -356,6 +355,7 @@ def runtime_purge_jobs(
         cutoff = utcnow() - timedelta(seconds=settings.idempotency_key_ttl_s)
         purge_older_than(sessions, IdempotencyRecord.created_at, cutoff, keep_going=keep_going)
 
+    every_s = settings.retention_purge_every_s
     return [Job("purge-outbox", every_s, purge_outbox), Job("purge-idempotency-keys", every_s, purge_idempotency_keys)]
 
 
@@ -371,8 +371,8 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
             migrate(engine, parts.database.migrations)
             app.state.engine = engine
             app.state.sessions = make_session_factory(engine)
-            if retention is not None and parts.purge_every_s is not None:
-                periodic.jobs.extend(runtime_purge_jobs(app.state.sessions, retention, parts.purge_every_s,
+            if retention is not None and parts.purges:
+                periodic.jobs.extend(runtime_purge_jobs(app.state.sessions, retention,
                                                         keep_going=lambda: not periodic.stopping))
             if parts.start_relay:
                 window = {"replay_window_s": retention.outbox_replay_window_s} if retention else {}

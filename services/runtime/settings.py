@@ -87,6 +87,11 @@ class DatabaseSettings(ServiceSettings):
         validation_alias=AliasChoices("IDEMPOTENCY_KEY_TTL_S"),
         description="An Idempotency-Key older than this is treated as new and purged.",
     )
+    retention_purge_every_s: float = Field(
+        60.0, gt=0,
+        validation_alias=AliasChoices("RETENTION_PURGE_EVERY_S"),
+        description="How often the retention purges run (each deletes in batches of 1,000 rows).",
+    )
 
     @model_validator(mode="after")
     def _retention_outlasts_the_replay_window(self) -> Self:

@@ -53,12 +53,13 @@ def build_app(tmp_path: Path, bootstrap: str, *, purge_every_s: float | None, **
         add_event(session, event)
         return {"event_id": event.id}
 
-    settings = DatabaseSettings(KAFKA_BOOTSTRAP=bootstrap, LEYE_VAR_DIR=str(tmp_path),
+    every = {} if purge_every_s is None else {"RETENTION_PURGE_EVERY_S": purge_every_s}
+    settings = DatabaseSettings(KAFKA_BOOTSTRAP=bootstrap, LEYE_VAR_DIR=str(tmp_path), **every,
                                 **{name.upper(): value for name, value in retention.items()})
     return create_service_app(ServiceParts(
         name="test", title="测试服务", description="", settings=settings, routers=[router],
         database=Database(url=f"sqlite:///{tmp_path / 'test.sqlite3'}", migrations=MIGRATIONS),
-        purge_every_s=purge_every_s,
+        purges=purge_every_s is not None,
     ))
 
 
