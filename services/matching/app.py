@@ -1,7 +1,7 @@
 """The matching service's FastAPI app: stations, cases, matchmakers and match endpoints.
 
 At start-up (after migrations) the in-memory index is loaded from the read-model tables, the event
-applier is created for the stream worker, and the SLA timer starts. ``clock`` is injectable so tests
+applier is created for the stream worker; the SLA scan is a periodic job. ``clock`` is injectable so tests
 can move time; it must return an aware datetime.
 """
 
@@ -21,7 +21,7 @@ from .api import cases, match, matchmakers, stations
 from .events import EventApplier
 from .index import MatchIndex
 from .settings import Settings
-from .sla import SlaTimer
+from .sla import sla_job
 from .store import ProcessedEvent
 from .sync import IndexSync
 
@@ -51,8 +51,6 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         app.state.index = load_index(app)
         app.state.applier = EventApplier(app.state.sessions, app.state.index, clock,
                                          referrals=settings.referrals_per_trigger, after_commit=wake_relay)
-        app.state.sla_timer = SlaTimer(app.state.sessions, clock, settings.sla_scan_interval_s, wake_relay)
-        app.state.sla_timer.start()
 
     def purge_processed_events(app: FastAPI) -> Job:
         # Kept as long as the outbox rows of the publishers (same setting), which is longer than any
@@ -63,10 +61,6 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
 
         return Job("purge-processed-events", settings.retention_purge_every_s, purge)
 
-    def stop(app: FastAPI) -> None:
-        if getattr(app.state, "sla_timer", None) is not None:
-            app.state.sla_timer.stop()
-
     app = create_service_app(ServiceParts(
         name="matching",
         title="人岗匹配与就业红娘服务",
@@ -75,8 +69,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         routers=[stations.router, cases.router, matchmakers.router, match.router],
         database=Database(settings.db_url(), Path(__file__).parent / "migrations"),
         on_startup=[start],
-        on_shutdown=[stop],
-        periodic=[purge_processed_events],
+        periodic=[purge_processed_events,
+                  lambda app: sla_job(app.state.sessions, clock, settings.sla_scan_interval_s, wake_relay)],
     ))
     app.state.clock = clock
     return app

@@ -1,54 +1,39 @@
-"""The SLA timer: a background thread that periodically reports missed deadlines.
+"""The SLA scan: reports missed deadlines, run as a periodic job of the service (``runtime.periodic``).
 
-Due times live in the ``cases`` table, so the timer holds no state of its own: after a restart the
+Due times live in the ``cases`` table, so the scan holds no state of its own: after a restart the
 first scan reports whatever passed meanwhile, and the breach flags (written with the events) keep
-each deadline reported once. The clock is injected so tests can move time.
+each deadline reported once, also when scans overlap (two replicas, or a test's scan beside the
+job's). The clock is injected so tests can move time.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.orm import sessionmaker
+
+from services.runtime.periodic import Job
 
 from .cases import scan_sla
 
 log = logging.getLogger(__name__)
 
 
-class SlaTimer:
-    def __init__(self, sessions: sessionmaker, clock: Callable[[], datetime], interval_s: float,  # type: ignore[type-arg]
-                 after_commit: Callable[[], None] = lambda: None) -> None:
-        self.sessions, self.clock, self.interval_s, self.after_commit = sessions, clock, interval_s, after_commit
-        self._stop = threading.Event()
-        self._scanning = threading.Lock()  # scans never overlap within a process
-        self._thread: threading.Thread | None = None
+def scan_once(sessions: sessionmaker, clock: Callable[[], datetime],  # type: ignore[type-arg]
+              after_commit: Callable[[], None] = lambda: None) -> int:
+    """One scan in its own transaction; returns the number of breaches reported. ``after_commit``
+    (waking the outbox relay) runs when there were some."""
+    with sessions.begin() as session:
+        reported = scan_sla(session, clock())
+    if reported:
+        log.info("sla breaches reported", extra={"count": reported})
+        after_commit()
+    return reported
 
-    def scan_once(self) -> int:
-        """One scan in its own transaction; returns the number of breaches reported."""
-        with self._scanning, self.sessions.begin() as session:
-            reported = scan_sla(session, self.clock())
-        if reported:
-            log.info("sla breaches reported", extra={"count": reported})
-            self.after_commit()
-        return reported
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="sla-timer", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(10)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.scan_once()
-            except Exception:  # a failed scan is retried at the next tick
-                log.exception("sla scan failed")
-            self._stop.wait(self.interval_s)
+def sla_job(sessions: sessionmaker, clock: Callable[[], datetime], interval_s: float,  # type: ignore[type-arg]
+            after_commit: Callable[[], None] = lambda: None) -> Job:
+    """:func:`scan_once` at start and every ``interval_s`` (MATCHING_SLA_SCAN_INTERVAL_S)."""
+    return Job("sla-scan", interval_s, lambda: scan_once(sessions, clock, after_commit))

@@ -49,10 +49,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from schemas import CloudEvent
 
-from .backoff import backoff
 from .broker import ensure_topics
 from .db import Base, UTCDateTime, utcnow
 from .metrics import OUTBOX_PENDING, OUTBOX_PUBLISH_ERRORS, OUTBOX_PUBLISHED, OUTBOX_REPLAYED
+from .retry import retry_wait
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ class OutboxRelay:
         self._linger_s = linger_s
         self._replay_window = timedelta(seconds=replay_window_s)
         self._check_interval_s = check_interval_s
-        self._backoff = backoff(0.1, max_backoff_s)
+        self._backoff = retry_wait(0.1, max_backoff_s)
         self._producer_factory = producer_factory
         self._offsets_client_factory = offsets_client_factory
         self._producer: KafkaProducer | None = None
@@ -339,6 +339,8 @@ class OutboxRelay:
         return replayed
 
     def _run(self) -> None:
+        # Not a tenacity ``Retrying``: besides retrying, the loop idles, is woken by commits and
+        # lingers, and each success resets the back-off; it takes the same waits (``retry_wait``).
         attempt = 0
         while not self._stop.is_set():
             try:

@@ -1,9 +1,15 @@
-"""Periodic background work of a service (retention purges, timers): one daemon thread per job.
+"""Periodic background work of a service (retention purges, SLA scans, expiry): one daemon thread per job.
 
-A job runs every ``every_s`` seconds; when it raises, the error is logged and counted and the job
-is retried with exponential back-off (capped at ``every_s``) until it succeeds again, so a database
-that is briefly locked or down delays the work without stopping it. ``create_service_app`` starts
-and stops the jobs of a service (``ServiceParts.periodic``) together with the app.
+A job runs at start and then every ``every_s`` seconds; when it raises, the error is logged and
+counted and the job is retried with the runtime's retry policy (:mod:`.retry`: exponential back-off
+capped at ``every_s``) until it succeeds again, so a database that is briefly locked or down delays
+the work without stopping it. ``create_service_app`` starts and stops the jobs of a service
+(``ServiceParts.periodic``) together with the app.
+
+The rule for periodic work: blocking work (database scans and writes) is a :class:`Job` here, in
+its own thread; work that must run on a faust worker's event loop (monitoring's warning evaluation,
+the lost-log guard in :mod:`.lostlog`) stays a faust timer, since it shares that loop's state and
+must not block it.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .backoff import backoff
+from tenacity import RetryError
+
 from .metrics import PERIODIC_JOB_ERRORS
+from .retry import retrying
 
 log = logging.getLogger(__name__)
 
@@ -60,20 +68,18 @@ class Periodic:
         return self._stop.is_set()
 
     def _run(self, job: Job) -> None:
-        wait = backoff(min(self._initial_backoff_s, job.every_s), job.every_s)
-        failures = 0
+        retry = retrying("定时任务执行失败，稍后重试", logger=log, extra={"job": job.name},
+                         initial_s=min(self._initial_backoff_s, job.every_s), max_s=job.every_s,
+                         on_failure=PERIODIC_JOB_ERRORS.labels(job.name).inc,
+                         stopping=self._stop.is_set, sleep=self._stop.wait)
         while not self._stop.is_set():
-            started = time.monotonic()
             try:
-                job.fn()
-            except Exception as exc:  # noqa: BLE001 - any failure is retried; the thread must live on
-                failures += 1
-                PERIODIC_JOB_ERRORS.labels(job.name).inc()
-                log.warning("定时任务执行失败，稍后重试",
-                            extra={"job": job.name, "error": repr(exc), "attempt": failures})
-                self._stop.wait(wait(failures))
-                continue
-            failures = 0
+                for attempt in retry:
+                    with attempt:
+                        started = time.monotonic()
+                        job.fn()
+            except RetryError:
+                return  # stopped while the job was failing
             job.runs += 1
             job.last_started = started
             self._stop.wait(job.every_s)

@@ -51,20 +51,28 @@ import uvicorn
 import uvloop
 from fastapi import FastAPI
 from faust.types import EventT, StreamT
+from tenacity import AsyncRetrying
 
 from schemas import CloudEvent, InvalidEvent, new_event, parse_each
 from schemas.events.deadletter import DeadletterRecorded
 
-from .backoff import backoff
 from .errors import DeadLetterLimitExceeded, PoisonEvent
 from .logs import configure_logging
 from .lostlog import LostLogGuard
 from .metrics import EVENTS_CONSUMED, EVENTS_DEADLETTERED, EVENTS_DUPLICATE
+from .retry import async_retrying
 from .settings import ServiceSettings, StreamSettings
 
 log = logging.getLogger(__name__)
 DEADLETTER_TOPIC = "leye.deadletter"
-RETRY_WAIT = backoff(0.2, 10.0)  # seconds before retry n of a failed batch or dead-letter publish
+
+
+def _retrying(message: str, give_up_on: tuple[type[BaseException], ...] = (), **extra: object) -> AsyncRetrying:
+    """The retries of a failed batch, decoding or dead-letter publish: for ever, 0.2 s up to 10 s,
+    each failure logged with its traceback."""
+    return async_retrying(message, logger=log, initial_s=0.2, max_s=10.0, extra=extra, give_up_on=give_up_on,
+                          level=logging.ERROR, traceback=True)
+
 BatchHandler = Callable[[Sequence[Any]], Awaitable[None]]
 Decoded = Any  # an event, or what a decoder makes of one: anything with the event's ``id``
 BatchDecoder = Callable[[list[bytes]], Awaitable[list["Decoded | InvalidEvent"]]]
@@ -141,15 +149,11 @@ class DeadLetters:
             reason_code=code, reason_message=reason[:500], consumer=self.consumer,
         )
         event = new_event(record, source=f"/services/{self.consumer}")
-        attempt = 0
-        while True:  # the message is acknowledged only once its dead letter is on the broker
-            try:
+        # The message is acknowledged only once its dead letter is on the broker: broker trouble is
+        # waited out.
+        async for attempt in _retrying("dead-letter publish failed, retrying"):
+            with attempt:
                 await self.app.producer.send_and_wait(DEADLETTER_TOPIC, event.key, event.to_json(), None, None, None)
-                break
-            except Exception:  # noqa: BLE001 - broker trouble: wait and try again
-                attempt += 1
-                log.exception("dead-letter publish failed, retrying", extra={"attempt": attempt})
-                await asyncio.sleep(RETRY_WAIT(attempt))
         EVENTS_DEADLETTERED.labels(self.consumer, code).inc()
         log.warning("dead-lettered", extra={"ref": record.message_ref, "code": code})
         self.consecutive += 1
@@ -211,10 +215,12 @@ async def _process(stream: StreamT, batch: list[EventT], handler: BatchHandler, 
     """Decode, dead-letter, handle (with retries) and acknowledge one batch."""
     try:
         events = await _decode(batch, decode, consumer, dead_letters, recent)
-        attempt = 0
         while events:
             try:
-                await handler([event for event, _ in events])
+                # Any exception but a poison event is retryable by definition (module docstring).
+                async for attempt in _retrying("batch failed, retrying", (PoisonEvent,), consumer=consumer):
+                    with attempt:
+                        await handler([event for event, _ in events])
                 break
             except PoisonEvent as poison:
                 bad = [(e, m) for e, m in events if e.id == poison.event_id]
@@ -222,10 +228,6 @@ async def _process(stream: StreamT, batch: list[EventT], handler: BatchHandler, 
                     raise
                 await dead_letters.send(bad[0][1], poison.code, poison.message)
                 events = [(e, m) for e, m in events if e.id != poison.event_id]
-            except Exception:  # noqa: BLE001 - retryable by definition; see module docstring
-                attempt += 1
-                log.exception("batch failed, retrying", extra={"consumer": consumer, "attempt": attempt})
-                await asyncio.sleep(RETRY_WAIT(attempt))
         recent.add([event.id for event, _ in events])
         for topic, count in Counter(message.topic for _, message in events).items():
             EVENTS_CONSUMED.labels(consumer, topic).inc(count)
@@ -303,15 +305,10 @@ def _tie_to_parent(parent_pid: int) -> None:
 async def _decode(
     batch: Sequence[EventT], decode: BatchDecoder, consumer: str, dead_letters: DeadLetters, recent: RecentIds
 ) -> list[tuple[Decoded, Any]]:
-    attempt = 0
-    while True:
-        try:
+    # Retryable, like a failing handler (module docstring).
+    async for attempt in _retrying("batch decoding failed, retrying", consumer=consumer):
+        with attempt:
             results = await decode([item.message.value for item in batch])
-            break
-        except Exception:  # noqa: BLE001 - retryable, like a failing handler; see module docstring
-            attempt += 1
-            log.exception("batch decoding failed, retrying", extra={"consumer": consumer, "attempt": attempt})
-            await asyncio.sleep(RETRY_WAIT(attempt))
     decoded: list[tuple[Decoded, Any]] = []
     in_batch: set[str] = set()
     for item, event in zip(batch, results, strict=True):

@@ -15,9 +15,10 @@ from fastapi import FastAPI
 
 from services.runtime.db import utcnow
 from services.runtime.http import Database, ServiceParts, create_service_app
+from services.runtime.periodic import Job
 
 from .api import employers, headcount, layoffs, sessions, vacancies
-from .expiry import ExpiryTask
+from .expiry import expiry_job
 from .settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -27,14 +28,10 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     """The service app. ``clock`` is what the expiry task reads as now (tests move it forward)."""
     settings = settings or Settings()
 
-    def start_expiry(app: FastAPI) -> None:
+    def expiry(app: FastAPI) -> Job:
         relay = app.state.relay
-        app.state.expiry = ExpiryTask(app.state.sessions, settings.expiry_interval_s, clock,
-                                      on_expired=relay.wake if relay is not None else lambda: None)
-        app.state.expiry.start()
-
-    def stop_expiry(app: FastAPI) -> None:
-        app.state.expiry.stop()
+        return expiry_job(app.state.sessions, settings.expiry_interval_s, clock,
+                          on_expired=relay.wake if relay is not None else lambda: None)
 
     app = create_service_app(ServiceParts(
         name="vacancies", title="乐业西青 岗位服务",
@@ -42,6 +39,6 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         settings=settings,
         routers=[employers.router, vacancies.router, sessions.router, layoffs.router, headcount.router],
         database=Database(url=settings.database(), migrations=MIGRATIONS),
-        on_startup=[start_expiry], on_shutdown=[stop_expiry],
+        periodic=[expiry],
     ))
     return app

@@ -6,22 +6,22 @@ in one transaction with the status change. The change is a conditional ``UPDATE 
 open``: a posting another process (a second replica, a restart racing the old one, a concurrent
 fill) has already closed matches no row and gets no event, so each posting expires exactly once.
 
-``ExpiryTask`` runs it in a daemon thread of the service process: once at start-up (to catch up on
-what expired while the service was down) and then every ``interval_s``.
+``expiry_job`` makes it a periodic job of the service (``runtime.periodic``): it runs once at
+start-up (to catch up on what expired while the service was down) and then every ``interval_s``;
+a failed round (the database locked or down) is retried with the runtime's back-off.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from schemas.vocab import VacancyCloseReason
+from services.runtime.periodic import Job
 
 from . import events
 from .domain import OPEN_STATUSES, VacancyStatus, local_date
@@ -52,31 +52,16 @@ def expire_due(sessions: sessionmaker, now: datetime) -> list[str]:  # type: ign
     return expired
 
 
-class ExpiryTask:
-    """Calls ``expire_due`` now and every ``interval_s`` until stopped; wakes the outbox relay after
-    each batch so the events leave at once. A database error is logged and retried next round."""
+def expiry_job(sessions: sessionmaker, interval_s: float, clock: Callable[[], datetime],  # type: ignore[type-arg]
+               on_expired: Callable[[], None]) -> Job:
+    """``expire_due`` at start and every ``interval_s`` (VACANCIES_EXPIRY_INTERVAL_S); ``on_expired``
+    (waking the outbox relay) runs after each batch so the events leave at once."""
 
-    def __init__(self, sessions: sessionmaker, interval_s: float, clock: Callable[[], datetime],  # type: ignore[type-arg]
-                 on_expired: Callable[[], None]) -> None:
-        self._sessions, self._interval_s, self._clock, self._on_expired = sessions, interval_s, clock, on_expired
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="vacancy-expiry", daemon=True)
+    def expire() -> list[str]:
+        expired = expire_due(sessions, clock())
+        if expired:
+            log.info("vacancies expired", extra={"count": len(expired)})
+            on_expired()
+        return expired
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout_s: float = 5.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout_s)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                expired = expire_due(self._sessions, self._clock())
-            except SQLAlchemyError:
-                log.exception("vacancy expiry failed; retrying next round")
-            else:
-                if expired:
-                    log.info("vacancies expired", extra={"count": len(expired)})
-                    self._on_expired()
-            self._stop.wait(self._interval_s)
+    return Job("vacancy-expiry", interval_s, expire)

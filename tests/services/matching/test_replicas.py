@@ -33,7 +33,7 @@ from services.matching import domain
 from services.matching.cases import local_date
 from services.matching.events import EventApplier, Handler
 from services.matching.index import MatchIndex
-from services.matching.sla import SlaTimer
+from services.matching.sla import scan_once
 from services.matching.store import Case, PersonRow, Referral, Station, VacancyRow
 from services.matching.sync import IndexSync
 from services.runtime.db import begin_read, make_engine, make_session_factory, migrate
@@ -147,14 +147,13 @@ def test_replicas_scanning_at_once_report_each_deadline_once(replicas: tuple[Rep
     a, b = replicas
     a.applier.apply_batch([jobseeker(uuid.uuid4().hex * 2, STREET_A, "甲") for _ in range(12)])  # no vacancies
     late = NOW + timedelta(days=4)  # both deadlines of every case have passed
-    timers = [SlaTimer(r.sessions, lambda: late, 3600) for r in (a, b)]
-    start, counts = threading.Barrier(len(timers)), []
+    start, counts = threading.Barrier(2), []
 
-    def scan(timer: SlaTimer) -> None:
+    def scan(replica: Replica) -> None:
         start.wait()
-        counts.append(timer.scan_once())
+        counts.append(scan_once(replica.sessions, lambda: late))
 
-    threads = [threading.Thread(target=scan, args=(t,)) for t in timers]
+    threads = [threading.Thread(target=scan, args=(r,)) for r in (a, b)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -166,7 +165,7 @@ def test_replicas_scanning_at_once_report_each_deadline_once(replicas: tuple[Rep
         flagged = session.scalar(select(func.count()).select_from(Case)
                                  .where(Case.contact_breached.is_(True), Case.referral_breached.is_(True)))
     assert (breaches, flagged) == (24, 12)
-    assert [t.scan_once() for t in timers] == [0, 0]
+    assert [scan_once(r.sessions, lambda: late) for r in (a, b)] == [0, 0]
 
 
 def test_stations_created_at_once_dispatch_each_parked_request_once(database_url: str) -> None:

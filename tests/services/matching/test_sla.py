@@ -11,6 +11,7 @@ import orjson
 from schemas.reference import STREETS
 from services.matching.app import create_app
 from services.matching.settings import Settings
+from services.matching.sla import scan_once
 from tests.conftest import LiveServer, read_topic
 
 from .helpers import jobseeker
@@ -42,21 +43,21 @@ def test_missed_deadlines_are_published_once_even_after_a_restart(broker, databa
         assert (item["next_due"], item["next_due_at"]) == ("contact", "2026-06-01T16:00:00Z")
 
         clock.now = datetime(2026, 6, 1, 15, 59, tzinfo=UTC)  # 23:59 in Shanghai: still in time
-        assert app.state.sla_timer.scan_once() == 0
+        assert scan_once(app.state.sessions, clock) == 0
         clock.now = datetime(2026, 6, 1, 16, 0, 1, tzinfo=UTC)  # past local midnight
-        assert app.state.sla_timer.scan_once() == 1
-        assert app.state.sla_timer.scan_once() == 0
+        assert scan_once(app.state.sessions, clock) == 1
+        assert scan_once(app.state.sessions, clock) == 0
         assert client.get(f"/cases/{case_id}").json()["contact_breached"] is True
 
     restarted = create_app(settings, clock)
     with LiveServer(restarted) as server:
         client = httpx.Client(base_url=server.url, timeout=10)
-        assert restarted.state.sla_timer.scan_once() == 0
+        assert scan_once(restarted.state.sessions, clock) == 0
         late = client.post(f"/cases/{case_id}/contact", json={"channel": "phone"})
         assert (late.status_code, late.json()["status"]) == (200, "contacted")
         clock.now = opened + timedelta(days=3, seconds=1)
-        assert restarted.state.sla_timer.scan_once() == 1
-        assert restarted.state.sla_timer.scan_once() == 0
+        assert scan_once(restarted.state.sessions, clock) == 1
+        assert scan_once(restarted.state.sessions, clock) == 0
         rating = next(r for r in client.get("/matchmakers/ratings").json() if r["matchmaker_id"] == "mm-sla")
         assert (rating["deadlines_due"], rating["deadlines_met"], rating["stars"]) == (2, 0, 1)
 

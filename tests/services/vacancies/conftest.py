@@ -71,6 +71,15 @@ class Service:
             time.sleep(0.05)
 
 
+def wait_expiry_round(app, timeout_s: float = 20) -> None:
+    """Wait until the expiry job has finished a round (the first one runs at start-up)."""
+    [job] = [job for job in app.state.periodic.jobs if job.name == "vacancy-expiry"]
+    deadline = time.monotonic() + timeout_s
+    while job.runs == 0:
+        assert time.monotonic() < deadline, "no expiry round finished"
+        time.sleep(0.02)
+
+
 def start_service(database_url: str, bootstrap: str, var_dir: Path, clock: Clock | None = None,
                   expiry_interval_s: float = 0.2):
     """Context manager: the app on ``database_url`` served over real HTTP."""

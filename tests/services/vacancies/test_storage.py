@@ -19,7 +19,14 @@ from services.runtime.outbox import OutboxMessage
 from services.vacancies.app import MIGRATIONS
 from services.vacancies.expiry import expire_due
 from services.vacancies.store import HeadcountReport
-from tests.services.vacancies.conftest import Clock, employer_body, start_service, today, vacancy_body
+from tests.services.vacancies.conftest import (
+    Clock,
+    employer_body,
+    start_service,
+    today,
+    vacancy_body,
+    wait_expiry_round,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -114,7 +121,7 @@ def test_expiry_happens_once_across_restarts_and_concurrent_runs(database_url: s
     for _ in range(2):  # the restart catches up; the next restart finds nothing left to do
         live, app, _ = start_service(database_url, broker.bootstrap, tmp_path, clock, expiry_interval_s=60)
         with live:
-            app.state.expiry.stop()  # its first round ran at start-up
+            wait_expiry_round(app)  # its first round runs at start-up
             statuses = {v: httpx.get(f"{live.url}/vacancies/{v}").json()["status"]
                         for v in (due["id"], flagged["id"], lasting["id"])}
         assert statuses == {due["id"]: "closed", flagged["id"]: "flagged", lasting["id"]: "posted"}
