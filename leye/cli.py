@@ -125,7 +125,13 @@ def up(
     simulator = None
     try:
         if demo:
-            simulator = _start_demo_traffic(stack, var_dir, demo_rate)
+            from .demo import DemoClientError
+
+            try:
+                simulator = _start_demo_traffic(stack, var_dir, demo_rate)
+            except DemoClientError as exc:
+                err_console.print(str(exc), soft_wrap=True)
+                raise typer.Exit(1) from None
             _live_view(stack, lambda: stopping, supervise)
         else:
             while not stopping:
@@ -141,7 +147,8 @@ def up(
 
 
 def _start_demo_traffic(stack: Stack, var_dir: Path, rate: float):  # type: ignore[no-untyped-def]
-    """Register the simulator's gateway client and start ``leye simulate`` as a child process."""
+    """Register the simulator's gateway client (through ``leye gateway clients``) and start ``leye simulate``
+    as a child process."""
     import os
     import subprocess
 

@@ -24,6 +24,9 @@ from datetime import date, timedelta
 
 from schemas.reference import STREETS
 from schemas.vocab import Education, IndustrySection, KeyGroup, VacancyKind
+
+# A benchmark of the matching service's pure code may import it (import-linter forbids this only for
+# leye's operational commands, which go through a service's CLI or HTTP API).
 from services.matching import domain
 from services.matching.domain import Person, Vacancy
 from services.matching.index import MatchIndex

@@ -27,7 +27,7 @@ DESCRIPTION = """乐业西青指挥中心对外接口。各部门系统以 OAuth
 
 - 对个人数据（`/v1/persons/…`、`/v1/worklists/…`）的每次访问都记入审计日志。
 - 统计数据中少于5人的格子（`small_cell: true`）对人社局以外的客户端隐藏为 `null`，并标注 `suppressed: true`。
-- 每个客户端按令牌桶限流，超限返回 429 并带 Retry-After。
+- 每个客户端单独限流（允许短时突发，平均不超过设定速率），超限返回 429 并带 Retry-After。
 - 错误均为 RFC 9457 `application/problem+json`。
 
 权限范围：

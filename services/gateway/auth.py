@@ -24,6 +24,10 @@ from dataclasses import dataclass
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from cachetools import TTLCache
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
 
 from .settings import GatewaySettings
@@ -101,53 +105,46 @@ class ClientStatus:
 class ClientCache:
     """``client_id -> ClientStatus`` for ``ttl_s`` seconds, so the registry is not read per request.
 
-    ``load`` reads the registry (None for an unknown client) and runs in a worker thread. Used from
-    the event loop only, so the dictionary needs no lock; a miss may load twice, which is harmless.
+    The entries live in a ``cachetools.TTLCache`` (bounded, so ids cannot grow memory without limit).
+    ``load`` reads the registry (None for an unknown client) and runs in a worker thread; the cache
+    itself is only touched from the event loop, so it needs no lock. A miss may load twice, which is
+    harmless. ``ttl_s`` = 0 turns caching off.
     """
 
-    def __init__(self, load: Callable[[str], ClientStatus | None], ttl_s: float) -> None:
-        self._load, self._ttl_s = load, ttl_s
-        self._entries: dict[str, tuple[float, ClientStatus | None]] = {}
+    MAX_CLIENTS = 10_000
+
+    def __init__(self, load: Callable[[str], ClientStatus | None], ttl_s: float,
+                 timer: Callable[[], float] = time.monotonic) -> None:
+        self._load = load
+        self._entries: TTLCache[str, ClientStatus | None] = TTLCache(self.MAX_CLIENTS, ttl=ttl_s, timer=timer)
 
     async def get(self, client_id: str) -> ClientStatus | None:
-        cached = self._entries.get(client_id)
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
+        if client_id in self._entries:
+            return self._entries[client_id]
         status = await run_in_threadpool(self._load, client_id)
-        self._entries[client_id] = (time.monotonic() + self._ttl_s, status)
+        self._entries[client_id] = status
         return status
 
 
 class RateLimiter:
-    """One token bucket per client: ``burst`` requests at once, refilled at ``rate_per_s``.
+    """Per client: ``burst`` requests at once, ``rate_per_s`` on average (``limits``, moving window).
 
+    A moving window of ``burst`` requests per ``burst / rate_per_s`` seconds lets a quiet client send
+    ``burst`` requests at once and holds a busy one to ``rate_per_s``, as a token bucket would; a slot
+    frees when its request leaves the window rather than continuously. The window is a whole number
+    of seconds (rounded up, at least 1), so when ``burst`` < ``rate_per_s`` the rate is ``burst``/s.
     State lives in this process (each gateway replica limits on its own; with N replicas behind a
-    balancer a client gets up to N times the rate). Used from the event loop only: no lock.
+    balancer a client gets up to N times the rate). Only authenticated clients are counted, and the
+    storage drops a client's entries once they leave the window.
     """
 
     def __init__(self, rate_per_s: float, burst: int) -> None:
-        self._rate, self._burst = rate_per_s, float(burst)
-        self._buckets: dict[str, tuple[float, float]] = {}
-
-    MAX_KEYS = 10_000
+        self._item = RateLimitItemPerSecond(burst, max(1, math.ceil(burst / rate_per_s)))
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
     def take(self, client_id: str) -> int:
         """0 when the request may go ahead, else the whole seconds to wait (for Retry-After)."""
-        now = time.monotonic()
-        if len(self._buckets) > self.MAX_KEYS:
-            self._forget_full_buckets(now)
-        tokens, last = self._buckets.get(client_id, (self._burst, now))
-        tokens = min(self._burst, tokens + (now - last) * self._rate)
-        if tokens >= 1.0:
-            self._buckets[client_id] = (tokens - 1.0, now)
+        if self._limiter.hit(self._item, client_id):
             return 0
-        self._buckets[client_id] = (tokens, now)
-        return max(1, math.ceil((1.0 - tokens) / self._rate))
-
-    def _forget_full_buckets(self, now: float) -> None:
-        """Drop buckets that have refilled completely: forgetting them changes nothing, and keys chosen
-        by strangers (client ids tried at the token endpoint) cannot grow memory without bound."""
-        self._buckets = {
-            key: (tokens, last) for key, (tokens, last) in self._buckets.items()
-            if tokens + (now - last) * self._rate < self._burst
-        }
+        reset_at = self._limiter.get_window_stats(self._item, client_id).reset_time
+        return max(1, math.ceil(reset_at - time.time()))

@@ -2,10 +2,13 @@
 
 Works on the database in ``GATEWAY_DATABASE_URL`` (default ``var/gateway.sqlite3``), migrating it
 first. A secret is printed exactly once, on ``add`` and ``rotate``; only its argon2 hash is kept.
+``--json`` prints it as one JSON line instead, for scripts (``leye up --demo`` registers its
+simulator's client that way, without touching the gateway's tables).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -42,7 +45,14 @@ def _existing(session: Session, client_id: str) -> Client:
     return client
 
 
-def _show_secret(client_id: str, secret: str) -> None:
+JsonOption = Annotated[bool, typer.Option("--json", help="以一行 JSON 输出客户端编号和密钥（供脚本使用）")]
+
+
+def _show_secret(client_id: str, secret: str, as_json: bool) -> None:
+    if as_json:
+        # Plain stdout: rich would wrap or colour a line that a script parses.
+        typer.echo(json.dumps({"client_id": client_id, "secret": secret}))
+        return
     console.print(f"客户端编号：{client_id}")
     console.print(f"客户端密钥：{secret}", highlight=False)
     console.print("请立即妥善保存密钥：它只显示这一次，网关只保存其哈希值。")
@@ -52,10 +62,17 @@ def _show_secret(client_id: str, secret: str) -> None:
 def add(
     client_id: Annotated[str, typer.Argument(help="客户端编号（字母、数字、-、_）")],
     department: Annotated[str, typer.Option("--department", "-d", help="所属部门，如：区民政局")],
-    scope: Annotated[list[str], typer.Option("--scope", "-s", help="权限范围，可重复；见 --help 列表")],
+    scope: Annotated[list[str] | None, typer.Option("--scope", "-s", help="权限范围，可重复；见 --help 列表")] = None,
+    all_scopes: Annotated[bool, typer.Option("--all-scopes", help="授予全部权限范围（如演示用客户端）")] = False,
     bureau: Annotated[bool, typer.Option("--bureau", help="人社局自身的客户端：可看到少于5人的统计格子")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """登记一个部门客户端并显示其密钥（仅此一次）。"""
+    scope = list(SCOPES) if all_scopes else (scope or [])
+    if not scope:
+        console.print(f"请用 --scope 指定至少一个权限范围，或用 --all-scopes；可用：{'、'.join(SCOPES)}",
+                      soft_wrap=True)
+        raise typer.Exit(2)
     unknown = sorted(set(scope) - SCOPES.keys())
     if unknown:
         console.print(f"未知的权限范围：{'、'.join(unknown)}；可用：{'、'.join(SCOPES)}")
@@ -70,7 +87,7 @@ def add(
             raise typer.Exit(1)
         session.add(Client(client_id=client_id, department=department, secret_hash=hash_secret(secret),
                            scopes=" ".join(sorted(set(scope))), active=True, bureau=bureau))
-    _show_secret(client_id, secret)
+    _show_secret(client_id, secret, as_json)
 
 
 @clients_app.command("list")
@@ -93,9 +110,9 @@ def disable(client_id: Annotated[str, typer.Argument(help="客户端编号")]) -
 
 
 @clients_app.command("rotate")
-def rotate(client_id: Annotated[str, typer.Argument(help="客户端编号")]) -> None:
+def rotate(client_id: Annotated[str, typer.Argument(help="客户端编号")], as_json: JsonOption = False) -> None:
     """更换客户端密钥并显示新密钥（仅此一次）；旧密钥立即失效。"""
     secret = new_secret()
     with _session() as session, session.begin():
         _existing(session, client_id).secret_hash = hash_secret(secret)
-    _show_secret(client_id, secret)
+    _show_secret(client_id, secret, as_json)

@@ -212,12 +212,45 @@ def test_production_refuses_placeholder_secrets(placeholder) -> None:
         GatewaySettings(LEYE_ENV="production", **real)
 
 
-def test_rate_limiter_forgets_refilled_buckets_of_strangers() -> None:
+def test_rate_limiter_lets_a_burst_through_then_one_request_per_freed_slot() -> None:
+    import time_machine
+
     from services.gateway.auth import RateLimiter
 
-    limiter = RateLimiter(rate_per_s=1000.0, burst=5)
-    for i in range(RateLimiter.MAX_KEYS):
-        assert limiter.take(f"stranger-{i}") == 0
-    time.sleep(0.01)  # every bucket refills (one token at 1000/s takes 1 ms)
-    assert limiter.take("someone") == limiter.take("someone-else") == 0
-    assert set(limiter._buckets) == {"someone", "someone-else"}  # noqa: SLF001 - the kept buckets are what is tested
+    limiter = RateLimiter(rate_per_s=1.0, burst=2)  # a window of 2 requests per 2 seconds
+    with time_machine.travel(1_800_000_000, tick=False) as clock:
+        assert [limiter.take("dept") for _ in range(3)] == [0, 0, 2]
+        assert limiter.take("other") == 0  # per client
+        clock.shift(1.5)
+        assert limiter.take("dept") == 1  # the first slot frees 2 s after the burst
+        clock.shift(0.6)
+        assert [limiter.take("dept") for _ in range(3)] == [0, 0, 2]  # the burst's slots freed together
+
+
+def test_client_cache_keeps_a_status_for_its_ttl_and_none_for_unknown_clients() -> None:
+    import asyncio
+
+    from services.gateway.auth import ClientCache, ClientStatus
+
+    registry = {"dept": ClientStatus(active=True, bureau=False)}
+    loads: list[str] = []
+
+    def load(client_id: str) -> ClientStatus | None:
+        loads.append(client_id)
+        return registry.get(client_id)
+
+    now = [100.0]
+    cache = ClientCache(load, ttl_s=2.0, timer=lambda: now[0])
+
+    async def scenario() -> list[ClientStatus | None]:
+        seen = [await cache.get("dept"), await cache.get("nobody")]
+        registry["dept"] = ClientStatus(active=False, bureau=False)
+        seen.append(await cache.get("dept"))  # still cached
+        now[0] += 3
+        seen.append(await cache.get("dept"))  # reloaded after the TTL
+        return seen
+
+    seen = asyncio.run(scenario())
+    active, disabled = ClientStatus(active=True, bureau=False), ClientStatus(active=False, bureau=False)
+    assert seen == [active, None, active, disabled]
+    assert loads == ["dept", "nobody", "dept"]
