@@ -19,7 +19,7 @@ from .api import audit, forwarding, ingest, token
 from .audit import AuditWriter
 from .auth import ClientCache, ClientStatus, RateLimiter
 from .domain import SCOPES
-from .settings import GatewaySettings
+from .settings import Settings
 from .store import get_client, read_session
 
 DESCRIPTION = """乐业西青指挥中心对外接口。各部门系统以 OAuth2 客户端凭证模式在 `/oauth/token` 获取访问令牌，
@@ -34,8 +34,8 @@ DESCRIPTION = """乐业西青指挥中心对外接口。各部门系统以 OAuth
 """ + "\n".join(f"- `{scope}`：{text}" for scope, text in SCOPES.items())
 
 
-def create_app(settings: GatewaySettings | None = None) -> FastAPI:
-    settings = settings or GatewaySettings()
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
     # httpx logs every backend URL at INFO; URLs carry person_refs (and whatever a client typed).
     for chatty in ("httpx", "httpcore"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
@@ -59,7 +59,7 @@ def _client_status(app: FastAPI, client_id: str) -> ClientStatus | None:
         return None if client is None else ClientStatus(active=client.active, bureau=client.bureau)
 
 
-def _with_backend_client(app: FastAPI, settings: GatewaySettings) -> None:
+def _with_backend_client(app: FastAPI, settings: Settings) -> None:
     """One pooled HTTP client for all backend calls and the audit writer, started and stopped with the app.
 
     The client sends the internal credential on every call, which backends require in production."""

@@ -30,7 +30,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
 
-from .settings import GatewaySettings
+from .settings import Settings
 
 _HASHER = PasswordHasher()
 CLOCK_LEEWAY_S = 10
@@ -67,7 +67,7 @@ class TokenError(Exception):
     """The bearer token is missing, malformed, badly signed, expired or not for this audience."""
 
 
-def issue_token(settings: GatewaySettings, client_id: str, scopes: frozenset[str]) -> tuple[str, int]:
+def issue_token(settings: Settings, client_id: str, scopes: frozenset[str]) -> tuple[str, int]:
     """A signed access token and its lifetime in seconds."""
     now = int(time.time())
     claims = {
@@ -78,7 +78,7 @@ def issue_token(settings: GatewaySettings, client_id: str, scopes: frozenset[str
     return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256"), settings.token_ttl_s
 
 
-def decode_token(settings: GatewaySettings, token: str) -> tuple[str, frozenset[str]]:
+def decode_token(settings: Settings, token: str) -> tuple[str, frozenset[str]]:
     """Client id and scopes of a valid token; :class:`TokenError` otherwise."""
     try:
         claims = jwt.decode(

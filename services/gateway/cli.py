@@ -21,7 +21,7 @@ from services.runtime.db import make_engine, make_session_factory, migrate
 
 from .auth import hash_secret, new_secret
 from .domain import SCOPES
-from .settings import GatewaySettings
+from .settings import Settings
 from .store import Client, get_client, list_clients
 
 app = typer.Typer(help="接口网关管理", no_args_is_help=True)
@@ -31,7 +31,7 @@ console = Console()
 
 
 def _session() -> Session:
-    settings = GatewaySettings()
+    settings = Settings()
     engine = make_engine(settings.resolved_database_url())
     migrate(engine, Path(__file__).parent / "migrations")
     return make_session_factory(engine)()

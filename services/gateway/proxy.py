@@ -31,7 +31,7 @@ from services.runtime.problems import ProblemError
 
 from .auth import Principal
 from .domain import Route, find_route, path_is_known, person_ref_in, route_template, suppress_small_cells
-from .settings import GatewaySettings
+from .settings import Settings
 
 log = logging.getLogger(__name__)
 _PASSED_RESPONSE_HEADERS = ("content-type", "location", "retry-after", "idempotent-replayed", "etag")
@@ -76,7 +76,7 @@ async def forward(request: Request, principal: Principal, path: str) -> Response
 
 
 async def _call_backend(request: Request, principal: Principal, route: Route, path: str) -> httpx.Response:
-    settings: GatewaySettings = request.app.state.settings
+    settings: Settings = request.app.state.settings
     http: httpx.AsyncClient = request.app.state.http
     headers = {
         "X-Leye-Client": principal.client_id,

@@ -17,7 +17,7 @@ def _backend(name: str, port: int) -> str:
                  description=f"Base URL of the {name} service (set by `leye up`).")
 
 
-class GatewaySettings(DatabaseSettings):
+class Settings(DatabaseSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", frozen=True)
 
     port: int = 8000

@@ -18,7 +18,7 @@ from services.runtime.periodic import Job
 from services.runtime.retention import purge_older_than
 
 from .api import cases, match, matchmakers, stations
-from .events import EventApplier
+from .handlers import EventApplier
 from .index import MatchIndex
 from .settings import Settings
 from .sla import sla_job

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 
 from services.runtime.http import SessionDep
 
-from .events import EventApplier
+from .handlers import EventApplier
 from .index import MatchIndex
 
 

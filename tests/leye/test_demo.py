@@ -10,13 +10,13 @@ import pytest
 from leye.demo import DEMO_CLIENT_ID, DemoClientError, ensure_demo_client
 from services.gateway.auth import verify_secret
 from services.gateway.domain import SCOPES
-from services.gateway.settings import GatewaySettings
+from services.gateway.settings import Settings
 from services.gateway.store import get_client
 from services.runtime.db import make_engine, make_session_factory
 
 
 def _stored(var_dir: Path):  # type: ignore[no-untyped-def]
-    engine = make_engine(GatewaySettings().model_copy(update={"var_dir": var_dir}).resolved_database_url())
+    engine = make_engine(Settings().model_copy(update={"var_dir": var_dir}).resolved_database_url())
     try:
         with make_session_factory(engine)() as session:
             client = get_client(session, DEMO_CLIENT_ID)

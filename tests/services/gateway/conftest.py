@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from services.gateway.app import create_app
-from services.gateway.settings import GatewaySettings
+from services.gateway.settings import Settings
 from services.gateway.store import Client
 from tests.conftest import LiveServer
 
@@ -76,14 +76,14 @@ def backend() -> Iterator[Backend]:
         yield Backend(url=live.url, requests=received)
 
 
-def gateway_settings(tmp_path: Path, backend_url: str, bootstrap: str = "127.0.0.1:1", **overrides) -> GatewaySettings:
+def gateway_settings(tmp_path: Path, backend_url: str, bootstrap: str = "127.0.0.1:1", **overrides) -> Settings:
     values = dict(
         LEYE_VAR_DIR=str(tmp_path), KAFKA_BOOTSTRAP=bootstrap, jwt_secret=JWT_SECRET,
         grafana_webhook_token=WEBHOOK_TOKEN, backend_timeout_s=1.0, client_cache_s=0,
         REGISTRATION_URL=backend_url, VACANCIES_URL=backend_url, MATCHING_URL=backend_url,
         MONITORING_URL=backend_url,
     )
-    return GatewaySettings(**(values | overrides))
+    return Settings(**(values | overrides))
 
 
 class Gateway:
@@ -120,7 +120,7 @@ class Gateway:
         return response.json()["items"]
 
 
-def start_gateway(settings: GatewaySettings):
+def start_gateway(settings: Settings):
     app = create_app(settings)
     return LiveServer(app), app
 

@@ -14,6 +14,8 @@ from services.gateway.app import create_app
 
 from .conftest import JWT_SECRET, Gateway, gateway_settings, start_gateway
 
+OTHER_KEY = "another-secret-0123456789abcdef0123"
+
 
 def _claims(**overrides) -> dict:
     now = int(time.time())
@@ -74,34 +76,35 @@ def test_token_endpoint_wants_a_form(gateway: Gateway) -> None:
 @pytest.mark.parametrize(
     ("authorization", "code"),
     [
-        pytest.param(None, "missing_token", id="missing"),
-        pytest.param("Basic ZGVwdDpzZWNyZXQ=", "missing_token", id="not bearer"),
-        pytest.param("Bearer not.a.jwt", "invalid_token", id="malformed"),
-        pytest.param("Bearer " + jwt.encode(_claims(), "another-secret-0123456789abcdef0123", algorithm="HS256"),
+        pytest.param(lambda: None, "missing_token", id="missing"),
+        pytest.param(lambda: "Basic ZGVwdDpzZWNyZXQ=", "missing_token", id="not bearer"),
+        pytest.param(lambda: "Bearer not.a.jwt", "invalid_token", id="malformed"),
+        pytest.param(lambda: "Bearer " + jwt.encode(_claims(), OTHER_KEY, algorithm="HS256"),
                      "invalid_token", id="badly signed"),
-        pytest.param("Bearer " + jwt.encode(_claims(exp=int(time.time()) - 60), JWT_SECRET, algorithm="HS256"),
+        pytest.param(lambda: "Bearer " + jwt.encode(_claims(exp=int(time.time()) - 60), JWT_SECRET, algorithm="HS256"),
                      "invalid_token", id="expired"),
-        pytest.param("Bearer " + jwt.encode(_claims(aud="someone-else"), JWT_SECRET, algorithm="HS256"),
+        pytest.param(lambda: "Bearer " + jwt.encode(_claims(aud="someone-else"), JWT_SECRET, algorithm="HS256"),
                      "invalid_token", id="wrong audience"),
-        pytest.param("Bearer " + jwt.encode(_claims(iss="someone-else"), JWT_SECRET, algorithm="HS256"),
+        pytest.param(lambda: "Bearer " + jwt.encode(_claims(iss="someone-else"), JWT_SECRET, algorithm="HS256"),
                      "invalid_token", id="wrong issuer"),
-        pytest.param("Bearer " + jwt.encode({k: v for k, v in _claims().items() if k != "jti"}, JWT_SECRET,
+        pytest.param(lambda: "Bearer " + jwt.encode({k: v for k, v in _claims().items() if k != "jti"}, JWT_SECRET,
                                             algorithm="HS256"), "invalid_token", id="no jti"),
-        pytest.param("Bearer " + jwt.encode(_claims(), "", algorithm="none"), "invalid_token", id="alg none"),
-        pytest.param("Bearer " + jwt.encode(_claims(sub="ghost"), JWT_SECRET, algorithm="HS256"),
+        pytest.param(lambda: "Bearer " + jwt.encode(_claims(), "", algorithm="none"), "invalid_token", id="alg none"),
+        pytest.param(lambda: "Bearer " + jwt.encode(_claims(sub="ghost"), JWT_SECRET, algorithm="HS256"),
                      "client_disabled", id="unknown client"),
-        pytest.param("Bearer " + jwt.encode(_claims(exp=int(time.time()) + 365 * 86400), JWT_SECRET,
+        pytest.param(lambda: "Bearer " + jwt.encode(_claims(exp=int(time.time()) + 365 * 86400), JWT_SECRET,
                                             algorithm="HS256"), "invalid_token", id="lifetime of a year"),
-        pytest.param("Bearer " + jwt.encode(_claims(iat=int(time.time()) - 3600, exp=int(time.time()) + 300),
+        pytest.param(lambda: "Bearer " + jwt.encode(_claims(iat=int(time.time()) - 3600, exp=int(time.time()) + 300),
                                             JWT_SECRET, algorithm="HS256"), "invalid_token",
                      id="lifetime over the ttl, not yet expired"),
-        pytest.param("Bearer " + jwt.encode(_claims(iat=int(time.time()) + 3600, exp=int(time.time()) + 3900),
+        pytest.param(lambda: "Bearer " + jwt.encode(_claims(iat=int(time.time()) + 3600, exp=int(time.time()) + 3900),
                                             JWT_SECRET, algorithm="HS256"), "invalid_token", id="issued in the future"),
     ],
 )
 def test_bad_tokens_are_401(gateway: Gateway, authorization, code) -> None:
     gateway.add_client("dept", "stats:read")
-    headers = {"Authorization": authorization} if authorization else {}
+    header = authorization()  # minted now: tokens made at collection could expire in a long suite
+    headers = {"Authorization": header} if header else {}
     response = httpx.get(f"{gateway.url}/v1/stats/unemployment", headers=headers)
     assert response.status_code == 401
     assert response.json()["code"] == code
@@ -203,13 +206,13 @@ def test_cors_is_closed_by_default_and_opens_to_the_allow_list(tmp_path, backend
 def test_production_refuses_placeholder_secrets(placeholder) -> None:
     from pydantic import ValidationError
 
-    from services.gateway.settings import GatewaySettings
+    from services.gateway.settings import Settings
 
     real = {"jwt_secret": "a-real-secret-from-the-vault-0123456789", "grafana_webhook_token": "a-real-token-42",
             "PERSON_REF_KEY": "a-real-person-ref-key", "LEYE_INTERNAL_TOKEN": "a-real-internal-token-0123456789"}
     real.pop(placeholder)
     with pytest.raises(ValidationError, match=placeholder):
-        GatewaySettings(LEYE_ENV="production", **real)
+        Settings(LEYE_ENV="production", **real)
 
 
 def test_rate_limiter_lets_a_burst_through_then_one_request_per_freed_slot() -> None:

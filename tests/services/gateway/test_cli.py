@@ -9,13 +9,13 @@ from typer.testing import CliRunner
 
 from services.gateway.auth import verify_secret
 from services.gateway.cli import app
-from services.gateway.settings import GatewaySettings
+from services.gateway.settings import Settings
 from services.gateway.store import get_client
 from services.runtime.db import make_engine, make_session_factory
 
 
 def _secret_hash(client_id: str) -> str | None:
-    engine = make_engine(GatewaySettings().resolved_database_url())
+    engine = make_engine(Settings().resolved_database_url())
     try:
         with make_session_factory(engine)() as session:
             client = get_client(session, client_id)

@@ -16,11 +16,11 @@ from schemathesis.checks import not_a_server_error
 
 from services.gateway.app import create_app
 from services.gateway.domain import SCOPES
-from services.gateway.settings import GatewaySettings
+from services.gateway.settings import Settings
 
 from .conftest import Gateway, gateway_settings, start_gateway
 
-SCHEMA = schemathesis.openapi.from_dict(create_app(GatewaySettings(database_url="sqlite://")).openapi())
+SCHEMA = schemathesis.openapi.from_dict(create_app(Settings(database_url="sqlite://")).openapi())
 OPERATIONS = {result.ok().label: result.ok() for result in SCHEMA.get_all_operations()}
 GATEWAY_OWNED = {"POST /oauth/token", "POST /v1/survey-rates", "POST /v1/hooks/grafana",
                  "POST /v1/warnings/{alert_id}/ack", "GET /v1/audit", "GET /healthz", "GET /readyz"}

@@ -31,7 +31,7 @@ from schemas.topics import TOPICS
 from schemas.vocab import VacancyCloseReason
 from services.matching import domain
 from services.matching.cases import local_date
-from services.matching.events import EventApplier, Handler
+from services.matching.handlers import EventApplier, Handler
 from services.matching.index import MatchIndex
 from services.matching.sla import scan_once
 from services.matching.store import Case, PersonRow, Referral, Station, VacancyRow

@@ -16,7 +16,7 @@ from schemas.events.vacancy import FlagReason, VacancyClosed, VacancyFlagged
 from schemas.reference import STREETS
 from schemas.vocab import EmploymentForm, FlagCategory, KeyGroup, VacancyCloseReason
 from services.matching.app import create_app
-from services.matching.events import EventApplier
+from services.matching.handlers import EventApplier
 from services.matching.index import MatchIndex
 from services.matching.settings import Settings
 from services.matching.store import Case, PendingEvent, Referral, Station, VacancyRow
