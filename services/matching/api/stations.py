@@ -14,7 +14,7 @@ from services.runtime.http import write_router
 from services.runtime.problems import ProblemError
 
 from ..deps import ApplierDep, IndexDep, NowDep, SessionDep
-from ..events import Handler
+from ..handlers import Handler
 from ..store import Case, Station
 
 router = write_router(prefix="/stations", tags=["红娘站点"])
