@@ -1,4 +1,4 @@
-"""Every indicator of ``services/monitoring/indicators.py`` computed again in plain Python, straight
+"""Every indicator of ``services/monitoring/indicators/catalogue.py`` computed again in plain Python, straight
 from the events, without ClickHouse: the independent side of the indicator-equivalence tests, and
 of ``leye bench faults`` and the end-to-end tests, which feed it the events the systems of record
 kept (:mod:`leye.reconcile`). Not test code for that reason; it imports nothing of the services.

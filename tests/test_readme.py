@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from leye.stack import SERVICES
-from services.monitoring.alerting import Thresholds, signal_floor
 from services.monitoring.settings import DEFAULT_THRESHOLDS
+from services.monitoring.warnings.thresholds import Thresholds, signal_floor
 from tests.deploy.test_compose import env_names, settings_class
 
 README = Path(__file__).parents[1] / "README.md"

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from services.runtime.problems import ProblemError
+from services.runtime.errors import ProblemError
 
 from .auth import Principal, TokenError, decode_token
 from .domain import SCOPES

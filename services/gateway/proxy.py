@@ -26,8 +26,8 @@ import structlog
 from fastapi import Request, Response
 
 from services.runtime.db import utcnow
+from services.runtime.errors import ProblemError
 from services.runtime.http import INTERNAL_CALLER_ONLY
-from services.runtime.problems import ProblemError
 
 from .auth import Principal
 from .domain import Route, find_route, path_is_known, person_ref_in, route_template, suppress_small_cells

@@ -29,8 +29,8 @@ from schemas.events.referral import (
 )
 from schemas.fields import SHANGHAI
 from schemas.vocab import CaseCloseReason, CaseOrigin, ContactChannel, ReferralDirection, ReferralResult, SlaKind
+from services.runtime.errors import ProblemError
 from services.runtime.outbox import add_event
-from services.runtime.problems import ProblemError
 
 from . import domain
 from .store import Case, Referral, Station, active_stations, open_case_load

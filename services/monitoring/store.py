@@ -31,9 +31,9 @@ from clickhouse_connect.driver.client import Client
 
 from schemas.reference import STREETS
 
-from .indicators import Indicator
+from .indicators.catalogue import Indicator
+from .ingest.rows import COLUMNS, EncodedEvent, Row, json_lines
 from .migrations import migrate
-from .rows import COLUMNS, EncodedEvent, Row, json_lines
 
 T = TypeVar("T")
 _FACT_TABLES = [table for table in COLUMNS if table != "events"]

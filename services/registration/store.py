@@ -18,7 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, rela
 
 from schemas.vocab import KeyGroup
 from services.runtime.db import UTCDateTime, utcnow
-from services.runtime.problems import ProblemError
+from services.runtime.errors import ProblemError
 
 from .domain import Status
 

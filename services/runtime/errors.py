@@ -1,4 +1,8 @@
-"""The two ways processing an event can fail, as arroyo separates them.
+"""How the platform's work fails (plain exceptions, no web or broker library: domain rules raise them).
+
+A request: :class:`ProblemError`, which ``problems.py`` turns into an RFC 9457 problem document.
+
+An event, in the two ways arroyo separates:
 
 - :class:`PoisonEvent`: this event can never be processed (it contradicts its contract or the
   state it refers to). It goes to ``leye.deadletter`` and processing continues.
@@ -19,3 +23,47 @@ class PoisonEvent(Exception):  # noqa: N818 - the name says what the event is, a
 
 class DeadLetterLimitExceeded(Exception):  # noqa: N818
     """Too many consecutive messages were dead-lettered: stop instead of draining a topic into the DLQ."""
+
+
+# Chinese titles for the statuses the platform returns.
+TITLES: dict[int, str] = {
+    400: "请求格式错误",
+    401: "未认证或令牌无效",
+    403: "无权访问",
+    404: "资源不存在",
+    405: "不支持的请求方法",
+    409: "状态冲突",
+    413: "请求体过大",
+    415: "不支持的内容类型",
+    422: "请求参数校验失败",
+    429: "请求过于频繁",
+    500: "服务内部错误",
+    503: "服务暂不可用",
+}
+CODES: dict[int, str] = {
+    400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
+    422: "validation_failed", 429: "rate_limited", 500: "internal_error", 503: "unavailable",
+}
+
+
+class ProblemError(Exception):
+    """Raise from anywhere in a request to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str | None = None,
+        detail: str | None = None,
+        *,
+        title: str | None = None,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail or code or str(status))
+        self.status = status
+        self.code = code or CODES.get(status, "error")
+        self.title = title or TITLES.get(status, "请求失败")
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers

@@ -41,11 +41,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .db import Base, UTCDateTime, begin_read, make_engine, make_session_factory, migrate, utcnow
+from .errors import ProblemError
 from .logs import configure_logging
 from .metrics import HTTP_REQUESTS, HTTP_SECONDS
 from .outbox import OutboxMessage, OutboxRelay
 from .periodic import Job, Periodic
-from .problems import ProblemError, install_problem_handlers, problem_response
+from .problems import install_problem_handlers, problem_response
 from .retention import purge_older_than
 from .settings import DatabaseSettings, ServiceSettings
 

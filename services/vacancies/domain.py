@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from schemas.fields import SHANGHAI
 from schemas.vocab import VacancyCloseReason
-from services.runtime.problems import ProblemError
+from services.runtime.errors import ProblemError
 
 
 class VacancyStatus(StrEnum):

@@ -15,9 +15,9 @@ from schemas.events.alert import AlertAcknowledged
 from schemas.events.statistics import SurveyRateReported
 from schemas.ids import EntityId
 from schemas.requests import IsoDate, RequestModel
+from services.runtime.errors import ProblemError
 from services.runtime.http import SessionDep, write_router
 from services.runtime.outbox import add_event
-from services.runtime.problems import ProblemError
 
 from ..auth import Principal
 from ..deps import require

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict
 from schemas.ids import CreditCode, EntityId, PersonRef
 from schemas.requests import Code, IsoDate, RequestModel
 from schemas.vocab import CaseCloseReason, CaseOrigin, ContactChannel, ReferralDirection, ReferralResult
+from services.runtime.errors import ProblemError
 from services.runtime.http import write_router
-from services.runtime.problems import ProblemError
 
 from .. import cases, domain
 from ..deps import NowDep, SessionDep

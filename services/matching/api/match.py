@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import BaseModel
 
+from services.runtime.errors import ProblemError
 from services.runtime.http import write_router
-from services.runtime.problems import ProblemError
 
 from ..cases import local_date
 from ..deps import IndexDep, NowDep, SessionDep

@@ -7,8 +7,8 @@ from datetime import datetime
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from services.runtime.errors import ProblemError
 from services.runtime.http import write_router
-from services.runtime.problems import ProblemError
 
 from .. import domain
 from ..deps import NowDep, SessionDep

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from schemas.ids import EntityId, StreetCode
 from schemas.requests import RequestModel
+from services.runtime.errors import ProblemError
 from services.runtime.http import write_router
-from services.runtime.problems import ProblemError
 
 from ..deps import ApplierDep, IndexDep, NowDep, SessionDep
 from ..handlers import Handler

@@ -16,10 +16,10 @@ from pydantic import BaseModel
 from schemas.fields import SHANGHAI
 from schemas.reference import STREETS
 from schemas.vocab import IndustrySection, KeyGroup
-from services.runtime.problems import ProblemError
+from services.runtime.errors import ProblemError
 
 from ..deps import StoreDep
-from ..indicators import BY_CODE, INDICATORS, Indicator
+from ..indicators.catalogue import BY_CODE, INDICATORS, Indicator
 from ..store import Store
 
 router = APIRouter(prefix="/stats", tags=["统计指标"])

@@ -1,7 +1,7 @@
 """The raw event log and one fact table per event family.
 
 Why this shape: every table is a ReplacingMergeTree whose sorting key ends in ``event_id``, and one
-event always yields the same rows (the row functions in ``services/monitoring/rows.py`` are pure).
+event always yields the same rows (the row functions in ``services/monitoring/ingest/rows.py`` are pure).
 A row written twice — redelivery, a replay of the topics, a crash between insert and offset commit —
 therefore collapses into one, and every indicator reads with ``FINAL`` so it never sees the copy
 before a background merge removes it (``store.py`` says why this, rather than filtering batches

@@ -26,7 +26,7 @@ from grafana_foundation_sdk.builders import alerting, expr
 from grafana_foundation_sdk.models import alerting as alerting_model
 
 from schemas.vocab import AlertLevel, ScopeKind
-from services.monitoring.alerting import Thresholds, signal_floor, signal_indicator, window_label
+from services.monitoring.warnings.thresholds import Thresholds, signal_floor, signal_indicator, window_label
 
 from . import sql
 from .clickhouse import DATASOURCE_UID, ClickHouseQueryBuilder

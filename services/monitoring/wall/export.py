@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 
-from services.monitoring.alerting import Thresholds
 from services.monitoring.settings import DEFAULT_THRESHOLDS
+from services.monitoring.warnings.thresholds import Thresholds
 
 from . import sql
 from .alert_rules import (

@@ -50,7 +50,7 @@ SIGNAL_LABELS: dict[str, str] = {
     "sla_breach": "红娘超时",
     "long_term_unemployment": "长期失业上升",
 }
-"""Chinese names of the warning signals (``services/monitoring/alerting.py`` and the Grafana rules)."""
+"""Chinese names of the warning signals (``services/monitoring/warnings/thresholds.py`` and the Grafana rules)."""
 
 
 def street_labels() -> dict[str, str]:

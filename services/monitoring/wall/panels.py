@@ -7,14 +7,14 @@ Rows, top to bottom:
          红娘 SLA;
   19–25  open warnings | 规模裁员 by industry (last 30 days) | the latest events.
 
-Figures come from ``services/monitoring/indicators.py`` through ``sql.py``; targets and their
+Figures come from ``services/monitoring/indicators/catalogue.py`` through ``sql.py``; targets and their
 direction come from the same indicator definitions, so a KPI turns green exactly when the
 statistics API would call it on track.
 """
 
 from __future__ import annotations
 
-from services.monitoring.indicators import Indicator
+from services.monitoring.indicators.catalogue import Indicator
 
 from . import sql
 from .clickhouse import QueryType

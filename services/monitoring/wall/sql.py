@@ -1,4 +1,4 @@
-"""Composing Grafana panel SQL from the indicator definitions (``services/monitoring/indicators.py``).
+"""Composing Grafana panel SQL from the indicator definitions (``services/monitoring/indicators/catalogue.py``).
 
 Every figure on the wall is an indicator's own query, rendered for the ClickHouse plugin by
 ``Indicator.grafana_sql`` (period = the dashboard's time range, 街镇 = the ``street`` variable) and only
@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 from schemas.reference import DISTRICT_CODE, INDUSTRY_SECTIONS, STREETS
 from schemas.vocab import AlertLevel, KeyGroup
-from services.monitoring.indicators import BY_CODE, Indicator
+from services.monitoring.indicators.catalogue import BY_CODE, Indicator
 
 if TYPE_CHECKING:
-    from services.monitoring.alerting import Floor
+    from services.monitoring.warnings.thresholds import Floor
 
 STREET_VALUE = "'${street}'"
 """The ``street`` dashboard variable as a SQL string literal; its "全部" option is the empty string."""

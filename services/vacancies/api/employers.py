@@ -10,8 +10,8 @@ from pydantic import Field
 from schemas.fields import Count
 from schemas.ids import CreditCode, StreetCode
 from schemas.requests import IndustryIn, RequestModel
+from services.runtime.errors import ProblemError
 from services.runtime.http import SessionDep, write_router
-from services.runtime.problems import ProblemError
 
 from .. import events
 from ..store import Employer

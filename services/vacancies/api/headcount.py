@@ -16,8 +16,8 @@ from schemas.fields import Count, Period
 from schemas.ids import CreditCode
 from schemas.requests import Code, RequestModel
 from schemas.vocab import DecreaseType
+from services.runtime.errors import ProblemError
 from services.runtime.http import SessionDep, write_router
-from services.runtime.problems import ProblemError
 
 from .. import events
 from ..domain import field_error

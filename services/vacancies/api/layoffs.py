@@ -13,8 +13,8 @@ from schemas.events.layoff import assess_layoff
 from schemas.ids import CreditCode
 from schemas.requests import Code, IsoDate, RequestModel
 from schemas.vocab import LayoffReason
+from services.runtime.errors import ProblemError
 from services.runtime.http import SessionDep, write_router
-from services.runtime.problems import ProblemError
 
 from .. import events
 from ..domain import field_error

@@ -13,8 +13,8 @@ from schemas.ids import StreetCode
 from schemas.requests import Code, IsoDatetime, RequestModel
 from schemas.vocab import SessionKind
 from services.runtime.db import utcnow
+from services.runtime.errors import ProblemError
 from services.runtime.http import SessionDep, write_router
-from services.runtime.problems import ProblemError
 
 from .. import events
 from ..domain import SessionStatus, advance_session, field_error

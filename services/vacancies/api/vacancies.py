@@ -21,8 +21,8 @@ from schemas.ids import CreditCode, PersonRef, StreetCode
 from schemas.requests import Code, IndustryIn, IsoDate, RequestModel
 from schemas.vocab import Education, FlagCategory, IndustrySection, VacancyCloseReason, VacancyKind
 from services.runtime.db import utcnow
+from services.runtime.errors import ProblemError
 from services.runtime.http import SessionDep, write_router
-from services.runtime.problems import ProblemError
 
 from .. import events
 from ..domain import (

@@ -12,7 +12,7 @@ import pytest
 from leye.reference import compute, day
 from schemas import CloudEvent
 from schemas.events import referral, registration
-from services.monitoring.indicators import BY_CODE, INDICATORS
+from services.monitoring.indicators.catalogue import BY_CODE, INDICATORS
 from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
 from tests.services.monitoring.event_set import STREET_CODES, varied_events
 from tests.services.monitoring.harness import MonitoringProcess, publish

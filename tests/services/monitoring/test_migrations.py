@@ -69,7 +69,7 @@ from services.monitoring.migrations import discover, migrate
 client = clickhouse_connect.get_client(dsn="chdb:///" + sys.argv[1])
 first, again = migrate(client), migrate(client)
 tables = {r[0] for r in client.query("SHOW TABLES").result_rows}
-from services.monitoring.encoding import encode_events
+from services.monitoring.ingest.encoding import encode_events
 from services.monitoring.store import Store
 from tests.services.monitoring.event_set import varied_events
 store = Store("chdb:///" + sys.argv[1])
@@ -112,7 +112,7 @@ def test_forwards_are_idempotent_views_hold_current_state_and_backwards_undo_the
 _BACKFILL = """
 import sys, clickhouse_connect
 from services.monitoring.migrations import discover, migrate
-from services.monitoring.encoding import encode_events
+from services.monitoring.ingest.encoding import encode_events
 from services.monitoring.store import Store
 from tests.services.monitoring.event_set import varied_events
 client = clickhouse_connect.get_client(dsn="chdb:///" + sys.argv[1])

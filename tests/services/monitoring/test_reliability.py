@@ -14,7 +14,7 @@ from schemas import new_event
 from schemas.events.layoff import LayoffReported, assess_layoff
 from schemas.fields import SHANGHAI, Industry
 from schemas.vocab import IndustrySection, LayoffReason
-from services.monitoring.indicators import INDICATORS
+from services.monitoring.indicators.catalogue import INDICATORS
 from services.runtime.broker import EmbeddedBroker
 from tests.conftest import read_topic
 from tests.services.monitoring.event_set import credit_code, varied_events

@@ -10,9 +10,9 @@ import pytest
 
 from schemas import new_event, parse_event
 from schemas.fields import SHANGHAI
-from services.monitoring.alerting import touched_scopes
-from services.monitoring.encoding import encode
-from services.monitoring.rows import COLUMNS, rows_for, shanghai_day
+from services.monitoring.ingest.encoding import encode
+from services.monitoring.ingest.rows import COLUMNS, rows_for, shanghai_day
+from services.monitoring.ingest.scopes import touched_scopes
 from tests.schemas.samples import SAMPLES
 from tests.services.monitoring.event_set import varied_events
 

@@ -14,7 +14,6 @@ from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.dashboard import Dashboard
 
 from schemas.events import EVENT_TYPES
-from services.monitoring.alerting import Thresholds
 from services.monitoring.settings import DEFAULT_THRESHOLDS
 from services.monitoring.wall import export
 from services.monitoring.wall.alert_rules import CONTACT_POINT_NAME, ENV_WEBHOOK_TOKEN, WEBHOOK_PATH
@@ -22,6 +21,7 @@ from services.monitoring.wall.clickhouse import DATASOURCE_UID, PLUGIN_ID, Click
 from services.monitoring.wall.dashboard import GRID_COLUMNS, WALL_ROWS, Grid, Kind, PanelSpec, check_layout
 from services.monitoring.wall.labels import EVENT_TYPE_LABELS
 from services.monitoring.wall.panels import wall_panels
+from services.monitoring.warnings.thresholds import Thresholds
 
 ROOT = Path(__file__).resolve().parents[3]
 DEPLOY = ROOT / "deploy" / "grafana"
@@ -119,7 +119,7 @@ def test_dashboard_provider_points_at_the_dashboards_folder() -> None:
     assert provider["type"] == "file" and provider["options"]["path"] == "/var/lib/grafana/dashboards"
 
 
-def test_alerting_provisioning_is_well_formed() -> None:
+def test_warnings_provisioning_is_well_formed() -> None:
     document = _load_yaml(export.ALERTING_FILE)
     assert document["apiVersion"] == 1
     [group] = document["groups"]

@@ -40,9 +40,8 @@ from schemas.vocab import (
     UnemploymentReason,
     VacancyKind,
 )
-from services.monitoring.alerting import Thresholds, signal_indicator
-from services.monitoring.encoding import encode_events
-from services.monitoring.indicators import BY_CODE, INDICATORS
+from services.monitoring.indicators.catalogue import BY_CODE, INDICATORS
+from services.monitoring.ingest.encoding import encode_events
 from services.monitoring.settings import DEFAULT_THRESHOLDS
 from services.monitoring.store import Store
 from services.monitoring.wall import panels as wall_panels
@@ -50,6 +49,7 @@ from services.monitoring.wall import sql as wall_sql
 from services.monitoring.wall.alert_rules import wall_rules
 from services.monitoring.wall.dashboard import PanelSpec
 from services.monitoring.wall.labels import EVENT_TYPE_LABELS
+from services.monitoring.warnings.thresholds import Thresholds, signal_indicator
 from tests.services.monitoring.event_set import varied_events
 
 A, B = "120111001", "120111101"  # 西营门街道, 杨柳青镇

@@ -19,17 +19,18 @@ from sqlalchemy import select
 from schemas import new_event
 from schemas.events.alert import AlertRaised, AlertResolved, AlertUpdated
 from schemas.vocab import AlertLevel, AlertSource, ScopeKind
-from services.monitoring import warning_state
-from services.monitoring.alerting import OpenAlert, Thresholds, WarningConflictError, Warnings
+from services.monitoring.app import SQL_MIGRATIONS
 from services.monitoring.settings import DEFAULT_THRESHOLDS
-from services.monitoring.warning_state import WarningLedger, WarningRow
-from services.monitoring.worker import SQL_MIGRATIONS
+from services.monitoring.warnings import ledger as warning_state
+from services.monitoring.warnings.engine import OpenAlert, WarningConflictError, Warnings
+from services.monitoring.warnings.ledger import WarningLedger, WarningRow
+from services.monitoring.warnings.thresholds import Thresholds
 from services.runtime.broker import EmbeddedBroker
 from services.runtime.db import make_engine, make_session_factory, migrate
 from services.runtime.outbox import OutboxMessage, OutboxRelay
 from tests.conftest import read_topic
 from tests.metadata import with_runtime_tables
-from tests.services.monitoring.test_alerting import FakeStore
+from tests.services.monitoring.test_warnings import FakeStore
 
 STREET = "120111001"
 TODAY = date(2026, 11, 20)

@@ -15,9 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas import new_event
 from schemas.events.statistics import SurveyRateReported
+from services.runtime.errors import ProblemError
 from services.runtime.http import Database, ServiceParts, SessionDep, create_service_app, write_router
 from services.runtime.outbox import OutboxMessage, add_event
-from services.runtime.problems import ProblemError
 from services.runtime.settings import ServiceSettings
 from tests.conftest import LiveServer
 

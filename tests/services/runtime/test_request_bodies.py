@@ -16,8 +16,8 @@ from pydantic import Field
 from schemas.fields import Industry, Skill
 from schemas.requests import Code, IndustryIn, IsoDate, RequestModel
 from schemas.vocab import Education
+from services.runtime.errors import ProblemError
 from services.runtime.http import ServiceParts, create_service_app
-from services.runtime.problems import ProblemError
 from services.runtime.settings import ServiceSettings
 from tests.conftest import LiveServer
 

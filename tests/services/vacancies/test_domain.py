@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.runtime.problems import ProblemError
+from services.runtime.errors import ProblemError
 from services.vacancies.app import MIGRATIONS
 from services.vacancies.domain import SessionStatus, advance_session, is_expired
 

@@ -35,7 +35,8 @@ from schemas.vocab import AlertLevel, ScopeKind
 from services.runtime.db import UTCDateTime
 from services.runtime.outbox import add_event
 
-from .alerting import NotRecordedError, OpenAlert, Scope, WarningConflictError
+from .engine import NotRecordedError, OpenAlert, WarningConflictError
+from .thresholds import Scope
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 from schemas import CloudEvent, InvalidEvent, parse_each
 
-from .alerting import touched_scopes
 from .rows import EncodedEvent, json_lines, rows_for
+from .scopes import touched_scopes
 
 
 def encode(event: CloudEvent) -> EncodedEvent:

@@ -35,9 +35,12 @@ from schemas.vocab import (
     VacancyCloseReason,
     VacancyKind,
 )
-from services.monitoring import alerting
-from services.monitoring.alerting import Thresholds, Warnings, next_level, touched_scopes
+from services.monitoring.ingest.scopes import touched_scopes
 from services.monitoring.settings import DEFAULT_THRESHOLDS
+from services.monitoring.warnings import engine as warning_engine
+from services.monitoring.warnings.engine import Warnings
+from services.monitoring.warnings.levels import next_level
+from services.monitoring.warnings.thresholds import Thresholds
 from tests.services.monitoring.event_set import credit_code, person_ref
 
 Y, OR_, R = AlertLevel.YELLOW, AlertLevel.ORANGE, AlertLevel.RED
@@ -431,7 +434,7 @@ def test_a_full_evaluation_leaves_slow_signals_to_the_throttle_but_not_mass_layo
 def test_slow_signals_are_evaluated_in_short_slices_oldest_first(monkeypatch: pytest.MonkeyPatch) -> None:
     # A whole evaluation can take seconds on a large store; run in one go, it would make every batch
     # written meanwhile wait. In slices, a batch waits for one query at most.
-    monkeypatch.setattr(alerting, "SLICE_S", 0.01)
+    monkeypatch.setattr(warning_engine, "SLICE_S", 0.01)
     engine = Engine(evaluation_share=0.1)  # after a slice taking t, a pause of 9 t
     original = engine.store.indicator_sync
 

@@ -1,6 +1,6 @@
 """Early warnings computed in the stream (规模性失业风险预警, DOMAIN.md §7).
 
-A warning is about one *signal* in one *scope*; its value is an indicator of ``indicators.py`` over a
+A warning is about one *signal* in one *scope*; its value is an indicator of ``indicators/`` over a
 window ending today (Asia/Shanghai), so the wall, the API and the warnings agree:
 
 ==========================  ================  ===============================  ======================
@@ -15,7 +15,7 @@ signal                      scopes            value (indicator)                w
 ``survey_rate``             district          ``survey_unemployment_rate``     rises towards 5.5 %
 ==========================  ================  ===============================  ======================
 
-Levels, direction, hysteresis and the small-number floors (:class:`Floor`): ``thresholds.yaml``.
+Levels, direction, hysteresis and the small-number floors: ``thresholds.yaml`` (model: ``thresholds.py``).
 
 Life cycle, per scope: raised once (``alert.raised``), updated when its level changes
 (``alert.updated``), resolved when the value leaves the hysteresis band (``alert.resolved``).
@@ -49,27 +49,32 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
-from typing import Literal, Self
 
 import uuid_utils
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from schemas import CloudEvent, new_event
-from schemas.events import layoff, referral, registration, statistics, vacancy
-from schemas.events.alert import AlertRaised, AlertResolved, AlertUpdated
+from schemas import CloudEvent
 from schemas.fields import SHANGHAI
 from schemas.reference import DISTRICT_CODE, STREETS
-from schemas.vocab import AlertLevel, AlertSource, RegistrationKind, ScopeKind
+from schemas.vocab import AlertLevel, ScopeKind
 from services.runtime.metrics import WARNING_EVALUATIONS
 
-from .indicators import BY_CODE
-from .rows import alert_row
-from .store import Store
+from ..events import alert_change
+from ..indicators.catalogue import BY_CODE
+from ..ingest.rows import alert_row
+from ..store import Store
+from .levels import Reading, next_level
+from .thresholds import (
+    DISTRICT_SIGNALS,
+    STREET_SIGNALS,
+    Scope,
+    Thresholds,
+    signal_floor,
+    signal_indicator,
+    window_days,
+    window_label,
+)
 
 log = logging.getLogger(__name__)
-SOURCE = "/services/monitoring"
 Record = Callable[[CloudEvent], Awaitable[None]]
 """Records one change durably for publication (``WarningLedger.record``); raises
 :class:`NotRecordedError` when it could not."""
@@ -84,186 +89,8 @@ class WarningConflictError(NotRecordedError):
     """The stored warning is not in the state the engine believed (another worker changed it)."""
 
 
-# --- thresholds ------------------------------------------------------------------------------------
-
-Direction = Literal["above", "below"]
-
-
-class _Rule(BaseModel):
-    """The levels of one signal. ``direction: above`` (the default): a level fires at or above its
-    threshold, so thresholds rise from yellow to red; ``below``: at or below it, so they fall.
-    ``hysteresis``, when given, replaces the file's for this rule."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    levels: dict[AlertLevel, float]
-    window_days: int = 7
-    direction: Direction = "above"
-    hysteresis: float | None = Field(None, gt=0, le=1)
-
-    @model_validator(mode="after")
-    def _levels_follow_the_direction(self) -> Self:
-        ordered = [self.levels[level] for level in sorted(self.levels, key=lambda level: level.severity)]
-        pairs = list(zip(ordered, ordered[1:], strict=False))
-        ok = all(low < high for low, high in pairs) if self.direction == "above" else all(
-            low > high for low, high in pairs)
-        if not ok:
-            way = "rise" if self.direction == "above" else "fall"
-            raise ValueError(f"with direction {self.direction}, thresholds must {way} from yellow to red")
-        return self
-
-
-class _MassLayoffRule(_Rule):
-    short_notice_level: AlertLevel = AlertLevel.ORANGE
-
-
-class _SurgeRule(_Rule):
-    min_registrations: int = 10
-
-
-class _SlaRule(_Rule):
-    min_cases: int = 10
-
-
-class _VacancyRatioRule(_Rule):
-    min_seekers: int = 10
-
-
-class _LongTermRule(_Rule):
-    min_long_term: int = 5
-
-
-class _Rules(BaseModel):
-    """One rule per signal, named by the signal's code."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    mass_layoff: _MassLayoffRule
-    registration_surge: _SurgeRule
-    job_loss_rate: _Rule
-    sla_breach: _SlaRule
-    vacancy_ratio: _VacancyRatioRule
-    long_term_unemployment: _LongTermRule
-    survey_rate: _Rule
-
-
-class Thresholds(BaseModel):
-    """The contents of ``thresholds.yaml``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    hysteresis: float = Field(gt=0, le=1)
-    rules: _Rules
-
-    @classmethod
-    def load(cls, path: Path) -> Thresholds:
-        return cls.model_validate(yaml.safe_load(path.read_text("utf-8")))
-
-    def rule(self, signal: str) -> _Rule:
-        """The rule of a signal (``AttributeError`` for an unknown signal)."""
-        rule: _Rule = getattr(self.rules, signal)
-        return rule
-
-    def hysteresis_of(self, signal: str) -> float:
-        """The signal's own hysteresis, else the file's."""
-        own = self.rule(signal).hysteresis
-        return self.hysteresis if own is None else own
-
-
-# --- signals ---------------------------------------------------------------------------------------
-
-STREET_SIGNALS = ("mass_layoff", "registration_surge", "job_loss_rate", "sla_breach", "vacancy_ratio",
-                  "long_term_unemployment")
-"""Signals evaluated for each of the 12 街镇 (``mass_layoff`` also per industry with recent layoffs)."""
-DISTRICT_SIGNALS = ("vacancy_ratio", "survey_rate")
-"""Signals evaluated for the whole district (scope code ``DISTRICT_CODE``)."""
-
-_INDICATOR = {
-    "mass_layoff": "mass_layoff_cuts", "registration_surge": "registration_surge_ratio",
-    "job_loss_rate": "job_loss_rate", "sla_breach": "sla_breach_rate", "vacancy_ratio": "vacancy_ratio",
-    "long_term_unemployment": "long_term_unemployed_share", "survey_rate": "survey_unemployment_rate",
-}
-
-
-def signal_indicator(signal: str) -> str:
-    """The indicator code whose value is the signal's value."""
-    return _INDICATOR[signal]
-
-
-def window_days(signal: str, thresholds: Thresholds) -> int:
-    """Days of the window, ending today, over which a signal and its floor are measured; 1 for
-    stocks and latest figures, whose indicators read only the window's end."""
-    rules = thresholds.rules
-    return {"mass_layoff": rules.mass_layoff.window_days, "sla_breach": rules.sla_breach.window_days,
-            "registration_surge": 7}.get(signal, 1)
-
-
-def window_label(signal: str, thresholds: Thresholds) -> str:
-    """The period a signal's value covers, as alert events carry it (monthly figures: 30 days)."""
-    return "30d" if signal in ("job_loss_rate", "survey_rate") else f"{window_days(signal, thresholds)}d"
-
-
-@dataclass(frozen=True)
-class Floor:
-    """The smallest base on which a signal may warn: a ratio over a handful of people or cases swings
-    wildly. The base is ``indicator``'s ``column`` (its value, or the ``people`` it rests on) in the
-    signal's scope and window. Below ``minimum`` nothing is raised; an open warning is resolved once
-    the base falls below ``minimum`` × hysteresis, the same band as the value's, so a base wobbling
-    around the floor does not raise and resolve the warning over and over."""
-
-    indicator: str
-    minimum: int
-    column: Literal["value", "people"] = "value"
-
-
-def signal_floor(signal: str, thresholds: Thresholds) -> Floor | None:
-    """The floor of a signal, or ``None`` when it has none."""
-    rules = thresholds.rules
-    floors = {
-        "registration_surge": Floor("unemployment_registrations", rules.registration_surge.min_registrations),
-        "sla_breach": Floor("cases_dispatched", rules.sla_breach.min_cases),
-        "vacancy_ratio": Floor("vacancy_ratio", rules.vacancy_ratio.min_seekers, column="people"),
-        "long_term_unemployment": Floor("long_term_unemployed_share", rules.long_term_unemployment.min_long_term,
-                                        column="people"),
-    }
-    return floors.get(signal)
-
-
-# --- the level rule (pure) ----------------------------------------------------------------------------
-
-
-def next_level(value: float | None, current: AlertLevel | None, levels: dict[AlertLevel, float],
-               hysteresis: float, direction: Direction = "above") -> AlertLevel | None:
-    """The level a warning should have now, given its value and its current level.
-
-    Up at once: the most severe level whose threshold the value reaches (``above``: value ≥
-    threshold; ``below``: value ≤ threshold). Down only outside the band: a firing level is kept
-    while ``value ≥ hysteresis × its threshold`` (``below``, mirrored: while ``value ≤ its threshold
-    / hysteresis``); outside it, the most severe lower level still inside its own band, or ``None``
-    (resolved). No value (an empty denominator, nothing reported) resolves.
-    """
-    if value is None:
-        return None
-    reached = [level for level in AlertLevel if level in levels and _reaches(value, levels[level], direction)]
-    raw = max(reached, key=lambda level: level.severity, default=None)
-    if current is None or (raw is not None and raw.severity >= current.severity):
-        return raw
-    inside = [level for level in AlertLevel if level in levels and level.severity <= current.severity
-              and _inside_band(value, levels[level], hysteresis, direction)]
-    return max(inside, key=lambda level: level.severity, default=None)
-
-
-def _reaches(value: float, threshold: float, direction: Direction) -> bool:
-    return value >= threshold if direction == "above" else value <= threshold
-
-
-def _inside_band(value: float, threshold: float, hysteresis: float, direction: Direction) -> bool:
-    return value >= threshold * hysteresis if direction == "above" else value <= threshold / hysteresis
-
-
 # --- the engine ----------------------------------------------------------------------------------------
 
-Scope = tuple[str, ScopeKind, str]  # (signal, scope kind, scope code)
 ALERTS_IN_CLICKHOUSE = """
     SELECT alert_id, argMax(status, k), argMax(level, k), any(signal), any(scope_kind), any(scope_code),
            argMax(value, k), argMax(threshold, k), argMax(window, k), min(event_time), max(event_time),
@@ -279,52 +106,6 @@ BY_STREET_FRESH_S = 5.0  # how long one all-街镇 reading of a stock indicator 
 class OpenAlert:
     alert_id: str
     level: AlertLevel
-
-
-@dataclass(frozen=True)
-class Reading:
-    """A signal's value in one scope, the level it calls for, the threshold of that level, the window."""
-
-    value: float | None
-    level: AlertLevel | None
-    threshold: float
-    window: str
-
-
-_STATUS_EVENTS = (registration.JobseekerRegistered, registration.UnemploymentRegistered,
-                  registration.EmploymentRegistered, registration.RegistrationClosed)
-_VACANCY_EVENTS = (vacancy.VacancyPosted, vacancy.VacancyUpdated, vacancy.VacancyFilled, vacancy.VacancyClosed,
-                   vacancy.VacancyFlagged)
-
-
-def touched_scopes(events: Iterable[CloudEvent]) -> set[Scope]:
-    """The scopes whose warnings a batch of events may change and that the events name (pure)."""
-    scopes: set[Scope] = set()
-    district_ratio = ("vacancy_ratio", ScopeKind.DISTRICT, DISTRICT_CODE)
-    for event in events:
-        data = event.data
-        if isinstance(data, layoff.LayoffReported) and data.is_mass_layoff:
-            scopes.add(("mass_layoff", ScopeKind.STREET, data.street_code))
-            scopes.add(("mass_layoff", ScopeKind.INDUSTRY, str(data.industry.section)))
-        elif isinstance(data, layoff.HeadcountReported):
-            scopes.add(("job_loss_rate", ScopeKind.STREET, data.street_code))
-        elif isinstance(data, _STATUS_EVENTS):  # active job seekers and the registered-unemployed stock
-            scopes |= {("vacancy_ratio", ScopeKind.STREET, data.street_code), district_ratio}
-            if isinstance(data, registration.UnemploymentRegistered | registration.EmploymentRegistered) or (
-                    isinstance(data, registration.RegistrationClosed)
-                    and data.registration == RegistrationKind.UNEMPLOYMENT):
-                scopes.add(("long_term_unemployment", ScopeKind.STREET, data.street_code))
-            if isinstance(data, registration.UnemploymentRegistered):
-                scopes.add(("registration_surge", ScopeKind.STREET, data.street_code))
-        elif isinstance(data, _VACANCY_EVENTS):  # open posts; a closure names no 街镇
-            scopes.add(district_ratio)
-            if street := getattr(data, "street_code", None):
-                scopes.add(("vacancy_ratio", ScopeKind.STREET, street))
-        elif isinstance(data, referral.CaseDispatched | referral.CaseSlaBreached):
-            scopes.add(("sla_breach", ScopeKind.STREET, data.street_code))
-        elif isinstance(data, statistics.SurveyRateReported):
-            scopes.add(("survey_rate", ScopeKind.DISTRICT, DISTRICT_CODE))
-    return scopes
 
 
 def _filters(kind: ScopeKind, code: str) -> dict[str, str]:
@@ -467,18 +248,8 @@ value: float | None, level: AlertLevel | None, levels: dict[AlertLevel, float],
         if current is not None and reading.level == current.level:
             return
         alert_id = current.alert_id if current else str(uuid_utils.uuid7())
-        if current is None:
-            model: type[AlertRaised | AlertUpdated | AlertResolved] = AlertRaised
-        elif reading.level is None:
-            model = AlertResolved
-        else:
-            model = AlertUpdated
         signal, kind, code = scope
-        event = new_event(model(
-            alert_id=alert_id, level=reading.level or current.level,  # type: ignore[union-attr]
-            scope_kind=kind, scope_code=code, signal=signal, value=round(reading.value or 0.0, 4),
-            threshold=reading.threshold, window=reading.window, source=AlertSource.MONITOR,
-        ), source=SOURCE)
+        event = alert_change(scope, alert_id, current.level if current else None, reading)
         try:
             await self.record(event)
         except WarningConflictError:

@@ -15,7 +15,7 @@ Processing contract (what is safe to replay, as snuba's ARCHITECTURE.md states i
   event twice.
 - Warnings are evaluated from ClickHouse, not from the batch, so they too are replay-safe: a replay
   re-reads the same values and finds the warnings already open (state restored from the SQL
-  ``warnings`` table, see ``warning_state.py``).
+  ``warnings`` table, see ``warnings/ledger.py``).
 - Warning changes leave through the service's outbox: recorded in SQL with their event in one
   transaction, published by the runtime's relay. The worker itself never produces to
   ``leye.alert``, so a broker outage delays warnings and never stops the worker.
@@ -48,13 +48,14 @@ from services.runtime.streaming import (
     create_stream_app,
 )
 
-from .alerting import ALERTS_IN_CLICKHOUSE, Thresholds, Warnings
 from .api import stats, warnings
-from .encoding import decode_messages
-from .rows import EncodedEvent
+from .ingest.encoding import decode_messages
+from .ingest.rows import EncodedEvent
 from .settings import Settings
 from .store import Store
-from .warning_state import WarningLedger
+from .warnings.engine import ALERTS_IN_CLICKHOUSE, Warnings
+from .warnings.ledger import WarningLedger
+from .warnings.thresholds import Thresholds
 
 log = logging.getLogger(__name__)
 CONSUMER = "monitoring"
