@@ -9,8 +9,10 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.runtime.errors import ProblemError
+from services.runtime.http import SessionDep
 
 from .auth import Principal, TokenError, decode_token
+from .components import Components
 from .domain import SCOPES
 
 bearer = HTTPBearer(
@@ -21,21 +23,29 @@ bearer = HTTPBearer(
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="leye", error="invalid_token"'}
 
 
+async def _components(request: Request) -> Components:
+    components: Components = request.app.state.components
+    return components
+
+
+ComponentsDep = Annotated[Components, Depends(_components)]
+
+
 async def authenticate(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    request: Request, gateway: ComponentsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     """A valid token of an active client that is within its rate limit; else 401 or 429."""
     if credentials is None:
         raise ProblemError(401, "missing_token", "缺少 Bearer 访问令牌", headers=_CHALLENGE)
-    state = request.app.state
     try:
-        client_id, scopes = decode_token(state.settings, credentials.credentials)
+        client_id, scopes = decode_token(gateway.settings, credentials.credentials)
     except TokenError:
         raise ProblemError(401, "invalid_token", "访问令牌无效或已过期", headers=_CHALLENGE) from None
-    status = await state.clients.get(client_id)
+    status = await gateway.clients.get(client_id)
     if status is None or not status.active:
         raise ProblemError(401, "client_disabled", "该客户端已停用", headers=_CHALLENGE)
-    wait_s = state.limiter.take(client_id)
+    wait_s = gateway.limiter.take(client_id)
     if wait_s:
         raise ProblemError(429, "rate_limited", "请求过于频繁，请稍后再试", headers={"Retry-After": str(wait_s)})
     request.state.client_id = client_id
@@ -56,3 +66,6 @@ def require(scope: str) -> Callable[[Principal], Awaitable[Principal]]:
         return principal
 
     return check
+
+
+__all__ = ["ComponentsDep", "PrincipalDep", "SessionDep", "require"]

@@ -30,8 +30,8 @@ from services.runtime.errors import ProblemError
 from services.runtime.http import INTERNAL_CALLER_ONLY
 
 from .auth import Principal
+from .components import Components
 from .domain import Route, find_route, path_is_known, person_ref_in, route_template, suppress_small_cells
-from .settings import Settings
 
 log = logging.getLogger(__name__)
 _PASSED_RESPONSE_HEADERS = ("content-type", "location", "retry-after", "idempotent-replayed", "etag")
@@ -45,7 +45,7 @@ def backend_path(path: str) -> str:
     return "/" + "/".join(quote(s, safe="") for s in segments)
 
 
-async def forward(request: Request, principal: Principal, path: str) -> Response:
+async def forward(request: Request, gateway: Components, principal: Principal, path: str) -> Response:
     """Check the scope, call the owning backend, audit personal-data routes, shape the answer."""
     route = find_route(request.method, path)
     if route is None:
@@ -53,12 +53,12 @@ async def forward(request: Request, principal: Principal, path: str) -> Response
             raise ProblemError(405, "method_not_allowed", "该资源不支持此请求方法")
         raise ProblemError(404, "not_found", "资源不存在")
     if route.scope not in principal.scopes:
-        await _audit(request, principal, route, path, 403, None)
+        await _audit(request, gateway, principal, route, path, 403, None)
         raise ProblemError(403, "insufficient_scope", f"访问令牌缺少权限范围 {route.scope}")
     try:
-        response = await _call_backend(request, principal, route, backend_path(path))
+        response = await _call_backend(request, gateway, principal, route, backend_path(path))
     except ProblemError as problem:
-        await _audit(request, principal, route, path, problem.status, None)
+        await _audit(request, gateway, principal, route, path, problem.status, None)
         raise
     body = response.content
     document = None
@@ -70,14 +70,14 @@ async def forward(request: Request, principal: Principal, path: str) -> Response
             document = None
     if document is not None and route.backend == "monitoring" and not principal.bureau:
         body = orjson.dumps(suppress_small_cells(document))
-    await _audit(request, principal, route, path, response.status_code, document)
+    await _audit(request, gateway, principal, route, path, response.status_code, document)
     headers = {k: v for k, v in response.headers.items() if k in _PASSED_RESPONSE_HEADERS}
     return Response(body, status_code=response.status_code, headers=headers)
 
 
-async def _call_backend(request: Request, principal: Principal, route: Route, path: str) -> httpx.Response:
-    settings: Settings = request.app.state.settings
-    http: httpx.AsyncClient = request.app.state.http
+async def _call_backend(request: Request, gateway: Components, principal: Principal, route: Route,
+                        path: str) -> httpx.Response:
+    settings, http = gateway.settings, gateway.http
     headers = {
         "X-Leye-Client": principal.client_id,
         "X-Request-ID": structlog.contextvars.get_contextvars().get("request_id", ""),
@@ -93,7 +93,7 @@ async def _call_backend(request: Request, principal: Principal, route: Route, pa
     unavailable = ProblemError(503, "backend_unavailable", "后端服务暂不可用，请稍后重试",
                                headers={"Retry-After": str(settings.retry_after_s)})
     body = await request.body()
-    slots: asyncio.Semaphore = request.app.state.backend_slots
+    slots = gateway.backend_slots
     try:
         async with asyncio.timeout(settings.backend_timeout_s):
             await slots.acquire()
@@ -130,7 +130,8 @@ def _refuses_the_gateway(response: httpx.Response) -> bool:
 
 
 async def _audit(
-    request: Request, principal: Principal, route: Route, path: str, status: int, document: object
+    request: Request, gateway: Components, principal: Principal, route: Route, path: str, status: int,
+    document: object,
 ) -> None:
     """Record one personal-data access. If the record cannot be written the request fails (503):
     an unaudited look at personal data is worse than no answer."""
@@ -142,7 +143,7 @@ async def _audit(
         "request_id": structlog.contextvars.get_contextvars().get("request_id"),
     }
     try:
-        await request.app.state.audit.record(row)
+        await gateway.audit.record(row)
     except Exception as exc:
         raise ProblemError(503, "audit_unavailable", "审计日志暂不可用，请稍后重试",
                            headers={"Retry-After": "5"}) from exc

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -10,23 +9,29 @@ from fastapi import Depends, Request
 
 from services.runtime.http import SessionDep
 
+from .components import Components
 from .handlers import EventApplier
 from .index import MatchIndex
 
 
-async def _index(request: Request) -> MatchIndex:
-    index: MatchIndex = request.app.state.index
-    return index
+async def _components(request: Request) -> Components:
+    components: Components = request.app.state.components
+    return components
 
 
-async def _now(request: Request) -> datetime:
-    clock: Callable[[], datetime] = request.app.state.clock
-    return clock()
+ComponentsDep = Annotated[Components, Depends(_components)]
 
 
-async def _applier(request: Request) -> EventApplier:
-    applier: EventApplier = request.app.state.applier
-    return applier
+async def _index(components: ComponentsDep) -> MatchIndex:
+    return components.index
+
+
+async def _now(components: ComponentsDep) -> datetime:
+    return components.clock()
+
+
+async def _applier(components: ComponentsDep) -> EventApplier:
+    return components.applier
 
 
 IndexDep = Annotated[MatchIndex, Depends(_index)]

@@ -6,12 +6,20 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from .components import Components
 from .store import Store
 
 
-async def get_store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
+async def _components(request: Request) -> Components:
+    components: Components = request.app.state.components
+    return components
 
 
-StoreDep = Annotated[Store, Depends(get_store)]
+ComponentsDep = Annotated[Components, Depends(_components)]
+
+
+async def _store(components: ComponentsDep) -> Store:
+    return components.store
+
+
+StoreDep = Annotated[Store, Depends(_store)]

@@ -1,9 +1,7 @@
-"""``python -m services.registration``: serve the registration service on ``REGISTRATION_PORT``."""
+"""``python -m services.registration``: serve the registration service on ``REGISTRATION_PORT`` (default 8001)."""
 
-from services.runtime.http import serve
+from services.runtime.service import run
 
-from .app import create_app
-from .settings import Settings
+from .app import build
 
-settings = Settings()
-serve(create_app(settings), settings, settings.port, "registration")
+run(build)

@@ -6,18 +6,29 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.runtime.http import SessionDep
+
+from .components import Components
 from .crypto import PiiCipher
 
 
-async def get_cipher(request: Request) -> PiiCipher:
-    cipher: PiiCipher = request.app.state.cipher
-    return cipher
+async def _components(request: Request) -> Components:
+    components: Components = request.app.state.components
+    return components
 
 
-async def get_ref_key(request: Request) -> bytes:
-    key: bytes = request.app.state.person_ref_key
-    return key
+ComponentsDep = Annotated[Components, Depends(_components)]
 
 
-CipherDep = Annotated[PiiCipher, Depends(get_cipher)]
-RefKeyDep = Annotated[bytes, Depends(get_ref_key)]
+async def _cipher(components: ComponentsDep) -> PiiCipher:
+    return components.cipher
+
+
+async def _ref_key(components: ComponentsDep) -> bytes:
+    return components.person_ref_key
+
+
+CipherDep = Annotated[PiiCipher, Depends(_cipher)]
+RefKeyDep = Annotated[bytes, Depends(_ref_key)]
+
+__all__ = ["CipherDep", "RefKeyDep", "SessionDep"]

@@ -1,10 +1,12 @@
 """The FastAPI conventions every service shares.
 
-``create_service_app`` gives a service: problem+json errors, a 1 MiB body limit (413),
-request ids and JSON access logs, Prometheus ``/metrics``, ``/healthz`` and ``/readyz``, and — when
-the service owns a database — migrations at start-up, the outbox relay and the retention purges of the
-runtime tables; plus the service's own periodic jobs (``runtime.periodic``). With ``LEYE_ENV=production`` every service
-but the gateway answers only callers that carry the internal credential (:class:`InternalCallerMiddleware`).
+:func:`http_app` turns a :class:`~services.runtime.service.Service` into its FastAPI app:
+problem+json errors, a 1 MiB body limit (413), request ids and JSON access logs, Prometheus
+``/metrics``, ``/healthz`` and ``/readyz``, and a lifespan that — when the service owns a database —
+migrates it, starts the outbox relay and the retention purges of the runtime tables, then builds the
+service's components (``Service.start``, kept on ``app.state.components`` for ``deps.py``) and starts
+its periodic jobs. With ``LEYE_ENV=production`` every service but the gateway answers only callers
+that carry the internal credential (:class:`InternalCallerMiddleware`).
 
 Write routes use :class:`UnitOfWorkRoute`: one database session per request, committed once after
 the handler succeeded, together with the ``Idempotency-Key`` record. Handlers never commit. A key
@@ -21,16 +23,15 @@ import logging
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Annotated, Any
 
 import structlog
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Integer, LargeBinary, String, text
@@ -48,6 +49,7 @@ from .outbox import OutboxMessage, OutboxRelay
 from .periodic import Job, Periodic
 from .problems import install_problem_handlers, problem_response
 from .retention import purge_older_than
+from .service import Service, Started, start_components, stop_components
 from .settings import DatabaseSettings, ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -308,38 +310,6 @@ class InternalCallerMiddleware:
 # --- the app factory ----------------------------------------------------------------------------
 
 
-@dataclass
-class Database:
-    """A service's own database: where it lives and its migrations folder."""
-
-    url: str
-    migrations: Path
-
-
-@dataclass
-class ServiceParts:
-    """What ``create_service_app`` needs from a service."""
-
-    name: str
-    title: str
-    description: str
-    settings: ServiceSettings
-    # True for the gateway only: the public door authenticates its own callers. Every other service
-    # requires the internal credential when LEYE_ENV=production.
-    public: bool = False
-    routers: Sequence[APIRouter] = ()
-    database: Database | None = None
-    ready_checks: Sequence[Callable[[], bool]] = ()
-    on_startup: Sequence[Callable[[FastAPI], None]] = ()
-    on_shutdown: Sequence[Callable[[FastAPI], None]] = ()
-    start_relay: bool = True
-    openapi_tags: list[dict[str, str]] = field(default_factory=list)
-    # Periodic jobs of the service, each built from the started app (after ``on_startup``); they run
-    # beside the runtime's own purges (every RETENTION_PURGE_EVERY_S; ``purges=False``: none, for tests).
-    periodic: Sequence[Callable[[FastAPI], Job]] = ()
-    purges: bool = True
-
-
 def runtime_purge_jobs(
     sessions: sessionmaker,  # type: ignore[type-arg]
     settings: DatabaseSettings,
@@ -360,32 +330,35 @@ def runtime_purge_jobs(
     return [Job("purge-outbox", every_s, purge_outbox), Job("purge-idempotency-keys", every_s, purge_idempotency_keys)]
 
 
-def create_service_app(parts: ServiceParts) -> FastAPI:
-    retention = parts.settings if isinstance(parts.settings, DatabaseSettings) else None
+def http_app(service: Service[Any]) -> FastAPI:
+    """The service's FastAPI app (module docstring); ``app.state.started`` is set once its components exist."""
+    settings = service.settings
+    retention = settings if isinstance(settings, DatabaseSettings) else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         periodic = app.state.periodic = Periodic([])
-        if parts.database is not None:
-            engine = make_engine(parts.database.url)
+        started = Started()
+        if service.database is not None:
+            engine = make_engine(service.database.url)
             app.state.write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
-            migrate(engine, parts.database.migrations)
-            app.state.engine = engine
-            app.state.sessions = make_session_factory(engine)
-            if retention is not None and parts.purges:
+            migrate(engine, service.database.migrations)
+            app.state.engine = started.engine = engine
+            app.state.sessions = started.sessions = make_session_factory(engine)
+            if retention is not None and service.purges:
                 periodic.jobs.extend(runtime_purge_jobs(app.state.sessions, retention,
                                                         keep_going=lambda: not periodic.stopping))
-            if parts.start_relay:
+            if service.relay:
                 window = {"replay_window_s": retention.outbox_replay_window_s} if retention else {}
-                app.state.relay = OutboxRelay(app.state.sessions, parts.settings.kafka_bootstrap, **window)
+                app.state.relay = started.relay = OutboxRelay(app.state.sessions, settings.kafka_bootstrap, **window)
                 app.state.relay.start()
                 # The relay and the Kafka client's sender are threads too. With Python's default 5 ms
                 # switch interval a request waits up to 5 ms for the GIL at each of its hops while
                 # they run: 1 ms brought `leye bench api` p99 from 38–67 ms to 31–38 ms.
                 sys.setswitchinterval(0.001)
-        for hook in parts.on_startup:
-            hook(app)
-        periodic.jobs.extend(build(app) for build in parts.periodic)
+        components = app.state.components = await start_components(service, started)
+        app.state.started.set()
+        periodic.jobs.extend(service.jobs(components))
         periodic.start()
         # What start-up built lives as long as the process: keep it out of the cyclic collector's full
         # scans, which otherwise show up as p99 latency spikes.
@@ -395,39 +368,44 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
             yield
         finally:
             periodic.stop()
-            for hook in parts.on_shutdown:
-                hook(app)
+            await stop_components(service, components)
             if getattr(app.state, "relay", None) is not None:
                 app.state.relay.stop()
             if getattr(app.state, "engine", None) is not None:
                 app.state.engine.dispose()
 
     app = FastAPI(
-        title=parts.title, description=parts.description, version="1.0.0", lifespan=lifespan,
-        openapi_tags=parts.openapi_tags or None,
+        title=service.title, description=service.description, version="1.0.0", lifespan=lifespan,
+        openapi_tags=service.openapi_tags or None,
     )
-    app.state.settings = parts.settings
+    app.state.settings = settings
     app.state.relay = None
     app.state.write_lock = None
+    app.state.components = None
+    app.state.started = asyncio.Event()
+    app.state.partitions_assigned = False
     app.state.idempotency_ttl = timedelta(seconds=retention.idempotency_key_ttl_s) if retention else None
     install_problem_handlers(app)
     app.add_middleware(BodyLimitMiddleware)
-    if not parts.public and parts.settings.environment == "production":
+    if not service.public and settings.environment == "production":
         # Inside the access log, so refused calls are logged and counted too.
-        app.add_middleware(InternalCallerMiddleware, token=parts.settings.internal_token.get_secret_value())
+        app.add_middleware(InternalCallerMiddleware, token=settings.internal_token.get_secret_value())
     app.add_middleware(AccessLogMiddleware)
-    app.include_router(_ops_router(parts))
-    for router in parts.routers:
+    if service.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(service.cors_origins), allow_methods=["*"],
+                           allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"])
+    app.include_router(_ops_router(service))
+    for router in service.routers:
         app.include_router(router)
     return app
 
 
-def _ops_router(parts: ServiceParts) -> APIRouter:
+def _ops_router(service: Service[Any]) -> APIRouter:
     router = APIRouter(tags=["运维"])
 
     @router.get("/healthz", summary="存活检查")
     def healthz() -> dict[str, str]:
-        return {"status": "ok", "service": parts.name}
+        return {"status": "ok", "service": service.name}
 
     @router.get("/readyz", summary="就绪检查", responses={503: {"description": "未就绪"}})
     def readyz(request: Request) -> Response:
@@ -440,8 +418,12 @@ def _ops_router(parts: ServiceParts) -> APIRouter:
                 checks["database"] = True
             except Exception:  # noqa: BLE001 - any failure means not ready
                 checks["database"] = False
-        for check in parts.ready_checks:
-            checks[check.__name__] = bool(check())
+        started = request.app.state.started.is_set()
+        checks["started"] = started
+        for check in service.ready_checks:
+            checks[check.__name__] = started and bool(check(request.app.state.components))
+        if service.ready_when_assigned:
+            checks["partitions_assigned"] = bool(request.app.state.partitions_assigned)
         if all(checks.values()):
             return Response(b'{"status":"ready"}', media_type="application/json")
         return problem_response(503, code="not_ready", detail="服务尚未就绪",
@@ -455,8 +437,8 @@ def _ops_router(parts: ServiceParts) -> APIRouter:
     return router
 
 
-def serve(app: FastAPI, settings: ServiceSettings, port: int, service: str) -> None:
-    """Run one service in this process (what ``python -m services.<name>`` calls)."""
+def serve(app: FastAPI, settings: ServiceSettings, service: str) -> None:
+    """Serve one HTTP-only service in this process (``runtime.service.run``)."""
     configure_logging(service, settings.log_level)
-    uvicorn.run(app, host=settings.host, port=port, log_config=None, access_log=False,
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False,
                 timeout_graceful_shutdown=5)

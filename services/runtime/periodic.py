@@ -1,19 +1,21 @@
-"""Periodic background work of a service (retention purges, SLA scans, expiry): one daemon thread per job.
+"""Periodic work of a service (retention purges, SLA scans, expiry, warning evaluation): one mechanism.
 
-A job runs at start and then every ``every_s`` seconds; when it raises, the error is logged and
-counted and the job is retried with the runtime's retry policy (:mod:`.retry`: exponential back-off
-capped at ``every_s``) until it succeeds again, so a database that is briefly locked or down delays
-the work without stopping it. ``create_service_app`` starts and stops the jobs of a service
-(``ServiceParts.periodic``) together with the app.
+A :class:`Job` runs at start and then every ``every_s`` seconds; when it raises, the error is logged
+and counted and the job is retried with the runtime's retry policy (:mod:`.retry`: exponential
+back-off capped at ``every_s``) until it succeeds again, so a database that is briefly locked or
+down delays the work without stopping it. The runtime starts and stops a service's jobs with the
+service (``Service.jobs``).
 
-The rule for periodic work: blocking work (database scans and writes) is a :class:`Job` here, in
-its own thread; work that must run on a faust worker's event loop (monitoring's warning evaluation,
-the lost-log guard in :mod:`.lostlog`) stays a faust timer, since it shares that loop's state and
-must not block it.
+Where a job runs follows from its function: a plain function (blocking work: database scans and
+writes) runs in its own daemon thread; a coroutine function (work that shares the event loop's
+state, such as monitoring's warning evaluation) runs as a task on the service's event loop and must
+not block it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
 import threading
 import time
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from tenacity import RetryError
 
 from .metrics import PERIODIC_JOB_ERRORS
-from .retry import retrying
+from .retry import async_retrying, retrying
 
 log = logging.getLogger(__name__)
 
@@ -39,24 +41,38 @@ class Job:
     runs: int = field(default=0, init=False)
     last_started: float = field(default=float("-inf"), init=False)
 
+    @property
+    def on_loop(self) -> bool:
+        """True for a coroutine function: the job runs on the event loop, not in a thread."""
+        return inspect.iscoroutinefunction(self.fn)
+
 
 class Periodic:
-    """Runs ``jobs`` in daemon threads until :meth:`stop`."""
+    """Runs ``jobs`` until :meth:`stop`: each blocking job in a daemon thread, each coroutine job as
+    a task on the running event loop (so :meth:`start` with coroutine jobs needs one)."""
 
     def __init__(self, jobs: Sequence[Job], *, initial_backoff_s: float = 0.5) -> None:
         self.jobs = list(jobs)
         self._initial_backoff_s = initial_backoff_s
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
         for job in self.jobs:
+            if job.on_loop:
+                self._tasks.append(asyncio.get_running_loop().create_task(self._run_on_loop(job),
+                                                                          name=f"periodic-{job.name}"))
+                continue
             thread = threading.Thread(target=self._run, args=(job,), name=f"periodic-{job.name}", daemon=True)
             thread.start()
             self._threads.append(thread)
 
     def stop(self, timeout_s: float = 10.0) -> None:
         self._stop.set()
+        for task in self._tasks:
+            task.cancel()
+        self._tasks.clear()
         deadline = time.monotonic() + timeout_s
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
@@ -83,3 +99,16 @@ class Periodic:
             job.runs += 1
             job.last_started = started
             self._stop.wait(job.every_s)
+
+    async def _run_on_loop(self, job: Job) -> None:
+        while True:
+            async for attempt in async_retrying(
+                    "定时任务执行失败，稍后重试", logger=log, extra={"job": job.name},
+                    initial_s=min(self._initial_backoff_s, job.every_s), max_s=job.every_s,
+                    on_failure=PERIODIC_JOB_ERRORS.labels(job.name).inc):
+                with attempt:
+                    started = time.monotonic()
+                    await job.fn()  # type: ignore[misc]
+            job.runs += 1
+            job.last_started = started
+            await asyncio.sleep(job.every_s)

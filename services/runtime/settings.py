@@ -35,6 +35,7 @@ class ServiceSettings(BaseSettings):
     var_dir: Path = Field(Path("var"), validation_alias=AliasChoices("LEYE_VAR_DIR"))
     log_level: str = Field("INFO", validation_alias=AliasChoices("LEYE_LOG_LEVEL"))
     host: str = Field("127.0.0.1", validation_alias=AliasChoices("LEYE_HOST"))
+    port: int = Field(8000, description="HTTP port of the service (each service sets its own default).")
     internal_token: SecretStr = Field(
         SecretStr(DEV_SECRET_PREFIX + "internal-token-change-me"),
         validation_alias=AliasChoices("LEYE_INTERNAL_TOKEN"),

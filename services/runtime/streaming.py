@@ -1,13 +1,12 @@
 """The faust conventions every stream processor shares.
 
-An agent body is one call::
+A service declares what it consumes as :class:`~services.runtime.service.Agent` (topics → handler);
+:func:`run_service_worker` makes each a faust agent whose body is one call::
 
-    @app.agent(source_topic(app, "leye.registration"))
-    async def ingest(stream):
-        await consume_batches(stream, handler, consumer="monitoring", dead_letters=dead_letters)
+    await consume_batches(stream, handler, consumer="monitoring", dead_letters=dead_letters)
 
 ``consume_batches`` owns batching, decoding, dead-lettering, retries and acknowledgement, so a
-service only writes ``handler(events) -> None`` (see STYLE.md §2–3). Its contract:
+service only writes ``handler(events) -> None``. Its contract:
 
 - Messages that are not a valid CloudEvent of a known type go to ``leye.deadletter`` (waited for)
   and are acknowledged; the rest of the batch is processed.
@@ -44,7 +43,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import faust
 import uvicorn
@@ -62,6 +61,9 @@ from .lostlog import LostLogGuard
 from .metrics import EVENTS_CONSUMED, EVENTS_DEADLETTERED, EVENTS_DUPLICATE
 from .retry import async_retrying
 from .settings import ServiceSettings, StreamSettings
+
+if TYPE_CHECKING:
+    from .service import Agent, Service
 
 log = logging.getLogger(__name__)
 DEADLETTER_TOPIC = "leye.deadletter"
@@ -357,3 +359,40 @@ def run_worker(app: faust.App, api: FastAPI | None, *, port: int, settings: Serv
     gc.freeze()
     gc.set_threshold(500_000, 20, 100)
     faust.Worker(app, loglevel=settings.log_level, quiet=True, redirect_stdouts=False).execute_from_commandline()
+
+
+def run_service_worker(service: Service[Any], api: FastAPI) -> None:
+    """Run a service with agents: its topics ensured, one faust agent per :class:`Agent`, and its HTTP
+    app (``api``) on the worker's event loop. A batch waits until the app's start-up has built the
+    components (migrations done, state loaded), then goes to the agent's handler with them."""
+    from .broker import ensure_topics  # the broker admin client is needed only here
+
+    settings = service.settings
+    if not isinstance(settings, StreamSettings):
+        raise TypeError(f"{service.name}: a service with agents needs StreamSettings")
+    ensure_topics(settings.kafka_bootstrap)
+    app = create_stream_app(service.consumer_group or service.name, settings)
+    dead_letters = DeadLetters(app, service.name)
+
+    async def on_assigned(sender: Any, assigned: Any, **_: Any) -> None:
+        api.state.partitions_assigned = bool(assigned)
+
+    app.on_partitions_assigned.connect(on_assigned)
+    for agent in service.agents:
+        _add_agent(app, api, agent, service.name, dead_letters)
+    run_worker(app, api, port=settings.port, settings=settings, service=service.name)
+
+
+def _add_agent(app: faust.App, api: FastAPI, agent: Agent[Any], consumer: str, dead_letters: DeadLetters) -> None:
+    async def handle(events: Sequence[Any]) -> None:
+        await api.state.started.wait()
+        await agent.handle(api.state.components, events)
+
+    source = app.topic(*agent.topics, key_type=bytes, value_type=bytes, key_serializer="raw",
+                       value_serializer="raw")
+
+    async def body(stream: StreamT) -> None:
+        await consume_batches(stream, handle, consumer=consumer, dead_letters=dead_letters,
+                              max_batch=agent.max_batch, within_s=agent.within_s, decode=agent.decode)
+
+    app.agent(source, name=agent.name)(body)

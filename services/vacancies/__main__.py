@@ -1,9 +1,7 @@
-"""``python -m services.vacancies``: serve the vacancies service on ``VACANCIES_PORT``."""
+"""``python -m services.vacancies``: serve the vacancies service on ``VACANCIES_PORT`` (default 8002)."""
 
-from services.runtime.http import serve
+from services.runtime.service import run
 
-from .app import create_app
-from .settings import Settings
+from .app import build
 
-settings = Settings()
-serve(create_app(settings), settings, settings.port, "vacancies")
+run(build)

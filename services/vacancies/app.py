@@ -14,31 +14,37 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.runtime.db import utcnow
-from services.runtime.http import Database, ServiceParts, create_service_app
+from services.runtime.http import http_app
 from services.runtime.periodic import Job
+from services.runtime.service import Database, Service
 
 from .api import employers, headcount, layoffs, sessions, vacancies
+from .components import Components
 from .expiry import expiry_job
 from .settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow) -> FastAPI:
-    """The service app. ``clock`` is what the expiry task reads as now (tests move it forward)."""
-    settings = settings or Settings()
+def build(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Service[Components]:
+    """The service. ``clock`` is what the expiry job reads as now (tests move it forward)."""
 
-    def expiry(app: FastAPI) -> Job:
-        relay = app.state.relay
-        return expiry_job(app.state.sessions, settings.expiry_interval_s, clock,
-                          on_expired=relay.wake if relay is not None else lambda: None)
+    def jobs(components: Components) -> list[Job]:
+        started = components.started
+        assert started.sessions is not None
+        return [expiry_job(started.sessions, settings.expiry_interval_s, clock, on_expired=started.wake_relay)]
 
-    app = create_service_app(ServiceParts(
+    return Service(
         name="vacancies", title="乐业西青 岗位服务",
         description="用人单位、岗位发布（就业歧视筛查、自动过期）、招聘活动与直播带岗、企业裁员报告、失业动态监测月报。",
         settings=settings,
+        start=lambda started: Components(started, clock),
         routers=[employers.router, vacancies.router, sessions.router, layoffs.router, headcount.router],
         database=Database(url=settings.database(), migrations=MIGRATIONS),
-        periodic=[expiry],
-    ))
-    return app
+        jobs=jobs,
+    )
+
+
+def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow) -> FastAPI:
+    """The HTTP app alone (tests; the process is ``python -m services.vacancies``)."""
+    return http_app(build(settings or Settings(), clock))

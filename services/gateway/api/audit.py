@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from ..auth import Principal
-from ..deps import require
+from ..deps import ComponentsDep, require
 from ..store import query_audit, read_session
 
 router = APIRouter(tags=["审计"])
@@ -35,7 +35,7 @@ class AuditPage(BaseModel):
 @router.get("/v1/audit", summary="查询个人数据访问审计日志",
             description="按时间倒序列出对个人数据的每次访问。所需权限范围：`admin`。审计日志只增不改。")
 async def audit(
-    request: Request, _: Annotated[Principal, Depends(require("admin"))],
+    gateway: ComponentsDep, _: Annotated[Principal, Depends(require("admin"))],
     client_id: Annotated[str | None, Query(max_length=64, description="按客户端筛选")] = None,
     person_ref: Annotated[str | None, Query(pattern=r"^[0-9a-f]{64}$", description="按人员编号筛选")] = None,
     since: Annotated[AwareDatetime | None, Query(description="起始时间（含），须带时区")] = None,
@@ -44,7 +44,7 @@ async def audit(
     before_id: Annotated[int | None, Query(ge=1, le=2**62, description="翻页：只列出编号小于此值的记录")] = None,
 ) -> AuditPage:
     def load() -> list[AuditItem]:
-        with read_session(request.app.state.sessions) as session:
+        with read_session(gateway.sessions) as session:
             rows = query_audit(session, client_id=client_id, person_ref=person_ref, since=since, until=until,
                                limit=limit, before_id=before_id)
             return [AuditItem.model_validate(row, from_attributes=True) for row in rows]

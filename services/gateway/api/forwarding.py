@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
-from ..deps import PrincipalDep
+from ..deps import ComponentsDep, PrincipalDep
 from ..domain import ROUTES, WRITE, Route
 from ..proxy import forward
 
@@ -22,19 +22,19 @@ _RESPONSES: dict[int | str, dict[str, str]] = {
 }
 
 
-def _exact(route: Route) -> Callable[[Request, PrincipalDep], Awaitable[Response]]:
-    async def handler(request: Request, principal: PrincipalDep) -> Response:
-        return await forward(request, principal, route.prefix)
+def _exact(route: Route) -> Callable[[Request, ComponentsDep, PrincipalDep], Awaitable[Response]]:
+    async def handler(request: Request, gateway: ComponentsDep, principal: PrincipalDep) -> Response:
+        return await forward(request, gateway, principal, route.prefix)
 
     return handler
 
 
 def _nested(route: Route) -> Callable[..., Awaitable[Response]]:
     async def handler(
-        request: Request, principal: PrincipalDep,
+        request: Request, gateway: ComponentsDep, principal: PrincipalDep,
         rest: Annotated[str, Path(description="资源下的路径，例如人员编号或子资源")],
     ) -> Response:
-        return await forward(request, principal, f"{route.prefix}/{rest}")
+        return await forward(request, gateway, principal, f"{route.prefix}/{rest}")
 
     return handler
 

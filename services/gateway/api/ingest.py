@@ -8,7 +8,7 @@ import secrets
 from typing import Annotated, Any
 
 import httpx
-from fastapi import Depends, Header, Path, Request
+from fastapi import Depends, Header, Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from schemas.events.alert import AlertAcknowledged
@@ -16,11 +16,12 @@ from schemas.events.statistics import SurveyRateReported
 from schemas.ids import EntityId
 from schemas.requests import IsoDate, RequestModel
 from services.runtime.errors import ProblemError
-from services.runtime.http import SessionDep, write_router
+from services.runtime.http import write_router
 from services.runtime.outbox import add_event
 
 from ..auth import Principal
-from ..deps import require
+from ..components import Components
+from ..deps import ComponentsDep, SessionDep, require
 from ..events import (
     GrafanaNotification,
     acknowledged_event,
@@ -68,9 +69,9 @@ class WebhookResult(BaseModel):
     ignored: list[dict[str, str]] = Field(description="不符合预警契约而未发布的告警（指纹与原因）")
 
 
-def grafana_token(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+async def grafana_token(gateway: ComponentsDep, authorization: Annotated[str | None, Header()] = None) -> None:
     """Grafana authenticates with a static bearer token (its webhook contact point's credentials)."""
-    expected = request.app.state.settings.grafana_webhook_token.get_secret_value()
+    expected = gateway.settings.grafana_webhook_token.get_secret_value()
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not secrets.compare_digest(token.encode(), expected.encode()):
         raise ProblemError(401, "invalid_token", "Grafana 回调令牌无效",
@@ -108,10 +109,10 @@ def grafana_webhook(body: GrafanaNotification,
              description="确认一条正在触发的预警（预警持续到恢复为止）。所需权限范围：`alerts:ack`。",
              responses={404: {"description": "预警不存在"}, 503: {"description": "监测服务暂不可用"}})
 async def acknowledge(
-    request: Request, session: SessionDep, _: Annotated[Principal, Depends(require("alerts:ack"))],
+    gateway: ComponentsDep, session: SessionDep, _: Annotated[Principal, Depends(require("alerts:ack"))],
     alert_id: Annotated[EntityId, Path(description="预警编号")],
 ) -> Accepted:
-    state = latest_alert_state(session, alert_id) or await _monitored_alert(request, alert_id)
+    state = latest_alert_state(session, alert_id) or await _monitored_alert(gateway, alert_id)
     if state is None:
         raise ProblemError(404, "alert_not_found", "预警不存在")
     try:
@@ -122,11 +123,11 @@ async def acknowledge(
     return Accepted(event_id=event.id)
 
 
-async def _monitored_alert(request: Request, alert_id: str) -> dict[str, Any] | None:
+async def _monitored_alert(gateway: Components, alert_id: str) -> dict[str, Any] | None:
     """An open warning raised by the monitoring service, from its ``GET /warnings`` list."""
-    settings = request.app.state.settings
+    settings = gateway.settings
     try:
-        response = await request.app.state.http.get(f"{settings.backend_url('monitoring')}/warnings",
+        response = await gateway.http.get(f"{settings.backend_url('monitoring')}/warnings",
                                                     params={"status": "open"})
     except httpx.HTTPError:
         response = None

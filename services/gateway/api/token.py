@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from services.runtime.problems import PROBLEM_JSON
 
 from ..auth import issue_token, verify_secret
+from ..deps import ComponentsDep
 from ..store import get_client, read_session
 
 router = APIRouter(tags=["认证"])
@@ -65,7 +66,7 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None:
     responses={200: {"description": "访问令牌", "content": {"application/json": {"example": _TOKEN_EXAMPLE}}},
                400: {"description": "请求无效或权限范围不允许"}, 401: {"description": "客户端认证失败"}},
 )
-async def token(request: Request) -> JSONResponse:
+async def token(request: Request, gateway: ComponentsDep) -> JSONResponse:
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         return oauth_error(400, "invalid_request", "请求体须为 application/x-www-form-urlencoded 表单")
     try:
@@ -80,11 +81,11 @@ async def token(request: Request) -> JSONResponse:
     client_id, secret = credentials
     if not client_id or not secret or len(client_id) > 64 or len(secret) > 200:
         return oauth_error(401, "invalid_client", "客户端认证失败", {"WWW-Authenticate": 'Basic realm="leye"'})
-    if request.app.state.limiter.take("token:" + client_id):
+    if gateway.limiter.take("token:" + client_id):
         return oauth_error(429, "slow_down", "申请过于频繁，请稍后再试", {"Retry-After": "1"})
 
     def load_and_verify() -> tuple[bool, frozenset[str]]:
-        with read_session(request.app.state.sessions) as session:
+        with read_session(gateway.sessions) as session:
             client = get_client(session, client_id)
             ok = verify_secret(client.secret_hash if client else None, secret)
             return bool(ok and client and client.active), (client.scope_set if client else frozenset())
@@ -95,6 +96,6 @@ async def token(request: Request) -> JSONResponse:
     requested = frozenset(form["scope"].split()) if form.get("scope", "").strip() else allowed
     if not requested <= allowed:
         return oauth_error(400, "invalid_scope", "申请的权限范围超出该客户端的授权")
-    access_token, expires_in = issue_token(request.app.state.settings, client_id, requested)
+    access_token, expires_in = issue_token(gateway.settings, client_id, requested)
     return JSONResponse({"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in,
                          "scope": " ".join(sorted(requested))}, headers=_NO_STORE)

@@ -14,11 +14,11 @@ from schemas import person_ref as make_person_ref
 from schemas.ids import PersonRef
 from schemas.vocab import Gender, HardshipCategory, KeyGroup
 from services.runtime.errors import ProblemError
-from services.runtime.http import SessionDep, write_router
+from services.runtime.http import write_router
 from services.runtime.outbox import add_event
 
 from .. import events
-from ..deps import CipherDep, RefKeyDep
+from ..deps import CipherDep, RefKeyDep, SessionDep
 from ..domain import (
     Action,
     Status,

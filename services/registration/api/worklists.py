@@ -16,9 +16,10 @@ from sqlalchemy import Select
 
 from schemas.ids import StreetCode
 from schemas.vocab import KeyGroup
-from services.runtime.http import SessionDep, write_router
+from services.runtime.http import write_router
 
 from .. import store
+from ..deps import SessionDep
 from ..domain import FOLLOWUP_INTERVAL_MONTHS, LONG_TERM_MONTHS, Status, months_before
 from .models import Page, today
 from .persons import summary

@@ -11,9 +11,10 @@ from schemas.fields import Count
 from schemas.ids import CreditCode, StreetCode
 from schemas.requests import IndustryIn, RequestModel
 from services.runtime.errors import ProblemError
-from services.runtime.http import SessionDep, write_router
+from services.runtime.http import write_router
 
 from .. import events
+from ..deps import SessionDep
 from ..store import Employer
 
 router = write_router(prefix="/employers", tags=["用人单位"])

@@ -14,9 +14,10 @@ from schemas.ids import CreditCode
 from schemas.requests import Code, IsoDate, RequestModel
 from schemas.vocab import LayoffReason
 from services.runtime.errors import ProblemError
-from services.runtime.http import SessionDep, write_router
+from services.runtime.http import write_router
 
 from .. import events
+from ..deps import SessionDep
 from ..domain import field_error
 from ..store import Employer, LayoffReport
 

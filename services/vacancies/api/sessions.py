@@ -14,9 +14,10 @@ from schemas.requests import Code, IsoDatetime, RequestModel
 from schemas.vocab import SessionKind
 from services.runtime.db import utcnow
 from services.runtime.errors import ProblemError
-from services.runtime.http import SessionDep, write_router
+from services.runtime.http import write_router
 
 from .. import events
+from ..deps import SessionDep
 from ..domain import SessionStatus, advance_session, field_error
 from ..store import RecruitmentSession, Vacancy
 

@@ -22,9 +22,10 @@ from schemas.requests import Code, IndustryIn, IsoDate, RequestModel
 from schemas.vocab import Education, FlagCategory, IndustrySection, VacancyCloseReason, VacancyKind
 from services.runtime.db import utcnow
 from services.runtime.errors import ProblemError
-from services.runtime.http import SessionDep, write_router
+from services.runtime.http import write_router
 
 from .. import events
+from ..deps import SessionDep
 from ..domain import (
     EMPLOYER_CLOSE_REASONS,
     OPEN_STATUSES,

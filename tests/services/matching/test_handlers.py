@@ -131,12 +131,12 @@ def test_requests_wait_for_the_first_station_and_then_go_to_the_least_loaded(bro
                      lambda: NOW)
     with LiveServer(app) as server:
         client = httpx.Client(base_url=server.url, timeout=10)
-        app.state.applier.apply_batch([jobseeker(PERSON, STREET, "甲")])
+        app.state.components.applier.apply_batch([jobseeker(PERSON, STREET, "甲")])
         other_street = sorted(STREETS)[7]
         for code in ("s-busy", "s-idle"):
             response = client.post("/stations", json={"code": code, "street_code": other_street, "community": "乙",
                                                       "matchmaker_id": f"m-{code}", "matchmaker_name": "某"})
             assert response.status_code == 201
         assert [item["person_ref"] for item in client.get("/matchmakers/m-s-busy/worklist").json()] == [PERSON]
-        app.state.applier.apply_batch([jobseeker("d" * 64, STREET, "甲")])
+        app.state.components.applier.apply_batch([jobseeker("d" * 64, STREET, "甲")])
         assert [item["person_ref"] for item in client.get("/matchmakers/m-s-idle/worklist").json()] == ["d" * 64]

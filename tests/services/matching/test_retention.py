@@ -38,7 +38,7 @@ def test_processed_event_ids_are_purged_after_the_outbox_retention(broker, tmp_p
             "code": "purge-1", "street_code": STREET, "community": "丁社区", "matchmaker_id": "mm-purge",
             "matchmaker_name": "某"})
         events = [jobseeker(uuid.uuid4().hex * 2, STREET, "丁社区") for _ in range(3)]
-        app.state.applier.apply_batch(events)
+        app.state.components.applier.apply_batch(events)
         [job] = [job for job in app.state.periodic.jobs if job.name == "purge-processed-events"]
 
         def processed() -> int:

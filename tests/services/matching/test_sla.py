@@ -37,7 +37,8 @@ def test_missed_deadlines_are_published_once_even_after_a_restart(broker, databa
         client = httpx.Client(base_url=server.url, timeout=10)
         assert client.post("/stations", json={"code": "sla-1", "street_code": STREET, "community": "丁社区",
                                               "matchmaker_id": "mm-sla", "matchmaker_name": "某"}).status_code == 201
-        app.state.applier.apply_batch([jobseeker(person, STREET, "丁社区")])  # no vacancies: nothing referred
+        # No vacancies: nothing referred.
+        app.state.components.applier.apply_batch([jobseeker(person, STREET, "丁社区")])
         [item] = client.get("/matchmakers/mm-sla/worklist").json()
         case_id = item["case_id"]
         assert (item["next_due"], item["next_due_at"]) == ("contact", "2026-06-01T16:00:00Z")

@@ -16,8 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas import new_event
 from schemas.events.statistics import SurveyRateReported
 from services.runtime.errors import ProblemError
-from services.runtime.http import Database, ServiceParts, SessionDep, create_service_app, write_router
+from services.runtime.http import SessionDep, http_app, write_router
 from services.runtime.outbox import OutboxMessage, add_event
+from services.runtime.service import Database, Service, no_components
 from services.runtime.settings import ServiceSettings
 from tests.conftest import LiveServer
 
@@ -65,12 +66,13 @@ def build_app(tmp_path: Path, bootstrap: str):
         return {"claimed": stage}
 
     settings = ServiceSettings(KAFKA_BOOTSTRAP=bootstrap, LEYE_VAR_DIR=str(tmp_path))
-    parts = ServiceParts(
+    service = Service(
+        start=no_components,
         name="test", title="测试服务", description="", settings=settings, routers=[router],
         database=Database(url=f"sqlite:///{tmp_path / 'test.sqlite3'}", migrations=MIGRATIONS),
-        start_relay=False,
+        relay=False,
     )
-    return create_service_app(parts)
+    return http_app(service)
 
 
 @pytest.fixture

@@ -18,17 +18,11 @@ from sqlalchemy import func, select, update
 from schemas import new_event
 from schemas.events.statistics import SurveyRateReported
 from services.runtime.db import make_engine, make_session_factory, utcnow
-from services.runtime.http import (
-    Database,
-    IdempotencyRecord,
-    ServiceParts,
-    SessionDep,
-    create_service_app,
-    write_router,
-)
+from services.runtime.http import IdempotencyRecord, SessionDep, http_app, write_router
 from services.runtime.outbox import OutboxMessage, add_event
 from services.runtime.periodic import Job, Periodic
 from services.runtime.retention import purge_older_than
+from services.runtime.service import Database, Service, no_components
 from services.runtime.settings import DatabaseSettings
 from services.runtime.tables import create_runtime_tables
 from tests.conftest import LiveServer
@@ -56,7 +50,7 @@ def build_app(tmp_path: Path, bootstrap: str, *, purge_every_s: float | None, **
     every = {} if purge_every_s is None else {"RETENTION_PURGE_EVERY_S": purge_every_s}
     settings = DatabaseSettings(KAFKA_BOOTSTRAP=bootstrap, LEYE_VAR_DIR=str(tmp_path), **every,
                                 **{name.upper(): value for name, value in retention.items()})
-    return create_service_app(ServiceParts(
+    return http_app(Service(start=no_components, 
         name="test", title="测试服务", description="", settings=settings, routers=[router],
         database=Database(url=f"sqlite:///{tmp_path / 'test.sqlite3'}", migrations=MIGRATIONS),
         purges=purge_every_s is not None,

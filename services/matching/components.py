@@ -1,0 +1,31 @@
+"""The matching service's components: what its routes, agents and jobs work with, built at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.runtime.service import Started
+
+from .handlers import EventApplier
+from .index import MatchIndex
+from .sync import IndexSync
+
+
+@dataclass
+class Components:
+    """What the routes, the agents and the jobs work with (``deps.py``)."""
+
+    started: Started
+    index: MatchIndex
+    applier: EventApplier
+    clock: Callable[[], datetime]
+
+
+def load_index(started: Started) -> MatchIndex:
+    """The index, loaded and kept in step with the rows other replicas change (see ``sync``)."""
+    assert started.sessions is not None
+    index = MatchIndex()
+    IndexSync(started.sessions, index).load()
+    return index
