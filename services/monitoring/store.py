@@ -12,6 +12,15 @@ cannot be exact on its own (a crash between the fact tables and the raw log defe
 is needed anyway, and the filter's ``IN (…5000 ids…)`` query cost a quarter of the write time. The
 runtime's in-process ``RecentIds`` still drops cheap redeliveries before they reach ClickHouse.
 
+Pre-aggregated state (``migrations/0004_aggregated_state.py``, ``indicators/state.py``): the
+indicators read state tables that a *refresh* derives from what the writes touched. A write marks
+its work (materialized views into the ``dirty_*`` tables); :meth:`Store.refresh_sync` does it. It
+runs after a write when the last refresh is ``REFRESH_EVERY_S`` old, so a stream of small batches
+pays for one refresh a second rather than one each, and before any read through this store while
+work is pending, so the API and the warnings never read state older than the facts they were
+written with. (Grafana reads ClickHouse directly: it sees the state as of the last refresh, at most
+about a second behind the facts while events flow.)
+
 Rows arrive already serialised (``rows.json_lines``, made in the worker's decoding child) and go in
 as ``JSONCompactEachRow``: ClickHouse parses them in its own threads, where clickhouse-connect's
 Native encoding would have run in Python, on the interpreter lock the consumer needs.
@@ -20,6 +29,7 @@ Native encoding would have run in Python, on the interpreter lock the consumer n
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,12 +42,14 @@ from clickhouse_connect.driver.client import Client
 from schemas.reference import STREETS
 
 from .indicators.catalogue import Indicator
+from .indicators.state import refresh_steps
 from .ingest.rows import COLUMNS, EncodedEvent, Row, json_lines
 from .migrations import migrate
 
 T = TypeVar("T")
 _FACT_TABLES = [table for table in COLUMNS if table != "events"]
 INSERT_FORMAT = "JSONCompactEachRow"
+REFRESH_EVERY_S = 1.0
 _INSERT_SETTINGS = {
     "date_time_input_format": "best_effort",  # ISO 8601 with an offset, as orjson writes aware times
     "input_format_json_read_objects_as_strings": 1,  # the raw log's payload: a JSON object, kept as text
@@ -52,6 +64,8 @@ class Store:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="clickhouse")
         self._client: Client | None = None
         self.migrated = False
+        self.dirty = True  # the state may lag the facts (a crash may have left work): refresh before reading
+        self.refreshed_at = 0.0
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking ``*_sync`` method on the ClickHouse thread."""
@@ -83,6 +97,25 @@ class Store:
         for table in [*_FACT_TABLES, "events"]:
             if lines.get(table):
                 self._insert(table, b"".join(lines[table]))
+        self.dirty = True
+        if time.monotonic() - self.refreshed_at >= REFRESH_EVERY_S:
+            self.refresh_sync()
+
+    def refresh_sync(self) -> None:
+        """Bring the aggregated state up to the facts: run each refresh step whose dirty table has
+        rows, then empty that table (a step cut short by a crash is repeated by the next refresh)."""
+        for table, statements in refresh_steps():
+            # a step's table is filled by the writes and by the steps before it (through the views)
+            if self.client.query(f"SELECT count() FROM {table}").result_rows[0][0]:
+                for statement in statements:
+                    self.client.command(statement)
+                self.client.command(f"TRUNCATE TABLE {table}")
+        self.dirty = False
+        self.refreshed_at = time.monotonic()
+
+    def _fresh(self) -> None:
+        if self.dirty:
+            self.refresh_sync()
 
     def insert_sync(self, table: str, rows: list[Row]) -> None:
         self._insert(table, json_lines(rows))
@@ -120,10 +153,12 @@ class Store:
         return {street: found[street] for street in STREETS}
 
     def _indicator_rows(self, sql: str, parameters: dict[str, Any], background: bool) -> list[tuple[Any, ...]]:
+        self._fresh()
         settings = {"max_threads": 1} if background else None  # see indicator_sync
         return list(self.client.query(sql, parameters=parameters, settings=settings).result_rows)
 
     def rows_sync(self, sql: str, parameters: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        self._fresh()
         return list(self.client.query(sql, parameters=parameters or {}).result_rows)
 
     def close(self) -> None:

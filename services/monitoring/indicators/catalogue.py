@@ -34,6 +34,8 @@ from datetime import date
 from string import Template
 from typing import Literal
 
+from .state import EPOCH, summed
+
 SMALL_CELL_LIMIT = 5
 Dimension = Literal["street", "group", "industry"]
 
@@ -243,6 +245,29 @@ def _sessions(where: str, column: str) -> str:
     """
 
 
+# --- figures from the pre-aggregated state (indicators/state.py) ----------------------------------
+
+def _stock(measures: str, where: str = "1") -> str:
+    """Rows ``(street, measure, value)`` whose sum is the stock at the end of ``$end`` (all deltas up
+    to that day), filtered by 街镇 and key group as the state at that day."""
+    return summed("stock", "street_code AS street, measure, value AS v",
+                  f"measure IN ({measures}) AND {_street()} AND {where}", EPOCH, "$end")
+
+
+def _flow(measure: str, where: str = "1") -> str:
+    """Rows ``(street, n, a, b)`` of one flow's sums over the days of ``[$start, $end]``."""
+    return summed("flow", "street_code AS street, n, a, b", f"measure = '{measure}' AND {_street()} AND {where}",
+                  "$start", "$end")
+
+
+def _flow_figure(measure: str, value: str, people: str | None, where: str = "1") -> str:
+    shown = "CAST(NULL AS Nullable(UInt64)) AS people" if people is None \
+        else f"toNullable(toUInt64({people})) AS people"
+    return f"""
+    SELECT toNullable(toFloat64({value})) AS value, {shown} FROM {_flow(measure, where)}
+    """
+
+
 _NO_PEOPLE = "CAST(NULL AS Nullable(UInt64)) AS people"
 _S: frozenset[Dimension] = frozenset({"street"})
 _SG: frozenset[Dimension] = frozenset({"street", "group"})
@@ -252,7 +277,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "new_employment", "城镇新增就业", "人", True, _SG, target=24000, target_op=">=",
         description="Employment registrations in the period (target: 12万 over 2021–2025, ≈2.4万 a year).",
-        sql=_count("person_facts", f"kind = 'employment' AND {_street()} AND {_group()}"),
+        sql=_flow_figure("employment", "sum(n)", "sum(n)", _group()),
     ),
     Indicator(
         "survey_unemployment_rate", "城镇调查失业率", "%", False, frozenset(), target=5.5, target_op="<=",
@@ -266,14 +291,14 @@ INDICATORS: tuple[Indicator, ...] = (
         "registered_unemployed", "登记失业人员", "人", True, _SG,
         description="Registered-unemployed stock at the end of the period.",
         sql=f"""
-        SELECT $by_street toNullable(toFloat64(count())) AS value, toNullable(count()) AS people
-        FROM ({_UNEMPLOYED_STOCK}) $group_by_street
+        SELECT $by_street toNullable(toFloat64(sum(v))) AS value, toNullable(toUInt64(sum(v))) AS people
+        FROM {_stock("'unemployed'", _group())} $group_by_street
         """,
     ),
     Indicator(
         "unemployment_registrations", "新增失业登记", "人", True, _SG,
         description="Unemployment registrations in the period.",
-        sql=_count("person_facts", f"kind = 'unemployment' AND {_street()} AND {_group()}"),
+        sql=_flow_figure("unemployment", "sum(n)", "sum(n)", _group()),
     ),
     Indicator(
         "reemployment_rate", "登记失业人员就业率", "%", True, _SG, target=90, target_op=">=",
@@ -309,8 +334,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "events carry no household identifier, so neither the number of families nor whether another member "
         "of the family has found work can be told (a member stays counted until their own status changes).",
         sql=f"""
-        SELECT $by_street toNullable(toFloat64(count())) AS value, toNullable(count()) AS people
-        FROM ({_UNEMPLOYED_STOCK}) WHERE has(groups, 'zero_employment_family') $group_by_street
+        SELECT $by_street toNullable(toFloat64(sum(v))) AS value, toNullable(toUInt64(sum(v))) AS people
+        FROM {_stock("'unemployed'", f"has(key_groups, 'zero_employment_family') AND {_group()}")} $group_by_street
         """,
     ),
     Indicator(
@@ -320,9 +345,8 @@ INDICATORS: tuple[Indicator, ...] = (
         SELECT $by_street if(sum(seekers) = 0, NULL, sum(posts) / sum(seekers)) AS value,
                toNullable(toUInt64(sum(seekers))) AS people
         FROM (
-            SELECT street, toInt64(sum(open)) AS posts, toUInt64(0) AS seekers FROM ({_OPEN_POSTINGS}) GROUP BY street
-            UNION ALL
-            SELECT street, toInt64(0) AS posts, count() AS seekers FROM ({_ACTIVE_SEEKERS}) GROUP BY street
+            SELECT street, if(measure = 'open_posts', v, 0) AS posts, if(measure = 'seekers', v, 0) AS seekers
+            FROM {_stock("'open_posts', 'seekers'")}
         )
         $group_by_street
         """,
@@ -347,82 +371,66 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "mass_layoff_reports", "规模裁员报告", "起", False, _SI,
         description="Mass-layoff reports (Labour Contract Law art. 41) in the period.",
-        sql=f"""
-        SELECT toNullable(toFloat64(count())) AS value, {_NO_PEOPLE} FROM layoff_facts FINAL
-        WHERE is_mass_layoff = 1 AND day BETWEEN $start AND $end AND {_street()} AND {_industry()}
-        """,
+        sql=_flow_figure("mass_layoff", "sum(n)", None, _industry()),
     ),
     Indicator(
         "mass_layoff_cuts", "规模裁员计划裁减人数", "人", True, _SI,
         description="People the mass-layoff reports of the period plan to cut.",
-        sql=f"""
-        SELECT toNullable(toFloat64(sum(planned_cuts))) AS value, toNullable(toUInt64(sum(planned_cuts))) AS people
-        FROM layoff_facts FINAL
-        WHERE is_mass_layoff = 1 AND day BETWEEN $start AND $end AND {_street()} AND {_industry()}
-        """,
+        sql=_flow_figure("mass_layoff", "sum(a)", "sum(a)", _industry()),
     ),
     Indicator(
         "short_notice_layoffs", "未提前30日报告的规模裁员", "起", False, _SI, target=0, target_op="<=",
         description="Mass layoffs reported with less than 30 days' notice (non-compliant).",
-        sql=f"""
-        SELECT toNullable(toFloat64(count())) AS value, {_NO_PEOPLE} FROM layoff_facts FINAL
-        WHERE is_mass_layoff = 1 AND notice_compliant = 0 AND day BETWEEN $start AND $end
-          AND {_street()} AND {_industry()}
-        """,
+        sql=_flow_figure("mass_layoff", "sum(b)", None, _industry()),
     ),
     Indicator(
         "long_term_unemployed", "长期失业人员", "人", True, _SG, target=0, target_op="<=",
         description="Registered unemployed at the end of the period, unemployed for 6 months or more.",
         sql=f"""
-        SELECT $by_street toNullable(toFloat64(countIf(since <= addMonths($end, -6)))) AS value,
-               toNullable(countIf(since <= addMonths($end, -6))) AS people
-        FROM ({_UNEMPLOYED_STOCK}) $group_by_street
+        SELECT $by_street toNullable(toFloat64(sum(v))) AS value, toNullable(toUInt64(sum(v))) AS people
+        FROM {_stock("'long_term'", _group())} $group_by_street
         """,
     ),
     Indicator(
         "long_term_unemployed_share", "长期失业人员占比", "%", True, _SG, target=0, target_op="<=",
         description="Long-term unemployed / registered-unemployed stock at the end of the period.",
         sql=f"""
-        SELECT $by_street if(count() = 0, NULL, 100 * countIf(since <= addMonths($end, -6)) / count()) AS value,
-               toNullable(least(count(), countIf(since <= addMonths($end, -6)))) AS people
-        FROM ({_UNEMPLOYED_STOCK}) $group_by_street
+        SELECT $by_street if(sumIf(v, measure = 'unemployed') = 0, NULL,
+                             100 * sumIf(v, measure = 'long_term') / sumIf(v, measure = 'unemployed')) AS value,
+               toNullable(toUInt64(least(sumIf(v, measure = 'unemployed'),
+                                         sumIf(v, measure = 'long_term')))) AS people
+        FROM {_stock("'unemployed', 'long_term'", _group())} $group_by_street
         """,
     ),
     Indicator(
         "traineeship_posts", "见习岗位", "个", False, _SI, target=2000, target_op=">=",
         description="Traineeship posts (headcount of 见习 postings published in the period; ≥ 2000 a year).",
-        sql=_posts("traineeship"),
+        sql=_flow_figure("posted", "sum(a)", None, f"detail = 'traineeship' AND {_industry()}"),
     ),
     Indicator(
         "public_welfare_posts", "公益性岗位", "个", False, _SI, target=300, target_op=">=",
         description="Public-welfare posts (headcount of postings published in the period; ≥ 300 a year).",
-        sql=_posts("public_welfare"),
+        sql=_flow_figure("posted", "sum(a)", None, f"detail = 'public_welfare' AND {_industry()}"),
     ),
     Indicator(
         "recruitment_sessions", "招聘活动", "场", False, _S, target=120, target_op=">=",
         description="Recruitment sessions (招聘会 and 直播带岗) that ended in the period; ≥ 120 a year.",
-        sql=f"""
-        SELECT toNullable(toFloat64(count())) AS value, {_NO_PEOPLE} FROM session_facts FINAL
-        WHERE kind = 'ended' AND day BETWEEN $start AND $end AND {_street()}
-        """,
+        sql=_flow_figure("session_ended", "sum(n)", None),
     ),
     Indicator(
         "livestream_sessions", "直播带岗", "场", False, _S,
         description="直播带岗 sessions that ended in the period (one every working day).",
-        sql=f"""
-        SELECT toNullable(toFloat64(count())) AS value, {_NO_PEOPLE} FROM session_facts FINAL
-        WHERE kind = 'ended' AND session_kind = 'livestream' AND day BETWEEN $start AND $end AND {_street()}
-        """,
+        sql=_flow_figure("session_ended", "sum(n)", None, "detail = 'livestream'"),
     ),
     Indicator(
         "session_applications", "招聘活动求职申请", "人次", True, _S,
         description="Applications recorded by the sessions that ended in the period.",
-        sql=_sessions("1", "sum(applications)"),
+        sql=_flow_figure("session_ended", "sum(a)", "sum(a)"),
     ),
     Indicator(
         "session_hires", "招聘活动达成录用", "人", True, _S,
         description="Hires recorded by the sessions that ended in the period.",
-        sql=_sessions("1", "sum(hires)"),
+        sql=_flow_figure("session_ended", "sum(b)", "sum(b)"),
     ),
     Indicator(
         "cases_dispatched", "红娘派单数", "件", False, _S,
@@ -453,13 +461,15 @@ INDICATORS: tuple[Indicator, ...] = (
         description="Unemployment registrations in the 7 days ending $end against the weekly average of "
         "the 28 days before them (NULL without a baseline).",
         sql=f"""
-        SELECT if(baseline = 0, NULL, recent / (baseline / 4)) AS value, {_NO_PEOPLE}
+        SELECT $by_street if(sum(baseline) = 0, NULL, sum(recent) / (sum(baseline) / 4)) AS value, {_NO_PEOPLE}
         FROM (
-            SELECT countIf(day BETWEEN $end - 6 AND $end) AS recent,
-                   countIf(day BETWEEN $end - 34 AND $end - 7) AS baseline
-            FROM person_facts FINAL
-            WHERE kind = 'unemployment' AND day BETWEEN $end - 34 AND $end AND {_street()}
+            SELECT street_code AS street, sumIf(n, day BETWEEN $end - 6 AND $end) AS recent,
+                   sumIf(n, day BETWEEN $end - 34 AND $end - 7) AS baseline
+            FROM flow_daily FINAL
+            WHERE measure = 'unemployment' AND day BETWEEN $end - 34 AND $end AND {_street()}
+            GROUP BY street
         )
+        $group_by_street
         """,
     ),
 )

@@ -1,0 +1,282 @@
+"""The pre-aggregated state the indicators read, and how it is derived from the fact tables.
+
+Pure SQL text, no I/O: ``migrations/0004_aggregated_state.py`` creates the tables and builds them
+from existing facts with these statements, and ``Store.refresh_sync`` runs the same statements for
+what a batch touched. Why each table has its shape is in that migration's docstring; in short:
+
+- **Flows** (counts in a period) are summed per day and 街镇 in ``flow_daily`` (and per month in
+  ``flow_monthly``); a day's slice is recomputed from the ``FINAL``'d facts of that day and 街镇, so
+  writing it again (a replay, a retry) gives the same rows.
+- **Stocks** (state at the end of a period: the registered unemployed, the long-term unemployed,
+  active job seekers, open posts) are kept as *deltas*. Each event of an aggregate's chain (its
+  status events in order) owns a few rows in ``stock_deltas``, keyed by ``(day, event_id, slot)``:
+  what its state adds on its day (``*_in``) and what the state before it stops adding (``*_out``),
+  plus rows at days the calendar alone moves a state (6 months of unemployment, a posting's
+  validity ending). The sum of every row up to a day is the stock at the end of that day, since the
+  rows of one aggregate telescope to its latest state. A row's key depends only on its own event, so
+  recomputing an aggregate's rows (its chain changed: a new event, one arriving late) replaces them
+  in place under ``FINAL``; nothing is ever added twice. ``stock_daily`` / ``stock_monthly`` hold
+  the sums per day / month, 街镇 and key groups, recomputed for exactly the days whose rows changed.
+
+Which aggregates, slices and days a batch touched is recorded server-side by materialized views
+into the ``dirty_*`` tables (plain MergeTrees: they survive a crash, so work a crash interrupted is
+done by the next refresh). A refresh consumes them in order and empties each once its results are
+written; a refresh cut short repeats, harmlessly, from what is left.
+"""
+
+from __future__ import annotations
+
+# Which person events make each chain (DOMAIN.md §6): the unemployment status, and the job-seeker status.
+UNEMPLOYMENT_CHAIN = ("(kind IN ('unemployment', 'employment') "
+                      "OR (kind = 'closed' AND closed_registration = 'unemployment'))")
+SEEKER_CHAIN = "kind IN ('jobseeker', 'unemployment', 'employment', 'closed')"
+STATUS_KINDS = "kind IN ('jobseeker', 'unemployment', 'employment', 'closed')"
+
+STOCK_COLUMNS = "day, event_id, slot, measure, street_code, key_groups, value"
+
+
+def long_term_from(since: str) -> str:
+    """The first day ``D`` with ``since <= addMonths(D, -6)`` (the 6-month line of DOMAIN.md §2, as
+    ``long_term_unemployed`` compares it); ``addMonths`` clamps to the month's end, hence the +1."""
+    return (f"if(addMonths(addMonths({since}, 6), -6) >= {since}, addMonths({since}, 6), "
+            f"addMonths({since}, 6) + 1)")
+
+
+def _dirty_people(all_people: bool) -> tuple[str, str]:
+    """(filter on person_chain, source of each person's first changed day)."""
+    if all_people:
+        return "1", "SELECT DISTINCT person_ref, toDate('1970-01-01') AS since FROM person_chain"
+    return ("person_ref IN (SELECT person_ref FROM dirty_people)",
+            "SELECT person_ref, min(day) AS since FROM dirty_people GROUP BY person_ref")
+
+
+def person_deltas(*, all_people: bool = False) -> list[str]:
+    """Recompute the ``stock_deltas`` rows of the people in ``dirty_people`` (or of everybody), from
+    the event before their earliest changed day on: rows before it cannot have changed."""
+    where, dirty = _dirty_people(all_people)
+    window = ("PARTITION BY person_ref ORDER BY event_time, event_id "
+              "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING")
+
+    def chain(members: str, inside: str, slots: str) -> str:
+        return f"""
+        INSERT INTO stock_deltas ({STOCK_COLUMNS})
+        SELECT r.1, event_id, r.2, r.3, r.4, r.5, r.6
+        FROM (
+            SELECT *, toInt64(minIf(pos, day >= since) OVER (PARTITION BY person_ref)) - 1 AS earliest
+            FROM (
+                SELECT c.*, d.since AS since,
+                       row_number() OVER w AS pos,
+                       {inside} AS inside,
+                       if(inside AND unemployed_since IS NOT NULL,
+                          greatest(day, assumeNotNull({long_term_from('unemployed_since')})), day) AS long_day,
+                       inside AND unemployed_since IS NOT NULL AS can_last,
+                       lagInFrame(inside) OVER w AS p_inside,
+                       lagInFrame(can_last) OVER w AS p_can_last,
+                       lagInFrame(long_day) OVER w AS p_long_day,
+                       lagInFrame(street_code) OVER w AS p_street,
+                       lagInFrame(key_groups) OVER w AS p_groups,
+                       leadInFrame(toNullable(day)) OVER w AS next_day
+                FROM (SELECT * FROM person_chain FINAL WHERE {where} AND {members}) AS c
+                INNER JOIN ({dirty}) AS d USING person_ref
+                WINDOW w AS ({window})
+            )
+        )
+        ARRAY JOIN {slots} AS r
+        WHERE pos >= earliest AND earliest >= 0
+        """
+
+    unemployed = """[
+        (day, 'u_in', 'unemployed', street_code, key_groups, toInt64(inside)),
+        (day, 'u_out', 'unemployed', p_street, p_groups, -toInt64(pos > 1 AND p_inside)),
+        (long_day, 'l_in', 'long_term', street_code, key_groups,
+         toInt64(can_last AND (next_day IS NULL OR next_day > long_day))),
+        (day, 'l_out', 'long_term', p_street, p_groups, -toInt64(pos > 1 AND p_can_last AND day > p_long_day))
+    ]"""
+    seekers = """[
+        (day, 's_in', 'seekers', street_code, CAST([], 'Array(LowCardinality(String))'), toInt64(inside)),
+        (day, 's_out', 'seekers', p_street, CAST([], 'Array(LowCardinality(String))'),
+         -toInt64(pos > 1 AND p_inside))
+    ]"""
+    return [chain(UNEMPLOYMENT_CHAIN, "kind = 'unemployment'", unemployed),
+            chain(SEEKER_CHAIN, "kind IN ('jobseeker', 'unemployment')", seekers)]
+
+
+def vacancy_deltas(*, all_vacancies: bool = False) -> str:
+    """Recompute the ``stock_deltas`` rows (open posts) of the postings in ``dirty_vacancies`` (or of
+    every posting). A posting's state after each event: its open headcount (that event's), its 街镇
+    (the latest non-empty one) and its validity (the latest posting or update's ``valid_until``); it
+    counts on the days up to that validity. The expiry row belongs to the posting or update that set
+    the validity (``p_exp`` at ``valid_until + 1``): it takes back the state of its run that is still
+    the latest when the validity ends, if one is."""
+    if all_vacancies:
+        where, dirty = "1", "SELECT DISTINCT vacancy_id, toDate('1970-01-01') AS since FROM vacancy_chain"
+    else:
+        where = "vacancy_id IN (SELECT vacancy_id FROM dirty_vacancies)"
+        dirty = "SELECT vacancy_id, min(day) AS since FROM dirty_vacancies GROUP BY vacancy_id"
+    return f"""
+    INSERT INTO stock_deltas ({STOCK_COLUMNS})
+    SELECT r.1, event_id, r.2, 'open_posts', r.3, CAST([], 'Array(LowCardinality(String))'), r.4
+    FROM (
+        SELECT *, if(pred_src > 0, pred_src, greatest(first_changed - 1, 1)) AS earliest
+        FROM (
+            SELECT *, anyIf(src_pos, pos + 1 = first_changed) OVER (PARTITION BY vacancy_id) AS pred_src
+            FROM (
+                SELECT *,
+                       toInt64(minIf(pos, day >= since) OVER (PARTITION BY vacancy_id)) AS first_changed,
+                       -sumIf(toInt64(open_headcount), expires_last) OVER run AS expired,
+                       argMaxIf(street, pos, expires_last) OVER run AS expired_street
+                FROM (
+                    SELECT *,
+                           lagInFrame(open_headcount) OVER w AS p_open,
+                           lagInFrame(street) OVER w AS p_street,
+                           lagInFrame(active_on) OVER w AS p_until,
+                           leadInFrame(toNullable(day)) OVER w AS next_day,
+                           until IS NOT NULL AND until >= day AND (next_day IS NULL OR next_day > until)
+                               AS expires_last,
+                           ifNull(until, toDate('1970-01-01')) AS active_on
+                    FROM (
+                        SELECT *,
+                               argMaxIf(street_code, pos, street_code != '') OVER upto AS street,
+                               argMaxIf(valid_until, pos, kind IN ('posted', 'updated')) OVER upto AS until,
+                               maxIf(pos, kind IN ('posted', 'updated')) OVER upto AS src_pos
+                        FROM (
+                            SELECT c.*, d.since AS since,
+                                   row_number() OVER (PARTITION BY vacancy_id ORDER BY event_time, event_id) AS pos
+                            FROM (SELECT * FROM vacancy_chain FINAL WHERE {where}) AS c
+                            INNER JOIN ({dirty}) AS d USING vacancy_id
+                        )
+                        WINDOW upto AS (PARTITION BY vacancy_id ORDER BY pos
+                                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+                    )
+                    WINDOW w AS (PARTITION BY vacancy_id ORDER BY pos
+                                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+                )
+                WINDOW run AS (PARTITION BY vacancy_id, src_pos)
+            )
+        )
+    )
+    ARRAY JOIN [
+        (day, 'p_in', street, toInt64(open_headcount) * (until IS NOT NULL AND until >= day)),
+        (day, 'p_out', p_street, -toInt64(p_open) * (pos > 1 AND p_until >= day)),
+        (assumeNotNull(until) + 1, 'p_exp', expired_street, expired)
+    ] AS r
+    WHERE pos >= earliest AND first_changed > 0 AND (r.2 != 'p_exp' OR pos = src_pos)
+    """
+
+
+def stock_days(*, all_days: bool = False) -> str:
+    """Sum ``stock_deltas`` into ``stock_daily`` for the days in ``dirty_stock_days``. A key of the
+    day that no row adds to any more (a state moved to another 街镇) is written again as 0."""
+    days = "1" if all_days else "day IN (SELECT day FROM dirty_stock_days)"
+    return f"""
+    INSERT INTO stock_daily (measure, day, street_code, key_groups, value)
+    SELECT measure, day, street_code, key_groups, sum(value)
+    FROM (
+        SELECT measure, day, street_code, key_groups, value FROM stock_deltas FINAL WHERE {days}
+        UNION ALL
+        SELECT measure, day, street_code, key_groups, toInt64(0) FROM stock_daily FINAL WHERE {days}
+    )
+    GROUP BY measure, day, street_code, key_groups
+    """
+
+
+def stock_months(*, all_months: bool = False) -> str:
+    months = "1" if all_months else "toStartOfMonth(day) IN (SELECT month FROM dirty_months WHERE family = 'stock')"
+    monthly = "1" if all_months else "day IN (SELECT month FROM dirty_months WHERE family = 'stock')"
+    return f"""
+    INSERT INTO stock_monthly (measure, day, street_code, key_groups, value)
+    SELECT measure, day, street_code, key_groups, sum(value)
+    FROM (
+        SELECT measure, toStartOfMonth(day) AS day, street_code, key_groups, value FROM stock_daily FINAL
+        WHERE {months}
+        UNION ALL
+        SELECT measure, day, street_code, key_groups, toInt64(0) FROM stock_monthly FINAL WHERE {monthly}
+    )
+    GROUP BY measure, day, street_code, key_groups
+    """
+
+
+FLOW_COLUMNS = "measure, day, street_code, key_groups, industry_section, detail, n, a, b"
+_NO_GROUPS = "CAST([], 'Array(LowCardinality(String))')"
+
+# source -> (fact table, which facts, measure, key groups, industry, detail, n, a, b)
+FLOW_SOURCES: dict[str, tuple[str, str, str, str, str, str, str, str, str]] = {
+    "person": ("person_facts", "kind IN ('employment', 'unemployment')", "kind", "key_groups", "''", "''",
+               "count()", "0", "0"),
+    "layoff": ("layoff_facts", "is_mass_layoff = 1", "'mass_layoff'", _NO_GROUPS, "industry_section", "''",
+               "count()", "sum(planned_cuts)", "countIf(notice_compliant = 0)"),
+    "posting": ("vacancy_facts", "kind = 'posted'", "'posted'", _NO_GROUPS, "industry_section", "vacancy_kind",
+                "count()", "sum(headcount)", "0"),
+    "session": ("session_facts", "kind = 'ended'", "'session_ended'", _NO_GROUPS, "''", "session_kind",
+                "count()", "sum(applications)", "sum(hires)"),
+}
+
+
+def flow_slices(source: str, *, all_slices: bool = False) -> str:
+    """Recount ``flow_daily`` for the (街镇, day) slices of one source in ``dirty_flows``, from the
+    ``FINAL``'d facts of those slices only (a range of the fact table's sorting key). Facts only ever
+    add to a slice, so its keys never disappear and a plain recount replaces it."""
+    table, which, measure, groups, industry, detail, n, a, b = FLOW_SOURCES[source]
+    slices = "1" if all_slices else \
+        f"(street_code, day) IN (SELECT street_code, day FROM dirty_flows WHERE source = '{source}')"
+    return f"""
+    INSERT INTO flow_daily ({FLOW_COLUMNS})
+    SELECT {measure} AS measure, day, street_code, {groups} AS groups, {industry} AS industry, {detail} AS detail,
+           toInt64({n}), toInt64({a}), toInt64({b})
+    FROM {table} FINAL
+    WHERE {slices} AND {which}
+    GROUP BY measure, day, street_code, groups, industry, detail
+    """
+
+
+def flow_months(*, all_months: bool = False) -> str:
+    months = "1" if all_months else "toStartOfMonth(day) IN (SELECT month FROM dirty_months WHERE family = 'flow')"
+    return f"""
+    INSERT INTO flow_monthly ({FLOW_COLUMNS})
+    SELECT measure, toStartOfMonth(day) AS month, street_code, key_groups, industry_section, detail,
+           sum(n), sum(a), sum(b)
+    FROM flow_daily FINAL WHERE {months}
+    GROUP BY measure, month, street_code, key_groups, industry_section, detail
+    """
+
+
+def refresh_steps() -> list[tuple[str, list[str]]]:
+    """``(dirty table emptied afterwards, statements)`` in the order a refresh runs them: each step's
+    statements feed the dirty tables of later steps, through the materialized views."""
+    return [
+        ("dirty_people", person_deltas()),
+        ("dirty_vacancies", [vacancy_deltas()]),
+        ("dirty_stock_days", [stock_days()]),
+        ("dirty_flows", [flow_slices(source) for source in FLOW_SOURCES]),
+        ("dirty_months", [stock_months(), flow_months()]),
+    ]
+
+
+def rebuild_statements() -> list[str]:
+    """Every state table built from every fact (the migration; also ``Store.rebuild_state_sync``)."""
+    return [
+        *person_deltas(all_people=True), vacancy_deltas(all_vacancies=True),
+        *[flow_slices(source, all_slices=True) for source in FLOW_SOURCES],
+        stock_days(all_days=True), stock_months(all_months=True), flow_months(all_months=True),
+        *(f"TRUNCATE TABLE IF EXISTS {table}" for table, _ in refresh_steps()),
+    ]
+
+
+# --- reading: a period's sum from the monthly and daily tables -----------------------------------------
+
+EPOCH = "toDate('1970-01-01')"
+
+
+def summed(family: str, columns: str, where: str, start: str, end: str) -> str:
+    """Rows of ``{family}_monthly`` for the months wholly inside ``[start, end]`` and of
+    ``{family}_daily`` for the days of the partial months at either end: together, each day of the
+    period exactly once, from at most a month's daily rows at each end."""
+    partial_head = f"(toStartOfMonth(day) = toStartOfMonth({start}) AND {start} != toStartOfMonth({start}))"
+    partial_tail = f"(toStartOfMonth(day) = toStartOfMonth({end}) AND {end} != toLastDayOfMonth({end}))"
+    return f"""(
+        SELECT {columns} FROM {family}_monthly FINAL
+        WHERE {where} AND day >= {start} AND toLastDayOfMonth(day) <= {end}
+        UNION ALL
+        SELECT {columns} FROM {family}_daily FINAL
+        WHERE {where} AND day BETWEEN {start} AND {end} AND ({partial_head} OR {partial_tail})
+    )"""

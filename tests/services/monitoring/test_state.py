@@ -1,0 +1,141 @@
+"""The pre-aggregated state (``migrations/0004_aggregated_state.py``) on the real engine: a replayed
+batch, a redelivered subset out of order and events arriving in any order change no figure; the
+migration builds the state from facts written before it; the 6-month line is the indicators'.
+
+Figures are every indicator for several periods and filters, and every 街镇's value of each indicator
+with a 街镇 dimension, through the store as the API and the warnings read them.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+
+from leye.reference import add_months, compute
+from schemas import CloudEvent
+from services.monitoring.indicators.catalogue import INDICATORS
+from services.monitoring.indicators.state import long_term_from
+from services.monitoring.ingest.encoding import encode_events
+from services.monitoring.ingest.rows import rows_for
+from services.monitoring.migrations import discover, migrate
+from services.monitoring.store import Store
+from tests.services.monitoring.event_set import STREET_CODES, varied_events
+
+YEAR, SPRING, SUMMER_DAY = (date(2026, 1, 1), date(2026, 10, 31)), (date(2026, 3, 1), date(2026, 6, 30)), \
+    (date(2026, 7, 1), date(2026, 7, 1))
+CASES = [
+    (YEAR, {}), (SPRING, {}), (SUMMER_DAY, {}), ((date(2026, 2, 15), date(2026, 12, 31)), {}),
+    (YEAR, {"street": STREET_CODES[0]}), ((date(2026, 1, 1), date(2026, 4, 13)), {"street": STREET_CODES[2]}),
+    (YEAR, {"group": "hardship"}), (SPRING, {"group": "zero_employment_family"}), (YEAR, {"industry": "C"}),
+]
+Figures = dict[tuple, tuple[float | None, int | None]]
+
+
+def figures(store: Store) -> Figures:
+    out: Figures = {}
+    for (start, end), filters in CASES:
+        for indicator in INDICATORS:
+            if indicator.applies(**filters):
+                out[(indicator.code, start, end, *filters.items())] = store.indicator_sync(indicator, start, end,
+                                                                                           **filters)
+    for indicator in INDICATORS:
+        if "street" in indicator.dimensions:
+            for street, reading in store.indicator_by_street_sync(indicator, *YEAR).items():
+                out[(indicator.code, "by street", street)] = reading
+    return out
+
+
+def reference(events: list[CloudEvent]) -> dict[tuple, float | None]:
+    out = {}
+    for (start, end), filters in CASES:
+        for indicator in INDICATORS:
+            if indicator.applies(**filters):
+                out[(indicator.code, start, end, *filters.items())] = compute(indicator.code, events, start, end,
+                                                                              **filters)[0]
+    for indicator in INDICATORS:
+        if "street" in indicator.dimensions:
+            for street in STREET_CODES:
+                out[(indicator.code, "by street", street)] = compute(indicator.code, events, *YEAR, street=street)[0]
+    return out
+
+
+def assert_equal_to_reference(found: Figures, expected: dict[tuple, float | None]) -> None:
+    assert set(found) == set(expected)
+    for key, value in expected.items():
+        assert found[key][0] == pytest.approx(value), key
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """One chDB engine for the module (one per process); each test works in a database of its own."""
+    store = Store(f"chdb:///{tmp_path_factory.mktemp('state-ch')}")
+    store.open_sync()
+    yield store
+    store.close()
+
+
+def _database(engine: Store, name: str, *, migrated: bool = True) -> Store:
+    engine.client.command(f"CREATE DATABASE IF NOT EXISTS {name}")
+    store = Store(f"{engine.dsn}?database={name}")
+    if migrated:
+        store.open_sync()
+    return store
+
+
+@pytest.fixture(scope="module")
+def events() -> list[CloudEvent]:
+    return varied_events(seed=7)
+
+
+def _batches(events: list[CloudEvent], size: int) -> list[list[CloudEvent]]:
+    return [events[i:i + size] for i in range(0, len(events), size)]
+
+
+def test_a_replayed_batch_and_a_redelivered_subset_out_of_order_change_no_figure(engine: Store, events) -> None:
+    store = _database(engine, "replay")
+    for batch in _batches(events, 400):
+        store.write_sync(encode_events(batch))
+    before = figures(store)
+    assert_equal_to_reference(before, reference(events))  # not vacuous: the figures are the right ones
+
+    store.write_sync(encode_events(events[400:800]))  # one batch again, as a redelivery after a crash
+    subset = random.Random(3).sample(events, 600)  # a replay of some events, in no particular order
+    for batch in _batches(subset, 150):
+        store.write_sync(encode_events(batch))
+        store.refresh_sync()
+    assert figures(store) == before
+
+
+def test_events_in_any_order_give_the_figures_of_the_events(engine: Store, events) -> None:
+    """Late events (a person's earlier registration after a later one, an update after a filling)
+    reshape their aggregate's chain; the state follows."""
+    store = _database(engine, "shuffled")
+    shuffled = events[:]
+    random.Random(5).shuffle(shuffled)
+    for batch in _batches(shuffled, 97):
+        store.write_sync(encode_events(batch))
+        store.refresh_sync()
+    assert_equal_to_reference(figures(store), reference(events))
+
+
+def test_the_migration_builds_the_state_from_facts_written_before_it(engine: Store, events) -> None:
+    store = _database(engine, "before", migrated=False)
+    migrate(store.client, [m for m in discover() if m.version < 4])
+    for event in events:  # the write path of 0001–0003: rows only
+        for table, rows in rows_for(event).items():
+            store.insert_sync(table, rows)
+    assert migrate(store.client) == ["0004_aggregated_state"]
+    assert_equal_to_reference(figures(store), reference(events))
+
+
+def test_the_long_term_line_is_the_first_day_six_months_on(engine: Store) -> None:
+    """``long_term_unemployed`` counts ``since <= addMonths(end, -6)``; the state moves a person
+    into it on the first such ``end``, month ends clamped (31 August → 1 March)."""
+    days = [date(2024, 1, 1) + timedelta(days=n) for n in range(3 * 366)]
+    values = ", ".join(f"toDate('{d}')" for d in days)
+    found = engine.client.query(f"SELECT {long_term_from('s')} FROM (SELECT arrayJoin([{values}]) AS s)").result_rows
+    for since, (first,) in zip(days, found, strict=True):
+        assert since <= add_months(first, -6) and not since <= add_months(first - timedelta(days=1), -6), since
