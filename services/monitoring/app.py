@@ -47,7 +47,7 @@ from .components import Components
 from .handlers import write_events
 from .ingest.encoding import decode_messages
 from .settings import Settings
-from .store import Store
+from .store import REFRESH_EVERY_S, Store
 from .warnings.engine import ALERTS_IN_CLICKHOUSE, Warnings
 from .warnings.ledger import WarningLedger
 from .warnings.thresholds import Thresholds
@@ -92,7 +92,8 @@ def build(settings: Settings) -> Service[Components]:
             await components.warnings.evaluate_all()
 
         return [Job("evaluate-touched-warnings", settings.evaluate_every_s, evaluate_touched),
-                Job("evaluate-all-warnings", settings.full_evaluation_every_s, evaluate_all)]
+                Job("evaluate-all-warnings", settings.full_evaluation_every_s, evaluate_all),
+                *state_jobs(components)]
 
     return Service(
         name="monitoring", title="乐业西青 监测与预警服务",
@@ -109,6 +110,18 @@ def build(settings: Settings) -> Service[Components]:
         openapi_tags=[{"name": "统计指标", "description": "乐业西青指挥中心监测指标"},
                       {"name": "风险预警", "description": "规模性失业风险预警"}],
     )
+
+
+def state_jobs(components: Components) -> list[Job]:
+    """The aggregated state's refresh when writes have left work and nothing read since (Grafana
+    reads ClickHouse directly, not through the store): see ``store.py``."""
+    store = components.store
+
+    async def refresh_state() -> None:
+        if store.dirty:
+            await store.call(store.refresh_sync)
+
+    return [Job("refresh-aggregated-state", REFRESH_EVERY_S, refresh_state)]
 
 
 async def restore_warnings(components: Components) -> None:

@@ -72,13 +72,26 @@ class Indicator:
     target_op: Literal[">=", "<="] | None = None
     description: str = ""
 
-    def render(self, values: dict[str, str], *, by_street: bool = False) -> str:
+    def render(self, values: dict[str, str], *, by_street: bool = False, by_industry: bool = False) -> str:
         """The template with its placeholders (``start``, ``end``, ``street``, ``group``, ``industry``)
-        replaced by SQL expressions; ``by_street`` as in :meth:`query_by_street`."""
-        grouping = {"by_street": "street AS street_code,", "group_by_street": "GROUP BY street"} if by_street \
-            else {"by_street": "", "group_by_street": ""}
+        replaced by SQL expressions; ``by_street`` as in :meth:`query_by_street`, ``by_industry`` the
+        same per GB/T 4754 section (rows of ``(industry_code, value, people)``; see :attr:`groups_by_industry`)."""
+        if by_street:
+            grouping = {"by_street": "street AS street_code,", "group_by_street": "GROUP BY street",
+                        "street_key": "street_code"}
+        elif by_industry:
+            grouping = {"by_street": "industry AS industry_code,", "group_by_street": "GROUP BY industry",
+                        "street_key": "''"}
+        else:
+            grouping = {"by_street": "", "group_by_street": "", "street_key": "''"}
         sql = Template(self.sql).substitute(values | grouping)
         return "\n".join(line.rstrip() for line in sql.splitlines())  # no trailing blanks from empty placeholders
+
+    @property
+    def groups_by_industry(self) -> bool:
+        """Whether :meth:`grafana_sql` ``(by_industry=True)`` gives every industry in one scan: the
+        grouped form of an indicator with an industry dimension (its rows carry ``industry``)."""
+        return self.groups_by_street and "industry" in self.dimensions
 
     @property
     def groups_by_street(self) -> bool:
@@ -103,15 +116,16 @@ class Indicator:
         return sql, {"start": start, "end": end, "street": "", "group": group, "industry": industry}
 
     def grafana_sql(self, *, street: str = "'${street}'", group: str = "''", industry: str = "''",
-                    by_street: bool = False) -> str:
+                    by_street: bool = False, by_industry: bool = False) -> str:
         """SQL for the Grafana ClickHouse plugin: the period is the dashboard's time range
         (``$__fromTime`` / ``$__toTime`` as Asia/Shanghai days); filters are SQL expressions,
         by default the ``street`` dashboard variable (whose "all" value must be the empty string).
-        ``by_street``: every 街镇 in one scan, as :meth:`query_by_street` (the street filter is off)."""
+        ``by_street``: every 街镇 in one scan, as :meth:`query_by_street` (the street filter is off);
+        ``by_industry``: every industry in one scan (the industry filter is off)."""
         return self.render({
             "start": "toDate($__fromTime, 'Asia/Shanghai')", "end": "toDate($__toTime, 'Asia/Shanghai')",
-            "street": "''" if by_street else street, "group": group, "industry": industry,
-        }, by_street=by_street)
+            "street": "''" if by_street else street, "group": group, "industry": "''" if by_industry else industry,
+        }, by_street=by_street, by_industry=by_industry)
 
     def applies(self, *, street: str = "", group: str = "", industry: str = "") -> bool:
         """Whether every non-empty filter is one of this indicator's dimensions."""
@@ -130,65 +144,22 @@ _PARAMETERS = {"start": "{start:Date}", "end": "{end:Date}", "street": "{street:
 
 _LATEST = "(event_time, event_id)"  # order of one aggregate's events: time, then the UUIDv7 id
 
-# Each person's latest unemployment-status event up to $end: unemployment.registered puts them in
-# the registered-unemployed stock; employment.registered or closing the unemployment registration
-# takes them out.
-_UNEMPLOYED_STOCK = f"""
-    SELECT person_ref,
-           argMax(kind, {_LATEST}) AS last_kind,
-           argMax(street_code, {_LATEST}) AS street,
-           argMax(key_groups, {_LATEST}) AS groups,
-           argMax(unemployed_since, {_LATEST}) AS since
-    FROM person_facts FINAL
-    WHERE day <= $end
-      AND (kind IN ('unemployment', 'employment') OR (kind = 'closed' AND closed_registration = 'unemployment'))
-    GROUP BY person_ref
-    HAVING last_kind = 'unemployment' AND {_street('street')} AND {_group('groups')}
-"""
-
-# Active job seekers up to $end: latest of (job-seeker or unemployment registration) vs (employment
-# registration or any closure) is a registration.
-_ACTIVE_SEEKERS = f"""
-    SELECT person_ref, argMax(kind, {_LATEST}) AS last_kind, argMax(street_code, {_LATEST}) AS street
-    FROM person_facts FINAL
-    WHERE day <= $end AND kind IN ('jobseeker', 'unemployment', 'employment', 'closed')
-    GROUP BY person_ref
-    HAVING last_kind IN ('jobseeker', 'unemployment') AND {_street('street')}
-"""
-
-# Each posting's latest state up to $end; open posts = its open headcount while valid and not
-# closed or withheld (the row functions give closed and flagged postings an open headcount of 0).
-_OPEN_POSTINGS = f"""
-    SELECT vacancy_id,
-           argMax(open_headcount, {_LATEST}) AS open,
-           argMaxIf(street_code, {_LATEST}, street_code != '') AS street,
-           argMaxIf(valid_until, {_LATEST}, kind IN ('posted', 'updated')) AS until
-    FROM vacancy_facts FINAL
-    WHERE day <= $end
-    GROUP BY vacancy_id
-    HAVING until >= $end AND {_street('street')}
-"""
-
-
-def _count(table: str, where: str) -> str:
-    return f"""
-    SELECT toNullable(toFloat64(count())) AS value, toNullable(count()) AS people
-    FROM {table} FINAL WHERE day BETWEEN $start AND $end AND {where}
-    """
-
-
 def _cohort_share(cohort_where: str, found: str) -> str:
     """Share of a cohort (people with a matching registration in the period) whose ``person_ref`` is
-    among those the query ``found`` returns."""
+    among those the query ``found`` returns. By 街镇, a person counts in each 街镇 they registered in
+    (as one query per 街镇 counts them)."""
     return f"""
-    SELECT if(total = 0, NULL, 100 * found / total) AS value, toNullable(least(total, found)) AS people
+    SELECT $by_street if(sum(total) = 0, NULL, 100 * sum(found) / sum(total)) AS value,
+           toNullable(least(sum(total), sum(found))) AS people
     FROM (
-        SELECT count() AS total, countIf(person_ref IN ({found})) AS found
+        SELECT street, count() AS total, countIf(person_ref IN ({found})) AS found
         FROM (
-            SELECT DISTINCT person_ref FROM person_facts FINAL
+            SELECT DISTINCT person_ref, $street_key AS street FROM person_facts FINAL
             WHERE day BETWEEN $start AND $end AND {cohort_where} AND {_street()} AND {_group()}
         )
+        GROUP BY street
     )
+    $group_by_street
     """
 
 
@@ -215,33 +186,19 @@ _SERVED = """
 """
 
 
-def _case_share(kind_where: str) -> str:
+def _case_share(kind_where: str, *, by_street: bool = True) -> str:
     """Share of 红娘 cases dispatched in the period that have a matching later event."""
     return f"""
-    SELECT if(total = 0, NULL, 100 * found / total) AS value, CAST(NULL AS Nullable(UInt64)) AS people
+    SELECT {"$by_street" if by_street else ""} if(sum(total) = 0, NULL, 100 * sum(found) / sum(total)) AS value,
+           CAST(NULL AS Nullable(UInt64)) AS people
     FROM (
-        SELECT count() AS total,
+        SELECT street, count() AS total,
                countIf(case_id IN (SELECT case_id FROM case_facts FINAL WHERE {kind_where})) AS found
-        FROM (SELECT DISTINCT case_id FROM case_facts FINAL
+        FROM (SELECT DISTINCT case_id, $street_key AS street FROM case_facts FINAL
               WHERE kind = 'dispatched' AND day BETWEEN $start AND $end AND {_street()})
+        GROUP BY street
     )
-    """
-
-
-def _posts(kind: str) -> str:
-    return f"""
-    SELECT toNullable(toFloat64(sum(headcount))) AS value, CAST(NULL AS Nullable(UInt64)) AS people
-    FROM vacancy_facts FINAL
-    WHERE kind = 'posted' AND vacancy_kind = '{kind}' AND day BETWEEN $start AND $end
-      AND {_street()} AND {_industry()}
-    """
-
-
-def _sessions(where: str, column: str) -> str:
-    return f"""
-    SELECT toNullable(toFloat64({column})) AS value, toNullable(toUInt64({column})) AS people
-    FROM session_facts FINAL
-    WHERE kind = 'ended' AND day BETWEEN $start AND $end AND {where} AND {_street()}
+    {"$group_by_street" if by_street else ""}
     """
 
 
@@ -255,16 +212,17 @@ def _stock(measures: str, where: str = "1") -> str:
 
 
 def _flow(measure: str, where: str = "1") -> str:
-    """Rows ``(street, n, a, b)`` of one flow's sums over the days of ``[$start, $end]``."""
-    return summed("flow", "street_code AS street, n, a, b", f"measure = '{measure}' AND {_street()} AND {where}",
-                  "$start", "$end")
+    """Rows ``(street, industry, n, a, b)`` of one flow's sums over the days of ``[$start, $end]``."""
+    return summed("flow", "street_code AS street, industry_section AS industry, n, a, b",
+                  f"measure = '{measure}' AND {_street()} AND {where}", "$start", "$end")
 
 
 def _flow_figure(measure: str, value: str, people: str | None, where: str = "1") -> str:
     shown = "CAST(NULL AS Nullable(UInt64)) AS people" if people is None \
         else f"toNullable(toUInt64({people})) AS people"
     return f"""
-    SELECT toNullable(toFloat64({value})) AS value, {shown} FROM {_flow(measure, where)}
+    SELECT $by_street toNullable(toFloat64({value})) AS value, {shown}
+    FROM {_flow(measure, where)} $group_by_street
     """
 
 
@@ -436,9 +394,10 @@ INDICATORS: tuple[Indicator, ...] = (
         "cases_dispatched", "红娘派单数", "件", False, _S,
         description="红娘 cases dispatched in the period (the base of the SLA shares below).",
         sql=f"""
-        SELECT toNullable(toFloat64(count())) AS value, {_NO_PEOPLE}
-        FROM (SELECT DISTINCT case_id FROM case_facts FINAL
+        SELECT $by_street toNullable(toFloat64(count())) AS value, {_NO_PEOPLE}
+        FROM (SELECT DISTINCT case_id, $street_key AS street FROM case_facts FINAL
               WHERE kind = 'dispatched' AND day BETWEEN $start AND $end AND {_street()})
+        $group_by_street
         """,
     ),
     Indicator(
@@ -454,7 +413,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "sla_breach_rate", "红娘超时工单占比", "%", False, _S, target=0, target_op="<=",
         description="Cases dispatched in the period that breached a deadline.",
-        sql=_case_share("kind = 'sla_breached'"),
+        sql=_case_share("kind = 'sla_breached'", by_street=False),
     ),
     Indicator(
         "registration_surge_ratio", "失业登记增幅倍数", "倍", False, _S, target_op="<=",

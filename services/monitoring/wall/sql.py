@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 STREET_VALUE = "'${street}'"
 """The ``street`` dashboard variable as a SQL string literal; its "全部" option is the empty string."""
 TO_DAY = "toDate($__toTime, 'Asia/Shanghai')"
+_FILTERS = {"start": "toDate($__fromTime, 'Asia/Shanghai')", "end": TO_DAY, "group": "''", "industry": "''"}
 
 
 def indicator(code: str) -> Indicator:
@@ -49,16 +50,34 @@ def values(columns: dict[str, str]) -> str:
     return f"SELECT\n{selected}"
 
 
+def _grouped(code: str, key: str, codes: str, *, street: str) -> tuple[str, str]:
+    """The join and the column of one indicator for every 街镇 (``key`` = ``street_code``) or every
+    industry (``industry_code``) from its grouped form: one scan, not one query per scope. A scope
+    without rows is worth what the indicator gives over no rows, which its query for a scope that
+    does not exist gives."""
+    ind = indicator(code)
+    grouped = ind.grafana_sql(by_street=True) if key == "street_code" else ind.grafana_sql(street=street,
+                                                                                           by_industry=True)
+    empty = ind.grafana_sql(street="'~'") if key == "street_code" else ind.grafana_sql(street=street, industry="'~'")
+    join = f"LEFT JOIN (SELECT {key} AS code, value FROM ({grouped})) AS {code} ON {code}.code = {codes}"
+    return join, f"if({code}.code = '', (SELECT value FROM ({empty})), {code}.value)"
+
+
 def per_street(columns: dict[str, str]) -> str:
     """One row per 街镇 (``street`` = its name) with the given indicators; ignores the 街镇 variable,
-    since the point is to show all 12 side by side."""
-    parts = []
-    for street in STREETS.values():
-        code = _quote(street.code)
-        selected = ", ".join(f"{value_of(ind, street=code)} AS {alias}" for alias, ind in columns.items())
-        parts.append(f"SELECT {_quote(street.name)} AS street, {_quote(street.code)} AS street_code, {selected}")
-    union = "\nUNION ALL\n".join(parts)
-    return f"SELECT * FROM (\n{union}\n) ORDER BY street_code"  # UNION ALL alone keeps no order
+    since the point is to show all 12 side by side. Indicators with a grouped form are read for all
+    街镇 in one scan each."""
+    rows = ", ".join(f"({_quote(s.name)}, {_quote(s.code)})" for s in STREETS.values())
+    joins, selected = [], []
+    for alias, code in columns.items():
+        if indicator(code).groups_by_street:
+            join, column = _grouped(code, "street_code", "s.code", street="''")
+            joins.append(join)
+        else:
+            column = f"(SELECT value FROM ({indicator(code).render(_FILTERS | {'street': 's.code'})}))"
+        selected.append(f"{column} AS {alias}")
+    return (f"SELECT s.name AS street, s.code AS street_code, {', '.join(selected)}\n"
+            f"FROM VALUES('name String, code String', {rows}) AS s\n" + "\n".join(joins) + "\nORDER BY street_code")
 
 
 def per_group(code: str) -> str:
@@ -74,17 +93,28 @@ def per_group(code: str) -> str:
 
 
 def per_industry(columns: dict[str, str]) -> str:
-    """One row per GB/T 4754 门类 with any non-zero value (``industry`` = its Chinese name), largest first."""
-    parts = []
-    for section in INDUSTRY_SECTIONS.values():
-        letter = _quote(section.code)
-        selected = ", ".join(
-            f"{value_of(ind, street=STREET_VALUE, industry=letter)} AS {alias}" for alias, ind in columns.items()
-        )
-        parts.append(f"SELECT {_quote(section.name)} AS industry, {selected}")
+    """One row per GB/T 4754 门类 with any non-zero value (``industry`` = its Chinese name), largest
+    first; each indicator read for every industry in one scan when it has a grouped form."""
+    if not all(indicator(code).groups_by_industry for code in columns.values()):
+        parts = []
+        for section in INDUSTRY_SECTIONS.values():
+            letter = _quote(section.code)
+            selected = ", ".join(
+                f"{value_of(ind, street=STREET_VALUE, industry=letter)} AS {alias}" for alias, ind in columns.items()
+            )
+            parts.append(f"SELECT {_quote(section.name)} AS industry, {selected}")
+        body = "\n UNION ALL\n".join(parts)
+    else:
+        rows = ", ".join(f"({_quote(s.name)}, {_quote(s.code)})" for s in INDUSTRY_SECTIONS.values())
+        joins, selected = [], []
+        for alias, code in columns.items():
+            join, column = _grouped(code, "industry_code", "i.code", street=STREET_VALUE)
+            joins.append(join)
+            selected.append(f"{column} AS {alias}")
+        body = (f"SELECT i.name AS industry, {', '.join(selected)}\n"
+                f"FROM VALUES('name String, code String', {rows}) AS i\n" + "\n".join(joins))
     first = next(iter(columns))
-    union = "\nUNION ALL\n".join(parts)
-    return f"SELECT * FROM (\n{union}\n) WHERE {first} > 0 ORDER BY {first} DESC"
+    return f"SELECT * FROM (\n{body}\n) WHERE {first} > 0 ORDER BY {first} DESC"
 
 
 def weekly(columns: dict[str, str], weeks: int) -> str:

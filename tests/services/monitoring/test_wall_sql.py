@@ -108,7 +108,9 @@ def sample_stream() -> list[CloudEvent]:
     """Street A: 13 unemployment registrations (11 in the last 7 days, 2 of them unemployed since March,
     one of those a 零就业家庭 member; 3 离校未就业 graduates, one followed up, one served by a 红娘),
     3 of those people employed again, a mass layoff with short notice, 15 % job loss, a 直播带岗 session,
-    a 红娘 case, one open and one resolved warning. Street B: 4 job seekers and 15 open posts."""
+    a 红娘 case, one open and one resolved warning. Street B: 4 job seekers and 15 open posts; in spring one
+    零就业家庭 member (a 就业困难 离校未就业 graduate) registered unemployed, followed up and employed, and
+    10 公益性 posts valid until March (so every 街镇 breakdown has a non-zero 街镇, for the group too)."""
     events = []
     for n in range(1, 12):
         day = TODAY - timedelta(days=n % 7)
@@ -157,6 +159,26 @@ def sample_stream() -> list[CloudEvent]:
     events.append(new_event(statistics.SurveyRateReported(
         period="2026-10", rate_percent=5.1, published_on=date(2026, 11, 15), source="国家统计局天津调查总队",
     ), source=SOURCE, time=_at(date(2026, 11, 15))))
+    spring = [KeyGroup.REGISTERED_UNEMPLOYED, KeyGroup.ZERO_EMPLOYMENT_FAMILY, KeyGroup.HARDSHIP,
+              KeyGroup.GRADUATE_UNEMPLOYED]
+    events.append(new_event(registration.UnemploymentRegistered(
+        person_ref=_ref("z1"), street_code=B, key_groups=spring, unemployed_since=date(2026, 5, 1),
+        reason=UnemploymentReason.CONTRACT_ENDED, registered_on=date(2026, 5, 10),
+        registration_place=RegistrationPlace.RESIDENCE,
+    ), source=SOURCE, time=_at(date(2026, 5, 10))))
+    events.append(new_event(registration.FollowupRecorded(
+        person_ref=_ref("z1"), street_code=B, key_groups=spring, channel=ContactChannel.PHONE,
+        outcome=FollowupOutcome.STILL_UNEMPLOYED, followed_up_on=date(2026, 5, 20),
+    ), source=SOURCE, time=_at(date(2026, 5, 20))))
+    events.append(new_event(registration.EmploymentRegistered(
+        person_ref=_ref("z1"), street_code=B, key_groups=spring, form=EmploymentForm.EMPLOYED, employer_ref=EMPLOYER,
+        employed_on=date(2026, 6, 1), was_registered_unemployed=True,
+    ), source=SOURCE, time=_at(date(2026, 6, 1))))
+    events.append(new_event(vacancy.VacancyPosted(
+        vacancy_id="v3", employer_ref=EMPLOYER, title="社区服务", industry=Industry(section=IndustrySection("O")),
+        street_code=B, kind=VacancyKind.PUBLIC_WELFARE, headcount=10, salary_min=2500, salary_max=3000,
+        valid_from=date(2026, 2, 1), valid_until=date(2026, 3, 31),
+    ), source=SOURCE, time=_at(date(2026, 2, 1))))
     events += [_alert("a1", alert.AlertRaised, date(2026, 11, 15)), _alert("a2", alert.AlertRaised, date(2026, 11, 1)),
                _alert("a2", alert.AlertResolved, date(2026, 11, 3))]
     return events
