@@ -34,7 +34,7 @@ from datetime import date
 from string import Template
 from typing import Literal
 
-from .state import EPOCH, summed
+from .state import EPOCH, NO_KEY, summed
 
 SMALL_CELL_LIMIT = 5
 Dimension = Literal["street", "group", "industry"]
@@ -72,20 +72,49 @@ class Indicator:
     target_op: Literal[">=", "<="] | None = None
     description: str = ""
 
-    def render(self, values: dict[str, str], *, by_street: bool = False, by_industry: bool = False) -> str:
+    def render(self, values: dict[str, str], *, by_street: bool = False, by_industry: bool = False,
+               by_group: bool = False, weeks: int = 0) -> str:
         """The template with its placeholders (``start``, ``end``, ``street``, ``group``, ``industry``)
         replaced by SQL expressions; ``by_street`` as in :meth:`query_by_street`, ``by_industry`` the
-        same per GB/T 4754 section (rows of ``(industry_code, value, people)``; see :attr:`groups_by_industry`)."""
+        same per GB/T 4754 section (rows of ``(industry_code, value, people)``; see :attr:`groups_by_industry`).
+        ``by_group``: rows of ``(key_group, value, people)``, one per key group (the group filter is
+        off); ``weeks``: rows of ``(week, value, people)`` for that many weeks ending on ``end``, week
+        0 the last (a flow over each week, a stock at each week's end). Both need :attr:`groups_by_key`."""
+        keyed = NO_KEY
         if by_street:
             grouping = {"by_street": "street AS street_code,", "group_by_street": "GROUP BY street",
                         "street_key": "street_code"}
         elif by_industry:
             grouping = {"by_street": "industry AS industry_code,", "group_by_street": "GROUP BY industry",
                         "street_key": "''"}
+        elif by_group or weeks:
+            if not self.groups_by_key:
+                raise ValueError(f"{self.code} has no breakdown by week or key group")
+            name = "key_group" if by_group else "week"
+            grouping = {"by_street": f"key AS {name},", "group_by_street": "GROUP BY key", "street_key": "''"}
+            end = values["end"]
+            if by_group:
+                values = values | {"group": "''"}
+                keyed = NO_KEY | {"key": "grp", "key_join": "ARRAY JOIN arrayDistinct(key_groups) AS grp"}
+            else:
+                first = f"({end} - {7 * weeks - 1})"
+                values = values | {"start": first}
+                # a stock (read from the epoch) counts a row in every week ending on or after its day;
+                # a flow in the week its day falls in
+                counted = (f"day <= {end} - 7 * k" if "stock_monthly" in self.sql else
+                           f"day BETWEEN {end} - 7 * k - 6 AND {end} - 7 * k")
+                keyed = {"key": "week_back", "key_join": f"ARRAY JOIN arrayFilter(k -> {counted}, range({weeks}))"
+                         " AS week_back", "daily_from": f"toStartOfMonth({end} - {7 * (weeks - 1)})"}
         else:
             grouping = {"by_street": "", "group_by_street": "", "street_key": "''"}
-        sql = Template(self.sql).substitute(values | grouping)
+        sql = Template(self.sql).substitute(values | grouping | keyed)
         return "\n".join(line.rstrip() for line in sql.splitlines())  # no trailing blanks from empty placeholders
+
+    @property
+    def groups_by_key(self) -> bool:
+        """Whether the indicator reads the aggregated state and so has breakdowns by week and by key
+        group in one scan (``render(weeks=…)``, ``render(by_group=True)``)."""
+        return "$key_join" in self.sql and "$group_by_street" in self.sql
 
     @property
     def groups_by_industry(self) -> bool:
@@ -303,7 +332,7 @@ INDICATORS: tuple[Indicator, ...] = (
         SELECT $by_street if(sum(seekers) = 0, NULL, sum(posts) / sum(seekers)) AS value,
                toNullable(toUInt64(sum(seekers))) AS people
         FROM (
-            SELECT street, if(measure = 'open_posts', v, 0) AS posts, if(measure = 'seekers', v, 0) AS seekers
+            SELECT street, key, if(measure = 'open_posts', v, 0) AS posts, if(measure = 'seekers', v, 0) AS seekers
             FROM {_stock("'open_posts', 'seekers'")}
         )
         $group_by_street

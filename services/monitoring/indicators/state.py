@@ -267,16 +267,25 @@ def rebuild_statements() -> list[str]:
 EPOCH = "toDate('1970-01-01')"
 
 
+NO_KEY = {"key": "''", "key_join": "", "daily_from": "toDate('2149-06-06')"}
+"""The ``summed`` placeholders when the rows are not split by week or key group."""
+
+
 def summed(family: str, columns: str, where: str, start: str, end: str) -> str:
     """Rows of ``{family}_monthly`` for the months wholly inside ``[start, end]`` and of
     ``{family}_daily`` for the days of the partial months at either end: together, each day of the
-    period exactly once, from at most a month's daily rows at each end."""
+    period exactly once, from at most a month's daily rows at each end.
+
+    Placeholders for a breakdown in one scan (``Indicator.render``): ``$key_join`` may
+    ``ARRAY JOIN`` each row to the weeks or key groups it counts in, as ``$key`` (a ``key`` column);
+    ``$daily_from`` (a month's first day) moves the months from it on to the daily rows, so that
+    weeks can be told apart."""
     partial_head = f"(toStartOfMonth(day) = toStartOfMonth({start}) AND {start} != toStartOfMonth({start}))"
     partial_tail = f"(toStartOfMonth(day) = toStartOfMonth({end}) AND {end} != toLastDayOfMonth({end}))"
     return f"""(
-        SELECT {columns} FROM {family}_monthly FINAL
-        WHERE {where} AND day >= {start} AND toLastDayOfMonth(day) <= {end}
+        SELECT {columns}, $key AS key FROM {family}_monthly FINAL $key_join
+        WHERE {where} AND day >= {start} AND toLastDayOfMonth(day) <= {end} AND toLastDayOfMonth(day) < $daily_from
         UNION ALL
-        SELECT {columns} FROM {family}_daily FINAL
-        WHERE {where} AND day BETWEEN {start} AND {end} AND ({partial_head} OR {partial_tail})
+        SELECT {columns}, $key AS key FROM {family}_daily FINAL $key_join
+        WHERE {where} AND day BETWEEN {start} AND {end} AND ({partial_head} OR {partial_tail} OR day >= $daily_from)
     )"""

@@ -67,29 +67,44 @@ def per_street(columns: dict[str, str]) -> str:
     """One row per 街镇 (``street`` = its name) with the given indicators; ignores the 街镇 variable,
     since the point is to show all 12 side by side. Indicators with a grouped form are read for all
     街镇 in one scan each."""
+    if not all(indicator(code).groups_by_street for code in columns.values()):
+        parts = []
+        for street in STREETS.values():
+            code = _quote(street.code)
+            selected = ", ".join(f"{value_of(ind, street=code)} AS {alias}" for alias, ind in columns.items())
+            parts.append(f"SELECT {_quote(street.name)} AS street, {code} AS street_code, {selected}")
+        union = "\nUNION ALL\n".join(parts)
+        return f"SELECT * FROM (\n{union}\n) ORDER BY street_code"  # UNION ALL alone keeps no order
     rows = ", ".join(f"({_quote(s.name)}, {_quote(s.code)})" for s in STREETS.values())
     joins, selected = [], []
     for alias, code in columns.items():
-        if indicator(code).groups_by_street:
-            join, column = _grouped(code, "street_code", "s.code", street="''")
-            joins.append(join)
-        else:
-            column = f"(SELECT value FROM ({indicator(code).render(_FILTERS | {'street': 's.code'})}))"
+        join, column = _grouped(code, "street_code", "s.code", street="''")
+        joins.append(join)
         selected.append(f"{column} AS {alias}")
     return (f"SELECT s.name AS street, s.code AS street_code, {', '.join(selected)}\n"
             f"FROM VALUES('name String, code String', {rows}) AS s\n" + "\n".join(joins) + "\nORDER BY street_code")
 
 
 def per_group(code: str) -> str:
-    """One row per 重点群体 (``key_group`` = its Chinese name) with the indicator's value."""
-    parts = [
-        f"SELECT {_quote(group.label)} AS key_group, {value_of(code, street=STREET_VALUE, group=_quote(group.value))}"
-        " AS value"
-        for group in KeyGroup
-    ]
+    """One row per 重点群体 (``key_group`` = its Chinese name) with the indicator's value; all groups
+    in one scan when the indicator reads the aggregated state."""
     order = "[" + ", ".join(_quote(group.label) for group in KeyGroup) + "]"
-    union = "\nUNION ALL\n".join(parts)
-    return f"SELECT * FROM (\n{union}\n) ORDER BY indexOf({order}, key_group)"  # the vocabulary's order
+    ind = indicator(code)
+    if not ind.groups_by_key:
+        parts = [
+            f"SELECT {_quote(group.label)} AS key_group, "
+            f"{value_of(code, street=STREET_VALUE, group=_quote(group.value))} AS value"
+            for group in KeyGroup
+        ]
+        union = "\nUNION ALL\n".join(parts)
+        return f"SELECT * FROM (\n{union}\n) ORDER BY indexOf({order}, key_group)"  # the vocabulary's order
+    rows = ", ".join(f"({_quote(group.label)}, {_quote(group.value)})" for group in KeyGroup)
+    grouped = ind.render(_FILTERS | {"street": STREET_VALUE}, by_group=True)
+    empty = ind.grafana_sql(group="'~'")
+    return (f"SELECT g.label AS key_group, if(r.present = 0, (SELECT value FROM ({empty})), r.value) AS value\n"
+            f"FROM VALUES('label String, code String', {rows}) AS g\n"
+            f"LEFT JOIN (SELECT key_group, value, 1 AS present FROM ({grouped})) AS r ON r.key_group = g.code\n"
+            f"ORDER BY indexOf({order}, key_group)")
 
 
 def per_industry(columns: dict[str, str]) -> str:
@@ -119,17 +134,29 @@ def per_industry(columns: dict[str, str]) -> str:
 
 def weekly(columns: dict[str, str], weeks: int) -> str:
     """A time series: for each of the ``weeks`` weeks ending on the dashboard's end day, one row with
-    ``time`` (the week's last day) and each indicator over that week (stocks: at its end)."""
-    parts = []
-    for back in range(weeks - 1, -1, -1):
-        end = f"({TO_DAY} - {7 * back})"
-        start = f"({end} - 6)"
-        selected = ", ".join(
-            f"(SELECT value FROM ({_render(indicator(code), start, end)})) AS {alias}"
-            for alias, code in columns.items()
-        )
-        parts.append(f"SELECT toDateTime({end}, 'Asia/Shanghai') AS time, {selected}")
-    return "SELECT * FROM (\n" + "\nUNION ALL\n".join(parts) + "\n) ORDER BY time"
+    ``time`` (the week's last day) and each indicator over that week (stocks: at its end); every
+    week in one scan per indicator when the indicator reads the aggregated state."""
+    if not all(indicator(code).groups_by_key for code in columns.values()):
+        parts = []
+        for back in range(weeks - 1, -1, -1):
+            end = f"({TO_DAY} - {7 * back})"
+            start = f"({end} - 6)"
+            selected = ", ".join(
+                f"(SELECT value FROM ({_render(indicator(code), start, end)})) AS {alias}"
+                for alias, code in columns.items()
+            )
+            parts.append(f"SELECT toDateTime({end}, 'Asia/Shanghai') AS time, {selected}")
+        return "SELECT * FROM (\n" + "\nUNION ALL\n".join(parts) + "\n) ORDER BY time"
+    joins, selected = [], []
+    for alias, code in columns.items():
+        ind = indicator(code)
+        grouped = ind.render(_FILTERS | {"street": STREET_VALUE}, weeks=weeks)
+        empty = _render(ind, f"{TO_DAY} - 6", TO_DAY).replace(STREET_VALUE, "'~'")
+        joins.append(f"LEFT JOIN (SELECT week, value, 1 AS present FROM ({grouped})) AS {alias}_w "
+                     f"ON {alias}_w.week = w.back")
+        selected.append(f"if({alias}_w.present = 0, (SELECT value FROM ({empty})), {alias}_w.value) AS {alias}")
+    return (f"SELECT toDateTime({TO_DAY} - 7 * w.back, 'Asia/Shanghai') AS time, {', '.join(selected)}\n"
+            f"FROM (SELECT arrayJoin(range({weeks})) AS back) AS w\n" + "\n".join(joins) + "\nORDER BY time")
 
 
 def _render(ind: Indicator, start: str, end: str) -> str:

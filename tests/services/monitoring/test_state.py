@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from leye.reference import add_months, compute
 from schemas import CloudEvent
-from services.monitoring.indicators.catalogue import INDICATORS
+from schemas.fields import SHANGHAI
+from schemas.reference import INDUSTRY_SECTIONS
+from schemas.vocab import KeyGroup
+from services.monitoring.indicators.catalogue import BY_CODE, INDICATORS
 from services.monitoring.indicators.state import long_term_from
 from services.monitoring.ingest.encoding import encode_events
 from services.monitoring.ingest.rows import rows_for
 from services.monitoring.migrations import discover, migrate
 from services.monitoring.store import Store
+from services.monitoring.wall import sql as wall_sql
 from tests.services.monitoring.event_set import STREET_CODES, varied_events
+from tests.services.monitoring.test_wall_sql import grafana
 
 YEAR, SPRING, SUMMER_DAY = (date(2026, 1, 1), date(2026, 10, 31)), (date(2026, 3, 1), date(2026, 6, 30)), \
     (date(2026, 7, 1), date(2026, 7, 1))
@@ -139,3 +144,82 @@ def test_the_long_term_line_is_the_first_day_six_months_on(engine: Store) -> Non
     found = engine.client.query(f"SELECT {long_term_from('s')} FROM (SELECT arrayJoin([{values}]) AS s)").result_rows
     for since, (first,) in zip(days, found, strict=True):
         assert since <= add_months(first, -6) and not since <= add_months(first - timedelta(days=1), -6), since
+
+
+# --- breakdowns in one scan (the wall's per-week, per-group, per-industry and per-街镇 panels) ---------
+
+PANEL_END = datetime(2026, 9, 16, 12, tzinfo=SHANGHAI)  # mid-month, mid-week: partial months at both ends
+
+
+@pytest.fixture(scope="module")
+def varied(engine: Store, events) -> Store:
+    store = _database(engine, "panels")
+    store.write_sync(encode_events(events))
+    store.refresh_sync()
+    return store
+
+
+def _panel(store: Store, sql: str, street: str, start: datetime = datetime(2026, 2, 10, tzinfo=SHANGHAI),
+           ) -> list[dict]:
+    result = store.client.query(grafana(sql, street=street, start=start, end=PANEL_END))
+    return [dict(zip(result.column_names, row, strict=True)) for row in result.result_rows]
+
+
+@pytest.mark.parametrize("street", ["", STREET_CODES[4]])
+def test_each_week_of_the_trend_is_the_indicator_over_that_week(varied: Store, street: str) -> None:
+    columns = {"unemployment_registrations": "unemployment_registrations", "new_employment": "new_employment",
+               "registered_unemployed": "registered_unemployed"}
+    rows = _panel(varied, wall_sql.weekly(columns, 20), street)
+    assert len(rows) == 20
+    for back, row in enumerate(reversed(rows)):
+        end = PANEL_END.date() - timedelta(days=7 * back)
+        assert row["time"].replace(tzinfo=UTC).astimezone(SHANGHAI).date() == end
+        for code in columns:
+            expected, _ = varied.indicator_sync(BY_CODE[code], end - timedelta(days=6), end, street=street)
+            assert row[code] == expected, (end, code)
+    assert any(row["new_employment"] for row in rows) and any(row["registered_unemployed"] for row in rows)
+
+
+@pytest.mark.parametrize("code", ["registered_unemployed", "long_term_unemployed_share", "new_employment",
+                                  "zero_employment_family_unemployed"])
+@pytest.mark.parametrize("street", ["", STREET_CODES[7]])
+def test_each_key_group_is_the_indicator_for_that_group(varied: Store, code: str, street: str) -> None:
+    rows = _panel(varied, wall_sql.per_group(code), street)
+    assert [row["key_group"] for row in rows] == [group.label for group in KeyGroup]
+    start = date(2026, 2, 10)
+    for group, row in zip(KeyGroup, rows, strict=True):
+        expected, _ = varied.indicator_sync(BY_CODE[code], start, PANEL_END.date(), street=street, group=group.value)
+        assert row["value"] == pytest.approx(expected), group
+    assert any(row["value"] for row in rows) or street  # one 街镇 may have no 零就业家庭 member unemployed
+
+
+@pytest.mark.parametrize("street", ["", STREET_CODES[1]])
+def test_each_industry_is_the_indicator_for_that_industry(varied: Store, street: str) -> None:
+    columns = {"cuts": "mass_layoff_cuts", "reports": "mass_layoff_reports", "trainees": "traineeship_posts"}
+    rows = _panel(varied, wall_sql.per_industry(columns), street)
+    by_name = {row["industry"]: row for row in rows}
+    for section in INDUSTRY_SECTIONS.values():
+        for alias, code in columns.items():
+            expected, _ = varied.indicator_sync(BY_CODE[code], date(2026, 2, 10), PANEL_END.date(), street=street,
+                                                industry=section.code)
+            if section.name in by_name:
+                assert by_name[section.name][alias] == expected, (section.name, alias)
+            elif alias == "cuts":  # the panel lists the industries with cuts
+                assert expected == 0, section.name
+    assert rows or street  # a 街镇 may have had no mass layoff
+
+
+@pytest.mark.parametrize("codes", [
+    pytest.param(("registered_unemployed", "vacancy_ratio", "new_employment", "reemployment_rate", "sla_contact_rate",
+                  "job_loss_rate", "graduate_service_rate", "registration_surge_ratio"), id="one scan each"),
+    pytest.param(("registered_unemployed", "sla_breach_rate"), id="one without a grouped form"),
+])
+def test_each_street_is_the_indicator_for_that_street(varied: Store, codes: tuple[str, ...]) -> None:
+    columns = {code: code for code in codes}
+    rows = _panel(varied, wall_sql.per_street(columns), "")
+    assert [row["street_code"] for row in rows] == list(STREET_CODES)
+    for row in rows:
+        for code in columns:
+            expected, _ = varied.indicator_sync(BY_CODE[code], date(2026, 2, 10), PANEL_END.date(),
+                                                street=row["street_code"])
+            assert row[code] == pytest.approx(expected), (row["street_code"], code)
