@@ -18,13 +18,20 @@ the figure may be suppressed outside the human-resources bureau (DOMAIN.md §6: 
 Render with :meth:`Indicator.query` (server-side parameters: the API and tests) or
 :meth:`Indicator.grafana_sql` (Grafana ClickHouse-plugin macros and dashboard variables).
 
-All 12 街镇 at once: the stock indicators rebuild every person's or posting's latest state, which
-costs a whole-table scan; per 街镇 that scan would run twelve times. Their templates therefore carry
-``$by_street`` (before the outer select list) and ``$group_by_street`` (at the end of the outer
-query) around an inner query whose rows have a ``street`` column. Rendered empty they change
-nothing; :meth:`Indicator.query_by_street` renders them as ``street AS street_code,`` and
-``GROUP BY street`` with no 街镇 filter, giving one row per 街镇 from a single scan — the same
-template, so the same definition. A test checks every such indicator against its per-街镇 query.
+Where figures come from: the stocks and flows read the pre-aggregated state of ``state.py``
+(``migrations/0004_aggregated_state.py``; how it works: docs/MONITORING.md), so they cost what their
+period costs, not the whole history; the cohort rates, the 红娘 shares, 岗位流失率 and the survey rate
+read the facts of their period.
+
+All 12 街镇 at once: a template may carry ``$by_street`` (before the outer select list) and
+``$group_by_street`` (at the end of the outer query) around an inner query whose rows have a
+``street`` column. Rendered empty they change nothing; :meth:`Indicator.query_by_street` renders them
+as ``street AS street_code,`` and ``GROUP BY street`` with no 街镇 filter, giving one row per 街镇 from
+a single scan — the same template, so the same definition. A test checks every such indicator
+against its per-街镇 query. The same slots give every industry (``render(by_industry=True)``) and,
+for the indicators on the aggregated state, every key group and every week of a trend
+(``render(by_group=True)``, ``render(weeks=N)``; ``$key``, ``$key_join`` and ``$daily_from`` in
+``state.summed``).
 """
 
 from __future__ import annotations
@@ -203,28 +210,31 @@ _GRADUATE_COHORT = "kind IN ('jobseeker', 'unemployment') AND has(key_groups, 'g
 
 # People who received a service in the period: a follow-up recorded for them, a 红娘 referral naming
 # them (either direction), or a 红娘 contact on a case dispatched for them (contacts name no person:
-# the case's dispatch does). Dispatching alone is not a service.
+# the case's dispatch does, found by case in ``case_chain``). Dispatching alone is not a service.
 _SERVED = """
     SELECT person_ref FROM person_facts FINAL WHERE kind = 'followup' AND day BETWEEN $start AND $end
     UNION ALL
     SELECT person_ref FROM case_facts FINAL WHERE kind = 'referral' AND day BETWEEN $start AND $end
     UNION ALL
-    SELECT person_ref FROM case_facts FINAL
+    SELECT person_ref FROM case_chain FINAL
     WHERE kind = 'dispatched' AND person_ref != '' AND case_id IN (
         SELECT case_id FROM case_facts FINAL WHERE kind = 'contacted' AND day BETWEEN $start AND $end)
 """
 
 
 def _case_share(kind_where: str, *, by_street: bool = True) -> str:
-    """Share of 红娘 cases dispatched in the period that have a matching later event."""
+    """Share of 红娘 cases dispatched in the period that have a matching later event. The cases' other
+    events are looked up by case in ``case_chain`` (the case facts sorted by case), not scanned."""
+    dispatched = f"""SELECT DISTINCT case_id, $street_key AS street FROM case_facts FINAL
+              WHERE kind = 'dispatched' AND day BETWEEN $start AND $end AND {_street()}"""
     return f"""
     SELECT {"$by_street" if by_street else ""} if(sum(total) = 0, NULL, 100 * sum(found) / sum(total)) AS value,
            CAST(NULL AS Nullable(UInt64)) AS people
     FROM (
         SELECT street, count() AS total,
-               countIf(case_id IN (SELECT case_id FROM case_facts FINAL WHERE {kind_where})) AS found
-        FROM (SELECT DISTINCT case_id, $street_key AS street FROM case_facts FINAL
-              WHERE kind = 'dispatched' AND day BETWEEN $start AND $end AND {_street()})
+               countIf(case_id IN (SELECT case_id FROM case_chain FINAL
+                                   WHERE case_id IN (SELECT case_id FROM ({dispatched})) AND {kind_where})) AS found
+        FROM ({dispatched})
         GROUP BY street
     )
     {"$group_by_street" if by_street else ""}

@@ -15,7 +15,9 @@ tables are in ``indicators/state.py``):
   so an event written twice is one row under ``FINAL``, as in 0001. (A plain materialized view is
   safe here only because its target *replaces*; into a SummingMergeTree the same view would count a
   redelivered event twice, since views fire per insert, before any merge.) They let a batch's people
-  or postings be re-read by primary key instead of by a scan.
+  or postings be re-read by primary key instead of by a scan. ``case_chain`` does the same for the
+  红娘 case events, so the SLA shares look up the later events of the period's cases by case instead
+  of scanning every case event ever recorded.
 - ``stock_deltas``: per event of a chain, the rows its state adds and takes back, keyed by ``(day,
   event_id, slot)`` — a key made of the event's own data only, so recomputing a chain (a late event
   changes its neighbours' rows) replaces rows in place. Why deltas rather than a current-state
@@ -75,6 +77,16 @@ forwards = [
         valid_until Nullable(Date)
     ) ENGINE = ReplacingMergeTree ORDER BY (vacancy_id, event_time, event_id)
     """,
+    """
+    CREATE TABLE IF NOT EXISTS case_chain (
+        case_id String,
+        event_time DateTime64(3, 'UTC'),
+        event_id String,
+        kind LowCardinality(String),
+        on_time UInt8,
+        person_ref String
+    ) ENGINE = ReplacingMergeTree ORDER BY (case_id, event_time, event_id)
+    """,
     f"""
     CREATE TABLE IF NOT EXISTS stock_deltas (
         day Date,
@@ -130,6 +142,8 @@ forwards = [
     """,
     "CREATE MATERIALIZED VIEW IF NOT EXISTS dirty_vacancies_mv TO dirty_vacancies AS "
     "SELECT vacancy_id, day FROM vacancy_facts",
+    "CREATE MATERIALIZED VIEW IF NOT EXISTS case_chain_mv TO case_chain AS "
+    "SELECT case_id, event_time, event_id, kind, on_time, person_ref FROM case_facts",
     "CREATE MATERIALIZED VIEW IF NOT EXISTS dirty_stock_days_mv TO dirty_stock_days AS SELECT day FROM stock_deltas",
     *(f"""
     CREATE MATERIALIZED VIEW IF NOT EXISTS dirty_flows_{source}_mv TO dirty_flows AS
@@ -155,6 +169,7 @@ forwards = [
     SELECT vacancy_id, event_time, event_id, day, kind, street_code, open_headcount, valid_until
     FROM vacancy_facts FINAL
     """,
+    "INSERT INTO case_chain SELECT case_id, event_time, event_id, kind, on_time, person_ref FROM case_facts FINAL",
     *rebuild_statements(),
 ]
 
@@ -162,8 +177,8 @@ backwards = [
     *(f"DROP VIEW IF EXISTS {view}" for view in (
         "dirty_months_flow_mv", "dirty_months_stock_mv", "dirty_flows_session_mv", "dirty_flows_posting_mv",
         "dirty_flows_layoff_mv", "dirty_flows_person_mv", "dirty_stock_days_mv", "dirty_vacancies_mv",
-        "vacancy_chain_mv", "dirty_people_mv", "person_chain_mv")),
+        "case_chain_mv", "vacancy_chain_mv", "dirty_people_mv", "person_chain_mv")),
     *(f"DROP TABLE IF EXISTS {table}" for table in (
         "dirty_months", "dirty_flows", "dirty_stock_days", "dirty_vacancies", "dirty_people", "flow_monthly",
-        "flow_daily", "stock_monthly", "stock_daily", "stock_deltas", "vacancy_chain", "person_chain")),
+        "flow_daily", "stock_monthly", "stock_daily", "stock_deltas", "case_chain", "vacancy_chain", "person_chain")),
 ]

@@ -3,7 +3,10 @@
 Every figure on the wall is an indicator's own query, rendered for the ClickHouse plugin by
 ``Indicator.grafana_sql`` (period = the dashboard's time range, 街镇 = the ``street`` variable) and only
 wrapped here: picking its ``value`` column, putting several side by side, or one per 街镇 / group /
-industry / week with ``UNION ALL``. Nothing here restates how an indicator is computed.
+industry / week. Those breakdowns join the indicator's grouped form (one scan for every scope:
+``Indicator.render(by_street=…, by_industry=…, by_group=…, weeks=…)``) to the list of scopes, and
+fall back to one subquery per scope (``UNION ALL``) for an indicator without one. Nothing here
+restates how an indicator is computed.
 
 The one rendering done here rather than by ``grafana_sql`` is ``weekly``: a trend needs the same
 indicator over shifted periods, so it substitutes the template's ``$start`` / ``$end`` itself, with the
