@@ -15,7 +15,8 @@ tables are in ``indicators/state.py``):
   so an event written twice is one row under ``FINAL``, as in 0001. (A plain materialized view is
   safe here only because its target *replaces*; into a SummingMergeTree the same view would count a
   redelivered event twice, since views fire per insert, before any merge.) They let a batch's people
-  or postings be re-read by primary key instead of by a scan. ``case_chain`` does the same for the
+  or postings be re-read by primary key instead of by a scan; small granules (256 rows) because they
+  are read by key, a few thousand scattered aggregates at a time, never scanned. ``case_chain`` does the same for the
   红娘 case events, so the SLA shares look up the later events of the period's cases by case instead
   of scanning every case event ever recorded.
 - ``stock_deltas``: per event of a chain, the rows its state adds and takes back, keyed by ``(day,
@@ -64,6 +65,7 @@ forwards = [
         key_groups {_GROUPS},
         unemployed_since Nullable(Date)
     ) ENGINE = ReplacingMergeTree ORDER BY (person_ref, event_time, event_id)
+      SETTINGS index_granularity = 256
     """,
     """
     CREATE TABLE IF NOT EXISTS vacancy_chain (
@@ -76,6 +78,7 @@ forwards = [
         open_headcount UInt32,
         valid_until Nullable(Date)
     ) ENGINE = ReplacingMergeTree ORDER BY (vacancy_id, event_time, event_id)
+      SETTINGS index_granularity = 256
     """,
     """
     CREATE TABLE IF NOT EXISTS case_chain (
@@ -86,6 +89,7 @@ forwards = [
         on_time UInt8,
         person_ref String
     ) ENGINE = ReplacingMergeTree ORDER BY (case_id, event_time, event_id)
+      SETTINGS index_granularity = 256
     """,
     f"""
     CREATE TABLE IF NOT EXISTS stock_deltas (

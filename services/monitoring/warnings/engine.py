@@ -37,9 +37,12 @@ just before a crash. Mass layoffs are evaluated on every run (they warn within a
 being ingested); the other signals, which move slowly, share ClickHouse with ingestion: their
 evaluation, the full run's included, takes at most ``evaluation_share`` of the time, in slices of
 at most ``SLICE_S`` seconds (oldest scope first), so warnings never starve the writes: a batch waits
-for one query at most, not for a whole evaluation. A stock signal (求人倍率, 长期失业, 岗位流失率) is read
-for all 12 街镇 in one query (``Store.indicator_by_street_sync``) and that reading serves the other
-街镇 for ``BY_STREET_FRESH_S`` seconds: a slow signal may be a few seconds late, never wrong.
+for one query at most, not for a whole evaluation. A signal whose indicator has a grouped form (all
+but the SLA breach share) is read for all 12 街镇 in one query (``Store.indicator_by_street_sync``)
+and that reading serves the other 街镇 for ``BY_STREET_FRESH_S`` seconds: a slow signal may be a few
+seconds late, never wrong. The indicators read the aggregated state (docs/MONITORING.md), so an
+evaluation costs what its windows cost (a month of daily rows and a row per month for the stocks),
+not the whole history; the SLA breach share reads the cases of its 7-day window.
 """
 
 from __future__ import annotations
