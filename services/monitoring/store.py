@@ -15,11 +15,14 @@ runtime's in-process ``RecentIds`` still drops cheap redeliveries before they re
 Pre-aggregated state (``migrations/0004_aggregated_state.py``, ``indicators/state.py``): the
 indicators read state tables that a *refresh* derives from what the writes touched. A write marks
 its work (materialized views into the ``dirty_*`` tables); :meth:`Store.refresh_sync` does it. It
-runs after a write when the last refresh is ``REFRESH_EVERY_S`` old, so a stream of small batches
-pays for one refresh a second rather than one each, and before any read through this store while
-work is pending, so the API and the warnings never read state older than the facts they were
-written with. (Grafana reads ClickHouse directly: it sees the state as of the last refresh, at most
-about a second behind the facts while events flow.)
+runs after a write, and before a background read (the warnings), when the last refresh is
+``REFRESH_EVERY_S`` old (or a mass layoff was written since), so a stream of batches pays for one
+refresh every few seconds rather than one per batch (a refresh costs what the slices it touches
+cost, and a day's slice is the same work for one event or for thousands); and before any other
+indicator read while work is pending, so the API never reads state older than the facts. The slow
+warning signals may be that many seconds late, never wrong; Grafana, which reads ClickHouse
+directly, sees the state of the last refresh (the app's periodic job refreshes when nothing else
+did).
 
 Rows arrive already serialised (``rows.json_lines``, made in the worker's decoding child) and go in
 as ``JSONCompactEachRow``: ClickHouse parses them in its own threads, where clickhouse-connect's
@@ -49,7 +52,7 @@ from .migrations import migrate
 T = TypeVar("T")
 _FACT_TABLES = [table for table in COLUMNS if table != "events"]
 INSERT_FORMAT = "JSONCompactEachRow"
-REFRESH_EVERY_S = 1.0
+REFRESH_EVERY_S = 5.0
 _INSERT_SETTINGS = {
     "date_time_input_format": "best_effort",  # ISO 8601 with an offset, as orjson writes aware times
     "input_format_json_read_objects_as_strings": 1,  # the raw log's payload: a JSON object, kept as text
@@ -65,6 +68,7 @@ class Store:
         self._client: Client | None = None
         self.migrated = False
         self.dirty = True  # the state may lag the facts (a crash may have left work): refresh before reading
+        self.urgent = False  # a write since the last refresh held facts a warning must see at once
         self.refreshed_at = 0.0
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -98,6 +102,7 @@ class Store:
             if lines.get(table):
                 self._insert(table, b"".join(lines[table]))
         self.dirty = True
+        self.urgent = self.urgent or "layoff_facts" in lines  # mass layoffs warn at once: see indicator_sync
         if time.monotonic() - self.refreshed_at >= REFRESH_EVERY_S:
             self.refresh_sync()
 
@@ -110,11 +115,11 @@ class Store:
                 for statement in statements:
                     self.client.command(statement)
                 self.client.command(f"TRUNCATE TABLE {table}")
-        self.dirty = False
+        self.dirty = self.urgent = False
         self.refreshed_at = time.monotonic()
 
-    def _fresh(self) -> None:
-        if self.dirty:
+    def _fresh(self, stale_ok: bool = False) -> None:
+        if self.dirty and (not stale_ok or time.monotonic() - self.refreshed_at >= REFRESH_EVERY_S):
             self.refresh_sync()
 
     def insert_sync(self, table: str, rows: list[Row]) -> None:
@@ -129,6 +134,8 @@ class Store:
 
         ``background`` queries (warning evaluation) run on one ClickHouse thread: with the embedded
         engine they share the worker's cores, and a query fanned out over both starves ingestion.
+        They may also read the aggregated state up to ``REFRESH_EVERY_S`` behind the facts, unless a
+        write since the last refresh held a mass layoff (those warn within a second).
         """
         sql, parameters = indicator.query(start, end, street=street, group=group, industry=industry)
         [row] = self._indicator_rows(sql, parameters, background)
@@ -153,12 +160,13 @@ class Store:
         return {street: found[street] for street in STREETS}
 
     def _indicator_rows(self, sql: str, parameters: dict[str, Any], background: bool) -> list[tuple[Any, ...]]:
-        self._fresh()
+        self._fresh(stale_ok=background and not self.urgent)
         settings = {"max_threads": 1} if background else None  # see indicator_sync
         return list(self.client.query(sql, parameters=parameters, settings=settings).result_rows)
 
     def rows_sync(self, sql: str, parameters: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
-        self._fresh()
+        """Rows of any query, on the tables as they are (the facts; the aggregated state only as of
+        its last refresh: indicators go through :meth:`indicator_sync`)."""
         return list(self.client.query(sql, parameters=parameters or {}).result_rows)
 
     def close(self) -> None:

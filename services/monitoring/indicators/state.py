@@ -51,8 +51,10 @@ def _dirty_people(all_people: bool) -> tuple[str, str]:
 
 
 def person_deltas(*, all_people: bool = False) -> list[str]:
-    """Recompute the ``stock_deltas`` rows of the people in ``dirty_people`` (or of everybody), from
-    the event before their earliest changed day on: rows before it cannot have changed."""
+    """Recompute the ``stock_deltas`` rows of the people in ``dirty_people`` (or of everybody): the
+    rows of their events from the earliest changed day on, and the 6-month row of the event before
+    (it depends on when the next one came); rows before cannot have changed, and writing only what
+    may have changed keeps the days a refresh re-sums to those that moved."""
     where, dirty = _dirty_people(all_people)
     window = ("PARTITION BY person_ref ORDER BY event_time, event_id "
               "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING")
@@ -82,7 +84,8 @@ def person_deltas(*, all_people: bool = False) -> list[str]:
             )
         )
         ARRAY JOIN {slots} AS r
-        WHERE pos >= earliest AND earliest >= 0
+        -- the event before the first changed one: only its row that looks ahead (l_in) can change
+        WHERE earliest >= 0 AND (pos > earliest OR (pos = earliest AND r.2 = 'l_in'))
         """
 
     unemployed = """[
@@ -160,7 +163,9 @@ def vacancy_deltas(*, all_vacancies: bool = False) -> str:
         (day, 'p_out', p_street, -toInt64(p_open) * (pos > 1 AND p_until >= day)),
         (assumeNotNull(until) + 1, 'p_exp', expired_street, expired)
     ] AS r
-    WHERE pos >= earliest AND first_changed > 0 AND (r.2 != 'p_exp' OR pos = src_pos)
+    -- before the first changed event only an expiry (which looks ahead over its run) can change
+    WHERE first_changed > 0 AND (r.2 != 'p_exp' OR pos = src_pos)
+      AND (pos >= first_changed OR (pos >= earliest AND r.2 = 'p_exp'))
     """
 
 

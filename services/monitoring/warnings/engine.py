@@ -37,8 +37,8 @@ just before a crash. Mass layoffs are evaluated on every run (they warn within a
 being ingested); the other signals, which move slowly, share ClickHouse with ingestion: their
 evaluation, the full run's included, takes at most ``evaluation_share`` of the time, in slices of
 at most ``SLICE_S`` seconds (oldest scope first), so warnings never starve the writes: a batch waits
-for one query at most, not for a whole evaluation. A signal whose indicator has a grouped form (all
-but the SLA breach share) is read for all 12 街镇 in one query (``Store.indicator_by_street_sync``)
+for one query at most, not for a whole evaluation. A slow signal whose indicator has a grouped form
+(all but the SLA breach share) is read for all 12 街镇 in one query (``Store.indicator_by_street_sync``)
 and that reading serves the other 街镇 for ``BY_STREET_FRESH_S`` seconds: a slow signal may be a few
 seconds late, never wrong. The indicators read the aggregated state (docs/MONITORING.md), so an
 evaluation costs what its windows cost (a month of daily rows and a row per month for the stocks),
@@ -203,14 +203,16 @@ class Warnings:
         end = self.today()
         start = end - timedelta(days=window_days(signal, self.thresholds) - 1)
         filters = _filters(kind, code)
-        value, people = await self._measure(signal_indicator(signal), start, end, filters)
+        # a mass layoff warns within a second of its ingestion: never from an all-街镇 reading kept a moment
+        value, people = await self._measure(signal_indicator(signal), start, end, filters,
+                                            urgent=signal == "mass_layoff")
         window = window_label(signal, self.thresholds)
         if signal == "mass_layoff":
             short_notice_level = self.thresholds.rules.mass_layoff.short_notice_level
             by_size = next_level(value or None, current, rule.levels, hysteresis)
             level = by_size
             if by_size is not None and short_notice_level.severity > by_size.severity:
-                short, _ = await self._measure("short_notice_layoffs", start, end, filters)
+                short, _ = await self._measure("short_notice_layoffs", start, end, filters, urgent=True)
                 if short:
                     level = short_notice_level
             reading = self._reading(value, by_size, rule.levels, window)
@@ -224,10 +226,10 @@ class Warnings:
                 level = None
         return self._reading(value, level, rule.levels, window)
 
-    async def _measure(self, code: str, start: date, end: date,
-                       filters: dict[str, str]) -> tuple[float | None, int | None]:
+    async def _measure(self, code: str, start: date, end: date, filters: dict[str, str],
+                       urgent: bool = False) -> tuple[float | None, int | None]:
         indicator = BY_CODE[code]
-        if indicator.groups_by_street and list(filters) == ["street"]:
+        if indicator.groups_by_street and list(filters) == ["street"] and not urgent:
             # One scan gives all 12 街镇; the other 11 are likely next in line, so keep it a moment.
             key = (code, start, end)
             taken, values = self._by_street.get(key, (0.0, {}))
