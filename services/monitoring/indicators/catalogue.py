@@ -20,8 +20,8 @@ Render with :meth:`Indicator.query` (server-side parameters: the API and tests) 
 
 Where figures come from: the stocks and flows read the pre-aggregated state of ``state.py``
 (``migrations/0004_aggregated_state.py``; how it works: docs/MONITORING.md), so they cost what their
-period costs, not the whole history; the cohort rates, the 红娘 shares, 岗位流失率 and the survey rate
-read the facts of their period.
+period costs, not the whole history; the 红娘 shares count the cases of their period in
+``case_state``; the cohort rates, 岗位流失率 and the survey rate read the facts of their period.
 
 All 12 街镇 at once: a template may carry ``$by_street`` (before the outer select list) and
 ``$group_by_street`` (at the end of the outer query) around an inner query whose rows have a
@@ -222,19 +222,15 @@ _SERVED = """
 """
 
 
-def _case_share(kind_where: str, *, by_street: bool = True) -> str:
-    """Share of 红娘 cases dispatched in the period that have a matching later event. The cases' other
-    events are looked up by case in ``case_chain`` (the case facts sorted by case), not scanned."""
-    dispatched = f"""SELECT DISTINCT case_id, $street_key AS street FROM case_facts FINAL
-              WHERE kind = 'dispatched' AND day BETWEEN $start AND $end AND {_street()}"""
+def _case_share(flag: str, *, by_street: bool = True) -> str:
+    """Share of 红娘 cases dispatched in the period that were ever ``flag`` (contacted on time,
+    referred on time, breached a deadline), from ``case_state``: each case once per period."""
     return f"""
     SELECT {"$by_street" if by_street else ""} if(sum(total) = 0, NULL, 100 * sum(found) / sum(total)) AS value,
            CAST(NULL AS Nullable(UInt64)) AS people
     FROM (
-        SELECT street, count() AS total,
-               countIf(case_id IN (SELECT case_id FROM case_chain FINAL
-                                   WHERE case_id IN (SELECT case_id FROM ({dispatched})) AND {kind_where})) AS found
-        FROM ({dispatched})
+        SELECT $street_key AS street, uniqExact(case_id) AS total, uniqExactIf(case_id, {flag} = 1) AS found
+        FROM case_state FINAL WHERE day BETWEEN $start AND $end AND {_street()}
         GROUP BY street
     )
     {"$group_by_street" if by_street else ""}
@@ -433,26 +429,28 @@ INDICATORS: tuple[Indicator, ...] = (
         "cases_dispatched", "红娘派单数", "件", False, _S,
         description="红娘 cases dispatched in the period (the base of the SLA shares below).",
         sql=f"""
-        SELECT $by_street toNullable(toFloat64(count())) AS value, {_NO_PEOPLE}
-        FROM (SELECT DISTINCT case_id, $street_key AS street FROM case_facts FINAL
-              WHERE kind = 'dispatched' AND day BETWEEN $start AND $end AND {_street()})
+        SELECT $by_street toNullable(toFloat64(sum(total))) AS value, {_NO_PEOPLE}
+        FROM (
+            SELECT $street_key AS street, uniqExact(case_id) AS total FROM case_state FINAL
+            WHERE day BETWEEN $start AND $end AND {_street()} GROUP BY street
+        )
         $group_by_street
         """,
     ),
     Indicator(
         "sla_contact_rate", "红娘当天联系率", "%", False, _S, target=100, target_op=">=",
         description="Cases dispatched in the period that were contacted on time (the same day).",
-        sql=_case_share("kind = 'contacted' AND on_time = 1"),
+        sql=_case_share("contacted"),
     ),
     Indicator(
         "sla_referral_rate", "红娘3日内推介率", "%", False, _S, target=100, target_op=">=",
         description="Cases dispatched in the period with a referral made on time (within 3 days).",
-        sql=_case_share("kind = 'referral' AND on_time = 1"),
+        sql=_case_share("referred"),
     ),
     Indicator(
         "sla_breach_rate", "红娘超时工单占比", "%", False, _S, target=0, target_op="<=",
         description="Cases dispatched in the period that breached a deadline.",
-        sql=_case_share("kind = 'sla_breached'", by_street=False),
+        sql=_case_share("breached", by_street=False),
     ),
     Indicator(
         "registration_surge_ratio", "失业登记增幅倍数", "倍", False, _S, target_op="<=",

@@ -169,6 +169,22 @@ def vacancy_deltas(*, all_vacancies: bool = False) -> str:
     """
 
 
+def case_states(*, all_cases: bool = False) -> str:
+    """Recompute the ``case_state`` rows of the cases in ``dirty_cases`` (or of every case) from all
+    their events: one row per dispatch (day, 街镇), with what ever happened to the case."""
+    where = "1" if all_cases else "case_id IN (SELECT case_id FROM dirty_cases)"
+    return f"""
+    INSERT INTO case_state (day, street_code, case_id, contacted, referred, breached)
+    SELECT d.day, d.street_code, case_id, f.contacted, f.referred, f.breached
+    FROM (SELECT DISTINCT case_id, day, street_code FROM case_chain FINAL WHERE {where} AND kind = 'dispatched') AS d
+    INNER JOIN (
+        SELECT case_id, max(kind = 'contacted' AND on_time = 1) AS contacted,
+               max(kind = 'referral' AND on_time = 1) AS referred, max(kind = 'sla_breached') AS breached
+        FROM case_chain FINAL WHERE {where} GROUP BY case_id
+    ) AS f USING case_id
+    """
+
+
 def stock_days(*, all_days: bool = False) -> str:
     """Sum ``stock_deltas`` into ``stock_daily`` for the days in ``dirty_stock_days``. A key of the
     day that no row adds to any more (a state moved to another 街镇) is written again as 0."""
@@ -251,6 +267,7 @@ def refresh_steps() -> list[tuple[str, list[str]]]:
     return [
         ("dirty_people", person_deltas()),
         ("dirty_vacancies", [vacancy_deltas()]),
+        ("dirty_cases", [case_states()]),
         ("dirty_stock_days", [stock_days()]),
         ("dirty_flows", [flow_slices(source) for source in FLOW_SOURCES]),
         ("dirty_months", [stock_months(), flow_months()]),
@@ -260,7 +277,7 @@ def refresh_steps() -> list[tuple[str, list[str]]]:
 def rebuild_statements() -> list[str]:
     """Every state table built from every fact (the migration; also ``Store.rebuild_state_sync``)."""
     return [
-        *person_deltas(all_people=True), vacancy_deltas(all_vacancies=True),
+        *person_deltas(all_people=True), vacancy_deltas(all_vacancies=True), case_states(all_cases=True),
         *[flow_slices(source, all_slices=True) for source in FLOW_SOURCES],
         stock_days(all_days=True), stock_months(all_months=True), flow_months(all_months=True),
         *(f"TRUNCATE TABLE IF EXISTS {table}" for table, _ in refresh_steps()),

@@ -16,9 +16,13 @@ tables are in ``indicators/state.py``):
   safe here only because its target *replaces*; into a SummingMergeTree the same view would count a
   redelivered event twice, since views fire per insert, before any merge.) They let a batch's people
   or postings be re-read by primary key instead of by a scan; small granules (256 rows) because they
-  are read by key, a few thousand scattered aggregates at a time, never scanned. ``case_chain`` does the same for the
-  红娘 case events, so the SLA shares look up the later events of the period's cases by case instead
-  of scanning every case event ever recorded.
+  are read by key, a few thousand scattered aggregates at a time, never scanned. ``case_chain`` does
+  the same for the 红娘 case events.
+- ``case_state``: one row per 红娘 case and dispatch (day, 街镇) with whether the case was ever
+  contacted on time, referred on time, or breached a deadline; recomputed from ``case_chain`` for the
+  cases a write touched (keys never disappear: dispatches only accumulate). The SLA shares and
+  红娘派单数 count distinct cases of the period in it (``uniqExact``: a case dispatched twice in a
+  period counts once, as in the facts) instead of joining every case event ever recorded.
 - ``stock_deltas``: per event of a chain, the rows its state adds and takes back, keyed by ``(day,
   event_id, slot)`` — a key made of the event's own data only, so recomputing a chain (a late event
   changes its neighbours' rows) replaces rows in place. Why deltas rather than a current-state
@@ -35,14 +39,14 @@ tables are in ``indicators/state.py``):
   whenever a batch wrote to it. An AggregatingMergeTree or SummingMergeTree fed per insert would
   count a redelivered event twice; ``uniqExact`` / ``groupBitmap`` states keyed on event ids would
   be exact but as large as the facts.
-- ``dirty_*``: what the last writes touched (people, postings, stock days, flow slices, months),
+- ``dirty_*``: what the last writes touched (people, postings, cases, stock days, flow slices, months),
   recorded by materialized views as the rows go in. MergeTrees, so a crash between a batch's insert
   and its refresh leaves them for the next refresh; each refresh step empties its table only after
   its results are written. The writer is one thread (``store.py``), so nothing is added in between.
 
 Left on the facts (their cost is bounded by their period or by a small table): the survey rate, the
-job-loss rate (one row per monitored enterprise and month), the cohort rates (distinct people of
-the period) and the 红娘 SLA shares (cases of the period).
+job-loss rate (one row per monitored enterprise and month) and the cohort rates (distinct people of
+the period).
 
 The last statements build the state from the facts already stored, with the same statements a
 refresh runs, over every aggregate and slice.
@@ -85,6 +89,8 @@ forwards = [
         case_id String,
         event_time DateTime64(3, 'UTC'),
         event_id String,
+        day Date,
+        street_code LowCardinality(String),
         kind LowCardinality(String),
         on_time UInt8,
         person_ref String
@@ -111,6 +117,16 @@ forwards = [
         value Int64
     ) ENGINE = ReplacingMergeTree ORDER BY (measure, day, street_code, key_groups)
     """ for grain in ("daily", "monthly")),
+    """
+    CREATE TABLE IF NOT EXISTS case_state (
+        day Date,
+        street_code LowCardinality(String),
+        case_id String,
+        contacted UInt8,
+        referred UInt8,
+        breached UInt8
+    ) ENGINE = ReplacingMergeTree ORDER BY (day, street_code, case_id)
+    """,
     *(f"""
     CREATE TABLE IF NOT EXISTS flow_{grain} (
         measure LowCardinality(String),
@@ -127,6 +143,7 @@ forwards = [
     "CREATE TABLE IF NOT EXISTS dirty_people (person_ref String, day Date) ENGINE = MergeTree ORDER BY person_ref",
     "CREATE TABLE IF NOT EXISTS dirty_vacancies (vacancy_id String, day Date) ENGINE = MergeTree ORDER BY vacancy_id",
     "CREATE TABLE IF NOT EXISTS dirty_stock_days (day Date) ENGINE = MergeTree ORDER BY day",
+    "CREATE TABLE IF NOT EXISTS dirty_cases (case_id String) ENGINE = MergeTree ORDER BY case_id",
     """CREATE TABLE IF NOT EXISTS dirty_flows (source LowCardinality(String), street_code LowCardinality(String),
        day Date) ENGINE = MergeTree ORDER BY (source, street_code, day)""",
     "CREATE TABLE IF NOT EXISTS dirty_months (family LowCardinality(String), month Date) ENGINE = MergeTree "
@@ -147,7 +164,8 @@ forwards = [
     "CREATE MATERIALIZED VIEW IF NOT EXISTS dirty_vacancies_mv TO dirty_vacancies AS "
     "SELECT vacancy_id, day FROM vacancy_facts",
     "CREATE MATERIALIZED VIEW IF NOT EXISTS case_chain_mv TO case_chain AS "
-    "SELECT case_id, event_time, event_id, kind, on_time, person_ref FROM case_facts",
+    "SELECT case_id, event_time, event_id, day, street_code, kind, on_time, person_ref FROM case_facts",
+    "CREATE MATERIALIZED VIEW IF NOT EXISTS dirty_cases_mv TO dirty_cases AS SELECT case_id FROM case_facts",
     "CREATE MATERIALIZED VIEW IF NOT EXISTS dirty_stock_days_mv TO dirty_stock_days AS SELECT day FROM stock_deltas",
     *(f"""
     CREATE MATERIALIZED VIEW IF NOT EXISTS dirty_flows_{source}_mv TO dirty_flows AS
@@ -173,7 +191,8 @@ forwards = [
     SELECT vacancy_id, event_time, event_id, day, kind, street_code, open_headcount, valid_until
     FROM vacancy_facts FINAL
     """,
-    "INSERT INTO case_chain SELECT case_id, event_time, event_id, kind, on_time, person_ref FROM case_facts FINAL",
+    "INSERT INTO case_chain SELECT case_id, event_time, event_id, day, street_code, kind, on_time, person_ref "
+    "FROM case_facts FINAL",
     *rebuild_statements(),
 ]
 
@@ -181,8 +200,9 @@ backwards = [
     *(f"DROP VIEW IF EXISTS {view}" for view in (
         "dirty_months_flow_mv", "dirty_months_stock_mv", "dirty_flows_session_mv", "dirty_flows_posting_mv",
         "dirty_flows_layoff_mv", "dirty_flows_person_mv", "dirty_stock_days_mv", "dirty_vacancies_mv",
-        "case_chain_mv", "vacancy_chain_mv", "dirty_people_mv", "person_chain_mv")),
+        "dirty_cases_mv", "case_chain_mv", "vacancy_chain_mv", "dirty_people_mv", "person_chain_mv")),
     *(f"DROP TABLE IF EXISTS {table}" for table in (
-        "dirty_months", "dirty_flows", "dirty_stock_days", "dirty_vacancies", "dirty_people", "flow_monthly",
-        "flow_daily", "stock_monthly", "stock_daily", "stock_deltas", "case_chain", "vacancy_chain", "person_chain")),
+        "dirty_months", "dirty_flows", "dirty_cases", "dirty_stock_days", "dirty_vacancies", "dirty_people",
+        "flow_monthly", "flow_daily", "case_state", "stock_monthly", "stock_daily", "stock_deltas", "case_chain",
+        "vacancy_chain", "person_chain")),
 ]
