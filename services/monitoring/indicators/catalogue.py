@@ -118,6 +118,13 @@ class Indicator:
         return "\n".join(line.rstrip() for line in sql.splitlines())  # no trailing blanks from empty placeholders
 
     @property
+    def empty_value(self) -> float | None:
+        """The value over nothing (a scope without rows): NULL for a rate or ratio, 0 for a count or
+        a sum (``test_state`` checks it against every query). The grouped breakdowns give it to the
+        scopes their scan found no row for."""
+        return None if self.unit in ("%", "倍") else 0.0
+
+    @property
     def groups_by_key(self) -> bool:
         """Whether the indicator reads the aggregated state and so has breakdowns by week and by key
         group in one scan (``render(weeks=…)``, ``render(by_group=True)``)."""
@@ -188,11 +195,10 @@ def _cohort_share(cohort_where: str, found: str) -> str:
     SELECT $by_street if(sum(total) = 0, NULL, 100 * sum(found) / sum(total)) AS value,
            toNullable(least(sum(total), sum(found))) AS people
     FROM (
-        SELECT street, count() AS total, countIf(person_ref IN ({found})) AS found
-        FROM (
-            SELECT DISTINCT person_ref, $street_key AS street FROM person_facts FINAL
-            WHERE day BETWEEN $start AND $end AND {cohort_where} AND {_street()} AND {_group()}
-        )
+        SELECT $street_key AS street, uniqExact(person_ref) AS total,
+               uniqExactIf(person_ref, person_ref IN ({found})) AS found
+        FROM person_facts FINAL
+        WHERE day BETWEEN $start AND $end AND {cohort_where} AND {_street()} AND {_group()}
         GROUP BY street
     )
     $group_by_street

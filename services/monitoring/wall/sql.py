@@ -56,14 +56,18 @@ def values(columns: dict[str, str]) -> str:
 def _grouped(code: str, key: str, codes: str, *, street: str) -> tuple[str, str]:
     """The join and the column of one indicator for every 街镇 (``key`` = ``street_code``) or every
     industry (``industry_code``) from its grouped form: one scan, not one query per scope. A scope
-    without rows is worth what the indicator gives over no rows, which its query for a scope that
-    does not exist gives."""
+    without rows is worth what the indicator gives over no rows (``Indicator.empty_value``)."""
     ind = indicator(code)
     grouped = ind.grafana_sql(by_street=True) if key == "street_code" else ind.grafana_sql(street=street,
                                                                                            by_industry=True)
-    empty = ind.grafana_sql(street="'~'") if key == "street_code" else ind.grafana_sql(street=street, industry="'~'")
     join = f"LEFT JOIN (SELECT {key} AS code, value FROM ({grouped})) AS {code} ON {code}.code = {codes}"
-    return join, f"if({code}.code = '', (SELECT value FROM ({empty})), {code}.value)"
+    return join, f"if({code}.code = '', {_empty(ind)}, {code}.value)"
+
+
+def _empty(ind: Indicator) -> str:
+    """The indicator's value over nothing, as SQL of the value column's type."""
+    return "CAST(NULL AS Nullable(Float64))" if ind.empty_value is None else \
+        f"toNullable(toFloat64({ind.empty_value}))"
 
 
 def per_street(columns: dict[str, str]) -> str:
@@ -103,8 +107,7 @@ def per_group(code: str) -> str:
         return f"SELECT * FROM (\n{union}\n) ORDER BY indexOf({order}, key_group)"  # the vocabulary's order
     rows = ", ".join(f"({_quote(group.label)}, {_quote(group.value)})" for group in KeyGroup)
     grouped = ind.render(_FILTERS | {"street": STREET_VALUE}, by_group=True)
-    empty = ind.grafana_sql(group="'~'")
-    return (f"SELECT g.label AS key_group, if(r.present = 0, (SELECT value FROM ({empty})), r.value) AS value\n"
+    return (f"SELECT g.label AS key_group, if(r.present = 0, {_empty(ind)}, r.value) AS value\n"
             f"FROM VALUES('label String, code String', {rows}) AS g\n"
             f"LEFT JOIN (SELECT key_group, value, 1 AS present FROM ({grouped})) AS r ON r.key_group = g.code\n"
             f"ORDER BY indexOf({order}, key_group)")
@@ -154,10 +157,9 @@ def weekly(columns: dict[str, str], weeks: int) -> str:
     for alias, code in columns.items():
         ind = indicator(code)
         grouped = ind.render(_FILTERS | {"street": STREET_VALUE}, weeks=weeks)
-        empty = _render(ind, f"{TO_DAY} - 6", TO_DAY).replace(STREET_VALUE, "'~'")
         joins.append(f"LEFT JOIN (SELECT week, value, 1 AS present FROM ({grouped})) AS {alias}_w "
                      f"ON {alias}_w.week = w.back")
-        selected.append(f"if({alias}_w.present = 0, (SELECT value FROM ({empty})), {alias}_w.value) AS {alias}")
+        selected.append(f"if({alias}_w.present = 0, {_empty(ind)}, {alias}_w.value) AS {alias}")
     return (f"SELECT toDateTime({TO_DAY} - 7 * w.back, 'Asia/Shanghai') AS time, {', '.join(selected)}\n"
             f"FROM (SELECT arrayJoin(range({weeks})) AS back) AS w\n" + "\n".join(joins) + "\nORDER BY time")
 

@@ -223,3 +223,14 @@ def test_each_street_is_the_indicator_for_that_street(varied: Store, codes: tupl
             expected, _ = varied.indicator_sync(BY_CODE[code], date(2026, 2, 10), PANEL_END.date(),
                                                 street=row["street_code"])
             assert row[code] == pytest.approx(expected), (row["street_code"], code)
+
+
+@pytest.mark.parametrize("indicator", INDICATORS, ids=lambda indicator: indicator.code)
+def test_the_value_over_nothing_is_the_queries(engine: Store, indicator) -> None:
+    """``Indicator.empty_value``, which the breakdown panels give a scope without rows, is what the
+    indicator's own query gives for a scope without rows."""
+    filters = {"street": "~"} if "street" in indicator.dimensions else {}
+    value, _ = engine.indicator_sync(indicator, date(2026, 1, 1), date(2026, 12, 31), **filters)
+    if not filters:  # no 街镇 dimension: the engine's own database has no facts at all
+        assert engine.rows_sync("SELECT count() FROM events") == [(0,)]
+    assert value == indicator.empty_value
