@@ -16,9 +16,9 @@ Pre-aggregated state (``migrations/0004_aggregated_state.py``, ``indicators/stat
 indicators read state tables that a *refresh* derives from what the writes touched. A write marks
 its work (materialized views into the ``dirty_*`` tables); :meth:`Store.refresh_sync` does it. It
 runs after a write, and before a background read (the warnings), when the last refresh is
-``REFRESH_EVERY_S`` old (or a mass layoff was written since), so a stream of batches pays for one
-refresh every few seconds rather than one per batch (a refresh costs what the slices it touches
-cost, and a day's slice is the same work for one event or for thousands); and before any other
+``REFRESH_EVERY_S`` old, so a stream of batches pays for one refresh every few seconds rather than
+one per batch (a refresh costs what the slices it touches cost, and a day's slice is the same work
+for one event or for thousands); and before any other
 indicator read while work is pending, so the API never reads state older than the facts. The slow
 warning signals may be that many seconds late, never wrong; Grafana, which reads ClickHouse
 directly, sees the state of the last refresh (the app's periodic job refreshes when nothing else
@@ -68,7 +68,6 @@ class Store:
         self._client: Client | None = None
         self.migrated = False
         self.dirty = True  # the state may lag the facts (a crash may have left work): refresh before reading
-        self.urgent = False  # a write since the last refresh held facts a warning must see at once
         self.refreshed_at = 0.0
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -102,7 +101,6 @@ class Store:
             if lines.get(table):
                 self._insert(table, b"".join(lines[table]))
         self.dirty = True
-        self.urgent = self.urgent or "layoff_facts" in lines  # mass layoffs warn at once: see indicator_sync
         if time.monotonic() - self.refreshed_at >= REFRESH_EVERY_S:
             self.refresh_sync()
 
@@ -115,7 +113,7 @@ class Store:
                 for statement in statements:
                     self.client.command(statement)
                 self.client.command(f"TRUNCATE TABLE {table}")
-        self.dirty = self.urgent = False
+        self.dirty = False
         self.refreshed_at = time.monotonic()
 
     def _fresh(self, stale_ok: bool = False) -> None:
@@ -134,8 +132,8 @@ class Store:
 
         ``background`` queries (warning evaluation) run on one ClickHouse thread: with the embedded
         engine they share the worker's cores, and a query fanned out over both starves ingestion.
-        They may also read the aggregated state up to ``REFRESH_EVERY_S`` behind the facts, unless a
-        write since the last refresh held a mass layoff (those warn within a second).
+        They may also read the aggregated state up to ``REFRESH_EVERY_S`` behind the facts (the mass
+        layoffs, which warn within a second, read their facts).
         """
         sql, parameters = indicator.query(start, end, street=street, group=group, industry=industry)
         [row] = self._indicator_rows(sql, parameters, background)
@@ -160,7 +158,7 @@ class Store:
         return {street: found[street] for street in STREETS}
 
     def _indicator_rows(self, sql: str, parameters: dict[str, Any], background: bool) -> list[tuple[Any, ...]]:
-        self._fresh(stale_ok=background and not self.urgent)
+        self._fresh(stale_ok=background)
         settings = {"max_threads": 1} if background else None  # see indicator_sync
         return list(self.client.query(sql, parameters=parameters, settings=settings).result_rows)
 

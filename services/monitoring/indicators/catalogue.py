@@ -21,7 +21,8 @@ Render with :meth:`Indicator.query` (server-side parameters: the API and tests) 
 Where figures come from: the stocks and flows read the pre-aggregated state of ``state.py``
 (``migrations/0004_aggregated_state.py``; how it works: docs/MONITORING.md), so they cost what their
 period costs, not the whole history; the 红娘 shares count the cases of their period in
-``case_state``; the cohort rates, 岗位流失率 and the survey rate read the facts of their period.
+``case_state``; the cohort rates, the mass layoffs, 岗位流失率 and the survey rate read the facts of
+their period.
 
 All 12 街镇 at once: a template may carry ``$by_street`` (before the outer select list) and
 ``$group_by_street`` (at the end of the outer query) around an inner query whose rows have a
@@ -258,6 +259,22 @@ def _flow(measure: str, where: str = "1") -> str:
                   f"measure = '{measure}' AND {_street()} AND {where}", "$start", "$end")
 
 
+def _mass_layoffs(value: str, people: str | None) -> str:
+    """Mass layoffs of the period, from their facts: few, read for the days of the period only, and
+    always as fresh as the facts (a mass layoff warns within a second of its ingestion)."""
+    shown = "CAST(NULL AS Nullable(UInt64)) AS people" if people is None \
+        else f"toNullable(toUInt64({people})) AS people"
+    return f"""
+    SELECT $by_street toNullable(toFloat64({value})) AS value, {shown}
+    FROM (
+        SELECT street_code AS street, industry_section AS industry, planned_cuts, notice_compliant
+        FROM layoff_facts FINAL
+        WHERE is_mass_layoff = 1 AND day BETWEEN $start AND $end AND {_street()} AND {_industry()}
+    )
+    $group_by_street
+    """
+
+
 def _flow_figure(measure: str, value: str, people: str | None, where: str = "1") -> str:
     shown = "CAST(NULL AS Nullable(UInt64)) AS people" if people is None \
         else f"toNullable(toUInt64({people})) AS people"
@@ -370,17 +387,17 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "mass_layoff_reports", "规模裁员报告", "起", False, _SI,
         description="Mass-layoff reports (Labour Contract Law art. 41) in the period.",
-        sql=_flow_figure("mass_layoff", "sum(n)", None, _industry()),
+        sql=_mass_layoffs("count()", None),
     ),
     Indicator(
         "mass_layoff_cuts", "规模裁员计划裁减人数", "人", True, _SI,
         description="People the mass-layoff reports of the period plan to cut.",
-        sql=_flow_figure("mass_layoff", "sum(a)", "sum(a)", _industry()),
+        sql=_mass_layoffs("sum(planned_cuts)", "sum(planned_cuts)"),
     ),
     Indicator(
         "short_notice_layoffs", "未提前30日报告的规模裁员", "起", False, _SI, target=0, target_op="<=",
         description="Mass layoffs reported with less than 30 days' notice (non-compliant).",
-        sql=_flow_figure("mass_layoff", "sum(b)", None, _industry()),
+        sql=_mass_layoffs("countIf(notice_compliant = 0)", None),
     ),
     Indicator(
         "long_term_unemployed", "长期失业人员", "人", True, _SG, target=0, target_op="<=",

@@ -224,8 +224,6 @@ _NO_GROUPS = "CAST([], 'Array(LowCardinality(String))')"
 FLOW_SOURCES: dict[str, tuple[str, str, str, str, str, str, str, str, str]] = {
     "person": ("person_facts", "kind IN ('employment', 'unemployment')", "kind", "key_groups", "''", "''",
                "count()", "0", "0"),
-    "layoff": ("layoff_facts", "is_mass_layoff = 1", "'mass_layoff'", _NO_GROUPS, "industry_section", "''",
-               "count()", "sum(planned_cuts)", "countIf(notice_compliant = 0)"),
     "posting": ("vacancy_facts", "kind = 'posted'", "'posted'", _NO_GROUPS, "industry_section", "vacancy_kind",
                 "count()", "sum(headcount)", "0"),
     "session": ("session_facts", "kind = 'ended'", "'session_ended'", _NO_GROUPS, "''", "session_kind",

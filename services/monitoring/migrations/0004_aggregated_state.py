@@ -34,7 +34,7 @@ tables are in ``indicators/state.py``):
   ``FINAL``'d deltas of those days only. Recomputing is idempotent, so a replay, a retry or a crash
   half-way changes nothing. A key that lost all its rows is written as 0, not left stale.
 - ``flow_daily`` / ``flow_monthly``: counts and sums per day / month, 街镇, key groups, industry and
-  kind, for the flows (registrations, mass layoffs, posts published, sessions ended). A (街镇, day)
+  kind, for the flows (registrations, posts published, sessions ended). A (街镇, day)
   slice is recounted from the ``FINAL``'d facts of that slice — a range of the facts' sorting key —
   whenever a batch wrote to it. An AggregatingMergeTree or SummingMergeTree fed per insert would
   count a redelivered event twice; ``uniqExact`` / ``groupBitmap`` states keyed on event ids would
@@ -45,8 +45,9 @@ tables are in ``indicators/state.py``):
   its results are written. The writer is one thread (``store.py``), so nothing is added in between.
 
 Left on the facts (their cost is bounded by their period or by a small table): the survey rate, the
-job-loss rate (one row per monitored enterprise and month) and the cohort rates (distinct people of
-the period).
+job-loss rate (one row per monitored enterprise and month), the cohort rates (distinct people of
+the period) and the mass layoffs (few, and read as fresh as the facts: they warn within a second,
+while the state may lag the facts by a refresh interval).
 
 The last statements build the state from the facts already stored, with the same statements a
 refresh runs, over every aggregate and slice.
@@ -172,7 +173,6 @@ forwards = [
     SELECT '{source}' AS source, street_code, day FROM {table} WHERE {which}
     """ for source, table, which in (
         ("person", "person_facts", "kind IN ('employment', 'unemployment')"),
-        ("layoff", "layoff_facts", "is_mass_layoff = 1"),
         ("posting", "vacancy_facts", "kind = 'posted'"),
         ("session", "session_facts", "kind = 'ended'"),
     )),
@@ -199,7 +199,7 @@ forwards = [
 backwards = [
     *(f"DROP VIEW IF EXISTS {view}" for view in (
         "dirty_months_flow_mv", "dirty_months_stock_mv", "dirty_flows_session_mv", "dirty_flows_posting_mv",
-        "dirty_flows_layoff_mv", "dirty_flows_person_mv", "dirty_stock_days_mv", "dirty_vacancies_mv",
+        "dirty_flows_person_mv", "dirty_stock_days_mv", "dirty_vacancies_mv",
         "dirty_cases_mv", "case_chain_mv", "vacancy_chain_mv", "dirty_people_mv", "person_chain_mv")),
     *(f"DROP TABLE IF EXISTS {table}" for table in (
         "dirty_months", "dirty_flows", "dirty_cases", "dirty_stock_days", "dirty_vacancies", "dirty_people",
