@@ -5,7 +5,7 @@ Why a SQL database beside ClickHouse: a warning's change must be recorded durabl
 published, and published exactly once even when the broker is down at that moment. So
 :meth:`WarningLedger.record_sync` updates the warning's row and stages its CloudEvent
 (``runtime.outbox.add_event``) in one transaction; the runtime's ``OutboxRelay`` (started by
-``create_service_app``) publishes it with back-off and marks it sent after the broker's ack. The
+``runtime.http.http_app``) publishes it with back-off and marks it sent after the broker's ack. The
 ``warnings`` table is the source of truth for which warnings are open: the worker restores them
 from it at start-up, so a restart neither re-raises nor re-sends an open warning.
 
