@@ -83,8 +83,8 @@ def _no_jobs(components: Any) -> Sequence[Job]:
     return ()
 
 
-def no_components(started: Started) -> None:
-    """``start`` of a service that works with the runtime's parts alone (tests of the runtime)."""
+def _no_components(started: Started) -> None:
+    return None
 
 
 @dataclass
@@ -95,7 +95,8 @@ class Service(Generic[C]):
     title: str
     description: str
     settings: ServiceSettings
-    start: Callable[[Started], C | Awaitable[C]]
+    # Builds the components (none: the service works with the runtime's parts alone).
+    start: Callable[[Started], C | Awaitable[C]] = _no_components  # type: ignore[assignment]
     stop: Callable[[C], object] | None = None
     routers: Sequence[APIRouter] = ()
     database: Database | None = None

@@ -18,7 +18,7 @@ from schemas.requests import Code, IndustryIn, IsoDate, RequestModel
 from schemas.vocab import Education
 from services.runtime.errors import ProblemError
 from services.runtime.http import http_app
-from services.runtime.service import Service, no_components
+from services.runtime.service import Service
 from services.runtime.settings import ServiceSettings
 from tests.conftest import LiveServer
 
@@ -53,7 +53,7 @@ def server(tmp_path_factory):
         return {"name_length": str(len(body.name))}
 
     settings = ServiceSettings(LEYE_VAR_DIR=str(tmp_path_factory.mktemp("body")))
-    app = http_app(Service(start=no_components, name="test", title="测试服务", description="", settings=settings,
+    app = http_app(Service(name="test", title="测试服务", description="", settings=settings,
                                           routers=[router]))
     with LiveServer(app) as live:
         live.app = app
