@@ -117,6 +117,7 @@ async def _raw_rate(bootstrap: str, n: int) -> float:
                 for record in records:
                     orjson.loads(record.value)
                     seen += 1
+        assert started is not None  # the loop ran: n > 0
         return n / (time.perf_counter() - started)
     finally:
         await consumer.stop()

@@ -29,6 +29,7 @@ from schemas.events.referral import (
 )
 from schemas.fields import SHANGHAI
 from schemas.vocab import CaseCloseReason, CaseOrigin, ContactChannel, ReferralDirection, ReferralResult, SlaKind
+from services.runtime.db import rowcount
 from services.runtime.errors import ProblemError
 from services.runtime.outbox import add_event
 
@@ -172,7 +173,7 @@ def scan_sla(session: Session, now: datetime) -> int:
                                    flag_column.is_(False), due_column <= now)
                 .values({flag_column: True}).execution_options(synchronize_session=False)
             )
-            if claimed.rowcount == 1:
+            if rowcount(claimed) == 1:
                 add_event(session, new_event(CaseSlaBreached(**_ids(case), sla=sla, due_at=due_at),
                                              source=SOURCE, time=now))
                 reported += 1

@@ -19,8 +19,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from schemas.reference import STREETS
 from schemas.vocab import IndustrySection, KeyGroup, VacancyKind
@@ -64,7 +66,7 @@ class _Table:
     def __init__(self, columns: dict[str, tuple[type, tuple[int, ...], float]], capacity: int = 1024) -> None:
         self._spec = columns
         self.capacity = capacity
-        self.cols = {
+        self.cols: dict[str, NDArray[Any]] = {
             name: np.full((capacity, *shape), fill, dtype=dtype) for name, (dtype, shape, fill) in columns.items()
         }
         self.ids: list[str | None] = [None] * capacity
@@ -95,7 +97,7 @@ class _Table:
     def _grow(self) -> None:
         new = self.capacity * 2
         for name, (dtype, shape, fill) in self._spec.items():
-            grown = np.full((new, *shape), fill, dtype=dtype)
+            grown: NDArray[Any] = np.full((new, *shape), fill, dtype=dtype)
             grown[: self.capacity] = self.cols[name]
             self.cols[name] = grown
         self.ids.extend([None] * (new - self.capacity))

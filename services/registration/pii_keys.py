@@ -88,11 +88,13 @@ def rotate(
     newest = cipher.newest_version
     from_versions = tuple(sorted(v for v in counts if v != newest))
     with engine.begin() as conn:
-        run_id = conn.execute(insert(PiiKeyRotation).values(
+        key = conn.execute(insert(PiiKeyRotation).values(
             started_at=utcnow(), operator=operator[:64], host=(host or socket.gethostname())[:255],
             from_versions=",".join(map(str, from_versions)), to_version=newest, rows_done=0, rows_skipped=0,
             status="running",
-        )).inserted_primary_key[0]
+        )).inserted_primary_key
+        assert key is not None  # a one-row INSERT always reports its key
+        run_id = key[0]
     run = Rotation(run_id, from_versions, newest, pending=sum(counts[v] for v in from_versions))
     if on_start is not None:
         on_start(run)
