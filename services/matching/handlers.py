@@ -57,7 +57,7 @@ STATION = "station"
 class EventApplier:
     """Applies events to the database and then to the index; one event at a time (a lock)."""
 
-    def __init__(self, sessions: sessionmaker, index: MatchIndex, clock: Clock, *,  # type: ignore[type-arg]
+    def __init__(self, sessions: sessionmaker[Session], index: MatchIndex, clock: Clock, *,
                  referrals: int = 5, after_commit: Callable[[], None] = lambda: None) -> None:
         self.sessions, self.index, self.clock = sessions, index, clock
         self.referrals, self.after_commit = referrals, after_commit

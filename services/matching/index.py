@@ -249,7 +249,7 @@ class MatchIndex:
                 "priority": _priority(groups, c["since"][rows], today),
             }
             rows = rows[_top(np.broadcast_to(_weighted(parts), rows.shape), limit)]
-            people = [self.people[self._p.ids[r]] for r in rows]  # type: ignore[index]
+            people = [self.people[self._p.ids[r]] for r in rows]
         matches = [m for p in people if (m := domain.score(p, vacancy, today)) is not None]
         return sorted(matches, key=lambda m: (-m.score, m.person_ref))
 
@@ -281,7 +281,7 @@ class MatchIndex:
             }
             totals = np.where(mask, _weighted(parts), -np.inf)
             rows = _top(totals, limit)
-            vacancies = [self.vacancies[self._v.ids[r]] for r in rows]  # type: ignore[index]
+            vacancies = [self.vacancies[self._v.ids[r]] for r in rows]
         matches = [m for v in vacancies if (m := domain.score(person, v, today)) is not None]
         return sorted(matches, key=lambda m: (-m.score, m.vacancy_id))
 

@@ -130,7 +130,7 @@ def _next_batch(engine: Engine, newest: int, after: str, size: int) -> list[_Row
              .where(Person.pii_key_version != newest, Person.person_ref > after)
              .order_by(Person.person_ref).limit(size))
     with engine.connect().execution_options(**{SQLITE_IMMEDIATE: False}) as conn:
-        return [tuple(row) for row in conn.execute(query)]  # type: ignore[misc]
+        return [(ref, name, id_number, phone, version) for ref, name, id_number, phone, version in conn.execute(query)]
 
 
 def _rewrite(engine: Engine, cipher: PiiCipher, run_id: int, batch: list[_Row]) -> int:
