@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from schemas.fields import SHANGHAI
 from schemas.vocab import CaseCloseReason, CaseOrigin, ContactChannel, ReferralDirection, ReferralResult, SlaKind
+from services.runtime.db import rowcount
 from services.runtime.errors import ProblemError
 from services.runtime.outbox import add_event
 
@@ -145,7 +146,7 @@ def scan_sla(session: Session, now: datetime) -> int:
                                    flag_column.is_(False), due_column <= now)
                 .values({flag_column: True}).execution_options(synchronize_session=False)
             )
-            if claimed.rowcount == 1:
+            if rowcount(claimed) == 1:
                 add_event(session, events.case_sla_breached(case, sla, due_at, now))
                 reported += 1
     return reported

@@ -15,6 +15,7 @@ import subprocess
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
@@ -65,7 +66,7 @@ def die_with_parent() -> None:
     libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def stop_process(process: subprocess.Popen | None, timeout_s: float = 30.0, sig: int = signal.SIGTERM) -> None:
+def stop_process(process: subprocess.Popen[Any] | None, timeout_s: float = 30.0, sig: int = signal.SIGTERM) -> None:
     """Ask a child process to stop (``sig``), wait up to ``timeout_s``, then kill it."""
     if process is None or process.poll() is not None:
         return
@@ -114,7 +115,7 @@ def ensure_topics(bootstrap: str, topics: Iterable[Topic] | None = None) -> list
         missing = [t for t in wanted if t.name not in existing]
         created = []
         for topic in missing:
-            config = {"cleanup.policy": topic.cleanup_policy}
+            config: dict[str, str] = {"cleanup.policy": topic.cleanup_policy}
             if topic.retention_ms is not None:
                 config["retention.ms"] = str(topic.retention_ms)
             try:

@@ -33,7 +33,7 @@ from .settings import ServiceSettings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
-    from sqlalchemy.orm import sessionmaker
+    from sqlalchemy.orm import Session, sessionmaker
 
     from .outbox import OutboxRelay
     from .streaming import BatchDecoder
@@ -54,7 +54,7 @@ class Database:
 class Started:
     """What the runtime has started for a service when its ``start`` runs."""
 
-    sessions: sessionmaker | None = None  # type: ignore[type-arg]
+    sessions: sessionmaker[Session] | None = None
     engine: Engine | None = None
     relay: OutboxRelay | None = None
 
@@ -123,7 +123,7 @@ class Service(Generic[C]):
 async def start_components(service: Service[C], started: Started) -> C:
     """Run the service's ``start`` (plain or ``async``)."""
     made = service.start(started)
-    return await made if inspect.isawaitable(made) else made  # type: ignore[return-value]
+    return await made if inspect.isawaitable(made) else made
 
 
 async def stop_components(service: Service[C], components: C) -> None:

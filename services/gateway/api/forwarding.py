@@ -4,7 +4,7 @@ the OpenAPI document lists every resource with its scope."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 
@@ -42,7 +42,7 @@ def _nested(route: Route) -> Callable[..., Awaitable[Response]]:
 for _route in ROUTES:
     _slug = _route.prefix.strip("/").replace("/", "_").replace("-", "_")
     for _method in sorted(_route.methods - {"HEAD"}):
-        _doc = dict(
+        _doc: dict[str, Any] = dict(
             summary=_route.summary, tags=[_BACKEND_TAGS[_route.backend]], responses=_RESPONSES,
             description=f"转发至 {_route.backend} 服务；所需权限范围：`{_route.scope}`"
             + ("；每次访问记入审计日志" if _route.personal else ""),

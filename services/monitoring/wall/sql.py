@@ -15,7 +15,7 @@ the ``alerts`` table) and the latest events (from the raw ``events`` log).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from schemas.reference import DISTRICT_CODE, INDUSTRY_SECTIONS, STREETS
 from schemas.vocab import AlertLevel, KeyGroup
@@ -38,7 +38,15 @@ def _quote(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def value_of(code: str, **filters: str) -> str:
+class _Filters(TypedDict, total=False):
+    """The filters ``Indicator.grafana_sql`` takes as SQL expressions."""
+
+    street: str
+    group: str
+    industry: str
+
+
+def value_of(code: str, **filters: Unpack[_Filters]) -> str:
     """A scalar subquery: the indicator's ``value`` for the dashboard period and 街镇 variable."""
     return f"(SELECT value FROM ({indicator(code).grafana_sql(**filters)}))"
 

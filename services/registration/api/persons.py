@@ -6,7 +6,7 @@ person row and stages its event(s) in the same unit of work.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path
 
@@ -47,8 +47,8 @@ from .models import (
 
 router = write_router(prefix="/persons", tags=["人员登记"])
 RefPath = Annotated[PersonRef, Path(description="person_ref：身份证号码的keyed哈希")]
-_CONFLICT = {409: {"description": "当前状态不允许该操作"}}
-_NOT_FOUND = {404: {"description": "未找到该人员"}}
+_CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "当前状态不允许该操作"}}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "未找到该人员"}}
 
 
 def next_status(current: Status | None, action: Action) -> Status:

@@ -50,7 +50,7 @@ class ListQuery:
 ListQueryDep = Annotated[ListQuery, Depends()]
 
 
-def _page(session: SessionDep, q: ListQuery, query: Select[tuple[store.Person]]) -> Page:
+def _page(session: SessionDep, q: ListQuery, query: Select[store.Person]) -> Page:
     total, people = store.page(session, q.filters.apply(query), q.limit, q.offset)
     return Page(total=total, limit=q.limit, offset=q.offset, items=[summary(p) for p in people])
 
