@@ -109,7 +109,11 @@ class EmbeddedBroker:
 def ensure_topics(bootstrap: str, topics: Iterable[Topic] | None = None) -> list[str]:
     """Create the registry's topics that do not exist yet; return the names created."""
     wanted = list(topics if topics is not None else TOPICS.values())
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="leye-admin", request_timeout_ms=10_000)
+    # kafka-python 3 bounds the connection to the broker by its own bootstrap timeout (30 s), not by
+    # the request timeout, and waits up to 30 s between reconnects: an outbox relay calling this while
+    # the broker is down blocked 30 s per attempt and found a restarted broker up to 25 s late.
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="leye-admin", request_timeout_ms=10_000,
+                             bootstrap_timeout_ms=10_000, reconnect_backoff_max_ms=1_000)
     try:
         existing = set(admin.list_topics())
         missing = [t for t in wanted if t.name not in existing]
