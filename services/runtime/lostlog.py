@@ -131,8 +131,11 @@ class LostLogGuard:
         """Each existing topic's id (empty for a broker that reports none)."""
         with self._lock:
             if self._admin is None:
+                # Bounded like ensure_topics' client: kafka-python's 30 s bootstrap and reconnect defaults
+                # would let a worker notice a lost log up to half a minute late.
                 self._admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="leye-lostlog",
-                                               request_timeout_ms=5_000)
+                                               request_timeout_ms=5_000, bootstrap_timeout_ms=5_000,
+                                               reconnect_backoff_max_ms=1_000)
             try:
                 described = self._admin.describe_topics(topics)
             except (KafkaError, OSError):
