@@ -12,7 +12,7 @@ never published), but the employer may correct (PUT) or withdraw them. ``closed`
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from schemas.fields import SHANGHAI
@@ -47,6 +47,16 @@ SESSION_NEXT = {SessionStatus.SCHEDULED: SessionStatus.STARTED, SessionStatus.ST
 def local_date(moment: datetime) -> date:
     """The Asia/Shanghai calendar day of an aware ``moment`` (validity dates are local days)."""
     return moment.astimezone(SHANGHAI).date()
+
+
+def local_today() -> date:
+    """Today in Asia/Shanghai."""
+    return datetime.now(SHANGHAI).date()
+
+
+MAX_AHEAD = timedelta(days=366)
+"""How far ahead a request may plan (a vacancy's start and validity, a layoff, a recruitment
+session): a year, counted as 366 days so that a leap day never refuses the same date next year."""
 
 
 def is_expired(valid_until: date, now: datetime) -> bool:

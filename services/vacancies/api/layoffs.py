@@ -18,7 +18,7 @@ from services.runtime.http import write_router
 
 from .. import events
 from ..deps import SessionDep
-from ..domain import field_error
+from ..domain import MAX_AHEAD, field_error, local_today
 from ..store import Employer, LayoffReport
 
 router = write_router(prefix="/layoffs", tags=["裁员报告"])
@@ -29,8 +29,8 @@ class LayoffIn(RequestModel):
     total_staff: Annotated[int, Field(ge=1)]
     planned_cuts: Annotated[int, Field(ge=1)]
     reason: Code[LayoffReason]
-    notified_on: IsoDate = Field(description="向工会或全体职工说明情况的日期")
-    planned_on: IsoDate = Field(description="计划裁减日期")
+    notified_on: IsoDate = Field(description="向工会或全体职工说明情况的日期（不晚于今天）")
+    planned_on: IsoDate = Field(description="计划裁减日期（不早于说明情况的日期，不晚于一年以后）")
 
     @field_validator("planned_cuts")
     @classmethod
@@ -39,6 +39,25 @@ class LayoffIn(RequestModel):
         if total_staff is not None and planned_cuts > total_staff:
             raise PydanticCustomError("planned_cuts", "计划裁减人数不得超过职工总数")
         return planned_cuts
+
+    # The report follows the explanation to the union (art. 41), so that date lies in the past; a
+    # cut planned before it would give negative notice.
+    @field_validator("notified_on")
+    @classmethod
+    def _notified_by_now(cls, notified_on: date) -> date:
+        if notified_on > local_today():
+            raise PydanticCustomError("future_date", "向工会或职工说明情况的日期不得晚于今天")
+        return notified_on
+
+    @field_validator("planned_on")
+    @classmethod
+    def _planned_after_notice(cls, planned_on: date, info: ValidationInfo) -> date:
+        notified_on = info.data.get("notified_on")
+        if notified_on is not None and planned_on < notified_on:
+            raise PydanticCustomError("planned_before_notice", "计划裁减日期不得早于向工会或职工说明情况的日期")
+        if planned_on > local_today() + MAX_AHEAD:
+            raise PydanticCustomError("date_too_far", "计划裁减日期不得晚于一年以后")
+        return planned_on
 
 
 class LayoffOut(BaseModel):
