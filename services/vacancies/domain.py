@@ -81,6 +81,15 @@ def require_editable(status: str) -> None:
         raise ProblemError(409, "vacancy_closed", "岗位已关闭，不能修改")
 
 
+def declared_staff(registered: int, monthly: tuple[int, int] | None) -> int:
+    """The most staff an employer has declared: its registered staff count and, when it reports
+    monthly, that month's baseline and current headcount. A layoff report may not claim more staff
+    than this: an inflated total would lower the share cut and hide a mass layoff under art. 41's
+    10 % line. Fewer is accepted (it only makes the report more likely to count as a mass layoff).
+    An employer that has grown updates its registration or reports its headcount first."""
+    return max((registered, *(monthly or ())))
+
+
 def field_error(field: str, message: str, kind: str, code: str = "validation_failed") -> ProblemError:
     """A 422 problem naming one field (``body.x`` / ``path.x``), in the shape of the validation handler."""
     return ProblemError(422, code, "请检查标注的字段", errors=[{"field": field, "message": message, "type": kind}])

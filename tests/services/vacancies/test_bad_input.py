@@ -187,3 +187,19 @@ def test_layoff_planned_before_its_notice_is_refused_in_chinese_and_not_stored(r
     assert registered.counts() == before
     same_day = registered.post("/layoffs", layoff_body(notified_on="2026-10-01", planned_on="2026-10-01"))
     assert same_day.status_code == 201 and same_day.json()["notice_days"] == 0
+
+
+def test_layoff_cannot_claim_more_staff_than_the_employer_declared(registered) -> None:
+    """An inflated total lowers the share cut: 30 of 400 is not a mass layoff, 30 of 120 (registered) is."""
+    before = registered.counts()
+    response = registered.post("/layoffs", layoff_body(total_staff=400, planned_cuts=30))
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["field"], error["type"]) == ("body.total_staff", "staff_exceeds_declared")
+    assert "120人" in error["message"]
+    assert registered.counts() == before
+    # Reporting the growth in the monthly headcount first makes the larger total acceptable.
+    assert registered.post("/headcount-reports", headcount_body(baseline_headcount=400, current_headcount=400,
+                                                                decreases={})).status_code == 201
+    accepted = registered.post("/layoffs", layoff_body(total_staff=400, planned_cuts=30))
+    assert accepted.status_code == 201 and accepted.json()["is_mass_layoff"] is True
