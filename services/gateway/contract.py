@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from schemas.problem import Problem
+from schemas.vocab import Vocabulary
 
 from .domain import SCOPES, WRITE, Route, find_route
 
@@ -48,6 +49,39 @@ _PROBLEMS = {
     502: "后端服务处理失败",
     503: "后端服务或审计日志暂不可用（带 Retry-After）",
 }
+
+
+# The code lists' Chinese names (their docstrings are for developers): a department reads these.
+_VOCABULARY_NAMES = {
+    "Gender": "性别（GB/T 2261.1-2003）", "Education": "学历（GB/T 4658-2006 一级代码）",
+    "IndustrySection": "行业门类（GB/T 4754-2017）", "KeyGroup": "重点群体", "EmploymentForm": "就业形式",
+    "UnemploymentReason": "失业原因", "RegistrationPlace": "失业登记地", "FollowupOutcome": "跟踪回访结果",
+    "HardshipCategory": "就业困难人员认定类别", "ClosureReason": "注销登记原因", "ContactChannel": "联系方式",
+    "CaseCloseReason": "红娘工单关闭原因", "ReferralResult": "推介结果", "DecreaseType": "减员类型",
+    "LayoffReason": "规模裁员的法定情形（劳动合同法第四十一条）", "SessionKind": "招聘活动类型",
+    "VacancyCloseReason": "岗位下架原因", "VacancyKind": "岗位类型", "CaseOrigin": "工单来源",
+    "ReferralDirection": "推介方向", "FlagCategory": "岗位信息风险类别", "RegistrationKind": "登记类型",
+    "SlaKind": "服务时限类型", "AlertLevel": "预警级别", "ScopeKind": "预警范围类型", "AlertSource": "预警来源",
+}
+_STATE_NAMES = {"Status": "就失业登记状态", "VacancyStatus": "岗位状态", "SessionStatus": "招聘活动状态"}
+
+
+def _label_codes(schemas: dict[str, Any]) -> None:
+    """Give every code list its Chinese name and each code its label (``x-enum-descriptions``, in
+    the order of ``enum``, as client generators read it)."""
+    vocabularies = {vocabulary.__name__: vocabulary for vocabulary in Vocabulary.__subclasses__()
+                    if vocabulary.__module__ == Vocabulary.__module__}
+    for name, schema in schemas.items():
+        title = schema.get("title", name)
+        if "enum" not in schema:
+            continue
+        if title in vocabularies and title in _VOCABULARY_NAMES:
+            labels = vocabularies[title].labels()
+            schema["x-enum-descriptions"] = [labels[code] for code in schema["enum"]]
+            schema["description"] = f"{_VOCABULARY_NAMES[title]}。代码：" + "；".join(
+                f"`{code}` {labels[code]}" for code in schema["enum"])
+        elif title in _STATE_NAMES:
+            schema["description"] = _STATE_NAMES[title]
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +247,7 @@ def finish_openapi(document: dict[str, Any]) -> dict[str, Any]:
     own = {k: v for k, v in components.get("schemas", {}).items() if k not in _FASTAPI_ERRORS}
     problem = Problem.model_json_schema(ref_template=_REF + "{model}")
     schemas |= problem.pop("$defs") | {"Problem": problem} | own
+    _label_codes(schemas)
     components["schemas"] = {name: schemas[name] for name in sorted(schemas)}
     components.setdefault("securitySchemes", {})[OAUTH] = {
         "type": "oauth2",

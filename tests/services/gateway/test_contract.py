@@ -11,6 +11,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from leye.apidoc import DOCUMENT, backend_contracts, dumps, gateway_document
+from schemas.vocab import Vocabulary
 from services.gateway.contract import CONTRACTS, OAUTH
 from services.gateway.domain import SCOPES, find_route
 from services.registration.api.models import UnemploymentIn
@@ -85,8 +86,11 @@ def test_request_bodies_are_the_backends_models(document, method, path, model, c
 
 def test_schemas_are_those_the_backend_publishes(document) -> None:
     vacancies = http_app(build_vacancies(VacanciesSettings())).openapi()["components"]["schemas"]
-    for name in ("VacancyIn", "VacancyOut", "LayoffIn", "LayoffOut", "Education", "LayoffReason"):
+    for name in ("VacancyIn", "VacancyOut", "LayoffIn", "LayoffOut"):
         assert document["components"]["schemas"][name] == vacancies[name], name
+    for name in ("Education", "LayoffReason"):  # the same codes, with their Chinese labels added
+        published = document["components"]["schemas"][name]
+        assert published["enum"] == vacancies[name]["enum"] and published["type"] == vacancies[name]["type"]
     # Names two backends use for different models are told apart.
     schemas = document["components"]["schemas"]
     assert {"RegistrationCloseIn", "VacanciesCloseIn", "MatchingCloseIn"} <= set(schemas)
@@ -147,3 +151,16 @@ def test_the_gateway_serves_the_document_and_answers_undeclared_routes_in_proble
         assert problem["code"] == "method_not_allowed" and allow in problem["detail"]
         assert problem["title"] == "不支持的请求方法"
     assert [r["method"] for r in backend.requests[before:]] == ["PATCH"]
+
+
+def test_code_lists_carry_their_chinese_labels_and_standard(document) -> None:
+    schemas = document["components"]["schemas"]
+    vocabularies = {v.__name__: v for v in Vocabulary.__subclasses__() if v.__module__ == "schemas.vocab"}
+    listed = [name for name, schema in schemas.items() if schema.get("title") in vocabularies and "enum" in schema]
+    assert len(listed) >= 15
+    for name in listed:
+        labels = vocabularies[schemas[name]["title"]].labels()
+        assert schemas[name]["x-enum-descriptions"] == [labels[code] for code in schemas[name]["enum"]], name
+    education = schemas["Education"]
+    assert education["description"].startswith("学历（GB/T 4658-2006") and "`20` 大学本科" in education["description"]
+    assert "GB/T 4754-2017" in schemas["IndustrySection"]["description"]
