@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from schemas.errors import translate_errors
 
-from .errors import CODES, TITLES, ProblemError
+from .errors import CODES, TITLES, ProblemError, validation_detail
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -82,7 +82,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             400 if malformed else 422,
             code="malformed_json" if malformed else "validation_failed",
-            detail="请检查标注的字段" if not malformed else "请求体不是合法的 JSON",
+            detail=validation_detail(errors) if not malformed else "请求体不是合法的 JSON",
             errors=errors, instance=request.url.path,
         )
 

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from schemas.fields import SHANGHAI
 from schemas.vocab import VacancyCloseReason
-from services.runtime.errors import ProblemError
+from services.runtime.errors import ProblemError, validation_detail
 
 
 class VacancyStatus(StrEnum):
@@ -92,7 +92,8 @@ def declared_staff(registered: int, monthly: tuple[int, int] | None) -> int:
 
 def field_error(field: str, message: str, kind: str, code: str = "validation_failed") -> ProblemError:
     """A 422 problem naming one field (``body.x`` / ``path.x``), in the shape of the validation handler."""
-    return ProblemError(422, code, "请检查标注的字段", errors=[{"field": field, "message": message, "type": kind}])
+    errors = [{"field": field, "message": message, "type": kind}]
+    return ProblemError(422, code, validation_detail(errors), errors=errors)
 
 
 def advance_session(status: str, wanted: SessionStatus) -> None:

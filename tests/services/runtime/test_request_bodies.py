@@ -109,6 +109,8 @@ def test_wrong_field_is_422_naming_it_without_the_value(server, body, field, kin
     problem = response.json()
     assert problem["code"] == "validation_failed" and problem["title"] == "请求参数校验失败"
     assert (field, kind) in [(e["field"], e["type"]) for e in problem["errors"]]
+    first = problem["errors"][0]
+    assert problem["detail"].startswith(f"{first['field']}：{first['message']}")  # what is wrong, in one sentence
     assert "张三" not in response.text
 
 

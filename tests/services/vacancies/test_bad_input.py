@@ -184,6 +184,7 @@ def test_layoff_planned_before_its_notice_is_refused_in_chinese_and_not_stored(r
     [error] = response.json()["errors"]
     assert error == {"field": "body.planned_on", "message": "计划裁减日期不得早于向工会或职工说明情况的日期",
                      "type": "planned_before_notice"}
+    assert response.json()["detail"] == "body.planned_on：计划裁减日期不得早于向工会或职工说明情况的日期"
     assert registered.counts() == before
     same_day = registered.post("/layoffs", layoff_body(notified_on="2026-10-01", planned_on="2026-10-01"))
     assert same_day.status_code == 201 and same_day.json()["notice_days"] == 0
@@ -197,6 +198,7 @@ def test_layoff_cannot_claim_more_staff_than_the_employer_declared(registered) -
     [error] = response.json()["errors"]
     assert (error["field"], error["type"]) == ("body.total_staff", "staff_exceeds_declared")
     assert "120人" in error["message"]
+    assert response.json()["detail"].startswith("body.total_staff：职工总数超过")
     assert registered.counts() == before
     # Reporting the growth in the monthly headcount first makes the larger total acceptable.
     assert registered.post("/headcount-reports", headcount_body(baseline_headcount=400, current_headcount=400,
