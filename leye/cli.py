@@ -38,6 +38,7 @@ COMMAND_GROUPS: dict[str, str] = {
     "grafana": "services.monitoring.cli",
     "gateway": "services.gateway.cli",
     "registration": "services.registration.cli",
+    "api": "leye.apidoc",
 }
 
 

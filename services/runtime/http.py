@@ -386,6 +386,8 @@ def http_app(service: Service[Any]) -> FastAPI:
     app.state.started = asyncio.Event()
     app.state.partitions_assigned = False
     app.state.idempotency_ttl = timedelta(seconds=retention.idempotency_key_ttl_s) if retention else None
+    if service.openapi is not None:
+        _finish_openapi(app, service.openapi)
     install_problem_handlers(app)
     app.add_middleware(BodyLimitMiddleware)
     if not service.public and settings.environment == "production":
@@ -399,6 +401,18 @@ def http_app(service: Service[Any]) -> FastAPI:
     for router in service.routers:
         app.include_router(router)
     return app
+
+
+def _finish_openapi(app: FastAPI, finish: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """``app.openapi()`` returns FastAPI's document passed through ``finish``, built once."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = finish(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _ops_router(service: Service[Any]) -> APIRouter:

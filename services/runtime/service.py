@@ -114,6 +114,8 @@ class Service(Generic[C]):
     # requires the internal credential when LEYE_ENV=production.
     public: bool = False
     openapi_tags: list[dict[str, str]] = field(default_factory=list)
+    # Finishes the app's OpenAPI document (the gateway documents the operations it forwards).
+    openapi: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     # Browser origins allowed to call the API (CORS); empty: none.
     cors_origins: Sequence[str] = ()
     # False: none of the runtime's retention purges (tests that count a service's own jobs).

@@ -13,7 +13,7 @@ from fastapi import Path
 from schemas import person_ref as make_person_ref
 from schemas.ids import PersonRef
 from schemas.vocab import Gender, HardshipCategory, KeyGroup
-from services.runtime.errors import ProblemError
+from services.runtime.errors import ProblemError, validation_detail
 from services.runtime.http import write_router
 from services.runtime.outbox import add_event
 
@@ -61,8 +61,8 @@ def next_status(current: Status | None, action: Action) -> Status:
 
 def field_problem(field: str, message: str, kind: str) -> ProblemError:
     """A 422 naming one field, for rules that need the stored person (the body alone cannot tell)."""
-    return ProblemError(422, "validation_failed", "请检查标注的字段",
-                        errors=[{"field": field, "message": message, "type": kind}])
+    errors = [{"field": field, "message": message, "type": kind}]
+    return ProblemError(422, "validation_failed", validation_detail(errors), errors=errors)
 
 
 def summary(person: Person) -> PersonSummary:
