@@ -20,7 +20,8 @@ run: install
 test: lint
 	$(BIN)/python -m pytest
 
-# ruff on everything; mypy --strict on schemas/ ([tool.mypy]); the import contracts ([tool.importlinter]).
+# ruff on everything; mypy, strict on schemas/ and services/runtime/ ([tool.mypy]); the import contracts
+# ([tool.importlinter]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy

@@ -13,7 +13,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
@@ -22,6 +22,10 @@ from rich.console import Console
 from rich.table import Table
 
 from .stack import DEFAULT_BROKER_PORT, DEFAULT_PORT_BASE, PortInUse, Stack
+
+if TYPE_CHECKING:
+    import subprocess
+    from collections.abc import Callable
 
 app = typer.Typer(help="乐业西青指挥中心 平台工具", no_args_is_help=True, add_completion=False)
 bench_app = typer.Typer(help="性能基准测试（结果写入 bench/results/）", no_args_is_help=True)
@@ -34,6 +38,7 @@ COMMAND_GROUPS: dict[str, str] = {
     "grafana": "services.monitoring.cli",
     "gateway": "services.gateway.cli",
     "registration": "services.registration.cli",
+    "api": "leye.apidoc",
 }
 
 
@@ -146,7 +151,7 @@ def up(
         console.print("已停止。")
 
 
-def _start_demo_traffic(stack: Stack, var_dir: Path, rate: float):  # type: ignore[no-untyped-def]
+def _start_demo_traffic(stack: Stack, var_dir: Path, rate: float) -> subprocess.Popen[bytes]:
     """Register the simulator's gateway client (through ``leye gateway clients``) and start ``leye simulate``
     as a child process."""
     import os
@@ -166,7 +171,7 @@ def _start_demo_traffic(stack: Stack, var_dir: Path, rate: float):  # type: igno
     return process
 
 
-def _live_view(stack: Stack, stopped, supervise) -> None:  # type: ignore[no-untyped-def]
+def _live_view(stack: Stack, stopped: Callable[[], bool], supervise: Callable[[], None]) -> None:
     """Refresh the live view every 2 s until stopped, supervising the services in between."""
     import httpx
     from rich.live import Live
@@ -340,4 +345,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

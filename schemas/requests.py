@@ -7,7 +7,8 @@ request model therefore says what its JSON form is, in Python-mode terms:
   ``5000.0`` are not integers), a boolean is ``true``/``false`` (not ``"true"`` or ``1``).
 - ``Code[E]``: a vocabulary member, given as its code (``"C"``, ``"20"``).
 - ``IsoDate`` / ``IsoDatetime``: an ISO 8601 string (a datetime with its offset). JSON has no date
-  type, and lax mode would read a number as a Unix timestamp, so anything but a string is refused.
+  type, and lax mode would read a number, or a string holding one, as a Unix timestamp: both are
+  refused, other strings are parsed as pydantic parses JSON.
 - ``IndustryIn``: the shared ``Industry`` from its JSON form. Other shared models without codes or
   dates (``Skill``) are used as they are: strict models accept a ``dict``.
 
@@ -39,16 +40,33 @@ Code = Annotated[E, Strict(False)]
 """A vocabulary member read from its code (lax enum validation accepts the value, nothing else)."""
 
 
+def _numeric(text: str) -> bool:
+    """Whether pydantic's lax parsing would read ``text`` as Unix time ("0" is 1970-01-01)."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _date_text(value: Any) -> Any:
-    if isinstance(value, str | date):  # a date object: a Python caller, not JSON
+    if isinstance(value, date):  # a date object: a Python caller, not JSON
         return value
-    raise PydanticKnownError("date_type")
+    if not isinstance(value, str):
+        raise PydanticKnownError("date_type")
+    if _numeric(value):
+        raise PydanticKnownError("date_parsing", {"error": "a number is not a date"})
+    return value
 
 
 def _datetime_text(value: Any) -> Any:
-    if isinstance(value, str | date):
+    if isinstance(value, date):
         return value
-    raise PydanticKnownError("datetime_type")
+    if not isinstance(value, str):
+        raise PydanticKnownError("datetime_type")
+    if _numeric(value):
+        raise PydanticKnownError("datetime_parsing", {"error": "a number is not a time"})
+    return value
 
 
 IsoDate = Annotated[date, Strict(False), BeforeValidator(_date_text)]

@@ -14,7 +14,7 @@ models are strict. JSON input is parsed from the codes.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 
 class Vocabulary(StrEnum):
@@ -23,11 +23,18 @@ class Vocabulary(StrEnum):
     _value_: str
     label: str
 
-    def __new__(cls, code: str, label: str) -> Self:
-        member = str.__new__(cls, code)
-        member._value_ = code
-        member.label = label
-        return member
+    if TYPE_CHECKING:
+        # Once the class exists, a call looks a member up by its code (Education("20")); this
+        # __new__ below only builds the members, from their (code, label) pairs.
+        def __new__(cls, value: str) -> Self: ...
+
+    else:
+
+        def __new__(cls, code: str, label: str) -> Self:
+            member = str.__new__(cls, code)
+            member._value_ = code
+            member.label = label
+            return member
 
     @classmethod
     def labels(cls) -> dict[str, str]:

@@ -10,6 +10,25 @@ from aiokafka import AIOKafkaConsumer
 
 from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
 
+WHOLE_STACK_TESTS = ("tests/e2e/", "tests/leye/test_up.py")
+"""Files whose tests start a whole `leye up`: under pytest-xdist they share one worker."""
+
+
+@pytest.hookimpl(optionalhook=True)  # no such hook without xdist (-p no:xdist)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """`make test` runs the suite on two pytest-xdist workers (``-n 2``). Each file's tests go to one
+    worker, so module fixtures are built once, and the files that start a whole stack share one
+    worker, so two stacks never compete for the machine's two cores. (A scheduler of our own:
+    xdist's ``loadgroup`` cannot mark groups under pytest 9, whose node ids are read-only.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFile(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "whole-stack" if path.startswith(WHOLE_STACK_TESTS) else path
+
+    return ByFile(config, log)
+
 
 def _started_broker() -> Iterator[EmbeddedBroker]:
     embedded = EmbeddedBroker(free_port())

@@ -111,7 +111,8 @@ class Platform:
         ready = threading.Event()
 
         def read() -> None:
-            for line in self.process.stdout:  # type: ignore[union-attr]
+            assert self.process.stdout is not None  # stdout=PIPE
+            for line in self.process.stdout:
                 self.output.append(line)
                 if line.startswith("READY "):
                     ready.set()

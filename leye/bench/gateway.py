@@ -27,6 +27,7 @@ from pathlib import Path
 
 import httpx
 from starlette.applications import Starlette
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
@@ -39,7 +40,7 @@ PERSON_REF = "c" * 64
 def backend_app() -> Starlette:
     """The stand-in backend (``uvicorn --factory leye.bench.gateway:backend_app``)."""
 
-    async def person(request):  # type: ignore[no-untyped-def]
+    async def person(request: Request) -> JSONResponse:
         return JSONResponse({"person_ref": request.path_params["ref"], "street_code": "120111001",
                              "status": "unemployed"})
 

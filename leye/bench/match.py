@@ -20,7 +20,9 @@ from __future__ import annotations
 import random
 import statistics
 import time
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from typing import TypeVar
 
 from schemas.reference import STREETS
 from schemas.vocab import Education, IndustrySection, KeyGroup, VacancyKind
@@ -30,6 +32,8 @@ from schemas.vocab import Education, IndustrySection, KeyGroup, VacancyKind
 from services.matching import domain
 from services.matching.domain import Person, Vacancy
 from services.matching.index import MatchIndex
+
+_T = TypeVar("_T")
 
 PEOPLE = 100_000
 VACANCIES = 20_000
@@ -83,7 +87,7 @@ def _pcts(samples_s: list[float]) -> tuple[float, float]:
     return round(statistics.median(ms), 2), round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 2)
 
 
-def _timed(call, items) -> list[float]:  # type: ignore[no-untyped-def]
+def _timed(call: Callable[[_T], object], items: Iterable[_T]) -> list[float]:
     samples = []
     for item in items:
         started = time.perf_counter()

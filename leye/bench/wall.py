@@ -175,7 +175,11 @@ def measure(events: int, directory: Path) -> dict[str, Any]:
         since = end - timedelta(days=int(spec.time_from.removesuffix("d"))) if spec.time_from else begin
         for scope, value in (("全区", ""), ("杨柳青镇", street)):
             sql = _grafana(spec.sql, value, since, end)
-            runs = _timed(lambda sql=sql: store.client.query(sql), REPEATS)
+
+            def panel(sql: str = sql) -> object:
+                return store.client.query(sql)
+
+            runs = _timed(panel, REPEATS)
             panels[f"{spec.title}（{scope}）"] = {"p50_ms": _p(runs, 0.5), "p95_ms": _p(runs, 0.95)}
     slowest = max(panels, key=lambda name: panels[name]["p95_ms"])
 

@@ -16,6 +16,7 @@ from .api import audit, forwarding, ingest, token
 from .audit import AuditWriter
 from .auth import ClientCache, ClientStatus, RateLimiter
 from .components import Components
+from .contract import finish_openapi
 from .domain import SCOPES
 from .settings import Settings
 from .store import get_client, read_session
@@ -73,7 +74,7 @@ def build(settings: Settings) -> Service[Components]:
         start=start, stop=stop,
         routers=[token.router, ingest.router, audit.router, forwarding.router],
         database=Database(url=settings.resolved_database_url(), migrations=MIGRATIONS),
-        cors_origins=settings.cors_origins,
+        cors_origins=settings.cors_origins, openapi=finish_openapi,
     )
 
 

@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 
 import httpx
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.runtime.service import Started
 
@@ -26,6 +26,6 @@ class Components:
     audit: AuditWriter  # personal-data accesses, written in batches
 
     @property
-    def sessions(self) -> sessionmaker:  # type: ignore[type-arg]
+    def sessions(self) -> sessionmaker[Session]:
         assert self.started.sessions is not None
         return self.started.sessions

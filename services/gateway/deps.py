@@ -16,7 +16,7 @@ from .components import Components
 from .domain import SCOPES
 
 bearer = HTTPBearer(
-    auto_error=False, bearerFormat="JWT", scheme_name="访问令牌",
+    auto_error=False, bearerFormat="JWT", scheme_name="bearer",
     description="在 `/oauth/token` 以客户端凭证方式获取的访问令牌（有效期不超过15分钟）："
     "`Authorization: Bearer <令牌>`。",
 )

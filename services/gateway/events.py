@@ -105,17 +105,17 @@ def alert_state(alert: GrafanaAlert, previous: dict[str, Any] | None) -> dict[st
     }
 
 
-def transition_event(alert: GrafanaAlert, state: dict[str, Any]) -> CloudEvent:  # type: ignore[type-arg]
+def transition_event(alert: GrafanaAlert, state: dict[str, Any]) -> CloudEvent[Any]:
     """``alert.raised`` or ``alert.resolved``; raises ``ValidationError`` when the labels break the contract."""
     model = AlertRaised if alert.status == "firing" else AlertResolved
     return new_event(model.model_validate_json(orjson.dumps(state)), source=SOURCE)
 
 
-def acknowledged_event(state: dict[str, Any]) -> CloudEvent:  # type: ignore[type-arg]
+def acknowledged_event(state: dict[str, Any]) -> CloudEvent[Any]:
     return new_event(AlertAcknowledged.model_validate_json(orjson.dumps(state)), source=SOURCE)
 
 
-def survey_rate_event(data: SurveyRateReported) -> CloudEvent:  # type: ignore[type-arg]
+def survey_rate_event(data: SurveyRateReported) -> CloudEvent[Any]:
     return new_event(data, source=SOURCE)
 
 

@@ -4,7 +4,8 @@ suppression and the audit of personal-data access.
 What a backend sees: the same method, path (without ``/v1``), query and body; ``X-Request-ID``;
 ``X-Leye-Client: <client_id>``; ``Idempotency-Key: <client_id>:<key>`` (so two departments' keys can
 never collide); the internal credential ``X-Leye-Internal-Token`` (a default header of the pooled
-client, see ``app.py``). What the client sees: the backend's status and body, except that a backend
+client, see ``app.py``). What the client sees: the backend's status and body (a problem's ``instance`` rewritten to the
+public path), except that a backend
 that is down or too slow becomes 503 with Retry-After, and a backend failure (5xx) or a backend that
 refuses the gateway's internal credential (a configuration error, not the client's) becomes 502,
 never a 500.
@@ -70,6 +71,8 @@ async def forward(request: Request, gateway: Components, principal: Principal, p
             document = None
     if document is not None and route.backend == "monitoring" and not principal.bureau:
         body = orjson.dumps(suppress_small_cells(document))
+    if response.status_code >= 400 and response.headers.get("content-type", "").startswith("application/problem+json"):
+        body = _public_instance(body, request.scope["path"])
     await _audit(request, gateway, principal, route, path, response.status_code, document)
     headers = {k: v for k, v in response.headers.items() if k in _PASSED_RESPONSE_HEADERS}
     return Response(body, status_code=response.status_code, headers=headers)
@@ -116,6 +119,17 @@ async def _call_backend(request: Request, gateway: Components, principal: Princi
             log.warning("backend failed", extra={"backend": route.backend, "status": response.status_code})
         raise ProblemError(502, "backend_error", "后端服务处理失败", title="上游服务错误")
     return response
+
+
+def _public_instance(body: bytes, public_path: str) -> bytes:
+    """A backend's problem names its own path as ``instance``; the client called ``public_path``."""
+    try:
+        problem = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return body
+    if not isinstance(problem, dict) or "instance" not in problem:
+        return body
+    return orjson.dumps(problem | {"instance": public_path})
 
 
 def _refuses_the_gateway(response: httpx.Response) -> bool:

@@ -4,6 +4,7 @@ transitions already published. Queries here never commit; callers own the transa
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, Index, Integer, String, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -73,11 +74,11 @@ class AlertTransition(Base):
     alert_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     status: Mapped[str] = mapped_column(String(10), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
-    state: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-def read_session(sessions: sessionmaker) -> Session:  # type: ignore[type-arg]
+def read_session(sessions: sessionmaker[Session]) -> Session:
     """A session for reads outside a request's unit of work.
 
     It starts as a reader (deferred ``BEGIN`` on SQLite): the runtime's default ``BEGIN IMMEDIATE``
@@ -101,7 +102,7 @@ def transition_seen(session: Session, alert_id: str, status: str) -> bool:
     return session.get(AlertTransition, (alert_id, status)) is not None
 
 
-def latest_alert_state(session: Session, alert_id: str) -> dict | None:  # type: ignore[type-arg]
+def latest_alert_state(session: Session, alert_id: str) -> dict[str, Any] | None:
     """The state of a Grafana alert the gateway has seen (its firing transition's state)."""
     row = session.get(AlertTransition, (alert_id, "firing")) or session.get(AlertTransition, (alert_id, "resolved"))
     return None if row is None else dict(row.state)

@@ -18,24 +18,14 @@ import uuid_utils
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from schemas import new_event
-from schemas.events.referral import (
-    CaseClosed,
-    CaseContacted,
-    CaseDispatched,
-    CaseSlaBreached,
-    ReferralMade,
-    ReferralOutcome,
-)
 from schemas.fields import SHANGHAI
 from schemas.vocab import CaseCloseReason, CaseOrigin, ContactChannel, ReferralDirection, ReferralResult, SlaKind
+from services.runtime.db import rowcount
 from services.runtime.errors import ProblemError
 from services.runtime.outbox import add_event
 
-from . import domain
+from . import domain, events
 from .store import Case, Referral, Station, active_stations, open_case_load
-
-SOURCE = "/services/matching"
 
 
 def local_date(moment: datetime) -> date:
@@ -57,10 +47,6 @@ def pick_station(session: Session, street_code: str, community: str | None = Non
     return min(stations, key=lambda s: (load.get(s.code, 0), s.code))
 
 
-def _ids(case: Case) -> dict[str, Any]:
-    return {"case_id": case.case_id, "station_code": case.station_code, "street_code": case.street_code}
-
-
 def open_case(
     session: Session, station: Station, origin: CaseOrigin, now: datetime, *, person_ref: str | None = None,
     vacancy_id: str | None = None, employer_ref: str | None = None, prematched: list[dict[str, Any]] | None = None,
@@ -73,10 +59,7 @@ def open_case(
         referral_due_at=domain.referral_due(now), prematched=prematched or [],
     )
     session.add(case)
-    add_event(session, new_event(CaseDispatched(
-        **_ids(case), origin=origin, person_ref=person_ref, vacancy_id=vacancy_id, employer_ref=employer_ref,
-        contact_due_at=case.contact_due_at, referral_due_at=case.referral_due_at,
-    ), source=SOURCE, time=now))
+    add_event(session, events.case_dispatched(case, origin, now))
     return case
 
 
@@ -92,9 +75,7 @@ def contact(session: Session, case: Case, channel: ContactChannel, now: datetime
     case.contacted_at = now
     if case.status == "dispatched":
         case.status = "contacted"
-    add_event(session, new_event(CaseContacted(
-        **_ids(case), contacted_at=now, channel=channel, on_time=now <= case.contact_due_at,
-    ), source=SOURCE, time=now))
+    add_event(session, events.case_contacted(case, channel, now))
 
 
 def refer(session: Session, case: Case, match: domain.Match, direction: ReferralDirection, now: datetime) -> Referral:
@@ -110,10 +91,7 @@ def refer(session: Session, case: Case, match: domain.Match, direction: Referral
         case.referred_at = now
     if case.status in ("dispatched", "contacted"):
         case.status = "referred"
-    add_event(session, new_event(ReferralMade(
-        **_ids(case), referral_id=referral.referral_id, person_ref=match.person_ref, vacancy_id=match.vacancy_id,
-        direction=direction, score=match.score, breakdown=match.breakdown, on_time=now <= case.referral_due_at,
-    ), source=SOURCE, time=now))
+    add_event(session, events.referral_made(case, referral, match, direction, now))
     return referral
 
 
@@ -123,10 +101,7 @@ def record_outcome(session: Session, case: Case, referral: Referral, result: Ref
     ensure_open(case)
     referral.outcome, referral.outcome_on = result.value, outcome_on
     case.status = "outcome"
-    add_event(session, new_event(ReferralOutcome(
-        **_ids(case), referral_id=referral.referral_id, person_ref=referral.person_ref,
-        vacancy_id=referral.vacancy_id, outcome=result, outcome_on=outcome_on,
-    ), source=SOURCE, time=now))
+    add_event(session, events.referral_outcome(case, referral, result, outcome_on, now))
     if result is ReferralResult.HIRED:
         case.placed = True
         close(session, case, CaseCloseReason.RESOLVED, now)
@@ -135,8 +110,7 @@ def record_outcome(session: Session, case: Case, referral: Referral, result: Ref
 def close(session: Session, case: Case, reason: CaseCloseReason, now: datetime) -> None:
     ensure_open(case)
     case.status, case.closed_at, case.close_reason = "closed", now, reason.value
-    add_event(session, new_event(CaseClosed(**_ids(case), reason=reason, closed_on=local_date(now)),
-                                 source=SOURCE, time=now))
+    add_event(session, events.case_closed(case, reason, local_date(now), now))
 
 
 def scan_sla(session: Session, now: datetime) -> int:
@@ -172,8 +146,7 @@ def scan_sla(session: Session, now: datetime) -> int:
                                    flag_column.is_(False), due_column <= now)
                 .values({flag_column: True}).execution_options(synchronize_session=False)
             )
-            if claimed.rowcount == 1:
-                add_event(session, new_event(CaseSlaBreached(**_ids(case), sla=sla, due_at=due_at),
-                                             source=SOURCE, time=now))
+            if rowcount(claimed) == 1:
+                add_event(session, events.case_sla_breached(case, sla, due_at, now))
                 reported += 1
     return reported

@@ -34,6 +34,7 @@ from schemas import CloudEvent, parse_event
 from schemas.events import layoff as layoff_events
 from schemas.events import registration as reg
 from schemas.events import vacancy as vac
+from schemas.events.base import PersonEventData
 from schemas.vocab import CaseCloseReason, CaseOrigin, ReferralDirection, RegistrationKind
 
 from . import cases, domain
@@ -56,7 +57,7 @@ STATION = "station"
 class EventApplier:
     """Applies events to the database and then to the index; one event at a time (a lock)."""
 
-    def __init__(self, sessions: sessionmaker, index: MatchIndex, clock: Clock, *,  # type: ignore[type-arg]
+    def __init__(self, sessions: sessionmaker[Session], index: MatchIndex, clock: Clock, *,
                  referrals: int = 5, after_commit: Callable[[], None] = lambda: None) -> None:
         self.sessions, self.index, self.clock = sessions, index, clock
         self.referrals, self.after_commit = referrals, after_commit
@@ -97,10 +98,10 @@ class Handler:
 
     def touched_rows(self) -> tuple[list[tuple[domain.Person, bool]], list[domain.Vacancy]]:
         self.session.flush()
-        people = [(row.to_domain(), row.active) for ref in self._people
-                  if (row := self.session.get(PersonRow, ref)) is not None]
-        vacancies = [row.to_domain() for vid in self._vacancies
-                     if (row := self.session.get(VacancyRow, vid)) is not None]
+        people = [(person.to_domain(), person.active) for ref in self._people
+                  if (person := self.session.get(PersonRow, ref)) is not None]
+        vacancies = [vacancy.to_domain() for vid in self._vacancies
+                     if (vacancy := self.session.get(VacancyRow, vid)) is not None]
         return people, vacancies
 
     def handle(self, event: CloudEvent, *, effects: bool) -> None:
@@ -128,11 +129,11 @@ class Handler:
             if effects:
                 self._vacancy_case(data.vacancy_id, event)
         elif isinstance(data, vac.VacancyUpdated | vac.VacancyFilled | vac.VacancyClosed | vac.VacancyFlagged):
-            row = self.session.get(VacancyRow, data.vacancy_id)
-            if row is None:
+            vacancy = self.session.get(VacancyRow, data.vacancy_id)
+            if vacancy is None:
                 self._park(f"vacancy:{data.vacancy_id}", event)
                 return
-            self._vacancy_update(row, data)
+            self._vacancy_update(vacancy, data)
         elif isinstance(data, layoff_events.LayoffReported) and data.is_mass_layoff and effects:
             self._layoff_case(data, event)
 
@@ -152,7 +153,7 @@ class Handler:
         row.active = True
         self._people.add(data.person_ref)
 
-    def _person_update(self, row: PersonRow, data: reg.PersonEventData) -> None:
+    def _person_update(self, row: PersonRow, data: PersonEventData) -> None:
         row.street_code, row.key_groups = data.street_code, [g.value for g in data.key_groups]
         if isinstance(data, reg.UnemploymentRegistered):
             row.unemployed_since, row.active = data.unemployed_since, True
@@ -184,7 +185,9 @@ class Handler:
             row.status = "open"  # an update that passed the checks clears the flag
         self._vacancies.add(data.vacancy_id)
 
-    def _vacancy_update(self, row: VacancyRow, data: vac.EventData) -> None:
+    def _vacancy_update(
+        self, row: VacancyRow, data: vac.VacancyUpdated | vac.VacancyFilled | vac.VacancyClosed | vac.VacancyFlagged
+    ) -> None:
         if isinstance(data, vac.VacancyUpdated):
             self._vacancy_state(data)
         elif isinstance(data, vac.VacancyFilled):
@@ -267,7 +270,7 @@ class Handler:
         for _, payload in sorted(parked):
             event = parse_event(payload)
             data = event.data
-            if isinstance(data, reg.PersonEventData):
+            if isinstance(data, PersonEventData):
                 self._person_case(data.person_ref, event)
             elif isinstance(data, vac.VacancyPosted):
                 self._vacancy_case(data.vacancy_id, event)

@@ -19,8 +19,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from schemas.reference import STREETS
 from schemas.vocab import IndustrySection, KeyGroup, VacancyKind
@@ -64,7 +66,7 @@ class _Table:
     def __init__(self, columns: dict[str, tuple[type, tuple[int, ...], float]], capacity: int = 1024) -> None:
         self._spec = columns
         self.capacity = capacity
-        self.cols = {
+        self.cols: dict[str, NDArray[Any]] = {
             name: np.full((capacity, *shape), fill, dtype=dtype) for name, (dtype, shape, fill) in columns.items()
         }
         self.ids: list[str | None] = [None] * capacity
@@ -95,7 +97,7 @@ class _Table:
     def _grow(self) -> None:
         new = self.capacity * 2
         for name, (dtype, shape, fill) in self._spec.items():
-            grown = np.full((new, *shape), fill, dtype=dtype)
+            grown: NDArray[Any] = np.full((new, *shape), fill, dtype=dtype)
             grown[: self.capacity] = self.cols[name]
             self.cols[name] = grown
         self.ids.extend([None] * (new - self.capacity))
@@ -247,7 +249,7 @@ class MatchIndex:
                 "priority": _priority(groups, c["since"][rows], today),
             }
             rows = rows[_top(np.broadcast_to(_weighted(parts), rows.shape), limit)]
-            people = [self.people[self._p.ids[r]] for r in rows]  # type: ignore[index]
+            people = [self.people[self._p.ids[r]] for r in rows]
         matches = [m for p in people if (m := domain.score(p, vacancy, today)) is not None]
         return sorted(matches, key=lambda m: (-m.score, m.person_ref))
 
@@ -279,7 +281,7 @@ class MatchIndex:
             }
             totals = np.where(mask, _weighted(parts), -np.inf)
             rows = _top(totals, limit)
-            vacancies = [self.vacancies[self._v.ids[r]] for r in rows]  # type: ignore[index]
+            vacancies = [self.vacancies[self._v.ids[r]] for r in rows]
         matches = [m for v in vacancies if (m := domain.score(person, v, today)) is not None]
         return sorted(matches, key=lambda m: (-m.score, m.vacancy_id))
 

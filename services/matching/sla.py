@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.runtime.periodic import Job
 
@@ -21,7 +21,7 @@ from .cases import scan_sla
 log = logging.getLogger(__name__)
 
 
-def scan_once(sessions: sessionmaker, clock: Callable[[], datetime],  # type: ignore[type-arg]
+def scan_once(sessions: sessionmaker[Session], clock: Callable[[], datetime],
               after_commit: Callable[[], None] = lambda: None) -> int:
     """One scan in its own transaction; returns the number of breaches reported. ``after_commit``
     (waking the outbox relay) runs when there were some."""
@@ -33,7 +33,7 @@ def scan_once(sessions: sessionmaker, clock: Callable[[], datetime],  # type: ig
     return reported
 
 
-def sla_job(sessions: sessionmaker, clock: Callable[[], datetime], interval_s: float,  # type: ignore[type-arg]
+def sla_job(sessions: sessionmaker[Session], clock: Callable[[], datetime], interval_s: float,
             after_commit: Callable[[], None] = lambda: None) -> Job:
     """:func:`scan_once` at start and every ``interval_s`` (MATCHING_SLA_SCAN_INTERVAL_S)."""
     return Job("sla-scan", interval_s, lambda: scan_once(sessions, clock, after_commit))

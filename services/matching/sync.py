@@ -27,7 +27,7 @@ from __future__ import annotations
 import threading
 
 from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.runtime.db import begin_read
 
@@ -38,7 +38,7 @@ from .store import PersonRow, VacancyRow, current_revision
 class IndexSync:
     """Loads ``index`` from the database and installs :meth:`catch_up` as its pre-query hook."""
 
-    def __init__(self, sessions: sessionmaker, index: MatchIndex) -> None:  # type: ignore[type-arg]
+    def __init__(self, sessions: sessionmaker[Session], index: MatchIndex) -> None:
         self.sessions, self.index = sessions, index
         self._lock = threading.Lock()  # one catch-up at a time; the others then find nothing to do
         index.catch_up = self.catch_up

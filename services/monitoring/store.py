@@ -157,12 +157,12 @@ class Store:
             found |= dict.fromkeys(missing, empty)
         return {street: found[street] for street in STREETS}
 
-    def _indicator_rows(self, sql: str, parameters: dict[str, Any], background: bool) -> list[tuple[Any, ...]]:
+    def _indicator_rows(self, sql: str, parameters: dict[str, Any], background: bool) -> list[Sequence[Any]]:
         self._fresh(stale_ok=background)
         settings = {"max_threads": 1} if background else None  # see indicator_sync
         return list(self.client.query(sql, parameters=parameters, settings=settings).result_rows)
 
-    def rows_sync(self, sql: str, parameters: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+    def rows_sync(self, sql: str, parameters: dict[str, Any] | None = None) -> list[Sequence[Any]]:
         """Rows of any query, on the tables as they are (the facts; the aggregated state only as of
         its last refresh: indicators go through :meth:`indicator_sync`)."""
         return list(self.client.query(sql, parameters=parameters or {}).result_rows)

@@ -88,11 +88,13 @@ def rotate(
     newest = cipher.newest_version
     from_versions = tuple(sorted(v for v in counts if v != newest))
     with engine.begin() as conn:
-        run_id = conn.execute(insert(PiiKeyRotation).values(
+        key = conn.execute(insert(PiiKeyRotation).values(
             started_at=utcnow(), operator=operator[:64], host=(host or socket.gethostname())[:255],
             from_versions=",".join(map(str, from_versions)), to_version=newest, rows_done=0, rows_skipped=0,
             status="running",
-        )).inserted_primary_key[0]
+        )).inserted_primary_key
+        assert key is not None  # a one-row INSERT always reports its key
+        run_id = key[0]
     run = Rotation(run_id, from_versions, newest, pending=sum(counts[v] for v in from_versions))
     if on_start is not None:
         on_start(run)
@@ -128,7 +130,7 @@ def _next_batch(engine: Engine, newest: int, after: str, size: int) -> list[_Row
              .where(Person.pii_key_version != newest, Person.person_ref > after)
              .order_by(Person.person_ref).limit(size))
     with engine.connect().execution_options(**{SQLITE_IMMEDIATE: False}) as conn:
-        return [tuple(row) for row in conn.execute(query)]  # type: ignore[misc]
+        return [(ref, name, id_number, phone, version) for ref, name, id_number, phone, version in conn.execute(query)]
 
 
 def _rewrite(engine: Engine, cipher: PiiCipher, run_id: int, batch: list[_Row]) -> int:

@@ -171,7 +171,7 @@ class Filters:
     key_group: KeyGroup | None = None
     status: Status | None = None
 
-    def apply(self, query: Select[tuple[Person]]) -> Select[tuple[Person]]:
+    def apply(self, query: Select[Person]) -> Select[Person]:
         if self.street_code is not None:
             query = query.where(Person.street_code == self.street_code)
         if self.status is not None:
@@ -185,7 +185,7 @@ class Filters:
         return query
 
 
-def followups_due(cutoff: date) -> Select[tuple[Person]]:
+def followups_due(cutoff: date) -> Select[Person]:
     """Registered unemployed whose last follow-up (or, without one, unemployment registration) is on
     or before ``cutoff``; longest-waiting first."""
     anchor = func.coalesce(Person.last_followup_on, Person.unemployment_registered_on)
@@ -196,7 +196,7 @@ def followups_due(cutoff: date) -> Select[tuple[Person]]:
     )
 
 
-def long_term_unemployed(cutoff: date) -> Select[tuple[Person]]:
+def long_term_unemployed(cutoff: date) -> Select[Person]:
     """Registered unemployed since ``cutoff`` or earlier; longest spell first."""
     return (
         select(Person)
@@ -206,7 +206,7 @@ def long_term_unemployed(cutoff: date) -> Select[tuple[Person]]:
     )
 
 
-def graduates(case_open: bool | None) -> Select[tuple[Person]]:
+def graduates(case_open: bool | None) -> Select[Person]:
     """The 离校未就业 ledger: every person who ever had a graduate case, open or closed (销号)."""
     query = select(Person).where(Person.graduate_case_opened_on.is_not(None))
     if case_open is True:
@@ -216,7 +216,7 @@ def graduates(case_open: bool | None) -> Select[tuple[Person]]:
     return query.order_by(Person.graduate_case_opened_on, Person.person_ref)
 
 
-def page(session: Session, query: Select[tuple[Person]], limit: int, offset: int) -> tuple[int, list[Person]]:
+def page(session: Session, query: Select[Person], limit: int, offset: int) -> tuple[int, list[Person]]:
     """``(total, people)`` for one page of a work-list query."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     return int(total), list(session.scalars(query.limit(limit).offset(offset)))

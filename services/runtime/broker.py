@@ -15,6 +15,7 @@ import subprocess
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
@@ -65,7 +66,7 @@ def die_with_parent() -> None:
     libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def stop_process(process: subprocess.Popen | None, timeout_s: float = 30.0, sig: int = signal.SIGTERM) -> None:
+def stop_process(process: subprocess.Popen[Any] | None, timeout_s: float = 30.0, sig: int = signal.SIGTERM) -> None:
     """Ask a child process to stop (``sig``), wait up to ``timeout_s``, then kill it."""
     if process is None or process.poll() is not None:
         return
@@ -108,13 +109,17 @@ class EmbeddedBroker:
 def ensure_topics(bootstrap: str, topics: Iterable[Topic] | None = None) -> list[str]:
     """Create the registry's topics that do not exist yet; return the names created."""
     wanted = list(topics if topics is not None else TOPICS.values())
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="leye-admin", request_timeout_ms=10_000)
+    # kafka-python 3 bounds the connection to the broker by its own bootstrap timeout (30 s), not by
+    # the request timeout, and waits up to 30 s between reconnects: an outbox relay calling this while
+    # the broker is down blocked 30 s per attempt and found a restarted broker up to 25 s late.
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="leye-admin", request_timeout_ms=10_000,
+                             bootstrap_timeout_ms=10_000, reconnect_backoff_max_ms=1_000)
     try:
         existing = set(admin.list_topics())
         missing = [t for t in wanted if t.name not in existing]
         created = []
         for topic in missing:
-            config = {"cleanup.policy": topic.cleanup_policy}
+            config: dict[str, str] = {"cleanup.policy": topic.cleanup_policy}
             if topic.retention_ms is not None:
                 config["retention.ms"] = str(topic.retention_ms)
             try:

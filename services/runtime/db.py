@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import Connection, CursorResult, DateTime, Engine, FromClause, Result, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -50,6 +51,22 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def as_table(selectable: FromClause) -> Table:
+    """A mapped class's table as a ``Table``: SQLAlchemy types ``__table__`` and ``local_table`` as any
+    ``FromClause``, though a declarative class without its own ``__table__`` always maps a ``Table``."""
+    if not isinstance(selectable, Table):
+        raise TypeError(f"{selectable!r} is not a table")
+    return selectable
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched: ``Session.execute`` types its result as ``Result``, though
+    for such a statement it is a ``CursorResult``, which carries the count."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"{type(result).__name__} has no row count")
+    return result.rowcount
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -60,7 +77,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             # WAL lets the outbox relay read while requests write; NORMAL sync is durable in WAL mode
             # against process crashes, which is the failure we guard against here.
             cursor = dbapi_conn.cursor()
@@ -73,7 +90,7 @@ def make_engine(url: str) -> Engine:
             dbapi_conn.isolation_level = None
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+        def _sqlite_begin(conn: Connection) -> None:
             # Transactions take the write lock up front (BEGIN IMMEDIATE), so concurrent writers queue
             # (busy timeout) instead of overwriting each other or failing on a lock upgrade; read-only
             # requests opt out with begin_read() and stay concurrent under WAL.
@@ -89,7 +106,7 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **options)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker:  # type: ignore[type-arg]
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 

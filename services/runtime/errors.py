@@ -67,3 +67,12 @@ class ProblemError(Exception):
         self.detail = detail
         self.errors = errors
         self.headers = headers
+
+
+def validation_detail(errors: list[dict[str, str]]) -> str:
+    """A problem's ``detail`` for invalid input: one sentence naming the first field and its fault,
+    and how many more ``errors`` lists."""
+    if not errors:
+        return TITLES[422]
+    first = f"{errors[0]['field']}：{errors[0]['message']}"
+    return first if len(errors) == 1 else f"{first}（另有 {len(errors) - 1} 处错误，见 errors）"

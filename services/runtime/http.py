@@ -23,7 +23,7 @@ import logging
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Annotated, Any
@@ -45,7 +45,7 @@ from .db import Base, UTCDateTime, begin_read, make_engine, make_session_factory
 from .errors import ProblemError
 from .logs import configure_logging
 from .metrics import HTTP_REQUESTS, HTTP_SECONDS
-from .outbox import OutboxMessage, OutboxRelay
+from .outbox import REPLAY_WINDOW_S, OutboxMessage, OutboxRelay
 from .periodic import Job, Periodic
 from .problems import install_problem_handlers, problem_response
 from .retention import purge_older_than
@@ -117,7 +117,7 @@ class UnitOfWorkRoute(APIRoute):
     the request.
     """
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def unit_of_work(request: Request) -> Response:
@@ -129,7 +129,7 @@ class UnitOfWorkRoute(APIRoute):
                 return await in_session(request)
 
         async def in_session(request: Request) -> Response:
-            sessions: sessionmaker = request.app.state.sessions  # type: ignore[type-arg]
+            sessions: sessionmaker[Session] = request.app.state.sessions
             session: Session = sessions()
             request.state.session = session
             closed = False
@@ -311,7 +311,7 @@ class InternalCallerMiddleware:
 
 
 def runtime_purge_jobs(
-    sessions: sessionmaker,  # type: ignore[type-arg]
+    sessions: sessionmaker[Session],
     settings: DatabaseSettings,
     keep_going: Callable[[], bool] = lambda: True,
 ) -> list[Job]:
@@ -349,8 +349,9 @@ def http_app(service: Service[Any]) -> FastAPI:
                 periodic.jobs.extend(runtime_purge_jobs(app.state.sessions, retention,
                                                         keep_going=lambda: not periodic.stopping))
             if service.relay:
-                window = {"replay_window_s": retention.outbox_replay_window_s} if retention else {}
-                app.state.relay = started.relay = OutboxRelay(app.state.sessions, settings.kafka_bootstrap, **window)
+                window = retention.outbox_replay_window_s if retention else REPLAY_WINDOW_S
+                app.state.relay = started.relay = OutboxRelay(app.state.sessions, settings.kafka_bootstrap,
+                                                              replay_window_s=window)
                 app.state.relay.start()
                 # The relay and the Kafka client's sender are threads too. With Python's default 5 ms
                 # switch interval a request waits up to 5 ms for the GIL at each of its hops while
@@ -385,6 +386,8 @@ def http_app(service: Service[Any]) -> FastAPI:
     app.state.started = asyncio.Event()
     app.state.partitions_assigned = False
     app.state.idempotency_ttl = timedelta(seconds=retention.idempotency_key_ttl_s) if retention else None
+    if service.openapi is not None:
+        _finish_openapi(app, service.openapi)
     install_problem_handlers(app)
     app.add_middleware(BodyLimitMiddleware)
     if not service.public and settings.environment == "production":
@@ -398,6 +401,18 @@ def http_app(service: Service[Any]) -> FastAPI:
     for router in service.routers:
         app.include_router(router)
     return app
+
+
+def _finish_openapi(app: FastAPI, finish: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """``app.openapi()`` returns FastAPI's document passed through ``finish``, built once."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = finish(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _ops_router(service: Service[Any]) -> APIRouter:

@@ -13,7 +13,7 @@ import structlog
 
 def configure_logging(service: str, level: str = "INFO") -> None:
     """Route stdlib and structlog records to stderr as JSON lines tagged with the service name."""
-    shared = [
+    shared: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

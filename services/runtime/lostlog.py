@@ -71,8 +71,9 @@ class LostLogGuard:
     def install(self) -> None:
         guard = self
 
-        async def on_assigned(sender: Any, *_: Any, **__: Any) -> None:
-            consumer = guard.app.consumer
+        async def on_assigned(sender: Any, /, *_: Any, **__: Any) -> None:
+            # Typed as faust's ConsumerT interface; _commit is the concrete consumer's.
+            consumer: Any = guard.app.consumer
             if not getattr(consumer, "_lost_log_guarded", False):
                 original = consumer._commit  # noqa: SLF001 - faust's one path to the broker's commit
 
@@ -89,7 +90,7 @@ class LostLogGuard:
 
         self.app.on_partitions_assigned.connect(on_assigned)
 
-        @self.app.timer(CHECK_EVERY_S)
+        @self.app.timer(CHECK_EVERY_S)  # type: ignore[untyped-decorator]  # faust's timer() returns a bare Callable
         async def _watch_for_lost_log() -> None:
             await guard.check()
 
@@ -130,8 +131,11 @@ class LostLogGuard:
         """Each existing topic's id (empty for a broker that reports none)."""
         with self._lock:
             if self._admin is None:
+                # Bounded like ensure_topics' client: kafka-python's 30 s bootstrap and reconnect defaults
+                # would let a worker notice a lost log up to half a minute late.
                 self._admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="leye-lostlog",
-                                               request_timeout_ms=5_000)
+                                               request_timeout_ms=5_000, bootstrap_timeout_ms=5_000,
+                                               reconnect_backoff_max_ms=1_000)
             try:
                 described = self._admin.describe_topics(topics)
             except (KafkaError, OSError):

@@ -41,10 +41,11 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
-from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, and_, func, or_, select, update
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, Row, String, and_, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from schemas import CloudEvent
@@ -55,6 +56,10 @@ from .metrics import OUTBOX_PENDING, OUTBOX_PUBLISH_ERRORS, OUTBOX_PUBLISHED, OU
 from .retry import retry_wait
 
 log = logging.getLogger(__name__)
+
+REPLAY_WINDOW_S = 86_400.0  # the relay's default when no retention settings give one
+
+_Pending = Row[int, str, str, bytes]  # id, topic, key, payload of a row to publish
 
 
 class OutboxMessage(Base):
@@ -80,7 +85,7 @@ class OutboxMessage(Base):
     )
 
 
-def add_event(session: Session, event: CloudEvent) -> None:
+def add_event(session: Session, event: CloudEvent[Any]) -> None:
     """Stage ``event`` in the caller's unit of work; it is published only if that commits."""
     session.add(
         OutboxMessage(
@@ -129,14 +134,14 @@ class OutboxRelay:
 
     def __init__(
         self,
-        session_factory: sessionmaker,  # type: ignore[type-arg]
+        session_factory: sessionmaker[Session],
         bootstrap: str,
         *,
         batch_size: int = 2000,
         poll_interval_s: float = 0.5,
         max_backoff_s: float = 5.0,
         linger_s: float = 0.02,
-        replay_window_s: float = 86_400.0,
+        replay_window_s: float = REPLAY_WINDOW_S,
         check_interval_s: float = 1.0,
         producer_factory: Callable[[str], KafkaProducer] = make_producer,
         offsets_client_factory: Callable[[str], KafkaConsumer] = make_offsets_client,
@@ -214,7 +219,7 @@ class OutboxRelay:
             self._check_due = True
         return len(rows)
 
-    def _send(self, rows: Sequence) -> list:  # type: ignore[type-arg]
+    def _send(self, rows: Sequence[_Pending]) -> list[Any]:
         """Send ``rows`` and wait for every acknowledgement; return their record metadata in order."""
         if self._producer is None:
             ensure_topics(self._bootstrap)
@@ -223,7 +228,7 @@ class OutboxRelay:
         self._producer.flush(timeout=30)
         return [future.get(timeout=0) for future in futures]  # raises the error of any unacknowledged one
 
-    def _mark(self, rows: Sequence, acks: list) -> None:  # type: ignore[type-arg]
+    def _mark(self, rows: Sequence[_Pending], acks: list[Any]) -> None:
         # One ``sent_at`` for the whole batch: the rows of the latest batch on a partition are what
         # _load_known_offsets finds again after a restart.
         sent_at = utcnow()
@@ -232,7 +237,7 @@ class OutboxRelay:
         with self._sessions.begin() as session:
             session.execute(update(OutboxMessage), values)
 
-    def _remember(self, acks: list) -> set[TopicPartition]:  # type: ignore[type-arg]
+    def _remember(self, acks: list[Any]) -> set[TopicPartition]:
         """Note acknowledged offsets; return the partitions where one was at or below a known one."""
         assert self._high is not None
         dropped: set[TopicPartition] = set()
@@ -267,8 +272,10 @@ class OutboxRelay:
         )
         with self._sessions() as session:
             rows = session.execute(query).all()
-        high = {TopicPartition(topic, partition): top for topic, partition, _floor, top in rows}
-        floor = {TopicPartition(topic, partition): bottom for topic, partition, bottom, _top in rows}
+        # A sent row has both its partition and its offset: none of these is None.
+        high = {TopicPartition(topic, partition): top for topic, partition, _floor, top in rows if top is not None}
+        floor = {TopicPartition(topic, partition): bottom for topic, partition, bottom, _top in rows
+                 if bottom is not None}
         return high, floor
 
     def _check_end_offsets(self) -> None:
@@ -366,11 +373,13 @@ class OutboxRelay:
         # A fresh producer after a failure: the broker may have restarted empty (Tansu keeps topics
         # in memory), so topics are ensured again and the idempotent producer id renewed. The next
         # publish checks the end offsets first, whatever the interval.
-        for client in (self._producer, self._offsets_client):
-            if client is not None:
-                # Closing a broken client may fail in many ways; it is being replaced anyway.
-                with contextlib.suppress(Exception):
-                    client.close(timeout=1) if client is self._producer else client.close()
+        # Closing a broken client may fail in many ways; it is being replaced anyway.
+        if self._producer is not None:
+            with contextlib.suppress(Exception):
+                self._producer.close(timeout=1)
+        if self._offsets_client is not None:
+            with contextlib.suppress(Exception):
+                self._offsets_client.close()
         self._producer = None
         self._offsets_client = None
         self._check_due = True

@@ -108,7 +108,9 @@ class Periodic:
                     on_failure=PERIODIC_JOB_ERRORS.labels(job.name).inc):
                 with attempt:
                     started = time.monotonic()
-                    await job.fn()  # type: ignore[misc]
+                    made = job.fn()
+                    if inspect.isawaitable(made):  # always: only coroutine functions run on the loop
+                        await made
             job.runs += 1
             job.last_started = started
             await asyncio.sleep(job.every_s)

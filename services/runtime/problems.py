@@ -8,6 +8,7 @@ personal data.
 from __future__ import annotations
 
 import logging
+from http.client import responses as reason_phrases
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,10 +18,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from schemas.errors import translate_errors
 
-from .errors import CODES, TITLES, ProblemError
+from .errors import CODES, TITLES, ProblemError, validation_detail
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+_DEFAULT_DETAILS = {404: "请求的路径不存在", 405: "该资源不支持此请求方法，可用的方法见 Allow 头"}
 
 
 def problem_response(
@@ -80,13 +82,15 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             400 if malformed else 422,
             code="malformed_json" if malformed else "validation_failed",
-            detail="请检查标注的字段" if not malformed else "请求体不是合法的 JSON",
+            detail=validation_detail(errors) if not malformed else "请求体不是合法的 JSON",
             errors=errors, instance=request.url.path,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found",) else None
+        # Starlette's own errors (no route, method not allowed) carry its English phrase: say it in Chinese.
+        own = isinstance(exc.detail, str) and exc.detail != reason_phrases.get(exc.status_code)
+        detail = exc.detail if own else _DEFAULT_DETAILS.get(exc.status_code)
         return problem_response(
             exc.status_code, detail=detail, instance=request.url.path, headers=getattr(exc, "headers", None)
         )

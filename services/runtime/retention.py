@@ -7,15 +7,16 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, delete, select
-from sqlalchemy.orm import InstrumentedAttribute, sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
+from .db import as_table, rowcount
 from .metrics import ROWS_PURGED
 
 PURGE_BATCH_ROWS = 1000
 
 
 def purge_older_than(
-    sessions: sessionmaker,  # type: ignore[type-arg]
+    sessions: sessionmaker[Session],
     column: InstrumentedAttribute[datetime | None],
     cutoff: datetime,
     *,
@@ -23,14 +24,14 @@ def purge_older_than(
     keep_going: Callable[[], bool] = lambda: True,
 ) -> int:
     """Delete the rows of ``column``'s table whose ``column`` is before ``cutoff``; return how many."""
-    table = column.property.parent.local_table
+    table = as_table(column.property.parent.local_table)
     (key,) = table.primary_key.columns
     condition: ColumnElement[bool] = column < cutoff
     total = 0
     while keep_going():
         with sessions.begin() as session:
             chosen = select(key).where(condition).order_by(key).limit(batch_rows)
-            deleted = session.execute(delete(table).where(key.in_(chosen.scalar_subquery()))).rowcount or 0
+            deleted = rowcount(session.execute(delete(table).where(key.in_(chosen.scalar_subquery()))))
         total += deleted
         ROWS_PURGED.labels(table.name).inc(deleted)
         if deleted < batch_rows:

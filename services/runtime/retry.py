@@ -103,7 +103,9 @@ def retrying(
     """
     policy = _policy(message, logger=logger, initial_s=initial_s, max_s=max_s, extra=extra, on_failure=on_failure,
                      stopping=stopping, level=level, traceback=traceback, give_up_on=give_up_on)
-    return Retrying(**policy, **({"sleep": sleep} if sleep is not None else {}))
+    if sleep is not None:
+        policy["sleep"] = sleep
+    return Retrying(**policy)
 
 
 def async_retrying(

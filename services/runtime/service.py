@@ -33,7 +33,7 @@ from .settings import ServiceSettings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
-    from sqlalchemy.orm import sessionmaker
+    from sqlalchemy.orm import Session, sessionmaker
 
     from .outbox import OutboxRelay
     from .streaming import BatchDecoder
@@ -54,7 +54,7 @@ class Database:
 class Started:
     """What the runtime has started for a service when its ``start`` runs."""
 
-    sessions: sessionmaker | None = None  # type: ignore[type-arg]
+    sessions: sessionmaker[Session] | None = None
     engine: Engine | None = None
     relay: OutboxRelay | None = None
 
@@ -83,8 +83,8 @@ def _no_jobs(components: Any) -> Sequence[Job]:
     return ()
 
 
-def no_components(started: Started) -> None:
-    """``start`` of a service that works with the runtime's parts alone (tests of the runtime)."""
+def _no_components(started: Started) -> None:
+    return None
 
 
 @dataclass
@@ -95,7 +95,8 @@ class Service(Generic[C]):
     title: str
     description: str
     settings: ServiceSettings
-    start: Callable[[Started], C | Awaitable[C]]
+    # Builds the components (none: the service works with the runtime's parts alone).
+    start: Callable[[Started], C | Awaitable[C]] = _no_components  # type: ignore[assignment]
     stop: Callable[[C], object] | None = None
     routers: Sequence[APIRouter] = ()
     database: Database | None = None
@@ -113,6 +114,8 @@ class Service(Generic[C]):
     # requires the internal credential when LEYE_ENV=production.
     public: bool = False
     openapi_tags: list[dict[str, str]] = field(default_factory=list)
+    # Finishes the app's OpenAPI document (the gateway documents the operations it forwards).
+    openapi: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     # Browser origins allowed to call the API (CORS); empty: none.
     cors_origins: Sequence[str] = ()
     # False: none of the runtime's retention purges (tests that count a service's own jobs).
@@ -122,7 +125,7 @@ class Service(Generic[C]):
 async def start_components(service: Service[C], started: Started) -> C:
     """Run the service's ``start`` (plain or ``async``)."""
     made = service.start(started)
-    return await made if inspect.isawaitable(made) else made  # type: ignore[return-value]
+    return await made if inspect.isawaitable(made) else made
 
 
 async def stop_components(service: Service[C], components: C) -> None:

@@ -43,7 +43,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import faust
 import uvicorn
@@ -52,7 +52,7 @@ from fastapi import FastAPI
 from faust.types import EventT, StreamT
 from tenacity import AsyncRetrying
 
-from schemas import CloudEvent, InvalidEvent, new_event, parse_each
+from schemas import CloudEvent, EventData, InvalidEvent, new_event, parse_each
 from schemas.events.deadletter import DeadletterRecorded
 
 from .errors import DeadLetterLimitExceeded, PoisonEvent
@@ -114,7 +114,7 @@ def _bound_fetch_wait(app: faust.App, max_wait_ms: int) -> None:
     """Set the consumer's fetch ``max_wait_ms`` (see ``StreamSettings.stream_fetch_max_wait_ms``)
     once it has partitions; the fetcher reads the value for every fetch request it builds."""
 
-    async def on_assigned(sender: Any, *_: Any, **__: Any) -> None:
+    async def on_assigned(sender: Any, /, *_: Any, **__: Any) -> None:
         consumer_fetcher(app)._fetch_max_wait_ms = max_wait_ms  # noqa: SLF001 - see consumer_fetcher
 
     app.on_partitions_assigned.connect(on_assigned)
@@ -125,7 +125,8 @@ def consumer_fetcher(app: faust.App) -> Any:
     fixed fetch wait of 1,500 ms and offers no setting for it, so this is the one place that reaches
     into both libraries' private attributes. Pinned versions (requirements.lock);
     ``tests/services/runtime`` checks the path still leads to the value a worker uses."""
-    return app.consumer._thread._ensure_consumer()._fetcher  # noqa: SLF001
+    consumer: Any = app.consumer  # typed as faust's ConsumerT interface; _thread is its aiokafka driver's
+    return consumer._thread._ensure_consumer()._fetcher  # noqa: SLF001
 
 
 def source_topic(app: faust.App, name: str) -> faust.TopicT:
@@ -180,7 +181,7 @@ class RecentIds:
 
 
 async def consume_batches(
-    stream: StreamT,
+    stream: StreamT[Any],
     handler: BatchHandler,
     *,
     consumer: str,
@@ -198,6 +199,8 @@ async def consume_batches(
     Batches are still processed one at a time and in order: a batch's task starts only when the
     one before it has finished.
     """
+    if not isinstance(stream, faust.Stream):  # noack_take is the concrete stream's, not StreamT's
+        raise TypeError(f"consume_batches needs a faust.Stream, not {type(stream).__name__}")
     recent = recent if recent is not None else RecentIds()
     decode = decode or parse_events
     previous: asyncio.Task[None] | None = None
@@ -212,8 +215,8 @@ async def consume_batches(
             previous.cancel()  # unacknowledged, so redelivered after the restart
 
 
-async def _process(stream: StreamT, batch: list[EventT], handler: BatchHandler, decode: BatchDecoder, consumer: str,
-                   dead_letters: DeadLetters, recent: RecentIds) -> None:
+async def _process(stream: StreamT[Any], batch: list[EventT[Any]], handler: BatchHandler, decode: BatchDecoder,
+                   consumer: str, dead_letters: DeadLetters, recent: RecentIds) -> None:
     """Decode, dead-letter, handle (with retries) and acknowledge one batch."""
     try:
         events = await _decode(batch, decode, consumer, dead_letters, recent)
@@ -245,7 +248,7 @@ async def _process(stream: StreamT, batch: list[EventT], handler: BatchHandler, 
         raise
 
 
-async def parse_events(values: list[bytes]) -> list[CloudEvent | InvalidEvent]:
+async def parse_events(values: list[bytes]) -> list[CloudEvent[EventData] | InvalidEvent]:
     """The default decoder: each value validated against ``schemas``, in this process."""
     return parse_each(values)
 
@@ -305,12 +308,14 @@ def _tie_to_parent(parent_pid: int) -> None:
 
 
 async def _decode(
-    batch: Sequence[EventT], decode: BatchDecoder, consumer: str, dead_letters: DeadLetters, recent: RecentIds
+    batch: Sequence[EventT[Any]], decode: BatchDecoder, consumer: str, dead_letters: DeadLetters, recent: RecentIds
 ) -> list[tuple[Decoded, Any]]:
     # Retryable, like a failing handler (module docstring).
     async for attempt in _retrying("batch decoding failed, retrying", consumer=consumer):
         with attempt:
-            results = await decode([item.message.value for item in batch])
+            # Raw topics: a value is bytes (None only for a tombstone, which none of ours carries;
+            # the default decoder makes it an InvalidEvent).
+            results = await decode(cast("list[bytes]", [item.message.value for item in batch]))
     decoded: list[tuple[Decoded, Any]] = []
     in_batch: set[str] = set()
     for item, event in zip(batch, results, strict=True):
@@ -332,16 +337,16 @@ def run_worker(app: faust.App, api: FastAPI | None, *, port: int, settings: Serv
 
     One process serves both because the monitoring service's ClickHouse engine (chDB) may be
     opened by one process only, and because readiness should reflect the worker itself.
-    SIGTERM / Ctrl-C are handled by faust's worker, which stops the web server with it.
+    SIGTERM / Ctrl-C: uvicorn catches the signal while it serves, stops the web server, then raises the
+    signal again for faust's worker, which stops the agents and commits what was acknowledged.
     """
     if api is not None:
 
-        @app.task
+        @app.task  # type: ignore[untyped-decorator]  # faust types task() loosely
         async def _serve_api() -> None:
             configure_logging(service, settings.log_level)
             config = uvicorn.Config(api, host=settings.host, port=port, log_config=None, access_log=False)
             server = uvicorn.Server(config)
-            server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
             await server.serve()
 
     configure_logging(service, settings.log_level)
@@ -374,7 +379,8 @@ def run_service_worker(service: Service[Any], api: FastAPI) -> None:
     app = create_stream_app(service.consumer_group or service.name, settings)
     dead_letters = DeadLetters(app, service.name)
 
-    async def on_assigned(sender: Any, assigned: Any, **_: Any) -> None:
+    async def on_assigned(sender: Any, /, *args: Any, **_: Any) -> None:
+        (assigned,) = args  # faust sends the assigned partitions
         api.state.partitions_assigned = bool(assigned)
 
     app.on_partitions_assigned.connect(on_assigned)
@@ -391,7 +397,7 @@ def _add_agent(app: faust.App, api: FastAPI, agent: Agent[Any], consumer: str, d
     source = app.topic(*agent.topics, key_type=bytes, value_type=bytes, key_serializer="raw",
                        value_serializer="raw")
 
-    async def body(stream: StreamT) -> None:
+    async def body(stream: StreamT[Any]) -> None:
         await consume_batches(stream, handle, consumer=consumer, dead_letters=dead_letters,
                               max_batch=agent.max_batch, within_s=agent.within_s, decode=agent.decode)
 

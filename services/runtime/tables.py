@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy import Connection
 
-from .db import Base
+from .db import Base, as_table
 from .http import IdempotencyRecord
 from .outbox import OutboxMessage
 
-RUNTIME_TABLES = (OutboxMessage.__table__, IdempotencyRecord.__table__)
+RUNTIME_TABLES = (as_table(OutboxMessage.__table__), as_table(IdempotencyRecord.__table__))
 
 
 def create_runtime_tables(bind: Connection) -> None:

@@ -12,12 +12,12 @@ never published), but the employer may correct (PUT) or withdraw them. ``closed`
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from schemas.fields import SHANGHAI
 from schemas.vocab import VacancyCloseReason
-from services.runtime.errors import ProblemError
+from services.runtime.errors import ProblemError, validation_detail
 
 
 class VacancyStatus(StrEnum):
@@ -49,6 +49,16 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(SHANGHAI).date()
 
 
+def local_today() -> date:
+    """Today in Asia/Shanghai."""
+    return datetime.now(SHANGHAI).date()
+
+
+MAX_AHEAD = timedelta(days=366)
+"""How far ahead a request may plan (a vacancy's start and validity, a layoff, a recruitment
+session): a year, counted as 366 days so that a leap day never refuses the same date next year."""
+
+
 def is_expired(valid_until: date, now: datetime) -> bool:
     """Validity includes ``valid_until`` itself; the posting expires when that local day is over."""
     return local_date(now) > valid_until
@@ -71,9 +81,19 @@ def require_editable(status: str) -> None:
         raise ProblemError(409, "vacancy_closed", "岗位已关闭，不能修改")
 
 
+def declared_staff(registered: int, monthly: tuple[int, int] | None) -> int:
+    """The most staff an employer has declared: its registered staff count and, when it reports
+    monthly, that month's baseline and current headcount. A layoff report may not claim more staff
+    than this: an inflated total would lower the share cut and hide a mass layoff under art. 41's
+    10 % line. Fewer is accepted (it only makes the report more likely to count as a mass layoff).
+    An employer that has grown updates its registration or reports its headcount first."""
+    return max((registered, *(monthly or ())))
+
+
 def field_error(field: str, message: str, kind: str, code: str = "validation_failed") -> ProblemError:
     """A 422 problem naming one field (``body.x`` / ``path.x``), in the shape of the validation handler."""
-    return ProblemError(422, code, "请检查标注的字段", errors=[{"field": field, "message": message, "type": kind}])
+    errors = [{"field": field, "message": message, "type": kind}]
+    return ProblemError(422, code, validation_detail(errors), errors=errors)
 
 
 def advance_session(status: str, wanted: SessionStatus) -> None:

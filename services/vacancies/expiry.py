@@ -18,9 +18,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from schemas.vocab import VacancyCloseReason
+from services.runtime.db import rowcount
 from services.runtime.periodic import Job
 
 from . import events
@@ -30,7 +31,7 @@ from .store import Vacancy
 log = logging.getLogger(__name__)
 
 
-def expire_due(sessions: sessionmaker, now: datetime) -> list[str]:  # type: ignore[type-arg]
+def expire_due(sessions: sessionmaker[Session], now: datetime) -> list[str]:
     """Close the open postings whose validity ended before ``now`` (aware); return their ids."""
     today = local_date(now)
     open_codes = [s.value for s in OPEN_STATUSES]
@@ -41,18 +42,18 @@ def expire_due(sessions: sessionmaker, now: datetime) -> list[str]:  # type: ign
             .order_by(Vacancy.valid_until, Vacancy.id)
         ).all()
         for vacancy_id in due:
-            changed = session.execute(
+            changed = rowcount(session.execute(
                 update(Vacancy).where(Vacancy.id == vacancy_id, Vacancy.status.in_(open_codes))
                 .values(status=VacancyStatus.CLOSED.value, close_reason=VacancyCloseReason.EXPIRED.value,
                         closed_on=today, version=Vacancy.version + 1)  # as the ORM's optimistic lock does
-            ).rowcount
+            ))
             if changed == 1:
                 events.publish(session, events.vacancy_closed(vacancy_id, VacancyCloseReason.EXPIRED, today))
                 expired.append(vacancy_id)
     return expired
 
 
-def expiry_job(sessions: sessionmaker, interval_s: float, clock: Callable[[], datetime],  # type: ignore[type-arg]
+def expiry_job(sessions: sessionmaker[Session], interval_s: float, clock: Callable[[], datetime],
                on_expired: Callable[[], None]) -> Job:
     """``expire_due`` at start and every ``interval_s`` (VACANCIES_EXPIRY_INTERVAL_S); ``on_expired``
     (waking the outbox relay) runs after each batch so the events leave at once."""

@@ -154,6 +154,15 @@ def open_vacancies(
     return list(rows), int(total)
 
 
+def latest_headcount_report(session: Session, employer_ref: str) -> HeadcountReport | None:
+    """The employer's report for its latest reported month (the correction, if it was corrected)."""
+    return session.scalar(
+        select(HeadcountReport).where(HeadcountReport.employer_ref == employer_ref,
+                                      HeadcountReport.superseded_by.is_(None))
+        .order_by(HeadcountReport.month.desc()).limit(1)
+    )
+
+
 def current_headcount_report(session: Session, employer_ref: str, month: str) -> HeadcountReport | None:
     return session.scalar(
         select(HeadcountReport).where(HeadcountReport.employer_ref == employer_ref,

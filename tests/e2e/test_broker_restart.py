@@ -54,7 +54,7 @@ def assert_matches_the_records(platform: Platform) -> None:
             if result.equal or time.monotonic() > deadline:
                 break
         assert time.monotonic() < deadline + 30, "monitoring did not answer"
-        time.sleep(2)
+        time.sleep(0.5)
     assert result.mismatched == {}
     assert (result.lost, result.doubled) == (0, 0)
 

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -70,23 +71,48 @@ def start_until_ready(var_dir: Path) -> tuple[subprocess.Popen[str], int, int, s
     raise AssertionError("no free block of ports for leye up")
 
 
-def test_up_reaches_ready_serves_every_service_and_stops_cleanly(tmp_path: Path) -> None:
+def test_up_reaches_ready_serves_every_service_restarts_a_killed_broker_and_stops_cleanly(tmp_path: Path) -> None:
+    """One stack for both halves: starting `leye up` is most of this test's time."""
+    from kafka.admin import KafkaAdminClient
+
+    from schemas import TOPICS
+
     process, base, broker_port, line = start_until_ready(tmp_path)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
+    reader.start()
     try:
         assert line.strip() == f"READY gateway=http://127.0.0.1:{base}"
-        started = [s for s in SERVICES if s.exists()]
+        started = list(SERVICES)
         for spec in started:
             response = httpx.get(f"http://127.0.0.1:{base + spec.offset}/readyz", timeout=5)
             assert response.status_code == 200, spec.name
         children = _descendants(process.pid)
         assert len(children) >= len(started) + 1  # the broker and every service
+
+        first = _child(process.pid, "tansu")
+        os.kill(first, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while not any("Kafka 代理已在原端口" in line for line in lines):
+            assert time.monotonic() < deadline and process.poll() is None, "".join(lines)
+            time.sleep(0.2)
+        second = _child(process.pid, "tansu")
+        assert second != first and not _alive(first)  # reaped, not left a zombie
+        admin = KafkaAdminClient(bootstrap_servers=f"127.0.0.1:{broker_port}")
+        try:
+            assert {t.name for t in TOPICS.values()} <= set(admin.list_topics())
+        finally:
+            admin.close()
+        children |= _descendants(process.pid)
     finally:
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=60)
+        process.wait(60)
+        reader.join(10)
+    output = "".join(lines)
     assert process.returncode == 0, output
+    assert "Kafka 代理意外退出（退出码 -9），第 1 次重启" in output
     assert "已停止" in output
-    alive = [pid for pid in children if _alive(pid)]
-    assert alive == []
+    assert [pid for pid in children if _alive(pid)] == []
     assert _port_free(broker_port)
 
 
@@ -104,7 +130,7 @@ def _alive(pid: int) -> bool:
 def test_port_in_use_is_reported_in_one_clear_line(tmp_path: Path, which: str) -> None:
     base = free_port_block()
     broker_port = base + 9
-    existing = [s for s in SERVICES if s.exists()]
+    existing = list(SERVICES)
     if which == "service" and not existing:
         pytest.skip("no service exists yet")
     busy = broker_port if which == "broker" else base + existing[0].offset
@@ -133,42 +159,6 @@ def test_no_process_outlives_a_killed_leye_up(tmp_path: Path) -> None:
     deadline = time.monotonic() + 30
     while [pid for pid in children if _alive(pid)] and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert [pid for pid in children if _alive(pid)] == []
-    assert _port_free(broker_port)
-
-
-def test_a_killed_broker_is_restarted_on_its_port_with_its_topics(tmp_path: Path) -> None:
-    import threading
-
-    from kafka.admin import KafkaAdminClient
-
-    from schemas import TOPICS
-
-    process, _, broker_port, _ = start_until_ready(tmp_path)
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
-    reader.start()
-    try:
-        first = _child(process.pid, "tansu")
-        os.kill(first, signal.SIGKILL)
-        deadline = time.monotonic() + 60
-        while not any("Kafka 代理已在原端口" in line for line in lines):
-            assert time.monotonic() < deadline and process.poll() is None, "".join(lines)
-            time.sleep(0.2)
-        second = _child(process.pid, "tansu")
-        assert second != first and not _alive(first)  # reaped, not left a zombie
-        admin = KafkaAdminClient(bootstrap_servers=f"127.0.0.1:{broker_port}")
-        try:
-            assert {t.name for t in TOPICS.values()} <= set(admin.list_topics())
-        finally:
-            admin.close()
-        children = _descendants(process.pid)
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(60)
-        reader.join(10)
-    assert process.returncode == 0, "".join(lines)
-    assert "Kafka 代理意外退出（退出码 -9），第 1 次重启" in "".join(lines)
     assert [pid for pid in children if _alive(pid)] == []
     assert _port_free(broker_port)
 

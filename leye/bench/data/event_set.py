@@ -19,8 +19,9 @@ from __future__ import annotations
 import hashlib
 import random
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from schemas import CloudEvent, new_event
+from schemas import CloudEvent, EventData, new_event
 from schemas.events import layoff, referral, registration, statistics, vacancy
 from schemas.events.layoff import assess_layoff
 from schemas.fields import SHANGHAI, Industry
@@ -34,6 +35,7 @@ from schemas.vocab import (
     DecreaseType,
     Education,
     EmploymentForm,
+    FlagCategory,
     FollowupOutcome,
     Gender,
     HardshipCategory,
@@ -89,10 +91,10 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
                   sessions: int = 25, cases: int = 120) -> list[CloudEvent]:
     rng = random.Random(seed)
     clock = _Clock(rng)
-    out: list[CloudEvent] = []
+    out: list[CloudEvent[Any]] = []
 
-    def add(data: object, source: str, at: datetime) -> None:
-        out.append(new_event(data, source=source, time=at))  # type: ignore[arg-type]
+    def add(data: EventData, source: str, at: datetime) -> None:
+        out.append(new_event(data, source=source, time=at))
 
     # --- people --------------------------------------------------------------------------------------
     optional_groups = [KeyGroup.GRADUATE_UNEMPLOYED, KeyGroup.HARDSHIP, KeyGroup.MIGRANT, KeyGroup.AGE_4050,
@@ -102,7 +104,7 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
         groups = [KeyGroup.RESIDENT] + [g for g in optional_groups if rng.random() < 0.25]
         if n % 9 == 4:  # 零就业家庭 members, without drawing from rng: the rest of the set stays as it was
             groups.append(KeyGroup.ZERO_EMPLOYMENT_FAMILY)
-        fields = {"person_ref": ref, "street_code": street, "key_groups": groups}
+        fields: dict[str, Any] = {"person_ref": ref, "street_code": street, "key_groups": groups}
         day = clock.day(0, 200)
         t = clock.at(day)
         add(registration.JobseekerRegistered(**fields, gender=Gender.MALE, age=rng.randint(18, 59),
@@ -142,8 +144,8 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
         elif roll < 0.55:
             day += rng.randint(1, 60)
             t = clock.at(day)
-            kind = RegistrationKind.UNEMPLOYMENT if unemployed else RegistrationKind.JOBSEEKER
-            add(registration.RegistrationClosed(**fields, registration=kind, reason=ClosureReason.MOVED_AWAY,
+            closed = RegistrationKind.UNEMPLOYMENT if unemployed else RegistrationKind.JOBSEEKER
+            add(registration.RegistrationClosed(**fields, registration=closed, reason=ClosureReason.MOVED_AWAY,
                                                 closed_on=t.date()), "/services/registration", t)
 
     # --- employers, layoffs, headcount ------------------------------------------------------------------
@@ -189,13 +191,14 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
         ref, street, industry, _ = employer_info[rng.randrange(employers)]
         day = clock.day(0, 280)
         t = clock.at(day)
-        kind = rng.choice([VacancyKind.REGULAR, VacancyKind.REGULAR, VacancyKind.TRAINEESHIP,
-                           VacancyKind.PUBLIC_WELFARE, VacancyKind.FLEXIBLE])
+        vacancy_kind = rng.choice([VacancyKind.REGULAR, VacancyKind.REGULAR, VacancyKind.TRAINEESHIP,
+                                   VacancyKind.PUBLIC_WELFARE, VacancyKind.FLEXIBLE])
         valid_from = t.date()
-        posting = {"vacancy_id": f"vac-{n}", "employer_ref": ref, "title": "岗位", "industry": industry,
-                   "street_code": street, "kind": kind, "headcount": rng.randint(1, 20), "salary_min": 4000,
-                   "salary_max": 6000, "valid_from": valid_from,
-                   "valid_until": valid_from + timedelta(days=rng.randint(20, 240))}
+        posting: dict[str, Any] = {
+            "vacancy_id": f"vac-{n}", "employer_ref": ref, "title": "岗位", "industry": industry,
+            "street_code": street, "kind": vacancy_kind, "headcount": rng.randint(1, 20), "salary_min": 4000,
+            "salary_max": 6000, "valid_from": valid_from,
+            "valid_until": valid_from + timedelta(days=rng.randint(20, 240))}
         add(vacancy.VacancyPosted(**posting), "/services/vacancies", t)
         if rng.random() < 0.3:
             day += rng.randint(1, 10)
@@ -206,7 +209,8 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
             day += rng.randint(1, 20)
             filled = rng.randint(1, posting["headcount"])
             remaining = posting["headcount"] - filled
-            add(vacancy.VacancyFilled(vacancy_id=f"vac-{n}", street_code=street, kind=kind, filled_count=filled,
+            add(vacancy.VacancyFilled(vacancy_id=f"vac-{n}", street_code=street, kind=vacancy_kind,
+                                      filled_count=filled,
                                       remaining=remaining, fully_filled=remaining == 0), "/services/vacancies",
                 clock.at(day))
         elif roll < 0.45:
@@ -217,15 +221,15 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
         elif roll < 0.5:
             day += rng.randint(1, 5)
             add(vacancy.VacancyFlagged(vacancy_id=f"vac-{n}", employer_ref=ref, street_code=street,
-                                       reasons=[vacancy.FlagReason(category=vacancy.FlagCategory.GENDER,
+                                       reasons=[vacancy.FlagReason(category=FlagCategory.GENDER,
                                                                    explanation="性别限制")]),
                 "/services/vacancies", clock.at(day))
 
     # --- recruitment sessions ------------------------------------------------------------------------------
     for n in range(sessions):
-        street, kind = rng.choice(STREET_CODES), rng.choice(list(SessionKind))
+        street, session_kind = rng.choice(STREET_CODES), rng.choice(list(SessionKind))
         t = clock.at(clock.day(0, 290))
-        base = {"session_id": f"s-{n}", "kind": kind, "street_code": street}
+        base: dict[str, Any] = {"session_id": f"s-{n}", "kind": session_kind, "street_code": street}
         add(vacancy.RecruitmentSessionScheduled(**base, scheduled_at=t), "/services/vacancies", t)
         started = t + timedelta(days=2)
         add(vacancy.RecruitmentSessionStarted(**base, started_at=started), "/services/vacancies", started)

@@ -1,55 +1,53 @@
-"""``/v1/<resource>…`` routes forwarded to the owning backend, generated from the route table so
-the OpenAPI document lists every resource with its scope."""
+"""``/v1/…`` operations forwarded to the owning backend: exactly the backends' public operations
+(``contract.operations()``), each at its own path template and method, so the OpenAPI document
+(``contract.finish_openapi``) lists what exists and nothing else.
+
+A path that is declared but asked with another method answers 405 problem+json with ``Allow``
+listing the methods it has (Starlette would name only one route's method); an undeclared path 404.
+Path parameters are not validated here: the backend validates them, as it validates the body, and
+the gateway forwards the path as it came (re-quoted, dot segments refused).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 
+from services.runtime.errors import ProblemError
+
+from ..contract import Operation, operations
 from ..deps import ComponentsDep, PrincipalDep
-from ..domain import ROUTES, WRITE, Route
 from ..proxy import forward
 
 router = APIRouter()
-_BACKEND_TAGS = {"registration": "人员（个人数据）", "vacancies": "岗位与用人单位", "matching": "就业红娘",
-                 "monitoring": "统计与预警"}
-_ANY_JSON = {"requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}}}
-_RESPONSES: dict[int | str, dict[str, str]] = {
-    401: {"description": "未认证或令牌无效"}, 403: {"description": "缺少所需权限范围"},
-    429: {"description": "请求过于频繁"}, 503: {"description": "后端服务暂不可用（带 Retry-After）"},
-}
+_EVERY_METHOD = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
-def _exact(route: Route) -> Callable[[Request, ComponentsDep, PrincipalDep], Awaitable[Response]]:
+def _forwarding(operation: Operation) -> Callable[[Request, ComponentsDep, PrincipalDep], Awaitable[Response]]:
     async def handler(request: Request, gateway: ComponentsDep, principal: PrincipalDep) -> Response:
-        return await forward(request, gateway, principal, route.prefix)
+        return await forward(request, gateway, principal, request.scope["path"].removeprefix("/v1"))
+
+    handler.__name__ = f"forward_{operation.method.lower()}"
+    return handler
+
+
+def _not_allowed(allowed: set[str]) -> Callable[[], Awaitable[Response]]:
+    allow = ", ".join(sorted(allowed))
+
+    async def handler() -> Response:
+        raise ProblemError(405, "method_not_allowed", f"该资源不支持此请求方法，可用的方法：{allow}",
+                           headers={"Allow": allow})
 
     return handler
 
 
-def _nested(route: Route) -> Callable[..., Awaitable[Response]]:
-    async def handler(
-        request: Request, gateway: ComponentsDep, principal: PrincipalDep,
-        rest: Annotated[str, Path(description="资源下的路径，例如人员编号或子资源")],
-    ) -> Response:
-        return await forward(request, gateway, principal, f"{route.prefix}/{rest}")
-
-    return handler
-
-
-for _route in ROUTES:
-    _slug = _route.prefix.strip("/").replace("/", "_").replace("-", "_")
-    for _method in sorted(_route.methods - {"HEAD"}):
-        _doc = dict(
-            summary=_route.summary, tags=[_BACKEND_TAGS[_route.backend]], responses=_RESPONSES,
-            description=f"转发至 {_route.backend} 服务；所需权限范围：`{_route.scope}`"
-            + ("；每次访问记入审计日志" if _route.personal else ""),
-            openapi_extra=_ANY_JSON if _method in WRITE else None,
-        )
-        router.add_api_route(f"/v1{_route.prefix}", _exact(_route), methods=[_method],
-                             operation_id=f"{_method.lower()}_{_slug}", **_doc)
-        if _route.prefix != "/persons/lookup":
-            router.add_api_route(f"/v1{_route.prefix}/{{rest:path}}", _nested(_route), methods=[_method],
-                                 operation_id=f"{_method.lower()}_{_slug}_item", **_doc)
+_ALLOWED: dict[str, set[str]] = {}
+for _operation in operations():
+    router.add_api_route(_operation.public_path, _forwarding(_operation), methods=[_operation.method],
+                         include_in_schema=False)
+    _ALLOWED.setdefault(_operation.public_path, set()).add(_operation.method)
+# After every real route: a path's other methods reach these only when no route has them.
+for _path, _methods in _ALLOWED.items():
+    router.add_api_route(_path, _not_allowed(_methods), methods=sorted(_EVERY_METHOD - _methods),
+                         include_in_schema=False)

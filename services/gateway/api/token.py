@@ -64,7 +64,8 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None:
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/x-www-form-urlencoded": {"schema": _FORM_SCHEMA}}}},
     responses={200: {"description": "访问令牌", "content": {"application/json": {"example": _TOKEN_EXAMPLE}}},
-               400: {"description": "请求无效或权限范围不允许"}, 401: {"description": "客户端认证失败"}},
+               400: {"description": "请求无效或权限范围不允许"}, 401: {"description": "客户端认证失败"},
+               429: {"description": "申请过于频繁（带 Retry-After）"}},
 )
 async def token(request: Request, gateway: ComponentsDep) -> JSONResponse:
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):

@@ -5,6 +5,7 @@ bug or a hand-typed SQL statement in the gateway can rewrite history."""
 from alembic import op
 
 from services.gateway.store import AlertTransition, AuditEntry, Base, Client
+from services.runtime.db import as_table
 from services.runtime.tables import create_runtime_tables, drop_runtime_tables
 
 revision = "0001"
@@ -12,7 +13,7 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-TABLES = [Client.__table__, AuditEntry.__table__, AlertTransition.__table__]
+TABLES = [as_table(model.__table__) for model in (Client, AuditEntry, AlertTransition)]
 
 SQLITE_TRIGGERS = [
     f"CREATE TRIGGER gateway_audit_no_{verb.lower()} BEFORE {verb} ON gateway_audit "

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from schemas.ids import CreditCode, EntityId, PersonRef
 from schemas.requests import Code, IsoDate, RequestModel
 from schemas.vocab import CaseCloseReason, CaseOrigin, ContactChannel, ReferralDirection, ReferralResult
-from services.runtime.errors import ProblemError
+from services.runtime.errors import ProblemError, validation_detail
 from services.runtime.http import write_router
 
 from .. import cases, domain
@@ -91,8 +91,8 @@ class CaseOut(BaseModel):
 
 
 def _missing(field: str) -> ProblemError:
-    return ProblemError(422, "validation_failed", "请检查标注的字段",
-                        errors=[{"field": f"body.{field}", "message": "此字段为必填项", "type": "missing"}])
+    errors = [{"field": f"body.{field}", "message": "此字段为必填项", "type": "missing"}]
+    return ProblemError(422, "validation_failed", validation_detail(errors), errors=errors)
 
 
 def _case(session: SessionDep, case_id: str) -> Case:

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from schemas import CloudEvent
+from schemas import CloudEvent, EventData
 from schemas.events import alert, layoff, referral, registration, statistics, vacancy
 from schemas.fields import SHANGHAI
 
@@ -45,7 +45,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 """Columns written per table, in the order of the row tuples."""
 
-_PERSON_KIND = {
+_PERSON_KIND: dict[type[EventData], str] = {
     registration.JobseekerRegistered: "jobseeker",
     registration.UnemploymentRegistered: "unemployment",
     registration.EmploymentRegistered: "employment",
@@ -53,15 +53,15 @@ _PERSON_KIND = {
     registration.HardshipCertified: "hardship",
     registration.RegistrationClosed: "closed",
 }
-_VACANCY_KIND = {
+_VACANCY_KIND: dict[type[EventData], str] = {
     vacancy.VacancyPosted: "posted", vacancy.VacancyUpdated: "updated", vacancy.VacancyFilled: "filled",
     vacancy.VacancyClosed: "closed", vacancy.VacancyFlagged: "flagged",
 }
-_SESSION_KIND = {
+_SESSION_KIND: dict[type[EventData], str] = {
     vacancy.RecruitmentSessionScheduled: "scheduled", vacancy.RecruitmentSessionStarted: "started",
     vacancy.RecruitmentSessionEnded: "ended",
 }
-_CASE_KIND = {
+_CASE_KIND: dict[type[EventData], str] = {
     referral.CaseDispatched: "dispatched", referral.CaseContacted: "contacted", referral.ReferralMade: "referral",
     referral.ReferralOutcome: "outcome", referral.CaseSlaBreached: "sla_breached", referral.CaseClosed: "closed",
 }

@@ -97,7 +97,11 @@ def _legend() -> common.VizLegendOptions:
     )
 
 
-def _panel_builder(spec: PanelSpec) -> cogbuilder.Builder[dash_model.Panel]:
+# The SDK's panel builders share their common methods (id, title, unit, …) but no base class declares them.
+_PanelBuilder = stat.Panel | gauge.Panel | barchart.Panel | timeseries.Panel | table.Panel
+
+
+def _panel_builder(spec: PanelSpec) -> _PanelBuilder:
     match spec.kind:
         case Kind.STAT:
             several = len(spec.columns) > 1  # several figures in one panel need their names shown

@@ -18,7 +18,7 @@ the ``alerts`` table) and the latest events (from the raw ``events`` log).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from schemas.reference import DISTRICT_CODE, INDUSTRY_SECTIONS, STREETS
 from schemas.vocab import AlertLevel, KeyGroup
@@ -42,7 +42,15 @@ def _quote(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def value_of(code: str, **filters: str) -> str:
+class _Filters(TypedDict, total=False):
+    """The filters ``Indicator.grafana_sql`` takes as SQL expressions."""
+
+    street: str
+    group: str
+    industry: str
+
+
+def value_of(code: str, **filters: Unpack[_Filters]) -> str:
     """A scalar subquery: the indicator's ``value`` for the dashboard period and 街镇 variable."""
     return f"(SELECT value FROM ({indicator(code).grafana_sql(**filters)}))"
 
@@ -83,12 +91,13 @@ def per_street(columns: dict[str, str]) -> str:
         union = "\nUNION ALL\n".join(parts)
         return f"SELECT * FROM (\n{union}\n) ORDER BY street_code"  # UNION ALL alone keeps no order
     rows = ", ".join(f"({_quote(s.name)}, {_quote(s.code)})" for s in STREETS.values())
-    joins, selected = [], []
+    joins: list[str] = []
+    columns_sql: list[str] = []
     for alias, code in columns.items():
         join, column = _grouped(code, "street_code", "s.code", street="''")
         joins.append(join)
-        selected.append(f"{column} AS {alias}")
-    return (f"SELECT s.name AS street, s.code AS street_code, {', '.join(selected)}\n"
+        columns_sql.append(f"{column} AS {alias}")
+    return (f"SELECT s.name AS street, s.code AS street_code, {', '.join(columns_sql)}\n"
             f"FROM VALUES('name String, code String', {rows}) AS s\n" + "\n".join(joins) + "\nORDER BY street_code")
 
 
@@ -127,12 +136,13 @@ def per_industry(columns: dict[str, str]) -> str:
         body = "\n UNION ALL\n".join(parts)
     else:
         rows = ", ".join(f"({_quote(s.name)}, {_quote(s.code)})" for s in INDUSTRY_SECTIONS.values())
-        joins, selected = [], []
+        joins: list[str] = []
+        columns_sql: list[str] = []
         for alias, code in columns.items():
             join, column = _grouped(code, "industry_code", "i.code", street=STREET_VALUE)
             joins.append(join)
-            selected.append(f"{column} AS {alias}")
-        body = (f"SELECT i.name AS industry, {', '.join(selected)}\n"
+            columns_sql.append(f"{column} AS {alias}")
+        body = (f"SELECT i.name AS industry, {', '.join(columns_sql)}\n"
                 f"FROM VALUES('name String, code String', {rows}) AS i\n" + "\n".join(joins))
     first = next(iter(columns))
     return f"SELECT * FROM (\n{body}\n) WHERE {first} > 0 ORDER BY {first} DESC"
@@ -153,14 +163,15 @@ def weekly(columns: dict[str, str], weeks: int) -> str:
             )
             parts.append(f"SELECT toDateTime({end}, 'Asia/Shanghai') AS time, {selected}")
         return "SELECT * FROM (\n" + "\nUNION ALL\n".join(parts) + "\n) ORDER BY time"
-    joins, selected = [], []
+    joins: list[str] = []
+    columns_sql: list[str] = []
     for alias, code in columns.items():
         ind = indicator(code)
         grouped = ind.render(_FILTERS | {"street": STREET_VALUE}, weeks=weeks)
         joins.append(f"LEFT JOIN (SELECT week, value, 1 AS present FROM ({grouped})) AS {alias}_w "
                      f"ON {alias}_w.week = w.back")
-        selected.append(f"if({alias}_w.present = 0, {_empty(ind)}, {alias}_w.value) AS {alias}")
-    return (f"SELECT toDateTime({TO_DAY} - 7 * w.back, 'Asia/Shanghai') AS time, {', '.join(selected)}\n"
+        columns_sql.append(f"if({alias}_w.present = 0, {_empty(ind)}, {alias}_w.value) AS {alias}")
+    return (f"SELECT toDateTime({TO_DAY} - 7 * w.back, 'Asia/Shanghai') AS time, {', '.join(columns_sql)}\n"
             f"FROM (SELECT arrayJoin(range({weeks})) AS back) AS w\n" + "\n".join(joins) + "\nORDER BY time")
 
 

@@ -5,7 +5,7 @@ Why a SQL database beside ClickHouse: a warning's change must be recorded durabl
 published, and published exactly once even when the broker is down at that moment. So
 :meth:`WarningLedger.record_sync` updates the warning's row and stages its CloudEvent
 (``runtime.outbox.add_event``) in one transaction; the runtime's ``OutboxRelay`` (started by
-``create_service_app``) publishes it with back-off and marks it sent after the broker's ack. The
+``runtime.http.http_app``) publishes it with back-off and marks it sent after the broker's ack. The
 ``warnings`` table is the source of truth for which warnings are open: the worker restores them
 from it at start-up, so a restart neither re-raises nor re-sends an open warning.
 
@@ -27,12 +27,12 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Float, Index, String, func, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from schemas import CloudEvent
 from schemas.events.alert import AlertRaised, AlertResolved
 from schemas.vocab import AlertLevel, ScopeKind
-from services.runtime.db import UTCDateTime
+from services.runtime.db import UTCDateTime, rowcount
 from services.runtime.outbox import add_event
 
 from .engine import NotRecordedError, OpenAlert, WarningConflictError
@@ -83,11 +83,11 @@ class WarningLedger:
 
     def __init__(self) -> None:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="warnings-db")
-        self._sessions: sessionmaker | None = None  # type: ignore[type-arg]
+        self._sessions: sessionmaker[Session] | None = None
         self._wake: Callable[[], None] = lambda: None
         self.bound = asyncio.Event()
 
-    def bind(self, sessions: sessionmaker, wake: Callable[[], None] | None = None) -> None:  # type: ignore[type-arg]
+    def bind(self, sessions: sessionmaker[Session], wake: Callable[[], None] | None = None) -> None:
         """Use ``sessions`` (a migrated database); ``wake`` is the relay's, called after each commit
         so the event leaves at once instead of at the relay's next poll."""
         self._sessions = sessions
@@ -95,7 +95,7 @@ class WarningLedger:
         self.bound.set()
 
     @property
-    def sessions(self) -> sessionmaker:  # type: ignore[type-arg]
+    def sessions(self) -> sessionmaker[Session]:
         if self._sessions is None:
             raise RuntimeError("WarningLedger used before bind()")
         return self._sessions
@@ -126,11 +126,11 @@ class WarningLedger:
                                            scope_kind=str(data.scope_kind), scope_code=data.scope_code,
                                            raised_at=event.time, **state))
                 else:
-                    changed = session.execute(
+                    changed = rowcount(session.execute(
                         update(WarningRow)
                         .where(WarningRow.alert_id == data.alert_id, WarningRow.status == OPEN)
                         .values(**state)
-                    ).rowcount
+                    ))
                     if changed != 1:
                         raise WarningConflictError(data.alert_id)
                 add_event(session, event)

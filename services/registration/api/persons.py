@@ -6,14 +6,14 @@ person row and stages its event(s) in the same unit of work.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path
 
 from schemas import person_ref as make_person_ref
 from schemas.ids import PersonRef
 from schemas.vocab import Gender, HardshipCategory, KeyGroup
-from services.runtime.errors import ProblemError
+from services.runtime.errors import ProblemError, validation_detail
 from services.runtime.http import write_router
 from services.runtime.outbox import add_event
 
@@ -47,8 +47,8 @@ from .models import (
 
 router = write_router(prefix="/persons", tags=["人员登记"])
 RefPath = Annotated[PersonRef, Path(description="person_ref：身份证号码的keyed哈希")]
-_CONFLICT = {409: {"description": "当前状态不允许该操作"}}
-_NOT_FOUND = {404: {"description": "未找到该人员"}}
+_CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "当前状态不允许该操作"}}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "未找到该人员"}}
 
 
 def next_status(current: Status | None, action: Action) -> Status:
@@ -61,8 +61,8 @@ def next_status(current: Status | None, action: Action) -> Status:
 
 def field_problem(field: str, message: str, kind: str) -> ProblemError:
     """A 422 naming one field, for rules that need the stored person (the body alone cannot tell)."""
-    return ProblemError(422, "validation_failed", "请检查标注的字段",
-                        errors=[{"field": field, "message": message, "type": kind}])
+    errors = [{"field": field, "message": message, "type": kind}]
+    return ProblemError(422, "validation_failed", validation_detail(errors), errors=errors)
 
 
 def summary(person: Person) -> PersonSummary:

@@ -15,6 +15,7 @@ from fastapi import Depends, Query
 from sqlalchemy import Select
 
 from schemas.ids import StreetCode
+from schemas.requests import IsoDate
 from schemas.vocab import KeyGroup
 from services.runtime.http import write_router
 
@@ -36,7 +37,7 @@ class ListQuery:
     status: Annotated[Status | None, Query(description="登记状态")] = None
     limit: Annotated[int, Query(ge=1, le=500, description="每页条数")] = 50
     offset: Annotated[int, Query(ge=0, description="起始位置")] = 0
-    as_of: Annotated[date | None, Query(description="统计日期，默认今天")] = None
+    as_of: Annotated[IsoDate | None, Query(description="统计日期（YYYY-MM-DD），默认今天")] = None
 
     @property
     def filters(self) -> store.Filters:
@@ -50,7 +51,7 @@ class ListQuery:
 ListQueryDep = Annotated[ListQuery, Depends()]
 
 
-def _page(session: SessionDep, q: ListQuery, query: Select[tuple[store.Person]]) -> Page:
+def _page(session: SessionDep, q: ListQuery, query: Select[store.Person]) -> Page:
     total, people = store.page(session, q.filters.apply(query), q.limit, q.offset)
     return Page(total=total, limit=q.limit, offset=q.offset, items=[summary(p) for p in people])
 

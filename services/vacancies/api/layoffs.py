@@ -18,19 +18,19 @@ from services.runtime.http import write_router
 
 from .. import events
 from ..deps import SessionDep
-from ..domain import field_error
-from ..store import Employer, LayoffReport
+from ..domain import MAX_AHEAD, declared_staff, field_error, local_today
+from ..store import Employer, LayoffReport, latest_headcount_report
 
 router = write_router(prefix="/layoffs", tags=["裁员报告"])
 
 
 class LayoffIn(RequestModel):
     employer_ref: CreditCode
-    total_staff: Annotated[int, Field(ge=1)]
+    total_staff: Annotated[int, Field(ge=1, description="职工总数（不得超过登记或最近月度报告的人数）")]
     planned_cuts: Annotated[int, Field(ge=1)]
     reason: Code[LayoffReason]
-    notified_on: IsoDate = Field(description="向工会或全体职工说明情况的日期")
-    planned_on: IsoDate = Field(description="计划裁减日期")
+    notified_on: IsoDate = Field(description="向工会或全体职工说明情况的日期（不晚于今天）")
+    planned_on: IsoDate = Field(description="计划裁减日期（不早于说明情况的日期，不晚于一年以后）")
 
     @field_validator("planned_cuts")
     @classmethod
@@ -39,6 +39,25 @@ class LayoffIn(RequestModel):
         if total_staff is not None and planned_cuts > total_staff:
             raise PydanticCustomError("planned_cuts", "计划裁减人数不得超过职工总数")
         return planned_cuts
+
+    # The report follows the explanation to the union (art. 41), so that date lies in the past; a
+    # cut planned before it would give negative notice.
+    @field_validator("notified_on")
+    @classmethod
+    def _notified_by_now(cls, notified_on: date) -> date:
+        if notified_on > local_today():
+            raise PydanticCustomError("future_date", "向工会或职工说明情况的日期不得晚于今天")
+        return notified_on
+
+    @field_validator("planned_on")
+    @classmethod
+    def _planned_after_notice(cls, planned_on: date, info: ValidationInfo) -> date:
+        notified_on = info.data.get("notified_on")
+        if notified_on is not None and planned_on < notified_on:
+            raise PydanticCustomError("planned_before_notice", "计划裁减日期不得早于向工会或职工说明情况的日期")
+        if planned_on > local_today() + MAX_AHEAD:
+            raise PydanticCustomError("date_too_far", "计划裁减日期不得晚于一年以后")
+        return planned_on
 
 
 class LayoffOut(BaseModel):
@@ -67,6 +86,12 @@ def report_layoff(body: LayoffIn, session: SessionDep) -> LayoffOut:
     employer = session.get(Employer, body.employer_ref)
     if employer is None:
         raise field_error("body.employer_ref", "用人单位尚未登记", "unknown_employer")
+    latest = latest_headcount_report(session, employer.credit_code)
+    declared = declared_staff(employer.staff_count,
+                              (latest.baseline_headcount, latest.current_headcount) if latest else None)
+    if body.total_staff > declared:
+        raise field_error("body.total_staff", f"职工总数超过该单位已申报的职工人数（{declared}人）；"
+                          "人数增加时请先更新用人单位登记或报送月度用工情况", "staff_exceeds_declared")
     assessment = assess_layoff(body.total_staff, body.planned_cuts, body.notified_on, body.planned_on)
     row = LayoffReport(
         id=str(uuid_utils.uuid7()), employer_ref=employer.credit_code, total_staff=body.total_staff,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import uuid_utils
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 
 from schemas.fields import Count, ShanghaiDatetime, UniqueList
@@ -18,7 +20,7 @@ from services.runtime.http import write_router
 
 from .. import events
 from ..deps import SessionDep
-from ..domain import SessionStatus, advance_session, field_error
+from ..domain import MAX_AHEAD, SessionStatus, advance_session, field_error, local_date, local_today
 from ..store import RecruitmentSession, Vacancy
 
 router = write_router(prefix="/recruitment-sessions", tags=["招聘活动"])
@@ -28,8 +30,15 @@ class SessionIn(RequestModel):
     kind: Code[SessionKind]
     title: Annotated[str, Field(min_length=1, max_length=100)]
     street_code: StreetCode
-    scheduled_at: IsoDatetime
+    scheduled_at: IsoDatetime = Field(description="计划开始时间（不晚于一年以后）")
     vacancy_ids: Annotated[UniqueList[str], Field(max_length=500)] = []
+
+    @field_validator("scheduled_at")
+    @classmethod
+    def _within_a_year(cls, scheduled_at: datetime) -> datetime:
+        if local_date(scheduled_at) > local_today() + MAX_AHEAD:
+            raise PydanticCustomError("date_too_far", "招聘活动时间不得晚于一年以后")
+        return scheduled_at
 
 
 class StartIn(RequestModel):

@@ -28,10 +28,12 @@ from .. import events
 from ..deps import SessionDep
 from ..domain import (
     EMPLOYER_CLOSE_REASONS,
+    MAX_AHEAD,
     OPEN_STATUSES,
     VacancyStatus,
     field_error,
     local_date,
+    local_today,
     require_editable,
     require_open,
     status_after_change,
@@ -77,12 +79,21 @@ class VacancyIn(RequestModel):
         check_age_range(info.data.get("age_min"), age_max)
         return age_max
 
+    @field_validator("valid_from")
+    @classmethod
+    def _starts_within_a_year(cls, valid_from: date) -> date:
+        if valid_from > local_today() + MAX_AHEAD:
+            raise PydanticCustomError("date_too_far", "有效期开始日期不得晚于一年以后")
+        return valid_from
+
     @field_validator("valid_until")
     @classmethod
     def _validity(cls, valid_until: date, info: ValidationInfo) -> date:
         valid_from = info.data.get("valid_from")
         if valid_from is not None and valid_until < valid_from:
             raise PydanticCustomError("validity_period", "有效期截止日期不得早于开始日期")
+        if valid_from is not None and valid_until > valid_from + MAX_AHEAD:
+            raise PydanticCustomError("validity_period", "岗位有效期不得超过一年")
         return valid_until
 
 

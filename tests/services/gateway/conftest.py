@@ -49,16 +49,16 @@ def stand_in_backend(received: list[dict]) -> FastAPI:
     async def anything(path: str, request: Request) -> JSONResponse:
         received.append({"method": request.method, "path": request.url.path, "query": request.url.query,
                          "headers": dict(request.headers), "body": await request.body()})
+        if path == "stats/indicators/boom":
+            return JSONResponse({"detail": "internal"}, status_code=500)
+        if path == "stats/indicators/slow":
+            await asyncio.sleep(3)
         if path.startswith("stats"):
             return JSONResponse(STATS_ROWS)
         if path == "persons/lookup":
             return JSONResponse({"person_ref": PERSON})
         if path.startswith("persons/"):
             return JSONResponse({"person_ref": path.split("/")[1], "street_code": "120111001"})
-        if path == "warnings/boom":
-            return JSONResponse({"detail": "internal"}, status_code=500)
-        if path == "warnings/slow":
-            await asyncio.sleep(3)
         if path == "warnings":  # the monitoring service's shape
             return JSONResponse({"warnings": [{
                 "alert_id": "mon-1", "status": "open", "level": "red", "scope_kind": "district",

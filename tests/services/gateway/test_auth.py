@@ -105,7 +105,7 @@ def test_bad_tokens_are_401(gateway: Gateway, authorization, code) -> None:
     gateway.add_client("dept", "stats:read")
     header = authorization()  # minted now: tokens made at collection could expire in a long suite
     headers = {"Authorization": header} if header else {}
-    response = httpx.get(f"{gateway.url}/v1/stats/unemployment", headers=headers)
+    response = httpx.get(f"{gateway.url}/v1/stats/streets", headers=headers)
     assert response.status_code == 401
     assert response.json()["code"] == code
     assert response.headers["www-authenticate"].startswith("Bearer")
@@ -126,7 +126,7 @@ def test_token_lifetime_is_bounded_by_the_configured_ttl(tmp_path, backend, ttl_
         gateway.add_client("dept", "stats:read")
         now = int(time.time())
         token = jwt.encode(_claims(iat=now, exp=now + lifetime_s), JWT_SECRET, algorithm="HS256")
-        response = httpx.get(f"{gateway.url}/v1/stats/unemployment", headers={"Authorization": f"Bearer {token}"})
+        response = httpx.get(f"{gateway.url}/v1/stats/streets", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == status
         if status == 401:
             assert response.headers["content-type"] == "application/problem+json"
@@ -143,7 +143,7 @@ def test_token_lifetime_is_bounded_by_the_configured_ttl(tmp_path, backend, ttl_
         pytest.param("GET", "/v1/worklists/long-term-unemployed", "persons:read", id="worklist"),
         pytest.param("POST", "/v1/vacancies", "vacancies:write", id="post vacancy"),
         pytest.param("POST", "/v1/layoffs", "layoffs:write", id="report layoff"),
-        pytest.param("GET", "/v1/cases", "referrals:read", id="read cases"),
+        pytest.param("GET", "/v1/cases/c-1", "referrals:read", id="read cases"),
         pytest.param("POST", "/v1/cases/c-1/contact", "referrals:write", id="write case"),
         pytest.param("GET", "/v1/warnings", "alerts:read", id="read warnings"),
         pytest.param("POST", "/v1/warnings/mon-1/ack", "alerts:ack", id="ack warning"),
@@ -161,9 +161,9 @@ def test_missing_scope_is_403(gateway: Gateway, method, path, scope) -> None:
 
 def test_disabled_clients_old_token_stops_working(gateway: Gateway) -> None:
     headers = gateway.client_with("dept", "stats:read")
-    assert httpx.get(f"{gateway.url}/v1/stats/unemployment", headers=headers).status_code == 200
+    assert httpx.get(f"{gateway.url}/v1/stats/streets", headers=headers).status_code == 200
     gateway.set_active("dept", False)
-    response = httpx.get(f"{gateway.url}/v1/stats/unemployment", headers=headers)
+    response = httpx.get(f"{gateway.url}/v1/stats/streets", headers=headers)
     assert response.status_code == 401
     assert response.json()["code"] == "client_disabled"
 
@@ -174,12 +174,12 @@ def test_rate_limit_answers_429_with_retry_after(tmp_path, backend) -> None:
         gateway = Gateway(live, app)
         headers = gateway.client_with("dept", "stats:read")
         other = gateway.client_with("other", "stats:read")
-        statuses = [httpx.get(f"{gateway.url}/v1/stats/x", headers=headers).status_code for _ in range(4)]
+        statuses = [httpx.get(f"{gateway.url}/v1/stats/streets", headers=headers).status_code for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
-        limited = httpx.get(f"{gateway.url}/v1/stats/x", headers=headers)
+        limited = httpx.get(f"{gateway.url}/v1/stats/streets", headers=headers)
         assert limited.json()["code"] == "rate_limited"
         assert int(limited.headers["retry-after"]) >= 1
-        assert httpx.get(f"{gateway.url}/v1/stats/x", headers=other).status_code == 200
+        assert httpx.get(f"{gateway.url}/v1/stats/streets", headers=other).status_code == 200
 
 
 def test_cors_is_closed_by_default_and_opens_to_the_allow_list(tmp_path, backend) -> None:

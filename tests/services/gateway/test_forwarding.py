@@ -38,7 +38,7 @@ def test_backend_receives_path_query_body_request_id_client_and_prefixed_idempot
 def test_department_reads_statistics_with_small_cells_suppressed(gateway: Gateway, bureau, expected_rows) -> None:
     secret = gateway.add_client("reader", "stats:read", bureau=bureau)
     token = gateway.token("reader", secret)
-    response = httpx.get(f"{gateway.url}/v1/stats/registered-unemployed?by=street",
+    response = httpx.get(f"{gateway.url}/v1/stats/indicators/registered_unemployed",
                          headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert response.json() == {"indicator": "registered_unemployed", "rows": expected_rows}
@@ -67,7 +67,7 @@ def test_every_personal_data_access_is_audited_without_personal_data(gateway: Ga
     ]
     for method, path, body in calls:
         assert httpx.request(method, f"{gateway.url}{path}", headers=reader, json=body).status_code == 200
-    assert httpx.get(f"{gateway.url}/v1/stats/x", headers=admin).status_code == 403  # admin is not stats:read
+    assert httpx.get(f"{gateway.url}/v1/stats/streets", headers=admin).status_code == 403  # admin is not stats:read
     entries = gateway.audit(admin)
     assert [(e["method"], e["route"], e["person_ref"], e["status"], e["client_id"]) for e in reversed(entries)] == [
         ("GET", "/persons/{person_ref}", PERSON, 200, "civil-affairs"),
@@ -85,12 +85,12 @@ def test_every_personal_data_access_is_audited_without_personal_data(gateway: Ga
 @pytest.mark.parametrize(
     ("path", "status", "code"),
     [
-        pytest.param("/v1/warnings/boom", 502, "backend_error", id="backend fails"),
-        pytest.param("/v1/warnings/slow", 503, "backend_unavailable", id="backend too slow"),
+        pytest.param("/v1/stats/indicators/boom", 502, "backend_error", id="backend fails"),
+        pytest.param("/v1/stats/indicators/slow", 503, "backend_unavailable", id="backend too slow"),
     ],
 )
 def test_failing_backend_is_never_a_500(gateway: Gateway, path, status, code) -> None:
-    headers = gateway.client_with("wall", "alerts:read")
+    headers = gateway.client_with("wall", "stats:read")
     response = httpx.get(f"{gateway.url}{path}", headers=headers)
     assert response.status_code == status
     assert response.headers["content-type"] == "application/problem+json"
@@ -116,9 +116,9 @@ def test_backend_that_is_down_gives_503_with_retry_after_and_is_audited(tmp_path
     [
         pytest.param("GET", "/v1/nothing-here", 404, id="unknown resource"),
         pytest.param("GET", "/v1/stats/%2e%2e/persons/x", 404, id="dot segments"),
-        pytest.param("DELETE", "/v1/stats/x", 405, id="method not routed"),
-        pytest.param("GET", "/v1/stats/'%20OR%201=1;--", 200, id="sql injection in path"),
-        pytest.param("GET", "/v1/stats/x?street=%3Cscript%3Ealert(1)%3C/script%3E", 200, id="script in query"),
+        pytest.param("DELETE", "/v1/stats/streets", 405, id="method not routed"),
+        pytest.param("GET", "/v1/stats/indicators/'%20OR%201=1;--", 200, id="sql injection in path"),
+        pytest.param("GET", "/v1/stats/streets?street=%3Cscript%3Ealert(1)%3C/script%3E", 200, id="script in query"),
         pytest.param("GET", "/v1/stats/..%2f..%2fetc%2fpasswd", 404, id="encoded traversal"),
     ],
 )

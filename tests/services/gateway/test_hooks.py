@@ -153,6 +153,27 @@ def test_survey_rate_reaches_kafka_and_a_retry_with_the_same_key_is_replayed(kaf
     assert event["data"] == body
 
 
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        pytest.param({"published_on": 0}, "body.published_on", id="date as a number"),
+        pytest.param({"published_on": "0"}, "body.published_on", id="date as a string of digits (was 1970-01-01)"),
+        pytest.param({"published_on": "20261115"}, "body.published_on", id="date not in ISO form"),
+        pytest.param({"rate_percent": "5.1"}, "body.rate_percent", id="rate as a string"),
+    ],
+)
+def test_survey_rate_takes_dates_and_numbers_only_in_their_json_form(gateway: Gateway, change, field) -> None:
+    from sqlalchemy import text
+
+    headers = gateway.client_with("stats-bureau", "stats:write")
+    body = {"period": "2026-10", "rate_percent": 5.1, "published_on": "2026-11-15", "source": "国家统计局天津调查总队"}
+    response = httpx.post(f"{gateway.url}/v1/survey-rates", headers=headers, json=body | change)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+    with gateway.app.state.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM outbox")).scalar() == 0
+
+
 def test_acknowledging_grafana_and_monitor_warnings(kafka_gateway) -> None:
     gateway, broker = kafka_gateway
     fingerprints = (secrets.token_hex(8), secrets.token_hex(8))

@@ -34,6 +34,7 @@ def test_register_and_look_up_a_person_through_the_gateway(tmp_path, backend) ->
             missing = httpx.get(f"{gateway.url}/v1/persons/{'f' * 64}", headers=clerk)
             assert missing.status_code == 404
             assert missing.headers["content-type"] == "application/problem+json"
+            assert missing.json()["instance"] == f"/v1/persons/{'f' * 64}"  # the public path, not the backend's
             invalid = httpx.post(f"{gateway.url}/v1/persons", headers=clerk, json=body | {"phone": "12"})
             assert invalid.status_code == 422 and "body.phone" in [e["field"] for e in invalid.json()["errors"]]
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from leye.bench.data.event_set import STREET_CODES, varied_events
 from leye.reference import compute, day
 from schemas import CloudEvent
 from schemas.events import referral, registration
 from services.monitoring.indicators.catalogue import BY_CODE, INDICATORS
 from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
-from tests.services.monitoring.event_set import STREET_CODES, varied_events
 from tests.services.monitoring.harness import MonitoringProcess, publish
 
 YEAR = (date(2026, 1, 1), date(2026, 10, 31))

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from leye.bench.data.event_set import varied_events
 from leye.reference import Reference
 from schemas.events import layoff, referral
 from services.monitoring.migrations import Migration, check_numbering, discover, migrate
-from tests.services.monitoring.event_set import varied_events
 
 ROOT = Path(__file__).parents[3]
 
@@ -71,7 +71,7 @@ first, again = migrate(client), migrate(client)
 tables = {r[0] for r in client.query("SHOW TABLES").result_rows}
 from services.monitoring.ingest.encoding import encode_events
 from services.monitoring.store import Store
-from tests.services.monitoring.event_set import varied_events
+from leye.bench.data.event_set import varied_events
 store = Store("chdb:///" + sys.argv[1])
 store._client = client  # the same engine: one per process
 store.write_sync(encode_events(varied_events(seed=7)))
@@ -115,7 +115,7 @@ import sys, clickhouse_connect
 from services.monitoring.migrations import discover, migrate
 from services.monitoring.ingest.encoding import encode_events
 from services.monitoring.store import Store
-from tests.services.monitoring.event_set import varied_events
+from leye.bench.data.event_set import varied_events
 client = clickhouse_connect.get_client(dsn="chdb:///" + sys.argv[1])
 migrate(client)
 store = Store("chdb:///" + sys.argv[1])

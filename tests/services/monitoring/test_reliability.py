@@ -9,6 +9,7 @@ import orjson
 import pytest
 import uuid_utils
 
+from leye.bench.data.event_set import credit_code, varied_events
 from leye.reference import Reference
 from schemas import new_event
 from schemas.events.layoff import LayoffReported, assess_layoff
@@ -17,7 +18,6 @@ from schemas.vocab import IndustrySection, LayoffReason
 from services.monitoring.indicators.catalogue import INDICATORS
 from services.runtime.broker import EmbeddedBroker
 from tests.conftest import read_topic
-from tests.services.monitoring.event_set import credit_code, varied_events
 from tests.services.monitoring.harness import MonitoringProcess, publish
 
 STREET = "120111101"

@@ -8,13 +8,13 @@ from datetime import date, datetime
 import orjson
 import pytest
 
+from leye.bench.data.event_set import varied_events
 from schemas import new_event, parse_event
 from schemas.fields import SHANGHAI
 from services.monitoring.ingest.encoding import encode
 from services.monitoring.ingest.rows import COLUMNS, rows_for, shanghai_day
 from services.monitoring.ingest.scopes import touched_scopes
 from tests.schemas.samples import SAMPLES
-from tests.services.monitoring.event_set import varied_events
 
 MONITORED = [data for data in SAMPLES if data.topic != "leye.deadletter"]
 

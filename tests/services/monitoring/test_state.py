@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from leye.bench.data.event_set import STREET_CODES, varied_events
 from leye.reference import add_months, compute
 from schemas import CloudEvent
 from schemas.fields import SHANGHAI
@@ -26,7 +27,6 @@ from services.monitoring.ingest.rows import rows_for
 from services.monitoring.migrations import discover, migrate
 from services.monitoring.store import Store
 from services.monitoring.wall import sql as wall_sql
-from tests.services.monitoring.event_set import STREET_CODES, varied_events
 from tests.services.monitoring.test_wall_sql import grafana
 
 YEAR, SPRING, SUMMER_DAY = (date(2026, 1, 1), date(2026, 10, 31)), (date(2026, 3, 1), date(2026, 6, 30)), \

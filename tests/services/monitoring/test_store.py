@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from leye.bench.data.event_set import varied_events
 from schemas import new_event
 from services.monitoring.ingest.encoding import decode_messages, encode_events
 from services.monitoring.ingest.rows import COLUMNS, EncodedEvent, rows_for
 from services.monitoring.store import Store
 from tests.schemas.samples import SAMPLES
-from tests.services.monitoring.event_set import varied_events
 
 MONITORED = [data for data in SAMPLES if data.topic != "leye.deadletter"]
 

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from leye.bench.data.event_set import varied_events
 from schemas import CloudEvent, new_event
 from schemas.events import alert, layoff, referral, registration, statistics, vacancy
 from schemas.fields import SHANGHAI, Industry
@@ -50,7 +51,6 @@ from services.monitoring.wall.alert_rules import wall_rules
 from services.monitoring.wall.dashboard import PanelSpec
 from services.monitoring.wall.labels import EVENT_TYPE_LABELS
 from services.monitoring.warnings.thresholds import Thresholds, signal_indicator
-from tests.services.monitoring.event_set import varied_events
 
 A, B = "120111001", "120111101"  # 西营门街道, 杨柳青镇
 FROM = datetime(2026, 1, 1, tzinfo=SHANGHAI)

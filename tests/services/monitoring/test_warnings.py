@@ -12,6 +12,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
+from leye.bench.data.event_set import credit_code, person_ref
 from schemas import new_event
 from schemas.events import registration, statistics, vacancy
 from schemas.events.layoff import LayoffReported, assess_layoff
@@ -41,7 +42,6 @@ from services.monitoring.warnings import engine as warning_engine
 from services.monitoring.warnings.engine import Warnings
 from services.monitoring.warnings.levels import next_level
 from services.monitoring.warnings.thresholds import Thresholds
-from tests.services.monitoring.event_set import credit_code, person_ref
 
 Y, OR_, R = AlertLevel.YELLOW, AlertLevel.ORANGE, AlertLevel.RED
 LEVELS = {Y: 10.0, OR_: 20.0, R: 40.0}

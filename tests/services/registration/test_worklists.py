@@ -97,6 +97,8 @@ def test_worklist_pages(seeded) -> None:
         pytest.param({"street_code": "999"}, "query.street_code", id="unknown street"),
         pytest.param({"key_group": "astronaut"}, "query.key_group", id="unknown group"),
         pytest.param({"limit": 0}, "query.limit", id="limit zero"),
+        pytest.param({"as_of": "0"}, "query.as_of", id="date as a number"),
+        pytest.param({"as_of": "20260211"}, "query.as_of", id="date not in ISO form"),
     ],
 )
 def test_bad_worklist_filter_names_the_field(service, params, field) -> None:

@@ -18,7 +18,7 @@ from schemas.events.statistics import SurveyRateReported
 from services.runtime.errors import ProblemError
 from services.runtime.http import SessionDep, http_app, write_router
 from services.runtime.outbox import OutboxMessage, add_event
-from services.runtime.service import Database, Service, no_components
+from services.runtime.service import Database, Service
 from services.runtime.settings import ServiceSettings
 from tests.conftest import LiveServer
 
@@ -67,7 +67,6 @@ def build_app(tmp_path: Path, bootstrap: str):
 
     settings = ServiceSettings(KAFKA_BOOTSTRAP=bootstrap, LEYE_VAR_DIR=str(tmp_path))
     service = Service(
-        start=no_components,
         name="test", title="测试服务", description="", settings=settings, routers=[router],
         database=Database(url=f"sqlite:///{tmp_path / 'test.sqlite3'}", migrations=MIGRATIONS),
         relay=False,

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import ValidationError
 
 from services.runtime.http import INTERNAL_TOKEN_HEADER, OPEN_PATHS, http_app
-from services.runtime.service import Service, no_components
+from services.runtime.service import Service
 from services.runtime.settings import ServiceSettings
 from tests.conftest import LiveServer
 
@@ -24,7 +24,7 @@ def service(environment: str, *, public: bool = False) -> LiveServer:
         return {"ref": ref}
 
     settings = ServiceSettings(LEYE_ENV=environment, LEYE_INTERNAL_TOKEN=TOKEN, KAFKA_BOOTSTRAP="127.0.0.1:1")
-    return LiveServer(http_app(Service(start=no_components, name="test", title="测试服务", description="",
+    return LiveServer(http_app(Service(name="test", title="测试服务", description="",
                                                      settings=settings, public=public, routers=[router])))
 
 

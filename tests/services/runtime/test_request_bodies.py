@@ -18,7 +18,7 @@ from schemas.requests import Code, IndustryIn, IsoDate, RequestModel
 from schemas.vocab import Education
 from services.runtime.errors import ProblemError
 from services.runtime.http import http_app
-from services.runtime.service import Service, no_components
+from services.runtime.service import Service
 from services.runtime.settings import ServiceSettings
 from tests.conftest import LiveServer
 
@@ -53,7 +53,7 @@ def server(tmp_path_factory):
         return {"name_length": str(len(body.name))}
 
     settings = ServiceSettings(LEYE_VAR_DIR=str(tmp_path_factory.mktemp("body")))
-    app = http_app(Service(start=no_components, name="test", title="测试服务", description="", settings=settings,
+    app = http_app(Service(name="test", title="测试服务", description="", settings=settings,
                                           routers=[router]))
     with LiveServer(app) as live:
         live.app = app
@@ -93,6 +93,8 @@ def test_shared_types_are_read_from_their_json_form(server) -> None:
         pytest.param(VALID | {"active": "true"}, "body.active", "bool_type", id="boolean as a string"),
         pytest.param(VALID | {"since": "张三"}, "body.since", "date_from_datetime_parsing", id="not a date"),
         pytest.param(VALID | {"since": 0}, "body.since", "date_type", id="a number for a date"),
+        pytest.param(VALID | {"since": "0"}, "body.since", "date_parsing", id="a number in a string for a date"),
+        pytest.param(VALID | {"since": "1767225600"}, "body.since", "date_parsing", id="unix time for a date"),
         pytest.param(VALID | {"since": "2026-1-5"}, "body.since", "date_from_datetime_parsing",
                      id="date without leading zeros"),
         pytest.param({k: v for k, v in VALID.items() if k != "name"}, "body.name", "missing", id="missing field"),
@@ -107,6 +109,8 @@ def test_wrong_field_is_422_naming_it_without_the_value(server, body, field, kin
     problem = response.json()
     assert problem["code"] == "validation_failed" and problem["title"] == "请求参数校验失败"
     assert (field, kind) in [(e["field"], e["type"]) for e in problem["errors"]]
+    first = problem["errors"][0]
+    assert problem["detail"].startswith(f"{first['field']}：{first['message']}")  # what is wrong, in one sentence
     assert "张三" not in response.text
 
 

@@ -22,7 +22,7 @@ from services.runtime.http import IdempotencyRecord, SessionDep, http_app, write
 from services.runtime.outbox import OutboxMessage, add_event
 from services.runtime.periodic import Job, Periodic
 from services.runtime.retention import purge_older_than
-from services.runtime.service import Database, Service, no_components
+from services.runtime.service import Database, Service
 from services.runtime.settings import DatabaseSettings
 from services.runtime.tables import create_runtime_tables
 from tests.conftest import LiveServer
@@ -50,7 +50,7 @@ def build_app(tmp_path: Path, bootstrap: str, *, purge_every_s: float | None, **
     every = {} if purge_every_s is None else {"RETENTION_PURGE_EVERY_S": purge_every_s}
     settings = DatabaseSettings(KAFKA_BOOTSTRAP=bootstrap, LEYE_VAR_DIR=str(tmp_path), **every,
                                 **{name.upper(): value for name, value in retention.items()})
-    return http_app(Service(start=no_components, 
+    return http_app(Service(
         name="test", title="测试服务", description="", settings=settings, routers=[router],
         database=Database(url=f"sqlite:///{tmp_path / 'test.sqlite3'}", migrations=MIGRATIONS),
         purges=purge_every_s is not None,

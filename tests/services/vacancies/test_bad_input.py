@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
 
-from tests.services.vacancies.conftest import credit_code, employer_body, vacancy_body
+from tests.services.vacancies.conftest import credit_code, employer_body, today, vacancy_body
 
 REF = credit_code(21)  # registered by the fixture below
 UNKNOWN_REF = credit_code(29)  # valid code, never registered
@@ -19,6 +21,10 @@ def bad_check_char(code: str) -> str:
 def layoff_body(**overrides) -> dict:
     return {"employer_ref": REF, "total_staff": 50, "planned_cuts": 10, "reason": "business_change",
             "notified_on": "2026-10-01", "planned_on": "2026-11-15"} | overrides
+
+
+def in_days(days: int) -> str:
+    return (today() + timedelta(days=days)).isoformat()
 
 
 def headcount_body(**overrides) -> dict:
@@ -54,6 +60,22 @@ CASES = [
     pytest.param("/layoffs", layoff_body(planned_cuts=51), "body.planned_cuts", id="planned cuts above staff"),
     pytest.param("/layoffs", layoff_body(reason="bored"), "body.reason", id="unknown layoff reason"),
     pytest.param("/layoffs", layoff_body(notified_on="2026-13-01"), "body.notified_on", id="impossible date"),
+    pytest.param("/layoffs", layoff_body(notified_on="2026-10-01", planned_on="2026-09-30"), "body.planned_on",
+                 id="cuts planned before the notice"),
+    pytest.param("/layoffs", layoff_body(notified_on=in_days(1), planned_on=in_days(40)), "body.notified_on",
+                 id="notice given tomorrow"),
+    pytest.param("/layoffs", layoff_body(planned_on=in_days(400)), "body.planned_on", id="cuts planned beyond a year"),
+    pytest.param("/layoffs", layoff_body(notified_on=0), "body.notified_on", id="date as a number"),
+    pytest.param("/layoffs", layoff_body(notified_on="0"), "body.notified_on", id="date as a string of digits"),
+    pytest.param("/layoffs", layoff_body(total_staff="50"), "body.total_staff", id="staff count as a string"),
+    pytest.param("/vacancies", vacancy_body(REF, valid_from="2099-01-01", valid_until="2099-02-01"),
+                 "body.valid_from", id="valid from 2099"),
+    pytest.param("/vacancies", vacancy_body(REF, valid_until=in_days(400)), "body.valid_until",
+                 id="valid for more than a year"),
+    pytest.param("/vacancies", vacancy_body(REF, valid_from=0), "body.valid_from", id="valid from a number"),
+    pytest.param("/vacancies", vacancy_body(REF, valid_from="0"), "body.valid_from", id="valid from a digit string"),
+    pytest.param("/vacancies", vacancy_body(REF, salary_min="5000"), "body.salary_min", id="salary as a string"),
+    pytest.param("/vacancies", vacancy_body(REF, headcount=3.0), "body.headcount", id="headcount as a float"),
     pytest.param("/headcount-reports", headcount_body(current_headcount=-3), "body.current_headcount",
                  id="negative current headcount"),
     pytest.param("/headcount-reports", headcount_body(decreases={"layoff": -1}), "body.decreases.layoff",
@@ -67,6 +89,11 @@ CASES = [
     pytest.param("/recruitment-sessions", {"kind": "onsite", "title": "招聘会", "street_code": "120111001",
                                            "scheduled_at": "2026-12-01T09:00:00+08:00", "vacancy_ids": ["nope"]},
                  "body.vacancy_ids", id="unknown linked vacancy"),
+    pytest.param("/recruitment-sessions", {"kind": "onsite", "title": "招聘会", "street_code": "120111001",
+                                           "scheduled_at": "2099-12-01T09:00:00+08:00"}, "body.scheduled_at",
+                 id="session in 2099"),
+    pytest.param("/recruitment-sessions", {"kind": "onsite", "title": "招聘会", "street_code": "120111001",
+                                           "scheduled_at": "0"}, "body.scheduled_at", id="time as a string of digits"),
 ]
 
 
@@ -146,3 +173,35 @@ def test_forbidden_transitions_are_409_and_change_nothing(registered) -> None:
     assert [r.status_code for r in refused] == [409, 409, 409, 409]
     assert all(r.headers["content-type"] == "application/problem+json" for r in refused)
     assert registered.counts() == before
+
+
+def test_layoff_planned_before_its_notice_is_refused_in_chinese_and_not_stored(registered) -> None:
+    """Was accepted with ``notice_days: -36`` and ``notice_compliant: true``."""
+    before = registered.counts()
+    response = registered.post("/layoffs", layoff_body(total_staff=200, planned_cuts=30, notified_on="2026-10-01",
+                                                       planned_on="2026-08-26"))
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error == {"field": "body.planned_on", "message": "计划裁减日期不得早于向工会或职工说明情况的日期",
+                     "type": "planned_before_notice"}
+    assert response.json()["detail"] == "body.planned_on：计划裁减日期不得早于向工会或职工说明情况的日期"
+    assert registered.counts() == before
+    same_day = registered.post("/layoffs", layoff_body(notified_on="2026-10-01", planned_on="2026-10-01"))
+    assert same_day.status_code == 201 and same_day.json()["notice_days"] == 0
+
+
+def test_layoff_cannot_claim_more_staff_than_the_employer_declared(registered) -> None:
+    """An inflated total lowers the share cut: 30 of 400 is not a mass layoff, 30 of 120 (registered) is."""
+    before = registered.counts()
+    response = registered.post("/layoffs", layoff_body(total_staff=400, planned_cuts=30))
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["field"], error["type"]) == ("body.total_staff", "staff_exceeds_declared")
+    assert "120人" in error["message"]
+    assert response.json()["detail"].startswith("body.total_staff：职工总数超过")
+    assert registered.counts() == before
+    # Reporting the growth in the monthly headcount first makes the larger total acceptable.
+    assert registered.post("/headcount-reports", headcount_body(baseline_headcount=400, current_headcount=400,
+                                                                decreases={})).status_code == 201
+    accepted = registered.post("/layoffs", layoff_body(total_staff=400, planned_cuts=30))
+    assert accepted.status_code == 201 and accepted.json()["is_mass_layoff"] is True

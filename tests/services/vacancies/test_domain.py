@@ -56,3 +56,17 @@ def test_migrations_are_numbered_without_gaps_and_chained() -> None:
         assert f'revision = "{number:04d}"' in text
         assert (f'down_revision = "{number - 1:04d}"' if number > 1 else "down_revision = None") in text
         assert text.startswith('"""')  # every revision says why
+
+
+@pytest.mark.parametrize(
+    ("registered", "monthly", "declared"),
+    [
+        pytest.param(120, None, 120, id="registered staff only"),
+        pytest.param(120, (150, 140), 150, id="grown since registration: the monthly baseline"),
+        pytest.param(120, (110, 100), 120, id="shrunk since: still the registered count"),
+    ],
+)
+def test_declared_staff_is_the_most_the_employer_has_declared(registered, monthly, declared) -> None:
+    from services.vacancies.domain import declared_staff
+
+    assert declared_staff(registered, monthly) == declared
