@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.runtime.errors import ProblemError
-from services.runtime.http import SessionDep
+from services.runtime.http import SessionDep, get_components
 
 from .auth import Principal, TokenError, decode_token
 from .components import Components
@@ -23,12 +23,7 @@ bearer = HTTPBearer(
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="leye", error="invalid_token"'}
 
 
-async def _components(request: Request) -> Components:
-    components: Components = request.app.state.components
-    return components
-
-
-ComponentsDep = Annotated[Components, Depends(_components)]
+ComponentsDep = Annotated[Components, Depends(get_components)]
 
 
 async def authenticate(

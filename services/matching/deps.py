@@ -5,21 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
-from services.runtime.http import SessionDep
+from services.runtime.http import SessionDep, get_components
 
 from .components import Components
 from .handlers import EventApplier
 from .index import MatchIndex
 
-
-async def _components(request: Request) -> Components:
-    components: Components = request.app.state.components
-    return components
-
-
-ComponentsDep = Annotated[Components, Depends(_components)]
+ComponentsDep = Annotated[Components, Depends(get_components)]
 
 
 async def _index(components: ComponentsDep) -> MatchIndex:

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
-from services.runtime.http import SessionDep
+from services.runtime.http import SessionDep, get_components
 
 from .components import Components
 from .crypto import PiiCipher
 
-
-async def _components(request: Request) -> Components:
-    components: Components = request.app.state.components
-    return components
-
-
-ComponentsDep = Annotated[Components, Depends(_components)]
+ComponentsDep = Annotated[Components, Depends(get_components)]
 
 
 async def _cipher(components: ComponentsDep) -> PiiCipher:

@@ -198,6 +198,12 @@ async def get_session(request: Request) -> Session:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+async def get_components(request: Request) -> Any:
+    """The service's components (``Service.start``); each ``deps.py`` types it:
+    ``ComponentsDep = Annotated[Components, Depends(get_components)]``."""
+    return request.app.state.components
+
+
 def write_router(**kwargs: Any) -> APIRouter:
     """A router whose routes run in a unit of work (use for every route that touches the database)."""
     return APIRouter(route_class=UnitOfWorkRoute, **kwargs)
