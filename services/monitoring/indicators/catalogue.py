@@ -186,47 +186,48 @@ _PARAMETERS = {"start": "{start:Date}", "end": "{end:Date}", "street": "{street:
 
 # --- shared fragments ------------------------------------------------------------------------------
 
-_LATEST = "(event_time, event_id)"  # order of one aggregate's events: time, then the UUIDv7 id
 
-def _cohort_share(cohort_where: str, found: str) -> str:
-    """Share of a cohort (people with a matching registration in the period) whose ``person_ref`` is
-    among those the query ``found`` returns. By 街镇, a person counts in each 街镇 they registered in
-    (as one query per 街镇 counts them)."""
+def _people(kinds: str, where: str = "1") -> str:
+    """Rows ``(street, people)`` of the sets of people (``state.py``) with facts of ``kinds`` in
+    ``[$start, $end]``, filtered by ``where``: merged, the people of the period."""
+    return summed("people", "street_code AS street, people", f"kind IN ({kinds}) AND {where}", "$start", "$end",
+                  keyed=False, final=False)
+
+
+def _cohort_share(cohort_kinds: str, cohort_where: str, found_kinds: str) -> str:
+    """Share of a cohort (people with a ``cohort_kinds`` fact in the period, filtered by
+    ``cohort_where``, 街镇 and group) who also have a ``found_kinds`` fact in it, anywhere in the
+    district: the intersection of the two sets. By 街镇, a person counts in each 街镇 they registered
+    in (as one query per 街镇 counts them)."""
+    found = f"(SELECT groupBitmapMergeState(people) FROM {_people(found_kinds)})"
     return f"""
-    SELECT $by_street if(sum(total) = 0, NULL, 100 * sum(found) / sum(total)) AS value,
-           toNullable(least(sum(total), sum(found))) AS people
+    SELECT * EXCEPT (cohort, found, total, both), if(total = 0, NULL, 100 * both / total) AS value,
+           toNullable(both) AS people
     FROM (
-        SELECT $street_key AS street, uniqExact(person_ref) AS total,
-               uniqExactIf(person_ref, person_ref IN ({found})) AS found
-        FROM person_facts FINAL
-        WHERE day BETWEEN $start AND $end AND {cohort_where} AND {_street()} AND {_group()}
-        GROUP BY street
+        SELECT *, {found} AS found, bitmapCardinality(cohort) AS total, bitmapAndCardinality(cohort, found) AS both
+        FROM (
+            SELECT $by_street groupBitmapMergeState(people) AS cohort
+            FROM {_people(cohort_kinds, f"{cohort_where} AND {_street()} AND {_group()}")}
+            $group_by_street
+        )
     )
-    $group_by_street
     """
 
 
-def _employment_rate(cohort_where: str) -> str:
-    """Share of a cohort that had an employment registration in the same period."""
-    return _cohort_share(cohort_where, "SELECT person_ref FROM person_facts FINAL "
-                                       "WHERE kind = 'employment' AND day BETWEEN $start AND $end")
+def _employment_rate(cohort_where: str = "1") -> str:
+    """Share of the people registered unemployed in the period (filtered by ``cohort_where``) who
+    registered employment in it."""
+    return _cohort_share("'unemployment'", cohort_where, "'employment'")
 
 
 # 离校未就业 graduates: a job-seeker or unemployment registration naming the group.
-_GRADUATE_COHORT = "kind IN ('jobseeker', 'unemployment') AND has(key_groups, 'graduate_unemployed')"
+_GRADUATE_KINDS = "'jobseeker', 'unemployment'"
+_GRADUATE = "has(key_groups, 'graduate_unemployed')"
 
-# People who received a service in the period: a follow-up recorded for them, a 红娘 referral naming
-# them (either direction), or a 红娘 contact on a case dispatched for them (contacts name no person:
-# the case's dispatch does, found by case in ``case_chain``). Dispatching alone is not a service.
-_SERVED = """
-    SELECT person_ref FROM person_facts FINAL WHERE kind = 'followup' AND day BETWEEN $start AND $end
-    UNION ALL
-    SELECT person_ref FROM case_facts FINAL WHERE kind = 'referral' AND day BETWEEN $start AND $end
-    UNION ALL
-    SELECT person_ref FROM case_chain FINAL
-    WHERE kind = 'dispatched' AND person_ref != '' AND case_id IN (
-        SELECT case_id FROM case_facts FINAL WHERE kind = 'contacted' AND day BETWEEN $start AND $end)
-"""
+# People who received a service in the period: a follow-up recorded for them, or a 红娘 referral
+# naming them (either direction) or contact on a case dispatched for them (``served``: contacts name
+# no person, the case's dispatch does). Dispatching alone is not a service.
+_SERVED_KINDS = "'followup', 'served'"
 
 
 def _case_share(flag: str, *, by_street: bool = True) -> str:
@@ -319,18 +320,18 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "reemployment_rate", "登记失业人员就业率", "%", True, _SG, target=90, target_op=">=",
         description="People registered unemployed in the period who also registered employment in it.",
-        sql=_employment_rate("kind = 'unemployment'"),
+        sql=_employment_rate(),
     ),
     Indicator(
         "hardship_employment_rate", "就业困难人员就业率", "%", True, _SG, target=90, target_op=">=",
         description="The same rate for people registered unemployed as 就业困难人员.",
-        sql=_employment_rate("kind = 'unemployment' AND has(key_groups, 'hardship')"),
+        sql=_employment_rate("has(key_groups, 'hardship')"),
     ),
     Indicator(
         "graduate_employment_rate", "离校未就业高校毕业生就业率", "%", True, _SG, target=95, target_op=">=",
         description="Graduates registered as 离校未就业 (job-seeker or unemployment registration) in the "
         "period who registered employment in it.",
-        sql=_employment_rate(_GRADUATE_COHORT),
+        sql=_cohort_share(_GRADUATE_KINDS, _GRADUATE, "'employment'"),
     ),
     Indicator(
         "graduate_service_rate", "离校未就业高校毕业生服务率", "%", True, _SG, target=100, target_op=">=",
@@ -341,7 +342,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "a case dispatched for them (case.dispatched with their person_ref). A dispatch alone is not a service. "
         "Services the platform records no event for (职业指导, training, 见习 placement, policy advice) cannot "
         "count, so the rate is a lower bound of the services given.",
-        sql=_cohort_share(_GRADUATE_COHORT, _SERVED),
+        sql=_cohort_share(_GRADUATE_KINDS, _GRADUATE, _SERVED_KINDS),
     ),
     Indicator(
         "zero_employment_family_unemployed", "零就业家庭未就业人员", "人", True, _SG, target=0, target_op="<=",

@@ -259,21 +259,83 @@ def flow_months(*, all_months: bool = False) -> str:
     """
 
 
+# --- sets of people: the cohort rates ------------------------------------------------------------------
+
+PEOPLE_KINDS = "kind IN ('jobseeker', 'unemployment', 'employment', 'followup')"
+"""The person facts kept as sets (``people_daily``): the cohorts' registrations, the employment that
+ends them, and the follow-ups that serve them."""
+
+
+def number_people(rows: str) -> str:
+    """Give every person of the query ``rows`` (with a ``person_ref`` column) that has no number in
+    ``person_ids`` the next free one. Run by one writer only (``store.py``), so numbers are unique."""
+    refs = f"SELECT person_ref FROM ({rows})"
+    return f"""
+    INSERT INTO person_ids (person_ref, id)
+    SELECT person_ref, (SELECT max(id) FROM person_ids) + toUInt32(row_number() OVER (ORDER BY person_ref))
+    FROM (SELECT DISTINCT person_ref FROM ({refs}) WHERE person_ref != '')
+    WHERE person_ref NOT IN (SELECT person_ref FROM person_ids WHERE person_ref IN ({refs}))
+    """
+
+
+def _insert_sets(rows: str, kind: str, street: str, groups: str) -> str:
+    """Add the people of ``rows`` (``day``, ``person_ref`` and the columns named) to ``people_daily``
+    as bitmaps of their numbers (the view ``people_monthly_mv`` adds them to the months as well)."""
+    return f"""
+    INSERT INTO people_daily (kind, day, street_code, key_groups, people)
+    SELECT {kind} AS k, day, {street} AS s, {groups} AS g, groupBitmapState(id)
+    FROM ({rows}) AS f
+    INNER JOIN (SELECT person_ref, id FROM person_ids WHERE person_ref IN (SELECT person_ref FROM ({rows}))) AS i
+        USING person_ref
+    GROUP BY k, day, s, g
+    """
+
+
+def people_slices(*, all_slices: bool = False) -> list[str]:
+    """Add the people of the person facts in the (街镇, day) slices of ``dirty_flows`` (source
+    ``people``) to their sets. Adding someone already there changes nothing, so a slice is simply
+    added again whole: no ``FINAL`` needed, and a replay or a retry is harmless."""
+    slices = "1" if all_slices else \
+        "(street_code, day) IN (SELECT street_code, day FROM dirty_flows WHERE source = 'people')"
+    rows = f"SELECT day, person_ref, kind, street_code, key_groups FROM person_facts WHERE {slices} AND {PEOPLE_KINDS}"
+    return [number_people(rows), _insert_sets(rows, "kind", "street_code", "key_groups")]
+
+
+def served_by_cases(*, all_cases: bool = False) -> list[str]:
+    """Add the people the 红娘 served (a referral naming them, or a contact on a case dispatched for
+    them, on the day of the referral or contact) for the cases in ``dirty_cases`` to the ``served``
+    sets. A dispatch arriving after its contact is found too: both are the same case's events."""
+    where = "1" if all_cases else "case_id IN (SELECT case_id FROM dirty_cases)"
+    rows = f"""
+        SELECT day, person_ref FROM case_chain WHERE {where} AND kind = 'referral' AND person_ref != ''
+        UNION ALL
+        SELECT c.day AS day, d.person_ref AS person_ref
+        FROM (SELECT case_id, day FROM case_chain WHERE {where} AND kind = 'contacted') AS c
+        INNER JOIN (SELECT case_id, person_ref FROM case_chain
+                    WHERE {where} AND kind = 'dispatched' AND person_ref != '') AS d USING case_id"""
+    return [number_people(rows), _insert_sets(rows, "'served'", "''", _NO_GROUPS)]
+
+
+def people_rebuild_statements() -> list[str]:
+    """The sets of people from every fact (``migrations/0005_people_sets.py``)."""
+    return [*people_slices(all_slices=True), *served_by_cases(all_cases=True)]
+
+
 def refresh_steps() -> list[tuple[str, list[str]]]:
     """``(dirty table emptied afterwards, statements)`` in the order a refresh runs them: each step's
     statements feed the dirty tables of later steps, through the materialized views."""
     return [
         ("dirty_people", person_deltas()),
         ("dirty_vacancies", [vacancy_deltas()]),
-        ("dirty_cases", [case_states()]),
+        ("dirty_cases", [case_states(), *served_by_cases()]),
         ("dirty_stock_days", [stock_days()]),
-        ("dirty_flows", [flow_slices(source) for source in FLOW_SOURCES]),
+        ("dirty_flows", [*(flow_slices(source) for source in FLOW_SOURCES), *people_slices()]),
         ("dirty_months", [stock_months(), flow_months()]),
     ]
 
 
 def rebuild_statements() -> list[str]:
-    """Every state table built from every fact (the migration; also ``Store.rebuild_state_sync``)."""
+    """The state tables of ``migrations/0004_aggregated_state.py`` built from every fact."""
     return [
         *person_deltas(all_people=True), vacancy_deltas(all_vacancies=True), case_states(all_cases=True),
         *[flow_slices(source, all_slices=True) for source in FLOW_SOURCES],
@@ -291,7 +353,8 @@ NO_KEY = {"key": "''", "key_join": "", "daily_from": "toDate('2149-06-06')"}
 """The ``summed`` placeholders when the rows are not split by week or key group."""
 
 
-def summed(family: str, columns: str, where: str, start: str, end: str) -> str:
+def summed(family: str, columns: str, where: str, start: str, end: str, *, keyed: bool = True,
+           final: bool = True) -> str:
     """Rows of ``{family}_monthly`` for the months wholly inside ``[start, end]`` and of
     ``{family}_daily`` for the days of the partial months at either end: together, each day of the
     period exactly once, from at most a month's daily rows at each end.
@@ -299,13 +362,16 @@ def summed(family: str, columns: str, where: str, start: str, end: str) -> str:
     Placeholders for a breakdown in one scan (``Indicator.render``): ``$key_join`` may
     ``ARRAY JOIN`` each row to the weeks or key groups it counts in, as ``$key`` (a ``key`` column);
     ``$daily_from`` (a month's first day) moves the months from it on to the daily rows, so that
-    weeks can be told apart."""
+    weeks can be told apart. ``keyed=False``: no breakdown (the rows' ``key`` is empty); ``final=False``
+    for tables whose duplicate rows are harmless to a reader (the sets of people: a union)."""
     partial_head = f"(toStartOfMonth(day) = toStartOfMonth({start}) AND {start} != toStartOfMonth({start}))"
     partial_tail = f"(toStartOfMonth(day) = toStartOfMonth({end}) AND {end} != toLastDayOfMonth({end}))"
+    key, key_join, daily_from = ("$key", "$key_join", "$daily_from") if keyed else ("''", "", NO_KEY["daily_from"])
+    final_ = "FINAL" if final else ""
     return f"""(
-        SELECT {columns}, $key AS key FROM {family}_monthly FINAL $key_join
-        WHERE {where} AND day >= {start} AND toLastDayOfMonth(day) <= {end} AND toLastDayOfMonth(day) < $daily_from
+        SELECT {columns}, {key} AS key FROM {family}_monthly {final_} {key_join}
+        WHERE {where} AND day >= {start} AND toLastDayOfMonth(day) <= {end} AND toLastDayOfMonth(day) < {daily_from}
         UNION ALL
-        SELECT {columns}, $key AS key FROM {family}_daily FINAL $key_join
-        WHERE {where} AND day BETWEEN {start} AND {end} AND ({partial_head} OR {partial_tail} OR day >= $daily_from)
+        SELECT {columns}, {key} AS key FROM {family}_daily {final_} {key_join}
+        WHERE {where} AND day BETWEEN {start} AND {end} AND ({partial_head} OR {partial_tail} OR day >= {daily_from})
     )"""
