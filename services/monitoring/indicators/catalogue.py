@@ -191,7 +191,7 @@ def _people(kinds: str, where: str = "1") -> str:
     """Rows ``(street, people)`` of the sets of people (``state.py``) with facts of ``kinds`` in
     ``[$start, $end]``, filtered by ``where``: merged, the people of the period."""
     return summed("people", "street_code AS street, people", f"kind IN ({kinds}) AND {where}", "$start", "$end",
-                  keyed=False, final=False)
+                  keyed=False, final=False, monthly=False)
 
 
 def _cohort_share(cohort_kinds: str, cohort_where: str, found_kinds: str) -> str:
@@ -257,7 +257,7 @@ def _stock(measures: str, where: str = "1") -> str:
 def _flow(measure: str, where: str = "1") -> str:
     """Rows ``(street, industry, n, a, b)`` of one flow's sums over the days of ``[$start, $end]``."""
     return summed("flow", "street_code AS street, industry_section AS industry, n, a, b",
-                  f"measure = '{measure}' AND {_street()} AND {where}", "$start", "$end")
+                  f"measure = '{measure}' AND {_street()} AND {where}", "$start", "$end", monthly=False)
 
 
 def _mass_layoffs(value: str, people: str | None) -> str:

@@ -1,12 +1,16 @@
 """The pre-aggregated state the indicators read, and how it is derived from the fact tables.
 
-Pure SQL text, no I/O: ``migrations/0004_aggregated_state.py`` creates the tables and builds them
-from existing facts with these statements, and ``Store.refresh_sync`` runs the same statements for
-what a batch touched. Why each table has its shape is in that migration's docstring; in short:
+Pure SQL text, no I/O: ``migrations/0004_aggregated_state.py`` and ``0005_people_sets_and_daily_reads.py``
+create the tables and build them from existing facts with these statements, and
+``Store.refresh_sync`` runs the same statements for what a batch touched. Why each table has its
+shape is in those migrations' docstrings; in short:
 
-- **Flows** (counts in a period) are summed per day and 街镇 in ``flow_daily`` (and per month in
-  ``flow_monthly``); a day's slice is recomputed from the ``FINAL``'d facts of that day and 街镇, so
-  writing it again (a replay, a retry) gives the same rows.
+- **Flows** (counts in a period) are summed per day and 街镇 in ``flow_daily``; a day's slice is
+  recomputed from the ``FINAL``'d facts of that day and 街镇, so writing it again (a replay, a retry)
+  gives the same rows.
+- **Sets of people** (the cohort rates count distinct people): ``people_daily`` holds, per day, kind,
+  街镇 and key groups, a roaring bitmap of the people's numbers (``person_ids``); adding a slice again
+  is a union with itself, so the sets are fed incrementally and read without ``FINAL``.
 - **Stocks** (state at the end of a period: the registered unemployed, the long-term unemployed,
   active job seekers, open posts) are kept as *deltas*. Each event of an aggregate's chain (its
   status events in order) owns a few rows in ``stock_deltas``, keyed by ``(day, event_id, slot)``:
@@ -248,17 +252,6 @@ def flow_slices(source: str, *, all_slices: bool = False) -> str:
     """
 
 
-def flow_months(*, all_months: bool = False) -> str:
-    months = "1" if all_months else "toStartOfMonth(day) IN (SELECT month FROM dirty_months WHERE family = 'flow')"
-    return f"""
-    INSERT INTO flow_monthly ({FLOW_COLUMNS})
-    SELECT measure, toStartOfMonth(day) AS month, street_code, key_groups, industry_section, detail,
-           sum(n), sum(a), sum(b)
-    FROM flow_daily FINAL WHERE {months}
-    GROUP BY measure, month, street_code, key_groups, industry_section, detail
-    """
-
-
 # --- sets of people: the cohort rates ------------------------------------------------------------------
 
 PEOPLE_KINDS = "kind IN ('jobseeker', 'unemployment', 'employment', 'followup')"
@@ -280,7 +273,7 @@ def number_people(rows: str) -> str:
 
 def _insert_sets(rows: str, kind: str, street: str, groups: str) -> str:
     """Add the people of ``rows`` (``day``, ``person_ref`` and the columns named) to ``people_daily``
-    as bitmaps of their numbers (the view ``people_monthly_mv`` adds them to the months as well)."""
+    as bitmaps of their numbers."""
     return f"""
     INSERT INTO people_daily (kind, day, street_code, key_groups, people)
     SELECT {kind} AS k, day, {street} AS s, {groups} AS g, groupBitmapState(id)
@@ -330,7 +323,7 @@ def refresh_steps() -> list[tuple[str, list[str]]]:
         ("dirty_cases", [case_states(), *served_by_cases()]),
         ("dirty_stock_days", [stock_days()]),
         ("dirty_flows", [*(flow_slices(source) for source in FLOW_SOURCES), *people_slices()]),
-        ("dirty_months", [stock_months(), flow_months()]),
+        ("dirty_months", [stock_months()]),
     ]
 
 
@@ -339,7 +332,7 @@ def rebuild_statements() -> list[str]:
     return [
         *person_deltas(all_people=True), vacancy_deltas(all_vacancies=True), case_states(all_cases=True),
         *[flow_slices(source, all_slices=True) for source in FLOW_SOURCES],
-        stock_days(all_days=True), stock_months(all_months=True), flow_months(all_months=True),
+        stock_days(all_days=True), stock_months(all_months=True),
         *(f"TRUNCATE TABLE IF EXISTS {table}" for table, _ in refresh_steps()),
     ]
 
@@ -354,10 +347,15 @@ NO_KEY = {"key": "''", "key_join": "", "daily_from": "toDate('2149-06-06')"}
 
 
 def summed(family: str, columns: str, where: str, start: str, end: str, *, keyed: bool = True,
-           final: bool = True) -> str:
+           final: bool = True, monthly: bool = True) -> str:
     """Rows of ``{family}_monthly`` for the months wholly inside ``[start, end]`` and of
     ``{family}_daily`` for the days of the partial months at either end: together, each day of the
-    period exactly once, from at most a month's daily rows at each end.
+    period exactly once, from at most a month's daily rows at each end. ``monthly=False``: the daily
+    rows of the period only — one table read instead of two, which is what a query over small state
+    costs (a table read has a fixed cost of a few milliseconds); the flows and the sets of people
+    read so, since their daily tables grow with the days of history only (a day's rows are bounded by
+    its 街镇, key groups and kinds), and a period is at most a few years of days. The stocks, read from
+    the epoch, keep the months.
 
     Placeholders for a breakdown in one scan (``Indicator.render``): ``$key_join`` may
     ``ARRAY JOIN`` each row to the weeks or key groups it counts in, as ``$key`` (a ``key`` column);
@@ -368,6 +366,11 @@ def summed(family: str, columns: str, where: str, start: str, end: str, *, keyed
     partial_tail = f"(toStartOfMonth(day) = toStartOfMonth({end}) AND {end} != toLastDayOfMonth({end}))"
     key, key_join, daily_from = ("$key", "$key_join", "$daily_from") if keyed else ("''", "", NO_KEY["daily_from"])
     final_ = "FINAL" if final else ""
+    if not monthly:
+        return f"""(
+        SELECT {columns}, {key} AS key FROM {family}_daily {final_} {key_join}
+        WHERE {where} AND day BETWEEN {start} AND {end}
+    )"""
     return f"""(
         SELECT {columns}, {key} AS key FROM {family}_monthly {final_} {key_join}
         WHERE {where} AND day >= {start} AND toLastDayOfMonth(day) <= {end} AND toLastDayOfMonth(day) < {daily_from}

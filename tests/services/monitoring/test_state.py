@@ -1,5 +1,5 @@
-"""The pre-aggregated state (``migrations/0004_aggregated_state.py``, ``0005_people_sets.py``) on the
-real engine: a replayed batch, a redelivered subset out of order and events arriving in any order change no figure; the
+"""The pre-aggregated state (``migrations/0004_aggregated_state.py`` and ``0005_…``) on the real engine:
+a replayed batch, a redelivered subset out of order and events arriving in any order change no figure; the
 migration builds the state from facts written before it; the 6-month line is the indicators'.
 
 Figures are every indicator for several periods and filters, and every 街镇's value of each indicator
@@ -132,7 +132,7 @@ def test_the_migration_builds_the_state_from_facts_written_before_it(engine: Sto
     for event in events:  # the write path of 0001–0003: rows only
         for table, rows in rows_for(event).items():
             store.insert_sync(table, rows)
-    assert migrate(store.client) == ["0004_aggregated_state", "0005_people_sets"]
+    assert migrate(store.client) == ["0004_aggregated_state", "0005_people_sets_and_daily_reads"]
     assert_equal_to_reference(figures(store), reference(events))
 
 
