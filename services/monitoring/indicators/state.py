@@ -173,13 +173,12 @@ def vacancy_deltas(*, all_vacancies: bool = False) -> str:
     """
 
 
-def case_states(*, all_cases: bool = False) -> str:
-    """Recompute the ``case_state`` rows of the cases in ``dirty_cases`` (or of every case) from all
-    their events: one row per dispatch (day, 街镇), with what ever happened to the case."""
-    where = "1" if all_cases else "case_id IN (SELECT case_id FROM dirty_cases)"
+def _case_rows(where: str) -> str:
+    """One row per 红娘 case and dispatch (day, 街镇) of the cases ``where`` selects in ``case_chain``,
+    with what ever happened to the case."""
     return f"""
-    INSERT INTO case_state (day, street_code, case_id, contacted, referred, breached)
-    SELECT d.day, d.street_code, case_id, f.contacted, f.referred, f.breached
+    SELECT d.day AS day, d.street_code AS street_code, case_id, f.contacted AS contacted, f.referred AS referred,
+           f.breached AS breached
     FROM (SELECT DISTINCT case_id, day, street_code FROM case_chain FINAL WHERE {where} AND kind = 'dispatched') AS d
     INNER JOIN (
         SELECT case_id, max(kind = 'contacted' AND on_time = 1) AS contacted,
@@ -187,6 +186,28 @@ def case_states(*, all_cases: bool = False) -> str:
         FROM case_chain FINAL WHERE {where} GROUP BY case_id
     ) AS f USING case_id
     """
+
+
+def case_states(*, all_cases: bool = False) -> list[str]:
+    """Recompute the ``case_state`` rows of the cases in ``dirty_cases`` (or of every case) from all
+    their events, and add the cases to the sets of ``case_sets``: by dispatch (day, 街镇), the cases
+    dispatched, and of them those contacted on time, referred on time and in breach. What happens to
+    a case only ever adds to its flags, so its sets only grow and adding them again is harmless."""
+    where = "1" if all_cases else "case_id IN (SELECT case_id FROM dirty_cases)"
+    rows = _case_rows(where)
+    flags = "arrayFilter(x -> x != '', ['dispatched', if(contacted = 1, 'contacted', ''), " \
+            "if(referred = 1, 'referred', ''), if(breached = 1, 'breached', '')])"
+    return [
+        f"INSERT INTO case_state (day, street_code, case_id, contacted, referred, breached) {rows}",
+        number("case_ids", "case_id", f"SELECT case_id FROM case_chain WHERE {where} AND kind = 'dispatched'"),
+        f"""
+        INSERT INTO case_sets (flag, day, street_code, cases)
+        SELECT flag, day, street_code, groupBitmapState(id)
+        FROM ({rows}) AS c ARRAY JOIN {flags} AS flag
+        INNER JOIN (SELECT case_id, id FROM case_ids WHERE {where}) AS i USING case_id
+        GROUP BY flag, day, street_code
+        """,
+    ]
 
 
 def stock_days(*, all_days: bool = False) -> str:
@@ -259,15 +280,15 @@ PEOPLE_KINDS = "kind IN ('jobseeker', 'unemployment', 'employment', 'followup')"
 ends them, and the follow-ups that serve them."""
 
 
-def number_people(rows: str) -> str:
-    """Give every person of the query ``rows`` (with a ``person_ref`` column) that has no number in
-    ``person_ids`` the next free one. Run by one writer only (``store.py``), so numbers are unique."""
-    refs = f"SELECT person_ref FROM ({rows})"
+def number(table: str, column: str, rows: str) -> str:
+    """Give every reference in ``column`` of the query ``rows`` that has none in ``table`` (people or
+    cases) the next free number. Run by one writer only (``store.py``), so numbers are unique."""
+    refs = f"SELECT {column} FROM ({rows})"
     return f"""
-    INSERT INTO person_ids (person_ref, id)
-    SELECT person_ref, (SELECT max(id) FROM person_ids) + toUInt32(row_number() OVER (ORDER BY person_ref))
-    FROM (SELECT DISTINCT person_ref FROM ({refs}) WHERE person_ref != '')
-    WHERE person_ref NOT IN (SELECT person_ref FROM person_ids WHERE person_ref IN ({refs}))
+    INSERT INTO {table} ({column}, id)
+    SELECT {column}, (SELECT max(id) FROM {table}) + toUInt32(row_number() OVER (ORDER BY {column}))
+    FROM (SELECT DISTINCT {column} FROM ({refs}) WHERE {column} != '')
+    WHERE {column} NOT IN (SELECT {column} FROM {table} WHERE {column} IN ({refs}))
     """
 
 
@@ -291,7 +312,7 @@ def people_slices(*, all_slices: bool = False) -> list[str]:
     slices = "1" if all_slices else \
         "(street_code, day) IN (SELECT street_code, day FROM dirty_flows WHERE source = 'people')"
     rows = f"SELECT day, person_ref, kind, street_code, key_groups FROM person_facts WHERE {slices} AND {PEOPLE_KINDS}"
-    return [number_people(rows), _insert_sets(rows, "kind", "street_code", "key_groups")]
+    return [number("person_ids", "person_ref", rows), _insert_sets(rows, "kind", "street_code", "key_groups")]
 
 
 def served_by_cases(*, all_cases: bool = False) -> list[str]:
@@ -306,12 +327,12 @@ def served_by_cases(*, all_cases: bool = False) -> list[str]:
         FROM (SELECT case_id, day FROM case_chain WHERE {where} AND kind = 'contacted') AS c
         INNER JOIN (SELECT case_id, person_ref FROM case_chain
                     WHERE {where} AND kind = 'dispatched' AND person_ref != '') AS d USING case_id"""
-    return [number_people(rows), _insert_sets(rows, "'served'", "''", _NO_GROUPS)]
+    return [number("person_ids", "person_ref", rows), _insert_sets(rows, "'served'", "''", _NO_GROUPS)]
 
 
 def people_rebuild_statements() -> list[str]:
-    """The sets of people from every fact (``migrations/0005_people_sets.py``)."""
-    return [*people_slices(all_slices=True), *served_by_cases(all_cases=True)]
+    """The sets of people and of cases from every fact (``migrations/0005_people_sets_and_daily_reads.py``)."""
+    return [*people_slices(all_slices=True), *served_by_cases(all_cases=True), *case_states(all_cases=True)]
 
 
 def refresh_steps() -> list[tuple[str, list[str]]]:
@@ -320,17 +341,22 @@ def refresh_steps() -> list[tuple[str, list[str]]]:
     return [
         ("dirty_people", person_deltas()),
         ("dirty_vacancies", [vacancy_deltas()]),
-        ("dirty_cases", [case_states(), *served_by_cases()]),
+        ("dirty_cases", [*case_states(), *served_by_cases()]),
         ("dirty_stock_days", [stock_days()]),
         ("dirty_flows", [*(flow_slices(source) for source in FLOW_SOURCES), *people_slices()]),
         ("dirty_months", [stock_months()]),
     ]
 
 
+def _case_rows_all() -> str:
+    """``case_state`` from every case (migration 0004; 0005 adds the sets of cases)."""
+    return f"INSERT INTO case_state (day, street_code, case_id, contacted, referred, breached) {_case_rows('1')}"
+
+
 def rebuild_statements() -> list[str]:
     """The state tables of ``migrations/0004_aggregated_state.py`` built from every fact."""
     return [
-        *person_deltas(all_people=True), vacancy_deltas(all_vacancies=True), case_states(all_cases=True),
+        *person_deltas(all_people=True), vacancy_deltas(all_vacancies=True), _case_rows_all(),
         *[flow_slices(source, all_slices=True) for source in FLOW_SOURCES],
         stock_days(all_days=True), stock_months(all_months=True),
         *(f"TRUNCATE TABLE IF EXISTS {table}" for table, _ in refresh_steps()),

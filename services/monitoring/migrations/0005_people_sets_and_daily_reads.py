@@ -1,4 +1,4 @@
-"""Sets of people for the cohort rates, flows read by day, and the raw log ordered by time.
+"""Sets of people and of 红娘 cases, flows read by day, and the raw log ordered by time.
 
 Why: the cohort rates (登记失业人员就业率, 就业困难人员就业率, 离校未就业高校毕业生就业率 and 服务率)
 count *distinct people* of a period — those registered in it, and of them those employed (or
@@ -25,6 +25,12 @@ one person), so the state keeps the people themselves, compactly:
 
 A rate reads the cohort's bitmaps for the days of the period, the found set's likewise, and takes
 ``bitmapAndCardinality``: the cost of a few thousand small bitmaps, whatever the history.
+
+The 红娘 shares (当天联系率, 3日内推介率, 超时工单占比) and 派单数 count distinct cases of a period the
+same way (a case dispatched twice in it counts once): ``case_ids`` numbers the cases, and
+``case_sets`` holds per dispatch day, 街镇 and flag (``dispatched``, ``contacted``, ``referred``,
+``breached``) the bitmap of the cases. A case's flags only ever turn on, so its sets only grow.
+They replace ``uniqExact(case_id)`` over ``case_state FINAL``, whose cost was the period's cases.
 
 Flows are read from ``flow_daily`` alone (``state.summed(monthly=False)``): over state this small, a
 query's cost is its number of table reads (each a few milliseconds, whatever its rows), and a
@@ -57,6 +63,18 @@ forwards = [
         key_groups {_GROUPS},
         people AggregateFunction(groupBitmap, UInt32)
     ) ENGINE = AggregatingMergeTree ORDER BY (kind, day, street_code, key_groups)
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS case_ids (case_id String, id UInt32)
+    ENGINE = ReplacingMergeTree ORDER BY case_id SETTINGS index_granularity = 1024
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS case_sets (
+        flag LowCardinality(String),
+        day Date,
+        street_code LowCardinality(String),
+        cases AggregateFunction(groupBitmap, UInt32)
+    ) ENGINE = AggregatingMergeTree ORDER BY (flag, day, street_code)
     """,
     f"""
     CREATE MATERIALIZED VIEW IF NOT EXISTS dirty_flows_people_mv TO dirty_flows AS
@@ -95,4 +113,6 @@ backwards = [
     "DROP VIEW IF EXISTS dirty_flows_people_mv",
     "DROP TABLE IF EXISTS people_daily",
     "DROP TABLE IF EXISTS person_ids",
+    "DROP TABLE IF EXISTS case_sets",
+    "DROP TABLE IF EXISTS case_ids",
 ]
