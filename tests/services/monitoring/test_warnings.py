@@ -436,22 +436,22 @@ def test_slow_signals_are_evaluated_in_short_slices_oldest_first(monkeypatch: py
     # written meanwhile wait. In slices, a batch waits for one query at most.
     monkeypatch.setattr(warning_engine, "SLICE_S", 0.01)
     engine = Engine(evaluation_share=0.1)  # after a slice taking t, a pause of 9 t
-    original = engine.store.indicator_sync
+    original = engine.store.indicator_by_street_sync
 
-    def slow(indicator: Any, start: date, end: date, **filters: Any) -> tuple:
+    def slow(indicator: Any, start: date, end: date, **filters: Any) -> dict:
         time.sleep(0.004)
         return original(indicator, start, end, **filters)
 
-    engine.store.indicator_sync = slow  # type: ignore[method-assign]
+    # every scope re-reads its all-街镇 query (by_street_fresh_s = 0): one 4 ms query per scope
+    engine.store.indicator_by_street_sync = slow  # type: ignore[method-assign]
     scopes = [("sla_breach", ScopeKind.STREET, street) for street in sorted(STREETS, reverse=True)]
     engine.warnings.pending.update(dict.fromkeys(scopes))
     asyncio.run(engine.warnings.evaluate_touched())
-    evaluated = [call[3]["street"] for call in engine.store.calls]
-    assert 1 <= len(evaluated) <= 4  # 0.01 s of 4 ms queries, not all twelve
-    assert evaluated == [code for _, _, code in scopes[:len(evaluated)]]  # in the order they were touched
-    assert list(engine.warnings.pending) == scopes[len(evaluated):]
+    evaluated = len(engine.store.by_street_calls)
+    assert 1 <= evaluated <= 4  # 0.01 s of 4 ms queries, not all twelve
+    assert list(engine.warnings.pending) == scopes[evaluated:]  # the first touched went first
     asyncio.run(engine.warnings.evaluate_touched())  # within the pause: nothing more
-    assert len(engine.store.calls) == len(evaluated)
+    assert len(engine.store.by_street_calls) == evaluated
 
 
 def test_one_all_street_reading_serves_every_street_of_a_stock_signal() -> None:
