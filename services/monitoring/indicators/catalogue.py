@@ -255,9 +255,9 @@ def _case_share(flag: str) -> str:
 # --- figures from the pre-aggregated state (indicators/state.py) ----------------------------------
 
 def _stock(measures: str, where: str = "1") -> str:
-    """Rows ``(street, measure, value)`` whose sum is the stock at the end of ``$end`` (all deltas up
-    to that day), filtered by 街镇 and key group as the state at that day."""
-    return summed("stock", "street_code AS street, measure, value AS v",
+    """Rows ``(street, industry, measure, v)`` whose sum is the stock at the end of ``$end`` (all
+    deltas up to that day), filtered by 街镇 and key group as the state at that day."""
+    return summed("stock", "street_code AS street, industry_section AS industry, measure, value AS v",
                   f"measure IN ({measures}) AND {_street()} AND {where}", EPOCH, "$end")
 
 
@@ -268,16 +268,16 @@ def _flow(measure: str, where: str = "1") -> str:
 
 
 def _mass_layoffs(value: str, people: str | None) -> str:
-    """Mass layoffs of the period, from their facts: few, read for the days of the period only, and
-    always as fresh as the facts (a mass layoff warns within a second of its ingestion)."""
+    """Mass layoffs of the period (``mass_layoffs``: copied from the facts as they are written, so
+    always as fresh as the facts; a mass layoff warns within a second of its ingestion)."""
     shown = "CAST(NULL AS Nullable(UInt64)) AS people" if people is None \
         else f"toNullable(toUInt64({people})) AS people"
     return f"""
     SELECT $by_street toNullable(toFloat64({value})) AS value, {shown}
     FROM (
         SELECT street_code AS street, industry_section AS industry, planned_cuts, notice_compliant
-        FROM layoff_facts FINAL
-        WHERE is_mass_layoff = 1 AND day BETWEEN $start AND $end AND {_street()} AND {_industry()}
+        FROM mass_layoffs FINAL
+        WHERE day BETWEEN $start AND $end AND {_street()} AND {_industry()}
     )
     $group_by_street
     """
@@ -377,19 +377,16 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "job_loss_rate", "岗位流失率", "%", False, _SI, target_op="<=",
-        description="(baseline − current) / baseline over monitored enterprises' latest reports up to the end.",
+        description="(baseline − current) / baseline over monitored enterprises' latest reports up to the end "
+        "(of the reports received up to the end, each enterprise's for the latest month, then the latest sent).",
         sql=f"""
         SELECT $by_street if(sum(b) = 0, NULL, 100 * (sum(b) - sum(c)) / sum(b)) AS value, {_NO_PEOPLE}
         FROM (
-            SELECT employer_ref,
-                   argMax(baseline_headcount, (month, event_time, event_id)) AS b,
-                   argMax(current_headcount, (month, event_time, event_id)) AS c,
-                   argMax(street_code, (month, event_time, event_id)) AS street,
-                   argMax(industry_section, (month, event_time, event_id)) AS industry
-            FROM headcount_facts FINAL WHERE day <= $end
-            GROUP BY employer_ref
-            HAVING {_street('street')} AND {_industry('industry')}
-        ) $group_by_street
+            SELECT street, industry, key, if(measure = 'loss_baseline', v, 0) AS b,
+                   if(measure = 'loss_current', v, 0) AS c
+            FROM {_stock("'loss_baseline', 'loss_current'", _industry())}
+        )
+        $group_by_street
         """,
     ),
     Indicator(

@@ -210,35 +210,84 @@ def case_states(*, all_cases: bool = False) -> list[str]:
     ]
 
 
-def stock_days(*, all_days: bool = False) -> str:
+def stock_days(*, all_days: bool = False, industry: bool = True) -> str:
     """Sum ``stock_deltas`` into ``stock_daily`` for the days in ``dirty_stock_days``. A key of the
-    day that no row adds to any more (a state moved to another 街镇) is written again as 0."""
+    day that no row adds to any more (a state moved to another 街镇) is written again as 0.
+    ``industry=False``: the statement of migration 0004, before the stocks had an industry."""
     days = "1" if all_days else "day IN (SELECT day FROM dirty_stock_days)"
+    key = "measure, day, street_code, key_groups" + (", industry_section" if industry else "")
     return f"""
-    INSERT INTO stock_daily (measure, day, street_code, key_groups, value)
-    SELECT measure, day, street_code, key_groups, sum(value)
+    INSERT INTO stock_daily ({key}, value)
+    SELECT {key}, sum(value)
     FROM (
-        SELECT measure, day, street_code, key_groups, value FROM stock_deltas FINAL WHERE {days}
+        SELECT {key}, value FROM stock_deltas FINAL WHERE {days}
         UNION ALL
-        SELECT measure, day, street_code, key_groups, toInt64(0) FROM stock_daily FINAL WHERE {days}
+        SELECT {key}, toInt64(0) FROM stock_daily FINAL WHERE {days}
     )
-    GROUP BY measure, day, street_code, key_groups
+    GROUP BY {key}
     """
 
 
-def stock_months(*, all_months: bool = False) -> str:
+def stock_months(*, all_months: bool = False, industry: bool = True) -> str:
     months = "1" if all_months else "toStartOfMonth(day) IN (SELECT month FROM dirty_months WHERE family = 'stock')"
     monthly = "1" if all_months else "day IN (SELECT month FROM dirty_months WHERE family = 'stock')"
+    key = "measure, day, street_code, key_groups" + (", industry_section" if industry else "")
     return f"""
-    INSERT INTO stock_monthly (measure, day, street_code, key_groups, value)
-    SELECT measure, day, street_code, key_groups, sum(value)
+    INSERT INTO stock_monthly ({key}, value)
+    SELECT {key}, sum(value)
     FROM (
-        SELECT measure, toStartOfMonth(day) AS day, street_code, key_groups, value FROM stock_daily FINAL
-        WHERE {months}
+        SELECT {key.replace("day", "toStartOfMonth(day) AS day", 1)}, value FROM stock_daily FINAL WHERE {months}
         UNION ALL
-        SELECT measure, day, street_code, key_groups, toInt64(0) FROM stock_monthly FINAL WHERE {monthly}
+        SELECT {key}, toInt64(0) FROM stock_monthly FINAL WHERE {monthly}
     )
-    GROUP BY measure, day, street_code, key_groups
+    GROUP BY {key}
+    """
+
+
+def employer_deltas(*, all_employers: bool = False) -> str:
+    """Recompute the ``stock_deltas`` rows of 岗位流失率 for the monitored enterprises in
+    ``dirty_employers`` (or every one), from their earliest changed day on.
+
+    The figure at the end of a day sums, over the enterprises, the baseline and current headcount of
+    each one's *ruling* report: of the reports received up to that day, the one for the latest month
+    (then the latest sent). In the order reports arrive (day, then time), a report that outranks
+    every earlier one becomes the ruling one on its day: it adds its own baseline and current
+    headcount (``b_in``, ``c_in``) and takes back the previous ruling report's (``b_out``, ``c_out``,
+    in that report's 街镇 and industry). A report that does not outrank them (a late one for an older
+    month) adds nothing — its rows are written as 0, so that a recomputation replaces what an
+    earlier one wrote. The rows telescope to each enterprise's ruling report at any day."""
+    if all_employers:
+        where, dirty = "1", "SELECT DISTINCT employer_ref, toDate('1970-01-01') AS since FROM headcount_chain"
+    else:
+        where = "employer_ref IN (SELECT employer_ref FROM dirty_employers)"
+        dirty = "SELECT employer_ref, min(day) AS since FROM dirty_employers GROUP BY employer_ref"
+    return f"""
+    INSERT INTO stock_deltas (day, event_id, slot, measure, street_code, key_groups, industry_section, value)
+    SELECT day, event_id, r.1, r.2, r.3, {_NO_GROUPS}, r.4, r.5
+    FROM (
+        SELECT *, n_before = 0 OR rank > best_before AS rules
+        FROM (
+            SELECT *,
+                   count() OVER earlier AS n_before,
+                   max(rank) OVER earlier AS best_before,
+                   argMax((toInt64(baseline_headcount), toInt64(current_headcount), street_code, industry_section),
+                          rank) OVER earlier AS ruled
+            FROM (
+                SELECT c.*, d.since AS since, (month, event_time, event_id) AS rank
+                FROM (SELECT * FROM headcount_chain FINAL WHERE {where}) AS c
+                INNER JOIN ({dirty}) AS d USING employer_ref
+            )
+            WINDOW earlier AS (PARTITION BY employer_ref ORDER BY day, event_time, event_id
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+        )
+    )
+    ARRAY JOIN [
+        ('b_in', 'loss_baseline', street_code, industry_section, toInt64(baseline_headcount) * rules),
+        ('c_in', 'loss_current', street_code, industry_section, toInt64(current_headcount) * rules),
+        ('b_out', 'loss_baseline', ruled.3, ruled.4, -ruled.1 * (rules AND n_before > 0)),
+        ('c_out', 'loss_current', ruled.3, ruled.4, -ruled.2 * (rules AND n_before > 0))
+    ] AS r
+    WHERE day >= since
     """
 
 
@@ -341,6 +390,7 @@ def refresh_steps() -> list[tuple[str, list[str]]]:
     return [
         ("dirty_people", person_deltas()),
         ("dirty_vacancies", [vacancy_deltas()]),
+        ("dirty_employers", [employer_deltas()]),
         ("dirty_cases", [*case_states(), *served_by_cases()]),
         ("dirty_stock_days", [stock_days()]),
         ("dirty_flows", [*(flow_slices(source) for source in FLOW_SOURCES), *people_slices()]),
@@ -358,7 +408,7 @@ def rebuild_statements() -> list[str]:
     return [
         *person_deltas(all_people=True), vacancy_deltas(all_vacancies=True), _case_rows_all(),
         *[flow_slices(source, all_slices=True) for source in FLOW_SOURCES],
-        stock_days(all_days=True), stock_months(all_months=True),
+        stock_days(all_days=True, industry=False), stock_months(all_months=True, industry=False),
         *(f"TRUNCATE TABLE IF EXISTS {table}" for table, _ in refresh_steps()),
     ]
 

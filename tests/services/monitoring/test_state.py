@@ -132,7 +132,8 @@ def test_the_migration_builds_the_state_from_facts_written_before_it(engine: Sto
     for event in events:  # the write path of 0001–0003: rows only
         for table, rows in rows_for(event).items():
             store.insert_sync(table, rows)
-    assert migrate(store.client) == ["0004_aggregated_state", "0005_people_sets_and_daily_reads"]
+    assert migrate(store.client) == ["0004_aggregated_state", "0005_people_sets_and_daily_reads",
+                                     "0006_job_loss_and_mass_layoffs"]
     assert_equal_to_reference(figures(store), reference(events))
 
 
