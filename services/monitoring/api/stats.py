@@ -119,7 +119,10 @@ async def list_indicators(
 ) -> IndicatorList:
     start, end = _period(start, end)
     filters = {"street": _street(street_code), "group": str(group or ""), "industry": str(industry or "")}
-    values = [await _value(store, indicator, start, end, **filters) for indicator in INDICATORS]
+    applicable = [indicator for indicator in INDICATORS if indicator.applies(**filters)]
+    read = await store.call(store.indicators_sync, applicable, start, end, **filters)
+    values = [_row(indicator, *read[indicator.code]) if indicator.code in read
+              else _row(indicator, None, None, applicable=False) for indicator in INDICATORS]
     return IndicatorList(start=start, end=end, street_code=street_code, group=filters["group"] or None,
                          industry=filters["industry"] or None, indicators=values)
 
@@ -144,8 +147,10 @@ async def indicator_by_street(store: StoreDep, code: str, start: From = None, en
 @router.get("/streets", summary="12个街镇指标并列对比")
 async def streets_side_by_side(store: StoreDep, start: From = None, end: To = None) -> StreetsTable:
     start, end = _period(start, end)
-    columns = [await _by_street(store, indicator, start, end)
-               for indicator in INDICATORS if "street" in indicator.dimensions]
+    by_street = [indicator for indicator in INDICATORS if "street" in indicator.dimensions]
+    read = await store.call(store.indicators_by_street_sync, by_street, start, end)
+    columns = [{street: _row(indicator, value, people) for street, (value, people) in read[indicator.code].items()}
+               for indicator in by_street]
     rows = []
     for street in STREETS.values():
         values = [column[street.code] for column in columns]

@@ -65,20 +65,76 @@ def _industry(col: str = "industry_section") -> str:
     return _INDUSTRY.format(col=col)
 
 
+Family = Literal["stock", "flow", "cases"]
+
+# The columns of each family's rows: what its indicators' ``Part.where``, ``value`` and ``people`` may use.
+_FAMILY_COLUMNS: dict[Family, str] = {
+    "stock": "street_code AS street, industry_section AS industry, measure, key_groups, industry_section, value AS v",
+    "flow": "street_code AS street, industry_section AS industry, measure, detail, key_groups, industry_section, "
+            "n, a, b",
+    "cases": "street_code AS street, flag, cases",
+}
+
+
+def family_rows(family: Family, where: str) -> str:
+    """The rows of one family that ``where`` selects, for the period and 街镇: stocks at the end of
+    ``$end`` (every delta up to it), flows over the days of the period, the sets of 红娘 cases
+    dispatched in it (see ``state.py``)."""
+    columns, scoped = _FAMILY_COLUMNS[family], f"{_street()} AND ({where})"
+    if family == "stock":
+        return summed("stock", columns, scoped, EPOCH, "$end")
+    if family == "flow":
+        return summed("flow", columns, scoped, "$start", "$end", monthly=False)
+    return f"""(
+        SELECT {columns} FROM case_sets WHERE {scoped} AND day BETWEEN $start AND $end
+    )"""
+
+
+@dataclass(frozen=True)
+class Part:
+    """An indicator read from a family's rows: which rows are its own (``where``), and its ``value``
+    and ``people`` as aggregates over them (``people`` ``None``: the figure does not count people).
+
+    The indicator's query is :meth:`sql`; :func:`family_query` reads every indicator of a family in
+    one scan, each from the same ``where``, ``value`` and ``people`` — the one definition."""
+
+    family: Family
+    where: str
+    value: str
+    people: str | None = None
+
+    def sql(self) -> str:
+        return f"""
+    SELECT $by_street {self.value} AS value, {self.people or _NULL_PEOPLE} AS people
+    FROM {family_rows(self.family, self.where)} $group_by_street
+    """
+
+
+_NULL_PEOPLE = "CAST(NULL AS Nullable(UInt64))"
+
+
 @dataclass(frozen=True)
 class Indicator:
     """One indicator. ``target_op`` says how the value compares with ``target`` when on track
-    (``>=``, ``<=``, or ``None`` when the target is only a reference)."""
+    (``>=``, ``<=``, or ``None`` when the target is only a reference). An indicator is either a
+    ``part`` of a family (its ``sql`` is the part's) or has a query of its own (``sql``)."""
 
     code: str
     name: str
     unit: str
     counts_people: bool
     dimensions: frozenset[Dimension]
-    sql: str
+    sql: str = ""
     target: float | None = None
     target_op: Literal[">=", "<="] | None = None
     description: str = ""
+    part: Part | None = None
+
+    def __post_init__(self) -> None:
+        if (self.part is None) == (not self.sql):
+            raise ValueError(f"{self.code}: give either sql or part")
+        if self.part is not None:
+            object.__setattr__(self, "sql", self.part.sql())
 
     def render(self, values: dict[str, str], *, by_street: bool = False, by_industry: bool = False,
                by_group: bool = False, weeks: int = 0) -> str:
@@ -230,41 +286,26 @@ _GRADUATE = "has(key_groups, 'graduate_unemployed')"
 _SERVED_KINDS = "'followup', 'served'"
 
 
-def _cases(flags: str) -> str:
-    """Rows ``(street, flag, cases)`` of the sets of 红娘 cases dispatched in ``[$start, $end]``."""
-    return f"""(
-        SELECT street_code AS street, flag, cases FROM case_sets
-        WHERE flag IN ({flags}) AND day BETWEEN $start AND $end AND {_street()}
-    )"""
-
-
-def _case_share(flag: str) -> str:
+def _case_share(flag: str) -> Part:
     """Share of 红娘 cases dispatched in the period that were ever ``flag`` (contacted on time,
     referred on time, breached a deadline), each case once per period (``case_sets``)."""
-    return f"""
-    SELECT * EXCEPT (total, found), if(total = 0, NULL, 100 * found / total) AS value,
-           CAST(NULL AS Nullable(UInt64)) AS people
-    FROM (
-        SELECT $by_street groupBitmapMergeIf(cases, flag = 'dispatched') AS total,
-               groupBitmapMergeIf(cases, flag = '{flag}') AS found
-        FROM {_cases(f"'dispatched', '{flag}'")} $group_by_street
-    )
-    """
+    total = "groupBitmapMergeIf(cases, flag = 'dispatched')"
+    return Part("cases", f"flag IN ('dispatched', '{flag}')",
+                f"if({total} = 0, NULL, 100 * groupBitmapMergeIf(cases, flag = '{flag}') / {total})")
 
 
 # --- figures from the pre-aggregated state (indicators/state.py) ----------------------------------
 
-def _stock(measures: str, where: str = "1") -> str:
-    """Rows ``(street, industry, measure, v)`` whose sum is the stock at the end of ``$end`` (all
-    deltas up to that day), filtered by 街镇 and key group as the state at that day."""
-    return summed("stock", "street_code AS street, industry_section AS industry, measure, value AS v",
-                  f"measure IN ({measures}) AND {_street()} AND {where}", EPOCH, "$end")
+def _stock(measures: str, value: str, people: str | None, where: str = "1") -> Part:
+    """A figure over the stocks ``measures`` at the end of ``$end`` (all deltas up to that day),
+    filtered by 街镇, key group and industry as the state at that day."""
+    return Part("stock", f"measure IN ({measures}) AND {where}", value, people)
 
 
-def _flow(measure: str, where: str = "1") -> str:
-    """Rows ``(street, industry, n, a, b)`` of one flow's sums over the days of ``[$start, $end]``."""
-    return summed("flow", "street_code AS street, industry_section AS industry, n, a, b",
-                  f"measure = '{measure}' AND {_street()} AND {where}", "$start", "$end", monthly=False)
+def _flow(measure: str, value: str, people: str | None, where: str = "1") -> Part:
+    """A figure over one flow's sums over the days of ``[$start, $end]``."""
+    return Part("flow", f"measure = '{measure}' AND {where}", f"toNullable(toFloat64({value}))",
+                None if people is None else f"toNullable(toUInt64({people}))")
 
 
 def _mass_layoffs(value: str, people: str | None) -> str:
@@ -283,16 +324,13 @@ def _mass_layoffs(value: str, people: str | None) -> str:
     """
 
 
-def _flow_figure(measure: str, value: str, people: str | None, where: str = "1") -> str:
-    shown = "CAST(NULL AS Nullable(UInt64)) AS people" if people is None \
-        else f"toNullable(toUInt64({people})) AS people"
-    return f"""
-    SELECT $by_street toNullable(toFloat64({value})) AS value, {shown}
-    FROM {_flow(measure, where)} $group_by_street
-    """
-
-
 _NO_PEOPLE = "CAST(NULL AS Nullable(UInt64)) AS people"
+_STOCK_COUNT = ("toNullable(toFloat64(sum(v)))", "toNullable(toUInt64(sum(v)))")
+_SEEKERS = "sumIf(v, measure = 'seekers')"
+_BASELINE = "sumIf(v, measure = 'loss_baseline')"
+_CURRENT = "sumIf(v, measure = 'loss_current')"
+_UNEMPLOYED = "sumIf(v, measure = 'unemployed')"
+_LONG_TERM = "sumIf(v, measure = 'long_term')"
 _S: frozenset[Dimension] = frozenset({"street"})
 _SG: frozenset[Dimension] = frozenset({"street", "group"})
 _SI: frozenset[Dimension] = frozenset({"street", "industry"})
@@ -301,7 +339,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "new_employment", "城镇新增就业", "人", True, _SG, target=24000, target_op=">=",
         description="Employment registrations in the period (target: 12万 over 2021–2025, ≈2.4万 a year).",
-        sql=_flow_figure("employment", "sum(n)", "sum(n)", _group()),
+        part=_flow("employment", "sum(n)", "sum(n)", _group()),
     ),
     Indicator(
         "survey_unemployment_rate", "城镇调查失业率", "%", False, frozenset(), target=5.5, target_op="<=",
@@ -314,15 +352,12 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "registered_unemployed", "登记失业人员", "人", True, _SG,
         description="Registered-unemployed stock at the end of the period.",
-        sql=f"""
-        SELECT $by_street toNullable(toFloat64(sum(v))) AS value, toNullable(toUInt64(sum(v))) AS people
-        FROM {_stock("'unemployed'", _group())} $group_by_street
-        """,
+        part=_stock("'unemployed'", *_STOCK_COUNT, _group()),
     ),
     Indicator(
         "unemployment_registrations", "新增失业登记", "人", True, _SG,
         description="Unemployment registrations in the period.",
-        sql=_flow_figure("unemployment", "sum(n)", "sum(n)", _group()),
+        part=_flow("unemployment", "sum(n)", "sum(n)", _group()),
     ),
     Indicator(
         "reemployment_rate", "登记失业人员就业率", "%", True, _SG, target=90, target_op=">=",
@@ -357,37 +392,22 @@ INDICATORS: tuple[Indicator, ...] = (
         "zero_employment_family (零就业家庭成员); the target is 动态清零. Counts people, not families: "
         "events carry no household identifier, so neither the number of families nor whether another member "
         "of the family has found work can be told (a member stays counted until their own status changes).",
-        sql=f"""
-        SELECT $by_street toNullable(toFloat64(sum(v))) AS value, toNullable(toUInt64(sum(v))) AS people
-        FROM {_stock("'unemployed'", f"has(key_groups, 'zero_employment_family') AND {_group()}")} $group_by_street
-        """,
+        part=_stock("'unemployed'", *_STOCK_COUNT, f"has(key_groups, 'zero_employment_family') AND {_group()}"),
     ),
     Indicator(
         "vacancy_ratio", "求人倍率", "倍", True, _S, target=1.0, target_op=">=",
         description="Open posts / active job seekers at the end of the period (< 1: more seekers than jobs).",
-        sql=f"""
-        SELECT $by_street if(sum(seekers) = 0, NULL, sum(posts) / sum(seekers)) AS value,
-               toNullable(toUInt64(sum(seekers))) AS people
-        FROM (
-            SELECT street, key, if(measure = 'open_posts', v, 0) AS posts, if(measure = 'seekers', v, 0) AS seekers
-            FROM {_stock("'open_posts', 'seekers'")}
-        )
-        $group_by_street
-        """,
+        part=_stock("'open_posts', 'seekers'",
+                    f"if({_SEEKERS} = 0, NULL, sumIf(v, measure = 'open_posts') / {_SEEKERS})",
+                    f"toNullable(toUInt64({_SEEKERS}))"),
     ),
     Indicator(
         "job_loss_rate", "岗位流失率", "%", False, _SI, target_op="<=",
         description="(baseline − current) / baseline over monitored enterprises' latest reports up to the end "
         "(of the reports received up to the end, each enterprise's for the latest month, then the latest sent).",
-        sql=f"""
-        SELECT $by_street if(sum(b) = 0, NULL, 100 * (sum(b) - sum(c)) / sum(b)) AS value, {_NO_PEOPLE}
-        FROM (
-            SELECT street, industry, key, if(measure = 'loss_baseline', v, 0) AS b,
-                   if(measure = 'loss_current', v, 0) AS c
-            FROM {_stock("'loss_baseline', 'loss_current'", _industry())}
-        )
-        $group_by_street
-        """,
+        part=_stock("'loss_baseline', 'loss_current'",
+                    f"if({_BASELINE} = 0, NULL, 100 * ({_BASELINE} - {_CURRENT}) / {_BASELINE})",
+                    None, _industry()),
     ),
     Indicator(
         "mass_layoff_reports", "规模裁员报告", "起", False, _SI,
@@ -407,74 +427,64 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "long_term_unemployed", "长期失业人员", "人", True, _SG, target=0, target_op="<=",
         description="Registered unemployed at the end of the period, unemployed for 6 months or more.",
-        sql=f"""
-        SELECT $by_street toNullable(toFloat64(sum(v))) AS value, toNullable(toUInt64(sum(v))) AS people
-        FROM {_stock("'long_term'", _group())} $group_by_street
-        """,
+        part=_stock("'long_term'", *_STOCK_COUNT, _group()),
     ),
     Indicator(
         "long_term_unemployed_share", "长期失业人员占比", "%", True, _SG, target=0, target_op="<=",
         description="Long-term unemployed / registered-unemployed stock at the end of the period.",
-        sql=f"""
-        SELECT $by_street if(sumIf(v, measure = 'unemployed') = 0, NULL,
-                             100 * sumIf(v, measure = 'long_term') / sumIf(v, measure = 'unemployed')) AS value,
-               toNullable(toUInt64(least(sumIf(v, measure = 'unemployed'),
-                                         sumIf(v, measure = 'long_term')))) AS people
-        FROM {_stock("'unemployed', 'long_term'", _group())} $group_by_street
-        """,
+        part=_stock("'unemployed', 'long_term'",
+                    f"if({_UNEMPLOYED} = 0, NULL, 100 * {_LONG_TERM} / {_UNEMPLOYED})",
+                    f"toNullable(toUInt64(least({_UNEMPLOYED}, {_LONG_TERM})))", _group()),
     ),
     Indicator(
         "traineeship_posts", "见习岗位", "个", False, _SI, target=2000, target_op=">=",
         description="Traineeship posts (headcount of 见习 postings published in the period; ≥ 2000 a year).",
-        sql=_flow_figure("posted", "sum(a)", None, f"detail = 'traineeship' AND {_industry()}"),
+        part=_flow("posted", "sum(a)", None, f"detail = 'traineeship' AND {_industry()}"),
     ),
     Indicator(
         "public_welfare_posts", "公益性岗位", "个", False, _SI, target=300, target_op=">=",
         description="Public-welfare posts (headcount of postings published in the period; ≥ 300 a year).",
-        sql=_flow_figure("posted", "sum(a)", None, f"detail = 'public_welfare' AND {_industry()}"),
+        part=_flow("posted", "sum(a)", None, f"detail = 'public_welfare' AND {_industry()}"),
     ),
     Indicator(
         "recruitment_sessions", "招聘活动", "场", False, _S, target=120, target_op=">=",
         description="Recruitment sessions (招聘会 and 直播带岗) that ended in the period; ≥ 120 a year.",
-        sql=_flow_figure("session_ended", "sum(n)", None),
+        part=_flow("session_ended", "sum(n)", None),
     ),
     Indicator(
         "livestream_sessions", "直播带岗", "场", False, _S,
         description="直播带岗 sessions that ended in the period (one every working day).",
-        sql=_flow_figure("session_ended", "sum(n)", None, "detail = 'livestream'"),
+        part=_flow("session_ended", "sum(n)", None, "detail = 'livestream'"),
     ),
     Indicator(
         "session_applications", "招聘活动求职申请", "人次", True, _S,
         description="Applications recorded by the sessions that ended in the period.",
-        sql=_flow_figure("session_ended", "sum(a)", "sum(a)"),
+        part=_flow("session_ended", "sum(a)", "sum(a)"),
     ),
     Indicator(
         "session_hires", "招聘活动达成录用", "人", True, _S,
         description="Hires recorded by the sessions that ended in the period.",
-        sql=_flow_figure("session_ended", "sum(b)", "sum(b)"),
+        part=_flow("session_ended", "sum(b)", "sum(b)"),
     ),
     Indicator(
         "cases_dispatched", "红娘派单数", "件", False, _S,
         description="红娘 cases dispatched in the period (the base of the SLA shares below).",
-        sql=f"""
-        SELECT $by_street toNullable(toFloat64(groupBitmapMerge(cases))) AS value, {_NO_PEOPLE}
-        FROM {_cases("'dispatched'")} $group_by_street
-        """,
+        part=Part("cases", "flag = 'dispatched'", "toNullable(toFloat64(groupBitmapMerge(cases)))"),
     ),
     Indicator(
         "sla_contact_rate", "红娘当天联系率", "%", False, _S, target=100, target_op=">=",
         description="Cases dispatched in the period that were contacted on time (the same day).",
-        sql=_case_share("contacted"),
+        part=_case_share("contacted"),
     ),
     Indicator(
         "sla_referral_rate", "红娘3日内推介率", "%", False, _S, target=100, target_op=">=",
         description="Cases dispatched in the period with a referral made on time (within 3 days).",
-        sql=_case_share("referred"),
+        part=_case_share("referred"),
     ),
     Indicator(
         "sla_breach_rate", "红娘超时工单占比", "%", False, _S, target=0, target_op="<=",
         description="Cases dispatched in the period that breached a deadline.",
-        sql=_case_share("breached"),
+        part=_case_share("breached"),
     ),
     Indicator(
         "registration_surge_ratio", "失业登记增幅倍数", "倍", False, _S, target_op="<=",
@@ -495,3 +505,27 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}
+
+
+def family_query(indicators: list[Indicator], *, by_street: bool = False) -> str:
+    """One query, one scan of their family's rows, for several indicators of one family (with the
+    server-side parameters of :meth:`Indicator.query`): rows of ``(code, value, people)``, or of
+    ``(code, street_code, value, people)`` for every 街镇 at once (the street filter is off). Each
+    row of the family is tagged with the indicators whose ``where`` it meets, and each indicator's
+    ``value`` and ``people`` are taken over its own rows — the same expressions as its own query.
+    An indicator (or 街镇) without rows has no row here: its value is that over nothing."""
+    parts = [(indicator.code, indicator.part) for indicator in indicators if indicator.part is not None]
+    if len(parts) != len(indicators) or len({part.family for _, part in parts}) != 1:
+        raise ValueError("family_query takes indicators of one family")
+    family = parts[0][1].family
+    tags = ", ".join(f"if({part.where}, '{code}', '')" for code, part in parts)
+    value = ", ".join(f"code = '{code}', {part.value}" for code, part in parts)
+    people = ", ".join(f"code = '{code}', {part.people or _NULL_PEOPLE}" for code, part in parts)
+    rows = family_rows(family, " OR ".join(f"({part.where})" for _, part in parts))
+    street, grouping = ("street AS street_code, ", "code, street") if by_street else ("", "code")
+    sql = f"""
+    SELECT code, {street}multiIf({value}, NULL) AS value, multiIf({people}, NULL) AS people
+    FROM (SELECT *, arrayJoin(arrayFilter(c -> c != '', [{tags}])) AS code FROM {rows})
+    GROUP BY {grouping}
+    """
+    return Template(sql).substitute(_PARAMETERS | NO_KEY | ({"street": "''"} if by_street else {}))

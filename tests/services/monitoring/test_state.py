@@ -137,6 +137,31 @@ def test_the_migration_builds_the_state_from_facts_written_before_it(engine: Sto
     assert_equal_to_reference(figures(store), reference(events))
 
 
+def test_one_scan_per_family_gives_every_indicator_its_own_query_s_figure(engine: Store, events) -> None:
+    """``/stats`` reads the stock, flow and case indicators one family at a time
+    (``catalogue.family_query``); each must be exactly what its own query gives, people included,
+    for every period and filter and every 街镇 (most of which are empty here)."""
+    store = _database(engine, "families")
+    store.write_sync(encode_events(events))
+    store.refresh_sync()
+    assert sum(indicator.part is not None for indicator in INDICATORS) >= 18
+    for (start, end), filters in CASES:
+        applicable = [indicator for indicator in INDICATORS if indicator.applies(**filters)]
+        together = store.indicators_sync(applicable, start, end, **filters)
+        for indicator in applicable:
+            value, people = store.indicator_sync(indicator, start, end, **filters)
+            assert together[indicator.code][0] == pytest.approx(value), (indicator.code, start, end, filters)
+            assert together[indicator.code][1] == people, (indicator.code, start, end, filters)
+    with_street = [indicator for indicator in INDICATORS if "street" in indicator.dimensions]
+    together_by_street = store.indicators_by_street_sync(with_street, *YEAR)
+    for indicator in with_street:
+        alone = store.indicator_by_street_sync(indicator, *YEAR)
+        assert list(together_by_street[indicator.code]) == list(alone)
+        for street, (value, people) in alone.items():
+            assert together_by_street[indicator.code][street][0] == pytest.approx(value), (indicator.code, street)
+            assert together_by_street[indicator.code][street][1] == people, (indicator.code, street)
+
+
 def test_the_long_term_line_is_the_first_day_six_months_on(engine: Store) -> None:
     """``long_term_unemployed`` counts ``since <= addMonths(end, -6)``; the state moves a person
     into it on the first such ``end``, month ends clamped (31 August → 1 March)."""
