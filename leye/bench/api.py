@@ -157,7 +157,7 @@ def _measure(stack: Stack, seconds: int) -> dict[str, object]:
     registration = stack.url("registration")
     has_vacancies = "vacancies" in names
     if has_vacancies:
-        employer = {"credit_code": _EMPLOYER, "name": "天津西青精密机械有限公司",
+        employer = {"employer_ref": _EMPLOYER, "name": "天津西青精密机械有限公司",
                     "industry": {"section": "C", "division": "34"}, "street_code": "120111001", "staff_count": 300}
         httpx.post(f"{stack.url('vacancies')}/employers", json=employer, timeout=10).raise_for_status()
 

@@ -63,7 +63,7 @@ def test_every_body_is_accepted_by_the_receiving_service_model(scenario: str) ->
         if call.kind == "register_person":
             assert is_valid_id_number(call.body["id_number"])
         if call.kind == "register_employer":
-            assert is_valid_credit_code(call.body["credit_code"])
+            assert is_valid_credit_code(call.body["employer_ref"])
 
 
 def test_layoff_wave_concentrates_on_its_street() -> None:

@@ -153,16 +153,17 @@ class UnemploymentIn(RequestModel):
 
 
 class EmploymentIn(RequestModel):
-    """就业登记. An employer credit code is required for 单位就业 and 公益性岗位安置."""
+    """就业登记. ``employer_ref`` (the 统一社会信用代码) is required for 单位就业 and 公益性岗位安置."""
 
     form: Code[EmploymentForm] = EmploymentForm.EMPLOYED
-    employer_credit_code: Annotated[CreditCode | None, Field(validate_default=True)] = None
+    employer_ref: Annotated[CreditCode | None, Field(
+        validate_default=True, description="用人单位统一社会信用代码（单位就业、公益性岗位安置必填）")] = None
     industry: IndustryIn | None = None
-    start_date: PastDate
+    employed_on: PastDate = Field(description="就业日期")
     case_id: EntityId | None = None
     vacancy_id: EntityId | None = None
 
-    @field_validator("employer_credit_code")
+    @field_validator("employer_ref")
     @classmethod
     def _employer_required(cls, code: str | None, info: ValidationInfo) -> str | None:
         if code is None and info.data.get("form") in (EmploymentForm.EMPLOYED, EmploymentForm.PUBLIC_WELFARE):

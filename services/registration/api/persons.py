@@ -159,19 +159,19 @@ def register_employment(person_ref: RefPath, body: EmploymentIn,
     was_unemployed = person.current_status is Status.UNEMPLOYED
     person.status = next_status(person.current_status, Action.EMPLOYMENT).value
     unemployed_since = person.unemployed_since if was_unemployed else None
-    if unemployed_since is not None and body.start_date < unemployed_since:
-        raise field_problem("body.start_date", "就业日期不得早于失业日期", "start_date")
+    if unemployed_since is not None and body.employed_on < unemployed_since:
+        raise field_problem("body.employed_on", "就业日期不得早于失业日期", "employed_on")
     job = Employment(
-        person_ref=person.person_ref, form=body.form.value, employer_ref=body.employer_credit_code,
+        person_ref=person.person_ref, form=body.form.value, employer_ref=body.employer_ref,
         industry_section=body.industry.section.value if body.industry else None,
         industry_division=body.industry.division if body.industry else None,
-        employed_on=body.start_date, vacancy_id=body.vacancy_id, case_id=body.case_id,
+        employed_on=body.employed_on, vacancy_id=body.vacancy_id, case_id=body.case_id,
     )
     session.add(job)
-    person.employed_on, person.unemployed_since, person.unemployment_registered_on = body.start_date, None, None
+    person.employed_on, person.unemployed_since, person.unemployment_registered_on = body.employed_on, None, None
     person.key_groups = groups_after(Action.EMPLOYMENT, person.key_groups)
     if person.graduate_case_opened_on is not None and person.graduate_case_closed_on is None:
-        person.graduate_case_closed_on = body.start_date
+        person.graduate_case_closed_on = body.employed_on
         person.graduate_case_close_reason = graduate_case_close_reason(Action.EMPLOYMENT)
     add_event(session, events.employment_registered(person, job, unemployed_since))
     return summary(person)

@@ -64,11 +64,11 @@ def report_headcount(body: HeadcountIn,
     if employer is None:
         raise field_error("body.employer_ref", "用人单位尚未登记", "unknown_employer")
     row = HeadcountReport(
-        id=str(uuid_utils.uuid7()), employer_ref=employer.credit_code, month=body.month,
+        id=str(uuid_utils.uuid7()), employer_ref=employer.employer_ref, month=body.month,
         baseline_headcount=body.baseline_headcount, current_headcount=body.current_headcount,
         decreases={k.value: v for k, v in body.decreases.items()},
     )
-    previous = current_headcount_report(session, employer.credit_code, body.month)
+    previous = current_headcount_report(session, employer.employer_ref, body.month)
     if previous is not None:
         previous.superseded_by, row.supersedes_report_id = row.id, previous.id
     session.add(row)

@@ -26,7 +26,7 @@ router = write_router(prefix="/layoffs", tags=["裁员报告"])
 
 class LayoffIn(RequestModel):
     employer_ref: CreditCode
-    total_staff: Annotated[int, Field(ge=1, description="职工总数（不得超过登记或最近月度报告的人数）")]
+    staff_count: Annotated[int, Field(ge=1, description="职工人数（不得超过登记或最近月度报告的人数）")]
     planned_cuts: Annotated[int, Field(ge=1)]
     reason: Code[LayoffReason]
     notified_on: IsoDate = Field(description="向工会或全体职工说明情况的日期（不晚于今天）")
@@ -35,9 +35,9 @@ class LayoffIn(RequestModel):
     @field_validator("planned_cuts")
     @classmethod
     def _cuts_within_staff(cls, planned_cuts: int, info: ValidationInfo) -> int:
-        total_staff = info.data.get("total_staff")
-        if total_staff is not None and planned_cuts > total_staff:
-            raise PydanticCustomError("planned_cuts", "计划裁减人数不得超过职工总数")
+        staff_count = info.data.get("staff_count")
+        if staff_count is not None and planned_cuts > staff_count:
+            raise PydanticCustomError("planned_cuts", "计划裁减人数不得超过职工人数")
         return planned_cuts
 
     # The report follows the explanation to the union (art. 41), so that date lies in the past; a
@@ -63,7 +63,7 @@ class LayoffIn(RequestModel):
 class LayoffOut(BaseModel):
     id: str
     employer_ref: str
-    total_staff: int
+    staff_count: int
     planned_cuts: int
     reason: LayoffReason
     notified_on: date
@@ -75,7 +75,7 @@ class LayoffOut(BaseModel):
 
 def layoff_out(row: LayoffReport) -> LayoffOut:
     return LayoffOut(
-        id=row.id, employer_ref=row.employer_ref, total_staff=row.total_staff, planned_cuts=row.planned_cuts,
+        id=row.id, employer_ref=row.employer_ref, staff_count=row.staff_count, planned_cuts=row.planned_cuts,
         reason=LayoffReason(row.reason), notified_on=row.notified_on, planned_on=row.planned_on,
         is_mass_layoff=row.is_mass_layoff, notice_days=row.notice_days, notice_compliant=row.notice_compliant,
     )
@@ -86,15 +86,15 @@ def report_layoff(body: LayoffIn, session: SessionDep) -> LayoffOut:
     employer = session.get(Employer, body.employer_ref)
     if employer is None:
         raise field_error("body.employer_ref", "用人单位尚未登记", "unknown_employer")
-    latest = latest_headcount_report(session, employer.credit_code)
+    latest = latest_headcount_report(session, employer.employer_ref)
     declared = declared_staff(employer.staff_count,
                               (latest.baseline_headcount, latest.current_headcount) if latest else None)
-    if body.total_staff > declared:
-        raise field_error("body.total_staff", f"职工总数超过该单位已申报的职工人数（{declared}人）；"
+    if body.staff_count > declared:
+        raise field_error("body.staff_count", f"职工人数超过该单位已申报的职工人数（{declared}人）；"
                           "人数增加时请先更新用人单位登记或报送月度用工情况", "staff_exceeds_declared")
-    assessment = assess_layoff(body.total_staff, body.planned_cuts, body.notified_on, body.planned_on)
+    assessment = assess_layoff(body.staff_count, body.planned_cuts, body.notified_on, body.planned_on)
     row = LayoffReport(
-        id=str(uuid_utils.uuid7()), employer_ref=employer.credit_code, total_staff=body.total_staff,
+        id=str(uuid_utils.uuid7()), employer_ref=employer.employer_ref, staff_count=body.staff_count,
         planned_cuts=body.planned_cuts, reason=body.reason.value, notified_on=body.notified_on,
         planned_on=body.planned_on, is_mass_layoff=assessment.is_mass, notice_days=assessment.notice_days,
         notice_compliant=assessment.compliant,

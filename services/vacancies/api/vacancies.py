@@ -215,7 +215,7 @@ def _check_employer_and_dates(session: SessionDep, body: VacancyIn) -> Employer:
 @router.post("", status_code=201, summary="发布岗位（先经就业歧视筛查）", response_model=VacancyOut)
 def post_vacancy(body: VacancyIn, session: SessionDep) -> VacancyOut:
     employer = _check_employer_and_dates(session, body)
-    vacancy = Vacancy(id=str(uuid_utils.uuid7()), employer_ref=employer.credit_code, filled_count=0)
+    vacancy = Vacancy(id=str(uuid_utils.uuid7()), employer_ref=employer.employer_ref, filled_count=0)
     _apply(vacancy, body, employer)
     _publish_state(session, vacancy)
     session.add(vacancy)

@@ -41,7 +41,7 @@ def test_posting_screening_fill_expiry_session_layoff_and_headcount_reach_kafka(
     service.clock.offset = timedelta()
     employer = service.post("/employers", employer_body(11))
     assert employer.status_code == 201
-    ref = employer.json()["credit_code"]
+    ref = employer.json()["employer_ref"]
     assert ref == credit_code(11)
 
     clean = service.post("/vacancies", vacancy_body(ref))
@@ -81,7 +81,7 @@ def test_posting_screening_fill_expiry_session_layoff_and_headcount_reach_kafka(
                          {"ended_at": "2026-11-23T11:30:00+08:00", "viewers": 1520, "applications": 37, "hires": 4})
     assert ended.json()["status"] == "ended" and ended.json()["ended_at"] == "2026-11-23T11:30:00+08:00"
 
-    layoff = service.post("/layoffs", {"employer_ref": ref, "total_staff": 120, "planned_cuts": 15,
+    layoff = service.post("/layoffs", {"employer_ref": ref, "staff_count": 120, "planned_cuts": 15,
                                        "reason": "serious_difficulty", "notified_on": "2026-11-01",
                                        "planned_on": "2026-11-20"})
     assert layoff.status_code == 201
@@ -131,7 +131,7 @@ def test_posting_screening_fill_expiry_session_layoff_and_headcount_reach_kafka(
 
 
 def test_flagged_posting_corrected_is_published_and_filling_the_last_post_closes_it(broker, service) -> None:
-    ref = service.post("/employers", employer_body(12)).json()["credit_code"]
+    ref = service.post("/employers", employer_body(12)).json()["employer_ref"]
     flagged = service.post("/vacancies", vacancy_body(ref, headcount=1, description="仅限汉族，已婚已育优先。"))
     vacancy_id = flagged.json()["id"]
     assert flagged.json()["status"] == "flagged"
@@ -154,7 +154,7 @@ def test_flagged_posting_corrected_is_published_and_filling_the_last_post_closes
 
 
 def test_same_idempotency_key_and_body_gives_one_event_other_body_is_422(broker, service) -> None:
-    ref = service.post("/employers", employer_body(13)).json()["credit_code"]
+    ref = service.post("/employers", employer_body(13)).json()["employer_ref"]
     body = vacancy_body(ref, title="叉车司机")
     headers = {"Idempotency-Key": "hr-bureau:req-0001"}
     first = service.post("/vacancies", body, headers=headers)

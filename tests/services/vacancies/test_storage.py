@@ -58,7 +58,7 @@ def test_every_aggregate_round_trips(database_url: str, broker, tmp_path: Path) 
     live, app, _ = start_service(database_url, broker.bootstrap, tmp_path)
     with live:
         url = live.url
-        ref = httpx.post(f"{url}/employers", json=employer_body(31)).json()["credit_code"]
+        ref = httpx.post(f"{url}/employers", json=employer_body(31)).json()["employer_ref"]
         assert httpx.post(f"{url}/employers", json=employer_body(31, staff_count=150)).status_code == 200
         assert httpx.get(f"{url}/employers/{ref}").json() == employer_body(31, staff_count=150)
 
@@ -76,7 +76,7 @@ def test_every_aggregate_round_trips(database_url: str, broker, tmp_path: Path) 
             "2026-12-05T09:30:00+08:00"
 
         layoff = httpx.post(f"{url}/layoffs", json={
-            "employer_ref": ref, "total_staff": 90, "planned_cuts": 9, "reason": "circumstances_changed",
+            "employer_ref": ref, "staff_count": 90, "planned_cuts": 9, "reason": "circumstances_changed",
             "notified_on": "2026-10-01", "planned_on": "2026-10-31"}).json()
         assert httpx.get(f"{url}/layoffs/{layoff['id']}").json() == layoff
         assert (layoff["is_mass_layoff"], layoff["notice_days"], layoff["notice_compliant"]) == (True, 30, True)
@@ -86,7 +86,7 @@ def test_headcount_reports_supersede_in_a_chain_and_only_one_is_current(database
                                                                          tmp_path: Path) -> None:
     live, app, _ = start_service(database_url, broker.bootstrap, tmp_path)
     with live:
-        ref = httpx.post(f"{live.url}/employers", json=employer_body(32)).json()["credit_code"]
+        ref = httpx.post(f"{live.url}/employers", json=employer_body(32)).json()["employer_ref"]
 
         def report(month: str, current: int) -> dict:
             return httpx.post(f"{live.url}/headcount-reports", json={
@@ -110,7 +110,7 @@ def test_expiry_happens_once_across_restarts_and_concurrent_runs(database_url: s
     clock = Clock()
     live, app, _ = start_service(database_url, broker.bootstrap, tmp_path, clock)
     with live:
-        ref = httpx.post(f"{live.url}/employers", json=employer_body(33)).json()["credit_code"]
+        ref = httpx.post(f"{live.url}/employers", json=employer_body(33)).json()["employer_ref"]
         last_day = vacancy_body(ref, valid_until=today().isoformat())
         due = httpx.post(f"{live.url}/vacancies", json=last_day).json()
         flagged = httpx.post(f"{live.url}/vacancies", json=last_day | {"description": "只招女生"}).json()
@@ -146,7 +146,7 @@ def test_expiry_happens_once_across_restarts_and_concurrent_runs(database_url: s
 def test_concurrent_fills_never_exceed_the_headcount(database_url: str, broker, tmp_path: Path) -> None:
     live, app, _ = start_service(database_url, broker.bootstrap, tmp_path)
     with live:
-        ref = httpx.post(f"{live.url}/employers", json=employer_body(34)).json()["credit_code"]
+        ref = httpx.post(f"{live.url}/employers", json=employer_body(34)).json()["employer_ref"]
         vacancy_id = httpx.post(f"{live.url}/vacancies", json=vacancy_body(ref, headcount=5)).json()["id"]
         statuses: list[int] = []
 
