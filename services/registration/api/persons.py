@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path
+from sqlalchemy import select
 
 from schemas import person_ref as make_person_ref
 from schemas.ids import PersonRef
@@ -17,7 +18,7 @@ from services.runtime.errors import ProblemError, validation_detail
 from services.runtime.http import write_router
 from services.runtime.outbox import add_event
 
-from .. import events
+from .. import events, store
 from ..deps import CipherDep, RefKeyDep, SessionDep
 from ..domain import (
     Action,
@@ -39,9 +40,11 @@ from .models import (
     HardshipIn,
     LookupIn,
     LookupOut,
+    Page,
     PersonDetail,
     PersonIn,
     PersonSummary,
+    SearchIn,
     UnemploymentIn,
 )
 
@@ -119,6 +122,25 @@ def lookup(body: LookupIn, session: SessionDep,
     """The person_ref of a registered person (the ID number travels in the body, never in a URL)."""
     person = require_person(session, make_person_ref(body.id_number, ref_key))
     return LookupOut(person_ref=person.person_ref, status=person.current_status)
+
+
+@router.post("/search", summary="人员查询（按街镇、重点群体、状态，或按身份证号码、姓名精确匹配）",
+             response_model=Page)
+def search(body: SearchIn, session: SessionDep, cipher: CipherDep, ref_key: RefKeyDep) -> Page:
+    """One page of the people who match every filter given, newest registration first. Items carry
+    no personal data; the gateway audits every search like every read of a person."""
+    query = store.Filters(body.street_code, body.key_group, body.status).apply(
+        select(Person).order_by(Person.registered_on.desc(), Person.person_ref))
+    if body.id_number is not None:
+        query = query.where(Person.person_ref == make_person_ref(body.id_number, ref_key))
+    if body.name is None:
+        total, people = store.page(session, query, body.limit, body.offset)
+    else:
+        # Names are encrypted with a random nonce, so the database cannot compare them: decrypt the
+        # rows the other filters leave. Combine a name with a 街镇 or a status to keep that set small.
+        matches = [p for p in session.scalars(query) if cipher.decrypt(p.name_enc) == body.name]
+        total, people = len(matches), matches[body.offset:body.offset + body.limit]
+    return Page(total=total, limit=body.limit, offset=body.offset, items=[summary(p) for p in people])
 
 
 @router.get("/{person_ref}", summary="查看人员登记信息（含个人信息）", response_model=PersonDetail,

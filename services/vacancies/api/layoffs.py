@@ -6,11 +6,14 @@ from datetime import date
 from typing import Annotated
 
 import uuid_utils
+from fastapi import Query
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
+from sqlalchemy import func, select
 
 from schemas.events.layoff import assess_layoff
-from schemas.ids import CreditCode
+from schemas.fields import Count
+from schemas.ids import CreditCode, StreetCode
 from schemas.requests import Code, IsoDate, RequestModel
 from schemas.vocab import LayoffReason
 from services.runtime.errors import ProblemError
@@ -62,7 +65,8 @@ class LayoffIn(RequestModel):
 
 class LayoffOut(BaseModel):
     id: str
-    employer_ref: str
+    employer_ref: str = Field(description="用人单位统一社会信用代码")
+    street_code: str = Field(description="用人单位所在街镇代码")
     staff_count: int
     planned_cuts: int
     reason: LayoffReason
@@ -73,9 +77,19 @@ class LayoffOut(BaseModel):
     notice_compliant: bool = Field(description="规模裁员是否提前30日说明")
 
 
-def layoff_out(row: LayoffReport) -> LayoffOut:
+class LayoffPage(BaseModel):
+    """One page of layoff reports, newest notice first."""
+
+    items: list[LayoffOut]
+    total: int
+    limit: int
+    offset: int
+
+
+def layoff_out(row: LayoffReport, street_code: str) -> LayoffOut:
     return LayoffOut(
-        id=row.id, employer_ref=row.employer_ref, staff_count=row.staff_count, planned_cuts=row.planned_cuts,
+        id=row.id, employer_ref=row.employer_ref, street_code=street_code, staff_count=row.staff_count,
+        planned_cuts=row.planned_cuts,
         reason=LayoffReason(row.reason), notified_on=row.notified_on, planned_on=row.planned_on,
         is_mass_layoff=row.is_mass_layoff, notice_days=row.notice_days, notice_compliant=row.notice_compliant,
     )
@@ -101,7 +115,36 @@ def report_layoff(body: LayoffIn, session: SessionDep) -> LayoffOut:
     )
     session.add(row)
     events.publish(session, events.layoff_reported(row, employer))
-    return layoff_out(row)
+    return layoff_out(row, employer.street_code)
+
+
+@router.get("", summary="裁员报告列表（某单位的或全区的，可按街镇、说明日期筛选）", response_model=LayoffPage)
+def list_layoffs(
+    session: SessionDep,
+    employer_ref: Annotated[CreditCode | None, Query(description="只列该用人单位（统一社会信用代码）的报告")] = None,
+    street_code: Annotated[StreetCode | None, Query(description="用人单位所在街镇代码")] = None,
+    notified_from: Annotated[IsoDate | None, Query(description="说明情况日期不早于（YYYY-MM-DD）")] = None,
+    notified_until: Annotated[IsoDate | None, Query(description="说明情况日期不晚于（YYYY-MM-DD）")] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="每页条数")] = 50,
+    offset: Annotated[Count, Query(description="起始位置")] = 0,
+) -> LayoffPage:
+    if notified_from is not None and notified_until is not None and notified_until < notified_from:
+        raise field_error("query.notified_until", "截止日期不得早于起始日期", "date_order")
+    query = select(LayoffReport, Employer.street_code).join(
+        Employer, Employer.employer_ref == LayoffReport.employer_ref)
+    if employer_ref is not None:
+        query = query.where(LayoffReport.employer_ref == employer_ref)
+    if street_code is not None:
+        query = query.where(Employer.street_code == street_code)
+    if notified_from is not None:
+        query = query.where(LayoffReport.notified_on >= notified_from)
+    if notified_until is not None:
+        query = query.where(LayoffReport.notified_on <= notified_until)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(query.order_by(LayoffReport.notified_on.desc(), LayoffReport.id.desc())
+                           .limit(limit).offset(offset)).all()
+    return LayoffPage(items=[layoff_out(row, street) for row, street in rows], total=total, limit=limit,
+                      offset=offset)
 
 
 @router.get("/{report_id}", summary="查询裁员报告", response_model=LayoffOut)
@@ -109,4 +152,5 @@ def read_layoff(report_id: str, session: SessionDep) -> LayoffOut:
     row = session.get(LayoffReport, report_id)
     if row is None:
         raise ProblemError(404, "layoff_not_found", "未找到该裁员报告")
-    return layoff_out(row)
+    employer = session.get(Employer, row.employer_ref)
+    return layoff_out(row, employer.street_code if employer else "")
