@@ -124,12 +124,12 @@ def list_layoffs(
     employer_ref: Annotated[CreditCode | None, Query(description="只列该用人单位（统一社会信用代码）的报告")] = None,
     street_code: Annotated[StreetCode | None, Query(description="用人单位所在街镇代码")] = None,
     notified_from: Annotated[IsoDate | None, Query(description="说明情况日期不早于（YYYY-MM-DD）")] = None,
-    notified_until: Annotated[IsoDate | None, Query(description="说明情况日期不晚于（YYYY-MM-DD）")] = None,
+    notified_to: Annotated[IsoDate | None, Query(description="说明情况日期不晚于（YYYY-MM-DD）")] = None,
     limit: Annotated[int, Query(ge=1, le=200, description="每页条数")] = 50,
     offset: Annotated[Count, Query(description="起始位置")] = 0,
 ) -> LayoffPage:
-    if notified_from is not None and notified_until is not None and notified_until < notified_from:
-        raise field_error("query.notified_until", "截止日期不得早于起始日期", "date_order")
+    if notified_from is not None and notified_to is not None and notified_to < notified_from:
+        raise field_error("query.notified_to", "截止日期不得早于起始日期", "date_order")
     query = select(LayoffReport, Employer.street_code).join(
         Employer, Employer.employer_ref == LayoffReport.employer_ref)
     if employer_ref is not None:
@@ -138,8 +138,8 @@ def list_layoffs(
         query = query.where(Employer.street_code == street_code)
     if notified_from is not None:
         query = query.where(LayoffReport.notified_on >= notified_from)
-    if notified_until is not None:
-        query = query.where(LayoffReport.notified_on <= notified_until)
+    if notified_to is not None:
+        query = query.where(LayoffReport.notified_on <= notified_to)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(query.order_by(LayoffReport.notified_on.desc(), LayoffReport.id.desc())
                            .limit(limit).offset(offset)).all()

@@ -50,9 +50,9 @@ def test_filters_and_paging(service, filed) -> None:
 
     assert ids(employer_ref=A) == (2, [filed["a2"], filed["a1"]])
     assert ids(street_code=OTHER_STREET) == (1, [filed["b1"]])
-    assert ids(notified_from="2026-09-15", notified_until="2026-09-30") == (1, [filed["b1"]])
+    assert ids(notified_from="2026-09-15", notified_to="2026-09-30") == (1, [filed["b1"]])
     assert ids(notified_from="2026-09-20") == (2, [filed["a2"], filed["b1"]])
-    assert ids(employer_ref=A, notified_until="2026-09-30") == (1, [filed["a1"]])
+    assert ids(employer_ref=A, notified_to="2026-09-30") == (1, [filed["a1"]])
     assert ids(limit=1, offset=1) == (3, [filed["b1"]])
     assert ids(employer_ref=credit_code(49)) == (0, [])
 
@@ -60,7 +60,7 @@ def test_filters_and_paging(service, filed) -> None:
 @pytest.mark.parametrize(
     ("params", "field", "message"),
     [
-        pytest.param({"notified_from": "2026-10-01", "notified_until": "2026-09-01"}, "query.notified_until",
+        pytest.param({"notified_from": "2026-10-01", "notified_to": "2026-09-01"}, "query.notified_to",
                      "截止日期不得早于起始日期", id="window ends before it starts"),
         pytest.param({"street_code": "120111999"}, "query.street_code", None, id="unknown 街镇"),
         pytest.param({"notified_from": "20261001"}, "query.notified_from", None, id="date not ISO"),
