@@ -102,7 +102,7 @@ async def _drive(requests: list[Request], results: Results, rate: float) -> floa
                     results.errors += 1
                 elif topic is not None:
                     reply = response.json()
-                    results.accepted[topic].add(reply.get("person_ref") or reply["id"])
+                    results.accepted[topic].add(reply.get("person_ref") or reply["vacancy_id"])
 
     await asyncio.gather(*(worker() for _ in range(CLIENTS)))
     return time.perf_counter() - start

@@ -250,7 +250,7 @@ class Traffic:
 
         posting = _Posting(Action("post_vacancy", "POST", "/v1/vacancies", body, draft.employer.street_code,
                                   after=self.registered[draft.employer.credit_code]))
-        posting.action.on_success = lambda response: setattr(posting, "id", response["id"])
+        posting.action.on_success = lambda response: setattr(posting, "id", response["vacancy_id"])
         self.open_vacancies.append(posting)
         return posting.action
 
@@ -273,7 +273,7 @@ class Traffic:
         body = {"kind": kind, "title": "直播带岗·西青好岗" if kind == "livestream" else "西青区春风行动专场招聘会",
                 "street_code": street, "scheduled_at": at.isoformat()}
         posting = _Posting(Action("schedule_session", "POST", "/v1/recruitment-sessions", body, street))
-        posting.action.on_success = lambda response: setattr(posting, "id", response["id"])
+        posting.action.on_success = lambda response: setattr(posting, "id", response["session_id"])
         self.scheduled_sessions.append(posting)
         return posting.action
 

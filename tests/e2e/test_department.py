@@ -139,7 +139,7 @@ def test_a_generated_client_runs_a_departments_flow(platform: Platform, generate
         "valid_from": today().isoformat(), "valid_until": (today() + timedelta(days=60)).isoformat()}))
     assert isinstance(vacancy, models.VacancyOut), vacancy
     assert (vacancy.status.value, vacancy.remaining, vacancy.street_code) == ("posted", 3, STREET)
-    assert generated("read_vacancy").sync(client=api, vacancy_id=vacancy.id).title == "数控车床操作工"
+    assert generated("read_vacancy").sync(client=api, vacancy_id=vacancy.vacancy_id).title == "数控车床操作工"
 
     layoff = generated("report_layoff").sync(client=api, body=models.LayoffIn.from_dict({
         "employer_ref": ref, "staff_count": 120, "planned_cuts": 25, "reason": "restructuring",
@@ -147,8 +147,8 @@ def test_a_generated_client_runs_a_departments_flow(platform: Platform, generate
     assert isinstance(layoff, models.LayoffOut), layoff
     assert (layoff.is_mass_layoff, layoff.notice_compliant, layoff.street_code) == (True, True, STREET)
     own = generated("list_layoffs").sync(client=api, employer_ref=ref)
-    assert (own.total, [r.id for r in own.items]) == (1, [layoff.id])
-    assert generated("read_layoff").sync(client=api, report_id=layoff.id).staff_count == 120
+    assert (own.total, [r.report_id for r in own.items]) == (1, [layoff.report_id])
+    assert generated("read_layoff").sync(client=api, report_id=layoff.report_id).staff_count == 120
 
     number = id_number(date(1985, 3, 9), 214)  # an even sequence: a woman
     person = generated("register_persons").sync(client=api, body=models.PersonIn.from_dict({

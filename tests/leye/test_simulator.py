@@ -40,7 +40,8 @@ def plan(seed: int, scenario: str, street: str | None = None, n: int = 800) -> l
         action = traffic.next_action()
         action.succeeded = True
         if action.on_success is not None:
-            action.on_success({"person_ref": f"{i:064x}", "id": f"id-{i}", "status": "open"})
+            action.on_success({"person_ref": f"{i:064x}", "vacancy_id": f"id-{i}", "session_id": f"id-{i}",
+                               "status": "open"})
         calls.append(action)
     return calls
 

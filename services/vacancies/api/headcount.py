@@ -36,7 +36,7 @@ class HeadcountIn(RequestModel):
 
 
 class HeadcountOut(BaseModel):
-    id: str
+    report_id: str = Field(description="报告编号")
     employer_ref: str
     month: str
     baseline_headcount: int
@@ -49,7 +49,7 @@ class HeadcountOut(BaseModel):
 
 def headcount_out(row: HeadcountReport) -> HeadcountOut:
     return HeadcountOut(
-        id=row.id, employer_ref=row.employer_ref, month=row.month, baseline_headcount=row.baseline_headcount,
+        report_id=row.id, employer_ref=row.employer_ref, month=row.month, baseline_headcount=row.baseline_headcount,
         current_headcount=row.current_headcount, decreases={DecreaseType(k): v for k, v in row.decreases.items()},
         job_loss_rate=round((row.baseline_headcount - row.current_headcount) / row.baseline_headcount, 4),
         supersedes_report_id=row.supersedes_report_id, superseded_by=row.superseded_by,

@@ -64,7 +64,7 @@ class LayoffIn(RequestModel):
 
 
 class LayoffOut(BaseModel):
-    id: str
+    report_id: str = Field(description="报告编号")
     employer_ref: str = Field(description="用人单位统一社会信用代码")
     street_code: str = Field(description="用人单位所在街镇代码")
     staff_count: int
@@ -88,7 +88,7 @@ class LayoffPage(BaseModel):
 
 def layoff_out(row: LayoffReport, street_code: str) -> LayoffOut:
     return LayoffOut(
-        id=row.id, employer_ref=row.employer_ref, street_code=street_code, staff_count=row.staff_count,
+        report_id=row.id, employer_ref=row.employer_ref, street_code=street_code, staff_count=row.staff_count,
         planned_cuts=row.planned_cuts,
         reason=LayoffReason(row.reason), notified_on=row.notified_on, planned_on=row.planned_on,
         is_mass_layoff=row.is_mass_layoff, notice_days=row.notice_days, notice_compliant=row.notice_compliant,

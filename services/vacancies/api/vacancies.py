@@ -104,7 +104,7 @@ class FlagReasonOut(BaseModel):
 
 
 class VacancyOut(BaseModel):
-    id: str
+    vacancy_id: str = Field(description="岗位编号")
     employer_ref: str
     title: str
     description: str
@@ -147,7 +147,7 @@ class CloseIn(RequestModel):
 
 def vacancy_out(row: Vacancy) -> VacancyOut:
     return VacancyOut(
-        id=row.id, employer_ref=row.employer_ref, title=row.title, description=row.description,
+        vacancy_id=row.id, employer_ref=row.employer_ref, title=row.title, description=row.description,
         industry=events.industry_of(row.industry_section, row.industry_division), street_code=row.street_code,
         kind=VacancyKind(row.kind), headcount=row.headcount, filled_count=row.filled_count,
         remaining=row.headcount - row.filled_count, salary_min=row.salary_min, salary_max=row.salary_max,

@@ -157,18 +157,19 @@ def test_unknown_aggregates_are_404_problems(registered, method, path, body, sta
 
 def test_forbidden_transitions_are_409_and_change_nothing(registered) -> None:
     vacancy = registered.post("/vacancies", vacancy_body(REF, headcount=2)).json()
-    assert registered.post(f"/vacancies/{vacancy['id']}/fill", {"count": 3}).status_code == 422
-    assert registered.post(f"/vacancies/{vacancy['id']}/close", {"reason": "expired"}).status_code == 422
-    assert registered.post(f"/vacancies/{vacancy['id']}/close", {"reason": "withdrawn"}).status_code == 200
+    assert registered.post(f"/vacancies/{vacancy['vacancy_id']}/fill", {"count": 3}).status_code == 422
+    assert registered.post(f"/vacancies/{vacancy['vacancy_id']}/close", {"reason": "expired"}).status_code == 422
+    assert registered.post(f"/vacancies/{vacancy['vacancy_id']}/close", {"reason": "withdrawn"}).status_code == 200
     session = registered.post("/recruitment-sessions", {"kind": "onsite", "title": "西青区专场招聘会",
                                                         "street_code": "120111001",
                                                         "scheduled_at": "2026-12-01T09:00:00+08:00"}).json()
     before = registered.counts()
     refused = [
-        registered.post(f"/vacancies/{vacancy['id']}/fill", {"count": 1}),
-        registered.post(f"/vacancies/{vacancy['id']}/close", {"reason": "withdrawn"}),
-        httpx.put(f"{registered.url}/vacancies/{vacancy['id']}", json=vacancy_body(REF)),
-        registered.post(f"/recruitment-sessions/{session['id']}/end", {"viewers": 1, "applications": 0, "hires": 0}),
+        registered.post(f"/vacancies/{vacancy['vacancy_id']}/fill", {"count": 1}),
+        registered.post(f"/vacancies/{vacancy['vacancy_id']}/close", {"reason": "withdrawn"}),
+        httpx.put(f"{registered.url}/vacancies/{vacancy['vacancy_id']}", json=vacancy_body(REF)),
+        registered.post(f"/recruitment-sessions/{session['session_id']}/end",
+                        {"viewers": 1, "applications": 0, "hires": 0}),
     ]
     assert [r.status_code for r in refused] == [409, 409, 409, 409]
     assert all(r.headers["content-type"] == "application/problem+json" for r in refused)

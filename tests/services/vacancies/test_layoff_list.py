@@ -22,7 +22,7 @@ def filed(service):
         response = service.post("/layoffs", {"employer_ref": ref, "staff_count": staff, "planned_cuts": 25,
                                              "reason": "restructuring", "notified_on": notified, "planned_on": planned})
         assert response.status_code == 201, response.text
-        ids[key] = response.json()["id"]
+        ids[key] = response.json()["report_id"]
     return ids
 
 
@@ -33,10 +33,10 @@ def listing(service, **params) -> httpx.Response:
 def test_all_reports_newest_notice_first_with_the_employers_street(service, filed) -> None:
     page = listing(service).json()
     assert page["total"] == 3 and (page["limit"], page["offset"]) == (50, 0)
-    assert [r["id"] for r in page["items"]] == [filed["a2"], filed["b1"], filed["a1"]]
+    assert [r["report_id"] for r in page["items"]] == [filed["a2"], filed["b1"], filed["a1"]]
     assert [r["street_code"] for r in page["items"]] == [STREET, OTHER_STREET, STREET]
-    assert page["items"][1] | {"id": None} == {
-        "id": None, "employer_ref": B, "street_code": OTHER_STREET, "staff_count": 300, "planned_cuts": 25,
+    assert page["items"][1] | {"report_id": None} == {
+        "report_id": None, "employer_ref": B, "street_code": OTHER_STREET, "staff_count": 300, "planned_cuts": 25,
         "reason": "restructuring", "notified_on": "2026-09-20", "planned_on": "2026-10-01", "is_mass_layoff": True,
         "notice_days": 11, "notice_compliant": False}
     one = httpx.get(f"{service.url}/layoffs/{filed['b1']}").json()
@@ -46,7 +46,7 @@ def test_all_reports_newest_notice_first_with_the_employers_street(service, file
 def test_filters_and_paging(service, filed) -> None:
     def ids(**params) -> tuple[int, list[str]]:
         page = listing(service, **params).json()
-        return page["total"], [r["id"] for r in page["items"]]
+        return page["total"], [r["report_id"] for r in page["items"]]
 
     assert ids(employer_ref=A) == (2, [filed["a2"], filed["a1"]])
     assert ids(street_code=OTHER_STREET) == (1, [filed["b1"]])
