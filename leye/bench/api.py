@@ -102,7 +102,7 @@ async def _drive(requests: list[Request], results: Results, rate: float) -> floa
                     results.errors += 1
                 elif topic is not None:
                     reply = response.json()
-                    results.accepted[topic].add(reply.get("person_ref") or reply["id"])
+                    results.accepted[topic].add(reply.get("person_ref") or reply["vacancy_id"])
 
     await asyncio.gather(*(worker() for _ in range(CLIENTS)))
     return time.perf_counter() - start
@@ -157,7 +157,7 @@ def _measure(stack: Stack, seconds: int) -> dict[str, object]:
     registration = stack.url("registration")
     has_vacancies = "vacancies" in names
     if has_vacancies:
-        employer = {"credit_code": _EMPLOYER, "name": "天津西青精密机械有限公司",
+        employer = {"employer_ref": _EMPLOYER, "name": "天津西青精密机械有限公司",
                     "industry": {"section": "C", "division": "34"}, "street_code": "120111001", "staff_count": 300}
         httpx.post(f"{stack.url('vacancies')}/employers", json=employer, timeout=10).raise_for_status()
 

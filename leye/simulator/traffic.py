@@ -187,9 +187,9 @@ class Traffic:
         if known is None or not self.employers:
             return None
         employer = self.rng.choice(self.employers)
-        body = {"form": "employed", "employer_credit_code": employer.credit_code,
+        body = {"form": "employed", "employer_ref": employer.credit_code,
                 "industry": {"section": employer.industry_section, "division": employer.industry_division},
-                "start_date": self.today.isoformat()}
+                "employed_on": self.today.isoformat()}
         return self._person_action("register_employment", known, "employment", body, "employed")
 
     def certify_hardship(self) -> Action | None:
@@ -223,7 +223,7 @@ class Traffic:
         self.employers.append(employer)
         if self.rng.random() < 0.4:
             self.monitored.append(employer)
-        body = {"credit_code": employer.credit_code, "name": employer.name,
+        body = {"employer_ref": employer.credit_code, "name": employer.name,
                 "industry": {"section": employer.industry_section, "division": employer.industry_division},
                 "street_code": employer.street_code, "staff_count": employer.staff}
         action = Action("register_employer", "POST", "/v1/employers", body, employer.street_code)
@@ -250,7 +250,7 @@ class Traffic:
 
         posting = _Posting(Action("post_vacancy", "POST", "/v1/vacancies", body, draft.employer.street_code,
                                   after=self.registered[draft.employer.credit_code]))
-        posting.action.on_success = lambda response: setattr(posting, "id", response["id"])
+        posting.action.on_success = lambda response: setattr(posting, "id", response["vacancy_id"])
         self.open_vacancies.append(posting)
         return posting.action
 
@@ -273,7 +273,7 @@ class Traffic:
         body = {"kind": kind, "title": "直播带岗·西青好岗" if kind == "livestream" else "西青区春风行动专场招聘会",
                 "street_code": street, "scheduled_at": at.isoformat()}
         posting = _Posting(Action("schedule_session", "POST", "/v1/recruitment-sessions", body, street))
-        posting.action.on_success = lambda response: setattr(posting, "id", response["id"])
+        posting.action.on_success = lambda response: setattr(posting, "id", response["session_id"])
         self.scheduled_sessions.append(posting)
         return posting.action
 
@@ -314,7 +314,7 @@ class Traffic:
         mass = self.scenario == "layoff-wave" or self.rng.random() < 0.3
         cuts = max(20, employer.staff // 5) if mass else max(1, employer.staff // 30)
         notice = self.rng.choice((10, 20, 35, 45)) if mass else 40
-        body = {"employer_ref": employer.credit_code, "total_staff": employer.staff,
+        body = {"employer_ref": employer.credit_code, "staff_count": employer.staff,
                 "planned_cuts": min(cuts, employer.staff),
                 "reason": self.rng.choice(("serious_difficulty", "restructuring", "business_change")),
                 "notified_on": self.today.isoformat(), "planned_on": (self.today + timedelta(days=notice)).isoformat()}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, ClassVar, NamedTuple, Self
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.events.base import EventData
@@ -29,7 +29,7 @@ class LayoffAssessment(NamedTuple):
 
 
 def assess_layoff(
-    total_staff: int, planned_cuts: int, notified_on: date, planned_on: date
+    staff_count: int, planned_cuts: int, notified_on: date, planned_on: date
 ) -> LayoffAssessment:
     """Apply Labour Contract Law art. 41 to a layoff plan.
 
@@ -41,7 +41,7 @@ def assess_layoff(
     Integer arithmetic keeps the 10 % boundary exact (9 of 90 is a mass layoff).
     """
     is_mass = (
-        planned_cuts >= MASS_LAYOFF_PEOPLE or planned_cuts * 100 >= total_staff * MASS_LAYOFF_SHARE_PERCENT
+        planned_cuts >= MASS_LAYOFF_PEOPLE or planned_cuts * 100 >= staff_count * MASS_LAYOFF_SHARE_PERCENT
     )
     notice_days = (planned_on - notified_on).days
     compliant = not is_mass or notice_days >= REQUIRED_NOTICE_DAYS
@@ -64,7 +64,8 @@ class LayoffReported(EventData):
     employer_ref: CreditCode
     industry: Industry
     street_code: StreetCode
-    total_staff: Annotated[int, Field(ge=1)]
+    # Named ``total_staff`` until 2026-12-07; events stored under that name still parse (replays).
+    staff_count: Annotated[int, Field(ge=1, validation_alias=AliasChoices("staff_count", "total_staff"))]
     planned_cuts: Annotated[int, Field(ge=1)]
     reason: LayoffReason
     notified_on: date
@@ -75,9 +76,9 @@ class LayoffReported(EventData):
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        if self.planned_cuts > self.total_staff:
-            raise PydanticCustomError("planned_cuts", "计划裁减人数不得超过职工总数")
-        expected = assess_layoff(self.total_staff, self.planned_cuts, self.notified_on, self.planned_on)
+        if self.planned_cuts > self.staff_count:
+            raise PydanticCustomError("planned_cuts", "计划裁减人数不得超过职工人数")
+        expected = assess_layoff(self.staff_count, self.planned_cuts, self.notified_on, self.planned_on)
         if (self.is_mass_layoff, self.notice_days, self.notice_compliant) != expected:
             raise PydanticCustomError("layoff_assessment", "规模裁员认定结果与申报数据不一致")
         return self

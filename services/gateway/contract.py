@@ -215,7 +215,9 @@ def finish_openapi(document: dict[str, Any]) -> dict[str, Any]:
         contract = _renamed(backend_contracts()[backend], renames[backend])
         for name, schema in contract["schemas"].items():
             if name not in _FASTAPI_ERRORS:  # every error is a Problem
-                schemas[renames[backend].get(name, name)] = schema
+                public_name = renames[backend].get(name, name)
+                # Client generators name their classes by title: a renamed schema takes its new name.
+                schemas[public_name] = schema if public_name == name else schema | {"title": public_name}
         for path, methods in contract["paths"].items():
             for method, operation in methods.items():
                 route = find_route(method.upper(), path)

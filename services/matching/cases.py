@@ -43,8 +43,8 @@ def pick_station(session: Session, street_code: str, community: str | None = Non
         return None
     same_community = [s for s in stations if community and s.community == community]
     stations = same_community or stations
-    load = open_case_load(session, [s.code for s in stations])
-    return min(stations, key=lambda s: (load.get(s.code, 0), s.code))
+    load = open_case_load(session, [s.station_code for s in stations])
+    return min(stations, key=lambda s: (load.get(s.station_code, 0), s.station_code))
 
 
 def open_case(
@@ -53,7 +53,7 @@ def open_case(
 ) -> Case:
     """Dispatch a new case to ``station``'s 红娘 with both SLA deadlines."""
     case = Case(
-        case_id=str(uuid_utils.uuid7()), station_code=station.code, matchmaker_id=station.matchmaker_id,
+        case_id=str(uuid_utils.uuid7()), station_code=station.station_code, matchmaker_id=station.matchmaker_id,
         street_code=station.street_code, origin=origin.value, person_ref=person_ref, vacancy_id=vacancy_id,
         employer_ref=employer_ref, status="dispatched", opened_at=now, contact_due_at=domain.contact_due(now),
         referral_due_at=domain.referral_due(now), prematched=prematched or [],

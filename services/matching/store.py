@@ -141,7 +141,7 @@ class ProcessedEvent(Base):
 class Station(Base):
     __tablename__ = "stations"
 
-    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    station_code: Mapped[str] = mapped_column("code", String(64), primary_key=True)  # the column keeps its first name
     street_code: Mapped[str] = mapped_column(String(9), index=True)
     community: Mapped[str] = mapped_column(String(40))
     matchmaker_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -206,7 +206,7 @@ def open_case_load(session: Session, station_codes: list[str]) -> dict[str, int]
 
 
 def active_stations(session: Session, street_code: str | None = None, *, lock: bool = False) -> list[Station]:
-    query = select(Station).where(Station.active.is_(True)).order_by(Station.code)
+    query = select(Station).where(Station.active.is_(True)).order_by(Station.station_code)
     if street_code is not None:
         query = query.where(Station.street_code == street_code)
     if lock:  # rows are locked in code order, the same for every caller: no deadlock among them

@@ -57,7 +57,7 @@ def industry_of(section: str, division: str | None) -> Industry:
 
 def employer_registered(employer: Employer) -> EmployerRegistered:
     return EmployerRegistered(
-        employer_ref=employer.credit_code,
+        employer_ref=employer.employer_ref,
         industry=industry_of(employer.industry_section, employer.industry_division),
         street_code=employer.street_code, staff_count=employer.staff_count,
     )
@@ -123,7 +123,7 @@ def layoff_reported(report: LayoffReport, employer: Employer) -> LayoffReported:
     return LayoffReported(
         report_id=report.id, employer_ref=report.employer_ref,
         industry=industry_of(employer.industry_section, employer.industry_division),
-        street_code=employer.street_code, total_staff=report.total_staff, planned_cuts=report.planned_cuts,
+        street_code=employer.street_code, staff_count=report.staff_count, planned_cuts=report.planned_cuts,
         reason=LayoffReason(report.reason), notified_on=report.notified_on, planned_on=report.planned_on,
         is_mass_layoff=report.is_mass_layoff, notice_days=report.notice_days,
         notice_compliant=report.notice_compliant,

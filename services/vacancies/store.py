@@ -24,7 +24,8 @@ class Employer(Base):
 
     __tablename__ = "employers"
 
-    credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    # The 统一社会信用代码; the column keeps its first name (public and event name: employer_ref).
+    employer_ref: Mapped[str] = mapped_column("credit_code", String(18), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     industry_section: Mapped[str] = mapped_column(String(1))
     industry_division: Mapped[str | None] = mapped_column(String(2))
@@ -105,7 +106,7 @@ class LayoffReport(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     employer_ref: Mapped[str] = mapped_column(ForeignKey("employers.credit_code"))
-    total_staff: Mapped[int] = mapped_column(Integer)
+    staff_count: Mapped[int] = mapped_column("total_staff", Integer)  # the column keeps its first name
     planned_cuts: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(40))
     notified_on: Mapped[date] = mapped_column(Date)

@@ -123,7 +123,7 @@ def expected(sent: list[Action]) -> dict[str, float]:
     livestream = [a for a in ended if a.after.after.body["kind"] == "livestream"]
     posted = [a for a in ok if a.kind == "post_vacancy" and a.response["status"] != "flagged"]
     mass = [a for a in ok if a.kind == "report_layoff" and assess_layoff(
-        a.body["total_staff"], a.body["planned_cuts"], date.fromisoformat(a.body["notified_on"]),
+        a.body["staff_count"], a.body["planned_cuts"], date.fromisoformat(a.body["notified_on"]),
         date.fromisoformat(a.body["planned_on"])).is_mass]
     return {
         "new_employment": kinds["register_employment"],

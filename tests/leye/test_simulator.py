@@ -40,7 +40,8 @@ def plan(seed: int, scenario: str, street: str | None = None, n: int = 800) -> l
         action = traffic.next_action()
         action.succeeded = True
         if action.on_success is not None:
-            action.on_success({"person_ref": f"{i:064x}", "id": f"id-{i}", "status": "open"})
+            action.on_success({"person_ref": f"{i:064x}", "vacancy_id": f"id-{i}", "session_id": f"id-{i}",
+                               "status": "open"})
         calls.append(action)
     return calls
 
@@ -63,7 +64,7 @@ def test_every_body_is_accepted_by_the_receiving_service_model(scenario: str) ->
         if call.kind == "register_person":
             assert is_valid_id_number(call.body["id_number"])
         if call.kind == "register_employer":
-            assert is_valid_credit_code(call.body["credit_code"])
+            assert is_valid_credit_code(call.body["employer_ref"])
 
 
 def test_layoff_wave_concentrates_on_its_street() -> None:

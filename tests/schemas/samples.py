@@ -87,7 +87,7 @@ ALERT_FIELDS = {
     "fingerprint": "a1b2c3d4e5f60718",
 }
 LAYOFF = assess_layoff(
-    total_staff=320, planned_cuts=40, notified_on=date(2025, 3, 1), planned_on=date(2025, 3, 20)
+    staff_count=320, planned_cuts=40, notified_on=date(2025, 3, 1), planned_on=date(2025, 3, 20)
 )
 POSTING = {
     "vacancy_id": "vac-0001",
@@ -200,7 +200,7 @@ SAMPLES: list[EventData] = [
         employer_ref=EMPLOYER,
         industry=MANUFACTURING,
         street_code=STREET,
-        total_staff=320,
+        staff_count=320,
         planned_cuts=40,
         reason=LayoffReason.SERIOUS_DIFFICULTY,
         notified_on=date(2025, 3, 1),

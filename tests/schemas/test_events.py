@@ -9,6 +9,7 @@ import orjson
 import pytest
 from pydantic import ValidationError
 
+from schemas.envelope import new_event, parse_event
 from schemas.events import EVENT_TYPES, EventData, PersonEventData
 from schemas.events.alert import AlertRaised
 from schemas.events.deadletter import DeadletterRecorded
@@ -150,7 +151,7 @@ WORKING_AGE = "年龄须在16周岁至法定退休年龄之间"
         pytest.param(
             LayoffReported,
             {"planned_cuts": 321},
-            ("", "planned_cuts", "计划裁减人数不得超过职工总数"),
+            ("", "planned_cuts", "计划裁减人数不得超过职工人数"),
             id="planned cuts above total staff",
         ),
         pytest.param(
@@ -269,7 +270,7 @@ def test_models_are_frozen() -> None:
 
 
 @pytest.mark.parametrize(
-    ("total_staff", "planned_cuts", "notified_on", "planned_on", "expected"),
+    ("staff_count", "planned_cuts", "notified_on", "planned_on", "expected"),
     [
         pytest.param(1000, 20, date(2025, 1, 1), date(2025, 3, 1), (True, 59, True), id="20 of 1000 is mass"),
         pytest.param(1000, 19, date(2025, 1, 1), date(2025, 1, 2), (False, 1, True), id="19 of 1000 is not"),
@@ -298,9 +299,24 @@ def test_models_are_frozen() -> None:
     ],
 )
 def test_assess_layoff(
-    total_staff: int, planned_cuts: int, notified_on: date, planned_on: date, expected: tuple[bool, int, bool]
+    staff_count: int, planned_cuts: int, notified_on: date, planned_on: date, expected: tuple[bool, int, bool]
 ) -> None:
-    assert assess_layoff(total_staff, planned_cuts, notified_on, planned_on) == expected
+    assert assess_layoff(staff_count, planned_cuts, notified_on, planned_on) == expected
+
+
+def test_layoff_events_stored_under_the_old_staff_name_still_parse() -> None:
+    """``staff_count`` was ``total_staff`` before 2026-12-07 (docs/api/CHANGELOG.md): replaying a
+    stored event of that time must give the same event, which is written under the new name."""
+    event = new_event(sample(LayoffReported), source="/services/vacancies")
+    stored = event.to_dict()
+    stored["data"]["total_staff"] = stored["data"].pop("staff_count")
+    replayed = parse_event(orjson.dumps(stored))
+    assert isinstance(replayed.data, LayoffReported)
+    assert replayed.data.staff_count == 320 and replayed.data == event.data
+    assert "total_staff" not in replayed.to_dict()["data"] and replayed.to_dict()["data"]["staff_count"] == 320
+    both = {**stored["data"], "staff_count": 320}
+    with pytest.raises(ValidationError):  # one name or the other, never both (the model forbids extras)
+        LayoffReported.model_validate_json(orjson.dumps(both))
 
 
 def test_job_loss_rate() -> None:

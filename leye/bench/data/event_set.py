@@ -181,7 +181,7 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
         planned = notified + timedelta(days=rng.choice([5, 15, 29, 30, 45]))
         assessed = assess_layoff(staff, cuts, notified, planned)
         add(layoff.LayoffReported(report_id=f"lr-{n}", employer_ref=ref, industry=industry, street_code=street,
-                                  total_staff=staff, planned_cuts=cuts, reason=LayoffReason.SERIOUS_DIFFICULTY,
+                                  staff_count=staff, planned_cuts=cuts, reason=LayoffReason.SERIOUS_DIFFICULTY,
                                   notified_on=notified, planned_on=planned, is_mass_layoff=assessed.is_mass,
                                   notice_days=assessed.notice_days, notice_compliant=assessed.compliant),
             "/services/vacancies", t)

@@ -68,7 +68,7 @@ def ratings(session: SessionDep, now: NowDep) -> list[RatingOut]:
 
 @router.get("/{matchmaker_id}/worklist", response_model=list[WorkItem], summary="红娘待办工单（按到期时间排序）")
 def worklist(matchmaker_id: str, session: SessionDep) -> list[WorkItem]:
-    known = session.scalars(select(Station.code).where(Station.matchmaker_id == matchmaker_id).limit(1)).first()
+    known = session.scalars(select(Station.station_code).where(Station.matchmaker_id == matchmaker_id).limit(1)).first()
     open_cases = list(session.scalars(select(Case).where(Case.matchmaker_id == matchmaker_id,
                                                          Case.status.in_(OPEN_STATUSES))))
     if known is None and not open_cases:

@@ -24,7 +24,7 @@ Phone = Annotated[str, Field(pattern=r"^[0-9+\-]{5,20}$")]
 
 
 class StationIn(RequestModel):
-    code: EntityId
+    station_code: EntityId = Field(description="站点编码")
     street_code: StreetCode
     community: Name = Field(description="社区/村名称")
     matchmaker_id: EntityId
@@ -45,8 +45,8 @@ class StationOut(StationIn):
     model_config = ConfigDict(from_attributes=True)
 
 
-def get_station(session: SessionDep, code: str) -> Station:
-    station = session.get(Station, code)
+def get_station(session: SessionDep, station_code: str) -> Station:
+    station = session.get(Station, station_code)
     if station is None:
         raise ProblemError(404, "station_not_found", "未找到该红娘站点")
     return station
@@ -56,7 +56,7 @@ def get_station(session: SessionDep, code: str) -> Station:
 def create_station(body: StationIn, session: SessionDep, index: IndexDep,
                    now: NowDep, applier: ApplierDep) -> Station:
     """Creates a station; requests waiting for any station are dispatched right away."""
-    if session.get(Station, body.code) is not None:
+    if session.get(Station, body.station_code) is not None:
         raise ProblemError(409, "station_exists", "站点编码已存在")
     station = Station(**body.model_dump())
     session.add(station)
@@ -67,22 +67,22 @@ def create_station(body: StationIn, session: SessionDep, index: IndexDep,
 
 @router.get("", response_model=list[StationOut], summary="查询红娘站点")
 def list_stations(session: SessionDep, street_code: StreetCode | None = None) -> list[Station]:
-    query = select(Station).order_by(Station.code)
+    query = select(Station).order_by(Station.station_code)
     if street_code is not None:
         query = query.where(Station.street_code == street_code)
     return list(session.scalars(query))
 
 
-@router.get("/{code}", response_model=StationOut, summary="查看红娘站点")
-def read_station(code: str, session: SessionDep) -> Station:
-    return get_station(session, code)
+@router.get("/{station_code}", response_model=StationOut, summary="查看红娘站点")
+def read_station(station_code: str, session: SessionDep) -> Station:
+    return get_station(session, station_code)
 
 
-@router.patch("/{code}", response_model=StationOut, summary="修改红娘站点（更换红娘、停用等）")
-def update_station(code: str, body: StationPatch,
+@router.patch("/{station_code}", response_model=StationOut, summary="修改红娘站点（更换红娘、停用等）")
+def update_station(station_code: str, body: StationPatch,
                    session: SessionDep) -> Station:
     """Open cases stay with the matchmaker they were dispatched to; new cases go to the new one."""
-    station = get_station(session, code)
+    station = get_station(session, station_code)
     for name, value in body.model_dump(exclude_unset=True).items():
         if value is None and name != "matchmaker_phone":
             raise ProblemError(422, "validation_failed", "字段不能为空",
@@ -91,10 +91,10 @@ def update_station(code: str, body: StationPatch,
     return station
 
 
-@router.delete("/{code}", status_code=204, summary="删除红娘站点（仅限无工单的站点）")
-def delete_station(code: str, session: SessionDep) -> Response:
-    station = get_station(session, code)
-    if session.scalars(select(Case.case_id).where(Case.station_code == code).limit(1)).first() is not None:
+@router.delete("/{station_code}", status_code=204, summary="删除红娘站点（仅限无工单的站点）")
+def delete_station(station_code: str, session: SessionDep) -> Response:
+    station = get_station(session, station_code)
+    if session.scalars(select(Case.case_id).where(Case.station_code == station_code).limit(1)).first() is not None:
         raise ProblemError(409, "station_has_cases", "站点已有工单，只能停用不能删除")
     session.delete(station)
     return Response(status_code=204)

@@ -110,7 +110,7 @@ def rows_for(event: CloudEvent) -> dict[str, list[Row]]:
                              data.industry.division or "", data.staff_count, at, event.id)]
     elif isinstance(data, layoff.LayoffReported):
         out["layoff_facts"] = [(*head, data.report_id, data.employer_ref, data.street_code,
-                                str(data.industry.section), data.industry.division or "", data.total_staff,
+                                str(data.industry.section), data.industry.division or "", data.staff_count,
                                 data.planned_cuts, int(data.is_mass_layoff), data.notice_days,
                                 int(data.notice_compliant), data.planned_on)]
     elif isinstance(data, layoff.HeadcountReported):

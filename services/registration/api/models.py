@@ -130,6 +130,27 @@ class LookupIn(RequestModel):
     id_number: IdNumber
 
 
+class SearchIn(RequestModel):
+    """人员查询 for the bureau: filters combine (AND); an ID number or a name matches exactly. In the
+    body, like ``LookupIn``, so an ID number or a name never reaches a URL or a log line."""
+
+    street_code: StreetCode | None = Field(default=None, description="街镇代码")
+    key_group: Code[KeyGroup] | None = Field(default=None, description="重点群体")
+    status: Code[Status] | None = Field(default=None, description="登记状态")
+    id_number: IdNumber | None = Field(default=None, description="公民身份号码（精确匹配）")
+    name: Annotated[str, Field(min_length=1, max_length=50)] | None = Field(
+        default=None, description="姓名（精确匹配）")
+    limit: Annotated[int, Field(ge=1, le=500, description="每页条数")] = 50
+    offset: Annotated[int, Field(ge=0, description="起始位置")] = 0
+
+    @field_validator("name")
+    @classmethod
+    def _name_has_text(cls, name: str | None) -> str | None:
+        if name is not None and not name.strip():
+            raise PydanticCustomError("name_blank", "姓名不得为空")
+        return None if name is None else name.strip()
+
+
 class LookupOut(BaseModel):
     person_ref: PersonRef
     status: Status
@@ -153,16 +174,17 @@ class UnemploymentIn(RequestModel):
 
 
 class EmploymentIn(RequestModel):
-    """就业登记. An employer credit code is required for 单位就业 and 公益性岗位安置."""
+    """就业登记. ``employer_ref`` (the 统一社会信用代码) is required for 单位就业 and 公益性岗位安置."""
 
     form: Code[EmploymentForm] = EmploymentForm.EMPLOYED
-    employer_credit_code: Annotated[CreditCode | None, Field(validate_default=True)] = None
+    employer_ref: Annotated[CreditCode | None, Field(
+        validate_default=True, description="用人单位统一社会信用代码（单位就业、公益性岗位安置必填）")] = None
     industry: IndustryIn | None = None
-    start_date: PastDate
+    employed_on: PastDate = Field(description="就业日期")
     case_id: EntityId | None = None
     vacancy_id: EntityId | None = None
 
-    @field_validator("employer_credit_code")
+    @field_validator("employer_ref")
     @classmethod
     def _employer_required(cls, code: str | None, info: ValidationInfo) -> str | None:
         if code is None and info.data.get("form") in (EmploymentForm.EMPLOYED, EmploymentForm.PUBLIC_WELFARE):
@@ -234,7 +256,7 @@ class PersonDetail(PersonSummary):
 
 
 class Page(BaseModel):
-    """One page of a work list."""
+    """One page of people (a work list or a search)."""
 
     total: int
     limit: int

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path
+from sqlalchemy import select
 
 from schemas import person_ref as make_person_ref
 from schemas.ids import PersonRef
@@ -17,7 +18,7 @@ from services.runtime.errors import ProblemError, validation_detail
 from services.runtime.http import write_router
 from services.runtime.outbox import add_event
 
-from .. import events
+from .. import events, store
 from ..deps import CipherDep, RefKeyDep, SessionDep
 from ..domain import (
     Action,
@@ -39,9 +40,11 @@ from .models import (
     HardshipIn,
     LookupIn,
     LookupOut,
+    Page,
     PersonDetail,
     PersonIn,
     PersonSummary,
+    SearchIn,
     UnemploymentIn,
 )
 
@@ -121,6 +124,25 @@ def lookup(body: LookupIn, session: SessionDep,
     return LookupOut(person_ref=person.person_ref, status=person.current_status)
 
 
+@router.post("/search", summary="人员查询（按街镇、重点群体、状态，或按身份证号码、姓名精确匹配）",
+             response_model=Page)
+def search(body: SearchIn, session: SessionDep, cipher: CipherDep, ref_key: RefKeyDep) -> Page:
+    """One page of the people who match every filter given, newest registration first. Items carry
+    no personal data; the gateway audits every search like every read of a person."""
+    query = store.Filters(body.street_code, body.key_group, body.status).apply(
+        select(Person).order_by(Person.registered_on.desc(), Person.person_ref))
+    if body.id_number is not None:
+        query = query.where(Person.person_ref == make_person_ref(body.id_number, ref_key))
+    if body.name is None:
+        total, people = store.page(session, query, body.limit, body.offset)
+    else:
+        # Names are encrypted with a random nonce, so the database cannot compare them: decrypt the
+        # rows the other filters leave. Combine a name with a 街镇 or a status to keep that set small.
+        matches = [p for p in session.scalars(query) if cipher.decrypt(p.name_enc) == body.name]
+        total, people = len(matches), matches[body.offset:body.offset + body.limit]
+    return Page(total=total, limit=body.limit, offset=body.offset, items=[summary(p) for p in people])
+
+
 @router.get("/{person_ref}", summary="查看人员登记信息（含个人信息）", response_model=PersonDetail,
             responses=_NOT_FOUND)
 def read(person_ref: RefPath, session: SessionDep, cipher: CipherDep) -> PersonDetail:
@@ -159,19 +181,19 @@ def register_employment(person_ref: RefPath, body: EmploymentIn,
     was_unemployed = person.current_status is Status.UNEMPLOYED
     person.status = next_status(person.current_status, Action.EMPLOYMENT).value
     unemployed_since = person.unemployed_since if was_unemployed else None
-    if unemployed_since is not None and body.start_date < unemployed_since:
-        raise field_problem("body.start_date", "就业日期不得早于失业日期", "start_date")
+    if unemployed_since is not None and body.employed_on < unemployed_since:
+        raise field_problem("body.employed_on", "就业日期不得早于失业日期", "employed_on")
     job = Employment(
-        person_ref=person.person_ref, form=body.form.value, employer_ref=body.employer_credit_code,
+        person_ref=person.person_ref, form=body.form.value, employer_ref=body.employer_ref,
         industry_section=body.industry.section.value if body.industry else None,
         industry_division=body.industry.division if body.industry else None,
-        employed_on=body.start_date, vacancy_id=body.vacancy_id, case_id=body.case_id,
+        employed_on=body.employed_on, vacancy_id=body.vacancy_id, case_id=body.case_id,
     )
     session.add(job)
-    person.employed_on, person.unemployed_since, person.unemployment_registered_on = body.start_date, None, None
+    person.employed_on, person.unemployed_since, person.unemployment_registered_on = body.employed_on, None, None
     person.key_groups = groups_after(Action.EMPLOYMENT, person.key_groups)
     if person.graduate_case_opened_on is not None and person.graduate_case_closed_on is None:
-        person.graduate_case_closed_on = body.start_date
+        person.graduate_case_closed_on = body.employed_on
         person.graduate_case_close_reason = graduate_case_close_reason(Action.EMPLOYMENT)
     add_event(session, events.employment_registered(person, job, unemployed_since))
     return summary(person)

@@ -21,9 +21,9 @@ router = write_router(prefix="/employers", tags=["用人单位"])
 
 
 class EmployerIn(RequestModel):
-    """An employer as registered; re-posting a known credit code updates its details."""
+    """An employer as registered; re-posting a known employer_ref updates its details."""
 
-    credit_code: CreditCode
+    employer_ref: CreditCode = Field(description="用人单位统一社会信用代码（18位，GB 32100）")
     name: Annotated[str, Field(min_length=1, max_length=100)]
     industry: IndustryIn
     street_code: StreetCode
@@ -36,14 +36,14 @@ class EmployerOut(EmployerIn):
 
 def employer_out(row: Employer) -> EmployerOut:
     return EmployerOut.model_construct(
-        credit_code=row.credit_code, name=row.name,
+        employer_ref=row.employer_ref, name=row.name,
         industry=events.industry_of(row.industry_section, row.industry_division),
         street_code=row.street_code, staff_count=row.staff_count,
     )
 
 
-def get_employer(session: SessionDep, credit_code: str) -> Employer:
-    employer = session.get(Employer, credit_code)
+def get_employer(session: SessionDep, employer_ref: str) -> Employer:
+    employer = session.get(Employer, employer_ref)
     if employer is None:
         raise ProblemError(404, "employer_not_found", "未找到该用人单位")
     return employer
@@ -54,9 +54,9 @@ def get_employer(session: SessionDep, credit_code: str) -> Employer:
 def register_employer(
     body: EmployerIn, session: SessionDep, response: Response
 ) -> EmployerOut:
-    employer = session.get(Employer, body.credit_code)
+    employer = session.get(Employer, body.employer_ref)
     if employer is None:
-        employer = Employer(credit_code=body.credit_code)
+        employer = Employer(employer_ref=body.employer_ref)
         session.add(employer)
     else:
         response.status_code = 200
@@ -69,7 +69,7 @@ def register_employer(
     return employer_out(employer)
 
 
-@router.get("/{credit_code}", summary="查询用人单位", response_model=EmployerOut)
-def read_employer(credit_code: Annotated[CreditCode, Path(description="统一社会信用代码")],
+@router.get("/{employer_ref}", summary="查询用人单位", response_model=EmployerOut)
+def read_employer(employer_ref: Annotated[CreditCode, Path(description="用人单位统一社会信用代码")],
                   session: SessionDep) -> EmployerOut:
-    return employer_out(get_employer(session, credit_code))
+    return employer_out(get_employer(session, employer_ref))

@@ -36,7 +36,7 @@ class HeadcountIn(RequestModel):
 
 
 class HeadcountOut(BaseModel):
-    id: str
+    report_id: str = Field(description="报告编号")
     employer_ref: str
     month: str
     baseline_headcount: int
@@ -49,7 +49,7 @@ class HeadcountOut(BaseModel):
 
 def headcount_out(row: HeadcountReport) -> HeadcountOut:
     return HeadcountOut(
-        id=row.id, employer_ref=row.employer_ref, month=row.month, baseline_headcount=row.baseline_headcount,
+        report_id=row.id, employer_ref=row.employer_ref, month=row.month, baseline_headcount=row.baseline_headcount,
         current_headcount=row.current_headcount, decreases={DecreaseType(k): v for k, v in row.decreases.items()},
         job_loss_rate=round((row.baseline_headcount - row.current_headcount) / row.baseline_headcount, 4),
         supersedes_report_id=row.supersedes_report_id, superseded_by=row.superseded_by,
@@ -64,11 +64,11 @@ def report_headcount(body: HeadcountIn,
     if employer is None:
         raise field_error("body.employer_ref", "用人单位尚未登记", "unknown_employer")
     row = HeadcountReport(
-        id=str(uuid_utils.uuid7()), employer_ref=employer.credit_code, month=body.month,
+        id=str(uuid_utils.uuid7()), employer_ref=employer.employer_ref, month=body.month,
         baseline_headcount=body.baseline_headcount, current_headcount=body.current_headcount,
         decreases={k.value: v for k, v in body.decreases.items()},
     )
-    previous = current_headcount_report(session, employer.credit_code, body.month)
+    previous = current_headcount_report(session, employer.employer_ref, body.month)
     if previous is not None:
         previous.superseded_by, row.supersedes_report_id = row.id, previous.id
     session.add(row)

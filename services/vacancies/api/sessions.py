@@ -53,7 +53,7 @@ class EndIn(RequestModel):
 
 
 class SessionOut(BaseModel):
-    id: str
+    session_id: str = Field(description="活动编号")
     kind: SessionKind
     title: str
     street_code: str
@@ -69,7 +69,7 @@ class SessionOut(BaseModel):
 
 def session_out(row: RecruitmentSession) -> SessionOut:
     return SessionOut(
-        id=row.id, kind=SessionKind(row.kind), title=row.title, street_code=row.street_code,
+        session_id=row.id, kind=SessionKind(row.kind), title=row.title, street_code=row.street_code,
         vacancy_ids=list(row.vacancy_ids), status=SessionStatus(row.status), scheduled_at=row.scheduled_at,
         started_at=row.started_at, ended_at=row.ended_at, viewers=row.viewers, applications=row.applications,
         hires=row.hires,

@@ -104,7 +104,7 @@ class FlagReasonOut(BaseModel):
 
 
 class VacancyOut(BaseModel):
-    id: str
+    vacancy_id: str = Field(description="岗位编号")
     employer_ref: str
     title: str
     description: str
@@ -147,7 +147,7 @@ class CloseIn(RequestModel):
 
 def vacancy_out(row: Vacancy) -> VacancyOut:
     return VacancyOut(
-        id=row.id, employer_ref=row.employer_ref, title=row.title, description=row.description,
+        vacancy_id=row.id, employer_ref=row.employer_ref, title=row.title, description=row.description,
         industry=events.industry_of(row.industry_section, row.industry_division), street_code=row.street_code,
         kind=VacancyKind(row.kind), headcount=row.headcount, filled_count=row.filled_count,
         remaining=row.headcount - row.filled_count, salary_min=row.salary_min, salary_max=row.salary_max,
@@ -215,7 +215,7 @@ def _check_employer_and_dates(session: SessionDep, body: VacancyIn) -> Employer:
 @router.post("", status_code=201, summary="发布岗位（先经就业歧视筛查）", response_model=VacancyOut)
 def post_vacancy(body: VacancyIn, session: SessionDep) -> VacancyOut:
     employer = _check_employer_and_dates(session, body)
-    vacancy = Vacancy(id=str(uuid_utils.uuid7()), employer_ref=employer.credit_code, filled_count=0)
+    vacancy = Vacancy(id=str(uuid_utils.uuid7()), employer_ref=employer.employer_ref, filled_count=0)
     _apply(vacancy, body, employer)
     _publish_state(session, vacancy)
     session.add(vacancy)

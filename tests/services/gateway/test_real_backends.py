@@ -31,6 +31,15 @@ def test_register_and_look_up_a_person_through_the_gateway(tmp_path, backend) ->
             found = httpx.post(f"{gateway.url}/v1/persons/lookup", headers=clerk,
                                json={"id_number": body["id_number"]})
             assert found.status_code == 200 and found.json()["person_ref"] == person_ref
+            searched = httpx.post(f"{gateway.url}/v1/persons/search", headers=clerk,
+                                  json={"name": body["name"], "id_number": body["id_number"]})
+            assert searched.status_code == 200 and searched.json()["total"] == 1
+            assert searched.json()["items"][0]["person_ref"] == person_ref
+            statistician = gateway.client_with("statistics-office", "stats:read")
+            refused = httpx.post(f"{gateway.url}/v1/persons/search", headers=statistician, json={"name": body["name"]})
+            assert refused.status_code == 403
+            bad = httpx.post(f"{gateway.url}/v1/persons/search", headers=clerk, json={"street_code": "1"})
+            assert bad.status_code == 422 and [e["field"] for e in bad.json()["errors"]] == ["body.street_code"]
             missing = httpx.get(f"{gateway.url}/v1/persons/{'f' * 64}", headers=clerk)
             assert missing.status_code == 404
             assert missing.headers["content-type"] == "application/problem+json"
@@ -43,6 +52,9 @@ def test_register_and_look_up_a_person_through_the_gateway(tmp_path, backend) ->
                     reversed(entries.json()["items"])] == [
                 ("POST", "/persons", person_ref, 201),
                 ("POST", "/persons/lookup", person_ref, 200),
+                ("POST", "/persons/search", None, 200),  # every search, like every read, leaves a row
+                ("POST", "/persons/search", None, 403),
+                ("POST", "/persons/search", None, 422),
                 ("GET", "/persons/{person_ref}", "f" * 64, 404),
                 ("POST", "/persons", None, 422),
             ]

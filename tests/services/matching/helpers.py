@@ -49,7 +49,7 @@ def mass_layoff(employer: str, street: str):
     assessment = assess_layoff(100, 30, notified, planned)
     return new_event(LayoffReported(
         report_id=f"r-{employer}", employer_ref=employer, industry=Industry(section=IndustrySection.C),
-        street_code=street, total_staff=100, planned_cuts=30, reason=LayoffReason.SERIOUS_DIFFICULTY,
+        street_code=street, staff_count=100, planned_cuts=30, reason=LayoffReason.SERIOUS_DIFFICULTY,
         notified_on=notified, planned_on=planned, is_mass_layoff=assessment.is_mass,
         notice_days=assessment.notice_days, notice_compliant=assessment.compliant,
     ), source="/services/vacancies")

@@ -38,7 +38,7 @@ def applier(database_url: str) -> Iterator[EventApplier]:
     migrate(engine, MIGRATIONS)
     sessions = make_session_factory(engine)
     with sessions.begin() as session:
-        session.add(Station(code="s1", street_code=STREET, community="甲", matchmaker_id="m1",
+        session.add(Station(station_code="s1", street_code=STREET, community="甲", matchmaker_id="m1",
                             matchmaker_name="某", active=True))
     yield EventApplier(sessions, MatchIndex(), lambda: NOW)
     engine.dispose()
@@ -134,8 +134,9 @@ def test_requests_wait_for_the_first_station_and_then_go_to_the_least_loaded(bro
         app.state.components.applier.apply_batch([jobseeker(PERSON, STREET, "甲")])
         other_street = sorted(STREETS)[7]
         for code in ("s-busy", "s-idle"):
-            response = client.post("/stations", json={"code": code, "street_code": other_street, "community": "乙",
-                                                      "matchmaker_id": f"m-{code}", "matchmaker_name": "某"})
+            response = client.post("/stations", json={"station_code": code, "street_code": other_street,
+                                                      "community": "乙", "matchmaker_id": f"m-{code}",
+                                                      "matchmaker_name": "某"})
             assert response.status_code == 201
         assert [item["person_ref"] for item in client.get("/matchmakers/m-s-busy/worklist").json()] == [PERSON]
         app.state.components.applier.apply_batch([jobseeker("d" * 64, STREET, "甲")])

@@ -80,7 +80,7 @@ def replicas(database_url: str) -> Iterator[tuple[Replica, Replica]]:
         sync.load()
         made.append(Replica(sessions, index, sync, EventApplier(sessions, index, lambda: NOW)))
     with made[0].sessions.begin() as session:
-        session.add(Station(code="s-a", street_code=STREET_A, community="甲", matchmaker_id="m-a",
+        session.add(Station(station_code="s-a", street_code=STREET_A, community="甲", matchmaker_id="m-a",
                             matchmaker_name="某", active=True))
     yield made[0], made[1]
     for engine in engines:
@@ -179,7 +179,7 @@ def test_stations_created_at_once_dispatch_each_parked_request_once(database_url
 
     def create_station(n: int) -> None:
         with sessions[n].begin() as session:
-            session.add(Station(code=f"late-{n}", street_code=STREET_A, community="甲", matchmaker_id=f"m{n}",
+            session.add(Station(station_code=f"late-{n}", street_code=STREET_A, community="甲", matchmaker_id=f"m{n}",
                                 matchmaker_name="某", active=True))
             session.flush()
             if not database_url.startswith("sqlite"):  # SQLite runs one writer at a time: nothing to race
@@ -248,7 +248,7 @@ def test_two_worker_processes_answer_as_one(fresh_broker, two_workers: tuple[Wor
     a, b = two_workers
     client = httpx.Client(base_url=a.url, timeout=10)
     for code, street in (("st-a", STREET_A), ("st-b", STREET_B)):
-        response = client.post("/stations", json={"code": code, "street_code": street, "community": "甲",
+        response = client.post("/stations", json={"station_code": code, "street_code": street, "community": "甲",
                                                   "matchmaker_id": f"mm-{code}", "matchmaker_name": "测试红娘"})
         assert response.status_code == 201, response.text
 

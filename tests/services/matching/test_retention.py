@@ -35,7 +35,7 @@ def test_processed_event_ids_are_purged_after_the_outbox_retention(broker, tmp_p
     app = create_app(settings, clock)
     with LiveServer(app) as server:
         httpx.Client(base_url=server.url, timeout=10).post("/stations", json={
-            "code": "purge-1", "street_code": STREET, "community": "丁社区", "matchmaker_id": "mm-purge",
+            "station_code": "purge-1", "street_code": STREET, "community": "丁社区", "matchmaker_id": "mm-purge",
             "matchmaker_name": "某"})
         events = [jobseeker(uuid.uuid4().hex * 2, STREET, "丁社区") for _ in range(3)]
         app.state.components.applier.apply_batch(events)

@@ -35,7 +35,7 @@ def test_missed_deadlines_are_published_once_even_after_a_restart(broker, databa
     app = create_app(settings, clock)
     with LiveServer(app) as server:
         client = httpx.Client(base_url=server.url, timeout=10)
-        assert client.post("/stations", json={"code": "sla-1", "street_code": STREET, "community": "丁社区",
+        assert client.post("/stations", json={"station_code": "sla-1", "street_code": STREET, "community": "丁社区",
                                               "matchmaker_id": "mm-sla", "matchmaker_name": "某"}).status_code == 201
         # No vacancies: nothing referred.
         app.state.components.applier.apply_batch([jobseeker(person, STREET, "丁社区")])

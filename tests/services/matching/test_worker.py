@@ -86,7 +86,7 @@ def publish(bootstrap: str, *events) -> None:
 
 
 def station(client: httpx.Client, code: str, street: str, community: str, matchmaker: str) -> None:
-    response = client.post("/stations", json={"code": code, "street_code": street, "community": community,
+    response = client.post("/stations", json={"station_code": code, "street_code": street, "community": community,
                                               "matchmaker_id": matchmaker, "matchmaker_name": "测试红娘"})
     assert response.status_code == 201, response.text
 
@@ -182,7 +182,7 @@ def test_registration_to_placement_reconciliation_and_layoff(broker, worker: Wor
                  id="case for an unknown person"),
     pytest.param("post", "/cases", {"origin": "employer"}, 422, "validation_failed",
                  id="employer case without employer"),
-    pytest.param("post", "/stations", {"code": "x", "street_code": "999999999", "community": "甲",
+    pytest.param("post", "/stations", {"station_code": "x", "street_code": "999999999", "community": "甲",
                                        "matchmaker_id": "m", "matchmaker_name": "某"}, 422, "validation_failed",
                  id="station in an unknown 街镇"),
 ])

@@ -91,7 +91,7 @@ def _layoff(report: str, cuts: int, notice_days: int) -> object:
     notified, planned = today, today + timedelta(days=notice_days)
     assessed = assess_layoff(900, cuts, notified, planned)
     data = LayoffReported(report_id=report, employer_ref=credit_code(1), industry=Industry(section=IndustrySection.C),
-                          street_code=STREET, total_staff=900, planned_cuts=cuts,
+                          street_code=STREET, staff_count=900, planned_cuts=cuts,
                           reason=LayoffReason.SERIOUS_DIFFICULTY, notified_on=notified, planned_on=planned,
                           is_mass_layoff=assessed.is_mass, notice_days=assessed.notice_days,
                           notice_compliant=assessed.compliant)

@@ -132,7 +132,7 @@ def sample_stream() -> list[CloudEvent]:
     notified = date(2026, 11, 15)
     events.append(new_event(layoff.LayoffReported(
         report_id="l1", employer_ref=EMPLOYER, industry=Industry(section=IndustrySection("C")), street_code=A,
-        total_staff=100, planned_cuts=30, reason=LayoffReason("restructuring"), notified_on=notified,
+        staff_count=100, planned_cuts=30, reason=LayoffReason("restructuring"), notified_on=notified,
         planned_on=notified + timedelta(days=10), **_assessment(100, 30, notified, notified + timedelta(days=10)),
     ), source=SOURCE, time=_at(notified)))
     events.append(new_event(layoff.HeadcountReported(

@@ -78,7 +78,7 @@ def test_the_shipped_thresholds_load_and_order_their_levels() -> None:
 def _layoff(cuts: int) -> LayoffReported:
     assessed = assess_layoff(100, cuts, date(2026, 5, 1), date(2026, 5, 20))
     return LayoffReported(report_id="lr-1", employer_ref=credit_code(1), industry=Industry(section=IndustrySection.C),
-                          street_code="120111001", total_staff=100, planned_cuts=cuts,
+                          street_code="120111001", staff_count=100, planned_cuts=cuts,
                           reason=LayoffReason.OTHER, notified_on=date(2026, 5, 1), planned_on=date(2026, 5, 20),
                           is_mass_layoff=assessed.is_mass, notice_days=assessed.notice_days,
                           notice_compliant=assessed.compliant)

@@ -83,10 +83,10 @@ def test_body_over_one_mebibyte_is_413(service) -> None:
         pytest.param("unemployment", {"unemployed_since": "0", "reason": "dismissed",
                                       "registration_place": "residence", "registered_on": "2026-02-03"},
                      "body.unemployed_since", id="date as a string of digits"),
-        pytest.param("employment", {"form": "employed", "start_date": "2026-03-01"},
-                     "body.employer_credit_code", id="employed without employer"),
-        pytest.param("employment", {"form": "employed", "employer_credit_code": "91120111MA05K3XQ00",
-                                    "start_date": "2026-03-01"}, "body.employer_credit_code",
+        pytest.param("employment", {"form": "employed", "employed_on": "2026-03-01"},
+                     "body.employer_ref", id="employed without employer"),
+        pytest.param("employment", {"form": "employed", "employer_ref": "91120111MA05K3XQ00",
+                                    "employed_on": "2026-03-01"}, "body.employer_ref",
                      id="wrong credit code check character"),
         pytest.param("hardship", {"categories": []}, "body.categories", id="no hardship category"),
         pytest.param("hardship", {"categories": ["age_4050"]}, "body.categories", id="4050 for a woman of 35"),
@@ -112,16 +112,16 @@ def test_lookup_of_a_bad_id_number_names_the_field(service) -> None:
     assert ID_NUMBER[:17] not in response.text
 
 
-def test_employment_before_the_unemployment_began_names_the_start_date(service) -> None:
+def test_employment_before_the_unemployment_began_names_the_employment_date(service) -> None:
     ref = httpx.post(f"{service.url}/persons", json=person_body()).json()["person_ref"]
     httpx.post(f"{service.url}/persons/{ref}/unemployment", json={
         "unemployed_since": "2026-02-01", "reason": "dismissed", "registration_place": "residence",
         "registered_on": "2026-02-03"})
     before = len(outbox(service.app))
     response = httpx.post(f"{service.url}/persons/{ref}/employment",
-                          json={"form": "flexible", "start_date": "2026-01-15"})
+                          json={"form": "flexible", "employed_on": "2026-01-15"})
     assert response.status_code == 422
-    assert [e["field"] for e in response.json()["errors"]] == ["body.start_date"]
+    assert [e["field"] for e in response.json()["errors"]] == ["body.employed_on"]
     assert len(outbox(service.app)) == before
     assert httpx.get(f"{service.url}/persons/{ref}").json()["status"] == "unemployed"
 
@@ -140,7 +140,7 @@ def test_bad_employment_industry_names_the_field(service, industry, field) -> No
     ref = httpx.post(f"{service.url}/persons", json=person_body()).json()["person_ref"]
     before = len(outbox(service.app))
     response = httpx.post(f"{service.url}/persons/{ref}/employment",
-                          json={"form": "flexible", "start_date": "2026-03-01", "industry": industry})
+                          json={"form": "flexible", "employed_on": "2026-03-01", "industry": industry})
     assert response.status_code == 422
     assert field in [e["field"] for e in response.json()["errors"]]
     assert len(outbox(service.app)) == before
@@ -149,7 +149,7 @@ def test_bad_employment_industry_names_the_field(service, industry, field) -> No
 def test_employment_industry_codes_reach_the_event(service) -> None:
     ref = httpx.post(f"{service.url}/persons", json=person_body()).json()["person_ref"]
     response = httpx.post(f"{service.url}/persons/{ref}/employment",
-                          json={"form": "flexible", "start_date": "2026-03-01",
+                          json={"form": "flexible", "employed_on": "2026-03-01",
                                 "industry": {"section": "C", "division": "34"}})
     assert response.status_code == 200, response.text
     employed = json.loads(outbox(service.app)[-1].payload)

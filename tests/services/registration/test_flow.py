@@ -70,7 +70,7 @@ def test_register_unemployed_followup_employed_closed(live, broker) -> None:
         ("followups", {"channel": "phone", "outcome": "still_unemployed", "followed_up_on": "2026-02-10"},
          "unemployed"),
         ("hardship", {"categories": ["age_4050"], "certified_on": "2026-02-11"}, "unemployed"),
-        ("employment", {"form": "employed", "employer_credit_code": credit_code(), "start_date": "2026-03-02",
+        ("employment", {"form": "employed", "employer_ref": credit_code(), "employed_on": "2026-03-02",
                         "industry": {"section": "C", "division": "34"}, "case_id": "case-7", "vacancy_id": "v-9"},
          "employed"),
         ("close", {"reason": "employed", "closed_on": "2026-03-03"}, "closed"),

@@ -40,7 +40,7 @@ def seed(url: str) -> dict[str, str]:
                                      "registration_place": "work", "registered_on": "2025-07-05"})
     post(refs["B"], "followups", {"channel": "phone", "outcome": "still_unemployed", "followed_up_on": "2026-02-01"})
     # C: graduate still looking (open case). D: graduate employed (case closed, 销号).
-    post(refs["D"], "employment", {"form": "flexible", "start_date": "2026-02-01"})
+    post(refs["D"], "employment", {"form": "flexible", "employed_on": "2026-02-01"})
     # E: unemployed since December, hardship (disabled), last follow-up 5 January: due.
     post(refs["E"], "unemployment", {"unemployed_since": "2025-12-01", "reason": "resigned",
                                      "registration_place": "household", "registered_on": "2025-12-01"})

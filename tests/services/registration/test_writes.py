@@ -15,7 +15,7 @@ from .conftest import count, id_number, outbox, person_body
 
 UNEMPLOYMENT = {"unemployed_since": "2026-01-10", "reason": "dismissed", "registration_place": "household",
                 "registered_on": "2026-01-12"}
-EMPLOYMENT = {"form": "flexible", "start_date": "2026-02-01"}
+EMPLOYMENT = {"form": "flexible", "employed_on": "2026-02-01"}
 FOLLOWUP = {"channel": "visit", "outcome": "still_unemployed", "followed_up_on": "2026-01-20"}
 CLOSE = {"reason": "withdrawn", "closed_on": "2026-02-02"}
 

@@ -98,7 +98,7 @@ def service(tmp_path: Path, broker) -> Iterator[Service]:
 
 
 def employer_body(serial: int = 1, **overrides) -> dict:
-    return {"credit_code": credit_code(serial), "name": "天津市西青区测试机械有限公司",
+    return {"employer_ref": credit_code(serial), "name": "天津市西青区测试机械有限公司",
             "industry": {"section": "C", "division": "34"}, "street_code": STREET, "staff_count": 120} | overrides
 
 

@@ -19,7 +19,7 @@ def bad_check_char(code: str) -> str:
 
 
 def layoff_body(**overrides) -> dict:
-    return {"employer_ref": REF, "total_staff": 50, "planned_cuts": 10, "reason": "business_change",
+    return {"employer_ref": REF, "staff_count": 50, "planned_cuts": 10, "reason": "business_change",
             "notified_on": "2026-10-01", "planned_on": "2026-11-15"} | overrides
 
 
@@ -33,9 +33,9 @@ def headcount_body(**overrides) -> dict:
 
 
 CASES = [
-    pytest.param("/employers", employer_body(22, credit_code=bad_check_char(credit_code(22))), "body.credit_code",
+    pytest.param("/employers", employer_body(22, employer_ref=bad_check_char(credit_code(22))), "body.employer_ref",
                  id="credit code with wrong check character"),
-    pytest.param("/employers", employer_body(22, credit_code="91120111MA05I0001X"), "body.credit_code",
+    pytest.param("/employers", employer_body(22, employer_ref="91120111MA05I0001X"), "body.employer_ref",
                  id="credit code with a letter GB 32100 excludes"),
     pytest.param("/employers", employer_body(22, street_code="120111999"), "body.street_code", id="unknown 街镇"),
     pytest.param("/employers", employer_body(22, staff_count=-1), "body.staff_count", id="negative staff count"),
@@ -67,7 +67,7 @@ CASES = [
     pytest.param("/layoffs", layoff_body(planned_on=in_days(400)), "body.planned_on", id="cuts planned beyond a year"),
     pytest.param("/layoffs", layoff_body(notified_on=0), "body.notified_on", id="date as a number"),
     pytest.param("/layoffs", layoff_body(notified_on="0"), "body.notified_on", id="date as a string of digits"),
-    pytest.param("/layoffs", layoff_body(total_staff="50"), "body.total_staff", id="staff count as a string"),
+    pytest.param("/layoffs", layoff_body(staff_count="50"), "body.staff_count", id="staff count as a string"),
     pytest.param("/vacancies", vacancy_body(REF, valid_from="2099-01-01", valid_until="2099-02-01"),
                  "body.valid_from", id="valid from 2099"),
     pytest.param("/vacancies", vacancy_body(REF, valid_until=in_days(400)), "body.valid_until",
@@ -157,18 +157,19 @@ def test_unknown_aggregates_are_404_problems(registered, method, path, body, sta
 
 def test_forbidden_transitions_are_409_and_change_nothing(registered) -> None:
     vacancy = registered.post("/vacancies", vacancy_body(REF, headcount=2)).json()
-    assert registered.post(f"/vacancies/{vacancy['id']}/fill", {"count": 3}).status_code == 422
-    assert registered.post(f"/vacancies/{vacancy['id']}/close", {"reason": "expired"}).status_code == 422
-    assert registered.post(f"/vacancies/{vacancy['id']}/close", {"reason": "withdrawn"}).status_code == 200
+    assert registered.post(f"/vacancies/{vacancy['vacancy_id']}/fill", {"count": 3}).status_code == 422
+    assert registered.post(f"/vacancies/{vacancy['vacancy_id']}/close", {"reason": "expired"}).status_code == 422
+    assert registered.post(f"/vacancies/{vacancy['vacancy_id']}/close", {"reason": "withdrawn"}).status_code == 200
     session = registered.post("/recruitment-sessions", {"kind": "onsite", "title": "西青区专场招聘会",
                                                         "street_code": "120111001",
                                                         "scheduled_at": "2026-12-01T09:00:00+08:00"}).json()
     before = registered.counts()
     refused = [
-        registered.post(f"/vacancies/{vacancy['id']}/fill", {"count": 1}),
-        registered.post(f"/vacancies/{vacancy['id']}/close", {"reason": "withdrawn"}),
-        httpx.put(f"{registered.url}/vacancies/{vacancy['id']}", json=vacancy_body(REF)),
-        registered.post(f"/recruitment-sessions/{session['id']}/end", {"viewers": 1, "applications": 0, "hires": 0}),
+        registered.post(f"/vacancies/{vacancy['vacancy_id']}/fill", {"count": 1}),
+        registered.post(f"/vacancies/{vacancy['vacancy_id']}/close", {"reason": "withdrawn"}),
+        httpx.put(f"{registered.url}/vacancies/{vacancy['vacancy_id']}", json=vacancy_body(REF)),
+        registered.post(f"/recruitment-sessions/{session['session_id']}/end",
+                        {"viewers": 1, "applications": 0, "hires": 0}),
     ]
     assert [r.status_code for r in refused] == [409, 409, 409, 409]
     assert all(r.headers["content-type"] == "application/problem+json" for r in refused)
@@ -178,7 +179,7 @@ def test_forbidden_transitions_are_409_and_change_nothing(registered) -> None:
 def test_layoff_planned_before_its_notice_is_refused_in_chinese_and_not_stored(registered) -> None:
     """Was accepted with ``notice_days: -36`` and ``notice_compliant: true``."""
     before = registered.counts()
-    response = registered.post("/layoffs", layoff_body(total_staff=200, planned_cuts=30, notified_on="2026-10-01",
+    response = registered.post("/layoffs", layoff_body(staff_count=200, planned_cuts=30, notified_on="2026-10-01",
                                                        planned_on="2026-08-26"))
     assert response.status_code == 422
     [error] = response.json()["errors"]
@@ -193,15 +194,15 @@ def test_layoff_planned_before_its_notice_is_refused_in_chinese_and_not_stored(r
 def test_layoff_cannot_claim_more_staff_than_the_employer_declared(registered) -> None:
     """An inflated total lowers the share cut: 30 of 400 is not a mass layoff, 30 of 120 (registered) is."""
     before = registered.counts()
-    response = registered.post("/layoffs", layoff_body(total_staff=400, planned_cuts=30))
+    response = registered.post("/layoffs", layoff_body(staff_count=400, planned_cuts=30))
     assert response.status_code == 422
     [error] = response.json()["errors"]
-    assert (error["field"], error["type"]) == ("body.total_staff", "staff_exceeds_declared")
+    assert (error["field"], error["type"]) == ("body.staff_count", "staff_exceeds_declared")
     assert "120人" in error["message"]
-    assert response.json()["detail"].startswith("body.total_staff：职工总数超过")
+    assert response.json()["detail"].startswith("body.staff_count：职工人数超过")
     assert registered.counts() == before
     # Reporting the growth in the monthly headcount first makes the larger total acceptable.
     assert registered.post("/headcount-reports", headcount_body(baseline_headcount=400, current_headcount=400,
                                                                 decreases={})).status_code == 201
-    accepted = registered.post("/layoffs", layoff_body(total_staff=400, planned_cuts=30))
+    accepted = registered.post("/layoffs", layoff_body(staff_count=400, planned_cuts=30))
     assert accepted.status_code == 201 and accepted.json()["is_mass_layoff"] is True

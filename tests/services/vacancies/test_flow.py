@@ -41,13 +41,13 @@ def test_posting_screening_fill_expiry_session_layoff_and_headcount_reach_kafka(
     service.clock.offset = timedelta()
     employer = service.post("/employers", employer_body(11))
     assert employer.status_code == 201
-    ref = employer.json()["credit_code"]
+    ref = employer.json()["employer_ref"]
     assert ref == credit_code(11)
 
     clean = service.post("/vacancies", vacancy_body(ref))
     assert clean.status_code == 201, clean.text
     assert clean.json()["status"] == "posted" and clean.json()["flag_reasons"] == []
-    clean_id = clean.json()["id"]
+    clean_id = clean.json()["vacancy_id"]
 
     biased = service.post("/vacancies",
                           vacancy_body(ref, title="仓库管理员", description="限男性，35岁以下，本市户籍。"))
@@ -57,31 +57,31 @@ def test_posting_screening_fill_expiry_session_layoff_and_headcount_reach_kafka(
     assert [r["category"] for r in biased_body["flag_reasons"]] == ["gender", "hukou", "age"]
     assert "限男性" in biased_body["flag_reasons"][0]["explanation"]
     assert biased_body["flag_reasons"][0]["label"] == "性别限制"
-    biased_id = biased_body["id"]
+    biased_id = biased_body["vacancy_id"]
     assert httpx.get(f"{service.url}/vacancies/{biased_id}").json()["flag_reasons"] == biased_body["flag_reasons"]
     stock = httpx.get(f"{service.url}/vacancies", params={"employer_ref": ref}).json()
-    assert [v["id"] for v in stock["items"]] == [clean_id] and stock["total"] == 1
+    assert [v["vacancy_id"] for v in stock["items"]] == [clean_id] and stock["total"] == 1
 
     filled = service.post(f"/vacancies/{clean_id}/fill", {"count": 1, "person_ref": "a" * 64})
     assert filled.status_code == 200
     assert (filled.json()["status"], filled.json()["remaining"]) == ("partly_filled", 2)
 
     expiring = service.post("/vacancies", vacancy_body(ref, title="包装工", valid_until=today().isoformat()))
-    expiring_id = expiring.json()["id"]
+    expiring_id = expiring.json()["vacancy_id"]
     assert expiring.json()["status"] == "posted"
 
     session = service.post("/recruitment-sessions", {
         "kind": "livestream", "title": "西营门街道直播带岗", "street_code": STREET,
         "scheduled_at": "2026-11-23T10:00:00+08:00", "vacancy_ids": [clean_id, expiring_id]})
     assert session.status_code == 201
-    session_id = session.json()["id"]
+    session_id = session.json()["session_id"]
     assert service.post(f"/recruitment-sessions/{session_id}/start",
                         {"started_at": "2026-11-23T10:01:00+08:00"}).status_code == 200
     ended = service.post(f"/recruitment-sessions/{session_id}/end",
                          {"ended_at": "2026-11-23T11:30:00+08:00", "viewers": 1520, "applications": 37, "hires": 4})
     assert ended.json()["status"] == "ended" and ended.json()["ended_at"] == "2026-11-23T11:30:00+08:00"
 
-    layoff = service.post("/layoffs", {"employer_ref": ref, "total_staff": 120, "planned_cuts": 15,
+    layoff = service.post("/layoffs", {"employer_ref": ref, "staff_count": 120, "planned_cuts": 15,
                                        "reason": "serious_difficulty", "notified_on": "2026-11-01",
                                        "planned_on": "2026-11-20"})
     assert layoff.status_code == 201
@@ -92,16 +92,16 @@ def test_posting_screening_fill_expiry_session_layoff_and_headcount_reach_kafka(
                                                 "current_headcount": 110, "decreases": {"layoff": 8, "resignation": 2}})
     second = service.post("/headcount-reports", {"employer_ref": ref, "month": "2026-10", "baseline_headcount": 120,
                                                  "current_headcount": 105, "decreases": {"layoff": 15}})
-    assert second.json()["supersedes_report_id"] == first.json()["id"]
+    assert second.json()["supersedes_report_id"] == first.json()["report_id"]
     assert second.json()["job_loss_rate"] == 0.125
-    assert httpx.get(f"{service.url}/headcount-reports/{first.json()['id']}").json()["superseded_by"] == \
-        second.json()["id"]
+    assert httpx.get(f"{service.url}/headcount-reports/{first.json()['report_id']}").json()["superseded_by"] == \
+        second.json()["report_id"]
 
     # Validity ends: the service's own expiry task (clock moved to the day after) closes the posting.
     service.clock.offset = timedelta(days=1)
     assert wait_for_status(service, expiring_id, "closed")["close_reason"] == "expired"
-    assert [v["id"] for v in httpx.get(f"{service.url}/vacancies", params={"employer_ref": ref}).json()["items"]] \
-        == [clean_id]
+    listed = httpx.get(f"{service.url}/vacancies", params={"employer_ref": ref}).json()["items"]
+    assert [v["vacancy_id"] for v in listed] == [clean_id]
 
     service.wait_published()
     vacancy_events = events_for(broker.bootstrap, "leye.vacancy", {ref, clean_id, biased_id, expiring_id, session_id})
@@ -127,13 +127,13 @@ def test_posting_screening_fill_expiry_session_layoff_and_headcount_reach_kafka(
                                                "cn.xiqing.leye.headcount.reported.v1"]
     assert (layoff_events[0].data.is_mass_layoff, layoff_events[0].data.notice_compliant) == (True, False)
     assert layoff_events[1].data.supersedes_report_id is None
-    assert layoff_events[2].data.supersedes_report_id == first.json()["id"]
+    assert layoff_events[2].data.supersedes_report_id == first.json()["report_id"]
 
 
 def test_flagged_posting_corrected_is_published_and_filling_the_last_post_closes_it(broker, service) -> None:
-    ref = service.post("/employers", employer_body(12)).json()["credit_code"]
+    ref = service.post("/employers", employer_body(12)).json()["employer_ref"]
     flagged = service.post("/vacancies", vacancy_body(ref, headcount=1, description="仅限汉族，已婚已育优先。"))
-    vacancy_id = flagged.json()["id"]
+    vacancy_id = flagged.json()["vacancy_id"]
     assert flagged.json()["status"] == "flagged"
     assert service.post(f"/vacancies/{vacancy_id}/fill", {"count": 1}).status_code == 409
 
@@ -154,7 +154,7 @@ def test_flagged_posting_corrected_is_published_and_filling_the_last_post_closes
 
 
 def test_same_idempotency_key_and_body_gives_one_event_other_body_is_422(broker, service) -> None:
-    ref = service.post("/employers", employer_body(13)).json()["credit_code"]
+    ref = service.post("/employers", employer_body(13)).json()["employer_ref"]
     body = vacancy_body(ref, title="叉车司机")
     headers = {"Idempotency-Key": "hr-bureau:req-0001"}
     first = service.post("/vacancies", body, headers=headers)
@@ -169,7 +169,7 @@ def test_same_idempotency_key_and_body_gives_one_event_other_body_is_422(broker,
     assert service.counts() == before
 
     service.wait_published()
-    posted = events_for(broker.bootstrap, "leye.vacancy", {first.json()["id"]})
+    posted = events_for(broker.bootstrap, "leye.vacancy", {first.json()["vacancy_id"]})
     assert [e.type for e in posted] == ["cn.xiqing.leye.vacancy.posted.v1"]
     assert posted[0].data.headcount == 3
 

@@ -58,27 +58,27 @@ def test_every_aggregate_round_trips(database_url: str, broker, tmp_path: Path) 
     live, app, _ = start_service(database_url, broker.bootstrap, tmp_path)
     with live:
         url = live.url
-        ref = httpx.post(f"{url}/employers", json=employer_body(31)).json()["credit_code"]
+        ref = httpx.post(f"{url}/employers", json=employer_body(31)).json()["employer_ref"]
         assert httpx.post(f"{url}/employers", json=employer_body(31, staff_count=150)).status_code == 200
         assert httpx.get(f"{url}/employers/{ref}").json() == employer_body(31, staff_count=150)
 
         body = vacancy_body(ref, requirements={"工作经验": "1年以上"}, age_min=18, age_max=55,
                             industry={"section": "C", "division": "35"}, street_code="120111101")
         posted = httpx.post(f"{url}/vacancies", json=body).json()
-        read = httpx.get(f"{url}/vacancies/{posted['id']}").json()
+        read = httpx.get(f"{url}/vacancies/{posted['vacancy_id']}").json()
         assert read == posted
         assert {k: read[k] for k in body} == body
 
         session = httpx.post(f"{url}/recruitment-sessions", json={
             "kind": "onsite", "title": "精武镇春风行动招聘会", "street_code": "120111101",
-            "scheduled_at": "2026-12-05T01:30:00Z", "vacancy_ids": [posted["id"]]}).json()
-        assert httpx.get(f"{url}/recruitment-sessions/{session['id']}").json()["scheduled_at"] == \
+            "scheduled_at": "2026-12-05T01:30:00Z", "vacancy_ids": [posted["vacancy_id"]]}).json()
+        assert httpx.get(f"{url}/recruitment-sessions/{session['session_id']}").json()["scheduled_at"] == \
             "2026-12-05T09:30:00+08:00"
 
         layoff = httpx.post(f"{url}/layoffs", json={
-            "employer_ref": ref, "total_staff": 90, "planned_cuts": 9, "reason": "circumstances_changed",
+            "employer_ref": ref, "staff_count": 90, "planned_cuts": 9, "reason": "circumstances_changed",
             "notified_on": "2026-10-01", "planned_on": "2026-10-31"}).json()
-        assert httpx.get(f"{url}/layoffs/{layoff['id']}").json() == layoff
+        assert httpx.get(f"{url}/layoffs/{layoff['report_id']}").json() == layoff
         assert (layoff["is_mass_layoff"], layoff["notice_days"], layoff["notice_compliant"]) == (True, 30, True)
 
 
@@ -86,7 +86,7 @@ def test_headcount_reports_supersede_in_a_chain_and_only_one_is_current(database
                                                                          tmp_path: Path) -> None:
     live, app, _ = start_service(database_url, broker.bootstrap, tmp_path)
     with live:
-        ref = httpx.post(f"{live.url}/employers", json=employer_body(32)).json()["credit_code"]
+        ref = httpx.post(f"{live.url}/employers", json=employer_body(32)).json()["employer_ref"]
 
         def report(month: str, current: int) -> dict:
             return httpx.post(f"{live.url}/headcount-reports", json={
@@ -95,10 +95,11 @@ def test_headcount_reports_supersede_in_a_chain_and_only_one_is_current(database
 
         first, second, third = report("2026-09", 190), report("2026-09", 185), report("2026-09", 180)
         other_month = report("2026-10", 170)
-        assert [second["supersedes_report_id"], third["supersedes_report_id"]] == [first["id"], second["id"]]
+        assert [second["supersedes_report_id"], third["supersedes_report_id"]] == \
+            [first["report_id"], second["report_id"]]
         assert other_month["supersedes_report_id"] is None
         reports = [e.data for e in outbox_events(database_url, ref) if e.type.endswith(".headcount.reported.v1")]
-        assert [r.supersedes_report_id for r in reports] == [None, first["id"], second["id"], None]
+        assert [r.supersedes_report_id for r in reports] == [None, first["report_id"], second["report_id"], None]
 
         with app.state.sessions() as session, pytest.raises(IntegrityError):
             session.add(HeadcountReport(id="duplicate-current", employer_ref=ref, month="2026-09",
@@ -110,7 +111,7 @@ def test_expiry_happens_once_across_restarts_and_concurrent_runs(database_url: s
     clock = Clock()
     live, app, _ = start_service(database_url, broker.bootstrap, tmp_path, clock)
     with live:
-        ref = httpx.post(f"{live.url}/employers", json=employer_body(33)).json()["credit_code"]
+        ref = httpx.post(f"{live.url}/employers", json=employer_body(33)).json()["employer_ref"]
         last_day = vacancy_body(ref, valid_until=today().isoformat())
         due = httpx.post(f"{live.url}/vacancies", json=last_day).json()
         flagged = httpx.post(f"{live.url}/vacancies", json=last_day | {"description": "只招女生"}).json()
@@ -123,8 +124,9 @@ def test_expiry_happens_once_across_restarts_and_concurrent_runs(database_url: s
         with live:
             wait_expiry_round(app)  # its first round runs at start-up
             statuses = {v: httpx.get(f"{live.url}/vacancies/{v}").json()["status"]
-                        for v in (due["id"], flagged["id"], lasting["id"])}
-        assert statuses == {due["id"]: "closed", flagged["id"]: "flagged", lasting["id"]: "posted"}
+                        for v in (due["vacancy_id"], flagged["vacancy_id"], lasting["vacancy_id"])}
+        assert statuses == {due["vacancy_id"]: "closed", flagged["vacancy_id"]: "flagged",
+                            lasting["vacancy_id"]: "posted"}
 
     engine = make_engine(database_url)
     sessions = make_session_factory(engine)
@@ -136,18 +138,18 @@ def test_expiry_happens_once_across_restarts_and_concurrent_runs(database_url: s
     for runner in runners:
         runner.join()
     engine.dispose()
-    assert sorted(map(len, results)) == [0, 0, 1] and [lasting["id"]] in results
+    assert sorted(map(len, results)) == [0, 0, 1] and [lasting["vacancy_id"]] in results
 
-    closed = [(e.subject, e.data.reason) for v in (due["id"], flagged["id"], lasting["id"])
+    closed = [(e.subject, e.data.reason) for v in (due["vacancy_id"], flagged["vacancy_id"], lasting["vacancy_id"])
               for e in outbox_events(database_url, v) if e.type == "cn.xiqing.leye.vacancy.closed.v1"]
-    assert closed == [(due["id"], "expired"), (lasting["id"], "expired")]
+    assert closed == [(due["vacancy_id"], "expired"), (lasting["vacancy_id"], "expired")]
 
 
 def test_concurrent_fills_never_exceed_the_headcount(database_url: str, broker, tmp_path: Path) -> None:
     live, app, _ = start_service(database_url, broker.bootstrap, tmp_path)
     with live:
-        ref = httpx.post(f"{live.url}/employers", json=employer_body(34)).json()["credit_code"]
-        vacancy_id = httpx.post(f"{live.url}/vacancies", json=vacancy_body(ref, headcount=5)).json()["id"]
+        ref = httpx.post(f"{live.url}/employers", json=employer_body(34)).json()["employer_ref"]
+        vacancy_id = httpx.post(f"{live.url}/vacancies", json=vacancy_body(ref, headcount=5)).json()["vacancy_id"]
         statuses: list[int] = []
 
         def fill() -> None:
