@@ -118,7 +118,7 @@ def state_jobs(components: Components) -> list[Job]:
     store = components.store
 
     async def refresh_state() -> None:
-        if store.dirty:
+        if store.refresh_due():
             await store.call(store.refresh_sync)
 
     return [Job("refresh-aggregated-state", REFRESH_EVERY_S, refresh_state)]

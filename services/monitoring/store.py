@@ -14,12 +14,14 @@ runtime's in-process ``RecentIds`` still drops cheap redeliveries before they re
 
 Pre-aggregated state (``migrations/0004_aggregated_state.py``, ``indicators/state.py``): the
 indicators read state tables that a *refresh* derives from what the writes touched. A write marks
-its work (materialized views into the ``dirty_*`` tables); :meth:`Store.refresh_sync` does it. It
-runs after a write, and before a background read (the warnings), when the last refresh is
-``REFRESH_EVERY_S`` old, so a stream of batches pays for one refresh every few seconds rather than
-one per batch (a refresh costs what the slices it touches cost, and a day's slice is the same work
-for one event or for thousands); and before any other
-indicator read while work is pending, so the API never reads state older than the facts. The slow
+its work (materialized views into the ``dirty_*`` tables); a refresh does it, step by step. When the
+last refresh is ``REFRESH_EVERY_S`` old, a write starts one and each following write runs its next
+step, so a stream of batches pays for one refresh every few seconds rather than one per batch (a
+refresh costs what the slices it touches cost, and a day's slice is the same work for one event or
+for thousands), and no batch waits for more than one step of it (the ingest freshness). A
+background read (the warnings) refreshes when the last refresh is that old, and any other indicator
+read refreshes whole (:meth:`Store.refresh_sync`) while work is pending, so the API never reads
+state older than the facts. The slow
 warning signals may be that many seconds late, never wrong; Grafana, which reads ClickHouse
 directly, sees the state of the last refresh (the app's periodic job refreshes when nothing else
 did).
@@ -69,6 +71,7 @@ class Store:
         self.migrated = False
         self.dirty = True  # the state may lag the facts (a crash may have left work): refresh before reading
         self.refreshed_at = 0.0
+        self._steps: list[tuple[str, list[str]]] = []  # the refresh under way, a step per written batch
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking ``*_sync`` method on the ClickHouse thread."""
@@ -101,23 +104,36 @@ class Store:
             if lines.get(table):
                 self._insert(table, b"".join(lines[table]))
         self.dirty = True
-        if time.monotonic() - self.refreshed_at >= REFRESH_EVERY_S:
-            self.refresh_sync()
+        if not self._steps and time.monotonic() - self.refreshed_at >= REFRESH_EVERY_S:
+            self._steps = refresh_steps()
+        if self._steps:  # one step per batch: a batch waits for one step at most, not a whole refresh
+            self._run_step(*self._steps.pop(0))
+            if not self._steps:
+                self.refreshed_at = time.monotonic()  # the state is up to the facts of a moment ago
 
     def refresh_sync(self) -> None:
         """Bring the aggregated state up to the facts: run each refresh step whose dirty table has
         rows, then empty that table (a step cut short by a crash is repeated by the next refresh)."""
         for table, statements in refresh_steps():
-            # a step's table is filled by the writes and by the steps before it (through the views)
-            if self.client.query(f"SELECT count() FROM {table}").result_rows[0][0]:
-                for statement in statements:
-                    self.client.command(statement)
-                self.client.command(f"TRUNCATE TABLE {table}")
+            self._run_step(table, statements)
+        self._steps = []
         self.dirty = False
         self.refreshed_at = time.monotonic()
 
+    def refresh_due(self) -> bool:
+        """Whether writes left work that no refresh has picked up for ``REFRESH_EVERY_S``: when batches
+        keep coming, they run the refresh step by step themselves."""
+        return self.dirty and not self._steps and time.monotonic() - self.refreshed_at >= REFRESH_EVERY_S
+
+    def _run_step(self, table: str, statements: list[str]) -> None:
+        # a step's table is filled by the writes and by the steps before it (through the views)
+        if self.client.query(f"SELECT count() FROM {table}").result_rows[0][0]:
+            for statement in statements:
+                self.client.command(statement)
+            self.client.command(f"TRUNCATE TABLE {table}")
+
     def _fresh(self, stale_ok: bool = False) -> None:
-        if self.dirty and (not stale_ok or time.monotonic() - self.refreshed_at >= REFRESH_EVERY_S):
+        if self.dirty and (not stale_ok or self.refresh_due()):
             self.refresh_sync()
 
     def insert_sync(self, table: str, rows: list[Row]) -> None:
