@@ -507,9 +507,11 @@ INDICATORS: tuple[Indicator, ...] = (
 BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}
 
 
-def family_query(indicators: list[Indicator], *, by_street: bool = False) -> str:
+def family_query(indicators: list[Indicator], *, by_street: bool = False,
+                 values: dict[str, str] | None = None) -> str:
     """One query, one scan of their family's rows, for several indicators of one family (with the
-    server-side parameters of :meth:`Indicator.query`): rows of ``(code, value, people)``, or of
+    server-side parameters of :meth:`Indicator.query`, or the filter ``values`` given as SQL, as
+    the wall's do): rows of ``(code, value, people)``, or of
     ``(code, street_code, value, people)`` for every 街镇 at once (the street filter is off). Each
     row of the family is tagged with the indicators whose ``where`` it meets, and each indicator's
     ``value`` and ``people`` are taken over its own rows — the same expressions as its own query.
@@ -528,4 +530,4 @@ def family_query(indicators: list[Indicator], *, by_street: bool = False) -> str
     FROM (SELECT *, arrayJoin(arrayFilter(c -> c != '', [{tags}])) AS code FROM {rows})
     GROUP BY {grouping}
     """
-    return Template(sql).substitute(_PARAMETERS | NO_KEY | ({"street": "''"} if by_street else {}))
+    return Template(sql).substitute((values or _PARAMETERS) | NO_KEY | ({"street": "''"} if by_street else {}))

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from schemas.reference import DISTRICT_CODE, INDUSTRY_SECTIONS, STREETS
 from schemas.vocab import AlertLevel, KeyGroup
-from services.monitoring.indicators.catalogue import BY_CODE, Indicator
+from services.monitoring.indicators.catalogue import BY_CODE, Indicator, family_query
 
 if TYPE_CHECKING:
     from services.monitoring.warnings.thresholds import Floor
@@ -56,7 +56,16 @@ def value_of(code: str, **filters: Unpack[_Filters]) -> str:
 
 
 def values(columns: dict[str, str]) -> str:
-    """One row, one column per indicator: ``{column alias: indicator code}``."""
+    """One row, one column per indicator: ``{column alias: indicator code}``. Indicators that are
+    all parts of one family are read in one scan of it (``family_query``); an indicator without
+    rows there is worth its value over nothing."""
+    read = [indicator(code) for code in columns.values()]
+    families = {ind.part.family if ind.part else None for ind in read}
+    if len(read) > 1 and None not in families and len(families) == 1:
+        selected = ",\n".join(
+            f"if(countIf(code = {_quote(code)}) = 0, {_empty(indicator(code))}, anyIf(value, code = {_quote(code)}))"
+            f" AS {alias}" for alias, code in columns.items())
+        return f"SELECT\n{selected}\nFROM ({family_query(read, values=_FILTERS | {'street': STREET_VALUE})})"
     selected = ",\n".join(f"{value_of(code)} AS {alias}" for alias, code in columns.items())
     return f"SELECT\n{selected}"
 

@@ -197,6 +197,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     store = Store(f"chdb:///{tmp_path_factory.mktemp('wall-ch')}")
     store.open_sync()
     store.write_sync(encode_events(sample_stream()))
+    store.refresh_sync()  # Grafana reads the state as the last refresh left it (the app's job refreshes)
     yield store
     store.close()
 
@@ -373,6 +374,7 @@ def varied(store: Store) -> Iterator[Store]:
     other = Store(f"{store.dsn}?database=varied")
     other.open_sync()
     other.write_sync(encode_events(varied_events(seed=7)))
+    other.refresh_sync()
     yield other
     other.close()
 
