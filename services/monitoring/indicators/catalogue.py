@@ -65,7 +65,7 @@ def _industry(col: str = "industry_section") -> str:
     return _INDUSTRY.format(col=col)
 
 
-Family = Literal["stock", "flow", "cases"]
+Family = Literal["stock", "flow", "cases", "layoffs"]
 
 # The columns of each family's rows: what its indicators' ``Part.where``, ``value`` and ``people`` may use.
 _FAMILY_COLUMNS: dict[Family, str] = {
@@ -73,20 +73,24 @@ _FAMILY_COLUMNS: dict[Family, str] = {
     "flow": "street_code AS street, industry_section AS industry, measure, detail, key_groups, industry_section, "
             "n, a, b",
     "cases": "street_code AS street, flag, cases",
+    "layoffs": "street_code AS street, industry_section AS industry, industry_section, planned_cuts, notice_compliant",
 }
 
 
 def family_rows(family: Family, where: str) -> str:
     """The rows of one family that ``where`` selects, for the period and 街镇: stocks at the end of
     ``$end`` (every delta up to it), flows over the days of the period, the sets of 红娘 cases
-    dispatched in it (see ``state.py``)."""
+    dispatched in it (see ``state.py``), the mass layoffs reported in it (``mass_layoffs``: copied
+    from the facts as they are written, so always as fresh as the facts; a mass layoff warns within
+    a second of its ingestion)."""
     columns, scoped = _FAMILY_COLUMNS[family], f"{_street()} AND ({where})"
     if family == "stock":
         return summed("stock", columns, scoped, EPOCH, "$end")
     if family == "flow":
         return summed("flow", columns, scoped, "$start", "$end", monthly=False)
+    table = "case_sets" if family == "cases" else "mass_layoffs FINAL"
     return f"""(
-        SELECT {columns} FROM case_sets WHERE {scoped} AND day BETWEEN $start AND $end
+        SELECT {columns} FROM {table} WHERE {scoped} AND day BETWEEN $start AND $end
     )"""
 
 
@@ -308,20 +312,10 @@ def _flow(measure: str, value: str, people: str | None, where: str = "1") -> Par
                 None if people is None else f"toNullable(toUInt64({people}))")
 
 
-def _mass_layoffs(value: str, people: str | None) -> str:
-    """Mass layoffs of the period (``mass_layoffs``: copied from the facts as they are written, so
-    always as fresh as the facts; a mass layoff warns within a second of its ingestion)."""
-    shown = "CAST(NULL AS Nullable(UInt64)) AS people" if people is None \
-        else f"toNullable(toUInt64({people})) AS people"
-    return f"""
-    SELECT $by_street toNullable(toFloat64({value})) AS value, {shown}
-    FROM (
-        SELECT street_code AS street, industry_section AS industry, planned_cuts, notice_compliant
-        FROM mass_layoffs FINAL
-        WHERE day BETWEEN $start AND $end AND {_street()} AND {_industry()}
-    )
-    $group_by_street
-    """
+def _mass_layoffs(value: str, people: str | None) -> Part:
+    """A figure over the mass layoffs reported in the period."""
+    return Part("layoffs", _industry(), f"toNullable(toFloat64({value}))",
+                None if people is None else f"toNullable(toUInt64({people}))")
 
 
 _NO_PEOPLE = "CAST(NULL AS Nullable(UInt64)) AS people"
@@ -412,17 +406,17 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "mass_layoff_reports", "规模裁员报告", "起", False, _SI,
         description="Mass-layoff reports (Labour Contract Law art. 41) in the period.",
-        sql=_mass_layoffs("count()", None),
+        part=_mass_layoffs("count()", None),
     ),
     Indicator(
         "mass_layoff_cuts", "规模裁员计划裁减人数", "人", True, _SI,
         description="People the mass-layoff reports of the period plan to cut.",
-        sql=_mass_layoffs("sum(planned_cuts)", "sum(planned_cuts)"),
+        part=_mass_layoffs("sum(planned_cuts)", "sum(planned_cuts)"),
     ),
     Indicator(
         "short_notice_layoffs", "未提前30日报告的规模裁员", "起", False, _SI, target=0, target_op="<=",
         description="Mass layoffs reported with less than 30 days' notice (non-compliant).",
-        sql=_mass_layoffs("countIf(notice_compliant = 0)", None),
+        part=_mass_layoffs("countIf(notice_compliant = 0)", None),
     ),
     Indicator(
         "long_term_unemployed", "长期失业人员", "人", True, _SG, target=0, target_op="<=",
@@ -507,12 +501,13 @@ INDICATORS: tuple[Indicator, ...] = (
 BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}
 
 
-def family_query(indicators: list[Indicator], *, by_street: bool = False,
+def family_query(indicators: list[Indicator], *, by_street: bool = False, by_industry: bool = False,
                  values: dict[str, str] | None = None) -> str:
     """One query, one scan of their family's rows, for several indicators of one family (with the
     server-side parameters of :meth:`Indicator.query`, or the filter ``values`` given as SQL, as
-    the wall's do): rows of ``(code, value, people)``, or of
-    ``(code, street_code, value, people)`` for every 街镇 at once (the street filter is off). Each
+    the wall's do): rows of ``(code, value, people)``, or of ``(code, street_code, value, people)``
+    for every 街镇 at once (the street filter is off), or of ``(code, industry_code, value, people)``
+    for every industry (the industry filter is off). Each
     row of the family is tagged with the indicators whose ``where`` it meets, and each indicator's
     ``value`` and ``people`` are taken over its own rows — the same expressions as its own query.
     An indicator (or 街镇) without rows has no row here: its value is that over nothing."""
@@ -524,10 +519,12 @@ def family_query(indicators: list[Indicator], *, by_street: bool = False,
     value = ", ".join(f"code = '{code}', {part.value}" for code, part in parts)
     people = ", ".join(f"code = '{code}', {part.people or _NULL_PEOPLE}" for code, part in parts)
     rows = family_rows(family, " OR ".join(f"({part.where})" for _, part in parts))
-    street, grouping = ("street AS street_code, ", "code, street") if by_street else ("", "code")
+    street, grouping = ("street AS street_code, ", "code, street") if by_street else \
+        ("industry AS industry_code, ", "code, industry") if by_industry else ("", "code")
     sql = f"""
     SELECT code, {street}multiIf({value}, NULL) AS value, multiIf({people}, NULL) AS people
     FROM (SELECT *, arrayJoin(arrayFilter(c -> c != '', [{tags}])) AS code FROM {rows})
     GROUP BY {grouping}
     """
-    return Template(sql).substitute((values or _PARAMETERS) | NO_KEY | ({"street": "''"} if by_street else {}))
+    return Template(sql).substitute((values or _PARAMETERS) | NO_KEY | ({"street": "''"} if by_street else {})
+                                    | ({"industry": "''"} if by_industry else {}))

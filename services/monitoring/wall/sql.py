@@ -87,6 +87,35 @@ def _empty(ind: Indicator) -> str:
         f"toNullable(toFloat64({ind.empty_value}))"
 
 
+def _breakdown(columns: dict[str, str], key: str, codes: str, *, street: str) -> tuple[list[str], list[str]]:
+    """The joins and the columns of a breakdown by 街镇 (``key`` = ``street_code``) or industry
+    (``industry_code``) of ``codes``: the indicators that are parts of one family with another
+    column read in one scan of it (``family_query``, grouped by scope), the others from their own
+    grouped form (:func:`_grouped`). The columns are aggregates: the caller groups by scope."""
+    families: dict[str, list[str]] = {}
+    for code in columns.values():
+        part = indicator(code).part
+        if part is not None:
+            families.setdefault(part.family, []).append(code)
+    shared = {code: family for family, codes_ in families.items() if len(codes_) > 1 for code in codes_}
+    joins: list[str] = []
+    for family in dict.fromkeys(shared.values()):
+        read = family_query([indicator(code) for code in families[family]], by_street=key == "street_code",
+                            by_industry=key == "industry_code", values=_FILTERS | {"street": street})
+        joins.append(f"LEFT JOIN ({read}) AS f_{family} ON f_{family}.{key} = {codes}")
+    selected: list[str] = []
+    for alias, code in columns.items():
+        if code in shared:
+            f = f"f_{shared[code]}"
+            selected.append(f"if(countIf({f}.code = {_quote(code)}) = 0, {_empty(indicator(code))}, "
+                            f"anyIf({f}.value, {f}.code = {_quote(code)})) AS {alias}")
+        else:
+            join, column = _grouped(code, key, codes, street=street)
+            joins.append(join)
+            selected.append(f"any({column}) AS {alias}")
+    return joins, selected
+
+
 def per_street(columns: dict[str, str]) -> str:
     """One row per 街镇 (``street`` = its name) with the given indicators; ignores the 街镇 variable,
     since the point is to show all 12 side by side. Indicators with a grouped form are read for all
@@ -100,14 +129,10 @@ def per_street(columns: dict[str, str]) -> str:
         union = "\nUNION ALL\n".join(parts)
         return f"SELECT * FROM (\n{union}\n) ORDER BY street_code"  # UNION ALL alone keeps no order
     rows = ", ".join(f"({_quote(s.name)}, {_quote(s.code)})" for s in STREETS.values())
-    joins: list[str] = []
-    columns_sql: list[str] = []
-    for alias, code in columns.items():
-        join, column = _grouped(code, "street_code", "s.code", street="''")
-        joins.append(join)
-        columns_sql.append(f"{column} AS {alias}")
+    joins, columns_sql = _breakdown(columns, "street_code", "s.code", street="''")
     return (f"SELECT s.name AS street, s.code AS street_code, {', '.join(columns_sql)}\n"
-            f"FROM VALUES('name String, code String', {rows}) AS s\n" + "\n".join(joins) + "\nORDER BY street_code")
+            f"FROM VALUES('name String, code String', {rows}) AS s\n" + "\n".join(joins)
+            + "\nGROUP BY s.name, s.code ORDER BY street_code")
 
 
 def per_group(code: str) -> str:
@@ -145,14 +170,10 @@ def per_industry(columns: dict[str, str]) -> str:
         body = "\n UNION ALL\n".join(parts)
     else:
         rows = ", ".join(f"({_quote(s.name)}, {_quote(s.code)})" for s in INDUSTRY_SECTIONS.values())
-        joins: list[str] = []
-        columns_sql: list[str] = []
-        for alias, code in columns.items():
-            join, column = _grouped(code, "industry_code", "i.code", street=STREET_VALUE)
-            joins.append(join)
-            columns_sql.append(f"{column} AS {alias}")
+        joins, columns_sql = _breakdown(columns, "industry_code", "i.code", street=STREET_VALUE)
         body = (f"SELECT i.name AS industry, {', '.join(columns_sql)}\n"
-                f"FROM VALUES('name String, code String', {rows}) AS i\n" + "\n".join(joins))
+                f"FROM VALUES('name String, code String', {rows}) AS i\n" + "\n".join(joins)
+                + "\nGROUP BY i.name, i.code")
     first = next(iter(columns))
     return f"SELECT * FROM (\n{body}\n) WHERE {first} > 0 ORDER BY {first} DESC"
 
