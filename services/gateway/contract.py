@@ -44,10 +44,12 @@ _PROBLEMS = {
     404: "资源不存在",
     409: "状态冲突（资源已存在、状态不允许此操作或并发修改）",
     413: "请求体超过 1 MiB",
+    415: "请求体不是 JSON（Content-Type 须为 application/json）",
     422: "请求参数校验失败（`errors` 逐项列出出错的字段）",
     429: "请求过于频繁（带 Retry-After）",
     502: "后端服务处理失败",
     503: "后端服务或审计日志暂不可用（带 Retry-After）",
+    504: "后端服务未在规定时间内响应（带 Retry-After）",
 }
 
 
@@ -95,6 +97,12 @@ class Operation:
     @property
     def public_path(self) -> str:
         return "/v1" + self.path
+
+    @property
+    def takes_json(self) -> bool:
+        """Whether the operation has a (JSON) request body: other media types are refused with 415."""
+        operation = backend_contracts()[self.route.backend]["paths"][self.path][self.method.lower()]
+        return "requestBody" in operation
 
 
 @cache
@@ -165,7 +173,7 @@ def _errors(operation: dict[str, Any], *, forwarded: bool, write: bool) -> dict[
     parameters = operation.get("parameters", [])
     statuses = [401, 403, 429]
     if operation.get("requestBody"):
-        statuses += [400, 413, 422]
+        statuses += [400, 413, 415, 422]
     elif parameters:
         statuses.append(422)
     if any(p.get("in") == "path" for p in parameters):
@@ -173,7 +181,7 @@ def _errors(operation: dict[str, Any], *, forwarded: bool, write: bool) -> dict[
     if forwarded and write:
         statuses.append(409)
     if forwarded:
-        statuses += [502, 503]
+        statuses += [502, 503, 504]
     return {str(status): _problem(status) for status in sorted(set(statuses))}
 
 

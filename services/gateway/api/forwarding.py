@@ -25,8 +25,11 @@ _EVERY_METHOD = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
 def _forwarding(operation: Operation) -> Callable[[Request, ComponentsDep, PrincipalDep], Awaitable[Response]]:
+    takes_json = operation.takes_json
+
     async def handler(request: Request, gateway: ComponentsDep, principal: PrincipalDep) -> Response:
-        return await forward(request, gateway, principal, request.scope["path"].removeprefix("/v1"))
+        return await forward(request, gateway, principal, request.scope["path"].removeprefix("/v1"),
+                             takes_json=takes_json)
 
     handler.__name__ = f"forward_{operation.method.lower()}"
     return handler

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from schemas.fields import SHANGHAI
 from schemas.reference import STREETS
+from schemas.requests import IsoDate
 from schemas.vocab import IndustrySection, KeyGroup
 from services.runtime.errors import ProblemError
 
@@ -71,8 +72,9 @@ class StreetsTable(BaseModel):
     streets: list[StreetIndicators]
 
 
-From = Annotated[date | None, Query(alias="from", description="起始日期（含），默认当年1月1日")]
-To = Annotated[date | None, Query(alias="to", description="截止日期（含），默认今天（北京时间）")]
+# IsoDate: lax parsing would read "0" (or any number) as Unix time, 1970-01-01.
+From = Annotated[IsoDate | None, Query(alias="from", description="起始日期（含，YYYY-MM-DD），默认当年1月1日")]
+To = Annotated[IsoDate | None, Query(alias="to", description="截止日期（含，YYYY-MM-DD），默认今天（北京时间）")]
 
 
 def _period(start: date | None, end: date | None) -> tuple[date, date]:
