@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from schemas.fields import SHANGHAI
 from schemas.reference import STREETS
-from schemas.requests import IsoDate
+from schemas.requests import IsoDate, IsoDatetime
 from schemas.vocab import IndustrySection, KeyGroup
 from services.runtime.errors import ProblemError
 
@@ -181,7 +181,7 @@ def _aware(moment: datetime | None) -> datetime | None:
 @router.get("/ingest", summary="事件入库情况（已入库事件数、最新事件时间、入库延迟分位数）")
 async def ingest_status(
     store: StoreDep,
-    since: Annotated[datetime | None, Query(description="统计入库延迟的起始事件时间（含时区）")] = None,
+    since: Annotated[IsoDatetime | None, Query(description="统计入库延迟的起始事件时间（含时区）")] = None,
 ) -> IngestStatus:
     rows = await store.call(store.rows_sync, "SELECT topic, count(), max(event_time) FROM events FINAL GROUP BY topic")
     by_topic = {topic: count for topic, count, _ in rows}

@@ -42,6 +42,7 @@ def test_unknown_paths_are_404_problems(gateway: Gateway, everything, path) -> N
     pytest.param("GET", "/v1/layoffs", "POST", id="forwarded"),
     pytest.param("DELETE", "/v1/vacancies/v-1", "GET, PUT", id="forwarded, two methods"),
     pytest.param("PUT", "/v1/stats/streets", "GET", id="statistics"),
+    pytest.param("GET", "/v1/persons/lookup", "POST", id="a literal path a template could take"),
     pytest.param("GET", "/oauth/token", "POST", id="token endpoint"),
     pytest.param("DELETE", "/v1/audit", "GET", id="gateway's own read"),
     pytest.param("GET", "/v1/warnings/a-1/ack", "POST", id="gateway's own write"),
@@ -75,6 +76,21 @@ def test_json_with_a_charset_or_a_suffix_is_json(gateway: Gateway, backend: Back
                               content=b"{}")
         assert response.status_code == 200, response.text
         assert backend.requests[-1]["path"] == "/persons"
+
+
+def test_idempotency_keys_are_1_to_200_characters_and_each_client_has_its_own(
+        gateway: Gateway, backend: Backend, everything) -> None:
+    before = len(backend.requests)
+    response = httpx.post(f"{gateway.url}/v1/persons", headers=everything | {"Idempotency-Key": ""}, json={})
+    problem = assert_problem(response, 400, "/v1/persons", "bad_idempotency_key")
+    assert [e["field"] for e in problem["errors"]] == ["header.Idempotency-Key"]
+    assert len(backend.requests) == before
+    for key in ("k-1", "k" * 200):
+        assert httpx.post(f"{gateway.url}/v1/persons", headers=everything | {"Idempotency-Key": key},
+                          json={}).status_code == 200
+        sent = backend.requests[-1]["headers"]["idempotency-key"]
+        assert sent.startswith("dept:") and len(sent) <= 200  # within the backends' own limit
+    assert backend.requests[-1]["headers"]["idempotency-key"] != backend.requests[-2]["headers"]["idempotency-key"]
 
 
 def test_the_second_request_over_the_rate_is_a_429_problem(tmp_path, backend: Backend) -> None:
