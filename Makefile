@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP)
 
 run: install
+	@echo "命令行工具 leye 在 $(CURDIR)/$(BIN)/leye：在仓库根目录运行 $(BIN)/leye …，或在新终端先 source $(BIN)/activate 再直接运行 leye …"
 	$(BIN)/leye up --demo
 
 test: lint

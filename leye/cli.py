@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 app = typer.Typer(help="乐业西青指挥中心 平台工具", no_args_is_help=True, add_completion=False)
+PLAIN_EVERY_S = 10.0  # the live view's line interval when the output is not a terminal
 bench_app = typer.Typer(help="性能基准测试（结果写入 bench/results/）", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 console = Console()
@@ -157,9 +158,11 @@ def _start_demo_traffic(stack: Stack, var_dir: Path, rate: float) -> subprocess.
     import os
     import subprocess
 
-    from .demo import ensure_demo_client
+    from .demo import ensure_demo_client, ensure_demo_stations
 
     client_id, secret = ensure_demo_client(var_dir)
+    if created := ensure_demo_stations(stack.url("gateway"), client_id, secret):
+        console.print(f"已设立 {created} 个演示就业红娘站点（每个街镇一个），工单、推介与服务时效指标随模拟流量出现")
     env = os.environ | {"LEYE_SIM_CLIENT_ID": client_id, "LEYE_SIM_CLIENT_SECRET": secret}
     log = open(var_dir / "logs" / "simulator.log", "ab")  # noqa: SIM115 - owned by the child
     process = subprocess.Popen(
@@ -172,23 +175,39 @@ def _start_demo_traffic(stack: Stack, var_dir: Path, rate: float) -> subprocess.
 
 
 def _live_view(stack: Stack, stopped: Callable[[], bool], supervise: Callable[[], None]) -> None:
-    """Refresh the live view every 2 s until stopped, supervising the services in between."""
+    """Refresh the live view every 2 s until stopped, supervising the services in between. When the
+    output is not a terminal (redirected to a file, piped), one plain line every PLAIN_EVERY_S instead:
+    Rich's in-place view would only appear there when it stops."""
     import httpx
     from rich.live import Live
 
-    from .live import fetch, render
+    from .live import fetch, plain_line, render
 
     urls = {"网关接口文档": f"{stack.url('gateway')}/docs", "统计接口": f"{stack.url('monitoring')}/stats/indicators",
             "预警接口": f"{stack.url('monitoring')}/warnings"}
-    footer = f"模拟流量发送记录：var/simulator/demo.jsonl；服务日志：{stack.var_dir / 'logs'}；按 Ctrl-C 停止"
-    with httpx.Client(timeout=15.0) as client, Live(console=console, refresh_per_second=2, screen=False) as live:
-        while not stopped():
-            live.update(render(fetch(stack.url("monitoring"), client), urls, footer))
-            for _ in range(4):
-                if stopped():
-                    break
-                time.sleep(0.5)
-                supervise()
+    footer = (f"模拟流量发送记录：{stack.var_dir / 'simulator' / 'demo.jsonl'}；模拟器日志："
+              f"{stack.var_dir / 'logs' / 'simulator.log'}；服务日志：{stack.var_dir / 'logs'}；按 Ctrl-C 停止")
+
+    def wait(seconds: float) -> None:
+        for _ in range(int(seconds / 0.5)):
+            if stopped():
+                return
+            time.sleep(0.5)
+            supervise()
+
+    with httpx.Client(timeout=15.0) as client:
+        if not console.is_terminal:
+            console.print(f"输出不是终端：每 {PLAIN_EVERY_S:g} 秒打印一行概况；完整视图请在终端运行，"
+                          f"或打开 {urls['统计接口']}", soft_wrap=True)
+            console.print(footer, soft_wrap=True)
+            while not stopped():
+                console.print(plain_line(fetch(stack.url("monitoring"), client)), soft_wrap=True, highlight=False)
+                wait(PLAIN_EVERY_S)
+            return
+        with Live(console=console, refresh_per_second=2, screen=False) as live:
+            while not stopped():
+                live.update(render(fetch(stack.url("monitoring"), client), urls, footer))
+                wait(2.0)
 
 
 @app.command()

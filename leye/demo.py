@@ -1,5 +1,6 @@
-"""Demo traffic for ``leye up --demo`` (``make run``): a gateway client for the simulator, the
-simulator as a child process, and the live view in the foreground.
+"""Demo traffic for ``leye up --demo`` (``make run``): a gateway client for the simulator, one 红娘
+station per 街镇 (without one, no case is ever dispatched, so no case, referral or SLA figure would
+appear), the simulator as a child process, and the live view in the foreground.
 
 The demo client is registered through the gateway's own command group, ``leye gateway clients``,
 exactly as an operator would: ``rotate`` re-keys it on every start, ``add`` creates it the first time.
@@ -15,6 +16,10 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+
+import httpx
+
+from schemas.reference import STREETS
 
 DEMO_CLIENT_ID = "demo-simulator"
 DEMO_DEPARTMENT = "西青区人力资源和社会保障局（演示）"
@@ -49,3 +54,40 @@ def ensure_demo_client(var_dir: Path) -> tuple[str, str]:
         raise DemoClientError(f"无法登记演示客户端 {DEMO_CLIENT_ID}：{_cause(done)}")
     answer = json.loads(done.stdout)
     return answer["client_id"], answer["secret"]
+
+
+def demo_stations() -> list[dict[str, object]]:
+    """One active station per 街镇, with a made-up 红娘 (the simulator's people carry made-up 社区/村
+    names too; a station of the person's 街镇 takes the case when none matches the 社区/村)."""
+    suffix = {"街道": "社区", "镇": "村"}
+    return [{"code": f"demo-{street.code}", "street_code": street.code,
+             "community": f"{street.name[:2]}东{suffix.get(street.kind, '社区')}",
+             "matchmaker_id": f"demo-hn-{street.code}", "matchmaker_name": f"{street.name}就业红娘（演示）",
+             "active": True} for street in STREETS.values()]
+
+
+def ensure_demo_stations(gateway_url: str, client_id: str, secret: str) -> int:
+    """Set up the demo's stations through the public API (``POST /v1/stations``); returns how many were
+    new. A station that already exists (409, a re-run of ``make run``) is left as it is."""
+    try:
+        return _post_stations(gateway_url, client_id, secret)
+    except httpx.HTTPError as exc:
+        raise DemoClientError(f"无法设立演示红娘站点：网关不可达（{type(exc).__name__}）") from exc
+
+
+def _post_stations(gateway_url: str, client_id: str, secret: str) -> int:
+    created = 0
+    with httpx.Client(base_url=gateway_url, timeout=30.0) as http:
+        token = http.post("/oauth/token", data={"grant_type": "client_credentials", "scope": "referrals:write"},
+                          auth=(client_id, secret))
+        if token.status_code != 200:
+            raise DemoClientError(f"演示客户端无法获取令牌（{token.status_code}）：{token.text[:200]}")
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        for station in demo_stations():
+            answer = http.post("/v1/stations", json=station, headers=headers)
+            if answer.status_code == 201:
+                created += 1
+            elif answer.status_code != 409:
+                raise DemoClientError(
+                    f"无法设立演示红娘站点 {station['code']}（{answer.status_code}）：{answer.text[:200]}")
+    return created

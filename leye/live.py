@@ -96,6 +96,20 @@ def render(data: dict[str, Any], urls: dict[str, str], footer: str = "") -> Grou
     return Group(title, headline, sla, streets, warnings, _links(urls), Text(footer, style="dim"))
 
 
+PLAIN = ("registered_unemployed", "new_employment", "vacancy_ratio", "sla_contact_rate", "sla_referral_rate")
+
+
+def plain_line(data: dict[str, Any]) -> str:
+    """One line of the view for output that is not a terminal (a log file, a pipe): the time, a few
+    headline figures and the open warnings; the full view is on a terminal."""
+    now = datetime.now(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+    if "error" in data:
+        return f"{now}  {data['error']}"
+    indicators = data["indicators"]
+    figures = [f"{indicators[code]['name']} {_value(indicators[code])}" for code in PLAIN if code in indicators]
+    return f"{now}  " + "  ·  ".join([*figures, f"当前预警 {len(data['warnings'])} 条"])
+
+
 def _scope(kind: str, code: str) -> str:
     if kind == "street" and code in STREETS:
         return STREETS[code].name

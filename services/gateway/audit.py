@@ -31,6 +31,8 @@ class AuditWriter:
         self._engine = engine
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
+        self.taken = 0
+        """Rows taken into a batch so far, committed or being committed (with :meth:`waiting`: where rows are)."""
 
     def start(self) -> None:
         self._thread.start()
@@ -39,6 +41,10 @@ class AuditWriter:
         """Commit what is queued, then end the thread."""
         self._queue.put(None)
         self._thread.join(10)
+
+    def waiting(self) -> int:
+        """Rows queued and not yet taken into a batch (approximate, as ``qsize`` is)."""
+        return self._queue.qsize()
 
     async def record(self, row: dict[str, Any]) -> None:
         loop = asyncio.get_running_loop()
@@ -62,6 +68,7 @@ class AuditWriter:
                     stopping = True
                     break
                 batch.append(item)
+            self.taken += len(batch)
             error: Exception | None = None
             try:
                 with self._engine.begin() as connection:

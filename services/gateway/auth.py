@@ -18,6 +18,7 @@ import math
 import secrets
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,9 +26,6 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cachetools import TTLCache
-from limits import RateLimitItemPerSecond
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
 
 from .settings import Settings
@@ -127,24 +125,47 @@ class ClientCache:
 
 
 class RateLimiter:
-    """Per client: ``burst`` requests at once, ``rate_per_s`` on average (``limits``, moving window).
+    """Per client: ``burst`` requests at once, ``rate_per_s`` on average (a moving window).
 
     A moving window of ``burst`` requests per ``burst / rate_per_s`` seconds lets a quiet client send
     ``burst`` requests at once and holds a busy one to ``rate_per_s``, as a token bucket would; a slot
     frees when its request leaves the window rather than continuously. The window is a whole number
     of seconds (rounded up, at least 1), so when ``burst`` < ``rate_per_s`` the rate is ``burst``/s.
     State lives in this process (each gateway replica limits on its own; with N replicas behind a
-    balancer a client gets up to N times the rate). Only authenticated clients are counted, and the
-    storage drops a client's entries once they leave the window.
+    balancer a client gets up to N times the rate). Only authenticated clients are counted, and a
+    client's entry goes once its requests have all left the window.
+
+    Kept here, not in the ``limits`` package: its memory storage started a timer thread every 10 ms
+    under load, and ``Thread.start`` blocks the event loop until the new thread runs — with other
+    threads holding the GIL, every request waited behind it (the profile in ``leye/bench/gateway.py``).
     """
 
+    SWEEP_EVERY = 1024
+
     def __init__(self, rate_per_s: float, burst: int) -> None:
-        self._item = RateLimitItemPerSecond(burst, max(1, math.ceil(burst / rate_per_s)))
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._burst = burst
+        self._window_s = float(max(1, math.ceil(burst / rate_per_s)))
+        self._hits: dict[str, deque[float]] = {}
+        self._takes = 0
 
     def take(self, client_id: str) -> int:
         """0 when the request may go ahead, else the whole seconds to wait (for Retry-After)."""
-        if self._limiter.hit(self._item, client_id):
+        now = time.time()
+        horizon = now - self._window_s
+        self._takes += 1
+        if self._takes % self.SWEEP_EVERY == 0:
+            self._sweep(horizon)
+        hits = self._hits.get(client_id)
+        if hits is None:
+            hits = self._hits[client_id] = deque()
+        while hits and hits[0] <= horizon:
+            hits.popleft()
+        if len(hits) < self._burst:
+            hits.append(now)
             return 0
-        reset_at = self._limiter.get_window_stats(self._item, client_id).reset_time
-        return max(1, math.ceil(reset_at - time.time()))
+        return max(1, math.ceil(hits[0] + self._window_s - now))
+
+    def _sweep(self, horizon: float) -> None:
+        """Forget the clients whose every request has left the window."""
+        for client_id in [c for c, hits in self._hits.items() if not hits or hits[-1] <= horizon]:
+            del self._hits[client_id]

@@ -38,16 +38,18 @@ _TAGS = {"registration": "人员（个人数据）", "vacancies": "岗位与用�
 GATEWAY_SCOPES = {("post", "/v1/survey-rates"): "stats:write", ("post", "/v1/warnings/{alert_id}/ack"): "alerts:ack",
                   ("get", "/v1/audit"): "admin"}
 _PROBLEMS = {
-    400: "请求体不是合法的 JSON",
+    400: "请求体不是合法的 JSON，或 Idempotency-Key 长度不在 1 至 200 个字符之间",
     401: "未认证：缺少访问令牌、令牌无效或已过期，或客户端已停用（带 WWW-Authenticate）",
     403: "访问令牌缺少所需权限范围",
-    404: "资源不存在",
+    404: "资源不存在（路径中的，或请求体引用的）",
     409: "状态冲突（资源已存在、状态不允许此操作或并发修改）",
     413: "请求体超过 1 MiB",
+    415: "请求体不是 JSON（Content-Type 须为 application/json）",
     422: "请求参数校验失败（`errors` 逐项列出出错的字段）",
     429: "请求过于频繁（带 Retry-After）",
     502: "后端服务处理失败",
     503: "后端服务或审计日志暂不可用（带 Retry-After）",
+    504: "后端服务未在规定时间内响应（带 Retry-After）",
 }
 
 
@@ -95,6 +97,12 @@ class Operation:
     @property
     def public_path(self) -> str:
         return "/v1" + self.path
+
+    @property
+    def takes_json(self) -> bool:
+        """Whether the operation has a (JSON) request body: other media types are refused with 415."""
+        operation = backend_contracts()[self.route.backend]["paths"][self.path][self.method.lower()]
+        return "requestBody" in operation
 
 
 @cache
@@ -163,17 +171,21 @@ def _problem(status: int, text: str | None = None) -> dict[str, Any]:
 def _errors(operation: dict[str, Any], *, forwarded: bool, write: bool) -> dict[str, Any]:
     """The problem responses of one operation, by what it takes and where it goes."""
     parameters = operation.get("parameters", [])
+    body = bool(operation.get("requestBody"))
     statuses = [401, 403, 429]
-    if operation.get("requestBody"):
-        statuses += [400, 413, 422]
+    if body:
+        statuses += [400, 413, 415, 422]
     elif parameters:
         statuses.append(422)
-    if any(p.get("in") == "path" for p in parameters):
+    if forwarded and write:
+        statuses.append(400)  # Idempotency-Key
+    if any(p.get("in") == "path" for p in parameters) or (forwarded and body):
+        # A body names other resources too (an employer, a station): the backend answers 404 for them.
         statuses.append(404)
     if forwarded and write:
         statuses.append(409)
     if forwarded:
-        statuses += [502, 503]
+        statuses += [502, 503, 504]
     return {str(status): _problem(status) for status in sorted(set(statuses))}
 
 
@@ -235,15 +247,20 @@ def finish_openapi(document: dict[str, Any]) -> dict[str, Any]:
                 operation["description"] = "\n\n".join(filter(None, [
                     operation.get("description"), f"所需权限范围：`{scope}`（{SCOPES[scope]}）。"]))
                 responses |= _errors(operation, forwarded=False, write=method.upper() in WRITE)
+            elif path == "/v1/hooks/grafana":
+                # Grafana's static bearer token, not an OAuth2 client's: no scope, so no 403 or 429.
+                responses |= {str(status): _problem(status, text) for status, text in [
+                    (400, None), (401, "Grafana 回调令牌缺失或无效（带 WWW-Authenticate）"), (413, None), (415, None),
+                    (422, None)]}
             elif operation.get("parameters") or operation.get("requestBody"):
                 responses["422"] = _problem(422)
             operation["responses"] = responses
             paths.setdefault(path, {})[method] = operation
-    for path, methods in paths.items():
+    for methods in paths.values():
         for operation in methods.values():
             for status, response in operation["responses"].items():
-                # /oauth/token answers errors the OAuth2 way (RFC 6749 §5.2); every other error is a Problem.
-                if int(status) >= 400 and "content" not in response and path != "/oauth/token":
+                # /oauth/token's errors are Problems that also carry RFC 6749 §5.2's error fields.
+                if int(status) >= 400 and "content" not in response:
                     response["content"] = _problem(int(status))["content"]
     components = document.setdefault("components", {})
     own = {k: v for k, v in components.get("schemas", {}).items() if k not in _FASTAPI_ERRORS}

@@ -13,7 +13,7 @@ from services.runtime.http import SessionDep, get_components
 
 from .auth import Principal, TokenError, decode_token
 from .components import Components
-from .domain import SCOPES
+from .domain import SCOPES, is_json
 
 bearer = HTTPBearer(
     auto_error=False, bearerFormat="JWT", scheme_name="bearer",
@@ -49,6 +49,19 @@ async def authenticate(
 
 PrincipalDep = Annotated[Principal, Depends(authenticate)]
 
+UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+
+
+def refuse_non_json(request: Request) -> None:
+    """415 unless the request body is announced as JSON (or not announced at all)."""
+    if not is_json(request.headers.get("content-type")):
+        raise ProblemError(415, UNSUPPORTED_MEDIA_TYPE, "请求体须为 JSON（Content-Type: application/json）")
+
+
+async def json_body(request: Request) -> None:
+    """Dependency of the gateway's own JSON-body routes: :func:`refuse_non_json`."""
+    refuse_non_json(request)
+
 
 def require(scope: str) -> Callable[[Principal], Awaitable[Principal]]:
     """Dependency: the principal, if its token carries ``scope``; else 403."""
@@ -63,4 +76,4 @@ def require(scope: str) -> Callable[[Principal], Awaitable[Principal]]:
     return check
 
 
-__all__ = ["ComponentsDep", "PrincipalDep", "SessionDep", "require"]
+__all__ = ["ComponentsDep", "PrincipalDep", "SessionDep", "json_body", "refuse_non_json", "require"]

@@ -30,6 +30,15 @@ SCOPES: dict[str, str] = {
 """Every scope a client can hold, with the Chinese description the CLI and OpenAPI show. Scopes do
 not imply one another: ``admin`` does not include the data scopes."""
 
+def is_json(content_type: str | None) -> bool:
+    """Whether a request's ``Content-Type`` announces JSON (``application/json`` or ``…+json``,
+    any parameters). No header counts as JSON: FastAPI reads such a body as JSON too."""
+    if content_type is None:
+        return True
+    media_type = content_type.partition(";")[0].strip().lower()
+    return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
+
+
 READ = frozenset({"GET", "HEAD"})
 WRITE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

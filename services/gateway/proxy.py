@@ -6,7 +6,9 @@ What a backend sees: the same method, path (without ``/v1``), query and body; ``
 never collide); the internal credential ``X-Leye-Internal-Token`` (a default header of the pooled
 client, see ``app.py``). What the client sees: the backend's status and body (a problem's ``instance`` rewritten to the
 public path), except that a backend
-that is down or too slow becomes 503 with Retry-After, and a backend failure (5xx) or a backend that
+that is down (or every backend slot stays busy) becomes 503 and one that does not answer within
+``GATEWAY_BACKEND_TIMEOUT_S`` 504, both with Retry-After; a non-JSON body for an operation that
+takes JSON is refused with 415 before any backend is called; a backend failure (5xx) or a backend that
 refuses the gateway's internal credential (a configuration error, not the client's) becomes 502,
 never a 500.
 
@@ -18,6 +20,7 @@ costs grow with queued requests times connections, which under a burst would slo
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from urllib.parse import quote
 
@@ -32,9 +35,11 @@ from services.runtime.http import INTERNAL_CALLER_ONLY
 
 from .auth import Principal
 from .components import Components
+from .deps import refuse_non_json
 from .domain import Route, find_route, path_is_known, person_ref_in, route_template, suppress_small_cells
 
 log = logging.getLogger(__name__)
+MAX_IDEMPOTENCY_KEY = 200
 _PASSED_RESPONSE_HEADERS = ("content-type", "location", "retry-after", "idempotent-replayed", "etag")
 
 
@@ -46,8 +51,10 @@ def backend_path(path: str) -> str:
     return "/" + "/".join(quote(s, safe="") for s in segments)
 
 
-async def forward(request: Request, gateway: Components, principal: Principal, path: str) -> Response:
-    """Check the scope, call the owning backend, audit personal-data routes, shape the answer."""
+async def forward(request: Request, gateway: Components, principal: Principal, path: str, *,
+                  takes_json: bool = False) -> Response:
+    """Check the scope (and that a body is JSON, when the operation ``takes_json``), call the owning
+    backend, audit personal-data routes, shape the answer."""
     route = find_route(request.method, path)
     if route is None:
         if path_is_known(path):
@@ -56,6 +63,8 @@ async def forward(request: Request, gateway: Components, principal: Principal, p
     if route.scope not in principal.scopes:
         await _audit(request, gateway, principal, route, path, 403, None)
         raise ProblemError(403, "insufficient_scope", f"访问令牌缺少权限范围 {route.scope}")
+    if takes_json:
+        refuse_non_json(request)
     try:
         response = await _call_backend(request, gateway, principal, route, backend_path(path))
     except ProblemError as problem:
@@ -88,8 +97,8 @@ async def _call_backend(request: Request, gateway: Components, principal: Princi
     }
     if "content-type" in request.headers:
         headers["Content-Type"] = request.headers["content-type"]
-    if key := request.headers.get("idempotency-key"):
-        headers["Idempotency-Key"] = f"{principal.client_id}:{key}"
+    if (key := request.headers.get("idempotency-key")) is not None:
+        headers["Idempotency-Key"] = backend_idempotency_key(principal.client_id, key)
     url = settings.backend_url(route.backend) + path
     if request.url.query:
         url += "?" + request.url.query
@@ -104,6 +113,13 @@ async def _call_backend(request: Request, gateway: Components, principal: Princi
         raise unavailable from None
     try:
         response = await http.request(request.method, url, content=body, headers=headers)
+    except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:
+        # Connected but no answer in time: the backend is busy, not gone. Say so (504), not "down".
+        log.warning("backend too slow", extra={"backend": route.backend, "error": type(exc).__name__})
+        raise ProblemError(
+            504, "backend_timeout",
+            f"后端服务未能在 {settings.backend_timeout_s:g} 秒内响应，请稍后重试（建议等待 Retry-After 所示秒数）",
+            headers={"Retry-After": str(settings.retry_after_s)}) from None
     except httpx.HTTPError as exc:
         log.warning("backend unreachable", extra={"backend": route.backend, "error": type(exc).__name__})
         raise unavailable from None
@@ -119,6 +135,20 @@ async def _call_backend(request: Request, gateway: Components, principal: Princi
             log.warning("backend failed", extra={"backend": route.backend, "status": response.status_code})
         raise ProblemError(502, "backend_error", "后端服务处理失败", title="上游服务错误")
     return response
+
+
+def backend_idempotency_key(client_id: str, key: str) -> str:
+    """``<client_id>:<key>``, so two departments' keys never collide. A key of 1–200 characters is
+    the public contract; with the prefix it could pass the backends' 200, so a long one goes as its
+    SHA-256 (the same key always maps to the same digest)."""
+    if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
+        raise ProblemError(400, "bad_idempotency_key", f"Idempotency-Key 长度须为 1 至 {MAX_IDEMPOTENCY_KEY} 个字符",
+                           errors=[{"field": "header.Idempotency-Key", "message": "长度须为 1 至 200 个字符",
+                                    "type": "string_length"}])
+    combined = f"{client_id}:{key}"
+    if len(combined) <= MAX_IDEMPOTENCY_KEY:
+        return combined
+    return f"{client_id}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def _public_instance(body: bytes, public_path: str) -> bytes:

@@ -38,12 +38,15 @@ TITLES: dict[int, str] = {
     422: "请求参数校验失败",
     429: "请求过于频繁",
     500: "服务内部错误",
+    502: "上游服务错误",
     503: "服务暂不可用",
+    504: "上游服务响应超时",
 }
 CODES: dict[int, str] = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
-    422: "validation_failed", 429: "rate_limited", 500: "internal_error", 503: "unavailable",
+    422: "validation_failed", 429: "rate_limited", 500: "internal_error", 502: "bad_gateway", 503: "unavailable",
+    504: "gateway_timeout",
 }
 
 

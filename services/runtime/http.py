@@ -19,6 +19,7 @@ import asyncio
 import gc
 import hashlib
 import hmac
+import importlib.resources
 import logging
 import sys
 import time
@@ -32,7 +33,10 @@ import structlog
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Integer, LargeBinary, String, text
 from sqlalchemy.exc import IntegrityError
@@ -61,6 +65,9 @@ INTERNAL_CALLER_ONLY = "internal_caller_only"
 # and they reveal no business or personal data (the scraper need not hold a key that reads people).
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Swagger UI's dist, from a pinned package (pyproject.toml), served at DOCS_ASSETS by every service.
+SWAGGER_UI_DIST = importlib.resources.files("fastapi_swagger") / "resources"
+DOCS_ASSETS = "/docs/assets"
 # The problem code of every storage conflict (see UnitOfWorkRoute).
 CONCURRENT_CHANGE = "concurrent_change"
 
@@ -384,6 +391,9 @@ def http_app(service: Service[Any]) -> FastAPI:
     app = FastAPI(
         title=service.title, description=service.description, version="1.0.0", lifespan=lifespan,
         openapi_tags=service.openapi_tags or None,
+        # FastAPI's own /docs and /redoc load their scripts from a CDN: blank pages offline. /docs is
+        # served with local assets instead (docs_router); ReDoc has no locally packaged build here.
+        docs_url=None, redoc_url=None,
     )
     app.state.settings = settings
     app.state.relay = None
@@ -404,6 +414,8 @@ def http_app(service: Service[Any]) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=list(service.cors_origins), allow_methods=["*"],
                            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"])
     app.include_router(_ops_router(service))
+    app.include_router(docs_router(app))
+    app.mount(DOCS_ASSETS, StaticFiles(directory=str(SWAGGER_UI_DIST)), name="docs-assets")
     for router in service.routers:
         app.include_router(router)
     return app
@@ -419,6 +431,27 @@ def _finish_openapi(app: FastAPI, finish: Callable[[dict[str, Any]], dict[str, A
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def docs_router(app: FastAPI) -> APIRouter:
+    """``/docs``: Swagger UI with its JS and CSS served from this process (``DOCS_ASSETS``, the dist of
+    the pinned ``fastapi-swagger`` package), so it renders without internet access."""
+    router = APIRouter(include_in_schema=False)
+    redirect = "/docs/oauth2-redirect"
+
+    @router.get("/docs")
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} - 接口文档",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js", swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png", oauth2_redirect_url=redirect,
+        )
+
+    @router.get(redirect)
+    async def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    return router
 
 
 def _ops_router(service: Service[Any]) -> APIRouter:

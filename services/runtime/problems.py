@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from schemas.errors import translate_errors
 
@@ -22,6 +23,7 @@ from .errors import CODES, TITLES, ProblemError, validation_detail
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
 _DEFAULT_DETAILS = {404: "请求的路径不存在", 405: "该资源不支持此请求方法，可用的方法见 Allow 头"}
 
 
@@ -67,6 +69,18 @@ def field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     return out
 
 
+def allowed_methods(request: Request) -> str:
+    """The methods some route answers at the request's path, for ``Allow``: Starlette names only
+    the first matching route's methods, so a path served by two routes would lose the other's.
+    Each method is tried against the router (its included routers have no public route list)."""
+    allowed = []
+    for method in _METHODS:
+        scope = dict(request.scope, method=method)
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
@@ -91,9 +105,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         # Starlette's own errors (no route, method not allowed) carry its English phrase: say it in Chinese.
         own = isinstance(exc.detail, str) and exc.detail != reason_phrases.get(exc.status_code)
         detail = exc.detail if own else _DEFAULT_DETAILS.get(exc.status_code)
-        return problem_response(
-            exc.status_code, detail=detail, instance=request.url.path, headers=getattr(exc, "headers", None)
-        )
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405 and not own:
+            allow = allowed_methods(request)
+            headers = (headers or {}) | {"Allow": allow}
+            detail = f"该资源不支持此请求方法，可用的方法：{allow}"
+        return problem_response(exc.status_code, detail=detail, instance=request.url.path, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -44,3 +44,32 @@ def test_a_gateway_cli_failure_is_reported_with_its_cause(tmp_path: Path, monkey
     monkeypatch.setenv("GATEWAY_DATABASE_URL", "postgresql+psycopg2://nobody@127.0.0.1:1/none")
     with pytest.raises(DemoClientError, match=f"无法登记演示客户端 {DEMO_CLIENT_ID}：.*OperationalError"):
         ensure_demo_client(tmp_path)
+
+
+def test_the_demo_sets_up_one_station_per_street_through_the_gateway_once(tmp_path: Path, monkeypatch) -> None:
+    """Without a station no case is dispatched, so the demo would never show a case, referral or SLA figure."""
+    import httpx
+
+    from leye.demo import ensure_demo_stations
+    from schemas.reference import STREETS
+    from services.matching.app import create_app as create_matching
+    from services.matching.settings import Settings as MatchingSettings
+    from tests.conftest import LiveServer
+    from tests.services.gateway.conftest import gateway_settings, start_gateway
+
+    monkeypatch.delenv("GATEWAY_DATABASE_URL", raising=False)
+    matching = create_matching(MatchingSettings(database_url=f"sqlite:///{tmp_path / 'matching.sqlite3'}",
+                                                KAFKA_BOOTSTRAP="127.0.0.1:1"))
+    with LiveServer(matching) as backend:
+        matching.state.relay.stop()  # no broker here
+        live, gateway = start_gateway(gateway_settings(tmp_path, backend.url))
+        with live:
+            gateway.state.relay.stop()
+            client_id, secret = ensure_demo_client(tmp_path)
+            assert ensure_demo_stations(live.url, client_id, secret) == len(STREETS)
+            assert ensure_demo_stations(live.url, client_id, secret) == 0  # a second `make run`
+            token = httpx.post(f"{live.url}/oauth/token", data={"grant_type": "client_credentials"},
+                               auth=(client_id, secret)).json()["access_token"]
+            stations = httpx.get(f"{live.url}/v1/stations", headers={"Authorization": f"Bearer {token}"}).json()
+    items = stations["items"] if isinstance(stations, dict) else stations
+    assert sorted(s["street_code"] for s in items if s["active"]) == sorted(STREETS)

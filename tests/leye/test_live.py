@@ -45,3 +45,12 @@ def test_unreachable_statistics_become_a_message() -> None:
         data = fetch("http://127.0.0.1:9", client)
     assert "统计服务暂不可用" in data["error"]
     assert "统计服务暂不可用" in screen(data)
+
+
+def test_a_plain_line_for_output_that_is_not_a_terminal() -> None:
+    from leye.live import plain_line
+
+    line = plain_line(DATA)
+    assert "\n" not in line
+    assert "城镇新增就业 1,234" in line and "红娘当天联系率 100.0%" in line and "当前预警 2 条" in line
+    assert "统计服务暂不可用" in plain_line({"error": "统计服务暂不可用：ConnectError"})

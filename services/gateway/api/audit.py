@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+
+from schemas.requests import IsoDatetime
 
 from ..auth import Principal
 from ..deps import ComponentsDep, require
@@ -38,8 +40,8 @@ async def audit(
     gateway: ComponentsDep, _: Annotated[Principal, Depends(require("admin"))],
     client_id: Annotated[str | None, Query(max_length=64, description="按客户端筛选")] = None,
     person_ref: Annotated[str | None, Query(pattern=r"^[0-9a-f]{64}$", description="按人员编号筛选")] = None,
-    since: Annotated[AwareDatetime | None, Query(description="起始时间（含），须带时区")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="截止时间（不含），须带时区")] = None,
+    since: Annotated[IsoDatetime | None, Query(description="起始时间（含），须带时区")] = None,
+    until: Annotated[IsoDatetime | None, Query(description="截止时间（不含），须带时区")] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="每页条数")] = 100,
     before_id: Annotated[int | None, Query(ge=1, le=2**62, description="翻页：只列出编号小于此值的记录")] = None,
 ) -> AuditPage:

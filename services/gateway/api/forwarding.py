@@ -25,8 +25,11 @@ _EVERY_METHOD = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
 def _forwarding(operation: Operation) -> Callable[[Request, ComponentsDep, PrincipalDep], Awaitable[Response]]:
+    takes_json = operation.takes_json
+
     async def handler(request: Request, gateway: ComponentsDep, principal: PrincipalDep) -> Response:
-        return await forward(request, gateway, principal, request.scope["path"].removeprefix("/v1"))
+        return await forward(request, gateway, principal, request.scope["path"].removeprefix("/v1"),
+                             takes_json=takes_json)
 
     handler.__name__ = f"forward_{operation.method.lower()}"
     return handler
@@ -44,10 +47,18 @@ def _not_allowed(allowed: set[str]) -> Callable[[], Awaitable[Response]]:
 
 _ALLOWED: dict[str, set[str]] = {}
 for _operation in operations():
+    _ALLOWED.setdefault(_operation.public_path, set()).add(_operation.method)
+# A literal path's other methods answer 405 before any template can take the path as a parameter
+# (``GET /v1/persons/lookup`` is not ``GET /v1/persons/{person_ref}``); a template's, after every real
+# route, so they are reached only when no route has the method.
+for _path, _methods in _ALLOWED.items():
+    if "{" not in _path:
+        router.add_api_route(_path, _not_allowed(_methods), methods=sorted(_EVERY_METHOD - _methods),
+                             include_in_schema=False)
+for _operation in operations():
     router.add_api_route(_operation.public_path, _forwarding(_operation), methods=[_operation.method],
                          include_in_schema=False)
-    _ALLOWED.setdefault(_operation.public_path, set()).add(_operation.method)
-# After every real route: a path's other methods reach these only when no route has them.
 for _path, _methods in _ALLOWED.items():
-    router.add_api_route(_path, _not_allowed(_methods), methods=sorted(_EVERY_METHOD - _methods),
-                         include_in_schema=False)
+    if "{" in _path:
+        router.add_api_route(_path, _not_allowed(_methods), methods=sorted(_EVERY_METHOD - _methods),
+                             include_in_schema=False)

@@ -21,7 +21,7 @@ from services.runtime.outbox import add_event
 
 from ..auth import Principal
 from ..components import Components
-from ..deps import ComponentsDep, SessionDep, require
+from ..deps import ComponentsDep, SessionDep, json_body, require
 from ..events import (
     GrafanaNotification,
     acknowledged_event,
@@ -56,7 +56,7 @@ class Accepted(BaseModel):
              description="统计调查队报送某月的城镇调查失业率；同一月份再次报送即为更正。所需权限范围：`stats:write`。")
 def report_survey_rate(
     _: Annotated[Principal, Depends(require("stats:write"))],  # before the body: no access, no body errors
-    body: SurveyRateIn, session: SessionDep,
+    _json: Annotated[None, Depends(json_body)], body: SurveyRateIn, session: SessionDep,
 ) -> Accepted:
     event = survey_rate_event(SurveyRateReported.model_validate_json(body.model_dump_json()))
     add_event(session, event)
@@ -80,7 +80,8 @@ async def grafana_token(gateway: ComponentsDep, authorization: Annotated[str | N
 
 @router.post("/v1/hooks/grafana", tags=["统计与预警"], summary="接收 Grafana 告警回调",
              description="Grafana 告警通知（webhook，version 1）。每条告警的触发与恢复各发布一次"
-             "（按告警指纹与开始时间去重），重复投递不会重复发布。", dependencies=[Depends(grafana_token)])
+             "（按告警指纹与开始时间去重），重复投递不会重复发布。",
+             dependencies=[Depends(grafana_token), Depends(json_body)])
 def grafana_webhook(body: GrafanaNotification,
                     session: SessionDep) -> WebhookResult:
     result = WebhookResult(published=0, duplicates=0, ignored=[])

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from schemas.fields import SHANGHAI
 from schemas.reference import STREETS
+from schemas.requests import IsoDate, IsoDatetime
 from schemas.vocab import IndustrySection, KeyGroup
 from services.runtime.errors import ProblemError
 
@@ -71,8 +72,9 @@ class StreetsTable(BaseModel):
     streets: list[StreetIndicators]
 
 
-From = Annotated[date | None, Query(alias="from", description="起始日期（含），默认当年1月1日")]
-To = Annotated[date | None, Query(alias="to", description="截止日期（含），默认今天（北京时间）")]
+# IsoDate: lax parsing would read "0" (or any number) as Unix time, 1970-01-01.
+From = Annotated[IsoDate | None, Query(alias="from", description="起始日期（含，YYYY-MM-DD），默认当年1月1日")]
+To = Annotated[IsoDate | None, Query(alias="to", description="截止日期（含，YYYY-MM-DD），默认今天（北京时间）")]
 
 
 def _period(start: date | None, end: date | None) -> tuple[date, date]:
@@ -184,7 +186,7 @@ def _aware(moment: datetime | None) -> datetime | None:
 @router.get("/ingest", summary="事件入库情况（已入库事件数、最新事件时间、入库延迟分位数）")
 async def ingest_status(
     store: StoreDep,
-    since: Annotated[datetime | None, Query(description="统计入库延迟的起始事件时间（含时区）")] = None,
+    since: Annotated[IsoDatetime | None, Query(description="统计入库延迟的起始事件时间（含时区）")] = None,
 ) -> IngestStatus:
     rows = await store.call(store.rows_sync, "SELECT topic, count(), max(event_time) FROM events FINAL GROUP BY topic")
     by_topic = {topic: count for topic, count, _ in rows}

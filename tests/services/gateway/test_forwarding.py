@@ -86,7 +86,7 @@ def test_every_personal_data_access_is_audited_without_personal_data(gateway: Ga
     ("path", "status", "code"),
     [
         pytest.param("/v1/stats/indicators/boom", 502, "backend_error", id="backend fails"),
-        pytest.param("/v1/stats/indicators/slow", 503, "backend_unavailable", id="backend too slow"),
+        pytest.param("/v1/stats/indicators/slow", 504, "backend_timeout", id="backend too slow"),
     ],
 )
 def test_failing_backend_is_never_a_500(gateway: Gateway, path, status, code) -> None:

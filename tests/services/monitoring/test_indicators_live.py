@@ -137,6 +137,9 @@ def test_streets_side_by_side(worker, events, period) -> None:
     pytest.param({"street_code": "120111999"}, "query.street_code", id="unknown 街镇"),
     pytest.param({"from": "2026-05-01", "to": "2026-04-01"}, "query.from", id="period backwards"),
     pytest.param({"group": "astronauts"}, "query.group", id="unknown group"),
+    pytest.param({"from": "0"}, "query.from", id="a number is not a date"),
+    pytest.param({"to": "20260401"}, "query.to", id="digits are not a date"),
+    pytest.param({"to": "1.5"}, "query.to", id="a float is not a date"),
 ])
 def test_invalid_filters_are_422_naming_the_field(worker, params, field) -> None:
     response = worker.get("/stats/indicators", **params)
