@@ -65,7 +65,7 @@ def _industry(col: str = "industry_section") -> str:
     return _INDUSTRY.format(col=col)
 
 
-Family = Literal["stock", "flow", "cases", "layoffs"]
+Family = Literal["stock", "flow", "cases", "layoffs", "people"]
 
 # The columns of each family's rows: what its indicators' ``Part.where``, ``value`` and ``people`` may use.
 _FAMILY_COLUMNS: dict[Family, str] = {
@@ -118,6 +118,22 @@ _NULL_PEOPLE = "CAST(NULL AS Nullable(UInt64))"
 
 
 @dataclass(frozen=True)
+class Cohort:
+    """A cohort rate read from the sets of people (``people_daily``): the share of the people with a
+    ``cohort_kinds`` fact in the period (filtered by ``where``, 街镇 and group) who also have a
+    ``found_kinds`` fact in it, anywhere in the district. Its query is :meth:`sql`;
+    :func:`family_query` reads several cohort rates from one read of the sets."""
+
+    cohort_kinds: str
+    where: str
+    found_kinds: str
+    family: Family = "people"
+
+    def sql(self) -> str:
+        return _cohort_share(self.cohort_kinds, self.where, self.found_kinds)
+
+
+@dataclass(frozen=True)
 class Indicator:
     """One indicator. ``target_op`` says how the value compares with ``target`` when on track
     (``>=``, ``<=``, or ``None`` when the target is only a reference). An indicator is either a
@@ -132,7 +148,7 @@ class Indicator:
     target: float | None = None
     target_op: Literal[">=", "<="] | None = None
     description: str = ""
-    part: Part | None = None
+    part: Part | Cohort | None = None
 
     def __post_init__(self) -> None:
         if (self.part is None) == (not self.sql):
@@ -274,10 +290,10 @@ def _cohort_share(cohort_kinds: str, cohort_where: str, found_kinds: str) -> str
     """
 
 
-def _employment_rate(cohort_where: str = "1") -> str:
+def _employment_rate(cohort_where: str = "1") -> Cohort:
     """Share of the people registered unemployed in the period (filtered by ``cohort_where``) who
     registered employment in it."""
-    return _cohort_share("'unemployment'", cohort_where, "'employment'")
+    return Cohort("'unemployment'", cohort_where, "'employment'")
 
 
 # 离校未就业 graduates: a job-seeker or unemployment registration naming the group.
@@ -356,18 +372,18 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "reemployment_rate", "登记失业人员就业率", "%", True, _SG, target=90, target_op=">=",
         description="People registered unemployed in the period who also registered employment in it.",
-        sql=_employment_rate(),
+        part=_employment_rate(),
     ),
     Indicator(
         "hardship_employment_rate", "就业困难人员就业率", "%", True, _SG, target=90, target_op=">=",
         description="The same rate for people registered unemployed as 就业困难人员.",
-        sql=_employment_rate("has(key_groups, 'hardship')"),
+        part=_employment_rate("has(key_groups, 'hardship')"),
     ),
     Indicator(
         "graduate_employment_rate", "离校未就业高校毕业生就业率", "%", True, _SG, target=95, target_op=">=",
         description="Graduates registered as 离校未就业 (job-seeker or unemployment registration) in the "
         "period who registered employment in it.",
-        sql=_cohort_share(_GRADUATE_KINDS, _GRADUATE, "'employment'"),
+        part=Cohort(_GRADUATE_KINDS, _GRADUATE, "'employment'"),
     ),
     Indicator(
         "graduate_service_rate", "离校未就业高校毕业生服务率", "%", True, _SG, target=100, target_op=">=",
@@ -378,7 +394,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "a case dispatched for them (case.dispatched with their person_ref). A dispatch alone is not a service. "
         "Services the platform records no event for (职业指导, training, 见习 placement, policy advice) cannot "
         "count, so the rate is a lower bound of the services given.",
-        sql=_cohort_share(_GRADUATE_KINDS, _GRADUATE, _SERVED_KINDS),
+        part=Cohort(_GRADUATE_KINDS, _GRADUATE, _SERVED_KINDS),
     ),
     Indicator(
         "zero_employment_family_unemployed", "零就业家庭未就业人员", "人", True, _SG, target=0, target_op="<=",
@@ -511,9 +527,17 @@ def family_query(indicators: list[Indicator], *, by_street: bool = False, by_ind
     row of the family is tagged with the indicators whose ``where`` it meets, and each indicator's
     ``value`` and ``people`` are taken over its own rows — the same expressions as its own query.
     An indicator (or 街镇) without rows has no row here: its value is that over nothing."""
-    parts = [(indicator.code, indicator.part) for indicator in indicators if indicator.part is not None]
-    if len(parts) != len(indicators) or len({part.family for _, part in parts}) != 1:
+    found = [(indicator.code, indicator.part) for indicator in indicators if indicator.part is not None]
+    if len(found) != len(indicators) or len({part.family for _, part in found}) != 1:
         raise ValueError("family_query takes indicators of one family")
+    substitutions = (values or _PARAMETERS) | NO_KEY | ({"street": "''"} if by_street else {}) \
+        | ({"industry": "''"} if by_industry else {})
+    cohorts = [(code, part) for code, part in found if isinstance(part, Cohort)]
+    if cohorts:
+        if by_industry:
+            raise ValueError("the cohort rates have no industry")
+        return Template(_cohort_family(cohorts, by_street=by_street)).substitute(substitutions)
+    parts = [(code, part) for code, part in found if isinstance(part, Part)]
     family = parts[0][1].family
     tags = ", ".join(f"if({part.where}, '{code}', '')" for code, part in parts)
     value = ", ".join(f"code = '{code}', {part.value}" for code, part in parts)
@@ -526,5 +550,34 @@ def family_query(indicators: list[Indicator], *, by_street: bool = False, by_ind
     FROM (SELECT *, arrayJoin(arrayFilter(c -> c != '', [{tags}])) AS code FROM {rows})
     GROUP BY {grouping}
     """
-    return Template(sql).substitute((values or _PARAMETERS) | NO_KEY | ({"street": "''"} if by_street else {})
-                                    | ({"industry": "''"} if by_industry else {}))
+    return Template(sql).substitute(substitutions)
+
+
+def _cohort_family(cohorts: list[tuple[str, Cohort]], *, by_street: bool) -> str:
+    """Several cohort rates from the sets of people of the period: each set of people tagged with the
+    rates whose cohort it belongs to (with the 街镇 and group filters) and, separately, those whose
+    found set it belongs to (district-wide); then per rate, the intersection. Two reads of the sets,
+    whatever the number of rates."""
+    rows = ("(SELECT street_code, street_code AS street, kind, key_groups, people FROM people_daily "
+            "WHERE day BETWEEN $start AND $end)")
+    cohort_tags = ", ".join(f"if(kind IN ({part.cohort_kinds}) AND {part.where} AND {_street()} AND {_group()}, "
+                            f"'{code}', '')" for code, part in cohorts)
+    found_tags = ", ".join(f"if(kind IN ({part.found_kinds}), '{code}', '')" for code, part in cohorts)
+    street, grouping = ("street AS street_code, ", "code, street") if by_street else ("", "code")
+    scope = "street_code, " if by_street else ""
+    return f"""
+    SELECT code, {scope}if(total = 0, NULL, 100 * both / total) AS value, toNullable(both) AS people
+    FROM (
+        SELECT code, {scope}bitmapCardinality(cohort) AS total, bitmapAndCardinality(cohort, found) AS both
+        FROM (
+            SELECT code, {street}groupBitmapMergeState(people) AS cohort
+            FROM (SELECT *, arrayJoin(arrayFilter(c -> c != '', [{cohort_tags}])) AS code FROM {rows})
+            GROUP BY {grouping}
+        ) AS c
+        LEFT JOIN (
+            SELECT code, groupBitmapMergeState(people) AS found
+            FROM (SELECT *, arrayJoin(arrayFilter(c -> c != '', [{found_tags}])) AS code FROM {rows})
+            GROUP BY code
+        ) AS f USING code
+    )
+    """
