@@ -60,7 +60,7 @@ def demo_stations() -> list[dict[str, object]]:
     """One active station per 街镇, with a made-up 红娘 (the simulator's people carry made-up 社区/村
     names too; a station of the person's 街镇 takes the case when none matches the 社区/村)."""
     suffix = {"街道": "社区", "镇": "村"}
-    return [{"code": f"demo-{street.code}", "street_code": street.code,
+    return [{"station_code": f"demo-{street.code}", "street_code": street.code,
              "community": f"{street.name[:2]}东{suffix.get(street.kind, '社区')}",
              "matchmaker_id": f"demo-hn-{street.code}", "matchmaker_name": f"{street.name}就业红娘（演示）",
              "active": True} for street in STREETS.values()]
@@ -89,5 +89,5 @@ def _post_stations(gateway_url: str, client_id: str, secret: str) -> int:
                 created += 1
             elif answer.status_code != 409:
                 raise DemoClientError(
-                    f"无法设立演示红娘站点 {station['code']}（{answer.status_code}）：{answer.text[:200]}")
+                    f"无法设立演示红娘站点 {station['station_code']}（{answer.status_code}）：{answer.text[:200]}")
     return created

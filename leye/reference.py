@@ -141,7 +141,20 @@ class Reference:
         long, stock = self.long_term()
         return self.share(long, stock)
 
+    def open_vacancy_headcount(self) -> Result:
+        return float(self.open_posts()), None
+
     def vacancy_ratio(self) -> Result:
+        posts = self.open_posts()
+        seekers_latest = self.latest(self.of(registration.JobseekerRegistered, registration.UnemploymentRegistered,
+                                             registration.EmploymentRegistered, registration.RegistrationClosed),
+                                     lambda e: e.data.person_ref)
+        seekers = sum(1 for e in seekers_latest.values()
+                      if isinstance(e.data, registration.JobseekerRegistered | registration.UnemploymentRegistered)
+                      and self.street_ok(e.data.street_code))
+        return (None if seekers == 0 else posts / seekers), seekers
+
+    def open_posts(self) -> int:
         posts = 0
         by_vacancy: dict[str, list[CloudEvent]] = {}
         for e in self.of(vacancy.VacancyPosted, vacancy.VacancyUpdated, vacancy.VacancyFilled, vacancy.VacancyClosed,
@@ -158,13 +171,7 @@ class Reference:
                 posts += last.headcount
             elif isinstance(last, vacancy.VacancyFilled):
                 posts += last.remaining
-        seekers_latest = self.latest(self.of(registration.JobseekerRegistered, registration.UnemploymentRegistered,
-                                             registration.EmploymentRegistered, registration.RegistrationClosed),
-                                     lambda e: e.data.person_ref)
-        seekers = sum(1 for e in seekers_latest.values()
-                      if isinstance(e.data, registration.JobseekerRegistered | registration.UnemploymentRegistered)
-                      and self.street_ok(e.data.street_code))
-        return (None if seekers == 0 else posts / seekers), seekers
+        return posts
 
     def job_loss_rate(self) -> Result:
         latest: dict[str, CloudEvent] = {}

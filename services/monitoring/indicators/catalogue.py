@@ -412,6 +412,12 @@ INDICATORS: tuple[Indicator, ...] = (
                     f"toNullable(toUInt64({_SEEKERS}))"),
     ),
     Indicator(
+        "open_vacancy_headcount", "空缺岗位数", "个", False, _S,
+        description="Open posts at the end of the period: the headcount still sought by postings valid on that day "
+        "(the numerator of 求人倍率).",
+        part=_stock("'open_posts'", "toNullable(toFloat64(sum(v)))", None),
+    ),
+    Indicator(
         "job_loss_rate", "岗位流失率", "%", False, _SI, target_op="<=",
         description="(baseline − current) / baseline over monitored enterprises' latest reports up to the end "
         "(of the reports received up to the end, each enterprise's for the latest month, then the latest sent).",
