@@ -334,7 +334,7 @@ def _mass_layoffs(value: str, people: str | None) -> Part:
                 None if people is None else f"toNullable(toUInt64({people}))")
 
 
-_NO_PEOPLE = "CAST(NULL AS Nullable(UInt64)) AS people"
+_NO_PEOPLE = f"{_NULL_PEOPLE} AS people"
 _STOCK_COUNT = ("toNullable(toFloat64(sum(v)))", "toNullable(toUInt64(sum(v)))")
 _SEEKERS = "sumIf(v, measure = 'seekers')"
 _BASELINE = "sumIf(v, measure = 'loss_baseline')"
