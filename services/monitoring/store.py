@@ -46,7 +46,7 @@ from clickhouse_connect.driver.client import Client
 
 from schemas.reference import STREETS
 
-from .indicators.catalogue import Indicator, family_query
+from .indicators.catalogue import Indicator, figures_query
 from .indicators.state import refresh_steps
 from .ingest.rows import COLUMNS, EncodedEvent, Row, json_lines
 from .migrations import migrate
@@ -55,6 +55,7 @@ T = TypeVar("T")
 _FACT_TABLES = [table for table in COLUMNS if table != "events"]
 INSERT_FORMAT = "JSONCompactEachRow"
 REFRESH_EVERY_S = 5.0
+_NO_STREET = "000000000"  # no 街镇 has this code (see _over_nothing)
 _INSERT_SETTINGS = {
     "date_time_input_format": "best_effort",  # ISO 8601 with an offset, as orjson writes aware times
     "input_format_json_read_objects_as_strings": 1,  # the raw log's payload: a JSON object, kept as text
@@ -72,6 +73,7 @@ class Store:
         self.dirty = True  # the state may lag the facts (a crash may have left work): refresh before reading
         self.refreshed_at = 0.0
         self._steps: list[tuple[str, list[str]]] = []  # the refresh under way, a step per written batch
+        self._empty: dict[tuple[str, str, str], tuple[float | None, int | None]] = {}  # see _over_nothing
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking ``*_sync`` method on the ClickHouse thread."""
@@ -168,51 +170,53 @@ class Store:
                  for street, value, people in self._indicator_rows(sql, parameters, background)}
         missing = [street for street in STREETS if street not in found]
         if missing:  # a 街镇 without rows: the per-街镇 query's value over nothing, the same for each
-            empty = self.indicator_sync(indicator, start, end, street=missing[0], group=group, industry=industry,
-                                        background=background)
-            found |= dict.fromkeys(missing, empty)
+            found |= dict.fromkeys(missing, self._over_nothing(indicator, group=group, industry=industry))
         return {street: found[street] for street in STREETS}
 
     def indicators_sync(self, indicators: Sequence[Indicator], start: date, end: date, *, street: str = "",
                         group: str = "", industry: str = "") -> dict[str, tuple[float | None, int | None]]:
-        """``(value, people)`` of several indicators with the same filters, by code: one query per
-        family (``catalogue.family_query``: one scan of its rows for all its indicators), one per
-        other indicator, and one for an indicator of a family that had no rows of its own."""
-        found: dict[str, tuple[float | None, int | None]] = {}
+        """``(value, people)`` of several indicators with the same filters, by code, from one query
+        (``catalogue.figures_query``: one scan per family for its parts, the others' own queries).
+        An indicator of a family that had no rows is worth its value over nothing."""
         parameters = {"start": start, "end": end, "street": street, "group": group, "industry": industry}
-        for members in _families(indicators):
-            sql = family_query(members)
-            found |= {code: _reading(value, people)
-                      for code, value, people in self._indicator_rows(sql, parameters, background=False)}
+        found = {code: _reading(value, people) for code, value, people
+                 in self._indicator_rows(figures_query(list(indicators)), parameters, background=False)}
         for indicator in indicators:
             if indicator.code not in found:
-                found[indicator.code] = self.indicator_sync(indicator, start, end, street=street, group=group,
-                                                            industry=industry)
+                found[indicator.code] = self._over_nothing(indicator, group=group, industry=industry)
         return {indicator.code: found[indicator.code] for indicator in indicators}
 
     def indicators_by_street_sync(self, indicators: Sequence[Indicator], start: date, end: date,
                                   ) -> dict[str, dict[str, tuple[float | None, int | None]]]:
-        """``(value, people)`` of several indicators for each of the 12 街镇, by code then 街镇: one
-        query per family, else :meth:`indicator_by_street_sync`. A 街镇 without rows gets the
-        indicator's value over nothing (from its query for the first such 街镇)."""
+        """``(value, people)`` of several indicators for each of the 12 街镇, by code then 街镇: those
+        that :attr:`~Indicator.groups_by_street` from one query (``catalogue.figures_query``), the
+        others by :meth:`indicator_by_street_sync`. A 街镇 without rows gets the indicator's value
+        over nothing."""
+        grouped = [indicator for indicator in indicators if indicator.groups_by_street]
         found: dict[str, dict[str, tuple[float | None, int | None]]] = defaultdict(dict)
         parameters = {"start": start, "end": end, "street": "", "group": "", "industry": ""}
-        for members in _families(indicators):
-            for code, street, value, people in self._indicator_rows(family_query(members, by_street=True),
-                                                                    parameters, background=False):
-                found[code][street] = _reading(value, people)
+        for code, street, value, people in self._indicator_rows(figures_query(grouped, by_street=True), parameters,
+                                                                background=False):
+            found[code][street] = _reading(value, people)
         out = {}
         for indicator in indicators:
-            if indicator.part is None:
+            if not indicator.groups_by_street:
                 out[indicator.code] = self.indicator_by_street_sync(indicator, start, end)
                 continue
             values = found[indicator.code]
-            missing = [street for street in STREETS if street not in values]
-            if missing:
-                empty = self.indicator_sync(indicator, start, end, street=missing[0])
-                values |= dict.fromkeys(missing, empty)
-            out[indicator.code] = {street: values[street] for street in STREETS}
+            out[indicator.code] = {street: values.get(street) or self._over_nothing(indicator) for street in STREETS}
         return out
+
+    def _over_nothing(self, indicator: Indicator, *, group: str = "", industry: str = "",
+                      ) -> tuple[float | None, int | None]:
+        """An indicator's ``(value, people)`` over a scope without rows: its query for a 街镇 code no
+        row can carry. It depends on the query alone, not on the data, so it is asked once, and
+        need not wait for a refresh."""
+        key = (indicator.code, group, industry)
+        if key not in self._empty:
+            self._empty[key] = self.indicator_sync(indicator, date(2000, 1, 1), date(2000, 1, 1), street=_NO_STREET,
+                                                   group=group, industry=industry, background=True)
+        return self._empty[key]
 
     def _indicator_rows(self, sql: str, parameters: dict[str, Any], background: bool) -> list[Sequence[Any]]:
         self._fresh(stale_ok=background)
@@ -228,16 +232,6 @@ class Store:
         if self._client is not None:
             self._client.close()
         self._executor.shutdown(wait=True)
-
-
-def _families(indicators: Sequence[Indicator]) -> list[list[Indicator]]:
-    """The indicators that are parts of a family, grouped by family (two or more: one alone is its
-    own query)."""
-    by_family: dict[str, list[Indicator]] = defaultdict(list)
-    for indicator in indicators:
-        if indicator.part is not None:
-            by_family[indicator.part.family].append(indicator)
-    return [members for members in by_family.values() if len(members) > 1]
 
 
 def _reading(value: Any, people: Any) -> tuple[float | None, int | None]:
