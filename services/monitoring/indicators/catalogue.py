@@ -87,7 +87,7 @@ def family_rows(family: Family, where: str) -> str:
     if family == "stock":
         return summed("stock", columns, scoped, EPOCH, "$end")
     if family == "flow":
-        return summed("flow", columns, scoped, "$start", "$end", monthly=False)
+        return summed("flow", columns, scoped, "$start", "$end")
     table = "case_sets" if family == "cases" else "mass_layoffs FINAL"
     return f"""(
         SELECT {columns} FROM {table} WHERE {scoped} AND day BETWEEN $start AND $end
@@ -185,7 +185,7 @@ class Indicator:
                 values = values | {"start": first}
                 # a stock (read from the epoch) counts a row in every week ending on or after its day;
                 # a flow in the week its day falls in
-                counted = (f"day <= {end} - 7 * k" if "stock_monthly" in self.sql else
+                counted = (f"day <= {end} - 7 * k" if "stock_monthly_sum" in self.sql else
                            f"day BETWEEN {end} - 7 * k - 6 AND {end} - 7 * k")
                 keyed = {"key": "week_back", "key_join": f"ARRAY JOIN arrayFilter(k -> {counted}, range({weeks}))"
                          " AS week_back", "daily_from": f"toStartOfMonth({end} - {7 * (weeks - 1)})"}
@@ -267,7 +267,7 @@ def _people(kinds: str, where: str = "1") -> str:
     """Rows ``(street, people)`` of the sets of people (``state.py``) with facts of ``kinds`` in
     ``[$start, $end]``, filtered by ``where``: merged, the people of the period."""
     return summed("people", "street_code AS street, people", f"kind IN ({kinds}) AND {where}", "$start", "$end",
-                  keyed=False, final=False, monthly=False)
+                  keyed=False)
 
 
 def _cohort_share(cohort_kinds: str, cohort_where: str, found_kinds: str) -> str:
@@ -511,7 +511,7 @@ INDICATORS: tuple[Indicator, ...] = (
         FROM (
             SELECT street_code AS street, sumIf(n, day BETWEEN $end - 6 AND $end) AS recent,
                    sumIf(n, day BETWEEN $end - 34 AND $end - 7) AS baseline
-            FROM flow_daily FINAL
+            FROM flow_daily_sum
             WHERE measure = 'unemployment' AND day BETWEEN $end - 34 AND $end AND {_street()}
             GROUP BY street
         )

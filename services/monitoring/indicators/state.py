@@ -1,13 +1,13 @@
 """The pre-aggregated state the indicators read, and how it is derived from the fact tables.
 
-Pure SQL text, no I/O: ``migrations/0004_aggregated_state.py`` and ``0005_people_sets_and_daily_reads.py``
+Pure SQL text, no I/O: ``migrations/0004_aggregated_state.py`` to ``0007_sums_read_without_final.py``
 create the tables and build them from existing facts with these statements, and
 ``Store.refresh_sync`` runs the same statements for what a batch touched. Why each table has its
 shape is in those migrations' docstrings; in short:
 
-- **Flows** (counts in a period) are summed per day and 街镇 in ``flow_daily``; a day's slice is
-  recomputed from the ``FINAL``'d facts of that day and 街镇, so writing it again (a replay, a retry)
-  gives the same rows.
+- **Flows** (counts in a period) are summed per day and 街镇 in ``flow_daily_sum``; a day's slice is
+  recomputed from the ``FINAL``'d facts of that day and 街镇 and the difference from what the table
+  holds is added (``_changes``), so doing it again (a replay, a retry) adds nothing.
 - **Sets of people** (the cohort rates count distinct people): ``people_daily`` holds, per day, kind,
   街镇 and key groups, a roaring bitmap of the people's numbers (``person_ids``); adding a slice again
   is a union with itself, so the sets are fed incrementally and read without ``FINAL``.
@@ -19,8 +19,9 @@ shape is in those migrations' docstrings; in short:
   validity ending). The sum of every row up to a day is the stock at the end of that day, since the
   rows of one aggregate telescope to its latest state. A row's key depends only on its own event, so
   recomputing an aggregate's rows (its chain changed: a new event, one arriving late) replaces them
-  in place under ``FINAL``; nothing is ever added twice. ``stock_daily`` / ``stock_monthly`` hold
-  the sums per day / month, 街镇 and key groups, recomputed for exactly the days whose rows changed.
+  in place under ``FINAL``; nothing is ever added twice. ``stock_daily_sum`` / ``stock_monthly_sum``
+  hold the sums per day / month, 街镇 and key groups, brought to their recomputed values (as the
+  flows) for exactly the days whose rows changed; readers sum them without ``FINAL``.
 
 Which aggregates, slices and days a batch touched is recorded server-side by materialized views
 into the ``dirty_*`` tables (plain MergeTrees: they survive a crash, so work a crash interrupted is
@@ -213,7 +214,8 @@ def case_states(*, all_cases: bool = False) -> list[str]:
 def stock_days(*, all_days: bool = False, industry: bool = True) -> str:
     """Sum ``stock_deltas`` into ``stock_daily`` for the days in ``dirty_stock_days``. A key of the
     day that no row adds to any more (a state moved to another 街镇) is written again as 0.
-    ``industry=False``: the statement of migration 0004, before the stocks had an industry."""
+    The ReplacingMergeTree sums of migrations 0004 and 0006 (``industry=False``: 0004's, before the
+    stocks had an industry); since 0007 the refresh writes :func:`stock_day_sums`."""
     days = "1" if all_days else "day IN (SELECT day FROM dirty_stock_days)"
     key = "measure, day, street_code, key_groups" + (", industry_section" if industry else "")
     return f"""
@@ -229,6 +231,7 @@ def stock_days(*, all_days: bool = False, industry: bool = True) -> str:
 
 
 def stock_months(*, all_months: bool = False, industry: bool = True) -> str:
+    """``stock_daily`` summed into ``stock_monthly`` (migrations 0004 and 0006, as :func:`stock_days`)."""
     months = "1" if all_months else "toStartOfMonth(day) IN (SELECT month FROM dirty_months WHERE family = 'stock')"
     monthly = "1" if all_months else "day IN (SELECT month FROM dirty_months WHERE family = 'stock')"
     key = "measure, day, street_code, key_groups" + (", industry_section" if industry else "")
@@ -308,7 +311,8 @@ FLOW_SOURCES: dict[str, tuple[str, str, str, str, str, str, str, str, str]] = {
 def flow_slices(source: str, *, all_slices: bool = False) -> str:
     """Recount ``flow_daily`` for the (街镇, day) slices of one source in ``dirty_flows``, from the
     ``FINAL``'d facts of those slices only (a range of the fact table's sorting key). Facts only ever
-    add to a slice, so its keys never disappear and a plain recount replaces it."""
+    add to a slice, so its keys never disappear and a plain recount replaces it. Migration 0004's
+    ReplacingMergeTree counts; since 0007 the refresh writes :func:`flow_day_sums`."""
     table, which, measure, groups, industry, detail, n, a, b = FLOW_SOURCES[source]
     slices = "1" if all_slices else \
         f"(street_code, day) IN (SELECT street_code, day FROM dirty_flows WHERE source = '{source}')"
@@ -320,6 +324,76 @@ def flow_slices(source: str, *, all_slices: bool = False) -> str:
     WHERE {slices} AND {which}
     GROUP BY measure, day, street_code, groups, industry, detail
     """
+
+
+# --- sums read without FINAL (migration 0007) -------------------------------------------------------
+
+def _changes(target: str, key: str, sums: str, fresh: str, where: str) -> str:
+    """Bring the rows of ``target`` that ``where`` selects to the sums of the query ``fresh`` (rows of
+    ``key`` and ``sums`` columns) by adding, per key, the difference between them and what the table
+    holds now. ``target`` is a SummingMergeTree, so what it holds is the plain sum of its rows: read
+    without ``FINAL``, exact whether or not its parts have merged. Running this again adds nothing
+    (the differences are then 0), so a refresh cut short, even half-way through its insert, is
+    repaired by running it again."""
+    columns = [column.strip() for column in sums.split(",")]
+    changed = " OR ".join(f"change_{column} != 0" for column in columns)
+    negated = ", ".join(f"-{column}" for column in columns)
+    summed_ = ", ".join(f"sum({column}) AS change_{column}" for column in columns)
+    return f"""
+    INSERT INTO {target} ({key}, {sums})
+    SELECT {key}, {summed_}
+    FROM (
+        {fresh}
+        UNION ALL
+        SELECT {key}, {negated} FROM {target} WHERE {where}
+    )
+    GROUP BY {key}
+    HAVING {changed}
+    """
+
+
+_STOCK_KEY = "measure, day, street_code, key_groups, industry_section"
+
+
+def stock_day_sums(*, all_days: bool = False) -> str:
+    """``stock_deltas`` summed into ``stock_daily_sum`` for the days in ``dirty_stock_days`` (or every day)."""
+    days = "1" if all_days else "day IN (SELECT day FROM dirty_stock_days)"
+    return _changes("stock_daily_sum", _STOCK_KEY, "value",
+                    f"SELECT {_STOCK_KEY}, value FROM stock_deltas FINAL WHERE {days}", days)
+
+
+def stock_month_sums(*, all_months: bool = False) -> str:
+    """``stock_daily_sum`` summed into ``stock_monthly_sum`` (rows on each month's first day) for the
+    months in ``dirty_months`` (or every month)."""
+    if all_months:
+        days, months = "1", "1"
+    else:
+        months = "day IN (SELECT month FROM dirty_months WHERE family = 'stock')"
+        days = "toStartOfMonth(day) IN (SELECT month FROM dirty_months WHERE family = 'stock')"
+    by_month = _STOCK_KEY.replace("day", "toStartOfMonth(day) AS day", 1)
+    return _changes("stock_monthly_sum", _STOCK_KEY, "value",
+                    f"SELECT {by_month}, value FROM stock_daily_sum WHERE {days}", months)
+
+
+FLOW_KEY = "measure, day, street_code, key_groups, industry_section, detail"
+FLOW_MEASURES = {"person": "measure IN ('employment', 'unemployment')", "posting": "measure = 'posted'",
+                 "session": "measure = 'session_ended'"}
+"""The measures each source of ``FLOW_SOURCES`` writes."""
+
+
+def flow_day_sums(source: str, *, all_slices: bool = False) -> str:
+    """Recount ``flow_daily_sum`` for the (街镇, day) slices of one source in ``dirty_flows`` (or every
+    slice), from the ``FINAL``'d facts of those slices only (a range of the fact table's sorting key)."""
+    table, which, measure, groups, industry, detail, n, a, b = FLOW_SOURCES[source]
+    slices = "1" if all_slices else \
+        f"(street_code, day) IN (SELECT street_code, day FROM dirty_flows WHERE source = '{source}')"
+    fresh = f"""
+        SELECT {measure} AS measure, day, street_code, {groups} AS key_groups, {industry} AS industry_section,
+               {detail} AS detail, toInt64({n}) AS n, toInt64({a}) AS a, toInt64({b}) AS b
+        FROM {table} FINAL
+        WHERE {slices} AND {which}
+        GROUP BY measure, day, street_code, key_groups, industry_section, detail"""
+    return _changes("flow_daily_sum", FLOW_KEY, "n, a, b", fresh, f"{slices} AND {FLOW_MEASURES[source]}")
 
 
 # --- sets of people: the cohort rates ------------------------------------------------------------------
@@ -392,9 +466,9 @@ def refresh_steps() -> list[tuple[str, list[str]]]:
         ("dirty_vacancies", [vacancy_deltas()]),
         ("dirty_employers", [employer_deltas()]),
         ("dirty_cases", [*case_states(), *served_by_cases()]),
-        ("dirty_stock_days", [stock_days()]),
-        ("dirty_flows", [*(flow_slices(source) for source in FLOW_SOURCES), *people_slices()]),
-        ("dirty_months", [stock_months()]),
+        ("dirty_stock_days", [stock_day_sums()]),
+        ("dirty_flows", [*(flow_day_sums(source) for source in FLOW_SOURCES), *people_slices()]),
+        ("dirty_months", [stock_month_sums()]),
     ]
 
 
@@ -422,35 +496,36 @@ NO_KEY = {"key": "''", "key_join": "", "daily_from": "toDate('2149-06-06')"}
 """The ``summed`` placeholders when the rows are not split by week or key group."""
 
 
-def summed(family: str, columns: str, where: str, start: str, end: str, *, keyed: bool = True,
-           final: bool = True, monthly: bool = True) -> str:
-    """Rows of ``{family}_monthly`` for the months wholly inside ``[start, end]`` and of
-    ``{family}_daily`` for the days of the partial months at either end: together, each day of the
-    period exactly once, from at most a month's daily rows at each end. ``monthly=False``: the daily
-    rows of the period only — one table read instead of two, which is what a query over small state
-    costs (a table read has a fixed cost of a few milliseconds); the flows and the sets of people
-    read so, since their daily tables grow with the days of history only (a day's rows are bounded by
-    its 街镇, key groups and kinds), and a period is at most a few years of days. The stocks, read from
-    the epoch, keep the months.
+SUM_TABLES = {"stock": ("stock_daily_sum", "stock_monthly_sum"), "flow": ("flow_daily_sum", ""),
+              "people": ("people_daily", "")}
+"""Per family, its daily and (for the stocks) monthly table: sums and sets, none read with ``FINAL``."""
+
+
+def summed(family: str, columns: str, where: str, start: str, end: str, *, keyed: bool = True) -> str:
+    """Rows of the family's monthly table for the months wholly inside ``[start, end]`` and of its
+    daily table for the days of the partial months at either end: together, each day of the period
+    exactly once, from at most a month's daily rows at each end. The flows and the sets of people
+    have no monthly table: their daily tables grow with the days of history only (a day's rows are
+    bounded by its 街镇, key groups and kinds), a period is at most a few years of days, and one table
+    read is cheaper than two over state this small. The stocks, read from the epoch, keep the months.
 
     Placeholders for a breakdown in one scan (``Indicator.render``): ``$key_join`` may
     ``ARRAY JOIN`` each row to the weeks or key groups it counts in, as ``$key`` (a ``key`` column);
     ``$daily_from`` (a month's first day) moves the months from it on to the daily rows, so that
-    weeks can be told apart. ``keyed=False``: no breakdown (the rows' ``key`` is empty); ``final=False``
-    for tables whose duplicate rows are harmless to a reader (the sets of people: a union)."""
-    partial_head = f"(toStartOfMonth(day) = toStartOfMonth({start}) AND {start} != toStartOfMonth({start}))"
-    partial_tail = f"(toStartOfMonth(day) = toStartOfMonth({end}) AND {end} != toLastDayOfMonth({end}))"
+    weeks can be told apart. ``keyed=False``: no breakdown (the rows' ``key`` is empty)."""
+    daily, monthly = SUM_TABLES[family]
     key, key_join, daily_from = ("$key", "$key_join", "$daily_from") if keyed else ("''", "", NO_KEY["daily_from"])
-    final_ = "FINAL" if final else ""
     if not monthly:
         return f"""(
-        SELECT {columns}, {key} AS key FROM {family}_daily {final_} {key_join}
+        SELECT {columns}, {key} AS key FROM {daily} {key_join}
         WHERE {where} AND day BETWEEN {start} AND {end}
     )"""
+    partial_head = f"(toStartOfMonth(day) = toStartOfMonth({start}) AND {start} != toStartOfMonth({start}))"
+    partial_tail = f"(toStartOfMonth(day) = toStartOfMonth({end}) AND {end} != toLastDayOfMonth({end}))"
     return f"""(
-        SELECT {columns}, {key} AS key FROM {family}_monthly {final_} {key_join}
+        SELECT {columns}, {key} AS key FROM {monthly} {key_join}
         WHERE {where} AND day >= {start} AND toLastDayOfMonth(day) <= {end} AND toLastDayOfMonth(day) < {daily_from}
         UNION ALL
-        SELECT {columns}, {key} AS key FROM {family}_daily {final_} {key_join}
+        SELECT {columns}, {key} AS key FROM {daily} {key_join}
         WHERE {where} AND day BETWEEN {start} AND {end} AND ({partial_head} OR {partial_tail} OR day >= {daily_from})
     )"""

@@ -21,7 +21,13 @@ from schemas.fields import SHANGHAI
 from schemas.reference import INDUSTRY_SECTIONS
 from schemas.vocab import KeyGroup
 from services.monitoring.indicators.catalogue import BY_CODE, INDICATORS
-from services.monitoring.indicators.state import long_term_from
+from services.monitoring.indicators.state import (
+    FLOW_SOURCES,
+    flow_day_sums,
+    long_term_from,
+    stock_day_sums,
+    stock_month_sums,
+)
 from services.monitoring.ingest.encoding import encode_events
 from services.monitoring.ingest.rows import rows_for
 from services.monitoring.migrations import discover, migrate
@@ -133,8 +139,37 @@ def test_the_migration_builds_the_state_from_facts_written_before_it(engine: Sto
         for table, rows in rows_for(event).items():
             store.insert_sync(table, rows)
     assert migrate(store.client) == ["0004_aggregated_state", "0005_people_sets_and_daily_reads",
-                                     "0006_job_loss_and_mass_layoffs"]
+                                     "0006_job_loss_and_mass_layoffs", "0007_sums_read_without_final"]
     assert_equal_to_reference(figures(store), reference(events))
+
+
+def test_the_sums_run_again_add_nothing(engine: Store, events) -> None:
+    """The sums are brought to their new values by adding differences (``state._changes``): the whole
+    of them summed again, as a refresh repeated after a crash would, writes not one row, and a slice
+    whose rows are lost (a crash half-way through an insert) is restored by the next refresh."""
+    store = _database(engine, "again")
+    store.write_sync(encode_events(events))
+    store.refresh_sync()
+    before = figures(store)
+    assert_equal_to_reference(before, reference(events))
+    tables = ("stock_daily_sum", "stock_monthly_sum", "flow_daily_sum")
+
+    def rows() -> list[int]:
+        return [store.client.query(f"SELECT count() FROM {table}").result_rows[0][0] for table in tables]
+
+    written = rows()
+    for statement in (stock_day_sums(all_days=True), stock_month_sums(all_months=True),
+                      *(flow_day_sums(source, all_slices=True) for source in FLOW_SOURCES)):
+        store.client.command(statement)
+    assert rows() == written
+
+    day = store.client.query("SELECT any(day) FROM flow_daily_sum WHERE measure = 'employment'").result_rows[0][0]
+    store.client.command(f"ALTER TABLE flow_daily_sum DELETE WHERE day = '{day}' SETTINGS mutations_sync = 1")
+    assert figures(store) != before
+    store.client.command(f"INSERT INTO dirty_flows SELECT 'person', street_code, day FROM person_facts "
+                         f"WHERE day = '{day}'")
+    store.dirty = True
+    assert figures(store) == before
 
 
 def test_one_scan_per_family_gives_every_indicator_its_own_query_s_figure(engine: Store, events) -> None:
