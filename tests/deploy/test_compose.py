@@ -90,3 +90,20 @@ def test_gateway_and_every_backend_share_the_internal_credential(compose) -> Non
     healthchecks = [" ".join(compose["services"][service]["healthcheck"]["test"]) for service in platform]
     # Health checks carry no credential: /readyz stays open (runtime.http.OPEN_PATHS).
     assert all("/readyz" in check and "LEYE_INTERNAL_TOKEN" not in check for check in healthchecks)
+
+
+def test_the_browser_wall_is_published_only_by_the_operators_override(compose) -> None:
+    """docker-compose.yml publishes no monitoring port and keeps /wall behind the internal credential;
+    deploy/compose.wall.yml, added on purpose, publishes it and nothing else."""
+    assert "ports" not in compose["services"]["monitoring"]
+    assert compose["services"]["monitoring"]["environment"]["MONITORING_WALL_PUBLIC"] == "false"
+    override = yaml.safe_load((ROOT / "deploy" / "compose.wall.yml").read_text())
+    schema = json.loads(COMPOSE_SCHEMA.read_text())
+    assert [e.message for e in Draft7Validator(schema).iter_errors(override)] == []
+    assert list(override["services"]) == ["monitoring"]
+    monitoring = override["services"]["monitoring"]
+    assert set(monitoring) == {"ports", "environment"}
+    assert monitoring["environment"] == {"MONITORING_WALL_PUBLIC": "true"}
+    assert set(monitoring["environment"]) <= env_names(settings_class("monitoring"))
+    assert [port.rsplit(":", 1)[1] for port in monitoring["ports"]] == ["8004"]
+    assert monitoring["ports"][0].startswith("${WALL_BIND:-127.0.0.1}:")  # loopback unless the operator says
