@@ -131,6 +131,9 @@ def test_data_has_every_panel_with_its_columns(worker: MonitoringProcess) -> Non
     rows = {p["title"]: p["rows"] for p in data["panels"]}
     assert len(rows["各街镇就业失业情况"]) == 12
     assert all(len(row) == len(spec.columns) for spec in PANELS for row in rows[spec.title])
+    # aggregates only: no person reference (a keyed HMAC, 64 hex digits) in any cell
+    cells = [cell for panel in data["panels"] for row in panel["rows"] for cell in row]
+    assert not [cell for cell in cells if isinstance(cell, str) and re.fullmatch(r"[0-9a-f]{64}", cell)]
 
 
 def test_unknown_street_is_422(worker: MonitoringProcess) -> None:

@@ -178,7 +178,8 @@
       backgroundColor: "transparent", animation: false, tooltip: { trigger: "axis" },
       legend: { bottom: 0, textStyle: { fontSize: 12 } },
       grid: { left: 8, right: 24, top: 16, bottom: 28, containLabel: true },
-      xAxis: { type: "time", axisLabel: { formatter: (value) => dayFormat.format(new Date(value)), fontSize: 11 } },
+      xAxis: { type: "time", minInterval: 7 * 86400000, // one label a week at most: the points are weeks
+        axisLabel: { formatter: (value) => dayFormat.format(new Date(value)), fontSize: 11, hideOverlap: true } },
       yAxis: { type: "value", splitLine: { lineStyle: { color: "#22252b" } } }, series,
     }, true);
   }
