@@ -23,6 +23,8 @@ import pytest
 from leye.bench.data.event_set import STREET_CODES, varied_events
 from leye.wall import WallError, capture, compare_kpis, find_chromium, shown_text
 from schemas.fields import SHANGHAI
+from services.monitoring.app import build
+from services.monitoring.settings import Settings
 from services.monitoring.wall import browser
 from services.monitoring.wall.panels import GROUP_KPI_CODES, KPI_CODES, wall_panels
 from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
@@ -105,6 +107,14 @@ def test_the_period_is_the_dashboards() -> None:
 ])
 def test_numbers_are_written_as_the_page_writes_them(value, decimals, unit, text) -> None:
     assert shown_text(value, decimals, unit) == text
+
+
+@pytest.mark.parametrize(("public", "open_paths"), [(False, []), (True, ["/wall"])], ids=["default", "published"])
+def test_production_opens_the_wall_only_when_the_operator_publishes_it(
+        monkeypatch: pytest.MonkeyPatch, public: bool, open_paths: list[str]) -> None:
+    monkeypatch.setenv("MONITORING_WALL_PUBLIC", str(public).lower())  # as deploy/compose.wall.yml sets it
+    settings = Settings(LEYE_ENV="production", LEYE_INTERNAL_TOKEN="internal-token-from-the-vault-0123456789")
+    assert list(build(settings).open_paths) == open_paths
 
 
 # --- the running service --------------------------------------------------------------------------
