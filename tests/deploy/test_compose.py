@@ -48,10 +48,14 @@ def env_names(cls: type[ServiceSettings]) -> set[str]:
     return names
 
 
-def test_compose_file_validates_against_the_compose_specification(compose) -> None:
+def compose_spec() -> dict:
     if not COMPOSE_SCHEMA.exists():
         pytest.fail(f"{COMPOSE_SCHEMA} is missing (shared/ must sit beside the repository)")
-    schema = json.loads(COMPOSE_SCHEMA.read_text())
+    return json.loads(COMPOSE_SCHEMA.read_text())
+
+
+def test_compose_file_validates_against_the_compose_specification(compose) -> None:
+    schema = compose_spec()
     errors = sorted(Draft7Validator(schema).iter_errors(compose), key=lambda e: list(e.path))
     assert [f"{list(e.path)}: {e.message}" for e in errors] == []
 
@@ -98,8 +102,7 @@ def test_the_browser_wall_is_published_only_by_the_operators_override(compose) -
     assert "ports" not in compose["services"]["monitoring"]
     assert compose["services"]["monitoring"]["environment"]["MONITORING_WALL_PUBLIC"] == "false"
     override = yaml.safe_load((ROOT / "deploy" / "compose.wall.yml").read_text())
-    schema = json.loads(COMPOSE_SCHEMA.read_text())
-    assert [e.message for e in Draft7Validator(schema).iter_errors(override)] == []
+    assert [e.message for e in Draft7Validator(compose_spec()).iter_errors(override)] == []
     assert list(override["services"]) == ["monitoring"]
     monitoring = override["services"]["monitoring"]
     assert set(monitoring) == {"ports", "environment"}
