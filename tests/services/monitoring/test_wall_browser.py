@@ -146,9 +146,15 @@ def test_data_has_every_panel_with_its_columns(worker: MonitoringProcess) -> Non
     assert not [cell for cell in cells if isinstance(cell, str) and re.fullmatch(r"[0-9a-f]{64}", cell)]
 
 
-def test_unknown_street_is_422(worker: MonitoringProcess) -> None:
-    response = worker.get("/wall/data", street="120111999")
-    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "query.street"
+@pytest.mark.parametrize(("path", "params", "field"), [
+    pytest.param("/wall/data", {"street": "120111999"}, "query.street", id="unknown 街镇"),
+    pytest.param("/wall/data", {"to": "0"}, "query.to", id="not a date"),
+    pytest.param("/wall", {"street": "x' OR '1'='1"}, "query.street", id="the page, unknown 街镇"),
+])
+def test_bad_input_is_422_naming_the_field(worker: MonitoringProcess, path: str, params: dict, field: str) -> None:
+    response = worker.get(path, **params)
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    assert [error["field"] for error in response.json()["errors"]] == [field]
 
 
 @pytest.mark.parametrize("street", ["", STREET_CODES[0]], ids=["全区", "one 街镇"])
