@@ -40,6 +40,7 @@ COMMAND_GROUPS: dict[str, str] = {
     "gateway": "services.gateway.cli",
     "registration": "services.registration.cli",
     "api": "leye.apidoc",
+    "wall": "leye.wall",
 }
 
 
@@ -106,6 +107,8 @@ def up(
     console.print(f"日志目录：{(var_dir / 'logs').resolve()}")
     for spec in stack.services:
         console.print(f"  {spec.name:<13} {stack.url(spec.name)}/docs")
+    if any(spec.name == "monitoring" for spec in stack.services):
+        console.print(f"  指挥中心大屏    {stack.url('monitoring')}/wall")
     print(f"READY gateway={stack.url('gateway')}", flush=True)
     restarts: dict[str, int] = {}
 
@@ -183,8 +186,9 @@ def _live_view(stack: Stack, stopped: Callable[[], bool], supervise: Callable[[]
 
     from .live import fetch, plain_line, render
 
-    urls = {"网关接口文档": f"{stack.url('gateway')}/docs", "统计接口": f"{stack.url('monitoring')}/stats/indicators",
-            "预警接口": f"{stack.url('monitoring')}/warnings"}
+    monitoring = stack.url("monitoring")
+    urls = {"指挥中心大屏": f"{monitoring}/wall", "网关接口文档": f"{stack.url('gateway')}/docs",
+            "统计接口": f"{monitoring}/stats/indicators", "预警接口": f"{monitoring}/warnings"}
     footer = (f"模拟流量发送记录：{stack.var_dir / 'simulator' / 'demo.jsonl'}；模拟器日志："
               f"{stack.var_dir / 'logs' / 'simulator.log'}；服务日志：{stack.var_dir / 'logs'}；按 Ctrl-C 停止")
 
@@ -198,7 +202,8 @@ def _live_view(stack: Stack, stopped: Callable[[], bool], supervise: Callable[[]
     with httpx.Client(timeout=15.0) as client:
         if not console.is_terminal:
             console.print(f"输出不是终端：每 {PLAIN_EVERY_S:g} 秒打印一行概况；完整视图请在终端运行，"
-                          f"或打开 {urls['统计接口']}", soft_wrap=True)
+                          f"或在浏览器打开指挥中心大屏 {urls['指挥中心大屏']}（全部指标：{urls['统计接口']}）",
+                          soft_wrap=True)
             console.print(footer, soft_wrap=True)
             while not stopped():
                 console.print(plain_line(fetch(stack.url("monitoring"), client)), soft_wrap=True, highlight=False)

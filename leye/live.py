@@ -131,4 +131,4 @@ def _indicator_table(title: str, codes: tuple[str, ...], indicators: dict[str, A
 
 def _links(urls: dict[str, str]) -> Panel:
     lines = "\n".join(f"{name}: {url}" for name, url in urls.items())
-    return Panel(lines, title="接口与文档", expand=True)
+    return Panel(lines, title="大屏、接口与文档", expand=True)

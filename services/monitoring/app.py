@@ -42,7 +42,7 @@ from services.runtime.periodic import Job
 from services.runtime.service import Agent, Database, Service, Started
 from services.runtime.streaming import DEADLETTER_TOPIC, SubprocessDecoder
 
-from .api import stats, warnings
+from .api import stats, wall, warnings
 from .components import Components
 from .handlers import write_events
 from .ingest.encoding import decode_messages
@@ -99,7 +99,8 @@ def build(settings: Settings) -> Service[Components]:
         name="monitoring", title="乐业西青 监测与预警服务",
         description="就业监测指标统计与规模性失业风险预警（内部接口，经网关对外提供）",
         settings=settings, start=start, stop=stop,
-        routers=[stats.router, warnings.router],
+        routers=[stats.router, warnings.router, wall.router],
+        open_paths=[wall.router.prefix] if settings.wall_public else [],
         database=Database(settings.db_url(), SQL_MIGRATIONS),
         agents=[Agent("ingest", SOURCE_TOPICS, write_events, decode=decode, max_batch=settings.batch_size,
                       within_s=settings.batch_within_s)],
@@ -108,7 +109,8 @@ def build(settings: Settings) -> Service[Components]:
         ready_checks=[clickhouse_migrated, warnings_restored],
         ready_when_assigned=True,
         openapi_tags=[{"name": "统计指标", "description": "乐业西青指挥中心监测指标"},
-                      {"name": "风险预警", "description": "规模性失业风险预警"}],
+                      {"name": "风险预警", "description": "规模性失业风险预警"},
+                      {"name": "指挥中心大屏", "description": "大屏网页及其各面板数据（与 Grafana 大屏同一定义）"}],
     )
 
 

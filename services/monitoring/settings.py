@@ -33,6 +33,9 @@ class Settings(StreamSettings, DatabaseSettings):
     evaluation_share: float = Field(
         0.2, description="Largest share of ClickHouse time warning evaluation may take under heavy ingest.")
     full_evaluation_every_s: float = Field(60.0, description="How often every warning scope is re-evaluated.")
+    wall_public: bool = Field(
+        False, description="Production: answer the browser wall (/wall) without the internal credential, for "
+        "the screens of the command centre (the operator publishes the port: deploy/compose.wall.yml).")
 
     def db_url(self) -> str:
         return self.database_url or self.sqlite_url("monitoring")

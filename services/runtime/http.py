@@ -24,7 +24,7 @@ import logging
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Annotated, Any
@@ -292,18 +292,23 @@ class AccessLogMiddleware:
 
 class InternalCallerMiddleware:
     """Refuses every request without the gateway's internal credential (403 problem), except the
-    operational endpoints in :data:`OPEN_PATHS`.
+    operational endpoints in :data:`OPEN_PATHS` and the paths under ``open_prefixes`` (what an
+    operator chose to publish, e.g. the monitoring service's browser wall).
 
     A backend trusts what the gateway checked (token, scope, audit), so in production it must not
     answer anyone else who can reach its port. The credential is the shared secret
     ``LEYE_INTERNAL_TOKEN`` in the ``X-Leye-Internal-Token`` header, compared in constant time.
     """
 
-    def __init__(self, app: ASGIApp, token: str) -> None:
+    def __init__(self, app: ASGIApp, token: str, open_prefixes: Sequence[str] = ()) -> None:
         self.app, self.token = app, token.encode("utf-8")
+        self.open_prefixes = tuple(open_prefixes)
+
+    def _open(self, path: str) -> bool:
+        return path in OPEN_PATHS or any(path == p or path.startswith(p + "/") for p in self.open_prefixes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+        if scope["type"] != "http" or self._open(scope["path"]):
             await self.app(scope, receive, send)
             return
         given = next((v for k, v in scope["headers"] if k == INTERNAL_TOKEN_HEADER_KEY), b"")
@@ -408,7 +413,8 @@ def http_app(service: Service[Any]) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware)
     if not service.public and settings.environment == "production":
         # Inside the access log, so refused calls are logged and counted too.
-        app.add_middleware(InternalCallerMiddleware, token=settings.internal_token.get_secret_value())
+        app.add_middleware(InternalCallerMiddleware, token=settings.internal_token.get_secret_value(),
+                           open_prefixes=service.open_paths)
     app.add_middleware(AccessLogMiddleware)
     if service.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(service.cors_origins), allow_methods=["*"],

@@ -116,6 +116,9 @@ class Service(Generic[C]):
     openapi_tags: list[dict[str, str]] = field(default_factory=list)
     # Finishes the app's OpenAPI document (the gateway documents the operations it forwards).
     openapi: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # Path prefixes answered without the internal credential when LEYE_ENV=production, besides
+    # /healthz, /readyz and /metrics: what an operator chose to publish (monitoring's /wall).
+    open_paths: Sequence[str] = ()
     # Browser origins allowed to call the API (CORS); empty: none.
     cors_origins: Sequence[str] = ()
     # False: none of the runtime's retention purges (tests that count a service's own jobs).

@@ -48,10 +48,14 @@ def env_names(cls: type[ServiceSettings]) -> set[str]:
     return names
 
 
-def test_compose_file_validates_against_the_compose_specification(compose) -> None:
+def compose_spec() -> dict:
     if not COMPOSE_SCHEMA.exists():
         pytest.fail(f"{COMPOSE_SCHEMA} is missing (shared/ must sit beside the repository)")
-    schema = json.loads(COMPOSE_SCHEMA.read_text())
+    return json.loads(COMPOSE_SCHEMA.read_text())
+
+
+def test_compose_file_validates_against_the_compose_specification(compose) -> None:
+    schema = compose_spec()
     errors = sorted(Draft7Validator(schema).iter_errors(compose), key=lambda e: list(e.path))
     assert [f"{list(e.path)}: {e.message}" for e in errors] == []
 
@@ -90,3 +94,19 @@ def test_gateway_and_every_backend_share_the_internal_credential(compose) -> Non
     healthchecks = [" ".join(compose["services"][service]["healthcheck"]["test"]) for service in platform]
     # Health checks carry no credential: /readyz stays open (runtime.http.OPEN_PATHS).
     assert all("/readyz" in check and "LEYE_INTERNAL_TOKEN" not in check for check in healthchecks)
+
+
+def test_the_browser_wall_is_published_only_by_the_operators_override(compose) -> None:
+    """docker-compose.yml publishes no monitoring port and keeps /wall behind the internal credential;
+    deploy/compose.wall.yml, added on purpose, publishes it and nothing else."""
+    assert "ports" not in compose["services"]["monitoring"]
+    assert compose["services"]["monitoring"]["environment"]["MONITORING_WALL_PUBLIC"] == "false"
+    override = yaml.safe_load((ROOT / "deploy" / "compose.wall.yml").read_text())
+    assert [e.message for e in Draft7Validator(compose_spec()).iter_errors(override)] == []
+    assert list(override["services"]) == ["monitoring"]
+    monitoring = override["services"]["monitoring"]
+    assert set(monitoring) == {"ports", "environment"}
+    assert monitoring["environment"] == {"MONITORING_WALL_PUBLIC": "true"}
+    assert set(monitoring["environment"]) <= env_names(settings_class("monitoring"))
+    assert [port.rsplit(":", 1)[1] for port in monitoring["ports"]] == ["8004"]
+    assert monitoring["ports"][0].startswith("${WALL_BIND:-127.0.0.1}:")  # loopback unless the operator says

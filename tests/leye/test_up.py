@@ -49,8 +49,8 @@ def _descendants(pid: int) -> set[int]:
 
 
 def start_until_ready(var_dir: Path) -> tuple[subprocess.Popen[str], int, int, str]:
-    """`leye up` on a fresh block of ports, read up to its READY line; a block some other process
-    took in the meantime ("已被占用") is retried with another."""
+    """`leye up` on a fresh block of ports, read up to its READY line (returned with everything printed
+    before it); a block some other process took in the meantime ("已被占用") is retried with another."""
     for _ in range(3):
         base = free_port_block()
         broker_port = base + 9
@@ -63,7 +63,7 @@ def start_until_ready(var_dir: Path) -> tuple[subprocess.Popen[str], int, int, s
                 break
             lines.append(line)
             if line.startswith("READY "):
-                return process, base, broker_port, line
+                return process, base, broker_port, "".join(lines)
             assert time.monotonic() < deadline, "no READY line in time:\n" + "".join(lines)
         process.wait(30)
         if "已被占用" not in "".join(lines):
@@ -77,12 +77,16 @@ def test_up_reaches_ready_serves_every_service_restarts_a_killed_broker_and_stop
 
     from schemas import TOPICS
 
-    process, base, broker_port, line = start_until_ready(tmp_path)
+    process, base, broker_port, output = start_until_ready(tmp_path)
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
     reader.start()
     try:
-        assert line.strip() == f"READY gateway=http://127.0.0.1:{base}"
+        assert output.splitlines()[-1] == f"READY gateway=http://127.0.0.1:{base}"
+        wall = f"http://127.0.0.1:{base + 4}/wall"  # the browser wall, printed with the other URLs
+        assert wall in output
+        page = httpx.get(wall, timeout=30)
+        assert page.status_code == 200 and "乐业西青指挥中心" in page.text
         started = list(SERVICES)
         for spec in started:
             response = httpx.get(f"http://127.0.0.1:{base + spec.offset}/readyz", timeout=5)

@@ -16,16 +16,23 @@ from tests.conftest import LiveServer
 TOKEN = "internal-token-from-the-vault-0123456789"
 
 
-def service(environment: str, *, public: bool = False) -> LiveServer:
+def service(environment: str, *, public: bool = False, open_paths: tuple[str, ...] = ()) -> LiveServer:
     router = APIRouter()
 
     @router.get("/things/{ref}")
     def thing(ref: str) -> dict[str, str]:
         return {"ref": ref}
 
+    @router.get("/wall")
+    @router.get("/wall/{part}")
+    @router.get("/wallpaper")
+    def wall(part: str = "") -> dict[str, str]:
+        return {"part": part}
+
     settings = ServiceSettings(LEYE_ENV=environment, LEYE_INTERNAL_TOKEN=TOKEN, KAFKA_BOOTSTRAP="127.0.0.1:1")
     return LiveServer(http_app(Service(name="test", title="测试服务", description="",
-                                                     settings=settings, public=public, routers=[router])))
+                                                     settings=settings, public=public, routers=[router],
+                                                     open_paths=open_paths)))
 
 
 @pytest.mark.parametrize(
@@ -77,3 +84,12 @@ def test_production_refuses_a_placeholder_or_short_internal_token(token) -> None
     given = {} if token is None else {"LEYE_INTERNAL_TOKEN": token}
     with pytest.raises(ValidationError, match="internal_token"):
         ServiceSettings(LEYE_ENV="production", **given)
+
+
+def test_paths_an_operator_published_are_open_and_nothing_beside_them() -> None:
+    """monitoring's browser wall with MONITORING_WALL_PUBLIC: /wall and below it, not a path that only
+    starts with the same letters, and every other path still wants the credential."""
+    with service("production", open_paths=("/wall",)) as live:
+        assert {path: httpx.get(f"{live.url}{path}").status_code for path in
+                ("/wall", "/wall/data", "/wallpaper", "/things/abc", "/docs")} == {
+            "/wall": 200, "/wall/data": 200, "/wallpaper": 403, "/things/abc": 403, "/docs": 403}

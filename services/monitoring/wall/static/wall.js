@@ -1,0 +1,267 @@
+// The browser wall: fills each panel of the page (wall.html) from /wall/data, every refresh interval
+// of the Grafana dashboard. Panel kinds, units, thresholds and labels come from the same PanelSpecs
+// (the #wall-layout JSON), so the page draws what Grafana draws.
+(function () {
+  "use strict";
+
+  const layout = JSON.parse(document.getElementById("wall-layout").textContent);
+  const byId = new Map(layout.panels.map((panel) => [panel.id, panel]));
+  const charts = new Map();
+  const select = document.getElementById("street");
+  const status = document.getElementById("status");
+  const timeFormat = new Intl.DateTimeFormat("zh-CN", {
+    timeZone: "Asia/Shanghai", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+    second: "2-digit", hour12: false,
+  });
+  const dayFormat = new Intl.DateTimeFormat("zh-CN", { timeZone: "Asia/Shanghai", month: "2-digit", day: "2-digit" });
+  const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+  let timer = null;
+  let rounds = 0;
+
+  function unitSuffix(unit) {
+    if (!unit) return "";
+    if (unit === "percent") return "%";
+    if (unit.startsWith("suffix:")) return unit.slice("suffix:".length);
+    return "";
+  }
+
+  // Grafana's display of a number: fixed decimals when the panel sets them, else up to 2.
+  function formatNumber(value, panel) {
+    if (value === null || value === undefined) return "无数据";
+    const decimals = panel.decimals === null ? (Number.isInteger(value) ? 0 : 2) : panel.decimals;
+    return value.toFixed(decimals) + unitSuffix(panel.unit);
+  }
+
+  // The colour of the highest threshold step the value reaches (Grafana's absolute thresholds).
+  function colour(value, thresholds) {
+    if (!thresholds) return "#5794F2";
+    let found = thresholds.base;
+    if (value === null || value === undefined) return "#34373f";
+    for (const [step, stepColour] of thresholds.steps) {
+      if (value >= step) found = stepColour;
+    }
+    return found;
+  }
+
+  function label(panel, column) {
+    return panel.labels[column] || column;
+  }
+
+  function mapped(panel, value) {
+    if (typeof value === "string" && Object.prototype.hasOwnProperty.call(panel.mappings, value)) {
+      return panel.mappings[value];
+    }
+    if (typeof value === "string" && ISO_TIME.test(value)) return timeFormat.format(new Date(value));
+    if (typeof value === "number") return Number.isInteger(value) ? String(value) : value.toFixed(2);
+    return value === null || value === undefined ? "" : String(value);
+  }
+
+  function chart(element, body) {
+    let instance = charts.get(element.id);
+    if (!instance) {
+      body.replaceChildren();
+      const holder = document.createElement("div");
+      holder.className = "chart";
+      body.appendChild(holder);
+      instance = echarts.init(holder, "dark", { renderer: "canvas" });
+      charts.set(element.id, instance);
+    }
+    return instance;
+  }
+
+  function dropChart(element) {
+    const instance = charts.get(element.id);
+    if (instance) {
+      instance.dispose();
+      charts.delete(element.id);
+    }
+  }
+
+  function numericColumns(panel, rows) {
+    return panel.columns.slice(1).filter((column, index) =>
+      rows.some((row) => typeof row[index + 1] === "number") || rows.every((row) => row[index + 1] === null));
+  }
+
+  function renderStat(element, body, panel, data) {
+    dropChart(element);
+    const row = data.rows[0] || [];
+    const several = panel.columns.length > 1;
+    element.classList.toggle("single", !several);
+    const grid = document.createElement("div");
+    grid.className = "stats";
+    const across = several ? Math.min(panel.columns.length, 2) : 1;
+    grid.style.gridTemplateColumns = `repeat(${across}, 1fr)`;
+    panel.columns.forEach((column, index) => {
+      const value = row[index] === undefined ? null : row[index];
+      const tile = document.createElement("div");
+      tile.className = "stat";
+      tile.dataset.column = column;
+      tile.dataset.value = value === null ? "" : String(value);
+      tile.style.background = colour(value, panel.thresholds);
+      if (several) {
+        const name = document.createElement("div");
+        name.className = "name";
+        name.textContent = label(panel, column);
+        tile.appendChild(name);
+      }
+      const number = document.createElement("div");
+      number.className = "number";
+      number.textContent = formatNumber(value, panel);
+      tile.appendChild(number);
+      grid.appendChild(tile);
+    });
+    body.replaceChildren(grid);
+  }
+
+  function gaugeColours(panel, max) {
+    const thresholds = panel.thresholds || { base: "#5794F2", steps: [] };
+    const stops = [];
+    let current = thresholds.base;
+    for (const [step, stepColour] of thresholds.steps) {
+      if (step > 0 && step <= max) stops.push([step / max, current]);
+      current = stepColour;
+    }
+    stops.push([1, current]);
+    return stops;
+  }
+
+  function renderGauge(element, body, panel, data) {
+    const row = data.rows[0] || [];
+    const max = panel.unit === "percent" ? 100 : Math.max(1, ...row.filter((v) => typeof v === "number"));
+    const count = panel.columns.length;
+    const series = panel.columns.map((column, index) => ({
+      type: "gauge", min: 0, max, radius: `${Math.min(80, 150 / count)}%`,
+      center: [`${(100 * (index + 0.5)) / count}%`, "58%"],
+      axisLine: { lineStyle: { width: 14, color: gaugeColours(panel, max) } },
+      pointer: { width: 4 }, splitLine: { length: 10 }, axisTick: { show: false },
+      axisLabel: { distance: 18, fontSize: 10 },
+      title: { offsetCenter: [0, "95%"], fontSize: 14, color: "#ccccdc" },
+      detail: { offsetCenter: [0, "55%"], fontSize: 22, formatter: () => formatNumber(row[index] ?? null, panel) },
+      data: [{ value: row[index] ?? 0, name: label(panel, column) }],
+    }));
+    element.dataset.values = JSON.stringify(row);
+    chart(element, body).setOption({ backgroundColor: "transparent", animation: false, series }, true);
+  }
+
+  function renderBars(element, body, panel, data) {
+    const categories = data.rows.map((row) => mapped(panel, row[0]));
+    const columns = numericColumns(panel, data.rows);
+    if (!data.rows.length) return renderEmpty(element, body);
+    const series = columns.map((column) => {
+      const index = panel.columns.indexOf(column);
+      return {
+        type: "bar", name: label(panel, column), data: data.rows.map((row) => row[index]),
+        label: { show: categories.length * columns.length <= 24, position: panel.horizontal ? "right" : "top", fontSize: 11 },
+      };
+    });
+    const category = { type: "category", data: categories, inverse: panel.horizontal, axisLabel: { fontSize: 11, interval: 0 } };
+    const values = { type: "value", splitLine: { lineStyle: { color: "#22252b" } } };
+    chart(element, body).setOption({
+      backgroundColor: "transparent", animation: false, tooltip: { trigger: "axis" },
+      legend: { bottom: 0, textStyle: { fontSize: 12 } },
+      grid: { left: 8, right: 32, top: 16, bottom: 28, containLabel: true },
+      xAxis: panel.horizontal ? values : category, yAxis: panel.horizontal ? category : values, series,
+    }, true);
+  }
+
+  function renderLines(element, body, panel, data) {
+    const columns = numericColumns(panel, data.rows);
+    if (!data.rows.length) return renderEmpty(element, body);
+    const series = columns.map((column) => {
+      const index = panel.columns.indexOf(column);
+      return {
+        type: "line", name: label(panel, column), showSymbol: true, symbolSize: 4, lineStyle: { width: 2 },
+        areaStyle: { opacity: 0.1 }, data: data.rows.map((row) => [row[0], row[index]]),
+      };
+    });
+    chart(element, body).setOption({
+      backgroundColor: "transparent", animation: false, tooltip: { trigger: "axis" },
+      legend: { bottom: 0, textStyle: { fontSize: 12 } },
+      grid: { left: 8, right: 24, top: 16, bottom: 28, containLabel: true },
+      xAxis: { type: "time", minInterval: 7 * 86400000, // one label a week at most: the points are weeks
+        axisLabel: { formatter: (value) => dayFormat.format(new Date(value)), fontSize: 11, hideOverlap: true } },
+      yAxis: { type: "value", splitLine: { lineStyle: { color: "#22252b" } } }, series,
+    }, true);
+  }
+
+  function renderTable(element, body, panel, data) {
+    dropChart(element);
+    const table = document.createElement("table");
+    const head = table.createTHead().insertRow();
+    for (const column of panel.columns) {
+      const th = document.createElement("th");
+      th.textContent = label(panel, column);
+      head.appendChild(th);
+    }
+    const rows = table.createTBody();
+    for (const row of data.rows) {
+      const tr = rows.insertRow();
+      panel.columns.forEach((column, index) => {
+        const td = tr.insertCell();
+        td.textContent = mapped(panel, row[index]);
+        if (column === "level" && typeof row[index] === "string") td.className = `level-${row[index]}`;
+      });
+    }
+    if (!data.rows.length) {
+      const td = rows.insertRow().insertCell();
+      td.colSpan = panel.columns.length;
+      td.textContent = "暂无";
+    }
+    body.replaceChildren(table);
+  }
+
+  function renderEmpty(element, body) {
+    dropChart(element);
+    const empty = document.createElement("div");
+    empty.className = "empty";
+    empty.textContent = "暂无数据";
+    body.replaceChildren(empty);
+  }
+
+  const RENDER = { stat: renderStat, gauge: renderGauge, barchart: renderBars, timeseries: renderLines, table: renderTable };
+
+  function renderPanel(data) {
+    const panel = byId.get(data.id);
+    const element = document.getElementById(`panel-${data.id}`);
+    if (!panel || !element) return false;
+    RENDER[panel.kind](element, element.querySelector(".body"), panel, data);
+    element.dataset.state = "rendered";
+    element.dataset.rows = String(data.rows.length);
+    return true;
+  }
+
+  async function refresh() {
+    clearTimeout(timer);
+    const street = select.value;
+    try {
+      const query = new URLSearchParams({ street });
+      const to = new URL(window.location.href).searchParams.get("to");
+      if (to) query.set("to", to); // a past day's wall (its end), as Grafana's time range would show it
+      const response = await fetch(`wall/data?${query}`, { cache: "no-store" });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const data = await response.json();
+      if (select.value !== street) return; // the 街镇 changed meanwhile: that refresh is under way
+      const rendered = data.panels.filter(renderPanel).length;
+      rounds += 1;
+      document.body.dataset.street = street;
+      document.body.dataset.rounds = String(rounds);
+      document.body.dataset.wall = rendered === layout.panels.length ? "rendered" : "partial";
+      status.textContent = `更新于 ${timeFormat.format(new Date(data.generated_at))}，每 ${layout.refresh_ms / 1000} 秒刷新`;
+    } catch (error) {
+      document.body.dataset.wall = "error";
+      status.textContent = `数据获取失败（${error.message}），稍后自动重试`;
+    } finally {
+      timer = setTimeout(refresh, layout.refresh_ms);
+    }
+  }
+
+  select.addEventListener("change", () => {
+    const url = new URL(window.location.href);
+    if (select.value) url.searchParams.set("street", select.value);
+    else url.searchParams.delete("street");
+    window.history.replaceState(null, "", url);
+    refresh();
+  });
+  window.addEventListener("resize", () => charts.forEach((instance) => instance.resize()));
+  refresh();
+})();
