@@ -1,5 +1,6 @@
 """Programme delivery on ``leye.programme``, from the programmes service (DOMAIN §8): training courses,
-enrolments and completions, 创业担保贷款, grants (every subsidy decision) and payments.
+enrolments and completions, 创业担保贷款, grants (every subsidy decision), payments and placements
+(就业见习, 大学生实习, 公益性岗位).
 
 Pseudonymous like every event: a person is their ``person_ref``, a business its ``employer_ref``
 (统一社会信用代码); no names, ID numbers or phone numbers. Amounts are whole 元. Every grant and
@@ -7,7 +8,8 @@ payment names the catalogue version (``rule_version``) whose rule allowed it, so
 an amount or a cap never rewrites what was decided under the earlier one.
 
 Keys: a course's events by ``course_id``, an enrolment's by ``enrolment_id`` (enrolled, then
-completed, in order), a loan by ``loan_id``, a grant and its payments by ``grant_id``.
+completed, in order), a loan by ``loan_id``, a grant and its payments by ``grant_id``, a placement's
+start and end by ``placement_id``.
 """
 
 from __future__ import annotations
@@ -148,4 +150,42 @@ class Paid(_Recipient):
     rule_version: RuleVersion
 
 
-EVENTS: tuple[type[EventData], ...] = (CourseOpened, Enrolled, Completed, LoanIssued, Granted, Paid)
+class PlacementStarted(EventData):
+    """A person started a placement: 就业见习 (in a 见习岗位 ``vacancy_id`` where known), 大学生实习
+    (``school``) or 公益性岗位 (``safety_net`` for 托底安置 of someone the market could not place)."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.programme.placement_started.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "placement_id"
+
+    placement_id: EntityId
+    programme_code: ProgrammeCode
+    person_ref: PersonRef
+    employer_ref: CreditCode
+    street_code: StreetCode
+    vacancy_id: EntityId | None = None
+    school: Annotated[str, Field(min_length=1, max_length=60)] | None = None
+    safety_net: bool = False
+    starts_on: date
+    ends_on: date | None = None
+
+
+class PlacementEnded(EventData):
+    """A placement ended; for 就业见习, ``retained_after`` says whether the host kept the trainee
+    (吸纳见习人员)."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.programme.placement_ended.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "placement_id"
+
+    placement_id: EntityId
+    programme_code: ProgrammeCode
+    person_ref: PersonRef
+    employer_ref: CreditCode
+    street_code: StreetCode
+    ended_on: date
+    retained_after: bool | None = None
+
+
+EVENTS: tuple[type[EventData], ...] = (CourseOpened, Enrolled, Completed, LoanIssued, Granted, Paid, PlacementStarted,
+                                       PlacementEnded)

@@ -108,3 +108,26 @@ def exclusive_key(programme: Programme, kind: str | None, recipient_ref: str) ->
         return None
     scope = programme.code if programme.exclusive else f"{programme.code}:{kind}"
     return f"{scope}:{recipient_ref}"
+
+
+def months_between(start: date, end: date) -> float:
+    """Whole and part months from ``start`` to ``end`` (a month counted from a day to the same day
+    of the next month), for placement durations."""
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    return months + (end.day - start.day) / 31
+
+
+def check_placement_duration(programme: Programme, starts_on: date, ends_on: date | None) -> None:
+    """A planned end not before the start, and within the programme's shortest and longest duration."""
+    if ends_on is None:
+        return
+    if ends_on < starts_on:
+        raise field_error("body.ends_on", "结束日期不得早于开始日期", "ends_before_start")
+    duration = programme.duration
+    if duration is None:
+        return
+    months = months_between(starts_on, ends_on)
+    longest = duration.max_months_person
+    if months < duration.min_months or (longest is not None and months > longest):
+        upper = f"至 {longest} " if longest is not None else "以上"
+        raise field_error("body.ends_on", f"{programme.name}期限须为 {duration.min_months} {upper}个月", "duration")

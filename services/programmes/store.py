@@ -122,3 +122,27 @@ class Payment(Base):
     paid_on: Mapped[date] = mapped_column(Date)
     rule_version: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Placement(Base):
+    """A person placed by a placement programme: 就业见习 (host employer, 见习岗位, retained after),
+    大学生实习 (school) or 公益性岗位 (托底安置). ``ended_on`` once it ended."""
+
+    __tablename__ = "placements"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    programme_code: Mapped[str] = mapped_column(String(40))
+    person_ref: Mapped[str] = mapped_column(String(64), index=True)
+    employer_ref: Mapped[str] = mapped_column(String(18))
+    street_code: Mapped[str] = mapped_column(String(9))
+    vacancy_id: Mapped[str | None] = mapped_column(String(64))
+    school: Mapped[str | None] = mapped_column(String(60))
+    safety_net: Mapped[bool] = mapped_column(Boolean)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    retained_after: Mapped[bool | None] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}  # see Course

@@ -16,7 +16,7 @@ from schemas.fields import SHANGHAI
 from schemas.ids import credit_code_check_char
 from services.programmes.app import create_app
 from services.programmes.settings import Settings
-from services.programmes.store import Course, Enrolment, Grant, Loan, Payment
+from services.programmes.store import Course, Enrolment, Grant, Loan, Payment, Placement
 from services.runtime.outbox import OutboxMessage
 from tests.conftest import LiveServer, read_topic
 
@@ -57,7 +57,7 @@ class Service:
         """Rows per table: compared before and after a refused request to prove nothing changed."""
         with self.app.state.sessions() as session:
             return {model.__tablename__: session.scalar(select(func.count()).select_from(model))
-                    for model in (OutboxMessage, Course, Enrolment, Loan, Grant, Payment)}
+                    for model in (OutboxMessage, Course, Enrolment, Loan, Grant, Payment, Placement)}
 
     def wait_published(self, timeout_s: float = 20) -> None:
         deadline = time.monotonic() + timeout_s
@@ -78,6 +78,12 @@ def service(tmp_path: Path, broker) -> Iterator[Service]:
 def course_body(**overrides) -> dict:
     return {"programme_code": "malanhua_training", "title": "马兰花创业培训（西营门第1期）", "street_code": STREET,
             "starts_on": days_ago(10), "ends_on": days_ago(1), "capacity": 30} | overrides
+
+
+def placement_body(**overrides) -> dict:
+    return {"programme_code": "traineeship", "person_ref": person(80), "employer_ref": credit_code(80),
+            "street_code": STREET, "vacancy_id": "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", "starts_on": days_ago(180),
+            "ends_on": days_ago(1)} | overrides
 
 
 def events_for(bootstrap: str, subjects: set[str]) -> list:

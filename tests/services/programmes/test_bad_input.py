@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.services.programmes.conftest import STREET, course_body, credit_code, days_ago, person
+from tests.services.programmes.conftest import STREET, course_body, credit_code, days_ago, person, placement_body
 
 EMPLOYER = credit_code(41)
 
@@ -65,6 +65,26 @@ CASES = [
                  id="an ID number is not accepted"),
     pytest.param("/programmes/payments", {"grant_id": "nope", "amount_yuan": 10, "paid_on": days_ago(1)},
                  "body.grant_id", id="payment on an unknown grant"),
+    pytest.param("/programmes/placements", placement_body(programme_code="nope"), "body.programme_code",
+                 id="unknown placement programme"),
+    pytest.param("/programmes/placements", placement_body(programme_code="startup_subsidy"), "body.programme_code",
+                 id="placement in a programme that places nobody"),
+    pytest.param("/programmes/placements", placement_body(starts_on=days_ago(10), ends_on=days_ago(20)),
+                 "body.ends_on", id="traineeship ends before it starts"),
+    pytest.param("/programmes/placements", placement_body(starts_on=days_ago(30), ends_on=days_ago(1)),
+                 "body.ends_on", id="traineeship shorter than three months"),
+    pytest.param("/programmes/placements", placement_body(starts_on=days_ago(500), ends_on=days_ago(1)),
+                 "body.ends_on", id="traineeship longer than twelve months"),
+    pytest.param("/programmes/placements", placement_body(ends_on=None), "body.ends_on",
+                 id="traineeship without its end"),
+    pytest.param("/programmes/placements", placement_body(starts_on=20261201), "body.starts_on",
+                 id="placement start as an integer"),
+    pytest.param("/programmes/placements", placement_body(programme_code="internship", ends_on=None), "body.school",
+                 id="internship without a school"),
+    pytest.param("/programmes/placements", placement_body(safety_net=True), "body.safety_net",
+                 id="safety net outside public-welfare posts"),
+    pytest.param("/programmes/placements", placement_body(employer_ref="91120111MA0000001X"), "body.employer_ref",
+                 id="host with an invalid credit code"),
 ]
 
 
@@ -160,3 +180,24 @@ def test_a_full_course_refuses_the_next_enrolment(service) -> None:
                         {"person_ref": person(71), "street_code": STREET, "enrolled_on": days_ago(5)})
     assert (ok.status_code, full.status_code) == (201, 409)
     assert full.json()["code"] == "course_full"
+
+
+def test_ending_a_traineeship_needs_whether_the_trainee_was_retained_and_not_before_it_began(service) -> None:
+    placement_id = service.post("/programmes/placements", placement_body(person_ref=person(83))).json()["placement_id"]
+    before = service.counts()
+    for body, field in (({"ended_on": days_ago(1)}, "body.retained_after"),
+                        ({"ended_on": days_ago(400), "retained_after": False}, "body.ended_on"),
+                        ({"ended_on": 20261201, "retained_after": False}, "body.ended_on")):
+        refused = service.post(f"/programmes/placements/{placement_id}/end", body)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["field"] == field
+    assert service.counts() == before
+
+
+def test_a_person_holds_one_public_welfare_post_at_a_time(service) -> None:
+    body = placement_body(programme_code="public_welfare_post", person_ref=person(84), ends_on=None)
+    assert service.post("/programmes/placements", body).status_code == 201
+    before = service.counts()
+    second = service.post("/programmes/placements", body | {"employer_ref": credit_code(85)})
+    assert second.status_code == 422 and second.json()["errors"][0]["field"] == "body.person_ref"
+    assert service.counts() == before
