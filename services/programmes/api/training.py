@@ -9,6 +9,7 @@ from typing import Annotated, Self
 import uuid_utils
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
+from sqlalchemy import select
 
 from schemas.events.programme import ProgrammeCode
 from schemas.ids import PersonRef, StreetCode
@@ -123,7 +124,8 @@ def enrol(course_id: str, body: EnrolmentIn, session: SessionDep, today: TodayDe
     domain.not_after_today("body.enrolled_on", body.enrolled_on, today)
     if body.enrolled_on > course.ends_on:
         raise domain.field_error("body.enrolled_on", "报名日期不得晚于培训班结束日期", "enrolled_after_end")
-    if session.query(Enrolment.id).filter_by(course_id=course.id, person_ref=body.person_ref).first() is not None:
+    enrolled = select(Enrolment.id).where(Enrolment.course_id == course.id, Enrolment.person_ref == body.person_ref)
+    if session.scalar(enrolled) is not None:
         raise ProblemError(409, "already_enrolled", "该人员已报名此培训班")
     if course.enrolled_count >= course.capacity:
         raise ProblemError(409, "course_full", "培训班已满员")

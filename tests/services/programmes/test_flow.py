@@ -85,6 +85,28 @@ def test_skills_training_completion_without_a_subsidy_records_no_grant(service) 
     assert done["grant"] is None and done["payment"] is None
 
 
+def test_skills_training_completion_with_a_subsidy_within_the_cap(service) -> None:
+    body = course_body(programme_code="skills_training", title="电工（五级）", occupation="电工", level=5)
+    course_id = service.post("/programmes/courses", body).json()["course_id"]
+    enrolments = [service.post(f"/programmes/courses/{course_id}/enrolments",
+                               {"person_ref": person(n), "street_code": STREET, "enrolled_on": days_ago(9)}
+                               ).json()["enrolment_id"] for n in (6, 7)]
+    over = service.post(f"/programmes/enrolments/{enrolments[0]}/completion",
+                        {"completed_on": days_ago(1), "certificate": True, "subsidy_yuan": 3_001})
+    assert over.status_code == 422 and over.json()["errors"][0]["field"] == "body.subsidy_yuan"
+    assert service.get(f"/programmes/enrolments/{enrolments[0]}").json()["completed_on"] is None
+    done = service.post(f"/programmes/enrolments/{enrolments[0]}/completion",
+                        {"completed_on": days_ago(1), "certificate": True, "subsidy_yuan": 1_800}).json()
+    assert done["grant"]["amount_yuan"] == done["payment"]["amount_yuan"] == 1_800
+    # not one-off: the same person may be subsidised again for another skills course
+    other = service.post("/programmes/courses", body | {"title": "电工（四级）", "level": 4}).json()["course_id"]
+    again = service.post(f"/programmes/courses/{other}/enrolments",
+                         {"person_ref": person(6), "street_code": STREET, "enrolled_on": days_ago(8)}).json()
+    second = service.post(f"/programmes/enrolments/{again['enrolment_id']}/completion",
+                          {"completed_on": days_ago(1), "certificate": True, "subsidy_yuan": 2_000})
+    assert second.status_code == 200 and second.json()["grant"]["amount_yuan"] == 2_000
+
+
 def test_a_loan_to_a_small_business_and_a_grant_paid_in_two_parts(broker, service) -> None:
     employer = credit_code(31)
     loan = service.post("/programmes/loans", {"employer_ref": employer, "street_code": STREET, "amount_yuan": 1_500_000,
