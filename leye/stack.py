@@ -32,6 +32,7 @@ SERVICES = (
     ServiceSpec("vacancies", 2),
     ServiceSpec("matching", 3),
     ServiceSpec("monitoring", 4),
+    ServiceSpec("programmes", 5),
 )
 DEFAULT_PORT_BASE = 8000
 DEFAULT_BROKER_PORT = 9092

@@ -88,6 +88,16 @@ TOPICS: dict[str, Topic] = {
             "replaces the figure of its period, hence compaction.",
         ),
         Topic(
+            name="leye.programme",
+            partitions=3,
+            key_field="course_id, enrolment_id, loan_id, grant_id (a grant's payments follow it) or placement_id",
+            cleanup_policy="delete",
+            retention_ms=30 * _DAY_MS,
+            description="Programme delivery: training courses, enrolments and completions, 创业担保贷款, "
+            "grants (subsidy decisions with their rule version), payments and placements (见习, 实习, 公益性岗位), "
+            "from the programmes service.",
+        ),
+        Topic(
             name="leye.deadletter",
             partitions=3,
             key_field="topic/partition/offset of the failed message",

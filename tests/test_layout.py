@@ -12,10 +12,10 @@ import pytest
 from services.runtime.service import Service
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = ("gateway", "registration", "vacancies", "matching", "monitoring")
+SERVICES = ("gateway", "registration", "vacancies", "matching", "monitoring", "programmes")
 EVERY_SERVICE_HAS = ("__main__.py", "app.py", "settings.py", "components.py", "deps.py", "store.py", "api",
                      "migrations")
-PUBLISHERS = ("gateway", "registration", "vacancies", "matching", "monitoring")
+PUBLISHERS = ("gateway", "registration", "vacancies", "matching", "monitoring", "programmes")
 CONSUMERS = ("matching", "monitoring")
 
 

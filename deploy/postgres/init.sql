@@ -3,4 +3,5 @@ CREATE DATABASE registration;
 CREATE DATABASE vacancies;
 CREATE DATABASE matching;
 CREATE DATABASE monitoring;
+CREATE DATABASE programmes;
 CREATE DATABASE gateway;

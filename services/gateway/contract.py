@@ -27,13 +27,13 @@ from schemas.vocab import Vocabulary
 from .domain import SCOPES, WRITE, Route, find_route
 
 CONTRACTS = Path(__file__).with_name("backend_contracts.json")
-BACKENDS = ("registration", "vacancies", "matching", "monitoring")
+BACKENDS = ("registration", "vacancies", "matching", "monitoring", "programmes")
 OAUTH = "oauth2"
 _REF = "#/components/schemas/"
 _METHODS = ("get", "put", "post", "patch", "delete")
 _FASTAPI_ERRORS = ("HTTPValidationError", "ValidationError")
 _TAGS = {"registration": "人员（个人数据）", "vacancies": "岗位与用人单位", "matching": "就业红娘",
-         "monitoring": "统计与预警"}
+         "monitoring": "统计与预警", "programmes": "就业创业项目"}
 # Scopes of the operations the gateway answers itself (api/token.py, ingest.py, audit.py).
 GATEWAY_SCOPES = {("post", "/v1/survey-rates"): "stats:write", ("post", "/v1/warnings/{alert_id}/ack"): "alerts:ack",
                   ("get", "/v1/audit"): "admin"}

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Backend = Literal["registration", "vacancies", "matching", "monitoring"]
+Backend = Literal["registration", "vacancies", "matching", "monitoring", "programmes"]
 
 SCOPES: dict[str, str] = {
     "stats:read": "读取统计数据与岗位、用人单位等公开信息",
@@ -25,6 +25,8 @@ SCOPES: dict[str, str] = {
     "referrals:write": "派发、处理就业红娘工单与人岗推介",
     "alerts:read": "查看风险预警",
     "alerts:ack": "确认风险预警",
+    "programmes:read": "查看就业创业项目目录与培训、贷款、补贴、支付记录（按人员编号，全部留痕）",
+    "programmes:write": "登记培训、创业担保贷款、补贴发放与支付（按人员编号，全部留痕）",
     "admin": "查询审计日志等管理操作",
 }
 """Every scope a client can hold, with the Chinese description the CLI and OpenAPI show. Scopes do
@@ -84,6 +86,9 @@ ROUTES: tuple[Route, ...] = (
     Route(READ | WRITE, "/match", "matching", "referrals:read", "人岗匹配打分"),
     Route(READ, "/stats", "monitoring", "stats:read", "统计数据（小于5的人数对局外部门隐藏）"),
     Route(READ, "/warnings", "monitoring", "alerts:read", "查询风险预警"),
+    Route(READ, "/programmes", "programmes", "programmes:read", "查询培训、贷款、补贴与支付记录", personal=True),
+    Route(WRITE, "/programmes", "programmes", "programmes:write", "登记培训、贷款、补贴与支付", personal=True),
+    Route(READ, "/programmes/catalogue", "programmes", "programmes:read", "就业创业项目目录"),
 )
 
 

@@ -39,6 +39,7 @@ class Settings(DatabaseSettings):
     vacancies_url: str = _backend("vacancies", 8002)
     matching_url: str = _backend("matching", 8003)
     monitoring_url: str = _backend("monitoring", 8004)
+    programmes_url: str = _backend("programmes", 8005)
 
     def resolved_database_url(self) -> str:
         return self.database_url or self.sqlite_url("gateway")

@@ -8,6 +8,16 @@ from schemas.events.alert import AlertAcknowledged, AlertRaised, AlertResolved, 
 from schemas.events.base import EventData
 from schemas.events.deadletter import DeadletterRecorded
 from schemas.events.layoff import HeadcountReported, LayoffReported, assess_layoff
+from schemas.events.programme import (
+    Completed,
+    CourseOpened,
+    Enrolled,
+    Granted,
+    LoanIssued,
+    Paid,
+    PlacementEnded,
+    PlacementStarted,
+)
 from schemas.events.referral import (
     CaseClosed,
     CaseContacted,
@@ -256,6 +266,23 @@ SAMPLES: list[EventData] = [
     SurveyRateReported(
         period="2025-02", rate_percent=5.3, published_on=date(2025, 3, 17), source="国家统计局天津调查总队"
     ),
+    CourseOpened(course_id="crs-0001", programme_code="malanhua_training", street_code=STREET,
+                 starts_on=date(2025, 3, 3), ends_on=date(2025, 3, 14), capacity=30),
+    Enrolled(enrolment_id="enr-0001", course_id="crs-0001", programme_code="malanhua_training", person_ref=PERSON,
+             street_code=STREET, enrolled_on=date(2025, 3, 1)),
+    Completed(enrolment_id="enr-0001", course_id="crs-0001", programme_code="malanhua_training", person_ref=PERSON,
+              street_code=STREET, completed_on=date(2025, 3, 14), certificate=True),
+    LoanIssued(loan_id="loan-0001", programme_code="startup_loan", employer_ref=EMPLOYER, street_code=STREET,
+               amount_yuan=500_000, term_months=24, interest_subsidy_yuan=18_000, issued_on=date(2025, 3, 20),
+               rule_version="2026.1"),
+    Granted(grant_id="grt-0001", programme_code="malanhua_training", person_ref=PERSON, street_code=STREET,
+            amount_yuan=500, granted_on=date(2025, 3, 14), rule_version="2026.1", enrolment_id="enr-0001"),
+    Paid(payment_id="pay-0001", grant_id="grt-0001", programme_code="malanhua_training", person_ref=PERSON,
+         street_code=STREET, amount_yuan=500, paid_on=date(2025, 3, 14), rule_version="2026.1"),
+    PlacementStarted(placement_id="plc-0001", programme_code="traineeship", person_ref=PERSON, employer_ref=EMPLOYER,
+                     street_code=STREET, vacancy_id="vac-0001", starts_on=date(2025, 3, 1), ends_on=date(2025, 8, 31)),
+    PlacementEnded(placement_id="plc-0001", programme_code="traineeship", person_ref=PERSON, employer_ref=EMPLOYER,
+                   street_code=STREET, ended_on=date(2025, 8, 31), retained_after=True),
     DeadletterRecorded.for_message(
         topic="leye.registration",
         partition=2,

@@ -40,6 +40,7 @@ def test_every_topic_carries_events() -> None:
         "leye.referral",
         "leye.alert",
         "leye.statistics",
+        "leye.programme",
         "leye.deadletter",
     }
 
@@ -57,6 +58,7 @@ def test_every_topic_carries_events() -> None:
         pytest.param(
             "cn.xiqing.leye.survey_rate.reported.v1", "leye.statistics", 3, "compact", id="statistics"
         ),
+        pytest.param("cn.xiqing.leye.programme.granted.v1", "leye.programme", 3, "delete", id="programme"),
         pytest.param(
             "cn.xiqing.leye.deadletter.recorded.v1", "leye.deadletter", 3, "delete", id="dead letters"
         ),

@@ -81,7 +81,7 @@ def gateway_settings(tmp_path: Path, backend_url: str, bootstrap: str = "127.0.0
         LEYE_VAR_DIR=str(tmp_path), KAFKA_BOOTSTRAP=bootstrap, jwt_secret=JWT_SECRET,
         grafana_webhook_token=WEBHOOK_TOKEN, backend_timeout_s=1.0, client_cache_s=0,
         REGISTRATION_URL=backend_url, VACANCIES_URL=backend_url, MATCHING_URL=backend_url,
-        MONITORING_URL=backend_url,
+        MONITORING_URL=backend_url, PROGRAMMES_URL=backend_url,
     )
     return Settings(**(values | overrides))
 

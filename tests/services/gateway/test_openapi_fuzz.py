@@ -39,6 +39,8 @@ from services.matching.app import create_app as create_matching
 from services.matching.settings import Settings as MatchingSettings
 from services.monitoring.app import create_app as create_monitoring
 from services.monitoring.settings import Settings as MonitoringSettings
+from services.programmes.app import create_app as create_programmes
+from services.programmes.settings import Settings as ProgrammesSettings
 from services.registration.app import create_app as create_registration
 from services.registration.settings import Settings as RegistrationSettings
 from services.vacancies.app import create_app as create_vacancies
@@ -90,6 +92,8 @@ def live_gateway(tmp_path_factory) -> Gateway:
             database_url=f"sqlite:///{tmp / 'matching.sqlite3'}", KAFKA_BOOTSTRAP=NO_BROKER)),
         "MONITORING_URL": create_monitoring(MonitoringSettings(LEYE_VAR_DIR=str(tmp / "monitoring"),
                                                                KAFKA_BOOTSTRAP=NO_BROKER)),
+        "PROGRAMMES_URL": create_programmes(ProgrammesSettings(
+            database_url=f"sqlite:///{tmp / 'programmes.sqlite3'}", KAFKA_BOOTSTRAP=NO_BROKER)),
     }
     servers = {name: LiveServer(app) for name, app in backends.items()}
     urls = {}

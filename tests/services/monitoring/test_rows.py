@@ -17,6 +17,9 @@ from services.monitoring.ingest.scopes import touched_scopes
 from tests.schemas.samples import SAMPLES
 
 MONITORED = [data for data in SAMPLES if data.topic != "leye.deadletter"]
+# Topics whose events monitoring keeps in the raw log only, until it derives their facts (the
+# programme indicators of issue 17 come later).
+RAW_LOG_ONLY = {"leye.programme"}
 
 
 @pytest.mark.parametrize("data", MONITORED, ids=[type(d).__name__ for d in MONITORED])
@@ -29,7 +32,10 @@ def test_same_event_twice_gives_the_same_rows(data) -> None:
         assert all(len(row) == len(COLUMNS[table]) for row in rows)
         assert all(row[0] == event.id or table == "employers" for row in rows)
     assert len(first["events"]) == 1
-    assert len(first) == 2, "every monitored event adds exactly one fact or state row besides the raw log"
+    if data.topic in RAW_LOG_ONLY:
+        assert set(first) == {"events"}, "a programme event has facts now: give it the fact-row check below"
+    else:
+        assert len(first) == 2, "every monitored event adds exactly one fact or state row besides the raw log"
 
 
 @pytest.mark.parametrize("data", MONITORED, ids=[type(d).__name__ for d in MONITORED])

@@ -1,0 +1,191 @@
+"""Programme delivery on ``leye.programme``, from the programmes service (DOMAIN §8): training courses,
+enrolments and completions, 创业担保贷款, grants (every subsidy decision), payments and placements
+(就业见习, 大学生实习, 公益性岗位).
+
+Pseudonymous like every event: a person is their ``person_ref``, a business its ``employer_ref``
+(统一社会信用代码); no names, ID numbers or phone numbers. Amounts are whole 元. Every grant and
+payment names the catalogue version (``rule_version``) whose rule allowed it, so a later change of
+an amount or a cap never rewrites what was decided under the earlier one.
+
+Keys: a course's events by ``course_id``, an enrolment's by ``enrolment_id`` (enrolled, then
+completed, in order), a loan by ``loan_id``, a grant and its payments by ``grant_id``, a placement's
+start and end by ``placement_id``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, ClassVar, Self
+
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from schemas.events.base import EventData
+from schemas.ids import CreditCode, EntityId, PersonRef, StreetCode
+
+TOPIC = "leye.programme"
+
+ProgrammeCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+"""A programme of the catalogue (``malanhua_training``, ``startup_loan``, ...)."""
+
+RuleVersion = Annotated[str, Field(min_length=1, max_length=40)]
+"""The catalogue version whose rule allowed a grant or payment."""
+
+Yuan = Annotated[int, Field(ge=1)]
+"""A positive amount in whole 元."""
+
+
+class _Recipient(EventData):
+    """Exactly one of ``person_ref`` and ``employer_ref``: who received the programme."""
+
+    person_ref: PersonRef | None = None
+    employer_ref: CreditCode | None = None
+
+    @model_validator(mode="after")
+    def _one_recipient(self) -> Self:
+        if (self.person_ref is None) == (self.employer_ref is None):
+            raise PydanticCustomError("recipient", "须且只能填写 person_ref 与 employer_ref 其中之一")
+        return self
+
+
+class CourseOpened(EventData):
+    """A training course (马兰花 创业培训, 职业技能培训 by occupation and level) was opened."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.programme.course_opened.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "course_id"
+
+    course_id: EntityId
+    programme_code: ProgrammeCode
+    street_code: StreetCode
+    occupation: Annotated[str, Field(min_length=1, max_length=60)] | None = None
+    level: Annotated[int, Field(ge=1, le=5)] | None = None
+    starts_on: date
+    ends_on: date
+    capacity: Annotated[int, Field(ge=1)]
+
+
+class Enrolled(EventData):
+    """A person enrolled in a course."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.programme.enrolled.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "enrolment_id"
+
+    enrolment_id: EntityId
+    course_id: EntityId
+    programme_code: ProgrammeCode
+    person_ref: PersonRef
+    street_code: StreetCode
+    enrolled_on: date
+
+
+class Completed(EventData):
+    """A person completed a course (结业); ``certificate`` when a certificate was awarded. The
+    subsidy it earns, if any, is a separate ``granted`` event naming this enrolment."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.programme.completed.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "enrolment_id"
+
+    enrolment_id: EntityId
+    course_id: EntityId
+    programme_code: ProgrammeCode
+    person_ref: PersonRef
+    street_code: StreetCode
+    completed_on: date
+    certificate: bool
+
+
+class LoanIssued(_Recipient):
+    """A 创业担保贷款 was issued to a person or a small business; ``interest_subsidy_yuan`` is the
+    贴息 the fund bears over the term."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.programme.loan_issued.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "loan_id"
+
+    loan_id: EntityId
+    programme_code: ProgrammeCode
+    street_code: StreetCode
+    amount_yuan: Yuan
+    term_months: Annotated[int, Field(ge=1, le=120)]
+    interest_subsidy_yuan: Annotated[int, Field(ge=0)]
+    issued_on: date
+    rule_version: RuleVersion
+
+
+class Granted(_Recipient):
+    """A subsidy decision: ``amount_yuan`` granted under ``programme_code`` by the rule of
+    ``rule_version``. ``kind`` is the programme's sub-kind where it has them (创业补贴);
+    ``enrolment_id`` names the completion that earned a training subsidy."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.programme.granted.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "grant_id"
+
+    grant_id: EntityId
+    programme_code: ProgrammeCode
+    street_code: StreetCode
+    kind: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")] | None = None
+    amount_yuan: Yuan
+    granted_on: date
+    rule_version: RuleVersion
+    enrolment_id: EntityId | None = None
+
+
+class Paid(_Recipient):
+    """Money paid out on a grant (keyed by the grant, so a grant's payments follow it)."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.programme.paid.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "grant_id"
+
+    payment_id: EntityId
+    grant_id: EntityId
+    programme_code: ProgrammeCode
+    street_code: StreetCode
+    amount_yuan: Yuan
+    paid_on: date
+    rule_version: RuleVersion
+
+
+class PlacementStarted(EventData):
+    """A person started a placement: 就业见习 (in a 见习岗位 ``vacancy_id`` where known), 大学生实习
+    (``school``) or 公益性岗位 (``safety_net`` for 托底安置 of someone the market could not place)."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.programme.placement_started.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "placement_id"
+
+    placement_id: EntityId
+    programme_code: ProgrammeCode
+    person_ref: PersonRef
+    employer_ref: CreditCode
+    street_code: StreetCode
+    vacancy_id: EntityId | None = None
+    school: Annotated[str, Field(min_length=1, max_length=60)] | None = None
+    safety_net: bool = False
+    starts_on: date
+    ends_on: date | None = None
+
+
+class PlacementEnded(EventData):
+    """A placement ended; for 就业见习, ``retained_after`` says whether the host kept the trainee
+    (吸纳见习人员)."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.programme.placement_ended.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "placement_id"
+
+    placement_id: EntityId
+    programme_code: ProgrammeCode
+    person_ref: PersonRef
+    employer_ref: CreditCode
+    street_code: StreetCode
+    ended_on: date
+    retained_after: bool | None = None
+
+
+EVENTS: tuple[type[EventData], ...] = (CourseOpened, Enrolled, Completed, LoanIssued, Granted, Paid, PlacementStarted,
+                                       PlacementEnded)

@@ -1,0 +1,210 @@
+"""The programme catalogue (DOMAIN §8): what each programme pays, to whom, within which caps, on which
+policy source and against which yearly target — data in ``catalogue.yaml``, versioned, validated here.
+
+Pure (pydantic and YAML only). ``load`` refuses a bad file with :class:`CatalogueError`, one Chinese
+line naming the entry and the field, so the service stops before it starts instead of paying by a
+wrong rule. Every grant and payment records ``Catalogue.version``: change an amount or a cap by
+editing the file *and* raising its version.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from schemas.errors import chinese_errors
+
+DEFAULT_PATH = Path(__file__).with_name("catalogue.yaml")
+
+Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+Recipient = Literal["person", "employer"]
+Kind = Literal["training", "loan", "grant", "subsidy", "placement"]
+PositiveYuan = Annotated[int, Field(gt=0)]
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class FixedAmount(_Data):
+    """A fixed sum per occasion (马兰花: 500 元 per person trained, on completion)."""
+
+    rule: Literal["fixed"]
+    yuan: PositiveYuan
+    per: Literal["completion", "grant"]
+
+
+class CappedAmount(_Data):
+    """The amount decided case by case, at most the programme's cap for the recipient."""
+
+    rule: Literal["up_to_cap"]
+
+
+class ShareOfContributions(_Data):
+    """A share of the social-insurance contributions the person paid, at most ``max_share``
+    (灵活就业社保补贴: ¾). Given as a fraction string ("3/4") so the limit is exact."""
+
+    rule: Literal["share_of_contributions"]
+    max_share: str
+
+    @model_validator(mode="after")
+    def _share(self) -> Self:
+        try:
+            share = Fraction(self.max_share)
+        except (ValueError, ZeroDivisionError):
+            raise PydanticCustomError("share", "max_share 须为分数，如 3/4") from None
+        if not 0 < share <= 1:
+            raise PydanticCustomError("share", "max_share 须大于 0 且不超过 1")
+        return self
+
+    @property
+    def share(self) -> Fraction:
+        return Fraction(self.max_share)
+
+
+Amount = Annotated[FixedAmount | CappedAmount | ShareOfContributions, Field(discriminator="rule")]
+
+
+class Caps(_Data):
+    """Largest single amount (a grant, a loan) by recipient, in 元."""
+
+    person: PositiveYuan | None = None
+    employer: PositiveYuan | None = None
+
+
+class Duration(_Data):
+    """Shortest and longest term or placement, in months, by recipient where they differ."""
+
+    min_months: Annotated[int, Field(ge=1)] = 1
+    max_months_person: Annotated[int, Field(ge=1)] | None = None
+    max_months_employer: Annotated[int, Field(ge=1)] | None = None
+
+
+class Target(_Data):
+    """The plan's yearly target: ``value`` in ``unit`` of ``measure``, citing its source."""
+
+    measure: Annotated[str, Field(min_length=1)]
+    value: PositiveYuan
+    unit: Literal["人", "人次", "元", "个"]
+    source: Annotated[str, Field(min_length=1)]
+
+
+class SubKind(_Data):
+    name: Annotated[str, Field(min_length=1)]
+    exclusive: bool = False
+
+
+class Programme(_Data):
+    """One programme of the catalogue."""
+
+    code: Code
+    name: Annotated[str, Field(min_length=1, max_length=40)]
+    kind: Kind
+    source: Annotated[str, Field(min_length=1)]
+    recipients: Annotated[list[Recipient], Field(min_length=1)]
+    # One grant per recipient, ever (一次性): a second one is refused. A sub-kind can be exclusive alone.
+    exclusive: bool = False
+    amount: Amount | None = None
+    caps: Caps = Caps()
+    duration: Duration | None = None
+    kinds: dict[Code, SubKind] = {}
+    yearly_target: Target | None = None
+    # Values not taken from the seeds (national rules, defaults): to be confirmed by the bureau.
+    provisional: list[str] = []
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        if self.kind == "training" and self.recipients != ["person"]:
+            raise PydanticCustomError("catalogue", "培训类项目的对象只能是 person")
+        if self.kind == "training" and isinstance(self.amount, ShareOfContributions):
+            raise PydanticCustomError("catalogue", "培训类项目的补贴须为 fixed 或 up_to_cap")
+        if isinstance(self.amount, FixedAmount) and (self.amount.per == "completion") != (self.kind == "training"):
+            raise PydanticCustomError("catalogue", "只有培训类项目按结业（per: completion）给付")
+        needs_caps = self.kind == "loan" or isinstance(self.amount, CappedAmount)
+        missing = [r for r in self.recipients if needs_caps and getattr(self.caps, r) is None]
+        if missing:
+            raise PydanticCustomError("catalogue", "缺少上限 caps.{who}", {"who": missing[0]})
+        if self.kind == "loan" and self.duration is None:
+            raise PydanticCustomError("catalogue", "贷款类项目须规定期限 duration")
+        if self.kind in ("grant", "subsidy") and self.amount is None:
+            raise PydanticCustomError("catalogue", "补贴类项目须规定金额规则 amount")
+        return self
+
+    def cap_for(self, recipient: Recipient) -> int | None:
+        cap: int | None = getattr(self.caps, recipient)
+        return cap
+
+    def max_months_for(self, recipient: Recipient) -> int | None:
+        if self.duration is None:
+            return None
+        return self.duration.max_months_person if recipient == "person" else self.duration.max_months_employer
+
+    def is_exclusive(self, kind: str | None) -> bool:
+        return self.exclusive or (kind is not None and kind in self.kinds and self.kinds[kind].exclusive)
+
+
+class Catalogue(_Data):
+    """The whole file: its version (recorded on every grant and payment) and the programmes."""
+
+    version: Annotated[str, Field(min_length=1, max_length=40)]
+    effective_from: Annotated[date, Field(strict=False)]
+    programmes: Annotated[list[Programme], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> Self:
+        seen: set[str] = set()
+        for programme in self.programmes:
+            if programme.code in seen:
+                raise PydanticCustomError("catalogue", "项目代码 {code} 重复", {"code": programme.code})
+            seen.add(programme.code)
+        return self
+
+    def get(self, code: str) -> Programme | None:
+        return next((p for p in self.programmes if p.code == code), None)
+
+
+class CatalogueError(ValueError):
+    """A catalogue file that cannot be used; the message is one Chinese line naming the entry."""
+
+
+def _entry_name(raw: Any, index: int) -> str:
+    try:
+        code = raw["programmes"][index].get("code")
+    except (KeyError, IndexError, TypeError, AttributeError):
+        code = None
+    return f"第 {index + 1} 项（{code}）" if code else f"第 {index + 1} 项"
+
+
+def parse(raw: Any, origin: str) -> Catalogue:
+    """Validate the loaded YAML document ``raw``; ``origin`` names the file in the message."""
+    try:
+        return Catalogue.model_validate(raw)
+    except ValidationError as exc:
+        error = chinese_errors(exc)[0]
+        loc = list(error["loc"])
+        where = "文件"
+        if len(loc) >= 2 and loc[0] == "programmes" and isinstance(loc[1], int):
+            where = _entry_name(raw, loc[1])
+            loc = loc[2:]
+        field = ".".join(str(part) for part in loc if not str(part).startswith(("function-", "tagged-")))
+        at = f"字段 {field}" if field else "整体"
+        raise CatalogueError(f"项目目录 {origin} 无效：{where} {at}：{error['msg']}") from None
+
+
+def load(path: Path = DEFAULT_PATH) -> Catalogue:
+    """Read and validate the catalogue file (:class:`CatalogueError` when it cannot be used)."""
+    try:
+        raw = yaml.safe_load(path.read_text("utf-8"))
+    except OSError as exc:
+        raise CatalogueError(f"项目目录 {path} 无法读取：{exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"第 {mark.line + 1} 行" if mark is not None else "某处"
+        raise CatalogueError(f"项目目录 {path} 不是合法的 YAML（{line}）") from None
+    return parse(raw, str(path))

@@ -1,0 +1,30 @@
+"""Dependency aliases of the programmes API: the unit of work's session, the catalogue, today."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends
+
+from services.runtime.http import SessionDep, get_components
+
+from .catalogue import Catalogue
+from .components import Components
+from .domain import local_day
+
+ComponentsDep = Annotated[Components, Depends(get_components)]
+
+
+async def _catalogue(components: ComponentsDep) -> Catalogue:
+    return components.catalogue
+
+
+async def _today(components: ComponentsDep) -> date:
+    return local_day(components.clock())
+
+
+CatalogueDep = Annotated[Catalogue, Depends(_catalogue)]
+TodayDep = Annotated[date, Depends(_today)]
+
+__all__ = ["CatalogueDep", "SessionDep", "TodayDep"]

@@ -1,0 +1,38 @@
+"""The programmes API through the real gateway: scopes ``programmes:read`` / ``programmes:write``,
+forwarding to the real service, the audit of person-linked records."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.services.gateway.conftest import Gateway, gateway_settings, start_gateway
+from tests.services.programmes.conftest import STREET, days_ago, person
+
+
+def test_programmes_through_the_gateway_with_their_scopes_and_audit(tmp_path, service) -> None:
+    live, app = start_gateway(gateway_settings(tmp_path / "gw", "http://127.0.0.1:9", PROGRAMMES_URL=service.url))
+    with live:
+        gateway = Gateway(live, app)
+        writer = gateway.client_with("finance-bureau", "programmes:write programmes:read")
+        reader = gateway.client_with("training-centre", "programmes:read")
+        admin = gateway.client_with("bureau-admin", "admin", bureau=True)
+        body = {"person_ref": person(90), "street_code": STREET, "amount_yuan": 150_000, "term_months": 36,
+                "issued_on": days_ago(2)}
+
+        refused = httpx.post(f"{gateway.url}/v1/programmes/loans", json=body, headers=reader)
+        assert refused.status_code == 403 and "programmes:write" in refused.json()["detail"]
+        assert service.counts()["loans"] == 0
+
+        created = httpx.post(f"{gateway.url}/v1/programmes/loans", json=body, headers=writer)
+        assert created.status_code == 201, created.text
+        loan_id = created.json()["loan_id"]
+        read = httpx.get(f"{gateway.url}/v1/programmes/loans/{loan_id}", headers=reader)
+        assert read.status_code == 200 and read.json()["amount_yuan"] == 150_000
+        catalogue = httpx.get(f"{gateway.url}/v1/programmes/catalogue", headers=reader)
+        assert catalogue.status_code == 200 and catalogue.json()["version"] == "2026.1"
+
+        over = httpx.post(f"{gateway.url}/v1/programmes/loans", json=body | {"amount_yuan": 250_000}, headers=writer)
+        assert over.status_code == 422 and over.json()["errors"][0]["field"] == "body.amount_yuan"
+
+        audited = gateway.audit(admin, person_ref=person(90))
+        assert {(item["client_id"], item["status"]) for item in audited} >= {("finance-bureau", 201)}

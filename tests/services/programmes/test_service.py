@@ -1,0 +1,86 @@
+"""The service's shape: migrations create exactly the models, and a bad catalogue stops the process at
+start-up with one Chinese line naming the entry."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+import services.programmes.store
+from services.programmes.app import MIGRATIONS
+from services.programmes.catalogue import DEFAULT_PATH, CatalogueError, load, parse
+from services.runtime.db import make_engine, migrate
+from tests.metadata import with_runtime_tables
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_migrations_create_exactly_the_models(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate(engine, MIGRATIONS)
+    with engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn),
+                                 with_runtime_tables(services.programmes.store.Base.metadata))
+    engine.dispose()
+    assert diffs == []
+
+
+def test_the_shipped_catalogue_covers_the_plan() -> None:
+    catalogue = load()
+    malanhua = catalogue.get("malanhua_training")
+    assert malanhua is not None and malanhua.amount is not None
+    assert (malanhua.amount.rule, malanhua.amount.yuan) == ("fixed", 500)
+    loan = catalogue.get("startup_loan")
+    assert loan is not None and loan.yearly_target is not None and loan.yearly_target.value == 50_000_000
+    every = {p.code for p in catalogue.programmes}
+    assert {"skills_training", "startup_subsidy", "traineeship", "internship", "public_welfare_post",
+            "flexible_social_insurance"} <= every
+    assert all(p.source for p in catalogue.programmes)
+
+
+def raw_catalogue() -> dict:
+    return yaml.safe_load(DEFAULT_PATH.read_text("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        pytest.param(lambda raw: raw["programmes"][2]["caps"].update(person=-1), "第 3 项（startup_loan）",
+                     id="negative cap"),
+        pytest.param(lambda raw: raw["programmes"][2].pop("caps"), "第 3 项（startup_loan）", id="loan without caps"),
+        pytest.param(lambda raw: raw["programmes"][0]["amount"].update(yuan=0), "第 1 项（malanhua_training）",
+                     id="zero subsidy"),
+        pytest.param(lambda raw: raw["programmes"][7]["amount"].update(max_share="5/4"),
+                     "第 8 项（flexible_social_insurance）", id="share above one"),
+        pytest.param(lambda raw: raw["programmes"][1].update(code="malanhua_training"),
+                     "项目代码 malanhua_training 重复", id="duplicate code"),
+    ],
+)
+def test_a_bad_catalogue_is_refused_naming_the_entry(change, named) -> None:
+    raw = raw_catalogue()
+    change(raw)
+    with pytest.raises(CatalogueError) as refused:
+        parse(raw, "catalogue.yaml")
+    message = str(refused.value)
+    assert named in message and "\n" not in message
+
+
+def test_the_process_refuses_to_start_on_a_bad_catalogue(tmp_path: Path) -> None:
+    raw = raw_catalogue()
+    raw["programmes"][2]["caps"]["person"] = -1
+    bad = tmp_path / "catalogue.yaml"
+    bad.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    env = {**os.environ, "PROGRAMMES_CATALOGUE": str(bad), "LEYE_VAR_DIR": str(tmp_path),
+           "PROGRAMMES_PORT": "1", "KAFKA_BOOTSTRAP": "127.0.0.1:1"}
+    done = subprocess.run([sys.executable, "-m", "services.programmes"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert lines == [lines[-1]] and "第 3 项（startup_loan）" in lines[0] and "caps.person" in lines[0]
