@@ -96,7 +96,7 @@ async def wall_page(request: Request, street: Street = "", to: To = None) -> HTM
         "layout": browser.layout(_panels()), "street": _street(street), "to": to})
 
 
-@router.get("/data", summary="大屏各面板当前数据（与 Grafana 大屏同一查询）")
+@router.get("/data", summary="大屏各面板当前数据（与 Grafana 大屏同一查询）", include_in_schema=False)
 async def wall_data(store: StoreDep, street: Street = "", to: To = None) -> WallData:
     street = _street(street)
     now = _end(to)

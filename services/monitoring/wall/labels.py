@@ -38,6 +38,14 @@ EVENT_TYPE_LABELS: dict[str, str] = {
     "cn.xiqing.leye.alert.acknowledged.v1": "预警已确认",
     "cn.xiqing.leye.alert.resolved.v1": "预警解除",
     "cn.xiqing.leye.survey_rate.reported.v1": "调查失业率发布",
+    "cn.xiqing.leye.programme.course_opened.v1": "培训班开班",
+    "cn.xiqing.leye.programme.enrolled.v1": "培训报名",
+    "cn.xiqing.leye.programme.completed.v1": "培训结业",
+    "cn.xiqing.leye.programme.loan_issued.v1": "创业担保贷款发放",
+    "cn.xiqing.leye.programme.granted.v1": "补贴发放决定",
+    "cn.xiqing.leye.programme.paid.v1": "补贴支付",
+    "cn.xiqing.leye.programme.placement_started.v1": "见习/实习/公益性岗位上岗",
+    "cn.xiqing.leye.programme.placement_ended.v1": "见习/实习/公益性岗位结束",
     "cn.xiqing.leye.deadletter.recorded.v1": "无法处理的消息",
 }
 
