@@ -178,6 +178,8 @@ class Store:
         """``(value, people)`` of several indicators with the same filters, by code, from one query
         (``catalogue.figures_query``: one scan per family for its parts, the others' own queries).
         An indicator of a family that had no rows is worth its value over nothing."""
+        if not indicators:  # filters no indicator has (a group and an industry): nothing to ask
+            return {}
         parameters = {"start": start, "end": end, "street": street, "group": group, "industry": industry}
         found = {code: _reading(value, people) for code, value, people
                  in self._indicator_rows(figures_query(list(indicators)), parameters, background=False)}
@@ -195,8 +197,9 @@ class Store:
         grouped = [indicator for indicator in indicators if indicator.groups_by_street]
         found: dict[str, dict[str, tuple[float | None, int | None]]] = defaultdict(dict)
         parameters = {"start": start, "end": end, "street": "", "group": "", "industry": ""}
-        for code, street, value, people in self._indicator_rows(figures_query(grouped, by_street=True), parameters,
-                                                                background=False):
+        rows = self._indicator_rows(figures_query(grouped, by_street=True), parameters, background=False) \
+            if grouped else []
+        for code, street, value, people in rows:
             found[code][street] = _reading(value, people)
         out = {}
         for indicator in indicators:

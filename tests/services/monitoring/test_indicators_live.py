@@ -148,6 +148,15 @@ def test_invalid_filters_are_422_naming_the_field(worker, params, field) -> None
     assert field in [error["field"] for error in response.json()["errors"]]
 
 
+def test_filters_no_indicator_has_together_give_every_indicator_as_not_applicable(worker) -> None:
+    """No indicator has both a key group and an industry: the answer says so, indicator by indicator."""
+    response = worker.get("/stats/indicators", group="resident", industry="A")
+    assert response.status_code == 200
+    rows = response.json()["indicators"]
+    assert [row["code"] for row in rows] == [indicator.code for indicator in INDICATORS]
+    assert [(row["applicable"], row["value"]) for row in rows] == [(False, None)] * len(INDICATORS)
+
+
 def test_unknown_indicator_is_404(worker) -> None:
     response = worker.get("/stats/indicators/no_such_thing")
     assert response.status_code == 404
