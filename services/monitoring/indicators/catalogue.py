@@ -546,19 +546,30 @@ def family_query(indicators: list[Indicator], *, by_street: bool = False, by_ind
     parts = [(code, part) for code, part in found if isinstance(part, Part)]
     family = parts[0][1].family
     tags = ", ".join(f"if({part.where}, '{code}', '')" for code, part in parts)
-    value = ", ".join(f"code = '{code}', {part.value}" for code, part in parts)
-    people = ", ".join(f"code = '{code}', {part.people or _NULL_PEOPLE}" for code, part in parts)
+    value = _by_code([(code, part.value) for code, part in parts])
+    people = _by_code([(code, part.people or _NULL_PEOPLE) for code, part in parts])
     # The tags select each part's rows; filtering the scan by the parts' ``where`` as well would only
     # double the expressions the engine analyses, which on tables this small is most of a query's cost.
     rows = family_rows(family, "1")
     street, grouping = ("street AS street_code, ", "code, street") if by_street else \
         ("industry AS industry_code, ", "code, industry") if by_industry else ("", "code")
     sql = f"""
-    SELECT code, {street}multiIf({value}, NULL) AS value, multiIf({people}, NULL) AS people
+    SELECT code, {street}{value} AS value, {people} AS people
     FROM (SELECT *, arrayJoin(arrayFilter(c -> c != '', [{tags}])) AS code FROM {rows})
     GROUP BY {grouping}
     """
     return Template(sql).substitute(substitutions)
+
+
+def _by_code(expressions: list[tuple[str, str]]) -> str:
+    """One expression choosing each code's own: the codes that share an expression share a branch,
+    since the engine analyses every branch (on state this small, analysis is much of a query's cost)."""
+    codes: dict[str, list[str]] = {}
+    for code, expression in expressions:
+        codes.setdefault(expression, []).append(code)
+    branches = ", ".join(f"code IN ({', '.join(repr(code) for code in same)}), {expression}"
+                         for expression, same in codes.items())
+    return f"multiIf({branches}, NULL)"
 
 
 def figures_query(indicators: list[Indicator], *, by_street: bool = False) -> str:
@@ -587,29 +598,36 @@ def figures_query(indicators: list[Indicator], *, by_street: bool = False) -> st
 
 
 def _cohort_family(cohorts: list[tuple[str, Cohort]], *, by_street: bool) -> str:
-    """Several cohort rates from the sets of people of the period: each set of people tagged with the
-    rates whose cohort it belongs to (with the 街镇 and group filters) and, separately, those whose
-    found set it belongs to (district-wide); then per rate, the intersection. Two reads of the sets,
-    whatever the number of rates."""
-    rows = ("(SELECT street_code, street_code AS street, kind, key_groups, people FROM people_daily "
-            "WHERE day BETWEEN $start AND $end)")
+    """Several cohort rates from the sets of people of the period: the period's sets merged once per
+    街镇, kind and key groups (the cohorts' kinds) and once per kind (the found kinds), each merged
+    set tagged with the rates whose cohort (with the 街镇 and group filters) or found set
+    (district-wide) it belongs to; then per rate, the intersection. A day's set is merged once,
+    however many rates read it."""
+    def kinds(lists: set[str]) -> str:
+        return ", ".join(sorted({kind.strip() for listed in lists for kind in listed.split(",")}))
+
+    def merged(of: str, by: str) -> str:
+        return (f"(SELECT {by}, groupBitmapMergeState(people) AS merged FROM people_daily "
+                f"WHERE day BETWEEN $start AND $end AND kind IN ({of}) GROUP BY {by})")
+
+    cohort_rows = merged(kinds({part.cohort_kinds for _, part in cohorts}), "street_code, kind, key_groups")
+    found_rows = merged(kinds({part.found_kinds for _, part in cohorts}), "kind")
     cohort_tags = ", ".join(f"if(kind IN ({part.cohort_kinds}) AND {part.where} AND {_street()} AND {_group()}, "
                             f"'{code}', '')" for code, part in cohorts)
     found_tags = ", ".join(f"if(kind IN ({part.found_kinds}), '{code}', '')" for code, part in cohorts)
-    street, grouping = ("street AS street_code, ", "code, street") if by_street else ("", "code")
-    scope = "street_code, " if by_street else ""
+    street, grouping = ("street_code, ", "code, street_code") if by_street else ("", "code")
     return f"""
-    SELECT code, {scope}if(total = 0, NULL, 100 * both / total) AS value, toNullable(both) AS people
+    SELECT code, {street}if(total = 0, NULL, 100 * both / total) AS value, toNullable(both) AS people
     FROM (
-        SELECT code, {scope}bitmapCardinality(cohort) AS total, bitmapAndCardinality(cohort, found) AS both
+        SELECT code, {street}bitmapCardinality(cohort) AS total, bitmapAndCardinality(cohort, found) AS both
         FROM (
-            SELECT code, {street}groupBitmapMergeState(people) AS cohort
-            FROM (SELECT *, arrayJoin(arrayFilter(c -> c != '', [{cohort_tags}])) AS code FROM {rows})
+            SELECT code, {street}groupBitmapMergeState(merged) AS cohort
+            FROM (SELECT *, arrayJoin(arrayFilter(c -> c != '', [{cohort_tags}])) AS code FROM {cohort_rows})
             GROUP BY {grouping}
         ) AS c
         LEFT JOIN (
-            SELECT code, groupBitmapMergeState(people) AS found
-            FROM (SELECT *, arrayJoin(arrayFilter(c -> c != '', [{found_tags}])) AS code FROM {rows})
+            SELECT code, groupBitmapMergeState(merged) AS found
+            FROM (SELECT *, arrayJoin(arrayFilter(c -> c != '', [{found_tags}])) AS code FROM {found_rows})
             GROUP BY code
         ) AS f USING code
     )
