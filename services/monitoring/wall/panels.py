@@ -24,6 +24,7 @@ from .labels import EVENT_TYPE_LABELS, alert_labels, street_labels
 GREEN, ORANGE, RED, BLUE = "green", "orange", "red", "blue"
 TREND_WEEKS = 12
 LATEST_EVENTS = 30
+LATEST_DAYS = 7
 
 
 def thresholds_for(ind: Indicator) -> Thresholds:
@@ -164,10 +165,10 @@ def open_warnings() -> PanelSpec:
 
 def latest_events() -> PanelSpec:
     return PanelSpec(
-        title="最新动态", kind=Kind.TABLE, sql=sql.latest_events(LATEST_EVENTS),
+        title="最新动态", kind=Kind.TABLE, sql=sql.latest_events(LATEST_EVENTS, LATEST_DAYS),
         columns=("time", "type", "street_code"), grid=Grid(x=18, y=19, w=6, h=7),
         mappings={**EVENT_TYPE_LABELS, **street_labels()},
-        description=f"平台最新{LATEST_EVENTS}条业务事件（不含个人信息）",
+        description=f"近{LATEST_DAYS}日平台最新{LATEST_EVENTS}条业务事件（不含个人信息）",
         overrides=(("time", "时间"), ("type", "事件"), ("street_code", "街镇")),
     )
 
