@@ -225,7 +225,8 @@
     const columns = Math.round((lons[lons.length - 1] - lons[0]) / step) + 1;
     const rows = Math.round((lats[lats.length - 1] - lats[0]) / step) + 1;
     const holder = chart(element, body);
-    const size = Math.max(24, Math.min(holder.getWidth() / columns, (holder.getHeight() - 8) / rows) - 6);
+    const tile = [Math.max(24, (holder.getWidth() - 8) / columns - 6), Math.max(20, (holder.getHeight() - 8) / rows - 6)];
+    const size = Math.min(...tile);
     const values = data.rows.map((row) => row[4]).filter((v) => typeof v === "number");
     const top = values.length ? Math.max(...values) : null;
     const points = data.rows.map((row) => ({
@@ -246,10 +247,10 @@
       visualMap: { show: false, seriesIndex: 0, dimension: 2, min: 0, max: Math.max(1, top || 0),
         inRange: { color: ["#1d3b5e", "#5794F2"] } },
       series: [
-        { type: "scatter", symbol: "roundRect", symbolSize: size, data: points,
-          label: { show: true, color: "#fff", fontSize: Math.min(13, size / 5),
+        { type: "scatter", symbol: "roundRect", symbolSize: tile, data: points,
+          label: { show: true, color: "#fff", fontSize: Math.max(9, Math.min(13, size / 3.2, tile[0] / 5.5)),
             formatter: (params) => `${params.data.name}\n${params.data.row[4] === null ? "—" : mapped(panel, params.data.row[4])}` } },
-        { type: "effectScatter", symbolSize: size / 4, silent: true, z: 3, symbolOffset: [size * 0.36, -size * 0.36],
+        { type: "effectScatter", symbolSize: size / 4, silent: true, z: 3, symbolOffset: [tile[0] * 0.4, -tile[1] * 0.32],
           rippleEffect: { scale: 2.5, brushType: "stroke" }, itemStyle: { color: "#FF9830", opacity: 0.35 },
           data: top ? points.filter((point) => point.value[2] === top).map((point) => point.value) : [] },
       ],
