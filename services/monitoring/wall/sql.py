@@ -381,8 +381,7 @@ def station_ranking(limit: int) -> str:
     stars = (f"if(due = 0 AND closed = 0, NULL, toNullable(toFloat64(1 + round(4 * ({STAR_SLA_WEIGHT} * {sla} + "
              f"{STAR_PLACEMENT_WEIGHT} * {placement})))))")
     return f"""
-SELECT station AS station_code, street AS street_code, toFloat64(n) AS cases,
-       {stars} AS stars,
+SELECT station AS station_code, street AS street_code, {stars} AS stars, toFloat64(n) AS cases,
        toFloat64(met) AS deadlines_met, toFloat64(due) AS deadlines_due,
        toFloat64(closed) AS cases_closed, toFloat64(placed) AS cases_placed
 FROM (
