@@ -18,6 +18,7 @@ the ``alerts`` table) and the latest events (from the raw ``events`` log).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypedDict, Unpack
 
@@ -111,7 +112,7 @@ def _empty(ind: Indicator, column: str = "value") -> str:
         f"toNullable(toFloat64({ind.empty_value}))"
 
 
-def _breakdown(columns: dict[str, Column], key: str, codes: str, *, street: str) -> tuple[list[str], list[str]]:
+def _breakdown(columns: Mapping[str, Column], key: str, codes: str, *, street: str) -> tuple[list[str], list[str]]:
     """The joins and the columns of a breakdown by 街镇 (``key`` = ``street_code``) or industry
     (``industry_code``) of ``codes``: the indicators that are parts of one family with another
     column read in one scan of it (``family_query``, grouped by scope), the others, and any read for
@@ -154,7 +155,7 @@ POSITION_COLUMNS = ("lon", "lat")
 """Where a map draws each 街镇 (``Street.position``: the schematic tile in degrees), after its code."""
 
 
-def per_street(columns: dict[str, Column], *, positions: bool = False) -> str:
+def per_street(columns: Mapping[str, Column], *, positions: bool = False) -> str:
     """One row per 街镇 (``street`` = its name) with the given indicators; ignores the 街镇 variable,
     since the point is to show all 12 side by side. Indicators with a grouped form are read for all
     街镇 in one scan each. ``positions``: ``lon`` and ``lat`` after the code, for a map."""
@@ -198,7 +199,7 @@ def per_group(code: str) -> str:
             f"ORDER BY indexOf({order}, key_group)")
 
 
-def per_industry(columns: dict[str, Column], *, shown: str = "> 0") -> str:
+def per_industry(columns: Mapping[str, Column], *, shown: str = "> 0") -> str:
     """One row per GB/T 4754 门类 whose first column is ``shown`` (by default: non-zero; ``IS NOT
     NULL`` for a rate), ``industry`` = its Chinese name, largest first; each indicator read for every
     industry in one scan when it has a grouped form."""
@@ -351,7 +352,7 @@ LIMIT {limit}
 # one, but every case event names its station (``case_facts.station_code``), so monitoring knows the
 # stations that have had a case, and what became of their cases.
 
-def street_map(columns: dict[str, Column], *, stations: bool = False) -> str:
+def street_map(columns: Mapping[str, Column], *, stations: bool = False) -> str:
     """A map's rows: :func:`per_street` with the positions; with ``stations``, a last column
     ``stations``: the 红娘 stations of each 街镇 that have had a case up to the dashboard's end day."""
     sql = per_street(columns, positions=True)
