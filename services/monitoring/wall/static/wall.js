@@ -153,7 +153,10 @@
       const index = panel.columns.indexOf(column);
       return {
         type: "bar", name: label(panel, column), data: data.rows.map((row) => row[index]),
-        label: { show: categories.length * columns.length <= 24, position: panel.horizontal ? "right" : "top", fontSize: 11 },
+        label: { show: categories.length * columns.length <= 24, position: panel.horizontal ? "right" : "top", fontSize: 11,
+          // the panel's decimals, as Grafana writes a bar's value (a rate would show 15 digits otherwise)
+          formatter: (params) => (typeof params.value === "number" && panel.decimals !== null
+            ? params.value.toFixed(panel.decimals) : String(params.value ?? "")) },
       };
     });
     const category = { type: "category", data: categories, inverse: panel.horizontal, axisLabel: { fontSize: 11, interval: 0 } };
