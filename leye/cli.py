@@ -165,7 +165,8 @@ def _start_demo_traffic(stack: Stack, var_dir: Path, rate: float) -> subprocess.
 
     client_id, secret = ensure_demo_client(var_dir)
     if created := ensure_demo_stations(stack.url("gateway"), client_id, secret):
-        console.print(f"已设立 {created} 个演示就业红娘站点（每个街镇一个），工单、推介与服务时效指标随模拟流量出现")
+        console.print(f"已设立 {created} 个演示就业红娘站点（模拟人员所在的每个社区/村一个），"
+                      "工单、推介与服务时效指标随模拟流量出现")
     env = os.environ | {"LEYE_SIM_CLIENT_ID": client_id, "LEYE_SIM_CLIENT_SECRET": secret}
     log = open(var_dir / "logs" / "simulator.log", "ab")  # noqa: SIM115 - owned by the child
     process = subprocess.Popen(

@@ -1,6 +1,7 @@
 """Demo traffic for ``leye up --demo`` (``make run``): a gateway client for the simulator, one 红娘
-station per 街镇 (without one, no case is ever dispatched, so no case, referral or SLA figure would
-appear), the simulator as a child process, and the live view in the foreground.
+station for every 社区/村 the simulator's people live in (一站一红娘: without a station no case is ever
+dispatched, so no case, referral or SLA figure would appear), the simulator as a child process, and
+the live view in the foreground.
 
 The demo client is registered through the gateway's own command group, ``leye gateway clients``,
 exactly as an operator would: ``rotate`` re-keys it on every start, ``add`` creates it the first time.
@@ -20,6 +21,8 @@ from pathlib import Path
 import httpx
 
 from schemas.reference import STREETS
+
+from .simulator.population import COMMUNITY_QUARTERS, communities
 
 DEMO_CLIENT_ID = "demo-simulator"
 DEMO_DEPARTMENT = "西青区人力资源和社会保障局（演示）"
@@ -56,14 +59,23 @@ def ensure_demo_client(var_dir: Path) -> tuple[str, str]:
     return answer["client_id"], answer["secret"]
 
 
+_QUARTER_CODES = dict(zip(COMMUNITY_QUARTERS, ("e", "w", "s", "n"), strict=True))
+
+
 def demo_stations() -> list[dict[str, object]]:
-    """One active station per 街镇, with a made-up 红娘 (the simulator's people carry made-up 社区/村
-    names too; a station of the person's 街镇 takes the case when none matches the 社区/村)."""
-    suffix = {"街道": "社区", "镇": "村"}
-    return [{"station_code": f"demo-{street.code}", "street_code": street.code,
-             "community": f"{street.name[:2]}东{suffix.get(street.kind, '社区')}",
-             "matchmaker_id": f"demo-hn-{street.code}", "matchmaker_name": f"{street.name}就业红娘（演示）",
-             "active": True} for street in STREETS.values()]
+    """One active station for every 社区/村 the simulator's people live in (``communities``), each with
+    a made-up 红娘, so the matching service dispatches a person's case to their own 社区's station.
+
+    The 东 station of each 街镇 keeps the code of the one station per 街镇 the demo used to set up
+    (``demo-<街镇>``), so a var directory from then gets no second station for that 社区."""
+    stations: list[dict[str, object]] = []
+    for street in STREETS.values():
+        for quarter, community in zip(COMMUNITY_QUARTERS, communities(street.code), strict=True):
+            suffix = "" if quarter == "东" else f"-{_QUARTER_CODES[quarter]}"
+            stations.append({"station_code": f"demo-{street.code}{suffix}", "street_code": street.code,
+                             "community": community, "matchmaker_id": f"demo-hn-{street.code}{suffix}",
+                             "matchmaker_name": f"{street.name}{community}就业红娘（演示）", "active": True})
+    return stations
 
 
 def ensure_demo_stations(gateway_url: str, client_id: str, secret: str) -> int:

@@ -32,8 +32,15 @@ STREET_WEIGHTS: dict[str, float] = {
     "120111105": 8,  # 大寺镇
     "120111106": 4,  # 王稳庄镇
 }
-# 社区/村 names per 街镇 are made up: two per 街镇 is enough to exercise station routing.
+# 社区/村 names per 街镇 are made up: four per 街镇 (东西南北) are enough to exercise station routing.
 COMMUNITY_SUFFIX = {"街道": "社区", "镇": "村"}
+COMMUNITY_QUARTERS = "东西南北"
+
+
+def communities(street_code: str) -> list[str]:
+    """Every 社区/村 the simulator's people of a 街镇 live in, in a fixed order."""
+    street = STREETS[street_code]
+    return [f"{street.name[:2]}{quarter}{COMMUNITY_SUFFIX[street.kind]}" for quarter in COMMUNITY_QUARTERS]
 
 # GB/T 4754-2017 section → (weight, a division of that section, typical job titles, typical skills).
 INDUSTRIES: dict[str, tuple[float, str, tuple[str, ...], tuple[str, ...]]] = {
@@ -134,8 +141,7 @@ class Population:
         return only or self.rng.choices(self.streets, self.street_weights)[0]
 
     def community(self, street_code: str) -> str:
-        street = STREETS[street_code]
-        return f"{street.name[:2]}{self.rng.choice('东西南北')}{COMMUNITY_SUFFIX[street.kind]}"
+        return self.rng.choice(communities(street_code))
 
     def industry(self) -> str:
         sections = list(INDUSTRIES)

@@ -46,11 +46,14 @@ def test_a_gateway_cli_failure_is_reported_with_its_cause(tmp_path: Path, monkey
         ensure_demo_client(tmp_path)
 
 
-def test_the_demo_sets_up_one_station_per_street_through_the_gateway_once(tmp_path: Path, monkeypatch) -> None:
-    """Without a station no case is dispatched, so the demo would never show a case, referral or SLA figure."""
+def test_the_demo_sets_up_a_station_for_every_community_through_the_gateway_once(tmp_path: Path,
+                                                                                 monkeypatch) -> None:
+    """Without a station no case is dispatched, so the demo would never show a case, referral or SLA figure;
+    with one per 社区/村 the simulator's people live in, each person's case goes to their own 社区's station."""
     import httpx
 
-    from leye.demo import ensure_demo_stations
+    from leye.demo import demo_stations, ensure_demo_stations
+    from leye.simulator.population import communities
     from schemas.reference import STREETS
     from services.matching.app import create_app as create_matching
     from services.matching.settings import Settings as MatchingSettings
@@ -66,10 +69,21 @@ def test_the_demo_sets_up_one_station_per_street_through_the_gateway_once(tmp_pa
         with live:
             gateway.state.relay.stop()
             client_id, secret = ensure_demo_client(tmp_path)
-            assert ensure_demo_stations(live.url, client_id, secret) == len(STREETS)
+            assert ensure_demo_stations(live.url, client_id, secret) == len(demo_stations()) == 4 * len(STREETS)
             assert ensure_demo_stations(live.url, client_id, secret) == 0  # a second `make run`
             token = httpx.post(f"{live.url}/oauth/token", data={"grant_type": "client_credentials"},
                                auth=(client_id, secret)).json()["access_token"]
             stations = httpx.get(f"{live.url}/v1/stations", headers={"Authorization": f"Bearer {token}"}).json()
     items = stations["items"] if isinstance(stations, dict) else stations
-    assert sorted(s["street_code"] for s in items if s["active"]) == sorted(STREETS)
+    assert sorted((s["street_code"], s["community"]) for s in items if s["active"]) == sorted(
+        (street, community) for street in STREETS for community in communities(street))
+
+
+def test_every_person_the_simulator_draws_lives_where_the_demo_has_a_station() -> None:
+    from leye.demo import demo_stations
+    from leye.simulator.population import Population
+
+    stations = {(station["street_code"], station["community"]) for station in demo_stations()}
+    population = Population(seed=11)
+    people = [population.person() for _ in range(2000)]
+    assert {(person.street_code, person.community) for person in people} == stations  # all 48 used, none other

@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from grafana_foundation_sdk.builders import barchart, common, gauge, stat, table, timeseries
+from grafana_foundation_sdk.builders import barchart, common, gauge, geomap, stat, table, timeseries
 from grafana_foundation_sdk.builders import dashboard as dash
 from grafana_foundation_sdk.cog import builder as cogbuilder
 from grafana_foundation_sdk.models import common as common_model
 from grafana_foundation_sdk.models import dashboard as dash_model
+from grafana_foundation_sdk.models import geomap as geomap_model
 
 from .clickhouse import DATASOURCE, ClickHouseQueryBuilder, QueryType
 
@@ -39,6 +40,12 @@ class Kind(StrEnum):
     BAR_CHART = "barchart"
     TIME_SERIES = "timeseries"
     TABLE = "table"
+    GEOMAP = "geomap"
+
+
+MAP_COLUMNS = ("name", "code", "lon", "lat")
+"""What a map panel's first four columns are: each place's name, code, longitude and latitude; its
+figures follow, the first of them drawn as the marker's size and colour, the others in its tooltip."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +105,39 @@ def _legend() -> common.VizLegendOptions:
 
 
 # The SDK's panel builders share their common methods (id, title, unit, …) but no base class declares them.
-_PanelBuilder = stat.Panel | gauge.Panel | barchart.Panel | timeseries.Panel | table.Panel
+_PanelBuilder = stat.Panel | gauge.Panel | barchart.Panel | timeseries.Panel | table.Panel | geomap.Panel
+
+
+def _map(spec: PanelSpec) -> geomap.Panel:
+    """A Geomap of one marker per place at its ``lon`` / ``lat`` (see ``MAP_COLUMNS``), sized and
+    coloured by the first figure and labelled with the name; the view fits the markers. The basemap
+    is Grafana's default (map tiles from the internet); the markers draw without it."""
+    name, _code, lon, lat = spec.columns[:4]
+    if spec.columns[2:4] != MAP_COLUMNS[2:4] or len(spec.columns) < 5:
+        raise ValueError(f"map panel {spec.title!r}: columns must be name, code, lon, lat, then its figures")
+    figure = spec.columns[4]
+    style = {
+        "size": {"field": figure, "fixed": 8, "min": 8, "max": 36},
+        "color": {"field": figure, "fixed": "blue"},
+        "opacity": 0.75,
+        "symbol": {"mode": "fixed", "fixed": "img/icons/marker/circle.svg"},
+        "text": {"mode": "field", "field": name, "fixed": ""},
+        "textConfig": {"fontSize": 12, "offsetY": -20, "textAlign": "center", "textBaseline": "bottom"},
+    }
+    markers = (
+        common.MapLayerOptions().type("markers").name(spec.title).tooltip(True)
+        .location(common.FrameGeometrySource().mode(common_model.FrameGeometrySourceMode.COORDS)
+                  .latitude(lat).longitude(lon))
+        .config({"showLegend": True, "style": style})
+    )
+    return (
+        geomap.Panel()
+        .view(geomap.MapViewConfig().id(geomap_model.MapCenterID.FIT.value).zoom(11).all_layers(True))
+        .controls(geomap.ControlsOptions().show_zoom(True).mouse_wheel_zoom(False).show_attribution(True))
+        .basemap(common.MapLayerOptions().type("default").name("底图"))
+        .layers([markers])
+        .tooltip(geomap.TooltipOptions().mode(geomap_model.TooltipMode.DETAILS))
+    )
 
 
 def _panel_builder(spec: PanelSpec) -> _PanelBuilder:
@@ -125,6 +164,8 @@ def _panel_builder(spec: PanelSpec) -> _PanelBuilder:
             return timeseries.Panel().line_width(2).fill_opacity(10).legend(_legend())
         case Kind.TABLE:
             return table.Panel().cell_height(common_model.TableCellHeight.SM)
+        case Kind.GEOMAP:
+            return _map(spec)
 
 
 def build_panel(spec: PanelSpec, panel_id: int) -> cogbuilder.Builder[dash_model.Panel]:

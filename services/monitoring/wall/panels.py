@@ -1,11 +1,15 @@
 """The panels of the wall "乐业西青指挥中心": what each shows and where (24 columns × 26 rows).
 
 Rows, top to bottom:
-  0–3    eight headline KPIs against their targets (colour = on track or not);
-  4–11   the 12 街镇 side by side | 12-week trends;
-  12–18  重点群体 | two key-group KPIs (离校未就业毕业生服务率, 零就业家庭未就业人员) | 招聘活动 and 直播带岗 |
-         红娘 SLA;
-  19–25  open warnings | 规模裁员 by industry (last 30 days) | the latest events.
+  0–2    eight headline KPIs against their targets (colour = on track or not);
+  3–5    five more KPIs: two key-group ones (离校未就业毕业生服务率, 零就业家庭未就业人员) and three plan
+         figures (长期失业人员占比, 见习岗位, 公益性岗位) | 招聘活动 and 直播带岗;
+  6–12   the 求职 map | the 用工 map (电子地图) | the 12 街镇 side by side;
+  13–19  重点群体 | 12-week trends | 岗位流失率 by 街镇 | 岗位流失率 by 行业 | 规模裁员 by industry (30 days);
+  20–25  open warnings | 红娘 star ranking by station | 红娘 SLA | the latest events.
+
+The maps place the 街镇 on the schematic tile layout of the reference data (``schemas/reference/
+xiqing_divisions.json``: relative positions, not surveyed centroids).
 
 Figures come from ``services/monitoring/indicators/catalogue.py`` through ``sql.py``; targets and their
 direction come from the same indicator definitions, so a KPI turns green exactly when the
@@ -20,11 +24,14 @@ from . import sql
 from .clickhouse import QueryType
 from .dashboard import Grid, Kind, PanelSpec, Thresholds
 from .labels import EVENT_TYPE_LABELS, alert_labels, street_labels
+from .sql import Read
 
 GREEN, ORANGE, RED, BLUE = "green", "orange", "red", "blue"
 TREND_WEEKS = 12
 LATEST_EVENTS = 30
 LATEST_DAYS = 7
+RANKED_STATIONS = 20
+KPI_HEIGHT = 3
 
 
 def thresholds_for(ind: Indicator) -> Thresholds:
@@ -58,7 +65,9 @@ KPI_CODES = (
 
 
 GROUP_KPI_CODES = ("graduate_service_rate", "zero_employment_family_unemployed")
-"""Key-group KPIs beside the 重点群体 chart: 离校未就业 graduates served (§8) and 零就业家庭 清零 (§9)."""
+"""Key-group KPIs, first in the second row: 离校未就业 graduates served (§8) and 零就业家庭 清零 (§9)."""
+PLAN_KPI_CODES = ("long_term_unemployed_share", "traineeship_posts", "public_welfare_posts")
+"""Plan figures after them: 长期失业人员占比, and the 见习 and 公益性岗位 posts of the year (≥ 2000, ≥ 300)."""
 _NOTES = {
     "graduate_service_rate": "所选时段内登记的离校未就业高校毕业生中，同期有跟踪回访、红娘联系或人岗推介记录的比例"
                              "（平台外的服务无记录，不计入）",
@@ -73,15 +82,16 @@ def kpi(code: str, column: int, grid: Grid | None = None) -> PanelSpec:
     ind = sql.indicator(code)
     return PanelSpec(
         title=ind.name, kind=Kind.STAT, sql=sql.values({"value": code}), columns=("value",),
-        grid=grid or Grid(x=3 * column, y=0, w=3, h=4), unit=_unit(ind),
+        grid=grid or Grid(x=3 * column, y=0, w=3, h=KPI_HEIGHT), unit=_unit(ind),
         description="；".join(text for text in (_target_text(ind), _NOTES.get(code)) if text),
         decimals=0 if ind.unit in ("人", "个", "起", "场") else 2, thresholds=thresholds_for(ind),
     )
 
 
-def group_kpis() -> list[PanelSpec]:
-    """The key-group KPIs, side by side right of the 重点群体 chart."""
-    return [kpi(code, 0, Grid(x=6 + 3 * n, y=12, w=3, h=7)) for n, code in enumerate(GROUP_KPI_CODES)]
+def second_row_kpis() -> list[PanelSpec]:
+    """The second row of KPIs: the key-group ones, then the plan figures, left of 招聘活动."""
+    codes = (*GROUP_KPI_CODES, *PLAN_KPI_CODES)
+    return [kpi(code, 0, Grid(x=3 * n, y=KPI_HEIGHT, w=3, h=KPI_HEIGHT)) for n, code in enumerate(codes)]
 
 
 def streets_side_by_side() -> PanelSpec:
@@ -89,7 +99,7 @@ def streets_side_by_side() -> PanelSpec:
                "unemployment_registrations", "new_employment": "new_employment"}
     return PanelSpec(
         title="各街镇就业失业情况", kind=Kind.BAR_CHART, sql=sql.per_street(columns),
-        columns=("street", "street_code", *columns), grid=Grid(x=0, y=4, w=12, h=8),
+        columns=("street", "street_code", *columns), grid=Grid(x=12, y=6, w=12, h=7),
         description="12个街镇并列：登记失业人员（期末）、新增失业登记与城镇新增就业（所选时段）",
         overrides=(("street_code", "街镇代码"), ("registered_unemployed", "登记失业人员"),
                    ("unemployment_registrations", "新增失业登记"), ("new_employment", "城镇新增就业")),
@@ -101,7 +111,7 @@ def trends() -> PanelSpec:
                "registered_unemployed": "registered_unemployed"}
     return PanelSpec(
         title=f"近{TREND_WEEKS}周趋势", kind=Kind.TIME_SERIES, sql=sql.weekly(columns, TREND_WEEKS),
-        columns=("time", *columns), grid=Grid(x=12, y=4, w=12, h=8), query_type=QueryType.TIME_SERIES,
+        columns=("time", *columns), grid=Grid(x=5, y=13, w=7, h=7), query_type=QueryType.TIME_SERIES,
         description="按周统计：新增失业登记、城镇新增就业；登记失业人员为每周末存量",
         overrides=(("unemployment_registrations", "新增失业登记"), ("new_employment", "城镇新增就业"),
                    ("registered_unemployed", "登记失业人员")),
@@ -111,7 +121,7 @@ def trends() -> PanelSpec:
 def key_groups() -> PanelSpec:
     return PanelSpec(
         title="重点群体登记失业人员", kind=Kind.BAR_CHART, sql=sql.per_group("registered_unemployed"),
-        columns=("key_group", "value"), grid=Grid(x=0, y=12, w=6, h=7), horizontal=True,
+        columns=("key_group", "value"), grid=Grid(x=0, y=13, w=5, h=7), horizontal=True,
         description="期末登记失业人员中各重点群体人数（一人可属多个群体）",
         overrides=(("value", "登记失业人员"),),
     )
@@ -122,7 +132,7 @@ def layoffs_by_industry() -> PanelSpec:
         title="近30日规模裁员（按行业）", kind=Kind.BAR_CHART,
         sql=sql.per_industry({"planned_cuts": "mass_layoff_cuts", "reports": "mass_layoff_reports",
                               "short_notice": "short_notice_layoffs"}),
-        columns=("industry", "planned_cuts", "reports", "short_notice"), grid=Grid(x=12, y=19, w=6, h=7),
+        columns=("industry", "planned_cuts", "reports", "short_notice"), grid=Grid(x=20, y=13, w=4, h=7),
         horizontal=True,
         time_from="30d", description="《劳动合同法》第41条规模裁员报告：计划裁减人数、报告数、未提前30日报告数",
         overrides=(("planned_cuts", "计划裁减人数"), ("reports", "报告数"), ("short_notice", "未提前30日")),
@@ -134,7 +144,7 @@ def sessions() -> PanelSpec:
                "applications": "session_applications", "hires": "session_hires"}
     return PanelSpec(
         title="招聘活动与直播带岗", kind=Kind.STAT, sql=sql.values(columns), columns=tuple(columns),
-        grid=Grid(x=12, y=12, w=6, h=7), thresholds=Thresholds(BLUE), decimals=0,
+        grid=Grid(x=15, y=KPI_HEIGHT, w=9, h=KPI_HEIGHT), thresholds=Thresholds(BLUE), decimals=0,
         description="所选时段已结束的招聘活动（年目标≥120场）与直播带岗场次、求职申请、达成录用",
         overrides=(("livestream", "直播带岗（场）"), ("sessions", "招聘活动（场）"),
                    ("applications", "求职申请（人次）"), ("hires", "达成录用（人）")),
@@ -145,7 +155,7 @@ def matchmaker_sla() -> PanelSpec:
     columns = {"contact_rate": "sla_contact_rate", "referral_rate": "sla_referral_rate"}
     return PanelSpec(
         title="就业红娘服务时效", kind=Kind.GAUGE, sql=sql.values(columns), columns=tuple(columns),
-        grid=Grid(x=18, y=12, w=6, h=7), unit="percent", decimals=1,
+        grid=Grid(x=14, y=20, w=4, h=6), unit="percent", decimals=1,
         thresholds=thresholds_for(sql.indicator("sla_contact_rate")),
         description="所选时段派单中：当天主动联系的比例、3日内人岗双向推介的比例（目标100%）",
         overrides=(("contact_rate", "当天联系率"), ("referral_rate", "3日内推介率")),
@@ -156,7 +166,7 @@ def open_warnings() -> PanelSpec:
     return PanelSpec(
         title="当前预警", kind=Kind.TABLE, sql=sql.OPEN_WARNINGS,
         columns=("updated_at", "level", "signal", "scope", "value", "threshold", "window"),
-        grid=Grid(x=0, y=19, w=12, h=7), mappings=alert_labels(),
+        grid=Grid(x=0, y=20, w=8, h=6), mappings=alert_labels(),
         description="尚未解除的规模性失业风险预警，按级别和时间排序",
         overrides=(("updated_at", "更新时间"), ("level", "级别"), ("signal", "信号"), ("scope", "范围"),
                    ("value", "当前值"), ("threshold", "阈值"), ("window", "窗口")),
@@ -166,10 +176,83 @@ def open_warnings() -> PanelSpec:
 def latest_events() -> PanelSpec:
     return PanelSpec(
         title="最新动态", kind=Kind.TABLE, sql=sql.latest_events(LATEST_EVENTS, LATEST_DAYS),
-        columns=("time", "type", "street_code"), grid=Grid(x=18, y=19, w=6, h=7),
+        columns=("time", "type", "street_code"), grid=Grid(x=18, y=20, w=6, h=6),
         mappings={**EVENT_TYPE_LABELS, **street_labels()},
         description=f"近{LATEST_DAYS}日平台最新{LATEST_EVENTS}条业务事件（不含个人信息）",
         overrides=(("time", "时间"), ("type", "事件"), ("street_code", "街镇")),
+    )
+
+
+def jobseeker_map() -> PanelSpec:
+    """求职电子地图: per 街镇, the active job seekers (a marker's size and colour), the registered
+    unemployed and the key groups among them. The job-seeker stock carries no key groups (only the
+    registered-unemployed one does), so the groups are those of the registered unemployed."""
+    columns: dict[str, sql.Column] = {
+        "job_seekers": Read("vacancy_ratio", column="people"), "registered_unemployed": "registered_unemployed",
+        "long_term": "long_term_unemployed", "hardship": Read("registered_unemployed", group="hardship"),
+        "graduates": Read("registered_unemployed", group="graduate_unemployed"),
+        "zero_employment_family": "zero_employment_family_unemployed",
+    }
+    return PanelSpec(
+        title="求职电子地图", kind=Kind.GEOMAP, sql=sql.street_map(columns),
+        columns=("street", "street_code", *sql.POSITION_COLUMNS, *columns), grid=Grid(x=0, y=6, w=6, h=7),
+        decimals=0, thresholds=Thresholds(BLUE),
+        description="各街镇期末求职人员（圆点大小，即求人倍率的分母），及登记失业人员与其中长期失业、就业困难、"
+                    "离校未就业高校毕业生、零就业家庭成员人数（求职人员无重点群体标识，群体按登记失业人员计）；"
+                    "街镇位置为示意布局",
+        overrides=(("street_code", "街镇代码"), ("job_seekers", "求职人员（人）"),
+                   ("registered_unemployed", "登记失业人员（人）"), ("long_term", "长期失业人员（人）"),
+                   ("hardship", "就业困难人员（人）"), ("graduates", "离校未就业高校毕业生（人）"),
+                   ("zero_employment_family", "零就业家庭成员（人）")),
+    )
+
+
+def employer_map() -> PanelSpec:
+    """用工电子地图: per 街镇, the open posts (a marker's size and colour), 求人倍率 and the 红娘 stations
+    monitoring knows of (those that have had a case: stations themselves are the matching service's)."""
+    columns: dict[str, sql.Column] = {"open_posts": "open_vacancy_headcount", "vacancy_ratio": "vacancy_ratio"}
+    return PanelSpec(
+        title="用工电子地图", kind=Kind.GEOMAP, sql=sql.street_map(columns, stations=True),
+        columns=("street", "street_code", *sql.POSITION_COLUMNS, *columns, "stations"), grid=Grid(x=6, y=6, w=6, h=7),
+        thresholds=Thresholds(BLUE),
+        description="各街镇期末空缺岗位数（圆点大小）、求人倍率，以及截至期末有过派单的就业红娘站点数"
+                    "（站点由人岗匹配服务管理，监测服务只从工单事件得知站点）；街镇位置为示意布局",
+        overrides=(("street_code", "街镇代码"), ("open_posts", "空缺岗位（个）"), ("vacancy_ratio", "求人倍率（倍）"),
+                   ("stations", "红娘站点（个）")),
+    )
+
+
+def job_loss_by_street() -> PanelSpec:
+    return PanelSpec(
+        title="岗位流失率（按街镇）", kind=Kind.BAR_CHART, sql=sql.per_street({"job_loss_rate": "job_loss_rate"}),
+        columns=("street", "street_code", "job_loss_rate"), grid=Grid(x=12, y=13, w=4, h=7), horizontal=True,
+        unit="percent", decimals=1,
+        description="监测企业最新用工月报中（基期人数 − 当期人数）/ 基期人数；无监测企业的街镇无数据",
+        overrides=(("street_code", "街镇代码"), ("job_loss_rate", "岗位流失率")),
+    )
+
+
+def job_loss_by_industry() -> PanelSpec:
+    return PanelSpec(
+        title="岗位流失率（按行业）", kind=Kind.BAR_CHART,
+        sql=sql.per_industry({"job_loss_rate": "job_loss_rate"}, shown="IS NOT NULL"),
+        columns=("industry", "job_loss_rate"), grid=Grid(x=16, y=13, w=4, h=7), horizontal=True, unit="percent",
+        decimals=1, description="有监测企业的行业：（基期人数 − 当期人数）/ 基期人数，高者在前",
+        overrides=(("job_loss_rate", "岗位流失率"),),
+    )
+
+
+def station_stars() -> PanelSpec:
+    return PanelSpec(
+        title="就业红娘星级排名（按站点）", kind=Kind.TABLE, sql=sql.station_ranking(RANKED_STATIONS),
+        columns=("station_code", "street_code", "stars", "cases", "deadlines_met", "deadlines_due", "cases_closed",
+                 "cases_placed"),
+        grid=Grid(x=8, y=20, w=6, h=6), mappings=street_labels(),
+        description="所选时段派单的工单，按站点（一站一红娘）评定星级：1 + round(4 × (0.6 × 时效达标率 + "
+                    "0.4 × min(安置率 / 30%, 1)))，与人岗匹配服务的红娘星级评定同一公式；数据来自工单事件",
+        overrides=(("station_code", "站点"), ("street_code", "街镇"), ("stars", "星级"), ("cases", "派单"),
+                   ("deadlines_met", "时限达标"), ("deadlines_due", "时限到期"), ("cases_closed", "已结"),
+                   ("cases_placed", "安置")),
     )
 
 
@@ -177,6 +260,7 @@ def wall_panels() -> list[PanelSpec]:
     """Every panel of the wall, in a fixed order (which fixes the panel ids)."""
     return [
         *(kpi(code, column) for column, code in enumerate(KPI_CODES)),
-        streets_side_by_side(), trends(), key_groups(), *group_kpis(), sessions(), matchmaker_sla(),
-        open_warnings(), layoffs_by_industry(), latest_events(),
+        streets_side_by_side(), trends(), key_groups(), *second_row_kpis(), sessions(), matchmaker_sla(),
+        open_warnings(), layoffs_by_industry(), latest_events(), jobseeker_map(), employer_map(),
+        job_loss_by_street(), job_loss_by_industry(), station_stars(),
     ]

@@ -18,7 +18,9 @@ the ``alerts`` table) and the latest events (from the raw ``events`` log).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypedDict, Unpack
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, TypedDict, Unpack
 
 from schemas.reference import DISTRICT_CODE, INDUSTRY_SECTIONS, STREETS
 from schemas.vocab import AlertLevel, KeyGroup
@@ -70,69 +72,110 @@ def values(columns: dict[str, str]) -> str:
     return f"SELECT\n{selected}"
 
 
-def _grouped(code: str, key: str, codes: str, *, street: str) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Read:
+    """What a breakdown column reads of an indicator: its ``value``, or the ``people`` it rests on (for
+    求人倍率, the active job seekers), for everybody or for one key group (``group``, a ``KeyGroup`` code)."""
+
+    code: str
+    group: str = ""
+    column: Literal["value", "people"] = "value"
+
+
+Column = str | Read
+"""A breakdown column: an indicator code (its value) or a :class:`Read`."""
+
+
+def _read(column: Column) -> Read:
+    return column if isinstance(column, Read) else Read(column)
+
+
+def _grouped(read: Read, alias: str, key: str, codes: str, *, street: str) -> tuple[str, str]:
     """The join and the column of one indicator for every 街镇 (``key`` = ``street_code``) or every
     industry (``industry_code``) from its grouped form: one scan, not one query per scope. A scope
     without rows is worth what the indicator gives over no rows (``Indicator.empty_value``)."""
-    ind = indicator(code)
-    grouped = ind.grafana_sql(by_street=True) if key == "street_code" else ind.grafana_sql(street=street,
-                                                                                           by_industry=True)
-    join = f"LEFT JOIN (SELECT {key} AS code, value FROM ({grouped})) AS {code} ON {code}.code = {codes}"
-    return join, f"if({code}.code = '', {_empty(ind)}, {code}.value)"
+    ind = indicator(read.code)
+    group = _quote(read.group)
+    grouped = ind.grafana_sql(by_street=True, group=group) if key == "street_code" else \
+        ind.grafana_sql(street=street, group=group, by_industry=True)
+    table = f"j_{alias}"
+    join = f"LEFT JOIN (SELECT {key} AS code, {read.column} AS v FROM ({grouped})) AS {table} ON {table}.code = {codes}"
+    return join, f"if({table}.code = '', {_empty(ind, read.column)}, toNullable(toFloat64({table}.v)))"
 
 
-def _empty(ind: Indicator) -> str:
-    """The indicator's value over nothing, as SQL of the value column's type."""
+def _empty(ind: Indicator, column: str = "value") -> str:
+    """The indicator's value (or ``people``) over nothing, as SQL of the value column's type: the
+    people over nothing are none for an indicator that counts people, and unknown for one that does not."""
+    if column == "people":
+        return "toNullable(toFloat64(0))" if ind.counts_people else "CAST(NULL AS Nullable(Float64))"
     return "CAST(NULL AS Nullable(Float64))" if ind.empty_value is None else \
         f"toNullable(toFloat64({ind.empty_value}))"
 
 
-def _breakdown(columns: dict[str, str], key: str, codes: str, *, street: str) -> tuple[list[str], list[str]]:
+def _breakdown(columns: Mapping[str, Column], key: str, codes: str, *, street: str) -> tuple[list[str], list[str]]:
     """The joins and the columns of a breakdown by 街镇 (``key`` = ``street_code``) or industry
     (``industry_code``) of ``codes``: the indicators that are parts of one family with another
-    column read in one scan of it (``family_query``, grouped by scope), the others from their own
-    grouped form (:func:`_grouped`). The columns are aggregates: the caller groups by scope."""
+    column read in one scan of it (``family_query``, grouped by scope), the others, and any read for
+    one key group, from their own grouped form (:func:`_grouped`). The columns are aggregates: the
+    caller groups by scope."""
+    reads = {alias: _read(column) for alias, column in columns.items()}
     families: dict[str, list[str]] = {}
-    for code in columns.values():
-        part = indicator(code).part
-        if part is not None:
-            families.setdefault(part.family, []).append(code)
+    for read in reads.values():
+        part = indicator(read.code).part
+        if part is not None and not read.group and read.code not in families.get(part.family, []):
+            families.setdefault(part.family, []).append(read.code)
     shared = {code: family for family, codes_ in families.items() if len(codes_) > 1 for code in codes_}
     joins: list[str] = []
     for family in dict.fromkeys(shared.values()):
-        read = family_query([indicator(code) for code in families[family]], by_street=key == "street_code",
+        scan = family_query([indicator(code) for code in families[family]], by_street=key == "street_code",
                             by_industry=key == "industry_code", values=_FILTERS | {"street": street})
-        joins.append(f"LEFT JOIN ({read}) AS f_{family} ON f_{family}.{key} = {codes}")
+        joins.append(f"LEFT JOIN ({scan}) AS f_{family} ON f_{family}.{key} = {codes}")
     selected: list[str] = []
-    for alias, code in columns.items():
-        if code in shared:
-            f = f"f_{shared[code]}"
-            selected.append(f"if(countIf({f}.code = {_quote(code)}) = 0, {_empty(indicator(code))}, "
-                            f"anyIf({f}.value, {f}.code = {_quote(code)})) AS {alias}")
+    for alias, read in reads.items():
+        if read.code in shared and not read.group:
+            f, code = f"f_{shared[read.code]}", _quote(read.code)
+            selected.append(f"if(countIf({f}.code = {code}) = 0, {_empty(indicator(read.code), read.column)}, "
+                            f"toNullable(toFloat64(anyIf({f}.{read.column}, {f}.code = {code})))) AS {alias}")
         else:
-            join, column = _grouped(code, key, codes, street=street)
+            join, column = _grouped(read, alias, key, codes, street=street)
             joins.append(join)
             selected.append(f"any({column}) AS {alias}")
     return joins, selected
 
 
-def per_street(columns: dict[str, str]) -> str:
+def _scalar(read: Read, street: str) -> str:
+    """A scalar subquery: what ``read`` reads of its indicator for one 街镇 (a SQL expression)."""
+    if read == Read(read.code):
+        return value_of(read.code, street=street)
+    sql = indicator(read.code).grafana_sql(street=street, group=_quote(read.group))
+    return f"(SELECT toNullable(toFloat64({read.column})) FROM ({sql}))"
+
+
+POSITION_COLUMNS = ("lon", "lat")
+"""Where a map draws each 街镇 (``Street.position``: the schematic tile in degrees), after its code."""
+
+
+def per_street(columns: Mapping[str, Column], *, positions: bool = False) -> str:
     """One row per 街镇 (``street`` = its name) with the given indicators; ignores the 街镇 variable,
     since the point is to show all 12 side by side. Indicators with a grouped form are read for all
-    街镇 in one scan each."""
-    if not all(indicator(code).groups_by_street for code in columns.values()):
+    街镇 in one scan each. ``positions``: ``lon`` and ``lat`` after the code, for a map."""
+    reads = {alias: _read(column) for alias, column in columns.items()}
+    if not all(indicator(read.code).groups_by_street for read in reads.values()):
         parts = []
         for street in STREETS.values():
             code = _quote(street.code)
-            selected = ", ".join(f"{value_of(ind, street=code)} AS {alias}" for alias, ind in columns.items())
-            parts.append(f"SELECT {_quote(street.name)} AS street, {code} AS street_code, {selected}")
+            selected = ", ".join(f"{_scalar(read, code)} AS {alias}" for alias, read in reads.items())
+            place = f"{street.position[0]} AS lon, {street.position[1]} AS lat, " if positions else ""
+            parts.append(f"SELECT {_quote(street.name)} AS street, {code} AS street_code, {place}{selected}")
         union = "\nUNION ALL\n".join(parts)
         return f"SELECT * FROM (\n{union}\n) ORDER BY street_code"  # UNION ALL alone keeps no order
-    rows = ", ".join(f"({_quote(s.name)}, {_quote(s.code)})" for s in STREETS.values())
-    joins, columns_sql = _breakdown(columns, "street_code", "s.code", street="''")
-    return (f"SELECT s.name AS street, s.code AS street_code, {', '.join(columns_sql)}\n"
-            f"FROM VALUES('name String, code String', {rows}) AS s\n" + "\n".join(joins)
-            + "\nGROUP BY s.name, s.code ORDER BY street_code")
+    rows = ", ".join(f"({_quote(s.name)}, {_quote(s.code)}, {s.position[0]}, {s.position[1]})"
+                     for s in STREETS.values())
+    joins, columns_sql = _breakdown(reads, "street_code", "s.code", street="''")
+    place = "s.lon AS lon, s.lat AS lat, " if positions else ""
+    return (f"SELECT s.name AS street, s.code AS street_code, {place}{', '.join(columns_sql)}\n"
+            f"FROM VALUES('name String, code String, lon Float64, lat Float64', {rows}) AS s\n" + "\n".join(joins)
+            + "\nGROUP BY s.name, s.code, s.lon, s.lat ORDER BY street_code")
 
 
 def per_group(code: str) -> str:
@@ -156,26 +199,29 @@ def per_group(code: str) -> str:
             f"ORDER BY indexOf({order}, key_group)")
 
 
-def per_industry(columns: dict[str, str]) -> str:
-    """One row per GB/T 4754 门类 with any non-zero value (``industry`` = its Chinese name), largest
-    first; each indicator read for every industry in one scan when it has a grouped form."""
-    if not all(indicator(code).groups_by_industry for code in columns.values()):
+def per_industry(columns: Mapping[str, Column], *, shown: str = "> 0") -> str:
+    """One row per GB/T 4754 门类 whose first column is ``shown`` (by default: non-zero; ``IS NOT
+    NULL`` for a rate), ``industry`` = its Chinese name, largest first; each indicator read for every
+    industry in one scan when it has a grouped form."""
+    reads = {alias: _read(column) for alias, column in columns.items()}
+    if not all(indicator(read.code).groups_by_industry for read in reads.values()):
         parts = []
         for section in INDUSTRY_SECTIONS.values():
             letter = _quote(section.code)
             selected = ", ".join(
-                f"{value_of(ind, street=STREET_VALUE, industry=letter)} AS {alias}" for alias, ind in columns.items()
+                f"{value_of(read.code, street=STREET_VALUE, industry=letter)} AS {alias}"
+                for alias, read in reads.items()
             )
             parts.append(f"SELECT {_quote(section.name)} AS industry, {selected}")
         body = "\n UNION ALL\n".join(parts)
     else:
         rows = ", ".join(f"({_quote(s.name)}, {_quote(s.code)})" for s in INDUSTRY_SECTIONS.values())
-        joins, columns_sql = _breakdown(columns, "industry_code", "i.code", street=STREET_VALUE)
+        joins, columns_sql = _breakdown(reads, "industry_code", "i.code", street=STREET_VALUE)
         body = (f"SELECT i.name AS industry, {', '.join(columns_sql)}\n"
                 f"FROM VALUES('name String, code String', {rows}) AS i\n" + "\n".join(joins)
                 + "\nGROUP BY i.name, i.code")
     first = next(iter(columns))
-    return f"SELECT * FROM (\n{body}\n) WHERE {first} > 0 ORDER BY {first} DESC"
+    return f"SELECT * FROM (\n{body}\n) WHERE {first} {shown} ORDER BY {first} DESC"
 
 
 def weekly(columns: dict[str, str], weeks: int) -> str:
@@ -259,7 +305,7 @@ def street_options() -> str:
     )
 
 
-# --- Lists (not indicators): the open warnings and the latest events ------------------------------
+# --- Lists (not indicators): the open warnings, the latest events, the 红娘 stations -----------------
 
 _LATEST = "(event_time, event_id)"
 _SEVERITY = "multiIf(" + ", ".join(f"level = {_quote(level.value)}, {level.severity}" for level in AlertLevel) + ", 0)"
@@ -300,5 +346,67 @@ WHERE $__timeFilter(event_time) AND event_time >= $__toTime - INTERVAL {days} DA
   AND ({STREET_VALUE} = '' OR street_code = {STREET_VALUE})
 ORDER BY event_time DESC, event_id DESC
 LIMIT 1 BY event_id
+LIMIT {limit}
+"""
+
+
+# The 红娘 stations as monitoring sees them. Stations belong to the matching service; no event announces
+# one, but every case event names its station (``case_facts.station_code``), so monitoring knows the
+# stations that have had a case, and what became of their cases.
+
+def street_map(columns: Mapping[str, Column], *, stations: bool = False) -> str:
+    """A map's rows: :func:`per_street` with the positions; with ``stations``, a last column
+    ``stations``: the 红娘 stations of each 街镇 that have had a case up to the dashboard's end day."""
+    sql = per_street(columns, positions=True)
+    if not stations:
+        return sql
+    return (f"SELECT m.*, toFloat64(ifNull(st.n, 0)) AS stations FROM (\n{sql}\n) AS m\n"
+            f"LEFT JOIN (SELECT street_code, uniqExact(station_code) AS n FROM case_facts "
+            f"WHERE day <= {TO_DAY} GROUP BY street_code) AS st ON st.street_code = m.street_code\n"
+            f"ORDER BY m.street_code")
+
+
+STAR_SLA_WEIGHT, STAR_PLACEMENT_WEIGHT, STAR_PLACEMENT_TARGET = 0.6, 0.4, 0.3
+"""The matching service's 星级 formula (``services/matching/domain.py``, ``rate``): stars = 1 +
+round(4 × (0.6 × SLA compliance + 0.4 × min(placement rate / 0.3, 1))); a test holds the two equal."""
+
+
+def station_ranking(limit: int) -> str:
+    """The 红娘 stations ranked by their 星级 over the cases dispatched in the dashboard's period (and
+    the 街镇 variable): per station its 街镇, cases, deadlines met of those due, closed cases, placed
+    cases and stars, as the matching service rates a 红娘 (one station, one 红娘), from the case events
+    monitoring holds. A deadline is due once it was met or missed: met by a contact (the same day) or
+    referral (within 3 days) on time, missed by a late one or a breach; one passed unnoticed, with
+    no breach event yet, is not counted until its breach arrives. A placement is a referral outcome
+    of 已录用 (a hire recorded only by an employment registration naming the case is not seen here)."""
+    sla = "if(due = 0, 0, met / due)"
+    placement = f"if(closed = 0, 0, least(placed / closed / {STAR_PLACEMENT_TARGET}, 1))"
+    stars = (f"if(due = 0 AND closed = 0, NULL, toNullable(toFloat64(1 + round(4 * ({STAR_SLA_WEIGHT} * {sla} + "
+             f"{STAR_PLACEMENT_WEIGHT} * {placement})))))")
+    return f"""
+SELECT station AS station_code, street AS street_code, {stars} AS stars, toFloat64(n) AS cases,
+       toFloat64(met) AS deadlines_met, toFloat64(due) AS deadlines_due,
+       toFloat64(closed) AS cases_closed, toFloat64(placed) AS cases_placed
+FROM (
+    SELECT station, any(case_street) AS street, count() AS n,
+           sum(contact_met + referral_met) AS met, sum(contact_due + referral_due) AS due,
+           sum(was_closed) AS closed, sum(was_closed AND was_placed) AS placed
+    FROM (
+        SELECT case_id, argMin(station_code, (event_time, event_id)) AS station,
+               argMin(street_code, (event_time, event_id)) AS case_street,
+               max(kind = 'contacted' AND on_time = 1) AS contact_met,
+               max(kind = 'contacted' OR (kind = 'sla_breached' AND sla = 'contact')) AS contact_due,
+               max(kind = 'referral' AND on_time = 1) AS referral_met,
+               max(kind = 'referral' OR (kind = 'sla_breached' AND sla = 'referral')) AS referral_due,
+               max(kind = 'closed') AS was_closed, max(kind = 'outcome' AND outcome = 'hired') AS was_placed
+        FROM case_facts FINAL
+        WHERE case_id IN (SELECT case_id FROM case_facts WHERE kind = 'dispatched'
+                          AND day BETWEEN {_FILTERS["start"]} AND {TO_DAY}
+                          AND ({STREET_VALUE} = '' OR street_code = {STREET_VALUE}))
+        GROUP BY case_id
+    )
+    GROUP BY station
+)
+ORDER BY stars DESC NULLS LAST, deadlines_met / greatest(deadlines_due, 1) DESC, cases DESC, station_code
 LIMIT {limit}
 """

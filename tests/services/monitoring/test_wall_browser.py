@@ -26,7 +26,7 @@ from schemas.fields import SHANGHAI
 from services.monitoring.app import build
 from services.monitoring.settings import Settings
 from services.monitoring.wall import browser
-from services.monitoring.wall.panels import GROUP_KPI_CODES, KPI_CODES, wall_panels
+from services.monitoring.wall.panels import GROUP_KPI_CODES, KPI_CODES, PLAN_KPI_CODES, wall_panels
 from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
 from tests.services.monitoring.harness import MonitoringProcess, publish
 
@@ -34,6 +34,7 @@ PANELS = wall_panels()
 TO = date(2026, 12, 31)
 """The wall at the end of the event set's year: the same figures whatever day the test runs."""
 LAYOUT = browser.layout(PANELS)
+KPIS = len(KPI_CODES) + len(GROUP_KPI_CODES) + len(PLAN_KPI_CODES)
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +140,7 @@ def test_data_has_every_panel_with_its_columns(worker: MonitoringProcess) -> Non
     assert [(p["id"], p["title"], p["columns"]) for p in data["panels"]] == [
         (n, spec.title, list(spec.columns)) for n, spec in enumerate(PANELS, start=1)]
     rows = {p["title"]: p["rows"] for p in data["panels"]}
-    assert len(rows["各街镇就业失业情况"]) == 12
+    assert len(rows["各街镇就业失业情况"]) == len(rows["求职电子地图"]) == len(rows["用工电子地图"]) == 12
     assert all(len(row) == len(spec.columns) for spec in PANELS for row in rows[spec.title])
     # aggregates only: no person reference (a keyed HMAC, 64 hex digits) in any cell
     cells = [cell for panel in data["panels"] for row in panel["rows"] for cell in row]
@@ -168,12 +169,14 @@ def test_chromium_draws_every_panel_and_the_kpis_equal_the_statistics_api(
         pytest.fail(str(exc))
     assert [(p.id, p.title, p.state) for p in shot.panels] == [
         (n, spec.title, "rendered") for n, spec in enumerate(PANELS, start=1)]
-    assert {p.title: p.rows for p in shot.panels}["各街镇就业失业情况"] == 12
+    rows = {p.title: p.rows for p in shot.panels}
+    assert rows["各街镇就业失业情况"] == rows["求职电子地图"] == rows["用工电子地图"] == 12
+    assert (rows["就业红娘星级排名（按站点）"] and rows["岗位流失率（按行业）"]) or street  # a 街镇 may have none
     width, height = struct.unpack(">II", out.read_bytes()[16:24])  # the PNG's IHDR
     assert (width, height) == (1920, 1080)
     checks = compare_kpis(shot, worker.url, LAYOUT["panels"], street=street, to=TO,
                           client=httpx.Client(timeout=60))
-    assert len(checks) == len(KPI_CODES) + len(GROUP_KPI_CODES)
+    assert len(checks) == KPIS
     assert [(c.title, c.shown) for c in checks if not c.equal] == [], [
         (c.title, c.shown, c.expected) for c in checks]
     assert all(c.api_value for c in checks if c.title != "城镇调查失业率" or not street), [
@@ -190,4 +193,4 @@ def test_leye_wall_screenshot_for_operators(worker: MonitoringProcess, tmp_path:
         capture_output=True, text=True, timeout=600, check=False, env=os.environ | {"COLUMNS": "200"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "已保存截图" in result.stdout and out.stat().st_size > 0
-    assert result.stdout.count("│ 是") == len(KPI_CODES) + len(GROUP_KPI_CODES), result.stdout
+    assert result.stdout.count("│ 是") == KPIS, result.stdout

@@ -4,7 +4,7 @@ each panel's options against its panel plugin's schema.
 The schemas in ``grafana_schema/`` are Grafana's, as the Grafana Foundation SDK publishes them:
 repository grafana/grafana-foundation-sdk, branch ``v10.1.x+cog-v0.0.x``, commit
 0daa90e9f0b0bf97e5b82685bb49f97ac149ea58, files ``jsonschema/{dashboard,stat,gauge,barchart,
-timeseries,table}.jsonschema.json`` (Apache-2.0, ``grafana_schema/LICENSE``), unchanged. They are
+timeseries,table,geomap}.jsonschema.json`` (Apache-2.0, ``grafana_schema/LICENSE``), unchanged. They are
 generated from Grafana's CUE kinds (the dashboard kind and the panel plugins' ``panelcfg.cue``) by
 the same release that is our pinned ``grafana-foundation-sdk==1769699998!10.1.0`` (the epoch is
 that commit's release time), so they describe exactly the dashboard model the SDK builds.
@@ -32,7 +32,7 @@ from jsonschema import Draft7Validator
 from services.monitoring.wall.export import DASHBOARD_FILE, render_files
 
 SCHEMAS = Path(__file__).with_name("grafana_schema")
-PANEL_KINDS = ("stat", "gauge", "barchart", "timeseries", "table")
+PANEL_KINDS = ("stat", "gauge", "barchart", "timeseries", "table", "geomap")
 ANY: dict[str, Any] = {}
 
 

@@ -21,7 +21,7 @@ from schemas import CloudEvent, new_event
 from schemas.events import alert, layoff, referral, registration, statistics, vacancy
 from schemas.fields import SHANGHAI, Industry
 from schemas.ids import credit_code_check_char
-from schemas.reference import DISTRICT_CODE, STREETS
+from schemas.reference import DISTRICT_CODE, INDUSTRY_SECTIONS, STREETS
 from schemas.vocab import (
     AlertLevel,
     AlertSource,
@@ -235,7 +235,7 @@ def test_panel_sql_runs_and_returns_its_columns(store: Store, spec: PanelSpec, s
     assert rows, "the sample stream touches every panel"
 
 
-KPI_CODES = (*wall_panels.KPI_CODES, *wall_panels.GROUP_KPI_CODES)
+KPI_CODES = (*wall_panels.KPI_CODES, *wall_panels.GROUP_KPI_CODES, *wall_panels.PLAN_KPI_CODES)
 
 
 @pytest.mark.parametrize("code", KPI_CODES)
@@ -256,6 +256,9 @@ def test_kpi_shows_what_the_statistics_api_shows(store: Store, code: str, street
         pytest.param("vacancy_ratio", B, 15 / 4, id="求人倍率 15 posts over 4 seekers"),
         pytest.param("graduate_service_rate", A, 100 * 2 / 3, id="服务率 one followed up, one 红娘 case, one not"),
         pytest.param("zero_employment_family_unemployed", "", 1.0, id="零就业家庭 one member unemployed"),
+        pytest.param("long_term_unemployed_share", A, 20.0, id="长期失业占比 2 of 10"),
+        pytest.param("traineeship_posts", "", 5.0, id="见习岗位 one posting of 5"),
+        pytest.param("public_welfare_posts", B, 10.0, id="公益性岗位 one posting of 10"),
     ],
 )
 def test_kpi_values_on_the_sample(store: Store, code: str, street: str, expected: float) -> None:
@@ -263,11 +266,11 @@ def test_kpi_values_on_the_sample(store: Store, code: str, street: str, expected
     assert value == pytest.approx(expected)
 
 
-def test_group_kpis_sit_beside_the_key_groups_chart() -> None:
-    chart, *kpis = [spec for spec in PANELS if spec.grid.y == 12 and spec.grid.x < 12]
-    assert chart.title == "重点群体登记失业人员"
-    assert [(spec.title, spec.grid.x, spec.grid.w) for spec in kpis] == [
-        ("离校未就业高校毕业生服务率", 6, 3), ("零就业家庭未就业人员", 9, 3)]
+def test_the_second_row_has_the_group_and_plan_kpis_then_the_sessions() -> None:
+    row = sorted((spec for spec in PANELS if spec.grid.y == wall_panels.KPI_HEIGHT), key=lambda spec: spec.grid.x)
+    assert [(spec.title, spec.grid.x, spec.grid.w) for spec in row] == [
+        ("离校未就业高校毕业生服务率", 0, 3), ("零就业家庭未就业人员", 3, 3), ("长期失业人员占比", 6, 3),
+        ("见习岗位", 9, 3), ("公益性岗位", 12, 3), ("招聘活动与直播带岗", 15, 9)]
 
 
 def test_streets_side_by_side_has_every_street_with_its_own_figures(store: Store) -> None:
@@ -365,6 +368,103 @@ def test_alert_rule_sql_runs_and_returns_label_and_value(store: Store, rule) -> 
         assert values == {} and api_value(store, "long_term_unemployed_share", street=A) == 20.0
 
 
+MAP_READS = {
+    # column: (indicator, group, the indicator's value or the people it rests on)
+    "job_seekers": ("vacancy_ratio", "", "people"),
+    "registered_unemployed": ("registered_unemployed", "", "value"),
+    "long_term": ("long_term_unemployed", "", "value"),
+    "hardship": ("registered_unemployed", "hardship", "value"),
+    "graduates": ("registered_unemployed", "graduate_unemployed", "value"),
+    "zero_employment_family": ("zero_employment_family_unemployed", "", "value"),
+    "open_posts": ("open_vacancy_headcount", "", "value"),
+    "vacancy_ratio": ("vacancy_ratio", "", "value"),
+}
+
+
+def same(value: float | None, expected: float | None) -> bool:
+    return value is expected is None or (expected is not None and value == pytest.approx(expected))
+
+
+def stations_named(events: list[CloudEvent], end: datetime) -> dict[str, int]:
+    """The 红娘 stations each 街镇's case events up to ``end`` name, counted from the events."""
+    named: dict[str, set[str]] = {}
+    for event in events:
+        case_event = event.type.startswith(("cn.xiqing.leye.case.", "cn.xiqing.leye.referral."))
+        if case_event and event.time.astimezone(SHANGHAI).date() <= end.date():
+            named.setdefault(event.data.street_code, set()).add(event.data.station_code)
+    return {street: len(stations) for street, stations in named.items()}
+
+
+def check_maps(store: Store, events: list[CloudEvent], start: datetime, end: datetime,
+               ) -> dict[str, dict[str, dict]]:
+    """Both maps' rows by title and 街镇 code, each figure checked against the indicator's own query
+    for that 街镇 (and group), the stations against the stations the 街镇's case events name."""
+    stations = stations_named(events, end)
+    found = {}
+    for spec in (wall_panels.jobseeker_map(), wall_panels.employer_map()):
+        result = store.client.query(grafana(spec.sql, start=start, end=end))
+        rows = [dict(zip(result.column_names, row, strict=True)) for row in result.result_rows]
+        assert [row["street_code"] for row in rows] == sorted(STREETS)
+        for row in rows:
+            code = row["street_code"]
+            assert (row["street"], (row["lon"], row["lat"])) == (STREETS[code].name, STREETS[code].position)
+            for column in spec.columns[4:]:
+                if column == "stations":
+                    expected = stations.get(code, 0)
+                else:
+                    ind, group, part = MAP_READS[column]
+                    value, people = store.indicator_sync(BY_CODE[ind], start.date(), end.date(), street=code,
+                                                         group=group)
+                    expected = value if part == "value" else people
+                assert same(row[column], expected), (spec.title, code, column, row[column], expected)
+        found[spec.title] = {row["street_code"]: row for row in rows}
+    return found
+
+
+def test_the_maps_show_each_streets_own_figures(store: Store) -> None:
+    maps = check_maps(store, sample_stream(), FROM, TO)
+    seekers = maps["求职电子地图"]
+    assert (seekers[B]["job_seekers"], seekers[A]["registered_unemployed"], seekers[A]["hardship"]) == (4, 10, 2)
+    assert (seekers[A]["graduates"], seekers[A]["long_term"], seekers[A]["zero_employment_family"]) == (2, 2, 1)
+    jobs = maps["用工电子地图"]
+    assert (jobs[B]["open_posts"], jobs[B]["vacancy_ratio"], jobs[A]["stations"], jobs[B]["stations"]) == (
+        15, 15 / 4, 1, 0)
+    assert jobs[A]["vacancy_ratio"] == 0 and jobs["120111106"]["vacancy_ratio"] is None  # no seekers: no ratio
+
+
+def test_the_maps_are_drawn_where_the_reference_data_places_the_streets() -> None:
+    tiles = [street.tile for street in STREETS.values()]
+    assert len(set(tiles)) == len(tiles)
+    by_name = {street.name: street.position for street in STREETS.values()}
+    # relative positions the layout promises: the seat 杨柳青 west of 中北 and 西营门, 王稳庄 furthest south
+    assert by_name["杨柳青镇"][0] < by_name["中北镇"][0] < by_name["西营门街道"][0]
+    assert by_name["王稳庄镇"][1] == min(lat for _lon, lat in by_name.values())
+    assert by_name["辛口镇"][0] == min(lon for lon, _lat in by_name.values())
+
+
+def test_job_loss_rate_by_street_and_by_industry(store: Store) -> None:
+    columns, rows = run(store, wall_panels.job_loss_by_street())
+    by_code = {row[1]: dict(zip(columns, row, strict=True)) for row in rows}
+    assert list(by_code) == sorted(STREETS)
+    for code, row in by_code.items():
+        assert same(row["job_loss_rate"], api_value(store, "job_loss_rate", street=code)), code
+    assert by_code[A]["job_loss_rate"] == pytest.approx(15.0) and by_code[B]["job_loss_rate"] is None
+    for street in ("", A, B):
+        _columns, rows = run(store, wall_panels.job_loss_by_industry(), street)
+        assert rows == ([("制造业", pytest.approx(15.0))] if street != B else [])
+
+
+def test_station_ranking_rates_the_station_as_matching_does(store: Store) -> None:
+    from services.matching.domain import rate
+
+    columns, rows = run(store, wall_panels.station_stars())
+    [row] = [dict(zip(columns, row, strict=True)) for row in rows]
+    assert (row["station_code"], row["street_code"], row["cases"]) == ("st1", A, 1)
+    assert (row["deadlines_met"], row["deadlines_due"], row["cases_closed"], row["cases_placed"]) == (2, 2, 0, 0)
+    assert row["stars"] == rate(2, 2, 0, 0).stars == 3
+    assert run(store, wall_panels.station_stars(), B)[1] == []
+
+
 # --- the monitoring tests' varied event set: every panel and rule again, on a larger, messier stream ---
 
 YEAR_START = datetime(2026, 1, 1, tzinfo=SHANGHAI)
@@ -445,3 +545,78 @@ def test_all_streets_in_one_query_equal_one_query_per_street(store: Store, indic
         assert by_street[street][1] == people, street
     # a 街镇 is empty when it has the value over nothing (NULL for a rate, 0 for a count)
     assert any(value != indicator.empty_value for value, _ in by_street.values()), "vacuous: every 街镇 empty"
+
+
+def test_the_maps_equal_the_api_on_the_varied_stream(varied: Store) -> None:
+    maps = check_maps(varied, varied_events(seed=7), YEAR_START, YEAR_END)
+    assert all(any(row[column] for row in rows.values()) for rows in maps.values()
+               for column in next(iter(rows.values())) if column not in ("lon", "lat")), "a figure is 0 everywhere"
+
+
+def test_job_loss_rate_by_industry_equals_the_api_on_the_varied_stream(varied: Store) -> None:
+    for street in ("", B):
+        result = varied.client.query(grafana(wall_panels.job_loss_by_industry().sql, street=street, start=YEAR_START,
+                                             end=YEAR_END))
+        shown = dict(result.result_rows)
+        for section in INDUSTRY_SECTIONS.values():
+            expected, _people = varied.indicator_sync(BY_CODE["job_loss_rate"], YEAR_START.date(), YEAR_END.date(),
+                                                      street=street, industry=section.code)
+            assert same(shown.get(section.name), expected), section.name
+        assert shown or street
+
+
+def test_station_ranking_equals_a_count_of_the_case_events(varied: Store) -> None:
+    """Each station's figures counted here from the events themselves, its stars by the matching
+    service's own formula."""
+    from services.matching.domain import rate
+
+    cases: dict[str, dict[str, object]] = {}
+    for event in varied_events(seed=7):
+        data = event.data
+        if not isinstance(data, referral.CaseDispatched | referral.CaseContacted | referral.ReferralMade |
+                          referral.CaseSlaBreached | referral.CaseClosed | referral.ReferralOutcome):
+            continue
+        case = cases.setdefault(data.case_id, {"station": data.station_code, "flags": set(), "dispatched": None})
+        flags = case["flags"]
+        assert isinstance(flags, set)
+        if isinstance(data, referral.CaseDispatched):
+            case["dispatched"] = event.time.astimezone(SHANGHAI).date()
+        elif isinstance(data, referral.CaseContacted):
+            flags.add("contact_due")
+            flags.update({"contact_met"} if data.on_time else set())
+        elif isinstance(data, referral.ReferralMade):
+            flags.add("referral_due")
+            flags.update({"referral_met"} if data.on_time else set())
+        elif isinstance(data, referral.CaseSlaBreached):
+            flags.add(f"{data.sla.value}_due")
+        elif isinstance(data, referral.CaseClosed):
+            flags.add("closed")
+        elif data.outcome.value == "hired":
+            flags.add("placed")
+    stations: dict[str, list[int]] = {}
+    for case in cases.values():
+        dispatched = case["dispatched"]
+        if dispatched is None or not YEAR_START.date() <= dispatched <= YEAR_END.date():
+            continue
+        flags = case["flags"]
+        assert isinstance(flags, set)
+        counts = stations.setdefault(str(case["station"]), [0, 0, 0, 0, 0])
+        counts[0] += 1
+        counts[1] += ("contact_met" in flags) + ("referral_met" in flags)
+        counts[2] += ("contact_due" in flags) + ("referral_due" in flags)
+        counts[3] += "closed" in flags
+        counts[4] += "closed" in flags and "placed" in flags
+    spec = wall_panels.station_stars()
+    result = varied.client.query(grafana(spec.sql, start=YEAR_START, end=YEAR_END))
+    rows = [dict(zip(result.column_names, row, strict=True)) for row in result.result_rows]
+    assert len(rows) == min(len(stations), wall_panels.RANKED_STATIONS)
+    for row in rows:
+        cases_, met, due, closed, placed = stations[row["station_code"]]
+        assert (row["cases"], row["deadlines_met"], row["deadlines_due"], row["cases_closed"], row["cases_placed"]) == (
+            cases_, met, due, closed, placed), row["station_code"]
+        assert row["stars"] == rate(due, met, closed, placed).stars, row["station_code"]
+    ranked = [(row["stars"], row["deadlines_met"] / max(row["deadlines_due"], 1)) for row in rows]
+    assert ranked == sorted(ranked, reverse=True)
+    ranked_out = sorted(set(stations) - {row["station_code"] for row in rows})
+    best_left = max((rate(*[stations[code][i] for i in (2, 1, 3, 4)]).stars or 0 for code in ranked_out), default=0)
+    assert best_left <= rows[-1]["stars"]  # the 20 shown are the best rated

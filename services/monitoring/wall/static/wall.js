@@ -89,7 +89,9 @@
     element.classList.toggle("single", !several);
     const grid = document.createElement("div");
     grid.className = "stats";
-    const across = several ? Math.min(panel.columns.length, 2) : 1;
+    // a wide, low panel puts its figures side by side; otherwise two to a row
+    const wide = panel.grid.w >= 2.5 * panel.grid.h;
+    const across = several ? (wide ? panel.columns.length : Math.min(panel.columns.length, 2)) : 1;
     grid.style.gridTemplateColumns = `repeat(${across}, 1fr)`;
     panel.columns.forEach((column, index) => {
       const value = row[index] === undefined ? null : row[index];
@@ -151,7 +153,10 @@
       const index = panel.columns.indexOf(column);
       return {
         type: "bar", name: label(panel, column), data: data.rows.map((row) => row[index]),
-        label: { show: categories.length * columns.length <= 24, position: panel.horizontal ? "right" : "top", fontSize: 11 },
+        label: { show: categories.length * columns.length <= 24, position: panel.horizontal ? "right" : "top", fontSize: 11,
+          // the panel's decimals, as Grafana writes a bar's value (a rate would show 15 digits otherwise)
+          formatter: (params) => (typeof params.value === "number" && panel.decimals !== null
+            ? params.value.toFixed(panel.decimals) : String(params.value ?? "")) },
       };
     });
     const category = { type: "category", data: categories, inverse: panel.horizontal, axisLabel: { fontSize: 11, interval: 0 } };
@@ -210,6 +215,51 @@
     body.replaceChildren(table);
   }
 
+  // A map: each place a tile at its (lon, lat) on a plain value grid (no map tiles: the page works
+  // offline), coloured by the first figure, which its label shows; the place with the largest figure
+  // ripples. Every figure is in the tooltip. Columns: name, code, lon, lat, figures (MAP_COLUMNS).
+  function renderMap(element, body, panel, data) {
+    if (!data.rows.length) return renderEmpty(element, body);
+    const figures = panel.columns.slice(4);
+    const lons = [...new Set(data.rows.map((row) => row[2]))].sort((a, b) => a - b);
+    const lats = [...new Set(data.rows.map((row) => row[3]))].sort((a, b) => a - b);
+    const gaps = [...lons.slice(1).map((v, i) => v - lons[i]), ...lats.slice(1).map((v, i) => v - lats[i])];
+    const step = gaps.length ? Math.min(...gaps) : 1;
+    const columns = Math.round((lons[lons.length - 1] - lons[0]) / step) + 1;
+    const rows = Math.round((lats[lats.length - 1] - lats[0]) / step) + 1;
+    const holder = chart(element, body);
+    const tile = [Math.max(24, (holder.getWidth() - 8) / columns - 6), Math.max(20, (holder.getHeight() - 8) / rows - 6)];
+    const size = Math.min(...tile);
+    const values = data.rows.map((row) => row[4]).filter((v) => typeof v === "number");
+    const top = values.length ? Math.max(...values) : null;
+    const points = data.rows.map((row) => ({
+      name: mapped(panel, row[0]), value: [row[2], row[3], row[4]], row,
+    }));
+    const tooltip = (params) => {
+      const row = params.data.row;
+      const lines = figures.map((column, index) =>
+        `${label(panel, column)}：${row[index + 4] === null ? "无数据" : mapped(panel, row[index + 4])}`);
+      return [`<b>${params.data.name}</b>`, ...lines].join("<br>");
+    };
+    const axis = (low, high) => ({ type: "value", show: false, min: low - step / 2, max: high + step / 2 });
+    element.dataset.values = JSON.stringify(data.rows.map((row) => [row[1], row[4]]));
+    holder.setOption({
+      backgroundColor: "transparent", animation: false, tooltip: { trigger: "item", formatter: tooltip },
+      grid: { left: 4, right: 4, top: 4, bottom: 4 },
+      xAxis: axis(lons[0], lons[lons.length - 1]), yAxis: axis(lats[0], lats[lats.length - 1]),
+      visualMap: { show: false, seriesIndex: 0, dimension: 2, min: 0, max: Math.max(1, top || 0),
+        inRange: { color: ["#1d3b5e", "#5794F2"] } },
+      series: [
+        { type: "scatter", symbol: "roundRect", symbolSize: tile, data: points,
+          label: { show: true, color: "#fff", fontSize: Math.max(9, Math.min(13, size / 3.2, tile[0] / 5.5)),
+            formatter: (params) => `${params.data.name}\n${params.data.row[4] === null ? "—" : mapped(panel, params.data.row[4])}` } },
+        { type: "effectScatter", symbolSize: size / 4, silent: true, z: 3, symbolOffset: [tile[0] * 0.4, -tile[1] * 0.32],
+          rippleEffect: { scale: 2.5, brushType: "stroke" }, itemStyle: { color: "#FF9830", opacity: 0.35 },
+          data: top ? points.filter((point) => point.value[2] === top).map((point) => point.value) : [] },
+      ],
+    }, true);
+  }
+
   function renderEmpty(element, body) {
     dropChart(element);
     const empty = document.createElement("div");
@@ -218,7 +268,10 @@
     body.replaceChildren(empty);
   }
 
-  const RENDER = { stat: renderStat, gauge: renderGauge, barchart: renderBars, timeseries: renderLines, table: renderTable };
+  const RENDER = {
+    stat: renderStat, gauge: renderGauge, barchart: renderBars, timeseries: renderLines, table: renderTable,
+    geomap: renderMap,
+  };
 
   function renderPanel(data) {
     const panel = byId.get(data.id);
