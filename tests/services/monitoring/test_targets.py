@@ -1,14 +1,20 @@
 """Targets per plan period as data (``targets.yaml``): the shipped file, the loader's refusals (one
-Chinese line naming the entry), and the progress arithmetic (pure)."""
+Chinese line naming the entry; the service does not start, the export writes nothing), and the
+progress arithmetic (pure)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
+from services.monitoring.cli import app as grafana_cli
 from services.monitoring.indicators.catalogue import BY_CODE
 from services.monitoring.indicators.targets import (
     DEFAULT_PATH,
@@ -21,7 +27,9 @@ from services.monitoring.indicators.targets import (
     status,
     year_elapsed,
 )
+from services.monitoring.settings import Settings
 
+ROOT = Path(__file__).resolve().parents[3]
 TOLERANCE = 0.10
 
 
@@ -49,6 +57,14 @@ def test_the_shipped_file_has_both_plan_periods_for_every_indicator() -> None:
     assert rate is not None
     assert (rate.kind, rate.direction, rate.target, rate.provisional) == ("level", "<=", 5.5, False)
     assert targets.entry("new_employment", date(2031, 1, 1)) is None
+
+
+def test_a_settings_variable_points_to_another_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    other = tmp_path / "targets.yaml"
+    monkeypatch.setenv("MONITORING_TARGETS", str(other))
+    assert Settings().targets == other
+    monkeypatch.delenv("MONITORING_TARGETS")
+    assert Settings().targets == DEFAULT_PATH
 
 
 def _set(index: int, **fields: object):
@@ -96,6 +112,31 @@ def test_unreadable_and_malformed_files_are_refused(tmp_path: Path) -> None:
     malformed.write_text("tolerance: 0.1\ntargets: [\n", "utf-8")
     with pytest.raises(TargetsError, match="不是合法的 YAML"):
         load(malformed)
+
+
+def _bad_file(tmp_path: Path) -> Path:
+    raw = raw_targets()
+    raw["targets"][1]["period"] = "2025-2029"
+    bad = tmp_path / "targets.yaml"
+    bad.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    return bad
+
+
+def test_the_service_does_not_start_on_a_bad_file(tmp_path: Path) -> None:
+    env = {**os.environ, "MONITORING_TARGETS": str(_bad_file(tmp_path)), "LEYE_VAR_DIR": str(tmp_path),
+           "MONITORING_PORT": "1", "KAFKA_BOOTSTRAP": "127.0.0.1:1"}
+    done = subprocess.run([sys.executable, "-m", "services.monitoring"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert lines == [lines[-1]] and "第 2 项（new_employment 2025–2029）" in lines[0] and "重叠" in lines[0]
+
+
+def test_the_export_writes_nothing_from_a_bad_file(tmp_path: Path) -> None:
+    out = tmp_path / "grafana"
+    result = CliRunner().invoke(grafana_cli, ["export", "--out", str(out), "--targets", str(_bad_file(tmp_path))])
+    assert result.exit_code == 1 and "第 2 项（new_employment 2025–2029）" in result.output
+    assert not out.exists()
 
 
 # --- the arithmetic --------------------------------------------------------------------------------
