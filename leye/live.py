@@ -56,7 +56,19 @@ def _value(item: dict[str, Any] | None) -> str:
     return f"{value:.1f}%" if unit == "%" else f"{value:.2f}"
 
 
+_PROGRESS = {"ahead": ("超前", "blue"), "on_track": ("正常", "green"), "behind": ("滞后", "red")}
+
+
 def _meets(item: dict[str, Any]) -> Text:
+    """The progress against the plan period's target when monitoring gives one (a yearly flow against
+    its pro-rated expectation for today), else the value against the target."""
+    progress = item.get("progress") or {}
+    if progress.get("status") in _PROGRESS:
+        label, style = _PROGRESS[progress["status"]]
+        expected, target = progress.get("expected"), progress.get("target")
+        goal = (f"按进度应达 {expected:,.0f}" if expected is not None else
+                f"目标 {progress.get('direction')} {target:g}" if target is not None else "")
+        return Text(f"{label}（{goal}）" if goal else label, style=style)
     target, op, value = item.get("target"), item.get("target_op"), item.get("value")
     if target is None or op is None or value is None:
         return Text("")

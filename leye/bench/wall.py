@@ -169,6 +169,7 @@ def measure(events: int, directory: Path) -> dict[str, Any]:
     """One size, in this process: fill a fresh store, then time every figure."""
     from schemas.fields import SHANGHAI
     from services.monitoring.api import stats
+    from services.monitoring.indicators.targets import default as default_targets
     from services.monitoring.settings import DEFAULT_THRESHOLDS
     from services.monitoring.store import Store
     from services.monitoring.wall.panels import wall_panels
@@ -202,8 +203,9 @@ def measure(events: int, directory: Path) -> dict[str, Any]:
 
     loop = asyncio.new_event_loop()
     indicators = _timed(lambda: loop.run_until_complete(
-        stats.list_indicators(store, START, END, None, None, None)), REPEATS)
-    streets = _timed(lambda: loop.run_until_complete(stats.streets_side_by_side(store, START, END)), REPEATS)
+        stats.list_indicators(store, default_targets(), START, END, None, None, None)), REPEATS)
+    streets = _timed(lambda: loop.run_until_complete(
+        stats.streets_side_by_side(store, default_targets(), START, END)), REPEATS)
 
     async def record(_event: object) -> None:
         return None

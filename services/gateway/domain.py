@@ -152,19 +152,24 @@ def suppress_small_cells(document: Any) -> Any:
     """Hide counts about fewer than 5 people (DOMAIN §6) for clients outside the bureau.
 
     Monitoring marks such rows with ``"small_cell": true``. On every such object, at any depth,
-    each numeric value (the counts and the rates derived from them) becomes ``null`` and
-    ``"suppressed": true`` is added; labels (strings such as 街镇 codes) stay so the row is still
-    identifiable. Other objects are returned unchanged.
+    each numeric value (the counts and the rates derived from them) and each field derived from them
+    (``_DERIVED``: a progress ``status``, which tells whether a rate over a handful of people met its
+    target) becomes ``null`` and ``"suppressed": true`` is added; labels (strings such as 街镇 codes)
+    stay so the row is still identifiable. Other objects are returned unchanged.
     """
     if isinstance(document, list):
         return [suppress_small_cells(item) for item in document]
     if not isinstance(document, dict):
         return document
     if document.get("small_cell") is True:
-        hidden = {k: (None if _is_number(v) else suppress_small_cells(v)) for k, v in document.items()}
+        hidden = {k: (None if _is_number(v) or k in _DERIVED else suppress_small_cells(v))
+                  for k, v in document.items()}
         hidden["suppressed"] = True
         return hidden
     return {k: suppress_small_cells(v) for k, v in document.items()}
+
+
+_DERIVED = frozenset({"status"})
 
 
 def _is_number(value: Any) -> bool:

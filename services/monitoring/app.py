@@ -45,6 +45,8 @@ from services.runtime.streaming import DEADLETTER_TOPIC, SubprocessDecoder
 from .api import stats, wall, warnings
 from .components import Components
 from .handlers import write_events
+from .indicators.targets import TargetsError
+from .indicators.targets import load as load_targets
 from .ingest.encoding import decode_messages
 from .settings import Settings
 from .store import REFRESH_EVERY_S, Store
@@ -60,6 +62,10 @@ DEFAULT_SWITCH_INTERVAL_S = sys.getswitchinterval()  # read at import, before an
 
 def build(settings: Settings) -> Service[Components]:
     thresholds = Thresholds.load(settings.thresholds)  # a bad file stops the service before it starts
+    try:
+        targets = load_targets(settings.targets)
+    except TargetsError as exc:  # one Chinese line naming the entry (SystemExit prints it, no traceback)
+        raise SystemExit(str(exc)) from None
     decode = SubprocessDecoder(decode_messages)
 
     async def start(started: Started) -> Components:
@@ -75,7 +81,7 @@ def build(settings: Settings) -> Service[Components]:
         # The relay's start set a 1 ms switch interval for request latency; this process's hot path
         # is the faust consumer, whose ingest figures were measured with Python's default.
         sys.setswitchinterval(DEFAULT_SWITCH_INTERVAL_S)
-        return Components(store=store, warnings=engine, ledger=ledger)
+        return Components(store=store, warnings=engine, ledger=ledger, targets=targets)
 
     def stop(components: Components) -> None:
         components.ledger.close()

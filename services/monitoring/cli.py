@@ -9,25 +9,45 @@ same environment variables.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from .indicators.targets import Targets
 
 app = typer.Typer(help="Grafana 大屏：生成配置文件、同步到 Grafana", no_args_is_help=True)
 console = Console()
 err_console = Console(stderr=True)
 
 
+def _targets(path: Path | None) -> Targets:
+    """The targets file given (or ``MONITORING_TARGETS``; by default the shipped one), validated. A bad
+    file ends the command with its one-line reason before anything is written or pushed."""
+    from .indicators.targets import DEFAULT_PATH, TargetsError, load
+
+    try:
+        return load(path or DEFAULT_PATH)
+    except TargetsError as exc:
+        err_console.print(str(exc), soft_wrap=True, highlight=False)
+        raise typer.Exit(1) from None
+
+
+TargetsOption = Annotated[Path | None, typer.Option(
+    "--targets", envvar="MONITORING_TARGETS", help="指标目标文件（YAML），默认 services/monitoring/targets.yaml")]
+
+
 @app.command()
 def export(
     out: Annotated[Path, typer.Option(help="输出目录")] = Path("deploy/grafana"),
+    targets: TargetsOption = None,
 ) -> None:
     """生成大屏仪表盘 JSON、数据源、仪表盘加载与告警规则配置文件（重复生成结果完全相同）。"""
     from .wall.export import export as write_files
 
-    for path in write_files(out):
+    for path in write_files(out, _targets(targets)):
         console.print(f"已写入 {path}")
 
 
@@ -44,6 +64,7 @@ def sync(
         "http://gateway:8000"
     ),
     webhook_token: Annotated[str, typer.Option(help="网关告警回调令牌", envvar="GATEWAY_GRAFANA_WEBHOOK_TOKEN")] = "",
+    targets: TargetsOption = None,
 ) -> None:
     """把数据源、大屏、联络点、告警规则和通知策略推送到运行中的 Grafana（按 uid 创建或更新，可重复执行）。"""
     from grafana_client import GrafanaApi
@@ -55,6 +76,7 @@ def sync(
     from .wall.sync import WallBundle
     from .wall.sync import sync as push
 
+    dashboard = dashboard_json(_targets(targets))
     if not webhook_token:
         err_console.print("缺少网关告警回调令牌：请设置 GATEWAY_GRAFANA_WEBHOOK_TOKEN 或 --webhook-token")
         raise typer.Exit(2)
@@ -64,7 +86,7 @@ def sync(
         "secureJsonData": {"password": clickhouse_password},
     }
     bundle = WallBundle(
-        datasource=datasource, dashboard=dashboard_json(), contact_point=contact_point_json(gateway_url, webhook_token),
+        datasource=datasource, dashboard=dashboard, contact_point=contact_point_json(gateway_url, webhook_token),
         policy=policy_json(), rules=rules_json(),
     )
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .indicators.targets import Targets
 from .store import Store
 from .warnings.engine import Warnings
 from .warnings.ledger import WarningLedger
@@ -14,4 +15,5 @@ class Components:
     store: Store  # ClickHouse, on its one thread
     warnings: Warnings  # the evaluation engine and the open warnings
     ledger: WarningLedger  # the warnings' SQL state and outbox
+    targets: Targets  # the indicators' targets per plan period, read at start-up
     restored: bool = False  # the open warnings are restored (evaluation may begin)

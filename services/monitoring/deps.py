@@ -9,6 +9,7 @@ from fastapi import Depends
 from services.runtime.http import get_components
 
 from .components import Components
+from .indicators.targets import Targets
 from .store import Store
 
 ComponentsDep = Annotated[Components, Depends(get_components)]
@@ -19,3 +20,10 @@ async def _store(components: ComponentsDep) -> Store:
 
 
 StoreDep = Annotated[Store, Depends(_store)]
+
+
+async def _targets(components: ComponentsDep) -> Targets:
+    return components.targets
+
+
+TargetsDep = Annotated[Targets, Depends(_targets)]

@@ -10,6 +10,7 @@ from pydantic_settings import SettingsConfigDict
 from services.runtime.settings import DatabaseSettings, StreamSettings
 
 DEFAULT_THRESHOLDS = Path(__file__).with_name("thresholds.yaml")
+DEFAULT_TARGETS = Path(__file__).with_name("targets.yaml")
 
 
 class Settings(StreamSettings, DatabaseSettings):
@@ -20,6 +21,7 @@ class Settings(StreamSettings, DatabaseSettings):
     port: int = 8004
     consumer_group: str = Field("monitoring", description="Names the faust app and its Kafka consumer group.")
     thresholds: Path = Field(DEFAULT_THRESHOLDS, description="Early-warning thresholds (YAML).")
+    targets: Path = Field(DEFAULT_TARGETS, description="The indicators' targets per plan period (YAML).")
     clickhouse_url: str | None = Field(
         None, validation_alias=AliasChoices("CLICKHOUSE_URL"),
         description="A ClickHouse server (e.g. http://user:pass@host:8123/leye); unset: embedded chDB under "

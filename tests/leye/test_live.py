@@ -40,6 +40,17 @@ def test_view_shows_indicators_targets_streets_and_warnings_in_chinese() -> None
     assert "http://127.0.0.1:8000/docs" in text
 
 
+def test_view_shows_progress_against_the_pro_rated_expectation() -> None:
+    behind = {"status": "behind", "expected": 21500.0, "target": 24000, "direction": ">="}
+    on_track = {"status": "on_track", "expected": None, "target": 100, "direction": ">="}
+    data = DATA | {"indicators": {
+        "new_employment": DATA["indicators"]["new_employment"] | {"progress": behind},
+        "sla_contact_rate": DATA["indicators"]["sla_contact_rate"] | {"progress": on_track},
+    }}
+    text = screen(data)
+    assert "滞后（按进度应达 21,500）" in text and "正常（目标 >= 100）" in text and "未达标" not in text
+
+
 def test_unreachable_statistics_become_a_message() -> None:
     with httpx.Client(timeout=0.5) as client:
         data = fetch("http://127.0.0.1:9", client)

@@ -8,10 +8,10 @@ suppressed: this API is internal (loopback / internal network only).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from schemas.fields import SHANGHAI
 from schemas.reference import STREETS
@@ -19,11 +19,37 @@ from schemas.requests import IsoDate, IsoDatetime
 from schemas.vocab import IndustrySection, KeyGroup
 from services.runtime.errors import ProblemError
 
-from ..deps import StoreDep
+from ..deps import StoreDep, TargetsDep
+from ..indicators import targets as plan
 from ..indicators.catalogue import BY_CODE, INDICATORS, Indicator
 from ..store import Store
 
 router = APIRouter(prefix="/stats", tags=["统计指标"])
+
+
+class Progress(BaseModel):
+    """Progress against the target of the plan period containing the end date (``targets.yaml``).
+    Every number may be null: the gateway hides them (and ``status``) in a small cell."""
+
+    plan: str = Field(description="规划期名称，如 十五五")
+    period: str = Field(description="规划期（起止年份，含），如 2026–2030")
+    period_start: date
+    period_end: date
+    kind: Literal["flow", "level"] = Field(
+        description="flow：按年累计的目标（城镇新增就业、见习岗位……）；level：需保持的水平或比率（失业率、就业率……）")
+    direction: Literal[">=", "<="]
+    target: float | None = Field(description="flow 为年度目标；level 为目标值")
+    period_target: float | None = Field(description="flow：规划期合计目标")
+    provisional: bool = Field(description="暂定目标（沿用上一规划期或参考值，待区人社局确认）")
+    source: str = Field(description="目标出处")
+    ytd_value: float | None = Field(description="截止日期所在年份1月1日至截止日期的值（年初至今）")
+    elapsed_share: float | None = Field(description="flow：当年已过天数占全年天数的比例（含截止日期当天）")
+    expected: float | None = Field(description="flow：按时间进度应达值 = 年度目标 × elapsed_share")
+    period_value: float | None = Field(description="flow：规划期开始至截止日期的累计值")
+    status: Literal["ahead", "on_track", "behind"] | None = Field(
+        description="进度：ahead 超前、on_track 正常、behind 滞后。flow 与应达值相差在容差（默认10%）以内为正常；"
+        "level 达到目标为正常，否则滞后。无数据，或 flow 按街镇、群体、行业筛选（目标为全区目标）时为 null")
+    small_cell: bool = Field(description="年初至今或规划期累计的值涉及不足5人")
 
 
 class IndicatorValue(BaseModel):
@@ -31,10 +57,12 @@ class IndicatorValue(BaseModel):
     name: str
     unit: str
     value: float | None
-    target: float | None
-    target_op: str | None
+    target: float | None = Field(description="截止日期所在规划期的目标（flow 为年度目标）；无目标为 null")
+    target_op: str | None = Field(description="目标方向：>= 或 <=")
     small_cell: bool
     applicable: bool
+    progress: Progress | None = Field(
+        None, description="对照规划期目标的进度（仅 /stats/indicators 给出）；无目标为 null")
 
 
 class StreetValue(BaseModel):
@@ -94,27 +122,70 @@ def _street(code: str | None) -> str:
     return code or ""
 
 
-async def _value(store: Store, indicator: Indicator, start: date, end: date, **filters: str) -> IndicatorValue:
+async def _value(store: Store, targets: plan.Targets, indicator: Indicator, start: date, end: date,
+                 **filters: str) -> IndicatorValue:
     applicable = indicator.applies(**filters)
     value, people = (await store.call(store.indicator_sync, indicator, start, end, **filters)
                      if applicable else (None, None))
-    return _row(indicator, value, people, applicable)
+    return _row(targets, indicator, end, value, people, applicable)
 
 
-def _row(indicator: Indicator, value: float | None, people: int | None, applicable: bool = True) -> IndicatorValue:
+def _row(targets: plan.Targets, indicator: Indicator, end: date, value: float | None, people: int | None,
+         applicable: bool = True) -> IndicatorValue:
+    entry = targets.entry(indicator.code, end)
     return IndicatorValue(code=indicator.code, name=indicator.name, unit=indicator.unit, value=value,
-                          target=indicator.target, target_op=indicator.target_op,
+                          target=entry.value if entry else None, target_op=entry.direction if entry else None,
                           small_cell=indicator.small_cell(people), applicable=applicable)
 
 
-async def _by_street(store: Store, indicator: Indicator, start: date, end: date) -> dict[str, IndicatorValue]:
+async def _by_street(store: Store, targets: plan.Targets, indicator: Indicator, start: date,
+                     end: date) -> dict[str, IndicatorValue]:
     values = await store.call(store.indicator_by_street_sync, indicator, start, end)
-    return {street: _row(indicator, value, people) for street, (value, people) in values.items()}
+    return {street: _row(targets, indicator, end, value, people) for street, (value, people) in values.items()}
+
+
+Read = dict[str, tuple[float | None, int | None]]
+
+
+async def _progress(store: Store, targets: plan.Targets, indicators: list[Indicator], start: date, end: date,
+                    read: Read, filters: dict[str, str]) -> dict[str, Progress]:
+    """Progress of the ``indicators`` (applicable, with ``read`` their values over [start, end]) that
+    have a target for ``end``: the values from 1 January and from the plan period's start are read
+    only when they differ from ``read``; a flow's period value only for the whole district."""
+    entries = {ind.code: entry for ind in indicators if (entry := targets.entry(ind.code, end)) is not None}
+    if not entries:
+        return {}
+    year_start = date(end.year, 1, 1)
+    with_targets = [ind for ind in indicators if ind.code in entries]
+    ytd = read if start == year_start else await store.call(store.indicators_sync, with_targets, year_start, end,
+                                                            **filters)
+    district = not any(filters.values())
+    earlier = [ind for ind in with_targets if entries[ind.code].kind == "flow" and entries[ind.code].start < year_start]
+    since: dict[date, Read] = {}  # by the periods' first day: the values from it to ``end``
+    for first in sorted({entries[ind.code].start for ind in earlier} if district else ()):
+        flows = [ind for ind in earlier if entries[ind.code].start == first]
+        since[first] = await store.call(store.indicators_sync, flows, first, end, **filters)
+    result = {}
+    for ind in with_targets:
+        entry = entries[ind.code]
+        ytd_value, ytd_people = ytd[ind.code]
+        period_value, period_people = None, None
+        if entry.kind == "flow" and district:
+            period_value, period_people = since[entry.start][ind.code] if ind in earlier else ytd[ind.code]
+        figures = plan.progress(entry, end, ytd_value=ytd_value, period_value=period_value,
+                                tolerance=targets.tolerance, district=district)
+        result[ind.code] = Progress(
+            plan=entry.plan, period=entry.period, period_start=entry.start, period_end=entry.end, kind=entry.kind,
+            direction=entry.direction, target=entry.value, period_target=entry.period_target,
+            provisional=entry.provisional, source=entry.source, ytd_value=figures.ytd_value,
+            elapsed_share=figures.elapsed_share, expected=figures.expected, period_value=figures.period_value,
+            status=figures.status, small_cell=ind.small_cell(ytd_people) or ind.small_cell(period_people))
+    return result
 
 
 @router.get("/indicators", summary="全部监测指标（可按时段、街镇、重点群体、行业筛选）")
 async def list_indicators(
-    store: StoreDep, start: From = None, end: To = None,
+    store: StoreDep, targets: TargetsDep, start: From = None, end: To = None,
     street_code: Annotated[str | None, Query(description="街镇代码（9位）")] = None,
     group: Annotated[KeyGroup | None, Query(description="重点群体")] = None,
     industry: Annotated[IndustrySection | None, Query(description="行业门类（GB/T 4754）")] = None,
@@ -123,36 +194,40 @@ async def list_indicators(
     filters = {"street": _street(street_code), "group": str(group or ""), "industry": str(industry or "")}
     applicable = [indicator for indicator in INDICATORS if indicator.applies(**filters)]
     read = await store.call(store.indicators_sync, applicable, start, end, **filters)
-    values = [_row(indicator, *read[indicator.code]) if indicator.code in read
-              else _row(indicator, None, None, applicable=False) for indicator in INDICATORS]
+    progress = await _progress(store, targets, applicable, start, end, read, filters)
+    values = [_row(targets, indicator, end, *read[indicator.code]) if indicator.code in read
+              else _row(targets, indicator, end, None, None, applicable=False) for indicator in INDICATORS]
+    values = [row.model_copy(update={"progress": progress.get(row.code)}) for row in values]
     return IndicatorList(start=start, end=end, street_code=street_code, group=filters["group"] or None,
                          industry=filters["industry"] or None, indicators=values)
 
 
 @router.get("/indicators/{code}", summary="单项指标：全区及各街镇分解",
             responses={404: {"description": "未知指标"}})
-async def indicator_by_street(store: StoreDep, code: str, start: From = None, end: To = None) -> IndicatorDetail:
+async def indicator_by_street(store: StoreDep, targets: TargetsDep, code: str, start: From = None,
+                              end: To = None) -> IndicatorDetail:
     indicator = BY_CODE.get(code)
     if indicator is None:
         raise ProblemError(404, "unknown_indicator", "未知的指标代码")
     start, end = _period(start, end)
-    district = await _value(store, indicator, start, end)
-    by_street = await _by_street(store, indicator, start, end) if "street" in indicator.dimensions else {}
+    district = await _value(store, targets, indicator, start, end)
+    by_street = await _by_street(store, targets, indicator, start, end) if "street" in indicator.dimensions else {}
     streets = []
     for street in STREETS.values():
-        row = by_street.get(street.code) or _row(indicator, None, None, applicable=False)
+        row = by_street.get(street.code) or _row(targets, indicator, end, None, None, applicable=False)
         streets.append(StreetValue(street_code=street.code, street_name=street.name, value=row.value,
                                    small_cell=row.small_cell))
     return IndicatorDetail(start=start, end=end, district=district, streets=streets)
 
 
 @router.get("/streets", summary="12个街镇指标并列对比")
-async def streets_side_by_side(store: StoreDep, start: From = None, end: To = None) -> StreetsTable:
+async def streets_side_by_side(store: StoreDep, targets: TargetsDep, start: From = None,
+                               end: To = None) -> StreetsTable:
     start, end = _period(start, end)
     by_street = [indicator for indicator in INDICATORS if "street" in indicator.dimensions]
     read = await store.call(store.indicators_by_street_sync, by_street, start, end)
-    columns = [{street: _row(indicator, value, people) for street, (value, people) in read[indicator.code].items()}
-               for indicator in by_street]
+    columns = [{street: _row(targets, indicator, end, value, people)
+                for street, (value, people) in read[indicator.code].items()} for indicator in by_street]
     rows = []
     for street in STREETS.values():
         values = [column[street.code] for column in columns]

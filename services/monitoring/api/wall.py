@@ -28,7 +28,8 @@ from schemas.reference import STREETS
 from schemas.requests import IsoDate
 from services.runtime.errors import ProblemError
 
-from ..deps import StoreDep
+from ..deps import StoreDep, TargetsDep
+from ..indicators.targets import Targets
 from ..wall import browser
 from ..wall.dashboard import PanelSpec
 from ..wall.panels import wall_panels
@@ -42,8 +43,9 @@ would import pandas)."""
 
 
 @cache
-def _panels() -> list[PanelSpec]:
-    return wall_panels()
+def _panels(targets: Targets) -> list[PanelSpec]:
+    """The panels with the targets the service started with (``MONITORING_TARGETS``)."""
+    return wall_panels(targets)
 
 
 @cache
@@ -91,20 +93,20 @@ class WallData(BaseModel):
 
 
 @router.get("", summary="指挥中心大屏（网页）", response_class=HTMLResponse, include_in_schema=False)
-async def wall_page(request: Request, street: Street = "", to: To = None) -> HTMLResponse:
+async def wall_page(request: Request, targets: TargetsDep, street: Street = "", to: To = None) -> HTMLResponse:
     return templates.TemplateResponse(request, "wall.html", {
-        "layout": browser.layout(_panels()), "street": _street(street), "to": to})
+        "layout": browser.layout(_panels(targets)), "street": _street(street), "to": to})
 
 
 @router.get("/data", summary="大屏各面板当前数据（与 Grafana 大屏同一查询）", include_in_schema=False)
-async def wall_data(store: StoreDep, street: Street = "", to: To = None) -> WallData:
+async def wall_data(store: StoreDep, targets: TargetsDep, street: Street = "", to: To = None) -> WallData:
     street = _street(street)
     now = _end(to)
     if store.dirty:  # as /stats does: the figures are never older than the ingested facts
         await store.call(store.refresh_sync)
     panels = []
     # One query per call: ingestion's batches get the ClickHouse thread between two panels.
-    for panel_id, spec in enumerate(_panels(), start=1):
+    for panel_id, spec in enumerate(_panels(targets), start=1):
         start, end = browser.period(spec, now)
         rows = await store.call(store.rows_sync, browser.plugin_sql(spec.sql, street=street, start=start, end=end))
         panels.append(PanelData(id=panel_id, title=spec.title, start=start, end=end, columns=list(spec.columns),

@@ -135,9 +135,9 @@ class Cohort:
 
 @dataclass(frozen=True)
 class Indicator:
-    """One indicator. ``target_op`` says how the value compares with ``target`` when on track
-    (``>=``, ``<=``, or ``None`` when the target is only a reference). An indicator is either a
-    ``part`` of a family (its ``sql`` is the part's) or has a query of its own (``sql``)."""
+    """One indicator. Its targets, per plan period, are data: ``targets.yaml`` (``targets.py``). An
+    indicator is either a ``part`` of a family (its ``sql`` is the part's) or has a query of its own
+    (``sql``)."""
 
     code: str
     name: str
@@ -145,8 +145,6 @@ class Indicator:
     counts_people: bool
     dimensions: frozenset[Dimension]
     sql: str = ""
-    target: float | None = None
-    target_op: Literal[">=", "<="] | None = None
     description: str = ""
     part: Part | Cohort | None = None
 
@@ -347,12 +345,12 @@ _SI: frozenset[Dimension] = frozenset({"street", "industry"})
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
-        "new_employment", "城镇新增就业", "人", True, _SG, target=24000, target_op=">=",
+        "new_employment", "城镇新增就业", "人", True, _SG,
         description="Employment registrations in the period (target: 12万 over 2021–2025, ≈2.4万 a year).",
         part=_flow("employment", "sum(n)", "sum(n)", _group()),
     ),
     Indicator(
-        "survey_unemployment_rate", "城镇调查失业率", "%", False, frozenset(), target=5.5, target_op="<=",
+        "survey_unemployment_rate", "城镇调查失业率", "%", False, frozenset(),
         description="Latest rate published for a month up to the end of the period (ingested, not computed).",
         sql=f"""
         SELECT if(count() = 0, NULL, argMax(rate_percent, (period, event_time, event_id))) AS value, {_NO_PEOPLE}
@@ -370,23 +368,23 @@ INDICATORS: tuple[Indicator, ...] = (
         part=_flow("unemployment", "sum(n)", "sum(n)", _group()),
     ),
     Indicator(
-        "reemployment_rate", "登记失业人员就业率", "%", True, _SG, target=90, target_op=">=",
+        "reemployment_rate", "登记失业人员就业率", "%", True, _SG,
         description="People registered unemployed in the period who also registered employment in it.",
         part=_employment_rate(),
     ),
     Indicator(
-        "hardship_employment_rate", "就业困难人员就业率", "%", True, _SG, target=90, target_op=">=",
+        "hardship_employment_rate", "就业困难人员就业率", "%", True, _SG,
         description="The same rate for people registered unemployed as 就业困难人员.",
         part=_employment_rate("has(key_groups, 'hardship')"),
     ),
     Indicator(
-        "graduate_employment_rate", "离校未就业高校毕业生就业率", "%", True, _SG, target=95, target_op=">=",
+        "graduate_employment_rate", "离校未就业高校毕业生就业率", "%", True, _SG,
         description="Graduates registered as 离校未就业 (job-seeker or unemployment registration) in the "
         "period who registered employment in it.",
         part=Cohort(_GRADUATE_KINDS, _GRADUATE, "'employment'"),
     ),
     Indicator(
-        "graduate_service_rate", "离校未就业高校毕业生服务率", "%", True, _SG, target=100, target_op=">=",
+        "graduate_service_rate", "离校未就业高校毕业生服务率", "%", True, _SG,
         description="Graduates registered as 离校未就业 (a job-seeker or unemployment registration in the period "
         "whose key groups include graduate_unemployed; 街镇 and group filters apply to that registration) "
         "who received at least one service in the period: a follow-up recorded for them (followup.recorded), "
@@ -397,7 +395,7 @@ INDICATORS: tuple[Indicator, ...] = (
         part=Cohort(_GRADUATE_KINDS, _GRADUATE, _SERVED_KINDS),
     ),
     Indicator(
-        "zero_employment_family_unemployed", "零就业家庭未就业人员", "人", True, _SG, target=0, target_op="<=",
+        "zero_employment_family_unemployed", "零就业家庭未就业人员", "人", True, _SG,
         description="Registered-unemployed stock at the end of the period whose key groups include "
         "zero_employment_family (零就业家庭成员); the target is 动态清零. Counts people, not families: "
         "events carry no household identifier, so neither the number of families nor whether another member "
@@ -405,7 +403,7 @@ INDICATORS: tuple[Indicator, ...] = (
         part=_stock("'unemployed'", *_STOCK_COUNT, f"has(key_groups, 'zero_employment_family') AND {_group()}"),
     ),
     Indicator(
-        "vacancy_ratio", "求人倍率", "倍", True, _S, target=1.0, target_op=">=",
+        "vacancy_ratio", "求人倍率", "倍", True, _S,
         description="Open posts / active job seekers at the end of the period (< 1: more seekers than jobs).",
         part=_stock("'open_posts', 'seekers'",
                     f"if({_SEEKERS} = 0, NULL, sumIf(v, measure = 'open_posts') / {_SEEKERS})",
@@ -418,7 +416,7 @@ INDICATORS: tuple[Indicator, ...] = (
         part=_stock("'open_posts'", "toNullable(toFloat64(sum(v)))", None),
     ),
     Indicator(
-        "job_loss_rate", "岗位流失率", "%", False, _SI, target_op="<=",
+        "job_loss_rate", "岗位流失率", "%", False, _SI,
         description="(baseline − current) / baseline over monitored enterprises' latest reports up to the end "
         "(of the reports received up to the end, each enterprise's for the latest month, then the latest sent).",
         part=_stock("'loss_baseline', 'loss_current'",
@@ -436,34 +434,34 @@ INDICATORS: tuple[Indicator, ...] = (
         part=_mass_layoffs("sum(planned_cuts)", "sum(planned_cuts)"),
     ),
     Indicator(
-        "short_notice_layoffs", "未提前30日报告的规模裁员", "起", False, _SI, target=0, target_op="<=",
+        "short_notice_layoffs", "未提前30日报告的规模裁员", "起", False, _SI,
         description="Mass layoffs reported with less than 30 days' notice (non-compliant).",
         part=_mass_layoffs("countIf(notice_compliant = 0)", None),
     ),
     Indicator(
-        "long_term_unemployed", "长期失业人员", "人", True, _SG, target=0, target_op="<=",
+        "long_term_unemployed", "长期失业人员", "人", True, _SG,
         description="Registered unemployed at the end of the period, unemployed for 6 months or more.",
         part=_stock("'long_term'", *_STOCK_COUNT, _group()),
     ),
     Indicator(
-        "long_term_unemployed_share", "长期失业人员占比", "%", True, _SG, target=0, target_op="<=",
+        "long_term_unemployed_share", "长期失业人员占比", "%", True, _SG,
         description="Long-term unemployed / registered-unemployed stock at the end of the period.",
         part=_stock("'unemployed', 'long_term'",
                     f"if({_UNEMPLOYED} = 0, NULL, 100 * {_LONG_TERM} / {_UNEMPLOYED})",
                     f"toNullable(toUInt64(least({_UNEMPLOYED}, {_LONG_TERM})))", _group()),
     ),
     Indicator(
-        "traineeship_posts", "见习岗位", "个", False, _SI, target=2000, target_op=">=",
+        "traineeship_posts", "见习岗位", "个", False, _SI,
         description="Traineeship posts (headcount of 见习 postings published in the period; ≥ 2000 a year).",
         part=_flow("posted", "sum(a)", None, f"detail = 'traineeship' AND {_industry()}"),
     ),
     Indicator(
-        "public_welfare_posts", "公益性岗位", "个", False, _SI, target=300, target_op=">=",
+        "public_welfare_posts", "公益性岗位", "个", False, _SI,
         description="Public-welfare posts (headcount of postings published in the period; ≥ 300 a year).",
         part=_flow("posted", "sum(a)", None, f"detail = 'public_welfare' AND {_industry()}"),
     ),
     Indicator(
-        "recruitment_sessions", "招聘活动", "场", False, _S, target=120, target_op=">=",
+        "recruitment_sessions", "招聘活动", "场", False, _S,
         description="Recruitment sessions (招聘会 and 直播带岗) that ended in the period; ≥ 120 a year.",
         part=_flow("session_ended", "sum(n)", None),
     ),
@@ -488,22 +486,22 @@ INDICATORS: tuple[Indicator, ...] = (
         part=Part("cases", "flag = 'dispatched'", "toNullable(toFloat64(groupBitmapMerge(cases)))"),
     ),
     Indicator(
-        "sla_contact_rate", "红娘当天联系率", "%", False, _S, target=100, target_op=">=",
+        "sla_contact_rate", "红娘当天联系率", "%", False, _S,
         description="Cases dispatched in the period that were contacted on time (the same day).",
         part=_case_share("contacted"),
     ),
     Indicator(
-        "sla_referral_rate", "红娘3日内推介率", "%", False, _S, target=100, target_op=">=",
+        "sla_referral_rate", "红娘3日内推介率", "%", False, _S,
         description="Cases dispatched in the period with a referral made on time (within 3 days).",
         part=_case_share("referred"),
     ),
     Indicator(
-        "sla_breach_rate", "红娘超时工单占比", "%", False, _S, target=0, target_op="<=",
+        "sla_breach_rate", "红娘超时工单占比", "%", False, _S,
         description="Cases dispatched in the period that breached a deadline.",
         part=_case_share("breached"),
     ),
     Indicator(
-        "registration_surge_ratio", "失业登记增幅倍数", "倍", False, _S, target_op="<=",
+        "registration_surge_ratio", "失业登记增幅倍数", "倍", False, _S,
         description="Unemployment registrations in the 7 days ending $end against the weekly average of "
         "the 28 days before them (NULL without a baseline).",
         sql=f"""

@@ -30,7 +30,7 @@ from .dashboard import DASHBOARD_TITLE, GRID_COLUMNS, REFRESH, WALL_ROWS, PanelS
 _TIME_FILTER = re.compile(r"\$__timeFilter\((\w+)\)")
 _RELATIVE = re.compile(r"(\d+)([smhdw])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-COLOURS = {"green": "#73BF69", "orange": "#FF9830", "red": "#F2495C", "blue": "#5794F2"}
+COLOURS = {"green": "#73BF69", "orange": "#FF9830", "red": "#F2495C", "blue": "#5794F2", "transparent": "transparent"}
 """Grafana's dark-theme shades of the colour names the panel specs use."""
 
 
@@ -104,6 +104,8 @@ class PanelView:
     description: str
     horizontal: bool
     time_series: bool
+    shown: tuple[str, ...] | None = None
+    colours: dict[str, str] | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -111,7 +113,8 @@ class PanelView:
             "grid": {"x": self.x, "y": self.y, "w": self.w, "h": self.h}, "columns": list(self.columns),
             "labels": self.labels, "mappings": self.mappings, "unit": self.unit, "decimals": self.decimals,
             "thresholds": self.thresholds, "description": self.description, "horizontal": self.horizontal,
-            "time_series": self.time_series,
+            "time_series": self.time_series, "shown": None if self.shown is None else list(self.shown),
+            "colours": self.colours or {},
         }
 
 
@@ -125,7 +128,8 @@ def view(spec: PanelSpec, panel_id: int) -> PanelView:
         id=panel_id, title=spec.title, kind=spec.kind.value, x=spec.grid.x, y=spec.grid.y, w=spec.grid.w,
         h=spec.grid.h, columns=spec.columns, labels=dict(spec.overrides), mappings=dict(spec.mappings),
         unit=spec.unit, decimals=spec.decimals, thresholds=thresholds, description=spec.description,
-        horizontal=spec.horizontal, time_series=spec.query_type is QueryType.TIME_SERIES,
+        horizontal=spec.horizontal, time_series=spec.query_type is QueryType.TIME_SERIES, shown=spec.shown,
+        colours={value: COLOURS[colour] for value, colour in spec.colours.items()},
     )
 
 

@@ -93,6 +93,12 @@ class PanelSpec:
     """A panel-specific relative period (e.g. ``30d``) instead of the dashboard's time range."""
     horizontal: bool = False
     """Bar charts: bars from the left (long Chinese category names read better that way)."""
+    shown: tuple[str, ...] | None = None
+    """Stat panels: the columns shown as figures (default: all). The others are details: Grafana
+    keeps them in the query result, the browser wall prints them under the figures."""
+    colours: dict[str, str] = field(default_factory=dict)
+    """Mapped value -> colour name, for a stat panel's ``status`` column (a KPI's progress): Grafana
+    colours the figure showing that value; the browser wall colours the panel's figures with it."""
 
 
 def _legend() -> common.VizLegendOptions:
@@ -143,14 +149,17 @@ def _map(spec: PanelSpec) -> geomap.Panel:
 def _panel_builder(spec: PanelSpec) -> _PanelBuilder:
     match spec.kind:
         case Kind.STAT:
-            several = len(spec.columns) > 1  # several figures in one panel need their names shown
+            several = len(spec.shown or spec.columns) > 1  # several figures in one panel need their names shown
             text = common_model.BigValueTextMode.VALUE_AND_NAME if several else common_model.BigValueTextMode.VALUE
+            reduce = common.ReduceDataOptions().calcs(["lastNotNull"]).values(False)
+            if spec.shown is not None:  # by name, so text fields (a mapped status) show too
+                reduce = reduce.fields("/^(" + "|".join(spec.shown) + ")$/")
             return (
                 stat.Panel()
                 .color_mode(common_model.BigValueColorMode.BACKGROUND)
                 .graph_mode(common_model.BigValueGraphMode.NONE)
                 .text_mode(text)
-                .reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(False))
+                .reduce_options(reduce)
             )
         case Kind.GAUGE:
             return gauge.Panel().reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(True))
@@ -189,14 +198,15 @@ def build_panel(spec: PanelSpec, panel_id: int) -> cogbuilder.Builder[dash_model
     if spec.time_from is not None:
         panel = panel.time_from(spec.time_from)
     if spec.mappings:
-        panel = panel.mappings([_value_map(spec.mappings)])
+        panel = panel.mappings([_value_map(spec.mappings, spec.colours)])
     for column, label in spec.overrides:
         panel = panel.override_by_name(column, [dash_model.DynamicConfigValue(id_val="displayName", value=label)])
     return panel
 
 
-def _value_map(labels: dict[str, str]) -> dash_model.ValueMap:
-    options = {code: dash_model.ValueMappingResult(text=label) for code, label in sorted(labels.items())}
+def _value_map(labels: dict[str, str], colours: dict[str, str]) -> dash_model.ValueMap:
+    options = {code: dash_model.ValueMappingResult(text=label, color=colours.get(code))
+               for code, label in sorted(labels.items())}
     return dash_model.ValueMap(options=options)
 
 

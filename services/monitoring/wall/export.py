@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 
+from services.monitoring.indicators.targets import Targets
 from services.monitoring.settings import DEFAULT_THRESHOLDS
 from services.monitoring.warnings.thresholds import Thresholds
 
@@ -43,8 +44,9 @@ def to_plain(obj: Any) -> Any:
     return json.loads(json.dumps(obj, cls=JSONEncoder))
 
 
-def dashboard_json() -> dict[str, Any]:
-    return to_plain(build_dashboard(wall_panels(), sql.street_options()).build())
+def dashboard_json(targets: Targets | None = None) -> dict[str, Any]:
+    """The dashboard, its KPIs against ``targets`` (by default the shipped ``targets.yaml``)."""
+    return to_plain(build_dashboard(wall_panels(targets), sql.street_options()).build())
 
 
 def rules_json(thresholds: Thresholds | None = None) -> list[dict[str, Any]]:
@@ -82,21 +84,21 @@ def _yaml(data: Any) -> bytes:
     return (HEADER + body).encode()
 
 
-def render_files() -> dict[str, bytes]:
+def render_files(targets: Targets | None = None) -> dict[str, bytes]:
     """Every generated file, by path relative to ``deploy/grafana``."""
     contact = contact_point_json(f"${{{ENV_GATEWAY_URL}}}", f"${{{ENV_WEBHOOK_TOKEN}}}")
     return {
-        DASHBOARD_FILE: _json(dashboard_json()),
+        DASHBOARD_FILE: _json(dashboard_json(targets)),
         DATASOURCE_FILE: _yaml(datasource_provisioning()),
         PROVIDER_FILE: _yaml(dashboard_provider()),
         ALERTING_FILE: _yaml(alerting_provisioning(rules_json(), contact, policy_json())),
     }
 
 
-def export(out: Path) -> list[Path]:
+def export(out: Path, targets: Targets | None = None) -> list[Path]:
     """Write every file under ``out``; return the paths written."""
     written = []
-    for relative, content in render_files().items():
+    for relative, content in render_files(targets).items():
         path = out / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)

@@ -1,7 +1,7 @@
 """The panels of the wall "乐业西青指挥中心": what each shows and where (24 columns × 26 rows).
 
 Rows, top to bottom:
-  0–2    eight headline KPIs against their targets (colour = on track or not);
+  0–2    eight headline KPIs and their progress against their targets (colour = the progress);
   3–5    five more KPIs: two key-group ones (离校未就业毕业生服务率, 零就业家庭未就业人员) and three plan
          figures (长期失业人员占比, 见习岗位, 公益性岗位) | 招聘活动 and 直播带岗;
   6–12   the 求职 map | the 用工 map (电子地图) | the 12 街镇 side by side;
@@ -11,14 +11,18 @@ Rows, top to bottom:
 The maps place the 街镇 on the schematic tile layout of the reference data (``schemas/reference/
 xiqing_divisions.json``: relative positions, not surveyed centroids).
 
-Figures come from ``services/monitoring/indicators/catalogue.py`` through ``sql.py``; targets and their
-direction come from the same indicator definitions, so a KPI turns green exactly when the
-statistics API would call it on track.
+Figures come from ``services/monitoring/indicators/catalogue.py`` through ``sql.py``; targets, per
+plan period, come from the targets file (``targets.yaml``, ``indicators/targets.py``). A KPI with
+targets shows its year-to-date value and its progress (超前 / 正常 / 滞后), computed in its SQL by the
+same rule as the statistics API's ``progress``; its colour is the progress's, defined once here
+(``STATUS_COLOURS``) for Grafana and the browser wall alike.
 """
 
 from __future__ import annotations
 
 from services.monitoring.indicators.catalogue import Indicator
+from services.monitoring.indicators.targets import STATUS_LABELS, Entry, Targets
+from services.monitoring.indicators.targets import default as default_targets
 
 from . import sql
 from .clickhouse import QueryType
@@ -26,21 +30,25 @@ from .dashboard import Grid, Kind, PanelSpec, Thresholds
 from .labels import EVENT_TYPE_LABELS, alert_labels, street_labels
 from .sql import Read
 
-GREEN, ORANGE, RED, BLUE = "green", "orange", "red", "blue"
+GREEN, ORANGE, RED, BLUE, NEUTRAL = "green", "orange", "red", "blue", "transparent"
 TREND_WEEKS = 12
 LATEST_EVENTS = 30
 LATEST_DAYS = 7
 RANKED_STATIONS = 20
 KPI_HEIGHT = 3
+STATUS_COLOURS = {"ahead": BLUE, "on_track": GREEN, "behind": RED}
+"""Progress colours (blue / green / red: ahead, on track, behind), for Grafana's value mappings and
+the browser wall's KPI panels."""
 
 
-def thresholds_for(ind: Indicator) -> Thresholds:
-    """Colours from the indicator's target: ``>=`` targets are red below 90 % of the target, orange
-    up to it and green from it; ``<=`` targets the reverse (a zero target turns red from 1)."""
-    target = ind.target
-    if target is None or ind.target_op is None:
+def thresholds_for(entry: Entry | None) -> Thresholds:
+    """Static colours from a level target (the gauges, whose colours cannot follow the period):
+    ``>=`` targets are red below 90 % of the target, orange up to it and green from it; ``<=``
+    targets the reverse (a zero target turns red from 1)."""
+    if entry is None or entry.kind != "level":
         return Thresholds(BLUE)
-    if ind.target_op == ">=":
+    target = entry.value
+    if entry.direction == ">=":
         return Thresholds(RED, ((0.9 * target, ORANGE), (target, GREEN)))
     if target == 0:
         return Thresholds(GREEN, ((1, RED),))
@@ -51,11 +59,31 @@ def _unit(ind: Indicator) -> str:
     return "percent" if ind.unit == "%" else f"suffix:{ind.unit}"
 
 
-def _target_text(ind: Indicator) -> str:
-    if ind.target is None or ind.target_op is None:
+def _figure(value: float, ind: Indicator) -> str:
+    return f"{value:.12g}{'' if ind.unit == '%' else ' '}{ind.unit}"
+
+
+def _target_text(ind: Indicator, targets: Targets) -> str:
+    """Every period's target, as the panel's description says it."""
+    entries = targets.entries(ind.code)
+    if not entries:
         return "参考指标，无目标值"
-    op = "≥" if ind.target_op == ">=" else "≤"
-    return f"目标：{op} {ind.target:g}{'' if ind.unit == '%' else ' '}{ind.unit}"
+    op = "≥" if entries[0].direction == ">=" else "≤"
+    periods = []
+    for entry in entries:
+        when = f"{entry.label}{'，暂定' if entry.provisional else ''}"
+        if entry.kind == "flow":
+            yearly, total = entry.yearly_target, entry.period_target
+            assert yearly is not None and total is not None
+            periods.append(f"{when}：每年 {op} {_figure(yearly, ind)}，期间合计 {op} {_figure(total, ind)}")
+        else:
+            periods.append(f"{when}：{op} {_figure(entry.value, ind)}")
+    if entries[0].kind == "flow":
+        rule = (f"本年累计与按时间进度应达值（年度目标×已过天数÷全年天数）相差 {targets.tolerance:.0%} 以内为正常，"
+                "超出为超前或滞后；按全区目标计，选定街镇时不计进度")
+    else:
+        rule = "年初至今的值达到目标为正常，否则为滞后"
+    return "目标（" + "；".join(periods) + "）；" + rule
 
 
 KPI_CODES = (
@@ -76,22 +104,40 @@ _NOTES = {
 }
 
 
-def kpi(code: str, column: int, grid: Grid | None = None) -> PanelSpec:
-    """A stat panel: one indicator over the dashboard period, coloured against its target; by default
-    the ``column``-th headline KPI of the top row."""
+def kpi(code: str, column: int, grid: Grid | None = None, targets: Targets | None = None) -> PanelSpec:
+    """A stat panel: one indicator over the dashboard period; by default the ``column``-th headline KPI
+    of the top row. With targets (``targets``, by default the shipped file) it shows the year to date
+    at the period's end and its progress, coloured by the progress (``sql.progress``); the browser
+    wall also shows the target, the expectation for the day and the period's figures."""
     ind = sql.indicator(code)
+    targets = targets or default_targets()
+    entries = targets.entries(code)
+    where = grid or Grid(x=3 * column, y=0, w=3, h=KPI_HEIGHT)
+    description = "；".join(text for text in (_target_text(ind, targets), _NOTES.get(code)) if text)
+    decimals = 0 if ind.unit in ("人", "个", "起", "场") else 2
+    if not entries:
+        return PanelSpec(
+            title=ind.name, kind=Kind.STAT, sql=sql.values({"value": code}), columns=("value",), grid=where,
+            unit=_unit(ind), description=description, decimals=decimals, thresholds=Thresholds(NEUTRAL),
+        )
+    kind, op = entries[0].kind, "≥" if entries[0].direction == ">=" else "≤"
+    # short: the browser wall prints them two to a line under the figure of a 3-column panel
+    labels = {"value": "本年累计" if kind == "flow" else "年初至今", "status": "进度",
+              "target": f"{'年目标' if kind == 'flow' else '目标'}{op}", "expected": "进度应达",
+              "period_value": "期内累计", "period_target": "期目标"}
+    columns = sql.PROGRESS_COLUMNS[kind]
     return PanelSpec(
-        title=ind.name, kind=Kind.STAT, sql=sql.values({"value": code}), columns=("value",),
-        grid=grid or Grid(x=3 * column, y=0, w=3, h=KPI_HEIGHT), unit=_unit(ind),
-        description="；".join(text for text in (_target_text(ind), _NOTES.get(code)) if text),
-        decimals=0 if ind.unit in ("人", "个", "起", "场") else 2, thresholds=thresholds_for(ind),
+        title=ind.name, kind=Kind.STAT, sql=sql.progress(code, targets), columns=columns, grid=where,
+        unit=_unit(ind), description=description, decimals=decimals, thresholds=Thresholds(NEUTRAL),
+        shown=("value", "status"), mappings=dict(STATUS_LABELS), colours=STATUS_COLOURS,
+        overrides=tuple((column, labels[column]) for column in columns),
     )
 
 
-def second_row_kpis() -> list[PanelSpec]:
+def second_row_kpis(targets: Targets | None = None) -> list[PanelSpec]:
     """The second row of KPIs: the key-group ones, then the plan figures, left of 招聘活动."""
     codes = (*GROUP_KPI_CODES, *PLAN_KPI_CODES)
-    return [kpi(code, 0, Grid(x=3 * n, y=KPI_HEIGHT, w=3, h=KPI_HEIGHT)) for n, code in enumerate(codes)]
+    return [kpi(code, 0, Grid(x=3 * n, y=KPI_HEIGHT, w=3, h=KPI_HEIGHT), targets) for n, code in enumerate(codes)]
 
 
 def streets_side_by_side() -> PanelSpec:
@@ -151,12 +197,12 @@ def sessions() -> PanelSpec:
     )
 
 
-def matchmaker_sla() -> PanelSpec:
+def matchmaker_sla(targets: Targets | None = None) -> PanelSpec:
     columns = {"contact_rate": "sla_contact_rate", "referral_rate": "sla_referral_rate"}
     return PanelSpec(
         title="就业红娘服务时效", kind=Kind.GAUGE, sql=sql.values(columns), columns=tuple(columns),
         grid=Grid(x=14, y=20, w=4, h=6), unit="percent", decimals=1,
-        thresholds=thresholds_for(sql.indicator("sla_contact_rate")),
+        thresholds=thresholds_for((targets or default_targets()).latest("sla_contact_rate")),
         description="所选时段派单中：当天主动联系的比例、3日内人岗双向推介的比例（目标100%）",
         overrides=(("contact_rate", "当天联系率"), ("referral_rate", "3日内推介率")),
     )
@@ -256,11 +302,13 @@ def station_stars() -> PanelSpec:
     )
 
 
-def wall_panels() -> list[PanelSpec]:
-    """Every panel of the wall, in a fixed order (which fixes the panel ids)."""
+def wall_panels(targets: Targets | None = None) -> list[PanelSpec]:
+    """Every panel of the wall, in a fixed order (which fixes the panel ids); the KPIs' targets from
+    ``targets`` (by default the shipped file)."""
+    targets = targets or default_targets()
     return [
-        *(kpi(code, column) for column, code in enumerate(KPI_CODES)),
-        streets_side_by_side(), trends(), key_groups(), *second_row_kpis(), sessions(), matchmaker_sla(),
-        open_warnings(), layoffs_by_industry(), latest_events(), jobseeker_map(), employer_map(),
-        job_loss_by_street(), job_loss_by_industry(), station_stars(),
+        *(kpi(code, column, targets=targets) for column, code in enumerate(KPI_CODES)),
+        streets_side_by_side(), trends(), key_groups(), *second_row_kpis(targets), sessions(),
+        matchmaker_sla(targets), open_warnings(), layoffs_by_industry(), latest_events(), jobseeker_map(),
+        employer_map(), job_loss_by_street(), job_loss_by_industry(), station_stars(),
     ]

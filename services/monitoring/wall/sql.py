@@ -18,13 +18,14 @@ the ``alerts`` table) and the latest events (from the raw ``events`` log).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypedDict, Unpack
 
 from schemas.reference import DISTRICT_CODE, INDUSTRY_SECTIONS, STREETS
 from schemas.vocab import AlertLevel, KeyGroup
 from services.monitoring.indicators.catalogue import BY_CODE, Indicator, family_query
+from services.monitoring.indicators.targets import Entry, Targets, status_sql
 
 if TYPE_CHECKING:
     from services.monitoring.warnings.thresholds import Floor
@@ -254,6 +255,57 @@ def weekly(columns: dict[str, str], weeks: int) -> str:
 def _render(ind: Indicator, start: str, end: str) -> str:
     """The indicator over [start, end] with the same filters ``Indicator.grafana_sql`` uses."""
     return ind.render({"start": start, "end": end, "street": STREET_VALUE, "group": "''", "industry": "''"})
+
+
+PROGRESS_COLUMNS: dict[str, tuple[str, ...]] = {
+    "level": ("value", "status", "target"),
+    "flow": ("value", "status", "target", "expected", "period_value", "period_target"),
+}
+"""The columns of :func:`progress`, by the kind of the indicator's targets."""
+
+
+def progress(code: str, targets: Targets) -> str:
+    """One row: the indicator's year-to-date ``value`` at the dashboard's end day and its progress
+    against the target of the plan period containing that day (``targets.py``): ``status``
+    (``ahead`` / ``on_track`` / ``behind``, NULL without a value or a period), ``target`` (a level's,
+    or a flow's yearly figure) and, for a flow, the pro-rated ``expected`` value, the value since the
+    period's start and the period's total. Every period of the file is in the SQL, chosen by the end
+    day. A flow's figures are the district's: with a 街镇 selected they are NULL (only its value shows)."""
+    ind, entries = indicator(code), targets.entries(code)
+    if not entries:
+        raise ValueError(f"{code} has no targets")
+    kind, direction = entries[0].kind, entries[0].direction
+    year = f"toYear({TO_DAY})"
+
+    def by_period(figure: Callable[[Entry], str], otherwise: str = "NULL") -> str:
+        branches = ", ".join(f"{year} BETWEEN {e.first_year} AND {e.last_year}, {figure(e)}" for e in entries)
+        return f"multiIf({branches}, {otherwise})"
+
+    filters = _FILTERS | {"street": STREET_VALUE}
+    ytd = ind.render(filters | {"start": f"toStartOfYear({TO_DAY})"})
+    target = by_period(lambda e: f"toFloat64({e.value!r})")
+    if kind == "level":
+        status = status_sql(kind, direction, "value", "target", targets.tolerance)
+        return (f"SELECT value, {status} AS status, target\n"
+                f"FROM (SELECT (SELECT value FROM ({ytd})) AS value, {target} AS target)")
+    district = f"{STREET_VALUE} = ''"
+    since = ind.render(filters | {"start": by_period(lambda e: f"toDate('{e.start}')", f"toStartOfYear({TO_DAY})")})
+    total = by_period(lambda e: f"toFloat64({e.period_target!r})")
+    status = status_sql(kind, direction, "value", "expected", targets.tolerance)
+    # expected = yearly × elapsed days / days in the year, in the order targets.expected computes it
+    return f"""
+SELECT value, {status} AS status, target, expected, period_value, period_target
+FROM (
+    SELECT value, target, target * elapsed / days AS expected, period_value, period_target
+    FROM (
+        SELECT (SELECT value FROM ({ytd})) AS value,
+               if({district}, {target}, NULL) AS target,
+               if({district}, (SELECT value FROM ({since})), NULL) AS period_value,
+               if({district}, {total}, NULL) AS period_target,
+               toDayOfYear({TO_DAY}) AS elapsed,
+               dateDiff('day', toStartOfYear({TO_DAY}), toStartOfYear({TO_DAY}) + INTERVAL 1 YEAR) AS days
+    )
+)"""
 
 
 def per_street_rule(code: str, *, floor: Floor | None = None) -> str:

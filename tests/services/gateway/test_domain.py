@@ -68,3 +68,15 @@ def test_small_cells_are_suppressed_at_any_depth_and_others_untouched() -> None:
         "district": {"value": None, "small_cell": True, "name": "登记失业人员", "suppressed": True},
         "streets": [{"street_code": "120111001", "value": 40.5, "small_cell": False}],
     }
+
+
+def test_a_progress_on_a_small_cell_hides_its_status_too() -> None:
+    """Whether a rate over three people met its target tells what the hidden rate was."""
+    small = {"ytd_value": 100.0, "target": 90.0, "status": "on_track", "period": "2026–2030", "small_cell": True}
+    large = small | {"ytd_value": 80.0, "status": "behind", "small_cell": False}
+    assert suppress_small_cells({"value": 100.0, "small_cell": True, "progress": small}) == {
+        "value": None, "small_cell": True, "suppressed": True,
+        "progress": {"ytd_value": None, "target": None, "status": None, "period": "2026–2030", "small_cell": True,
+                     "suppressed": True}}
+    assert suppress_small_cells({"value": 4.0, "small_cell": False, "progress": large}) == {
+        "value": 4.0, "small_cell": False, "progress": large}

@@ -15,7 +15,7 @@ from grafana_foundation_sdk.models.dashboard import Dashboard
 
 from schemas.events import EVENT_TYPES
 from services.monitoring.settings import DEFAULT_THRESHOLDS
-from services.monitoring.wall import export
+from services.monitoring.wall import browser, export
 from services.monitoring.wall.alert_rules import CONTACT_POINT_NAME, ENV_WEBHOOK_TOKEN, WEBHOOK_PATH
 from services.monitoring.wall.clickhouse import DATASOURCE_UID, PLUGIN_ID, ClickHouseQuery, register_variant
 from services.monitoring.wall.dashboard import GRID_COLUMNS, WALL_ROWS, Grid, Kind, PanelSpec, check_layout
@@ -85,19 +85,39 @@ def test_dashboard_is_the_wall() -> None:
         assert wanted in titles
 
 
-def test_kpi_colours_follow_the_indicator_targets() -> None:
+def test_kpi_colours_follow_the_progress_against_the_targets_file() -> None:
+    """A KPI with targets shows its year to date and its progress, coloured by the progress; the
+    colours and labels are the browser wall's too, and every period's targets are in its SQL."""
     data = json.loads((DEPLOY / export.DASHBOARD_FILE).read_text("utf-8"))
     by_title = {panel["title"]: panel for panel in data["panels"]}
+    layout = {panel["title"]: panel for panel in browser.layout(wall_panels())["panels"]}
+    progress = {"ahead": ("超前", "blue"), "on_track": ("正常", "green"), "behind": ("滞后", "red")}
+    for title, figures in [
+        ("城镇新增就业", ["toFloat64(24000.0)", "toFloat64(120000.0)", "toDate('2021-01-01')", "toDate('2026-01-01')"]),
+        ("登记失业人员就业率", ["toYear(toDate($__toTime, 'Asia/Shanghai')) BETWEEN 2026 AND 2030, toFloat64(90.0)"]),
+        ("城镇调查失业率", ["BETWEEN 2021 AND 2025, toFloat64(5.5)", "value <= target"]),
+        ("零就业家庭未就业人员", ["toFloat64(0.0)"]),
+    ]:
+        panel = by_title[title]
+        [mapping] = panel["fieldConfig"]["defaults"]["mappings"]
+        assert {code: (option["text"], option["color"]) for code, option in mapping["options"].items()} == progress
+        assert panel["options"]["reduceOptions"]["fields"] == "/^(value|status)$/"
+        sql = panel["targets"][0]["rawSql"]
+        assert all(figure in sql for figure in figures), title
+        assert "十四五 2021–2025" in panel["description"] and "十五五 2026–2030，暂定" in panel["description"]
+        assert layout[title]["colours"] == {code: browser.COLOURS[colour] for code, (_, colour) in progress.items()}
+        assert layout[title]["shown"] == ["value", "status"]
+    assert "每年 ≥ 24000 人，期间合计 ≥ 120000 人" in by_title["城镇新增就业"]["description"]
+    plain = by_title["登记失业人员"]  # no target: a reference figure, in no progress colour
+    assert plain["fieldConfig"]["defaults"]["thresholds"]["steps"] == [{"color": "transparent", "value": None}]
+    assert layout["登记失业人员"]["colours"] == {}
 
-    def steps(title: str) -> list[tuple[float | None, str]]:
-        config = by_title[title]["fieldConfig"]["defaults"]["thresholds"]
-        return [(step["value"], step["color"]) for step in config["steps"]]
 
-    assert steps("登记失业人员就业率") == [(None, "red"), (81.0, "orange"), (90, "green")]
-    assert steps("城镇调查失业率") == [(None, "green"), (4.95, "orange"), (5.5, "red")]
-    assert steps("长期失业人员") == [(None, "green"), (1, "red")]
-    assert steps("离校未就业高校毕业生服务率") == [(None, "red"), (90.0, "orange"), (100, "green")]
-    assert steps("零就业家庭未就业人员") == [(None, "green"), (1, "red")]
+def test_the_gauge_takes_the_latest_periods_target() -> None:
+    data = json.loads((DEPLOY / export.DASHBOARD_FILE).read_text("utf-8"))
+    [gauge] = [panel for panel in data["panels"] if panel["title"] == "就业红娘服务时效"]
+    steps = [(step["value"], step["color"]) for step in gauge["fieldConfig"]["defaults"]["thresholds"]["steps"]]
+    assert steps == [(None, "red"), (90.0, "orange"), (100.0, "green")]
 
 
 def test_every_event_type_has_a_chinese_label() -> None:

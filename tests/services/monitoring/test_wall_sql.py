@@ -42,6 +42,8 @@ from schemas.vocab import (
     VacancyKind,
 )
 from services.monitoring.indicators.catalogue import BY_CODE, INDICATORS
+from services.monitoring.indicators.targets import load as load_targets
+from services.monitoring.indicators.targets import progress
 from services.monitoring.ingest.encoding import encode_events
 from services.monitoring.settings import DEFAULT_THRESHOLDS
 from services.monitoring.store import Store
@@ -242,7 +244,7 @@ KPI_CODES = (*wall_panels.KPI_CODES, *wall_panels.GROUP_KPI_CODES, *wall_panels.
 @pytest.mark.parametrize("street", ["", A, B], ids=["全部", "西营门街道", "杨柳青镇"])
 def test_kpi_shows_what_the_statistics_api_shows(store: Store, code: str, street: str) -> None:
     spec = wall_panels.kpi(code, 0)
-    _columns, [(value,)] = run(store, spec, street)
+    _columns, [(value, *_progress)] = run(store, spec, street)
     assert value == api_value(store, code, street=street if "street" in BY_CODE[code].dimensions else "")
 
 
@@ -262,7 +264,7 @@ def test_kpi_shows_what_the_statistics_api_shows(store: Store, code: str, street
     ],
 )
 def test_kpi_values_on_the_sample(store: Store, code: str, street: str, expected: float) -> None:
-    _columns, [(value,)] = run(store, wall_panels.kpi(code, 0), street)
+    _columns, [(value, *_progress)] = run(store, wall_panels.kpi(code, 0), street)
     assert value == pytest.approx(expected)
 
 
@@ -271,6 +273,47 @@ def test_the_second_row_has_the_group_and_plan_kpis_then_the_sessions() -> None:
     assert [(spec.title, spec.grid.x, spec.grid.w) for spec in row] == [
         ("离校未就业高校毕业生服务率", 0, 3), ("零就业家庭未就业人员", 3, 3), ("长期失业人员占比", 6, 3),
         ("见习岗位", 9, 3), ("公益性岗位", 12, 3), ("招聘活动与直播带岗", 15, 9)]
+
+
+TARGETS = load_targets()
+PROGRESS_CODES = [code for code in KPI_CODES if TARGETS.entries(code)]
+
+
+@pytest.mark.parametrize("code", PROGRESS_CODES)
+@pytest.mark.parametrize("day", [TODAY, date(2026, 1, 1), date(2026, 12, 31), date(2025, 6, 30), date(2028, 2, 29)],
+                         ids=str)
+def test_kpi_progress_is_the_pure_functions(store: Store, code: str, day: date) -> None:
+    """The KPI's progress, computed in its SQL for the period containing the dashboard's end day, is
+    what ``targets.progress`` gives for the same values: the year to date, and for a flow the value
+    since the plan period's start."""
+    end = datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=SHANGHAI)
+    spec = wall_panels.kpi(code, 0)
+    result = store.client.query(grafana(spec.sql, start=FROM, end=end))
+    assert tuple(result.column_names) == spec.columns
+    [row] = result.result_rows
+    shown = dict(zip(spec.columns, row, strict=True))
+    entry = TARGETS.entry(code, day)
+    assert entry is not None
+    ytd, _people = store.indicator_sync(BY_CODE[code], date(day.year, 1, 1), day)
+    assert shown["value"] == pytest.approx(ytd)
+    since = store.indicator_sync(BY_CODE[code], entry.start, day)[0] if entry.kind == "flow" else None
+    figures = progress(entry, day, ytd_value=shown["value"], period_value=since, tolerance=TARGETS.tolerance)
+    assert (shown["status"], shown["target"]) == (figures.status, entry.value)
+    if entry.kind == "flow":
+        assert shown["expected"] == figures.expected and shown["period_value"] == pytest.approx(since)
+        assert shown["period_target"] == entry.period_target
+
+
+@pytest.mark.parametrize("code", PROGRESS_CODES)
+def test_a_flows_progress_is_the_districts_only(store: Store, code: str) -> None:
+    spec = wall_panels.kpi(code, 0)
+    _columns, [row] = run(store, spec, A)
+    shown = dict(zip(spec.columns, row, strict=True))
+    assert shown["value"] == api_value(store, code, street=A if "street" in BY_CODE[code].dimensions else "")
+    if TARGETS.entries(code)[0].kind == "flow":
+        assert set(shown.values()) - {shown["value"]} <= {None}  # no target, expectation or status for a 街镇
+    else:
+        assert shown["status"] in ("on_track", "behind") or shown["value"] is None
 
 
 def test_streets_side_by_side_has_every_street_with_its_own_figures(store: Store) -> None:
@@ -494,7 +537,7 @@ def test_panel_sql_on_the_varied_stream(varied: Store, spec: PanelSpec) -> None:
 @pytest.mark.parametrize("code", KPI_CODES)
 def test_kpi_equals_the_api_on_the_varied_stream(varied: Store, code: str) -> None:
     result = varied.client.query(grafana(wall_panels.kpi(code, 0).sql, start=YEAR_START, end=YEAR_END))
-    [(value,)] = result.result_rows
+    [(value, *_progress)] = result.result_rows
     expected, _people = varied.indicator_sync(BY_CODE[code], YEAR_START.date(), YEAR_END.date())
     assert value == pytest.approx(expected)
 

@@ -82,24 +82,35 @@
       rows.some((row) => typeof row[index + 1] === "number") || rows.every((row) => row[index + 1] === null));
   }
 
+  // A KPI with targets has a `status` column (its progress: a value of `panel.colours`): it colours
+  // the figures and is printed under them with the columns not `shown` (target, expectation, period).
   function renderStat(element, body, panel, data) {
     dropChart(element);
     const row = data.rows[0] || [];
-    const several = panel.columns.length > 1;
+    const at = (column) => {
+      const index = panel.columns.indexOf(column);
+      return index < 0 || row[index] === undefined ? null : row[index];
+    };
+    const progress = Object.keys(panel.colours || {}).length > 0 && panel.columns.includes("status");
+    const shown = (panel.shown || panel.columns).filter((column) => !(progress && column === "status"));
+    const status = progress ? at("status") : null;
+    const statusColour = status !== null && panel.colours[status] ? panel.colours[status] : null;
+    const several = shown.length > 1;
     element.classList.toggle("single", !several);
+    element.classList.toggle("progress", progress);
     const grid = document.createElement("div");
     grid.className = "stats";
     // a wide, low panel puts its figures side by side; otherwise two to a row
     const wide = panel.grid.w >= 2.5 * panel.grid.h;
-    const across = several ? (wide ? panel.columns.length : Math.min(panel.columns.length, 2)) : 1;
+    const across = several ? (wide ? shown.length : Math.min(shown.length, 2)) : 1;
     grid.style.gridTemplateColumns = `repeat(${across}, 1fr)`;
-    panel.columns.forEach((column, index) => {
-      const value = row[index] === undefined ? null : row[index];
+    shown.forEach((column) => {
+      const value = at(column);
       const tile = document.createElement("div");
       tile.className = "stat";
       tile.dataset.column = column;
       tile.dataset.value = value === null ? "" : String(value);
-      tile.style.background = colour(value, panel.thresholds);
+      tile.style.background = statusColour || colour(value, panel.thresholds);
       if (several) {
         const name = document.createElement("div");
         name.className = "name";
@@ -112,7 +123,29 @@
       tile.appendChild(number);
       grid.appendChild(tile);
     });
-    body.replaceChildren(grid);
+    if (!progress) {
+      body.replaceChildren(grid);
+      return;
+    }
+    const details = document.createElement("div");
+    details.className = "details";
+    const badge = document.createElement("div");
+    badge.className = "detail status";
+    badge.dataset.column = "status";
+    badge.dataset.value = status === null ? "" : status;
+    badge.textContent = `${label(panel, "status")}：${status === null ? "—" : mapped(panel, status)}`;
+    if (statusColour) badge.style.color = statusColour;
+    details.appendChild(badge);
+    panel.columns.filter((column) => column !== "status" && !shown.includes(column)).forEach((column) => {
+      const value = at(column);
+      const line = document.createElement("div");
+      line.className = "detail";
+      line.dataset.column = column;
+      line.dataset.value = value === null ? "" : String(value);
+      line.textContent = `${label(panel, column)}：${value === null ? "—" : formatNumber(value, panel)}`;
+      details.appendChild(line);
+    });
+    body.replaceChildren(grid, details);
   }
 
   function gaugeColours(panel, max) {
