@@ -224,7 +224,7 @@ def latest_events() -> PanelSpec:
         title="最新动态", kind=Kind.TABLE, sql=sql.latest_events(LATEST_EVENTS, LATEST_DAYS),
         columns=("time", "type", "street_code"), grid=Grid(x=18, y=20, w=6, h=6),
         mappings={**EVENT_TYPE_LABELS, **street_labels()},
-        description=f"近{LATEST_DAYS}日平台最新{LATEST_EVENTS}条业务事件（不含个人信息）",
+        description=f"平台最新{LATEST_EVENTS}条业务事件（最新一条之前{LATEST_DAYS}日内；不含个人信息）",
         overrides=(("time", "时间"), ("type", "事件"), ("street_code", "街镇")),
     )
 

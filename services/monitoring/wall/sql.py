@@ -387,15 +387,18 @@ With a 街镇 selected, that 街镇's warnings plus the district- and industry-w
 
 
 def latest_events(limit: int, days: int) -> str:
-    """The newest events of the last ``days`` days of the dashboard's time range: time, type and 街镇
-    only (no subject: it can be a person reference). The bound lets the engine read the newest
-    granules of the time-ordered projection only; without it, the de-duplication (``LIMIT 1 BY``,
-    a redelivered event is one line) kept it from stopping early and it read the whole range."""
+    """The newest events of the dashboard's time range, from the last ``days`` days before the
+    newest one: time, type and 街镇 only (no subject: it can be a person reference). The bound lets the
+    engine read the newest granules of the time-ordered projection only (the newest event is itself
+    one granule away); without it the de-duplication (``LIMIT 1 BY``: a redelivered event is one
+    line) kept it from stopping early, and it read the whole range."""
+    scope = f"$__timeFilter(event_time) AND topic != 'leye.deadletter' " \
+            f"AND ({STREET_VALUE} = '' OR street_code = {STREET_VALUE})"
     return f"""
 SELECT event_time AS time, type, street_code
 FROM events
-WHERE $__timeFilter(event_time) AND event_time >= $__toTime - INTERVAL {days} DAY AND topic != 'leye.deadletter'
-  AND ({STREET_VALUE} = '' OR street_code = {STREET_VALUE})
+WHERE {scope}
+  AND event_time >= (SELECT event_time FROM events WHERE {scope} ORDER BY event_time DESC LIMIT 1) - INTERVAL {days} DAY
 ORDER BY event_time DESC, event_id DESC
 LIMIT 1 BY event_id
 LIMIT {limit}
