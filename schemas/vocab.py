@@ -291,6 +291,7 @@ class CaseOrigin(Vocabulary):
     EMPLOYER = "employer", "用人单位"
     SYSTEM = "system", "系统推荐"
     LAYOFF = "layoff", "裁员提前介入"
+    POLICY = "policy", "政策找人"
 
 
 class ReferralDirection(Vocabulary):
@@ -324,6 +325,15 @@ class CaseCloseReason(Vocabulary):
     UNREACHABLE = "unreachable", "无法联系"
     DUPLICATE = "duplicate", "重复工单"
     TRANSFERRED = "transferred", "转交其他站点"
+    OTHER = "other", "其他"
+
+
+class RefusalReason(Vocabulary):
+    """Why a programme was not granted to a person found eligible (政策找人), or who applied."""
+
+    DECLINED = "declined", "本人放弃"
+    NOT_ELIGIBLE = "not_eligible", "经审核不符合条件"
+    UNREACHABLE = "unreachable", "无法联系"
     OTHER = "other", "其他"
 
 

@@ -16,7 +16,7 @@ SERVICES = ("gateway", "registration", "vacancies", "matching", "monitoring", "p
 EVERY_SERVICE_HAS = ("__main__.py", "app.py", "settings.py", "components.py", "deps.py", "store.py", "api",
                      "migrations")
 PUBLISHERS = ("gateway", "registration", "vacancies", "matching", "monitoring", "programmes")
-CONSUMERS = ("matching", "monitoring")
+CONSUMERS = ("matching", "monitoring", "programmes")
 
 
 @pytest.mark.parametrize("name", SERVICES)

@@ -48,7 +48,8 @@ from leye.simulator.traffic import Traffic
 from services.runtime.broker import port_is_free
 
 MATCHING_TOPICS = {"leye.registration", "leye.vacancy", "leye.layoff"}
-POISON_TOPICS = ("leye.registration", "leye.vacancy")  # read by matching and by monitoring
+POISON_TOPICS = ("leye.registration", "leye.vacancy")  # read by matching, monitoring and programmes
+POISON_READERS = 3  # the consumers of POISON_TOPICS: each dead-letters each poison message once
 POISON_KINDS = ("not_json", "unknown_type", "bad_data", "oversized")
 
 
@@ -319,8 +320,8 @@ def run(quick: bool = False) -> dict[str, Any]:
                 traffic.join()
                 recovered_s, comparison, state = platform.converge(ended, converge_s, previous)
                 if poison := extra.pop("poison", None):
-                    # matching and monitoring both read these topics: each dead-letters each message once
-                    extra["deadletters_expected"], deadline = 2 * len(poison), time.monotonic() + 60
+                    extra["deadletters_expected"] = POISON_READERS * len(poison)
+                    deadline = time.monotonic() + 60
                     while ((found := platform.deadlettered(poison)) < extra["deadletters_expected"]
                            and time.monotonic() < deadline):
                         time.sleep(1.0)

@@ -1,6 +1,7 @@
 """Programme delivery on ``leye.programme``, from the programmes service (DOMAIN §8): training courses,
 enrolments and completions, 创业担保贷款, grants (every subsidy decision), payments and placements
-(就业见习, 大学生实习, 公益性岗位).
+(就业见习, 大学生实习, 公益性岗位); and 政策找人 (免申即享): a person found eligible for a programme by
+the catalogue's rule, and a programme refused to a person.
 
 Pseudonymous like every event: a person is their ``person_ref``, a business its ``employer_ref``
 (统一社会信用代码); no names, ID numbers or phone numbers. Amounts are whole 元. Every grant and
@@ -9,7 +10,8 @@ an amount or a cap never rewrites what was decided under the earlier one.
 
 Keys: a course's events by ``course_id``, an enrolment's by ``enrolment_id`` (enrolled, then
 completed, in order), a loan by ``loan_id``, a grant and its payments by ``grant_id``, a placement's
-start and end by ``placement_id``.
+start and end by ``placement_id``; ``eligible`` and ``refused`` by ``person_ref``, so a person's
+eligibility and its refusal stay in order.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.events.base import EventData
+from schemas.fields import StrictModel
 from schemas.ids import CreditCode, EntityId, PersonRef, StreetCode
+from schemas.vocab import RefusalReason
 
 TOPIC = "leye.programme"
 
@@ -187,5 +191,52 @@ class PlacementEnded(EventData):
     retained_after: bool | None = None
 
 
+FactValue = str | int | list[str] | None
+"""A fact's value as rules read it: a code, a number, a set of codes (sorted), or nothing recorded."""
+
+
+class ClauseMet(StrictModel):
+    """One clause of an eligibility rule and the fact that satisfied it."""
+
+    clause: Annotated[str, Field(min_length=1, max_length=200)] = Field(description="the clause, in Chinese")
+    fact: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")] = Field(description="the fact it read")
+    value: FactValue = Field(description="the fact's value that satisfied it (codes, never personal data)")
+
+
+class Eligible(EventData):
+    """政策找人 (免申即享): a person became eligible for a programme by the catalogue's rule
+    (``rule_version``), after the fact event ``cause_event_id`` changed one of the facts the rule reads.
+    ``clauses`` says which fact satisfied which clause. Published on the change from not eligible to
+    eligible only; the matching service opens a 红娘 case (origin ``policy``) for it."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.programme.eligible.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "person_ref"
+
+    person_ref: PersonRef
+    programme_code: ProgrammeCode
+    programme_name: Annotated[str, Field(min_length=1, max_length=40)]
+    street_code: StreetCode
+    rule_version: RuleVersion
+    clauses: Annotated[list[ClauseMet], Field(min_length=1, max_length=20)]
+    cause_event_id: EntityId
+
+
+class Refused(EventData):
+    """A programme was refused to a person (declined, found not eligible on review, unreachable):
+    it settles the person's eligibility for it as a grant does."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.programme.refused.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "person_ref"
+
+    refusal_id: EntityId
+    person_ref: PersonRef
+    programme_code: ProgrammeCode
+    street_code: StreetCode
+    reason: RefusalReason
+    refused_on: date
+
+
 EVENTS: tuple[type[EventData], ...] = (CourseOpened, Enrolled, Completed, LoanIssued, Granted, Paid, PlacementStarted,
-                                       PlacementEnded)
+                                       PlacementEnded, Eligible, Refused)

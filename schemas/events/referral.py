@@ -54,11 +54,17 @@ class CaseDispatched(_CaseEvent):
     employer_ref: CreditCode | None = None
     contact_due_at: ShanghaiDatetime
     referral_due_at: ShanghaiDatetime
+    # 政策找人: the programme the person was found eligible for (origin ``policy`` only).
+    programme_code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Self:
         if self.origin is CaseOrigin.PERSON and self.person_ref is None:
             raise PydanticCustomError("case_party", "求职者发起的工单须包含 person_ref")
+        if self.origin is CaseOrigin.POLICY and self.person_ref is None:
+            raise PydanticCustomError("case_party", "政策找人的工单须包含 person_ref")
+        if (self.origin is CaseOrigin.POLICY) != (self.programme_code is not None):
+            raise PydanticCustomError("case_programme", "programme_code 只用于且必须用于政策找人工单")
         if self.origin in (CaseOrigin.EMPLOYER, CaseOrigin.LAYOFF) and self.employer_ref is None:
             raise PydanticCustomError("case_party", "用人单位或裁员相关工单须包含用人单位统一社会信用代码")
         if self.referral_due_at < self.contact_due_at:

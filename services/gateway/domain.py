@@ -25,8 +25,8 @@ SCOPES: dict[str, str] = {
     "referrals:write": "派发、处理就业红娘工单与人岗推介",
     "alerts:read": "查看风险预警",
     "alerts:ack": "确认风险预警",
-    "programmes:read": "查看就业创业项目目录与培训、贷款、补贴、支付记录（按人员编号，全部留痕）",
-    "programmes:write": "登记培训、创业担保贷款、补贴发放与支付（按人员编号，全部留痕）",
+    "programmes:read": "查看就业创业项目目录与培训、贷款、补贴、支付记录及政策找人资格说明（按人员编号，全部留痕）",
+    "programmes:write": "登记培训、创业担保贷款、补贴发放与支付、不予享受（按人员编号，全部留痕）",
     "admin": "查询审计日志等管理操作",
 }
 """Every scope a client can hold, with the Chinese description the CLI and OpenAPI show. Scopes do

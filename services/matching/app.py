@@ -1,5 +1,6 @@
 """The matching service: stations, cases, matchmakers and match endpoints, and the stream worker that
-keeps its read model in step with ``leye.registration``, ``leye.vacancy`` and ``leye.layoff``.
+keeps its read model in step with ``leye.registration``, ``leye.vacancy`` and ``leye.layoff`` and
+opens 政策找人 cases from ``leye.programme``.
 
 At start-up (after migrations) the in-memory index is loaded from the read-model tables and the
 event applier is created; each consumed batch is applied in a thread (SQLite writes block), and
@@ -28,7 +29,7 @@ from .components import Components, load_index
 from .handlers import EventApplier
 from .settings import Settings
 from .sla import sla_job
-from .store import ProcessedEvent
+from .store import PolicySettlement, ProcessedEvent
 
 DESCRIPTION = """人岗匹配与就业红娘服务：求职者与岗位的可解释匹配打分、人岗双向推介、
 红娘站点的呼叫—指派派单、当天联系与3日内推介的时限监督，以及红娘星级评定。"""
@@ -60,6 +61,8 @@ def build(settings: Settings, clock: Callable[[], datetime] = _utcnow) -> Servic
         def purge_processed_events() -> None:
             cutoff = clock() - timedelta(seconds=settings.outbox_retention_s)
             purge_older_than(sessions, ProcessedEvent.processed_at, cutoff)
+            # a settlement waits seconds for its eligibility, or forever when it settles none
+            purge_older_than(sessions, PolicySettlement.received_at, cutoff)
 
         return [Job("purge-processed-events", settings.retention_purge_every_s, purge_processed_events),
                 sla_job(sessions, clock, settings.sla_scan_interval_s, components.started.wake_relay)]
@@ -74,7 +77,8 @@ def build(settings: Settings, clock: Callable[[], datetime] = _utcnow) -> Servic
         database=Database(settings.db_url(), MIGRATIONS),
         agents=[Agent("registrations", ["leye.registration"], apply_events),
                 Agent("vacancies", ["leye.vacancy"], apply_events),
-                Agent("layoffs", ["leye.layoff"], apply_events)],
+                Agent("layoffs", ["leye.layoff"], apply_events),
+                Agent("programmes", ["leye.programme"], apply_events)],
         jobs=jobs,
     )
 

@@ -50,13 +50,15 @@ def pick_station(session: Session, street_code: str, community: str | None = Non
 def open_case(
     session: Session, station: Station, origin: CaseOrigin, now: datetime, *, person_ref: str | None = None,
     vacancy_id: str | None = None, employer_ref: str | None = None, prematched: list[dict[str, Any]] | None = None,
+    programme_code: str | None = None, reason: str | None = None,
 ) -> Case:
     """Dispatch a new case to ``station``'s 红娘 with both SLA deadlines."""
     case = Case(
         case_id=str(uuid_utils.uuid7()), station_code=station.station_code, matchmaker_id=station.matchmaker_id,
         street_code=station.street_code, origin=origin.value, person_ref=person_ref, vacancy_id=vacancy_id,
         employer_ref=employer_ref, status="dispatched", opened_at=now, contact_due_at=domain.contact_due(now),
-        referral_due_at=domain.referral_due(now), prematched=prematched or [],
+        referral_due_at=domain.referral_due(now), prematched=prematched or [], programme_code=programme_code,
+        reason=reason,
     )
     session.add(case)
     add_event(session, events.case_dispatched(case, origin, now))

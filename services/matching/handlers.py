@@ -17,7 +17,12 @@ Triggers (effects, run once per event):
   and referrals to their top vacancies (人找岗);
 - ``vacancy.posted``: a case at the vacancy's 街镇 and referrals of the top candidates (岗找人);
 - ``layoff.reported`` that is a mass layoff: an early-intervention case at the employer's station,
-  with open vacancies of the employer's industry pre-matched to the skills its own postings asked for
+  with open vacancies of the employer's industry pre-matched to the skills its own postings asked for;
+- ``programme.eligible`` (政策找人): a case of origin ``policy`` at the person's station, naming the
+  programme and why (the clauses and the facts that met them), with the same deadlines as any case;
+  a ``programme.granted``, ``programme.placement_started`` or ``programme.refused`` for that person and
+  programme closes it. One that arrives first (another partition) waits in ``policy_settlements``
+  and closes the case as soon as it opens.
 """
 
 from __future__ import annotations
@@ -32,10 +37,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from schemas import CloudEvent, parse_event
 from schemas.events import layoff as layoff_events
+from schemas.events import programme as prog
 from schemas.events import registration as reg
 from schemas.events import vacancy as vac
 from schemas.events.base import PersonEventData
-from schemas.vocab import CaseCloseReason, CaseOrigin, ReferralDirection, RegistrationKind
+from schemas.vocab import CaseCloseReason, CaseOrigin, ReferralDirection, RefusalReason, RegistrationKind
 
 from . import cases, domain
 from .index import MatchIndex
@@ -43,15 +49,27 @@ from .store import (
     EmployerRow,
     PendingEvent,
     PersonRow,
+    PolicySettlement,
     ProcessedEvent,
     VacancyRow,
     open_case_for_person,
+    open_policy_case,
     stamp_revision,
 )
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 STATION = "station"
+REFUSAL_CLOSES_AS = {RefusalReason.DECLINED: CaseCloseReason.DECLINED,
+                     RefusalReason.UNREACHABLE: CaseCloseReason.UNREACHABLE,
+                     RefusalReason.NOT_ELIGIBLE: CaseCloseReason.OTHER, RefusalReason.OTHER: CaseCloseReason.OTHER}
+
+
+def policy_reason(data: prog.Eligible) -> str:
+    """Why a 政策找人 case was opened, in Chinese, for the 红娘 who calls the person."""
+    clauses = "；".join(clause.clause for clause in data.clauses)
+    return (f"政策找人：符合{data.programme_name}的条件（{clauses}；规则版本 {data.rule_version}），"
+            "请当天联系本人告知政策并协助办理")[:500]
 
 
 class EventApplier:
@@ -136,6 +154,10 @@ class Handler:
             self._vacancy_update(vacancy, data)
         elif isinstance(data, layoff_events.LayoffReported) and data.is_mass_layoff and effects:
             self._layoff_case(data, event)
+        elif isinstance(data, prog.Eligible) and effects:
+            self._policy_case(data, event)
+        elif isinstance(data, prog.Granted | prog.PlacementStarted | prog.Refused) and effects:
+            self._policy_settled(data, event)
 
     # --- read models ------------------------------------------------------------------------------
 
@@ -260,6 +282,38 @@ class Handler:
         cases.open_case(self.session, station, CaseOrigin.LAYOFF, self.now, employer_ref=data.employer_ref,
                         prematched=prematched)
 
+    def _policy_case(self, data: prog.Eligible, event: CloudEvent) -> None:
+        if open_policy_case(self.session, data.person_ref, data.programme_code) is not None:
+            return
+        person = self.session.get(PersonRow, data.person_ref)
+        station = cases.pick_station(self.session, data.street_code, person.community if person else None)
+        if station is None:
+            self._park(STATION, event)
+            return
+        case = cases.open_case(self.session, station, CaseOrigin.POLICY, self.now, person_ref=data.person_ref,
+                               programme_code=data.programme_code, reason=policy_reason(data))
+        # a grant or refusal made after this eligibility that got here first (UUIDv7 ids: creation order)
+        settled = self.session.scalars(
+            select(PolicySettlement).where(PolicySettlement.person_ref == data.person_ref,
+                                           PolicySettlement.programme_code == data.programme_code,
+                                           PolicySettlement.event_id > event.id)
+            .order_by(PolicySettlement.event_id).limit(1)).first()
+        if settled is not None:
+            cases.close(self.session, case, CaseCloseReason(settled.close_reason), self.now)
+            self.session.delete(settled)
+
+    def _policy_settled(self, data: prog.Granted | prog.PlacementStarted | prog.Refused, event: CloudEvent) -> None:
+        if data.person_ref is None:
+            return  # a grant to a business: 政策找人 finds people
+        reason = REFUSAL_CLOSES_AS[data.reason] if isinstance(data, prog.Refused) else CaseCloseReason.RESOLVED
+        case = open_policy_case(self.session, data.person_ref, data.programme_code)
+        if case is not None:
+            cases.close(self.session, case, reason, self.now)
+            return
+        self.session.merge(PolicySettlement(event_id=event.id, person_ref=data.person_ref,
+                                            programme_code=data.programme_code, close_reason=reason.value,
+                                            received_at=self.now))
+
     def dispatch_parked(self) -> int:
         """Open the cases parked for lack of a station (call after a station was created)."""
         # DELETE … RETURNING claims the rows: when two replicas create stations at once, each parked
@@ -276,4 +330,6 @@ class Handler:
                 self._vacancy_case(data.vacancy_id, event)
             elif isinstance(data, layoff_events.LayoffReported):
                 self._layoff_case(data, event)
+            elif isinstance(data, prog.Eligible):
+                self._policy_case(data, event)
         return len(parked)

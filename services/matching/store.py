@@ -8,6 +8,9 @@
 - ``pending_events``: events about an aggregate not seen yet (e.g. ``vacancy.filled`` before
   ``vacancy.posted``), replayed when it arrives; ``processed_events``: ids of handled events,
   written in the same transaction as their effects, so redelivery is harmless.
+- ``policy_settlements``: a grant, placement or refusal (``leye.programme``) that arrived before the
+  ``programme.eligible`` it settles (the two travel in different partitions), kept until that case
+  opens and closes at once; purged by age like ``processed_events``.
 - ``stations``, ``cases``, ``referrals``: the 红娘 roster and work. The matchmaker's name and phone
   live only in ``stations`` and never leave through events.
 """
@@ -35,7 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from schemas.vocab import Education, IndustrySection, KeyGroup, VacancyKind
+from schemas.vocab import CaseOrigin, Education, IndustrySection, KeyGroup, VacancyKind
 from services.runtime.db import UTCDateTime, utcnow
 
 from .domain import Person, Vacancy
@@ -173,8 +176,25 @@ class Case(Base):
     close_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
     placed: Mapped[bool] = mapped_column(Boolean, default=False)
     prematched: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # 政策找人 (origin policy): the programme the person was found eligible for, and why, in Chinese.
+    programme_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
     __table_args__ = (Index("ix_cases_matchmaker_status", "matchmaker_id", "status"),)
+
+
+class PolicySettlement(Base):
+    """A grant, placement or refusal for a person and programme that found no open policy case."""
+
+    __tablename__ = "policy_settlements"
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    person_ref: Mapped[str] = mapped_column(String(64))
+    programme_code: Mapped[str] = mapped_column(String(40))
+    close_reason: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)  # purged by age
+
+    __table_args__ = (Index("ix_policy_settlements_person_programme", "person_ref", "programme_code"),)
 
 
 class Referral(Base):
@@ -215,9 +235,18 @@ def active_stations(session: Session, street_code: str | None = None, *, lock: b
 
 
 def open_case_for_person(session: Session, person_ref: str) -> Case | None:
+    """The person's open job-seeking case. A 政策找人 case is about a programme, not a job: it neither
+    stops a job-seeking case from opening nor is it closed by an employment registration."""
     return session.scalars(
-        select(Case).where(Case.person_ref == person_ref, Case.status.in_(OPEN_STATUSES)).limit(1)
+        select(Case).where(Case.person_ref == person_ref, Case.status.in_(OPEN_STATUSES),
+                           Case.origin != CaseOrigin.POLICY.value).limit(1)
+    ).first()
 
+
+def open_policy_case(session: Session, person_ref: str, programme_code: str) -> Case | None:
+    return session.scalars(
+        select(Case).where(Case.person_ref == person_ref, Case.programme_code == programme_code,
+                           Case.origin == CaseOrigin.POLICY.value, Case.status.in_(OPEN_STATUSES)).limit(1)
     ).first()
 
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Self, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.errors import chinese_errors
+
+from .facts import FACTS
 
 DEFAULT_PATH = Path(__file__).with_name("catalogue.yaml")
 
@@ -100,6 +102,41 @@ class SubKind(_Data):
     exclusive: bool = False
 
 
+FactName = Literal["key_groups", "status", "employment_form", "street_code", "unemployment_spells", "graduation_year"]
+assert set(get_args(FactName)) == set(FACTS), "a rule may name every fact the read model keeps"
+Codes = Annotated[list[str], Field(min_length=1)]
+
+
+class Clause(_Data):
+    """One clause of an eligibility rule: one fact of the person (``facts.FACTS``) and one test —
+    ``in`` (the code is one of), ``has_any`` (the set holds one of), ``at_least`` or ``at_most`` (a
+    number, inclusive). A rule holds when all its clauses hold."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+    fact: FactName
+    in_: Annotated[Codes | None, Field(alias="in")] = None
+    has_any: Codes | None = None
+    at_least: int | None = None
+    at_most: int | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Self:
+        tests = [name for name in ("in_", "has_any", "at_least", "at_most") if getattr(self, name) is not None]
+        if len(tests) != 1:
+            raise PydanticCustomError("clause", "每个条件须且只能有 in、has_any、at_least、at_most 其中之一")
+        fact = FACTS[self.fact]
+        fits = {"set": ("has_any",), "code": ("in_",), "number": ("at_least", "at_most")}[fact.kind]
+        if tests[0] not in fits:
+            raise PydanticCustomError("clause", "事实 {fact} 不能用 {test} 判断",
+                                      {"fact": self.fact, "test": tests[0].rstrip("_")})
+        codes = self.in_ or self.has_any or []
+        unknown = [code for code in codes if fact.codes is not None and code not in fact.codes]
+        if unknown:
+            raise PydanticCustomError("clause", "事实 {fact} 没有代码 {code}", {"fact": self.fact, "code": unknown[0]})
+        return self
+
+
 class Programme(_Data):
     """One programme of the catalogue."""
 
@@ -115,6 +152,8 @@ class Programme(_Data):
     duration: Duration | None = None
     kinds: dict[Code, SubKind] = {}
     yearly_target: Target | None = None
+    # 政策找人: who is eligible without applying, as clauses over person facts (all must hold).
+    eligibility: list[Clause] = []
     # Values not taken from the seeds (national rules, defaults): to be confirmed by the bureau.
     provisional: list[str] = []
 
@@ -134,6 +173,8 @@ class Programme(_Data):
             raise PydanticCustomError("catalogue", "贷款类项目须规定期限 duration")
         if self.kind in ("grant", "subsidy") and self.amount is None:
             raise PydanticCustomError("catalogue", "补贴类项目须规定金额规则 amount")
+        if self.eligibility and "person" not in self.recipients:
+            raise PydanticCustomError("catalogue", "资格规则 eligibility 只适用于面向个人的项目")
         return self
 
     def cap_for(self, recipient: Recipient) -> int | None:

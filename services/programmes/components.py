@@ -1,4 +1,4 @@
-"""The programmes service's components: what its routes work with, built at start-up."""
+"""The programmes service's components: what its routes, agents and jobs work with, built at start-up."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from datetime import datetime
 from services.runtime.service import Started
 
 from .catalogue import Catalogue
+from .eligibility import RuleIndex
+from .handlers import FactApplier
 
 
 @dataclass
@@ -16,3 +18,8 @@ class Components:
     started: Started
     catalogue: Catalogue
     clock: Callable[[], datetime]
+    applier: FactApplier
+
+    @property
+    def rules(self) -> RuleIndex:
+        return self.applier.index

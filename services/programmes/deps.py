@@ -1,4 +1,4 @@
-"""Dependency aliases of the programmes API: the unit of work's session, the catalogue, today."""
+"""Dependency aliases of the programmes API: the unit of work's session, the catalogue, its rules, today."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from services.runtime.http import SessionDep, get_components
 from .catalogue import Catalogue
 from .components import Components
 from .domain import local_day
+from .eligibility import RuleIndex
 
 ComponentsDep = Annotated[Components, Depends(get_components)]
 
@@ -20,11 +21,16 @@ async def _catalogue(components: ComponentsDep) -> Catalogue:
     return components.catalogue
 
 
+async def _rules(components: ComponentsDep) -> RuleIndex:
+    return components.rules
+
+
 async def _today(components: ComponentsDep) -> date:
     return local_day(components.clock())
 
 
 CatalogueDep = Annotated[Catalogue, Depends(_catalogue)]
 TodayDep = Annotated[date, Depends(_today)]
+RuleIndexDep = Annotated[RuleIndex, Depends(_rules)]
 
-__all__ = ["CatalogueDep", "SessionDep", "TodayDep"]
+__all__ = ["CatalogueDep", "RuleIndexDep", "SessionDep", "TodayDep"]

@@ -7,13 +7,14 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from services.runtime.settings import DatabaseSettings
+from services.runtime.settings import DatabaseSettings, StreamSettings
 
 from .catalogue import DEFAULT_PATH
 
 
-class Settings(DatabaseSettings):
-    """``PROGRAMMES_PORT``, ``PROGRAMMES_DATABASE_URL`` and ``PROGRAMMES_CATALOGUE``."""
+class Settings(StreamSettings, DatabaseSettings):
+    """``PROGRAMMES_PORT``, ``PROGRAMMES_DATABASE_URL`` and ``PROGRAMMES_CATALOGUE`` (plus the
+    platform-wide stream and retention settings: the service consumes the person and employer topics)."""
 
     model_config = SettingsConfigDict(env_prefix="PROGRAMMES_", extra="ignore", frozen=True)
 

@@ -1,6 +1,11 @@
 """SQLAlchemy models of the programmes service. Never commits: the runtime's unit of work commits the
 rows with their outbox events.
 
+Besides the records of delivery, the service keeps a read model of the facts about people and
+employers it needs (``person_facts``, ``employer_facts``, fed from ``leye.registration`` and
+``leye.vacancy`` by ``handlers.FactApplier``; codes and numbers only), what it last found about each
+person's eligibility (``eligibilities``) and the ids of the events it applied (``processed_events``).
+
 A recipient is a ``person_ref`` (the pseudonym; this service never holds names, ID or phone numbers)
 or an ``employer_ref``; exactly one of the two is set on loans, grants and payments. Amounts are
 whole 元.
@@ -9,11 +14,14 @@ whole 元.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.runtime.db import UTCDateTime, utcnow
+
+from .facts import PersonFacts
 
 
 class Base(DeclarativeBase):
@@ -146,3 +154,88 @@ class Placement(Base):
     version: Mapped[int] = mapped_column(Integer)
 
     __mapper_args__ = {"version_id_col": version}  # see Course
+
+
+class Refusal(Base):
+    """A programme refused to a person (declined, not eligible on review, unreachable): it settles
+    their eligibility for it, as a grant does."""
+
+    __tablename__ = "refusals"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    programme_code: Mapped[str] = mapped_column(String(40))
+    person_ref: Mapped[str] = mapped_column(String(64), index=True)
+    street_code: Mapped[str] = mapped_column(String(9))
+    reason: Mapped[str] = mapped_column(String(20))
+    refused_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- read model (政策找人) ---------------------------------------------------------------------------
+
+
+class PersonFactsRow(Base):
+    """The facts eligibility rules read about one person (``facts.PersonFacts``), as the last
+    registration event left them. A row exists once any event about the person was applied: that
+    is how the recording routes know a ``person_ref`` exists."""
+
+    __tablename__ = "person_facts"
+
+    person_ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    street_code: Mapped[str] = mapped_column(String(9))
+    key_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str | None] = mapped_column(String(12))
+    employment_form: Mapped[str | None] = mapped_column(String(20))
+    unemployment_spells: Mapped[int] = mapped_column(Integer, default=0)
+    graduation_year: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def facts(self) -> PersonFacts:
+        return PersonFacts(street_code=self.street_code, key_groups=frozenset(self.key_groups), status=self.status,
+                           employment_form=self.employment_form, unemployment_spells=self.unemployment_spells,
+                           graduation_year=self.graduation_year)
+
+    def put(self, facts: PersonFacts, now: datetime) -> None:
+        assert facts.street_code is not None  # every person event names the 街镇
+        self.street_code, self.key_groups = facts.street_code, sorted(facts.key_groups)
+        self.status, self.employment_form = facts.status, facts.employment_form
+        self.unemployment_spells, self.graduation_year = facts.unemployment_spells, facts.graduation_year
+        self.updated_at = now
+
+
+class EmployerFactsRow(Base):
+    """An employer known from ``employer.registered``: the recording routes' check that an
+    ``employer_ref`` exists."""
+
+    __tablename__ = "employer_facts"
+
+    employer_ref: Mapped[str] = mapped_column(String(18), primary_key=True)
+    street_code: Mapped[str] = mapped_column(String(9))
+    industry: Mapped[str] = mapped_column(String(1))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Eligibility(Base):
+    """What the last evaluation of a programme's rule found for a person. ``eligible`` turns true
+    with a ``programme.eligible`` event (``event_id``; none when the person had already received the
+    one-off programme) and false again when a fact it read no longer satisfies the rule."""
+
+    __tablename__ = "eligibilities"
+
+    person_ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    programme_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    eligible: Mapped[bool] = mapped_column(Boolean)
+    rule_version: Mapped[str] = mapped_column(String(40))
+    clauses: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    found_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    event_id: Mapped[str | None] = mapped_column(String(36))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProcessedEvent(Base):
+    """Ids of the events the read model applied, written with their effects: redelivery is a no-op."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)  # purged by age

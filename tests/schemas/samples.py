@@ -9,14 +9,17 @@ from schemas.events.base import EventData
 from schemas.events.deadletter import DeadletterRecorded
 from schemas.events.layoff import HeadcountReported, LayoffReported, assess_layoff
 from schemas.events.programme import (
+    ClauseMet,
     Completed,
     CourseOpened,
+    Eligible,
     Enrolled,
     Granted,
     LoanIssued,
     Paid,
     PlacementEnded,
     PlacementStarted,
+    Refused,
 )
 from schemas.events.referral import (
     CaseClosed,
@@ -67,6 +70,7 @@ from schemas.vocab import (
     LayoffReason,
     ReferralDirection,
     ReferralResult,
+    RefusalReason,
     RegistrationKind,
     RegistrationPlace,
     ScopeKind,
@@ -283,6 +287,13 @@ SAMPLES: list[EventData] = [
                      street_code=STREET, vacancy_id="vac-0001", starts_on=date(2025, 3, 1), ends_on=date(2025, 8, 31)),
     PlacementEnded(placement_id="plc-0001", programme_code="traineeship", person_ref=PERSON, employer_ref=EMPLOYER,
                    street_code=STREET, ended_on=date(2025, 8, 31), retained_after=True),
+    Eligible(person_ref=PERSON, programme_code="flexible_social_insurance", programme_name="灵活就业社保补贴",
+             street_code=STREET, rule_version="2026.1",
+             clauses=[ClauseMet(clause="重点群体包含就业困难人员", fact="key_groups", value=["hardship"]),
+                      ClauseMet(clause="就业形式为灵活就业", fact="employment_form", value="flexible")],
+             cause_event_id="0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"),
+    Refused(refusal_id="ref-0001", person_ref=PERSON, programme_code="flexible_social_insurance", street_code=STREET,
+            reason=RefusalReason.DECLINED, refused_on=date(2025, 9, 1)),
     DeadletterRecorded.for_message(
         topic="leye.registration",
         partition=2,

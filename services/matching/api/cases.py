@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.ids import CreditCode, EntityId, PersonRef
 from schemas.requests import Code, IsoDate, RequestModel
@@ -87,6 +87,8 @@ class CaseOut(BaseModel):
     close_reason: str | None
     placed: bool
     prematched: list[dict[str, Any]]
+    programme_code: str | None = Field(None, description="政策找人：所符合的项目")
+    reason: str | None = Field(None, description="政策找人：派单理由（符合哪些条件）")
     referrals: list[ReferralOut] = []
 
 

@@ -25,6 +25,8 @@ class WorkItem(BaseModel):
     person_ref: str | None
     vacancy_id: str | None
     employer_ref: str | None
+    programme_code: str | None = None  # 政策找人
+    reason: str | None = None
     next_due_at: datetime
     next_due: str  # contact | referral
 
@@ -78,5 +80,6 @@ def worklist(matchmaker_id: str, session: SessionDep) -> list[WorkItem]:
         due_at, kind = _next_due(case)
         items.append(WorkItem(case_id=case.case_id, station_code=case.station_code, status=case.status,
                               origin=case.origin, person_ref=case.person_ref, vacancy_id=case.vacancy_id,
-                              employer_ref=case.employer_ref, next_due_at=due_at, next_due=kind))
+                              employer_ref=case.employer_ref, programme_code=case.programme_code,
+                              reason=case.reason, next_due_at=due_at, next_due=kind))
     return sorted(items, key=lambda item: (item.next_due_at, item.case_id))

@@ -46,6 +46,8 @@ EVENT_TYPE_LABELS: dict[str, str] = {
     "cn.xiqing.leye.programme.paid.v1": "补贴支付",
     "cn.xiqing.leye.programme.placement_started.v1": "见习/实习/公益性岗位上岗",
     "cn.xiqing.leye.programme.placement_ended.v1": "见习/实习/公益性岗位结束",
+    "cn.xiqing.leye.programme.eligible.v1": "政策找人：符合条件",
+    "cn.xiqing.leye.programme.refused.v1": "不予享受",
     "cn.xiqing.leye.deadletter.recorded.v1": "无法处理的消息",
 }
 

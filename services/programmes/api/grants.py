@@ -21,6 +21,7 @@ from .. import domain, events
 from ..catalogue import Catalogue, Programme
 from ..deps import CatalogueDep, SessionDep, TodayDep
 from ..store import Grant, Payment
+from .known import require_recipient
 
 router = write_router(prefix="/programmes", tags=["补贴发放"])
 
@@ -133,6 +134,7 @@ def record_payment(session: Session, grant: Grant, amount: int, paid_on: date) -
 def create_grant(body: GrantIn, session: SessionDep, catalogue: CatalogueDep, today: TodayDep) -> GrantOut:
     programme = domain.programme_of(catalogue, body.programme_code, ("grant", "subsidy"))
     recipient = domain.recipient_of(programme, body.person_ref, body.employer_ref)
+    require_recipient(session, body.person_ref, body.employer_ref)
     domain.check_kind(programme, body.kind)
     domain.not_after_today("body.granted_on", body.granted_on, today)
     amount = domain.grant_amount(programme, recipient, body.amount_yuan, body.contributions_yuan, body.months)

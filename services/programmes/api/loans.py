@@ -17,6 +17,7 @@ from services.runtime.http import write_router
 from .. import domain, events
 from ..deps import CatalogueDep, SessionDep, TodayDep
 from ..store import Loan
+from .known import require_recipient
 
 router = write_router(prefix="/programmes", tags=["创业担保贷款"])
 
@@ -56,6 +57,7 @@ def loan_out(row: Loan) -> LoanOut:
 def issue_loan(body: LoanIn, session: SessionDep, catalogue: CatalogueDep, today: TodayDep) -> LoanOut:
     programme = domain.programme_of(catalogue, body.programme_code, ("loan",))
     recipient = domain.recipient_of(programme, body.person_ref, body.employer_ref)
+    require_recipient(session, body.person_ref, body.employer_ref)
     domain.check_loan(programme, recipient, body.amount_yuan, body.term_months, body.interest_subsidy_yuan)
     domain.not_after_today("body.issued_on", body.issued_on, today)
     loan = Loan(id=str(uuid_utils.uuid7()), programme_code=programme.code, person_ref=body.person_ref,

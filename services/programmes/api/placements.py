@@ -19,6 +19,7 @@ from services.runtime.http import write_router
 from .. import domain, events
 from ..deps import CatalogueDep, SessionDep, TodayDep
 from ..store import Placement
+from .known import require_recipient
 
 router = write_router(prefix="/programmes", tags=["见习、实习与公益性岗位"])
 
@@ -68,6 +69,7 @@ def placement_out(row: Placement) -> PlacementOut:
 @router.post("/placements", status_code=201, summary="登记见习、实习或公益性岗位安置", response_model=PlacementOut)
 def place(body: PlacementIn, session: SessionDep, catalogue: CatalogueDep) -> PlacementOut:
     programme = domain.programme_of(catalogue, body.programme_code, ("placement",))
+    require_recipient(session, body.person_ref, body.employer_ref)
     if programme.code == TRAINEESHIP and body.ends_on is None:
         raise domain.field_error("body.ends_on", "就业见习须填写计划结束日期", "missing")
     if programme.code == INTERNSHIP and body.school is None:

@@ -22,6 +22,7 @@ from ..catalogue import FixedAmount
 from ..deps import CatalogueDep, SessionDep, TodayDep
 from ..store import Course, Enrolment, Grant
 from .grants import GrantOut, PaymentOut, grant_out, payment_out, record_grant, record_payment
+from .known import require_person
 
 router = write_router(prefix="/programmes", tags=["培训"])
 
@@ -121,6 +122,7 @@ def enrol(course_id: str, body: EnrolmentIn, session: SessionDep, today: TodayDe
     course = session.get(Course, course_id)
     if course is None:
         raise ProblemError(404, "course_not_found", "未找到该培训班")
+    require_person(session, body.person_ref)
     domain.not_after_today("body.enrolled_on", body.enrolled_on, today)
     if body.enrolled_on > course.ends_on:
         raise domain.field_error("body.enrolled_on", "报名日期不得晚于培训班结束日期", "enrolled_after_end")

@@ -17,7 +17,7 @@ from tests.metadata import with_runtime_tables
 
 MIGRATIONS = Path(services.matching.store.__file__).parent / "migrations"
 OWN_TABLES = {"people", "vacancies", "employers", "pending_events", "processed_events", "stations", "cases",
-              "referrals", "outbox", "idempotency_keys", "index_revision"}
+              "referrals", "outbox", "idempotency_keys", "index_revision", "policy_settlements"}
 
 
 def _table(diff: tuple | list) -> str:

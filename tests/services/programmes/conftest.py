@@ -1,4 +1,8 @@
-"""Fixtures for the programmes service: the real app under uvicorn on a fresh database, the real broker."""
+"""Fixtures for the programmes service: the real app under uvicorn on a fresh database, the real broker.
+
+The app alone consumes no topic, so the fixture feeds its read model the registration and employer
+events of the synthetic people and employers the tests use (``person(n)``, ``credit_code(n)`` for
+``n < KNOWN``) through the service's own applier, as its stream agents would."""
 
 from __future__ import annotations
 
@@ -12,15 +16,20 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from schemas.fields import SHANGHAI
+from schemas import new_event
+from schemas.events.registration import JobseekerRegistered
+from schemas.events.vacancy import EmployerRegistered
+from schemas.fields import SHANGHAI, Industry
 from schemas.ids import credit_code_check_char
+from schemas.vocab import Education, Gender, IndustrySection, KeyGroup
 from services.programmes.app import create_app
 from services.programmes.settings import Settings
-from services.programmes.store import Course, Enrolment, Grant, Loan, Payment, Placement
+from services.programmes.store import Course, Enrolment, Grant, Loan, Payment, Placement, Refusal
 from services.runtime.outbox import OutboxMessage
 from tests.conftest import LiveServer, read_topic
 
 STREET = "120111001"  # 西营门街道
+KNOWN = 200  # person(n) and credit_code(n) below this are known to the service's read model
 
 
 def person(n: int) -> str:
@@ -57,7 +66,11 @@ class Service:
         """Rows per table: compared before and after a refused request to prove nothing changed."""
         with self.app.state.sessions() as session:
             return {model.__tablename__: session.scalar(select(func.count()).select_from(model))
-                    for model in (OutboxMessage, Course, Enrolment, Loan, Grant, Payment, Placement)}
+                    for model in (OutboxMessage, Course, Enrolment, Loan, Grant, Payment, Placement, Refusal)}
+
+    def feed(self, *events) -> int:
+        """Apply events to the read model as the stream agents would; the eligible events staged."""
+        return self.app.state.components.applier.apply_batch(list(events))
 
     def wait_published(self, timeout_s: float = 20) -> None:
         deadline = time.monotonic() + timeout_s
@@ -72,7 +85,24 @@ def service(tmp_path: Path, broker) -> Iterator[Service]:
                         LEYE_VAR_DIR=str(tmp_path))
     app = create_app(settings)
     with LiveServer(app) as live:
-        yield Service(live, app)
+        yield known(Service(live, app))
+
+
+def known(running: Service) -> Service:
+    """The service with ``person(n)`` and ``credit_code(n)`` (``n < KNOWN``) in its read model."""
+    running.feed(*[jobseeker(person(n)) for n in range(KNOWN)], *[employer(credit_code(n)) for n in range(KNOWN)])
+    return running
+
+
+def jobseeker(person_ref: str, *, key_groups=(KeyGroup.RESIDENT,), street: str = STREET):
+    return new_event(JobseekerRegistered(
+        person_ref=person_ref, street_code=street, key_groups=list(key_groups), gender=Gender.FEMALE, age=35,
+        education=Education.SENIOR_HIGH, registered_on=today()), source="/services/registration")
+
+
+def employer(employer_ref: str):
+    return new_event(EmployerRegistered(employer_ref=employer_ref, industry=Industry(section=IndustrySection.C),
+                                        street_code=STREET, staff_count=50), source="/services/vacancies")
 
 
 def course_body(**overrides) -> dict:

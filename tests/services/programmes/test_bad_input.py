@@ -5,9 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.services.programmes.conftest import STREET, course_body, credit_code, days_ago, person, placement_body
+from tests.services.programmes.conftest import (
+    KNOWN,
+    STREET,
+    course_body,
+    credit_code,
+    days_ago,
+    person,
+    placement_body,
+)
 
 EMPLOYER = credit_code(41)
+STRANGER, UNKNOWN_EMPLOYER = person(KNOWN + 1), credit_code(KNOWN + 1)  # never registered
 
 
 def loan(**overrides) -> dict:
@@ -85,6 +94,28 @@ CASES = [
                  id="safety net outside public-welfare posts"),
     pytest.param("/programmes/placements", placement_body(employer_ref="91120111MA0000001X"), "body.employer_ref",
                  id="host with an invalid credit code"),
+    pytest.param("/programmes/loans", loan(person_ref=STRANGER), "body.person_ref", id="loan to an unknown person"),
+    pytest.param("/programmes/loans", loan(person_ref=None, employer_ref=UNKNOWN_EMPLOYER), "body.employer_ref",
+                 id="loan to an unknown business"),
+    pytest.param("/programmes/grants", grant(person_ref=STRANGER), "body.person_ref", id="grant to an unknown person"),
+    pytest.param("/programmes/grants", grant(person_ref=None, employer_ref=UNKNOWN_EMPLOYER), "body.employer_ref",
+                 id="grant to an unknown business"),
+    pytest.param("/programmes/placements", placement_body(person_ref=STRANGER), "body.person_ref",
+                 id="placement of an unknown person"),
+    pytest.param("/programmes/placements", placement_body(employer_ref=UNKNOWN_EMPLOYER), "body.employer_ref",
+                 id="placement with an unknown host"),
+    pytest.param("/programmes/refusals", {"programme_code": "flexible_social_insurance", "person_ref": STRANGER,
+                                          "reason": "declined", "refused_on": days_ago(1)},
+                 "body.person_ref", id="refusal for an unknown person"),
+    pytest.param("/programmes/refusals", {"programme_code": "nope", "person_ref": person(42),
+                                          "reason": "declined", "refused_on": days_ago(1)},
+                 "body.programme_code", id="refusal of an unknown programme"),
+    pytest.param("/programmes/refusals", {"programme_code": "flexible_social_insurance", "person_ref": person(42),
+                                          "reason": "bored", "refused_on": days_ago(1)},
+                 "body.reason", id="refusal for an unknown reason"),
+    pytest.param("/programmes/refusals", {"programme_code": "flexible_social_insurance", "person_ref": person(42),
+                                          "reason": "declined", "refused_on": 20261201},
+                 "body.refused_on", id="refusal date as an integer"),
 ]
 
 
@@ -108,6 +139,18 @@ def completed(service):
     enrolment = service.post(f"/programmes/courses/{course_id}/enrolments",
                              {"person_ref": person(50), "street_code": STREET, "enrolled_on": days_ago(5)}).json()
     return course_id, enrolment["enrolment_id"]
+
+
+def test_an_unknown_person_cannot_enrol_and_the_problem_says_so_in_chinese(service) -> None:
+    course_id = service.post("/programmes/courses", course_body()).json()["course_id"]
+    before = service.counts()
+    response = service.post(f"/programmes/courses/{course_id}/enrolments",
+                            {"person_ref": STRANGER, "street_code": STREET, "enrolled_on": days_ago(5)})
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    [error] = response.json()["errors"]
+    assert (error["field"], error["type"]) == ("body.person_ref", "unknown_person")
+    assert "未找到该人员" in error["message"]
+    assert service.counts() == before
 
 
 def test_completion_before_enrolment_is_refused_and_changes_nothing(service, completed) -> None:

@@ -34,7 +34,7 @@ def by_subject(events: list) -> dict[str, list[type]]:
 
 def test_the_catalogue_is_served_with_its_version(service) -> None:
     catalogue = service.get("/programmes/catalogue").json()
-    assert catalogue["version"] == "2026.1"
+    assert catalogue["version"] == "2026.2"
     by_code = {p["code"]: p for p in catalogue["programmes"]}
     assert {"malanhua_training", "skills_training", "startup_loan", "startup_subsidy", "traineeship", "internship",
             "public_welfare_post", "flexible_social_insurance"} <= set(by_code)
@@ -56,8 +56,8 @@ def test_malanhua_course_enrolment_and_completion_pay_500_yuan_with_the_rule_ver
     assert done.status_code == 200, done.text
     answer = done.json()
     assert answer["completed_on"] == days_ago(1) and answer["certificate"] is True
-    assert answer["grant"]["amount_yuan"] == 500 and answer["grant"]["rule_version"] == "2026.1"
-    assert answer["payment"]["amount_yuan"] == 500 and answer["payment"]["rule_version"] == "2026.1"
+    assert answer["grant"]["amount_yuan"] == 500 and answer["grant"]["rule_version"] == "2026.2"
+    assert answer["payment"]["amount_yuan"] == 500 and answer["payment"]["rule_version"] == "2026.2"
     assert answer["grant"]["paid_yuan"] == 500
     assert service.get(f"/programmes/courses/{course_id}").json()["enrolled_count"] == 1
     assert service.get(f"/programmes/enrolments/{enrolment_id}").json()["completed_on"] == days_ago(1)
@@ -113,7 +113,7 @@ def test_a_loan_to_a_small_business_and_a_grant_paid_in_two_parts(broker, servic
                                               "term_months": 24, "interest_subsidy_yuan": 60_000,
                                               "issued_on": days_ago(3)})
     assert loan.status_code == 201, loan.text
-    assert loan.json()["rule_version"] == "2026.1" and loan.json()["person_ref"] is None
+    assert loan.json()["rule_version"] == "2026.2" and loan.json()["person_ref"] is None
 
     grant = service.post("/programmes/grants", {"programme_code": "startup_subsidy", "kind": "premises",
                                                 "employer_ref": employer, "street_code": STREET,

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import httpx
 
+from schemas.vocab import EmploymentForm
 from tests.services.gateway.conftest import Gateway, gateway_settings, start_gateway
 from tests.services.programmes.conftest import STREET, days_ago, person
+from tests.services.programmes.test_policy import certified, employed
 
 
 def test_programmes_through_the_gateway_with_their_scopes_and_audit(tmp_path, service) -> None:
@@ -29,10 +31,33 @@ def test_programmes_through_the_gateway_with_their_scopes_and_audit(tmp_path, se
         read = httpx.get(f"{gateway.url}/v1/programmes/loans/{loan_id}", headers=reader)
         assert read.status_code == 200 and read.json()["amount_yuan"] == 150_000
         catalogue = httpx.get(f"{gateway.url}/v1/programmes/catalogue", headers=reader)
-        assert catalogue.status_code == 200 and catalogue.json()["version"] == "2026.1"
+        assert catalogue.status_code == 200 and catalogue.json()["version"] == "2026.2"
 
         over = httpx.post(f"{gateway.url}/v1/programmes/loans", json=body | {"amount_yuan": 250_000}, headers=writer)
         assert over.status_code == 422 and over.json()["errors"][0]["field"] == "body.amount_yuan"
 
         audited = gateway.audit(admin, person_ref=person(90))
         assert {(item["client_id"], item["status"]) for item in audited} >= {("finance-bureau", 201)}
+
+
+def test_why_eligible_through_the_gateway_needs_programmes_read_and_is_audited(tmp_path, service) -> None:
+    ref = person(91)
+    service.feed(certified(ref), employed(ref, EmploymentForm.FLEXIBLE))
+    live, app = start_gateway(gateway_settings(tmp_path / "gw", "http://127.0.0.1:9", PROGRAMMES_URL=service.url))
+    with live:
+        gateway = Gateway(live, app)
+        reader = gateway.client_with("social-insurance-centre", "programmes:read")
+        outsider = gateway.client_with("stats-office", "stats:read")
+        admin = gateway.client_with("bureau-admin", "admin", bureau=True)
+        path = f"{gateway.url}/v1/programmes/eligibility/{ref}/flexible_social_insurance"
+
+        refused = httpx.get(path, headers=outsider)
+        assert refused.status_code == 403 and "programmes:read" in refused.json()["detail"]
+        why = httpx.get(path, headers=reader)
+        assert why.status_code == 200, why.text
+        assert why.json()["eligible"] is True and why.json()["summary"].startswith("符合灵活就业社保补贴的条件")
+
+        audited = gateway.audit(admin, person_ref=ref)
+        assert sorted((item["client_id"], item["status"], item["route"]) for item in audited) == [
+            ("social-insurance-centre", 200, "/programmes/eligibility/{person_ref}/{id}"),
+            ("stats-office", 403, "/programmes/eligibility/{person_ref}/{id}")]

@@ -61,6 +61,21 @@ def raw_catalogue() -> dict:
                      "第 8 项（flexible_social_insurance）", id="share above one"),
         pytest.param(lambda raw: raw["programmes"][1].update(code="malanhua_training"),
                      "项目代码 malanhua_training 重复", id="duplicate code"),
+        pytest.param(lambda raw: raw["programmes"][7]["eligibility"][1].update({"in": ["moonlighting"]}),
+                     "第 8 项（flexible_social_insurance） 字段 eligibility.1："
+                     "事实 employment_form 没有代码 moonlighting",
+                     id="eligibility clause with an unknown code"),
+        pytest.param(lambda raw: raw["programmes"][7]["eligibility"].append({"fact": "key_groups", "in": ["hardship"]}),
+                     "事实 key_groups 不能用 in 判断", id="eligibility clause with a test that does not fit its fact"),
+        pytest.param(lambda raw: raw["programmes"][7]["eligibility"].append({"fact": "shoe_size", "at_least": 40}),
+                     "第 8 项（flexible_social_insurance） 字段 eligibility.2.fact",
+                     id="eligibility on an unknown fact"),
+        pytest.param(lambda raw: raw["programmes"][7]["eligibility"].append({"fact": "graduation_year"}),
+                     "每个条件须且只能有", id="eligibility clause without a test"),
+        pytest.param(lambda raw: raw["programmes"][2].update(recipients=["employer"],
+                                                             eligibility=[{"fact": "status", "in": ["unemployed"]}]),
+                     "资格规则 eligibility 只适用于面向个人的项目",
+                     id="eligibility on a programme for businesses only"),
     ],
 )
 def test_a_bad_catalogue_is_refused_naming_the_entry(change, named) -> None:

@@ -1,0 +1,155 @@
+"""The read model of person and employer facts, and 政策找人: what the service does with the events it
+consumes (``leye.registration``, ``leye.vacancy``).
+
+Contract (``services.runtime.streaming``): :meth:`FactApplier.apply_batch` gets valid events in
+partition order and may get them again after a crash. A batch is applied in one transaction that
+also records every event id in ``processed_events``, so a redelivered event is a no-op and a
+half-applied batch never exists (the runtime retries a failed batch whole).
+
+For a person event, the facts before and after it are compared; only the rules that read a fact
+that changed (``eligibility.RuleIndex.affected``) are evaluated for that person. A rule that holds
+where it did not (or for the first time) marks the person eligible and stages ``programme.eligible``
+in the outbox, in the same transaction; one that no longer holds marks them not eligible (no event:
+an open 红娘 case is closed by a grant or a refusal). A person who already received a one-off
+programme is recorded eligible but not published again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from schemas import CloudEvent
+from schemas.events import vacancy as vac
+from schemas.events.base import PersonEventData
+from schemas.events.programme import ClauseMet, Eligible
+
+from . import domain, events
+from .catalogue import Catalogue
+from .eligibility import Rule, RuleIndex, explain
+from .facts import NO_FACTS, PersonFacts, apply, changed
+from .store import Eligibility, EmployerFactsRow, Grant, PersonFactsRow, ProcessedEvent
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+CHUNK = 500  # ids per IN (…) list: well below every engine's bound on parameters
+
+
+def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
+    return [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+
+
+class FactApplier:
+    """Applies batches of events to the read model and evaluates the rules they touch; one batch at
+    a time (a lock: the agents of both topics share it)."""
+
+    def __init__(self, sessions: sessionmaker[Session], catalogue: Catalogue, clock: Clock,
+                 after_commit: Callable[[], None] = lambda: None) -> None:
+        self.sessions, self.catalogue, self.clock, self.after_commit = sessions, catalogue, clock, after_commit
+        self.index = RuleIndex(catalogue)
+        self._lock = threading.Lock()
+        self.evaluations = 0  # rule evaluations so far (the benchmark reads it)
+
+    def apply_batch(self, batch: Sequence[CloudEvent]) -> int:
+        """Apply ``batch``; return how many ``programme.eligible`` events it staged."""
+        with self._lock, self.sessions.begin() as session:
+            fresh = self._fresh(session, batch)
+            if not fresh:
+                return 0
+            published = _Batch(session, self, fresh).apply()
+        if published:
+            self.after_commit()
+        return published
+
+    def _fresh(self, session: Session, batch: Sequence[CloudEvent]) -> list[CloudEvent]:
+        ids = list(dict.fromkeys(event.id for event in batch))
+        done: set[str] = set()
+        for chunk in _chunks(ids):
+            done.update(session.scalars(select(ProcessedEvent.event_id).where(ProcessedEvent.event_id.in_(chunk))))
+        seen: set[str] = set()
+        fresh = []
+        for event in batch:
+            if event.id not in done and event.id not in seen:
+                seen.add(event.id)
+                fresh.append(event)
+        return fresh
+
+
+class _Batch:
+    """One batch in one transaction: the rows it needs are read once, up front."""
+
+    def __init__(self, session: Session, applier: FactApplier, batch: list[CloudEvent]) -> None:
+        self.session, self.applier, self.batch = session, applier, batch
+        self.now = applier.clock()
+        self.people: dict[str, PersonFactsRow] = {}
+        self.states: dict[tuple[str, str], Eligibility] = {}
+        self.published = 0
+
+    def apply(self) -> int:
+        refs = list(dict.fromkeys(e.data.person_ref for e in self.batch if isinstance(e.data, PersonEventData)))
+        for chunk in _chunks(refs):
+            for row in self.session.scalars(select(PersonFactsRow).where(PersonFactsRow.person_ref.in_(chunk))):
+                self.people[row.person_ref] = row
+            for state in self.session.scalars(select(Eligibility).where(Eligibility.person_ref.in_(chunk))):
+                self.states[(state.person_ref, state.programme_code)] = state
+        for event in self.batch:
+            data = event.data
+            if isinstance(data, PersonEventData):
+                self._person(event, data)
+            elif isinstance(data, vac.EmployerRegistered):
+                self.session.merge(EmployerFactsRow(employer_ref=data.employer_ref, street_code=data.street_code,
+                                                    industry=data.industry.section.value, updated_at=self.now))
+        self.session.add_all(ProcessedEvent(event_id=event.id, processed_at=self.now) for event in self.batch)
+        return self.published
+
+    def _person(self, event: CloudEvent, data: PersonEventData) -> None:
+        row = self.people.get(data.person_ref)
+        before = row.facts() if row is not None else NO_FACTS
+        after = apply(before, data)
+        if row is None:
+            row = self.people[data.person_ref] = PersonFactsRow(person_ref=data.person_ref)
+            self.session.add(row)
+        row.put(after, self.now)
+        for rule in self.applier.index.affected(changed(before, after)):
+            self.applier.evaluations += 1
+            self._evaluate(event, data.person_ref, rule, after)
+
+    def _evaluate(self, cause: CloudEvent, person_ref: str, rule: Rule, facts: PersonFacts) -> None:
+        holds = rule.holds(facts)
+        state = self.states.get((person_ref, rule.programme_code))
+        if holds == (state is not None and state.eligible):
+            return  # no change (a rule that never held leaves no row)
+        version = self.applier.index.version
+        if state is not None and not holds:
+            state.eligible, state.changed_at, state.rule_version = False, self.now, version
+            return
+        met = [ClauseMet(clause=c.clause, fact=c.fact, value=c.value) for c in explain(rule, facts)]
+        if state is None:
+            state = self.states[(person_ref, rule.programme_code)] = Eligibility(
+                person_ref=person_ref, programme_code=rule.programme_code)
+            self.session.add(state)
+        state.eligible, state.rule_version, state.clauses = True, version, [m.model_dump() for m in met]
+        state.found_at, state.changed_at, state.event_id = self.now, self.now, None
+        if self._already_received(person_ref, rule.programme_code):
+            return
+        assert facts.street_code is not None
+        state.event_id = events.publish(self.session, Eligible(
+            person_ref=person_ref, programme_code=rule.programme_code, programme_name=rule.programme_name,
+            street_code=facts.street_code, rule_version=version, clauses=met,
+            cause_event_id=cause.id))
+        self.published += 1
+
+    def _already_received(self, person_ref: str, programme_code: str) -> bool:
+        """Whether the person already holds the one-off grant of this programme, or of its one-off
+        sub-kind (一次性创业补贴): they cannot receive it again, so there is nothing to tell them."""
+        programme = self.applier.catalogue.get(programme_code)
+        if programme is None:
+            return False
+        keys = {domain.exclusive_key(programme, kind, person_ref) for kind in (None, *programme.kinds)} - {None}
+        return bool(keys) and self.session.scalar(
+            select(Grant.id).where(Grant.exclusive_key.in_(keys)).limit(1)) is not None
