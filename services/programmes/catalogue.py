@@ -14,11 +14,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self, get_args
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from schemas.errors import chinese_errors
+from services.runtime.config_file import first_error, read_yaml
 
 from .facts import FACTS
 
@@ -227,25 +226,12 @@ def parse(raw: Any, origin: str) -> Catalogue:
     try:
         return Catalogue.model_validate(raw)
     except ValidationError as exc:
-        error = chinese_errors(exc)[0]
-        loc = list(error["loc"])
-        where = "文件"
-        if len(loc) >= 2 and loc[0] == "programmes" and isinstance(loc[1], int):
-            where = _entry_name(raw, loc[1])
-            loc = loc[2:]
-        field = ".".join(str(part) for part in loc if not str(part).startswith(("function-", "tagged-")))
+        index, field, message = first_error(exc, "programmes")
+        where = "文件" if index is None else _entry_name(raw, index)
         at = f"字段 {field}" if field else "整体"
-        raise CatalogueError(f"项目目录 {origin} 无效：{where} {at}：{error['msg']}") from None
+        raise CatalogueError(f"项目目录 {origin} 无效：{where} {at}：{message}") from None
 
 
 def load(path: Path = DEFAULT_PATH) -> Catalogue:
     """Read and validate the catalogue file (:class:`CatalogueError` when it cannot be used)."""
-    try:
-        raw = yaml.safe_load(path.read_text("utf-8"))
-    except OSError as exc:
-        raise CatalogueError(f"项目目录 {path} 无法读取：{exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"第 {mark.line + 1} 行" if mark is not None else "某处"
-        raise CatalogueError(f"项目目录 {path} 不是合法的 YAML（{line}）") from None
-    return parse(raw, str(path))
+    return parse(read_yaml(path, "项目目录", CatalogueError), str(path))

@@ -27,11 +27,10 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from schemas.errors import chinese_errors
+from services.runtime.config_file import first_error, read_yaml
 
 from .catalogue import BY_CODE
 
@@ -207,28 +206,15 @@ def parse(raw: Any, origin: str) -> Targets:
     try:
         return Targets.model_validate(raw)
     except ValidationError as exc:
-        error = chinese_errors(exc)[0]
-        loc = list(error["loc"])
-        where = ""
-        if len(loc) >= 2 and loc[0] == "targets" and isinstance(loc[1], int):
-            where = _entry_name(raw, loc[1]) + " "
-            loc = loc[2:]
-        field = ".".join(str(part) for part in loc if not str(part).startswith(("function-", "tagged-")))
+        index, field, message = first_error(exc, "targets")
+        where = "" if index is None else _entry_name(raw, index) + " "
         at = f"字段 {field}：" if field else ""
-        raise TargetsError(f"目标文件 {origin} 无效：{where}{at}{error['msg']}") from None
+        raise TargetsError(f"目标文件 {origin} 无效：{where}{at}{message}") from None
 
 
 def load(path: Path = DEFAULT_PATH) -> Targets:
     """Read and validate a targets file (:class:`TargetsError` when it cannot be used)."""
-    try:
-        raw = yaml.safe_load(path.read_text("utf-8"))
-    except OSError as exc:
-        raise TargetsError(f"目标文件 {path} 无法读取：{exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"第 {mark.line + 1} 行" if mark is not None else "某处"
-        raise TargetsError(f"目标文件 {path} 不是合法的 YAML（{line}；方向请加引号，如 \">=\"）") from None
-    return parse(raw, str(path))
+    return parse(read_yaml(path, "目标文件", TargetsError, "；方向请加引号，如 \">=\""), str(path))
 
 
 @cache
