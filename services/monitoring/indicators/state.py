@@ -396,6 +396,47 @@ def flow_day_sums(source: str, *, all_slices: bool = False) -> str:
     return _changes("flow_daily_sum", FLOW_KEY, "n, a, b", fresh, f"{slices} AND {FLOW_MEASURES[source]}")
 
 
+STATION_KEY = "day, street_code, station_code"
+STATION_SUMS = "cases, contact_met, contact_due, referral_met, referral_due, closed, placed"
+
+
+def station_day_sums(*, all_cases: bool = False) -> str:
+    """Recount ``station_daily_sum`` (the 红娘 stations' cases and deadlines, by dispatch day, 街镇 and
+    station) for the dispatch slices of the cases in ``dirty_cases`` (or every slice). A case counts
+    once, in the slice of its first dispatch; every dispatch slice of a changed case is recounted, so
+    a late earlier dispatch moves the case out of the slice that held it. A deadline is due once met
+    or missed (a contact or referral, on time or not, or a breach); a placed case is a closed one
+    with a referral outcome of 已录用. The cases of a slice are found by the facts' sorting key
+    (街镇, day, kind), their events by the chain's (case)."""
+    if all_cases:
+        slices = first_in_slices = cases = "1"
+    else:
+        dirty = ("SELECT street_code, day FROM case_chain "
+                 "WHERE case_id IN (SELECT case_id FROM dirty_cases) AND kind = 'dispatched'")
+        slices, first_in_slices = f"(street_code, day) IN ({dirty})", f"(first.2, first.1) IN ({dirty})"
+        cases = f"case_id IN (SELECT case_id FROM case_facts WHERE {slices} AND kind = 'dispatched')"
+    fresh = f"""
+        SELECT first.1 AS day, first.2 AS street_code, first.3 AS station_code, toInt64(count()) AS cases,
+               toInt64(sum(c_met)) AS contact_met, toInt64(sum(c_due)) AS contact_due,
+               toInt64(sum(r_met)) AS referral_met, toInt64(sum(r_due)) AS referral_due,
+               toInt64(sum(was_closed)) AS closed, toInt64(sum(was_closed AND was_placed)) AS placed
+        FROM (
+            SELECT argMinIf((day, street_code, station_code), (event_time, event_id), kind = 'dispatched') AS first,
+                   max(kind = 'contacted' AND on_time = 1) AS c_met,
+                   max(kind = 'contacted' OR (kind = 'sla_breached' AND sla = 'contact')) AS c_due,
+                   max(kind = 'referral' AND on_time = 1) AS r_met,
+                   max(kind = 'referral' OR (kind = 'sla_breached' AND sla = 'referral')) AS r_due,
+                   max(kind = 'closed') AS was_closed, max(kind = 'outcome' AND outcome = 'hired') AS was_placed
+            FROM case_chain FINAL
+            WHERE {cases}
+            GROUP BY case_id
+            HAVING countIf(kind = 'dispatched') > 0
+        )
+        WHERE {first_in_slices}
+        GROUP BY day, street_code, station_code"""
+    return _changes("station_daily_sum", STATION_KEY, STATION_SUMS, fresh, slices)
+
+
 # --- sets of people: the cohort rates ------------------------------------------------------------------
 
 PEOPLE_KINDS = "kind IN ('jobseeker', 'unemployment', 'employment', 'followup')"
@@ -465,7 +506,7 @@ def refresh_steps() -> list[tuple[str, list[str]]]:
         ("dirty_people", person_deltas()),
         ("dirty_vacancies", [vacancy_deltas()]),
         ("dirty_employers", [employer_deltas()]),
-        ("dirty_cases", [*case_states(), *served_by_cases()]),
+        ("dirty_cases", [*case_states(), *served_by_cases(), station_day_sums()]),
         ("dirty_stock_days", [stock_day_sums()]),
         ("dirty_flows", [*(flow_day_sums(source) for source in FLOW_SOURCES), *people_slices()]),
         ("dirty_months", [stock_month_sums()]),

@@ -406,18 +406,20 @@ LIMIT {limit}
 
 
 # The 红娘 stations as monitoring sees them. Stations belong to the matching service; no event announces
-# one, but every case event names its station (``case_facts.station_code``), so monitoring knows the
-# stations that have had a case, and what became of their cases.
+# one, but every case event names its station, so monitoring knows the stations that have had a case
+# dispatched, and what became of their cases (``station_daily_sum``).
 
 def street_map(columns: Mapping[str, Column], *, stations: bool = False) -> str:
     """A map's rows: :func:`per_street` with the positions; with ``stations``, a last column
-    ``stations``: the 红娘 stations of each 街镇 that have had a case up to the dashboard's end day."""
+    ``stations``: the 红娘 stations of each 街镇 that have had a case dispatched up to the dashboard's
+    end day."""
     sql = per_street(columns, positions=True)
     if not stations:
         return sql
     return (f"SELECT m.*, toFloat64(ifNull(st.n, 0)) AS stations FROM (\n{sql}\n) AS m\n"
-            f"LEFT JOIN (SELECT street_code, uniqExact(station_code) AS n FROM case_facts "
-            f"WHERE day <= {TO_DAY} GROUP BY street_code) AS st ON st.street_code = m.street_code\n"
+            f"LEFT JOIN (SELECT street_code, count() AS n FROM (SELECT street_code, station_code "
+            f"FROM station_daily_sum WHERE day <= {TO_DAY} GROUP BY street_code, station_code "
+            f"HAVING sum(cases) > 0) GROUP BY street_code) AS st ON st.street_code = m.street_code\n"
             f"ORDER BY m.street_code")
 
 
@@ -430,37 +432,28 @@ def station_ranking(limit: int) -> str:
     """The 红娘 stations ranked by their 星级 over the cases dispatched in the dashboard's period (and
     the 街镇 variable): per station its 街镇, cases, deadlines met of those due, closed cases, placed
     cases and stars, as the matching service rates a 红娘 (one station, one 红娘), from the case events
-    monitoring holds. A deadline is due once it was met or missed: met by a contact (the same day) or
-    referral (within 3 days) on time, missed by a late one or a breach; one passed unnoticed, with
-    no breach event yet, is not counted until its breach arrives. A placement is a referral outcome
-    of 已录用 (a hire recorded only by an employment registration naming the case is not seen here)."""
+    monitoring holds, summed per dispatch day in ``station_daily_sum`` (``state.station_day_sums``:
+    a case counts in its first dispatch's day, 街镇 and station). A deadline is due once it was met
+    or missed: met by a contact (the same day) or referral (within 3 days) on time, missed by a late
+    one or a breach; one passed unnoticed, with no breach event yet, is not counted until its breach
+    arrives. A placement is a referral outcome of 已录用 (a hire recorded only by an employment
+    registration naming the case is not seen here)."""
     sla = "if(due = 0, 0, met / due)"
-    placement = f"if(closed = 0, 0, least(placed / closed / {STAR_PLACEMENT_TARGET}, 1))"
-    stars = (f"if(due = 0 AND closed = 0, NULL, toNullable(toFloat64(1 + round(4 * ({STAR_SLA_WEIGHT} * {sla} + "
+    placement = f"if(n_closed = 0, 0, least(n_placed / n_closed / {STAR_PLACEMENT_TARGET}, 1))"
+    stars = (f"if(due = 0 AND n_closed = 0, NULL, toNullable(toFloat64(1 + round(4 * ({STAR_SLA_WEIGHT} * {sla} + "
              f"{STAR_PLACEMENT_WEIGHT} * {placement})))))")
     return f"""
-SELECT station AS station_code, street AS street_code, {stars} AS stars, toFloat64(n) AS cases,
+SELECT station_code, street AS street_code, {stars} AS stars, toFloat64(n) AS cases,
        toFloat64(met) AS deadlines_met, toFloat64(due) AS deadlines_due,
-       toFloat64(closed) AS cases_closed, toFloat64(placed) AS cases_placed
+       toFloat64(n_closed) AS cases_closed, toFloat64(n_placed) AS cases_placed
 FROM (
-    SELECT station, any(case_street) AS street, count() AS n,
+    SELECT station_code, argMax(street_code, cases) AS street, sum(cases) AS n,
            sum(contact_met + referral_met) AS met, sum(contact_due + referral_due) AS due,
-           sum(was_closed) AS closed, sum(was_closed AND was_placed) AS placed
-    FROM (
-        SELECT case_id, argMin(station_code, (event_time, event_id)) AS station,
-               argMin(street_code, (event_time, event_id)) AS case_street,
-               max(kind = 'contacted' AND on_time = 1) AS contact_met,
-               max(kind = 'contacted' OR (kind = 'sla_breached' AND sla = 'contact')) AS contact_due,
-               max(kind = 'referral' AND on_time = 1) AS referral_met,
-               max(kind = 'referral' OR (kind = 'sla_breached' AND sla = 'referral')) AS referral_due,
-               max(kind = 'closed') AS was_closed, max(kind = 'outcome' AND outcome = 'hired') AS was_placed
-        FROM case_facts FINAL
-        WHERE case_id IN (SELECT case_id FROM case_facts WHERE kind = 'dispatched'
-                          AND day BETWEEN {_FILTERS["start"]} AND {TO_DAY}
-                          AND ({STREET_VALUE} = '' OR street_code = {STREET_VALUE}))
-        GROUP BY case_id
-    )
-    GROUP BY station
+           sum(closed) AS n_closed, sum(placed) AS n_placed
+    FROM station_daily_sum
+    WHERE day BETWEEN {_FILTERS["start"]} AND {TO_DAY} AND ({STREET_VALUE} = '' OR street_code = {STREET_VALUE})
+    GROUP BY station_code
+    HAVING n > 0
 )
 ORDER BY stars DESC NULLS LAST, deadlines_met / greatest(deadlines_due, 1) DESC, cases DESC, station_code
 LIMIT {limit}

@@ -25,6 +25,7 @@ from services.monitoring.indicators.state import (
     FLOW_SOURCES,
     flow_day_sums,
     long_term_from,
+    station_day_sums,
     stock_day_sums,
     stock_month_sums,
 )
@@ -33,7 +34,7 @@ from services.monitoring.ingest.rows import rows_for
 from services.monitoring.migrations import discover, migrate
 from services.monitoring.store import Store
 from services.monitoring.wall import sql as wall_sql
-from tests.services.monitoring.test_wall_sql import grafana
+from tests.services.monitoring.test_wall_sql import YEAR_END, YEAR_START, check_station_ranking, grafana
 
 YEAR, SPRING, SUMMER_DAY = (date(2026, 1, 1), date(2026, 10, 31)), (date(2026, 3, 1), date(2026, 6, 30)), \
     (date(2026, 7, 1), date(2026, 7, 1))
@@ -118,6 +119,7 @@ def test_a_replayed_batch_and_a_redelivered_subset_out_of_order_change_no_figure
         store.write_sync(encode_events(batch))
         store.refresh_sync()
     assert figures(store) == before
+    check_station_ranking(store, events, YEAR_START, YEAR_END)
 
 
 def test_events_in_any_order_give_the_figures_of_the_events(engine: Store, events) -> None:
@@ -130,6 +132,7 @@ def test_events_in_any_order_give_the_figures_of_the_events(engine: Store, event
         store.write_sync(encode_events(batch))
         store.refresh_sync()
     assert_equal_to_reference(figures(store), reference(events))
+    check_station_ranking(store, events, YEAR_START, YEAR_END)
 
 
 def test_the_migration_builds_the_state_from_facts_written_before_it(engine: Store, events) -> None:
@@ -139,8 +142,10 @@ def test_the_migration_builds_the_state_from_facts_written_before_it(engine: Sto
         for table, rows in rows_for(event).items():
             store.insert_sync(table, rows)
     assert migrate(store.client) == ["0004_aggregated_state", "0005_people_sets_and_daily_reads",
-                                     "0006_job_loss_and_mass_layoffs", "0007_sums_read_without_final"]
+                                     "0006_job_loss_and_mass_layoffs", "0007_sums_read_without_final",
+                                     "0008_station_sums"]
     assert_equal_to_reference(figures(store), reference(events))
+    check_station_ranking(store, events, YEAR_START, YEAR_END)
 
 
 def test_the_sums_run_again_add_nothing(engine: Store, events) -> None:
@@ -152,14 +157,15 @@ def test_the_sums_run_again_add_nothing(engine: Store, events) -> None:
     store.refresh_sync()
     before = figures(store)
     assert_equal_to_reference(before, reference(events))
-    tables = ("stock_daily_sum", "stock_monthly_sum", "flow_daily_sum")
+    tables = ("stock_daily_sum", "stock_monthly_sum", "flow_daily_sum", "station_daily_sum")
 
     def rows() -> list[int]:
         return [store.client.query(f"SELECT count() FROM {table}").result_rows[0][0] for table in tables]
 
     written = rows()
     for statement in (stock_day_sums(all_days=True), stock_month_sums(all_months=True),
-                      *(flow_day_sums(source, all_slices=True) for source in FLOW_SOURCES)):
+                      *(flow_day_sums(source, all_slices=True) for source in FLOW_SOURCES),
+                      station_day_sums(all_cases=True)):
         store.client.command(statement)
     assert rows() == written
 
