@@ -231,6 +231,12 @@ class Store:
         its last refresh: indicators go through :meth:`indicator_sync`)."""
         return list(self.client.query(sql, parameters=parameters or {}).result_rows)
 
+    def result_sync(self, sql: str) -> tuple[list[str], list[Sequence[Any]]]:
+        """The column names and rows of any query (as :meth:`rows_sync`): for a result that several
+        wall panels share, each taking its own columns."""
+        result = self.client.query(sql)
+        return list(result.column_names), list(result.result_rows)
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()

@@ -13,6 +13,7 @@ through the internal credential, unless the operator publishes it (``MONITORING_
 from __future__ import annotations
 
 import importlib.metadata
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -105,10 +106,14 @@ async def wall_data(store: StoreDep, targets: TargetsDep, street: Street = "", t
     if store.dirty:  # as /stats does: the figures are never older than the ingested facts
         await store.call(store.refresh_sync)
     panels = []
+    results: dict[str, tuple[list[str], list[Sequence[Any]]]] = {}  # a query shared by panels runs once
     # One query per call: ingestion's batches get the ClickHouse thread between two panels.
     for panel_id, spec in enumerate(_panels(targets), start=1):
         start, end = browser.period(spec, now)
-        rows = await store.call(store.rows_sync, browser.plugin_sql(spec.sql, street=street, start=start, end=end))
+        sql = browser.plugin_sql(spec.sql, street=street, start=start, end=end)
+        if sql not in results:
+            results[sql] = await store.call(store.result_sync, sql)
+        rows = spec.take(*results[sql])
         panels.append(PanelData(id=panel_id, title=spec.title, start=start, end=end, columns=list(spec.columns),
                                 rows=[[browser.cell(value) for value in row] for row in rows]))
     return WallData(street_code=street or None, generated_at=datetime.now(UTC), panels=panels)

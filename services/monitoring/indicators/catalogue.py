@@ -570,8 +570,10 @@ def _by_code(expressions: list[tuple[str, str]]) -> str:
     return f"multiIf({branches}, NULL)"
 
 
-def figures_query(indicators: list[Indicator], *, by_street: bool = False) -> str:
-    """Every indicator given, in one query with :meth:`Indicator.query`'s parameters: rows of
+def figures_query(indicators: list[Indicator], *, by_street: bool = False,
+                  values: dict[str, str] | None = None) -> str:
+    """Every indicator given, in one query with :meth:`Indicator.query`'s parameters (or the filter
+    ``values`` given as SQL, as the wall's KPIs do): rows of
     ``(code, value, people)``, or of ``(code, street_code, value, people)`` ``by_street``. The parts
     of a family (two or more) are read in one scan of it (:func:`family_query`), every other indicator
     by its own query; one query for all, since with state this small a query's cost is mostly its
@@ -585,10 +587,10 @@ def figures_query(indicators: list[Indicator], *, by_street: bool = False) -> st
     scans = [members for members in by_family.values() if len(members) > 1]
     scanned = {indicator.code for members in scans for indicator in members}
     street = "street_code, " if by_street else ""
-    branches = [family_query(members, by_street=by_street) for members in scans]
+    branches = [family_query(members, by_street=by_street, values=values) for members in scans]
     for indicator in indicators:
         if indicator.code not in scanned:
-            own = indicator.render(_PARAMETERS, by_street=by_street)  # by 街镇: the caller's street is ''
+            own = indicator.render(values or _PARAMETERS, by_street=by_street)  # by 街镇: the caller's street is ''
             branches.append(f"SELECT '{indicator.code}' AS code, {street}value, people FROM ({own})")
     return "\nUNION ALL\n".join(
         f"SELECT code, {street}CAST(value AS Nullable(Float64)) AS value, CAST(people AS Nullable(UInt64)) AS people "

@@ -2,7 +2,9 @@
 
 A ``PanelSpec`` says what a panel shows (title, SQL, the columns it reads, unit, threshold colours)
 and where it sits on the 24-column grid; ``build_dashboard`` assembles them with the 街镇 variable.
-Panel ids are the specs' positions in the list, so the output is the same on every run.
+Panel ids are the specs' positions in the list, so the output is the same on every run. Panels
+that share one query (``PanelSpec.prefix``) send it once: the first carries it, the others read its
+result through Grafana's Dashboard data source, each keeping its own columns by a transformation.
 
 The wall is laid out for a 1920×1080 screen in kiosk mode: 24 columns by 26 rows of 30 px (plus the
 8 px gaps) fill the screen without scrolling, which ``check_layout`` enforces.
@@ -10,11 +12,14 @@ The wall is laid out for a 1920×1080 screen in kiosk mode: 24 columns by 26 row
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from grafana_foundation_sdk.builders import barchart, common, gauge, geomap, stat, table, timeseries
 from grafana_foundation_sdk.builders import dashboard as dash
+from grafana_foundation_sdk.builders import datasource as shared_results
 from grafana_foundation_sdk.cog import builder as cogbuilder
 from grafana_foundation_sdk.models import common as common_model
 from grafana_foundation_sdk.models import dashboard as dash_model
@@ -99,6 +104,18 @@ class PanelSpec:
     colours: dict[str, str] = field(default_factory=dict)
     """Mapped value -> colour name, for a stat panel's ``status`` column (a KPI's progress): Grafana
     colours the figure showing that value; the browser wall colours the panel's figures with it."""
+    prefix: str = ""
+    """For panels that share one query (the KPIs): the panel's columns are named ``prefix + column``
+    in the result of ``sql``, which every panel sharing it carries. Grafana sends it once, for the
+    first of them; the others read that panel's result (its Dashboard data source)."""
+
+    def take(self, column_names: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """The panel's own rows from the result of its ``sql``: its ``columns``, in order. (An empty
+        result may come without its column names.)"""
+        if not rows:
+            return []
+        positions = [list(column_names).index(self.prefix + column) for column in self.columns]
+        return [tuple(row[i] for i in positions) for row in rows]
 
 
 def _legend() -> common.VizLegendOptions:
@@ -177,16 +194,28 @@ def _panel_builder(spec: PanelSpec) -> _PanelBuilder:
             return _map(spec)
 
 
-def build_panel(spec: PanelSpec, panel_id: int) -> cogbuilder.Builder[dash_model.Panel]:
-    """The SDK builder for one spec, with its ClickHouse target and stable id."""
-    panel = (
-        _panel_builder(spec)
-        .id(panel_id)
-        .title(spec.title)
-        .datasource(DATASOURCE)
-        .grid_pos(dash_model.GridPos(h=spec.grid.h, w=spec.grid.w, x=spec.grid.x, y=spec.grid.y))
-        .with_target(ClickHouseQueryBuilder(spec.sql, query_type=spec.query_type))
-    )
+DASHBOARD_DATASOURCE = dash_model.DataSourceRef(type_val="datasource", uid="-- Dashboard --")
+"""Grafana's built-in source of another panel's query result."""
+
+
+def build_panel(spec: PanelSpec, panel_id: int, source_id: int | None = None) -> cogbuilder.Builder[dash_model.Panel]:
+    """The SDK builder for one spec, with its stable id and its ClickHouse target, or, given
+    ``source_id``, the result of that panel's (the same query: see ``PanelSpec.prefix``)."""
+    panel = _panel_builder(spec).id(panel_id).title(spec.title).grid_pos(
+        dash_model.GridPos(h=spec.grid.h, w=spec.grid.w, x=spec.grid.x, y=spec.grid.y))
+    if source_id is None:
+        panel = panel.datasource(DATASOURCE).with_target(ClickHouseQueryBuilder(spec.sql, query_type=spec.query_type))
+    else:
+        panel = panel.datasource(DASHBOARD_DATASOURCE).with_target(
+            shared_results.Dataquery().panel_id(source_id).ref_id("A").with_transforms(False)
+            .datasource(DASHBOARD_DATASOURCE))
+    if spec.prefix:  # the panel's own columns of the shared result, without their prefix
+        pattern = "^" + spec.prefix.replace(".", "\\.")
+        panel = panel.transformations([
+            dash_model.DataTransformerConfig(id_val="filterFieldsByName", options={"include": {"pattern": pattern}}),
+            dash_model.DataTransformerConfig(id_val="renameByRegex",
+                                             options={"regex": f"{pattern}(.*)$", "renamePattern": "$1"}),
+        ])
     if spec.description:
         panel = panel.description(spec.description)
     if spec.unit is not None:
@@ -259,6 +288,8 @@ def build_dashboard(specs: list[PanelSpec], street_sql: str) -> dash.Dashboard:
         .readonly()
         .with_variable(street_variable(street_sql))
     )
+    sent: dict[str, int] = {}  # a shared query -> the panel that sends it
     for panel_id, spec in enumerate(specs, start=1):
-        board = board.with_panel(build_panel(spec, panel_id))
+        source_id = sent.setdefault(spec.sql, panel_id) if spec.prefix else None
+        board = board.with_panel(build_panel(spec, panel_id, None if source_id == panel_id else source_id))
     return board

@@ -15,7 +15,8 @@ Figures come from ``services/monitoring/indicators/catalogue.py`` through ``sql.
 plan period, come from the targets file (``targets.yaml``, ``indicators/targets.py``). A KPI with
 targets shows its year-to-date value and its progress (超前 / 正常 / 滞后), computed in its SQL by the
 same rule as the statistics API's ``progress``; its colour is the progress's, defined once here
-(``STATUS_COLOURS``) for Grafana and the browser wall alike.
+(``STATUS_COLOURS``) for Grafana and the browser wall alike. The KPIs of both rows share one query
+(``sql.kpis``): Grafana sends it for the first and the others read its result.
 """
 
 from __future__ import annotations
@@ -104,20 +105,24 @@ _NOTES = {
 }
 
 
-def kpi(code: str, column: int, grid: Grid | None = None, targets: Targets | None = None) -> PanelSpec:
+def kpi(code: str, column: int, grid: Grid | None = None, targets: Targets | None = None,
+        strip: tuple[str, ...] = ()) -> PanelSpec:
     """A stat panel: one indicator over the dashboard period; by default the ``column``-th headline KPI
     of the top row. With targets (``targets``, by default the shipped file) it shows the year to date
-    at the period's end and its progress, coloured by the progress (``sql.progress``); the browser
-    wall also shows the target, the expectation for the day and the period's figures."""
+    at the period's end and its progress, coloured by the progress (``sql.kpis``); the browser
+    wall also shows the target, the expectation for the day and the period's figures. ``strip``: the
+    KPIs whose one query this panel shares (by default its own alone)."""
     ind = sql.indicator(code)
     targets = targets or default_targets()
     entries = targets.entries(code)
     where = grid or Grid(x=3 * column, y=0, w=3, h=KPI_HEIGHT)
     description = "；".join(text for text in (_target_text(ind, targets), _NOTES.get(code)) if text)
     decimals = 0 if ind.unit in ("人", "个", "起", "场") else 2
+    shared = sql.kpis(strip or (code,), targets)
+    prefix = f"{code}{sql.KPI_SEPARATOR}"
     if not entries:
         return PanelSpec(
-            title=ind.name, kind=Kind.STAT, sql=sql.values({"value": code}), columns=("value",), grid=where,
+            title=ind.name, kind=Kind.STAT, sql=shared, prefix=prefix, columns=("value",), grid=where,
             unit=_unit(ind), description=description, decimals=decimals, thresholds=Thresholds(NEUTRAL),
         )
     kind, op = entries[0].kind, "≥" if entries[0].direction == ">=" else "≤"
@@ -127,17 +132,18 @@ def kpi(code: str, column: int, grid: Grid | None = None, targets: Targets | Non
               "period_value": "期内累计", "period_target": "期目标"}
     columns = sql.PROGRESS_COLUMNS[kind]
     return PanelSpec(
-        title=ind.name, kind=Kind.STAT, sql=sql.progress(code, targets), columns=columns, grid=where,
+        title=ind.name, kind=Kind.STAT, sql=shared, prefix=prefix, columns=columns, grid=where,
         unit=_unit(ind), description=description, decimals=decimals, thresholds=Thresholds(NEUTRAL),
         shown=("value", "status"), mappings=dict(STATUS_LABELS), colours=STATUS_COLOURS,
         overrides=tuple((column, labels[column]) for column in columns),
     )
 
 
-def second_row_kpis(targets: Targets | None = None) -> list[PanelSpec]:
+def second_row_kpis(targets: Targets | None = None, strip: tuple[str, ...] = ()) -> list[PanelSpec]:
     """The second row of KPIs: the key-group ones, then the plan figures, left of 招聘活动."""
     codes = (*GROUP_KPI_CODES, *PLAN_KPI_CODES)
-    return [kpi(code, 0, Grid(x=3 * n, y=KPI_HEIGHT, w=3, h=KPI_HEIGHT), targets) for n, code in enumerate(codes)]
+    return [kpi(code, 0, Grid(x=3 * n, y=KPI_HEIGHT, w=3, h=KPI_HEIGHT), targets, strip or codes)
+            for n, code in enumerate(codes)]
 
 
 def streets_side_by_side() -> PanelSpec:
@@ -306,9 +312,10 @@ def wall_panels(targets: Targets | None = None) -> list[PanelSpec]:
     """Every panel of the wall, in a fixed order (which fixes the panel ids); the KPIs' targets from
     ``targets`` (by default the shipped file)."""
     targets = targets or default_targets()
+    strip = (*KPI_CODES, *GROUP_KPI_CODES, *PLAN_KPI_CODES)  # one query for both rows of KPIs
     return [
-        *(kpi(code, column, targets=targets) for column, code in enumerate(KPI_CODES)),
-        streets_side_by_side(), trends(), key_groups(), *second_row_kpis(targets), sessions(),
+        *(kpi(code, column, targets=targets, strip=strip) for column, code in enumerate(KPI_CODES)),
+        streets_side_by_side(), trends(), key_groups(), *second_row_kpis(targets, strip), sessions(),
         matchmaker_sla(targets), open_warnings(), layoffs_by_industry(), latest_events(), jobseeker_map(),
         employer_map(), job_loss_by_street(), job_loss_by_industry(), station_stars(),
     ]

@@ -172,8 +172,11 @@ def test_the_changed_target_is_on_the_wall_and_in_the_dashboard(worker: Monitori
     assert employment["expected"] == stats["new_employment"]["progress"]["expected"]
 
     def kpi_sql(files: dict[str, bytes], title: str) -> tuple[str, str]:
-        [panel] = [p for p in json.loads(files[export.DASHBOARD_FILE])["panels"] if p["title"] == title]
-        return panel["targets"][0]["rawSql"], panel["description"]
+        """The SQL Grafana sends for the KPI: its own, or that of the panel whose result it reads."""
+        panels = json.loads(files[export.DASHBOARD_FILE])["panels"]
+        [panel] = [p for p in panels if p["title"] == title]
+        [source] = [p for p in panels if p["id"] == panel["targets"][0].get("panelId", panel["id"])]
+        return source["targets"][0]["rawSql"], panel["description"]
 
     sql, description = kpi_sql(export.render_files(targets), "城镇新增就业")
     assert "BETWEEN 2026 AND 2030, toFloat64(30000.0)" in sql and "toFloat64(150000.0)" in sql

@@ -215,10 +215,19 @@ def grafana(sql: str, *, street: str = "", start: datetime = FROM, end: datetime
     return sql
 
 
+def query(store: Store, spec: PanelSpec, *, street: str = "", start: datetime = FROM,
+          end: datetime = TO) -> tuple[tuple[str, ...], list[tuple]]:
+    """The panel's columns and rows, as Grafana shows them: from its query's result (shared by the
+    KPIs), its own columns (``PanelSpec.take``); ``()`` and no rows for an empty list."""
+    result = store.client.query(grafana(spec.sql, street=street, start=start, end=end))
+    if not result.column_names:
+        return (), []
+    return spec.columns, spec.take(result.column_names, result.result_rows)
+
+
 def run(store: Store, spec: PanelSpec, street: str = "") -> tuple[tuple[str, ...], list[tuple]]:
     start = TO - timedelta(days=int(spec.time_from.removesuffix("d"))) if spec.time_from else FROM
-    result = store.client.query(grafana(spec.sql, street=street, start=start))
-    return tuple(result.column_names), result.result_rows
+    return query(store, spec, street=street, start=start)
 
 
 def api_value(store: Store, code: str, **filters: str) -> float | None:
@@ -238,12 +247,20 @@ def test_panel_sql_runs_and_returns_its_columns(store: Store, spec: PanelSpec, s
 
 
 KPI_CODES = (*wall_panels.KPI_CODES, *wall_panels.GROUP_KPI_CODES, *wall_panels.PLAN_KPI_CODES)
+KPIS = {spec.prefix.removesuffix(wall_sql.KPI_SEPARATOR): spec for spec in PANELS if spec.prefix}
+"""The wall's KPI panels by code: all share one query (``sql.kpis``), which is what these tests run."""
+
+
+def test_the_kpis_share_one_query_and_every_other_panel_has_its_own() -> None:
+    assert set(KPIS) == set(KPI_CODES) and len({spec.sql for spec in KPIS.values()}) == 1
+    others = [spec.sql for spec in PANELS if not spec.prefix]
+    assert len(set(others)) == len(others)
 
 
 @pytest.mark.parametrize("code", KPI_CODES)
 @pytest.mark.parametrize("street", ["", A, B], ids=["全部", "西营门街道", "杨柳青镇"])
 def test_kpi_shows_what_the_statistics_api_shows(store: Store, code: str, street: str) -> None:
-    spec = wall_panels.kpi(code, 0)
+    spec = KPIS[code]
     _columns, [(value, *_progress)] = run(store, spec, street)
     assert value == api_value(store, code, street=street if "street" in BY_CODE[code].dimensions else "")
 
@@ -264,7 +281,7 @@ def test_kpi_shows_what_the_statistics_api_shows(store: Store, code: str, street
     ],
 )
 def test_kpi_values_on_the_sample(store: Store, code: str, street: str, expected: float) -> None:
-    _columns, [(value, *_progress)] = run(store, wall_panels.kpi(code, 0), street)
+    _columns, [(value, *_progress)] = run(store, KPIS[code], street)
     assert value == pytest.approx(expected)
 
 
@@ -287,10 +304,8 @@ def test_kpi_progress_is_the_pure_functions(store: Store, code: str, day: date) 
     what ``targets.progress`` gives for the same values: the year to date, and for a flow the value
     since the plan period's start."""
     end = datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=SHANGHAI)
-    spec = wall_panels.kpi(code, 0)
-    result = store.client.query(grafana(spec.sql, start=FROM, end=end))
-    assert tuple(result.column_names) == spec.columns
-    [row] = result.result_rows
+    spec = KPIS[code]
+    _columns, [row] = query(store, spec, end=end)
     shown = dict(zip(spec.columns, row, strict=True))
     entry = TARGETS.entry(code, day)
     assert entry is not None
@@ -306,7 +321,7 @@ def test_kpi_progress_is_the_pure_functions(store: Store, code: str, day: date) 
 
 @pytest.mark.parametrize("code", PROGRESS_CODES)
 def test_a_flows_progress_is_the_districts_only(store: Store, code: str) -> None:
-    spec = wall_panels.kpi(code, 0)
+    spec = KPIS[code]
     _columns, [row] = run(store, spec, A)
     shown = dict(zip(spec.columns, row, strict=True))
     assert shown["value"] == api_value(store, code, street=A if "street" in BY_CODE[code].dimensions else "")
@@ -530,14 +545,13 @@ def varied(store: Store) -> Iterator[Store]:
 def test_panel_sql_on_the_varied_stream(varied: Store, spec: PanelSpec) -> None:
     start = YEAR_END - timedelta(days=int(spec.time_from.removesuffix("d"))) if spec.time_from else YEAR_START
     for street in ("", B):
-        result = varied.client.query(grafana(spec.sql, street=street, start=start, end=YEAR_END))
-        assert tuple(result.column_names) in (spec.columns, ())  # () when a list is empty
+        columns, _rows = query(varied, spec, street=street, start=start, end=YEAR_END)
+        assert columns in (spec.columns, ())  # () when a list is empty
 
 
 @pytest.mark.parametrize("code", KPI_CODES)
 def test_kpi_equals_the_api_on_the_varied_stream(varied: Store, code: str) -> None:
-    result = varied.client.query(grafana(wall_panels.kpi(code, 0).sql, start=YEAR_START, end=YEAR_END))
-    [(value, *_progress)] = result.result_rows
+    _columns, [(value, *_progress)] = query(varied, KPIS[code], start=YEAR_START, end=YEAR_END)
     expected, _people = varied.indicator_sync(BY_CODE[code], YEAR_START.date(), YEAR_END.date())
     assert value == pytest.approx(expected)
 
