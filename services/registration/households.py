@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from schemas.reference import Community
 from schemas.vocab import Gender
+from services.runtime.db import utcnow
 from services.runtime.outbox import add_event
 
 from . import events
@@ -41,6 +42,9 @@ def rederive(session: Session, household: Household, cipher: PiiCipher, communit
     facts = [member_facts(p, cipher, day) for p in people if p is not None]
     change = zero_employment_change(household.zero_employment, facts, employed_person_ref=employed_person_ref,
                                     membership_changed=membership_changed)
+    # Always write the household row (its optimistic version): two members' changes committed at once
+    # would otherwise each derive from the other's old status (write skew); now one of them gets 409.
+    household.updated_at = utcnow()
     if change is None:
         return
     community = communities[household.community_code].name
