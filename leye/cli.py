@@ -41,6 +41,7 @@ COMMAND_GROUPS: dict[str, str] = {
     "registration": "services.registration.cli",
     "api": "leye.apidoc",
     "wall": "leye.wall",
+    "reference": "leye.refdata",
 }
 
 

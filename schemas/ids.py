@@ -180,6 +180,15 @@ StreetCode = Annotated[
 ]
 """One of the 12 街镇 codes in ``schemas/reference/xiqing_divisions.json``."""
 
+CommunityCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^120111[0-9]{6}$"),
+    WithJsonSchema({"type": "string", "pattern": "^120111[0-9]{6}$",
+                    "description": "12-digit code of a 社区/行政村 of Xiqing (统计用区划代码)"}),
+]
+"""The shape of a 社区/行政村 code: 12 digits in Xiqing (120111). Whether the community exists is the
+list's business (``schemas.reference.load_communities``): a service checks it against the list it loaded."""
+
 EntityId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
 """Opaque id chosen by the owning service (vacancy_id, case_id, alert_id, report_id, session_id,
 station_code, ...): ASCII, at most 64 characters, UUIDs fit. Never derive one from personal data."""

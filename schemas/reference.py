@@ -7,9 +7,13 @@ review and update it without touching code. It is loaded once at import and expo
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -101,3 +105,147 @@ DIVISION_SECTION: MappingProxyType[str, str] = MappingProxyType(
     {division: section.code for section in INDUSTRY_SECTIONS.values() for division in section.divisions}
 )
 """Which 门类 each 大类 (division code "01"–"97") belongs to."""
+
+
+# --- 社区 and 行政村 ----------------------------------------------------------------------------------
+
+COMMUNITY_KINDS = ("社区", "行政村")
+COMMUNITIES_FILE = "xiqing_communities.json"
+CSV_COLUMNS = ("code", "name", "street_code", "kind", "demo")
+_COMMUNITY_CODE_DIGITS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Community:
+    """One 社区 (urban community) or 行政村 (administrative village) of Xiqing, below a 街镇."""
+
+    code: str  # 12-digit statistical division code: the 街镇's 9 digits and 3 of its own
+    name: str  # e.g. "西营东社区"
+    street_code: str  # the 街镇 it belongs to
+    kind: str  # "社区" or "行政村"
+    demo: bool  # made up for the demo and the tests, not an official entry
+
+    def as_json(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "street_code": self.street_code, "kind": self.kind,
+                "demo": self.demo}
+
+
+class CommunityFileError(ValueError):
+    """A community list that does not validate; ``str()`` is the Chinese message naming row and field."""
+
+    def __init__(self, row: int | None, field: str | None, message: str) -> None:
+        where = "，".join(part for part in (f"第 {row} 行" if row is not None else "",
+                                           f"字段 {field}" if field else "") if part)
+        super().__init__(f"{where}：{message}" if where else message)
+        self.row, self.field, self.message = row, field, message
+
+
+def _community(row: int | None, raw: dict[str, Any]) -> Community:
+    """One validated entry; ``row`` is the line number for messages (``None`` for the JSON file)."""
+    code = str(raw.get("code") or "").strip()
+    name = str(raw.get("name") or "").strip()
+    street_code = str(raw.get("street_code") or "").strip()
+    kind = str(raw.get("kind") or "").strip()
+    demo_raw = raw.get("demo")
+    if not (len(code) == _COMMUNITY_CODE_DIGITS and code.isascii() and code.isdigit()):
+        raise CommunityFileError(row, "code", f"社区代码须为 {_COMMUNITY_CODE_DIGITS} 位数字（统计用区划代码）")
+    if not name or len(name) > 40:
+        raise CommunityFileError(row, "name", "名称不得为空，且不超过 40 个字")
+    if street_code not in STREETS:
+        raise CommunityFileError(row, "street_code", "未知的街镇代码")
+    if not code.startswith(street_code):
+        raise CommunityFileError(row, "code", f"社区代码的前 9 位须为所属街镇代码 {street_code}")
+    if kind not in COMMUNITY_KINDS:
+        raise CommunityFileError(row, "kind", "类型须为“社区”或“行政村”")
+    if isinstance(demo_raw, bool):
+        demo = demo_raw
+    elif str(demo_raw or "").strip().lower() in ("", "false", "0", "否"):
+        demo = False
+    elif str(demo_raw).strip().lower() in ("true", "1", "是"):
+        demo = True
+    else:
+        raise CommunityFileError(row, "demo", "demo 须为空、true/false、1/0 或 是/否")
+    return Community(code, name, street_code, kind, demo)
+
+
+def _checked(entries: Sequence[tuple[int | None, Community]]) -> MappingProxyType[str, Community]:
+    by_code: dict[str, Community] = {}
+    names: dict[tuple[str, str], str] = {}
+    for row, community in entries:
+        if community.code in by_code:
+            raise CommunityFileError(row, "code", f"社区代码 {community.code} 重复")
+        if (community.street_code, community.name) in names:
+            raise CommunityFileError(row, "name", f"同一街镇内名称“{community.name}”重复")
+        by_code[community.code] = community
+        names[(community.street_code, community.name)] = community.code
+    if not by_code:
+        raise CommunityFileError(None, None, "社区名单为空")
+    return MappingProxyType(dict(sorted(by_code.items())))
+
+
+def parse_communities_csv(text: str) -> MappingProxyType[str, Community]:
+    """The communities of a CSV file (UTF-8, header ``code,name,street_code,kind[,demo]``), validated:
+    the first error raises :class:`CommunityFileError` naming its line and field."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [column.strip() for column in reader.fieldnames or []]
+    missing = [column for column in CSV_COLUMNS[:4] if column not in header]
+    if missing:
+        raise CommunityFileError(
+            1, missing[0], f"缺少列 {', '.join(missing)}（表头须为 {','.join(CSV_COLUMNS)}，demo 可省略）")
+    unknown = [column for column in header if column not in CSV_COLUMNS]
+    if unknown:
+        raise CommunityFileError(1, unknown[0], "未知的列")
+    entries = []
+    for raw in reader:
+        if None in raw:
+            raise CommunityFileError(reader.line_num, None, "列数多于表头")
+        values = {key.strip(): value for key, value in raw.items()}
+        if not any((value or "").strip() for value in values.values()):
+            continue  # a blank line
+        entries.append((reader.line_num, _community(reader.line_num, values)))
+    return _checked(entries)
+
+
+def communities_from_json(text: str) -> MappingProxyType[str, Community]:
+    """The communities of a reference JSON file (``{"source": …, "communities": [...]}``), validated."""
+    data = json.loads(text)
+    return _checked([(None, _community(None, raw)) for raw in data["communities"]])
+
+
+def communities_json(communities: Mapping[str, Community], source: str) -> str:
+    """The reference JSON text of a community list (sorted by code, so equal lists give equal files)."""
+    body = {"source": source, "communities": [c.as_json() for _, c in sorted(communities.items())]}
+    return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class CommunityChanges:
+    """What loading a new list changes against the current one."""
+
+    added: tuple[Community, ...]
+    changed: tuple[tuple[Community, Community], ...]  # (before, after), same code
+    removed: tuple[Community, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+
+def community_changes(before: Mapping[str, Community],
+                      after: Mapping[str, Community]) -> CommunityChanges:
+    return CommunityChanges(
+        added=tuple(after[code] for code in sorted(after.keys() - before.keys())),
+        changed=tuple((before[code], after[code]) for code in sorted(after.keys() & before.keys())
+                      if before[code] != after[code]),
+        removed=tuple(before[code] for code in sorted(before.keys() - after.keys())),
+    )
+
+
+def shipped_communities_path() -> Path:
+    """The community list shipped in this package (``schemas/reference/xiqing_communities.json``)."""
+    return Path(str(resources.files("schemas").joinpath("reference").joinpath(COMMUNITIES_FILE)))
+
+
+def load_communities(path: Path | None = None) -> MappingProxyType[str, Community]:
+    """The community list at ``path`` (default: the shipped one), validated."""
+    return communities_from_json((path or shipped_communities_path()).read_text("utf-8"))

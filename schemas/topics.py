@@ -98,6 +98,15 @@ TOPICS: dict[str, Topic] = {
             "from the programmes service.",
         ),
         Topic(
+            name="leye.household",
+            partitions=3,
+            key_field="household_ref",
+            cleanup_policy="delete",
+            retention_ms=30 * _DAY_MS,
+            description="Households (户): 零就业家庭 identified and cleared, as the registration service "
+            "derives them from membership and member status.",
+        ),
+        Topic(
             name="leye.deadletter",
             partitions=3,
             key_field="topic/partition/offset of the failed message",

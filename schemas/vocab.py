@@ -292,6 +292,7 @@ class CaseOrigin(Vocabulary):
     SYSTEM = "system", "系统推荐"
     LAYOFF = "layoff", "裁员提前介入"
     POLICY = "policy", "政策找人"
+    HOUSEHOLD = "household", "零就业家庭一户一策"
 
 
 class ReferralDirection(Vocabulary):
@@ -369,3 +370,31 @@ class AlertSource(Vocabulary):
 
     MONITOR = "monitor", "监测服务"
     GRAFANA = "grafana", "Grafana告警规则"
+
+
+# --- Households -----------------------------------------------------------------------------------
+
+
+class HouseholdRelation(Vocabulary):
+    """A member's relation to the head of the household (与户主关系). The codes follow the group codes of
+    GB/T 4761-2008 家庭关系代码 as we read them (02 户主, 10 配偶, 20 子, 30 女, 40 孙子女, 50 父母,
+    60 祖父母, 70 兄弟姐妹), without the finer codes inside a group; 99 stands for any other relation.
+    To be checked against the standard's text before an exchange with another system relies on them."""
+
+    HEAD = "02", "户主"
+    SPOUSE = "10", "配偶"
+    SON = "20", "子"
+    DAUGHTER = "30", "女"
+    GRANDCHILD = "40", "孙子女"
+    PARENT = "50", "父母"
+    GRANDPARENT = "60", "祖父母"
+    SIBLING = "70", "兄弟姐妹"
+    OTHER = "99", "其他"
+
+
+class ZeroEmploymentClearReason(Vocabulary):
+    """Why a household stopped being a 零就业家庭."""
+
+    EMPLOYMENT = "employment", "成员就业"
+    NO_MEMBER_SEEKING = "no_member_seeking", "无有劳动能力和就业意愿的成员"
+    MEMBERSHIP = "membership", "家庭成员变动"

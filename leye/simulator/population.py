@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from schemas.ids import credit_code_check_char, id_check_char
-from schemas.reference import STREETS
+from schemas.reference import STREETS, load_communities
 from schemas.vocab import Education, Gender, KeyGroup, VacancyKind
 
 # Rough relative size of each 街镇 (resident population, in ten-thousands; approximate).
@@ -32,15 +32,15 @@ STREET_WEIGHTS: dict[str, float] = {
     "120111105": 8,  # 大寺镇
     "120111106": 4,  # 王稳庄镇
 }
-# 社区/村 names per 街镇 are made up: four per 街镇 (东西南北) are enough to exercise station routing.
-COMMUNITY_SUFFIX = {"街道": "社区", "镇": "村"}
+# 社区/村 per 街镇: the demo list shipped as reference data (schemas/reference/xiqing_communities.json,
+# made up: four per 街镇, 东西南北, in code order), enough to exercise station routing.
 COMMUNITY_QUARTERS = "东西南北"
+_DEMO_COMMUNITIES = load_communities()
 
 
 def communities(street_code: str) -> list[str]:
-    """Every 社区/村 the simulator's people of a 街镇 live in, in a fixed order."""
-    street = STREETS[street_code]
-    return [f"{street.name[:2]}{quarter}{COMMUNITY_SUFFIX[street.kind]}" for quarter in COMMUNITY_QUARTERS]
+    """Every 社区/村 the simulator's people of a 街镇 live in, in a fixed order (东西南北)."""
+    return [c.name for c in _DEMO_COMMUNITIES.values() if c.street_code == street_code]
 
 # GB/T 4754-2017 section → (weight, a division of that section, typical job titles, typical skills).
 INDUSTRIES: dict[str, tuple[float, str, tuple[str, ...], tuple[str, ...]]] = {

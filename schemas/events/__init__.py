@@ -7,13 +7,23 @@ explicit lists (no discovery), and the tests fail when a defined event class is 
 
 from __future__ import annotations
 
-from schemas.events import alert, deadletter, layoff, programme, referral, registration, statistics, vacancy
+from schemas.events import (
+    alert,
+    deadletter,
+    household,
+    layoff,
+    programme,
+    referral,
+    registration,
+    statistics,
+    vacancy,
+)
 from schemas.events.base import EventData, PersonEventData
 
 
 def _registry() -> dict[str, type[EventData]]:
     registry: dict[str, type[EventData]] = {}
-    for module in (registration, vacancy, layoff, referral, alert, statistics, programme, deadletter):
+    for module in (registration, vacancy, layoff, referral, alert, statistics, programme, household, deadletter):
         for cls in module.EVENTS:
             if cls.event_type in registry:
                 raise RuntimeError(f"duplicate event type {cls.event_type}")

@@ -41,7 +41,8 @@ class _CaseEvent(EventData):
 class CaseDispatched(_CaseEvent):
     """A request was dispatched to a station's 红娘 (呼叫—指派).
 
-    The case is about a person (``person_ref``), an employer (``employer_ref``) and/or a vacancy:
+    The case is about a person (``person_ref``), an employer (``employer_ref``), a household
+    (``household_ref``, a 零就业家庭's 一户一策 case) and/or a vacancy:
     a case raised by a person must name them, one raised by an employer or for a layoff must name
     the employer.
     """
@@ -56,9 +57,13 @@ class CaseDispatched(_CaseEvent):
     referral_due_at: ShanghaiDatetime
     # 政策找人: the programme the person was found eligible for (origin ``policy`` only).
     programme_code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")] | None = None
+    # 一户一策: the 零就业家庭 the case helps (origin ``household`` only; leye.household's key).
+    household_ref: EntityId | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Self:
+        if (self.origin is CaseOrigin.HOUSEHOLD) != (self.household_ref is not None):
+            raise PydanticCustomError("case_household", "household_ref 只用于且必须用于零就业家庭工单")
         if self.origin is CaseOrigin.PERSON and self.person_ref is None:
             raise PydanticCustomError("case_party", "求职者发起的工单须包含 person_ref")
         if self.origin is CaseOrigin.POLICY and self.person_ref is None:

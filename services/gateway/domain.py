@@ -25,6 +25,8 @@ SCOPES: dict[str, str] = {
     "referrals:write": "派发、处理就业红娘工单与人岗推介",
     "alerts:read": "查看风险预警",
     "alerts:ack": "确认风险预警",
+    "households:read": "查询家庭户及其成员与零就业家庭状态（个人数据，全部留痕）",
+    "households:write": "登记家庭户、成员迁入迁出（个人数据，全部留痕）",
     "programmes:read": "查看就业创业项目目录与培训、贷款、补贴、支付记录及政策找人资格说明（按人员编号，全部留痕）",
     "programmes:write": "登记培训、创业担保贷款、补贴发放与支付、不予享受（按人员编号，全部留痕）",
     "admin": "查询审计日志等管理操作",
@@ -67,6 +69,9 @@ ROUTES: tuple[Route, ...] = (
           "人员查询（按街镇、重点群体、状态或身份证号码、姓名精确匹配；条件只放在请求体中）", personal=True),
     Route(READ, "/worklists", "registration", "persons:read", "工作清单（跟踪到期、长期失业、离校未就业）",
           personal=True),
+    Route(READ, "/households", "registration", "households:read", "查询家庭户（成员、状态、零就业家庭）",
+          personal=True),
+    Route(WRITE, "/households", "registration", "households:write", "登记家庭户、成员迁入迁出", personal=True),
     Route(READ, "/employers", "vacancies", "stats:read", "查询用人单位"),
     Route(WRITE, "/employers", "vacancies", "vacancies:write", "登记或变更用人单位"),
     Route(READ, "/vacancies", "vacancies", "stats:read", "查询岗位"),
@@ -141,6 +146,22 @@ def person_ref_in(path: str, body: Any) -> str | None:
     if isinstance(body, dict):
         ref = body.get("person_ref")
         if isinstance(ref, str) and PERSON_REF.match(ref):
+            return ref
+    return None
+
+
+_HOUSEHOLD_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+
+
+def household_ref_in(path: str, body: Any) -> str | None:
+    """The household a request was about: the segment after ``/households/`` in the path, else the
+    response's top-level ``household_ref`` (a household just registered)."""
+    segments = path.strip("/").split("/")
+    if len(segments) >= 2 and segments[0] == "households" and _HOUSEHOLD_REF.match(segments[1]):
+        return segments[1]
+    if segments[0] == "households" and isinstance(body, dict):
+        ref = body.get("household_ref")
+        if isinstance(ref, str) and _HOUSEHOLD_REF.match(ref):
             return ref
     return None
 

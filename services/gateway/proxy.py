@@ -36,7 +36,15 @@ from services.runtime.http import INTERNAL_CALLER_ONLY
 from .auth import Principal
 from .components import Components
 from .deps import refuse_non_json
-from .domain import Route, find_route, path_is_known, person_ref_in, route_template, suppress_small_cells
+from .domain import (
+    Route,
+    find_route,
+    household_ref_in,
+    path_is_known,
+    person_ref_in,
+    route_template,
+    suppress_small_cells,
+)
 
 log = logging.getLogger(__name__)
 MAX_IDEMPOTENCY_KEY = 200
@@ -183,7 +191,8 @@ async def _audit(
         return
     row = {
         "at": utcnow(), "client_id": principal.client_id, "method": request.method, "route": route_template(path),
-        "person_ref": person_ref_in(path, document), "status": status,
+        "person_ref": person_ref_in(path, document), "household_ref": household_ref_in(path, document),
+        "status": status,
         "request_id": structlog.contextvars.get_contextvars().get("request_id"),
     }
     try:

@@ -42,7 +42,7 @@ class AuditEntry(Base):
     """One access to personal data. Append-only: database triggers refuse UPDATE and DELETE.
 
     Holds who, when, which route template, which person (by ``person_ref``, never by name or ID
-    number), the method and the status the client got.
+    number) or household (``household_ref``), the method and the status the client got.
     """
 
     __tablename__ = "gateway_audit"
@@ -53,6 +53,8 @@ class AuditEntry(Base):
     method: Mapped[str] = mapped_column(String(10))
     route: Mapped[str] = mapped_column(String(300))
     person_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # a household read or write (issue 18): which household, by its random household_ref
+    household_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
     status: Mapped[int] = mapped_column(Integer)
     request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
@@ -111,14 +113,16 @@ def latest_alert_state(session: Session, alert_id: str) -> dict[str, Any] | None
 def query_audit(
     session: Session, *, client_id: str | None, person_ref: str | None,
     since: datetime | None, until: datetime | None, limit: int, before_id: int | None,
+    household_ref: str | None = None,
 ) -> list[AuditEntry]:
-
     """Newest first; ``before_id`` pages backwards."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if client_id:
         query = query.where(AuditEntry.client_id == client_id)
     if person_ref:
         query = query.where(AuditEntry.person_ref == person_ref)
+    if household_ref:
+        query = query.where(AuditEntry.household_ref == household_ref)
     if since:
         query = query.where(AuditEntry.at >= since)
     if until:

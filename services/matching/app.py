@@ -78,7 +78,8 @@ def build(settings: Settings, clock: Callable[[], datetime] = _utcnow) -> Servic
         agents=[Agent("registrations", ["leye.registration"], apply_events),
                 Agent("vacancies", ["leye.vacancy"], apply_events),
                 Agent("layoffs", ["leye.layoff"], apply_events),
-                Agent("programmes", ["leye.programme"], apply_events)],
+                Agent("programmes", ["leye.programme"], apply_events),
+                Agent("households", ["leye.household"], apply_events)],
         jobs=jobs,
     )
 

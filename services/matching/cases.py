@@ -50,7 +50,7 @@ def pick_station(session: Session, street_code: str, community: str | None = Non
 def open_case(
     session: Session, station: Station, origin: CaseOrigin, now: datetime, *, person_ref: str | None = None,
     vacancy_id: str | None = None, employer_ref: str | None = None, prematched: list[dict[str, Any]] | None = None,
-    programme_code: str | None = None, reason: str | None = None,
+    programme_code: str | None = None, reason: str | None = None, household_ref: str | None = None,
 ) -> Case:
     """Dispatch a new case to ``station``'s 红娘 with both SLA deadlines."""
     case = Case(
@@ -58,7 +58,7 @@ def open_case(
         street_code=station.street_code, origin=origin.value, person_ref=person_ref, vacancy_id=vacancy_id,
         employer_ref=employer_ref, status="dispatched", opened_at=now, contact_due_at=domain.contact_due(now),
         referral_due_at=domain.referral_due(now), prematched=prematched or [], programme_code=programme_code,
-        reason=reason,
+        reason=reason, household_ref=household_ref,
     )
     session.add(case)
     add_event(session, events.case_dispatched(case, origin, now))

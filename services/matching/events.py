@@ -34,7 +34,7 @@ def case_dispatched(case: Case, origin: CaseOrigin, now: datetime) -> CloudEvent
     return new_event(CaseDispatched(
         **_ids(case), origin=origin, person_ref=case.person_ref, vacancy_id=case.vacancy_id,
         employer_ref=case.employer_ref, contact_due_at=case.contact_due_at, referral_due_at=case.referral_due_at,
-        programme_code=case.programme_code,
+        programme_code=case.programme_code, household_ref=case.household_ref,
     ), source=SOURCE, time=now)
 
 

@@ -36,12 +36,20 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from schemas import CloudEvent, parse_event
+from schemas.events import household as hh
 from schemas.events import layoff as layoff_events
 from schemas.events import programme as prog
 from schemas.events import registration as reg
 from schemas.events import vacancy as vac
 from schemas.events.base import PersonEventData
-from schemas.vocab import CaseCloseReason, CaseOrigin, ReferralDirection, RefusalReason, RegistrationKind
+from schemas.vocab import (
+    CaseCloseReason,
+    CaseOrigin,
+    ReferralDirection,
+    RefusalReason,
+    RegistrationKind,
+    ZeroEmploymentClearReason,
+)
 
 from . import cases, domain
 from .index import MatchIndex
@@ -53,6 +61,7 @@ from .store import (
     ProcessedEvent,
     VacancyRow,
     open_case_for_person,
+    open_household_case,
     open_policy_case,
     stamp_revision,
 )
@@ -63,6 +72,12 @@ STATION = "station"
 REFUSAL_CLOSES_AS = {RefusalReason.DECLINED: CaseCloseReason.DECLINED,
                      RefusalReason.UNREACHABLE: CaseCloseReason.UNREACHABLE,
                      RefusalReason.NOT_ELIGIBLE: CaseCloseReason.OTHER, RefusalReason.OTHER: CaseCloseReason.OTHER}
+
+
+def household_reason(data: hh.ZeroEmploymentIdentified) -> str:
+    """Why a 一户一策 case was opened, in Chinese, for the 红娘 who visits the family."""
+    return (f"零就业家庭（{data.community}，{data.members}口之家，{len(data.seeking_members)}人有就业意愿），"
+            f"{data.identified_on:%Y-%m-%d}认定：请当天联系，一户一策帮扶至少一人就业")[:500]
 
 
 def policy_reason(data: prog.Eligible) -> str:
@@ -158,6 +173,10 @@ class Handler:
             self._policy_case(data, event)
         elif isinstance(data, prog.Granted | prog.PlacementStarted | prog.Refused) and effects:
             self._policy_settled(data, event)
+        elif isinstance(data, hh.ZeroEmploymentIdentified) and effects:
+            self._household_case(data, event)
+        elif isinstance(data, hh.ZeroEmploymentCleared) and effects:
+            self._household_cleared(data)
 
     # --- read models ------------------------------------------------------------------------------
 
@@ -314,6 +333,29 @@ class Handler:
                                             programme_code=data.programme_code, close_reason=reason.value,
                                             received_at=self.now))
 
+    def _household_case(self, data: hh.ZeroEmploymentIdentified, event: CloudEvent) -> None:
+        """一户一策: one case per identified family, at its community's station, with the usual deadlines.
+        A family still helped by an open case (an identification replayed under a new id) gets no second."""
+        if open_household_case(self.session, data.household_ref) is not None:
+            return
+        station = cases.pick_station(self.session, data.street_code, data.community)
+        if station is None:
+            self._park(STATION, event)
+            return
+        cases.open_case(self.session, station, CaseOrigin.HOUSEHOLD, self.now, household_ref=data.household_ref,
+                        reason=household_reason(data))
+
+    def _household_cleared(self, data: hh.ZeroEmploymentCleared) -> None:
+        """清零 closes the family's case: resolved when a member found work, else closed as other."""
+        case = open_household_case(self.session, data.household_ref)
+        if case is None:
+            return  # none open (closed by its 红娘, or the identification is still parked for a station)
+        if data.reason is ZeroEmploymentClearReason.EMPLOYMENT:
+            case.placed = True
+            cases.close(self.session, case, CaseCloseReason.RESOLVED, self.now)
+        else:
+            cases.close(self.session, case, CaseCloseReason.OTHER, self.now)
+
     def dispatch_parked(self) -> int:
         """Open the cases parked for lack of a station (call after a station was created)."""
         # DELETE … RETURNING claims the rows: when two replicas create stations at once, each parked
@@ -332,4 +374,6 @@ class Handler:
                 self._layoff_case(data, event)
             elif isinstance(data, prog.Eligible):
                 self._policy_case(data, event)
+            elif isinstance(data, hh.ZeroEmploymentIdentified):
+                self._household_case(data, event)
         return len(parked)

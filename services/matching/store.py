@@ -179,6 +179,8 @@ class Case(Base):
     # 政策找人 (origin policy): the programme the person was found eligible for, and why, in Chinese.
     programme_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
     reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # 一户一策 (origin household): the 零就业家庭 the case helps.
+    household_ref: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
     __table_args__ = (Index("ix_cases_matchmaker_status", "matchmaker_id", "status"),)
 
@@ -247,6 +249,13 @@ def open_policy_case(session: Session, person_ref: str, programme_code: str) -> 
     return session.scalars(
         select(Case).where(Case.person_ref == person_ref, Case.programme_code == programme_code,
                            Case.origin == CaseOrigin.POLICY.value, Case.status.in_(OPEN_STATUSES)).limit(1)
+    ).first()
+
+
+def open_household_case(session: Session, household_ref: str) -> Case | None:
+    return session.scalars(
+        select(Case).where(Case.household_ref == household_ref, Case.origin == CaseOrigin.HOUSEHOLD.value,
+                           Case.status.in_(OPEN_STATUSES)).limit(1)
     ).first()
 
 

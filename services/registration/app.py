@@ -3,28 +3,46 @@ follow-ups, hardship certification, and the bureau's work lists (system of recor
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from fastapi import FastAPI
+from sqlalchemy import Engine, select
 
+from schemas.reference import Community, load_communities
 from services.runtime.http import http_app
 from services.runtime.service import Database, Service, Started
 
-from .api import persons, worklists
+from .api import households, persons, worklists
 from .components import Components
 from .pii_keys import check_keys_cover_the_data
 from .settings import Settings
+from .store import Household
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def check_communities_cover_the_households(engine: Engine, communities: Mapping[str, Community]) -> None:
+    """Refuse to start when households name a community the loaded list no longer has: their events
+    and figures would lose their place (a list loaded without a community still in use)."""
+    with engine.connect() as connection:
+        used = set(connection.scalars(select(Household.community_code).distinct()))
+    missing = sorted(used - communities.keys())
+    if missing:
+        raise RuntimeError(f"社区/行政村名单中缺少家庭户仍在使用的社区代码：{', '.join(missing[:10])}；"
+                           "请在名单中保留这些社区后再启动（leye reference load communities）")
+
+
 def build(settings: Settings, *, start_relay: bool = True) -> Service[Components]:
     def start(started: Started) -> Components:
-        components = Components(started, settings.cipher(), settings.person_ref_key.get_secret_value().encode("utf-8"))
+        communities = load_communities(settings.communities)
+        components = Components(started, settings.cipher(), settings.person_ref_key.get_secret_value().encode("utf-8"),
+                                communities)
         # Do not start when stored rows are under a key version that is not configured (say, the legacy
         # REGISTRATION_PII_KEY left out on upgrade): every read of those people would fail.
         assert started.engine is not None
         check_keys_cover_the_data(started.engine, components.cipher)
+        check_communities_cover_the_households(started.engine, communities)
         return components
 
     return Service(
@@ -34,10 +52,11 @@ def build(settings: Settings, *, start_relay: bool = True) -> Service[Components
         "姓名、身份证号码和联系电话加密存储，事件中只含 person_ref。",
         settings=settings,
         start=start,
-        routers=[persons.router, worklists.router],
+        routers=[persons.router, households.router, worklists.router],
         database=Database(url=settings.database(), migrations=MIGRATIONS),
         relay=start_relay,
         openapi_tags=[{"name": "人员登记", "description": "人员登记与状态变更"},
+                      {"name": "家庭户", "description": "家庭户及其成员；零就业家庭由成员状态推导"},
                       {"name": "工作台账", "description": "跟踪回访、长期失业、离校未就业台账"}],
     )
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import Depends
 
+from schemas.reference import Community
 from services.runtime.http import SessionDep, get_components
 
 from .components import Components
@@ -22,7 +24,12 @@ async def _ref_key(components: ComponentsDep) -> bytes:
     return components.person_ref_key
 
 
+async def _communities(components: ComponentsDep) -> Mapping[str, Community]:
+    return components.communities
+
+
 CipherDep = Annotated[PiiCipher, Depends(_cipher)]
 RefKeyDep = Annotated[bytes, Depends(_ref_key)]
+CommunitiesDep = Annotated[Mapping[str, Community], Depends(_communities)]
 
-__all__ = ["CipherDep", "RefKeyDep", "SessionDep"]
+__all__ = ["CipherDep", "CommunitiesDep", "RefKeyDep", "SessionDep"]

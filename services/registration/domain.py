@@ -1,5 +1,5 @@
 """Pure rules of the registration service: statuses and their allowed transitions, key groups,
-ages from ID numbers, month arithmetic for the work lists. No I/O here.
+ages from ID numbers, month arithmetic for the work lists, and the 零就业家庭 derivation. No I/O here.
 
 Status model (one status per person, the registration the person is currently in)::
 
@@ -17,10 +17,20 @@ and answered with 409. Registering a person who already has an open registration
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
-from schemas.vocab import ClosureReason, Gender, HardshipCategory, KeyGroup, RegistrationKind, Vocabulary
+from schemas.fields import WORKING_AGE_MIN, max_working_age
+from schemas.vocab import (
+    ClosureReason,
+    Gender,
+    HardshipCategory,
+    KeyGroup,
+    RegistrationKind,
+    Vocabulary,
+    ZeroEmploymentClearReason,
+)
 
 
 class Status(Vocabulary):
@@ -158,3 +168,59 @@ def months_before(day: date, months: int) -> date:
 
 FOLLOWUP_INTERVAL_MONTHS = 1  # 每月至少1次跟踪调查
 LONG_TERM_MONTHS = 6  # 长期失业: unemployed 6 months or more
+
+
+# --- households: 零就业家庭 (DOMAIN.md §2, "Households") -------------------------------------------
+
+SEEKING_STATUSES = frozenset({Status.JOBSEEKER, Status.UNEMPLOYED})
+
+
+@dataclass(frozen=True, slots=True)
+class MemberFacts:
+    """What the derivation needs of one member: status, and age and gender on the day derived."""
+
+    person_ref: str
+    status: Status
+    age: int
+    gender: Gender
+
+
+def seeking_work(member: MemberFacts) -> bool:
+    """Of working age (16 to the retirement age the registration uses) and able and willing to work:
+    an open 求职 or 失业 registration is how a person says so to the bureau."""
+    return member.status in SEEKING_STATUSES and WORKING_AGE_MIN <= member.age <= max_working_age(member.gender)
+
+
+def is_zero_employment(members: Sequence[MemberFacts]) -> bool:
+    """零就业家庭: at least one member of working age able and willing to work, and none employed."""
+    return any(seeking_work(m) for m in members) and not any(m.status is Status.EMPLOYED for m in members)
+
+
+@dataclass(frozen=True, slots=True)
+class ZeroEmploymentChange:
+    """A flip of the derived state: ``identified`` true when the household became 零就业, false when it
+    was cleared, with why and (cleared by employment) the member whose employment cleared it."""
+
+    identified: bool
+    seeking: tuple[str, ...] = ()
+    reason: ZeroEmploymentClearReason | None = None
+    employed_person_ref: str | None = None
+
+
+def zero_employment_change(was: bool, members: Sequence[MemberFacts], *, employed_person_ref: str | None = None,
+                           membership_changed: bool = False) -> ZeroEmploymentChange | None:
+    """The change, if any, from ``was`` to what ``members`` derive. ``employed_person_ref`` names the
+    member whose employment registration triggered this derivation; ``membership_changed`` says the
+    trigger was a member joining or leaving."""
+    now = is_zero_employment(members)
+    if now == was:
+        return None
+    if now:
+        return ZeroEmploymentChange(True, seeking=tuple(sorted(m.person_ref for m in members if seeking_work(m))))
+    employed = {m.person_ref for m in members if m.status is Status.EMPLOYED}
+    if employed_person_ref is not None and employed_person_ref in employed:
+        return ZeroEmploymentChange(False, reason=ZeroEmploymentClearReason.EMPLOYMENT,
+                                    employed_person_ref=employed_person_ref)
+    if membership_changed:
+        return ZeroEmploymentChange(False, reason=ZeroEmploymentClearReason.MEMBERSHIP)
+    return ZeroEmploymentChange(False, reason=ZeroEmploymentClearReason.NO_MEMBER_SEEKING)

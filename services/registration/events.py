@@ -1,4 +1,5 @@
-"""Events this service publishes on ``leye.registration``, built from a person row.
+"""Events this service publishes on ``leye.registration``, built from a person row, and on
+``leye.household``, built from a household row.
 
 Only ``person_ref`` and non-identifying attributes go in: name, ID number and phone stay encrypted in
 the database. Every event carries the person's 街镇 and a snapshot of their key groups.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from schemas import CloudEvent, new_event
+from schemas.events.household import ZeroEmploymentCleared, ZeroEmploymentIdentified
 from schemas.events.registration import (
     EmploymentRegistered,
     FollowupRecorded,
@@ -31,9 +33,10 @@ from schemas.vocab import (
     RegistrationKind,
     RegistrationPlace,
     UnemploymentReason,
+    ZeroEmploymentClearReason,
 )
 
-from .store import Employment, Followup, Person
+from .store import Employment, Followup, Household, Person
 
 SOURCE = "/services/registration"
 
@@ -93,4 +96,25 @@ def registration_closed(person: Person, kind: RegistrationKind, reason: ClosureR
     return new_event(RegistrationClosed(
         person_ref=person.person_ref, street_code=person.street_code, key_groups=_groups(person.key_groups),
         registration=kind, reason=reason, closed_on=closed_on,
+    ), source=SOURCE)
+
+
+# --- households (leye.household) -----------------------------------------------------------------
+
+
+def zero_employment_identified(household: Household, community: str, identified_on: date,
+                               seeking: list[str]) -> CloudEvent:
+    return new_event(ZeroEmploymentIdentified(
+        household_ref=household.household_ref, street_code=household.street_code,
+        community_code=household.community_code, community=community, members=len(household.members),
+        identified_on=identified_on, seeking_members=seeking,
+    ), source=SOURCE)
+
+
+def zero_employment_cleared(household: Household, community: str, identified_on: date, cleared_on: date,
+                            reason: ZeroEmploymentClearReason, employed_person_ref: str | None) -> CloudEvent:
+    return new_event(ZeroEmploymentCleared(
+        household_ref=household.household_ref, street_code=household.street_code,
+        community_code=household.community_code, community=community, members=len(household.members),
+        identified_on=identified_on, cleared_on=cleared_on, reason=reason, employed_person_ref=employed_person_ref,
     ), source=SOURCE)

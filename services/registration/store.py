@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, Select, String, func, select
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, Select, String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from schemas.vocab import KeyGroup
@@ -127,6 +127,44 @@ class Employment(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class Household(Base):
+    """A household (户): its community and whether it is a 零就业家庭 now. ``zero_employment`` is derived
+    (``domain.is_zero_employment``) and written only by ``households.rederive``; ``household_ref`` is
+    drawn at random, so it says nothing about the family. No address is kept."""
+
+    __tablename__ = "households"
+
+    household_ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    community_code: Mapped[str] = mapped_column(String(12), index=True)
+    street_code: Mapped[str] = mapped_column(String(9), index=True)
+    registered_on: Mapped[date] = mapped_column(Date)
+    zero_employment: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    zero_employment_since: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer)
+
+    members: Mapped[list[HouseholdMember]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="HouseholdMember.joined_at"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class HouseholdMember(Base):
+    """A person's membership of a household. ``person_ref`` is the primary key: a person belongs to
+    one household at a time (a concurrent second membership fails at commit, answered with 409)."""
+
+    __tablename__ = "household_members"
+
+    person_ref: Mapped[str] = mapped_column(ForeignKey("persons.person_ref", ondelete="CASCADE"), primary_key=True)
+    household_ref: Mapped[str] = mapped_column(ForeignKey("households.household_ref", ondelete="CASCADE"),
+                                               index=True)
+    relation: Mapped[str] = mapped_column(String(2))
+    joined_on: Mapped[date] = mapped_column(Date)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class PiiKeyRotation(Base):
     """One run of ``leye registration pii rotate``: who ran it where, from which key versions to which,
     how many rows it re-encrypted and how it ended. No personal data."""
@@ -158,6 +196,19 @@ def require_person(session: Session, ref: str) -> Person:
     if person is None:
         raise ProblemError(404, "person_not_found", "未找到该人员的登记记录")
     return person
+
+
+def require_household(session: Session, ref: str) -> Household:
+    """The household, or a 404 problem."""
+    household = session.get(Household, ref)
+    if household is None:
+        raise ProblemError(404, "household_not_found", "未找到该户")
+    return household
+
+
+def membership(session: Session, person_ref: str) -> HouseholdMember | None:
+    """The person's current membership, if any."""
+    return session.get(HouseholdMember, person_ref)
 
 
 # --- work lists -----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from schemas.events.alert import AlertAcknowledged, AlertRaised, AlertResolved, AlertUpdated
 from schemas.events.base import EventData
 from schemas.events.deadletter import DeadletterRecorded
+from schemas.events.household import ZeroEmploymentCleared, ZeroEmploymentIdentified
 from schemas.events.layoff import HeadcountReported, LayoffReported, assess_layoff
 from schemas.events.programme import (
     ClauseMet,
@@ -79,6 +80,7 @@ from schemas.vocab import (
     UnemploymentReason,
     VacancyCloseReason,
     VacancyKind,
+    ZeroEmploymentClearReason,
 )
 
 PERSON = "3f" * 32
@@ -87,6 +89,8 @@ EMPLOYER = "91350100M000100Y43"  # the example code printed in GB 32100
 MANUFACTURING = Industry(section=IndustrySection.C, division="36")
 AT = datetime(2025, 3, 3, 9, 30, tzinfo=SHANGHAI)
 PERSON_FIELDS = {"person_ref": PERSON, "street_code": STREET, "key_groups": [KeyGroup.REGISTERED_UNEMPLOYED]}
+HOUSEHOLD_FIELDS = {"household_ref": "hh-0001", "street_code": STREET, "community_code": "120111101901",
+                    "community": "杨柳东村", "members": 3}
 CASE_FIELDS = {"case_id": "case-0001", "station_code": "120111101001", "street_code": STREET}
 ALERT_FIELDS = {
     "alert_id": "alert-0001",
@@ -267,6 +271,9 @@ SAMPLES: list[EventData] = [
     AlertUpdated(**{**ALERT_FIELDS, "level": AlertLevel.RED, "value": 55.0}),
     AlertAcknowledged(**ALERT_FIELDS),
     AlertResolved(**{**ALERT_FIELDS, "value": 12.0}),
+    ZeroEmploymentIdentified(**HOUSEHOLD_FIELDS, identified_on=date(2025, 3, 3), seeking_members=[PERSON]),
+    ZeroEmploymentCleared(**HOUSEHOLD_FIELDS, identified_on=date(2025, 3, 3), cleared_on=date(2025, 4, 1),
+                          reason=ZeroEmploymentClearReason.EMPLOYMENT, employed_person_ref=PERSON),
     SurveyRateReported(
         period="2025-02", rate_percent=5.3, published_on=date(2025, 3, 17), source="国家统计局天津调查总队"
     ),

@@ -41,6 +41,7 @@ def test_every_topic_carries_events() -> None:
         "leye.alert",
         "leye.statistics",
         "leye.programme",
+        "leye.household",
         "leye.deadletter",
     }
 
@@ -55,6 +56,8 @@ def test_every_topic_carries_events() -> None:
         pytest.param("cn.xiqing.leye.layoff.reported.v1", "leye.layoff", 3, "delete", id="layoff"),
         pytest.param("cn.xiqing.leye.case.sla_breached.v1", "leye.referral", 3, "delete", id="referral"),
         pytest.param("cn.xiqing.leye.alert.resolved.v1", "leye.alert", 3, "delete", id="alert"),
+        pytest.param("cn.xiqing.leye.household.zero_employment_cleared.v1", "leye.household", 3, "delete",
+                     id="household"),
         pytest.param(
             "cn.xiqing.leye.survey_rate.reported.v1", "leye.statistics", 3, "compact", id="statistics"
         ),

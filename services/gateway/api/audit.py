@@ -25,6 +25,7 @@ class AuditItem(BaseModel):
     method: str
     route: str = Field(description="路由模板，标识符已替换", examples=["/persons/{person_ref}/followups"])
     person_ref: str | None = Field(description="被访问人员的编号（不含身份证号、姓名）")
+    household_ref: str | None = Field(None, description="被访问家庭户的编号")
     status: int = Field(description="返回给客户端的状态码")
     request_id: str | None
 
@@ -40,6 +41,7 @@ async def audit(
     gateway: ComponentsDep, _: Annotated[Principal, Depends(require("admin"))],
     client_id: Annotated[str | None, Query(max_length=64, description="按客户端筛选")] = None,
     person_ref: Annotated[str | None, Query(pattern=r"^[0-9a-f]{64}$", description="按人员编号筛选")] = None,
+    household_ref: Annotated[str | None, Query(max_length=64, description="按家庭户编号筛选")] = None,
     since: Annotated[IsoDatetime | None, Query(description="起始时间（含），须带时区")] = None,
     until: Annotated[IsoDatetime | None, Query(description="截止时间（不含），须带时区")] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="每页条数")] = 100,
@@ -48,7 +50,7 @@ async def audit(
     def load() -> list[AuditItem]:
         with read_session(gateway.sessions) as session:
             rows = query_audit(session, client_id=client_id, person_ref=person_ref, since=since, until=until,
-                               limit=limit, before_id=before_id)
+                               limit=limit, before_id=before_id, household_ref=household_ref)
             return [AuditItem.model_validate(row, from_attributes=True) for row in rows]
 
     items = await run_in_threadpool(load)

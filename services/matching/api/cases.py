@@ -88,7 +88,8 @@ class CaseOut(BaseModel):
     placed: bool
     prematched: list[dict[str, Any]]
     programme_code: str | None = Field(None, description="政策找人：所符合的项目")
-    reason: str | None = Field(None, description="政策找人：派单理由（符合哪些条件）")
+    reason: str | None = Field(None, description="政策找人、一户一策：派单理由")
+    household_ref: str | None = Field(None, description="一户一策：所帮扶的零就业家庭")
     referrals: list[ReferralOut] = []
 
 

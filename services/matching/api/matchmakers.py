@@ -27,6 +27,7 @@ class WorkItem(BaseModel):
     employer_ref: str | None
     programme_code: str | None = None  # 政策找人
     reason: str | None = None
+    household_ref: str | None = None  # 一户一策
     next_due_at: datetime
     next_due: str  # contact | referral
 
@@ -81,5 +82,5 @@ def worklist(matchmaker_id: str, session: SessionDep) -> list[WorkItem]:
         items.append(WorkItem(case_id=case.case_id, station_code=case.station_code, status=case.status,
                               origin=case.origin, person_ref=case.person_ref, vacancy_id=case.vacancy_id,
                               employer_ref=case.employer_ref, programme_code=case.programme_code,
-                              reason=case.reason, next_due_at=due_at, next_due=kind))
+                              reason=case.reason, household_ref=case.household_ref, next_due_at=due_at, next_due=kind))
     return sorted(items, key=lambda item: (item.next_due_at, item.case_id))

@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_val
 from pydantic_core import PydanticCustomError
 
 from schemas.fields import SHANGHAI, MonthlyYuan, Skill, UniqueList, check_working_age
-from schemas.ids import CreditCode, EntityId, IdNumber, PersonRef, StreetCode
+from schemas.ids import CommunityCode, CreditCode, EntityId, IdNumber, PersonRef, StreetCode
 from schemas.requests import Code, IndustryIn, IsoDate, RequestModel
 from schemas.vocab import (
     ClosureReason,
@@ -29,6 +29,7 @@ from schemas.vocab import (
     FollowupOutcome,
     Gender,
     HardshipCategory,
+    HouseholdRelation,
     IndustrySection,
     KeyGroup,
     RegistrationPlace,
@@ -214,6 +215,40 @@ class CloseIn(RequestModel):
     closed_on: BusinessDate
 
 
+class MemberIn(RequestModel):
+    """One member of a household: a registered person and their relation to the head (与户主关系)."""
+
+    person_ref: PersonRef = Field(description="已登记人员的 person_ref")
+    relation: Code[HouseholdRelation] = Field(description="与户主关系")
+
+
+class HouseholdIn(RequestModel):
+    """登记家庭户: the community and the members (each a registered person, in no other household)."""
+
+    community_code: CommunityCode = Field(description="社区/行政村代码（12位统计用区划代码）")
+    registered_on: BusinessDate
+    members: Annotated[list[MemberIn], Field(max_length=30)]
+
+    @field_validator("members")
+    @classmethod
+    def _not_empty(cls, members: list[MemberIn]) -> list[MemberIn]:
+        if not members:
+            raise PydanticCustomError("members_empty", "户内至少须有一名成员")
+        return members
+
+
+class MemberJoinIn(MemberIn):
+    """A person joins a household (成员迁入)."""
+
+    joined_on: BusinessDate
+
+
+class MemberLeaveIn(RequestModel):
+    """A member leaves a household (成员迁出)."""
+
+    left_on: BusinessDate
+
+
 # --- responses ------------------------------------------------------------------------------------
 
 
@@ -262,3 +297,24 @@ class Page(BaseModel):
     limit: int
     offset: int
     items: list[PersonSummary]
+
+
+class MemberOut(BaseModel):
+    person_ref: PersonRef
+    relation: HouseholdRelation
+    status: Status
+    joined_on: date
+
+
+class HouseholdOut(BaseModel):
+    """A household without personal data: members by ``person_ref`` with their status (the gateway
+    audits every read, as membership and status are personal data about the family)."""
+
+    household_ref: EntityId
+    community_code: str
+    community: str
+    street_code: str
+    registered_on: date
+    zero_employment: bool = Field(description="零就业家庭（由成员状态推导，不可直接填写）")
+    zero_employment_since: date | None
+    members: list[MemberOut]

@@ -1,7 +1,8 @@
 """``/persons``: registration, look-up and the changes of a person's registration.
 
 Every write checks the transition against ``domain.TRANSITIONS`` (409 when forbidden), changes the
-person row and stages its event(s) in the same unit of work.
+person row and stages its event(s) in the same unit of work; a change of status also re-derives the
+person's household (零就业家庭, ``households.rederive_for_person``) in that unit of work.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from services.runtime.errors import ProblemError, validation_detail
 from services.runtime.http import write_router
 from services.runtime.outbox import add_event
 
-from .. import events, store
-from ..deps import CipherDep, RefKeyDep, SessionDep
+from .. import events, households, store
+from ..deps import CipherDep, CommunitiesDep, RefKeyDep, SessionDep
 from ..domain import (
     Action,
     Status,
@@ -85,7 +86,7 @@ def summary(person: Person) -> PersonSummary:
 @router.post("", status_code=201, summary="求职登记", response_model=PersonSummary,
              responses={409: {"description": "该人员已有未注销的登记"}})
 def register(body: PersonIn, session: SessionDep, cipher: CipherDep,
-             ref_key: RefKeyDep) -> PersonSummary:
+             ref_key: RefKeyDep, communities: CommunitiesDep) -> PersonSummary:
     """Register a job seeker. A person whose earlier registration was closed is registered again
     (their attributes are replaced); a person with an open registration gets 409."""
     ref = make_person_ref(body.id_number, ref_key)
@@ -113,6 +114,7 @@ def register(body: PersonIn, session: SessionDep, cipher: CipherDep,
     person.graduate_case_opened_on = body.registered_on if graduate else None
     person.graduate_case_closed_on = person.graduate_case_close_reason = None
     add_event(session, events.jobseeker_registered(person))
+    households.rederive_for_person(session, person, cipher, communities, body.registered_on)
     return summary(person)
 
 
@@ -162,21 +164,22 @@ def read(person_ref: RefPath, session: SessionDep, cipher: CipherDep) -> PersonD
 
 @router.post("/{person_ref}/unemployment", summary="失业登记", response_model=PersonSummary,
              responses=_NOT_FOUND | _CONFLICT)
-def register_unemployment(person_ref: RefPath, body: UnemploymentIn,
-                          session: SessionDep) -> PersonSummary:
+def register_unemployment(person_ref: RefPath, body: UnemploymentIn, session: SessionDep, cipher: CipherDep,
+                          communities: CommunitiesDep) -> PersonSummary:
     person = require_person(session, person_ref)
     person.status = next_status(person.current_status, Action.UNEMPLOYMENT).value
     person.unemployed_since, person.unemployment_registered_on = body.unemployed_since, body.registered_on
     person.last_followup_on = person.employed_on = None
     person.key_groups = groups_after(Action.UNEMPLOYMENT, person.key_groups)
     add_event(session, events.unemployment_registered(person, body.reason, body.registration_place))
+    households.rederive_for_person(session, person, cipher, communities, body.registered_on)
     return summary(person)
 
 
 @router.post("/{person_ref}/employment", summary="就业登记", response_model=PersonSummary,
              responses=_NOT_FOUND | _CONFLICT)
-def register_employment(person_ref: RefPath, body: EmploymentIn,
-                        session: SessionDep) -> PersonSummary:
+def register_employment(person_ref: RefPath, body: EmploymentIn, session: SessionDep, cipher: CipherDep,
+                        communities: CommunitiesDep) -> PersonSummary:
     person = require_person(session, person_ref)
     was_unemployed = person.current_status is Status.UNEMPLOYED
     person.status = next_status(person.current_status, Action.EMPLOYMENT).value
@@ -196,6 +199,7 @@ def register_employment(person_ref: RefPath, body: EmploymentIn,
         person.graduate_case_closed_on = body.employed_on
         person.graduate_case_close_reason = graduate_case_close_reason(Action.EMPLOYMENT)
     add_event(session, events.employment_registered(person, job, unemployed_since))
+    households.rederive_for_person(session, person, cipher, communities, body.employed_on, employed=True)
     return summary(person)
 
 
@@ -234,8 +238,8 @@ def certify_hardship(person_ref: RefPath, body: HardshipIn,
 
 
 @router.post("/{person_ref}/close", summary="注销登记", response_model=PersonSummary, responses=_NOT_FOUND | _CONFLICT)
-def close(person_ref: RefPath, body: CloseIn,
-          session: SessionDep) -> PersonSummary:
+def close(person_ref: RefPath, body: CloseIn, session: SessionDep, cipher: CipherDep,
+          communities: CommunitiesDep) -> PersonSummary:
     """Close the person's registration(s): an unemployed person's unemployment registration and
     job-seeker registration both end, one ``registration.closed`` event each."""
     person = require_person(session, person_ref)
@@ -248,4 +252,5 @@ def close(person_ref: RefPath, body: CloseIn,
         person.graduate_case_close_reason = graduate_case_close_reason(Action.CLOSE, body.reason)
     for kind in closed_registrations(previous):
         add_event(session, events.registration_closed(person, kind, body.reason, body.closed_on))
+    households.rederive_for_person(session, person, cipher, communities, body.closed_on)
     return summary(person)

@@ -60,3 +60,39 @@ def test_register_and_look_up_a_person_through_the_gateway(tmp_path, backend) ->
             ]
             for personal in (body["id_number"], body["name"], body["phone"]):
                 assert personal not in entries.text
+
+
+def test_households_through_the_gateway_need_their_scopes_and_are_audited(tmp_path, backend) -> None:
+    registration = create_registration(RegistrationSettings(
+        database_url=f"sqlite:///{tmp_path / 'registration.sqlite3'}", KAFKA_BOOTSTRAP="127.0.0.1:1",
+        PERSON_REF_KEY="test-person-ref-key-0123", pii_keys="1:test-pii-secret-0123456789abcdef0123"),
+        start_relay=False)
+    with LiveServer(registration) as service:
+        live, app = start_gateway(gateway_settings(tmp_path / "gw", backend.url, REGISTRATION_URL=service.url))
+        with live:
+            gateway = Gateway(live, app)
+            clerk = gateway.client_with("community-office", "persons:write households:read households:write")
+            reader = gateway.client_with("civil-affairs", "persons:read")
+            admin = gateway.client_with("bureau-admin", "admin", bureau=True)
+            person_ref = httpx.post(f"{gateway.url}/v1/persons", headers=clerk, json=person_body()).json()["person_ref"]
+            members = [{"person_ref": person_ref, "relation": "02"}]
+            created = httpx.post(f"{gateway.url}/v1/households", headers=clerk,
+                                 json={"community_code": "120111001901", "members": members})
+            assert created.status_code == 201, created.text
+            household = created.json()["household_ref"]
+            assert created.json()["zero_employment"] is True
+            read = httpx.get(f"{gateway.url}/v1/households/{household}", headers=clerk)
+            assert read.status_code == 200 and read.json()["members"][0]["person_ref"] == person_ref
+            assert httpx.get(f"{gateway.url}/v1/households/{household}", headers=reader).status_code == 403
+            twice = httpx.post(f"{gateway.url}/v1/households", headers=clerk,
+                               json={"community_code": "120111001901", "members": members})
+            assert twice.status_code == 422
+            assert [e["field"] for e in twice.json()["errors"]] == ["body.members.0.person_ref"]
+
+            entries = httpx.get(f"{gateway.url}/v1/audit", headers=admin, params={"household_ref": household})
+            assert [(e["method"], e["route"], e["household_ref"], e["status"]) for e in
+                    reversed(entries.json()["items"])] == [
+                ("POST", "/households", household, 201),
+                ("GET", "/households/{id}", household, 200),
+                ("GET", "/households/{id}", household, 403),
+            ]

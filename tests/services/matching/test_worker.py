@@ -225,3 +225,49 @@ def test_a_person_registered_through_the_registration_api_gets_a_case(broker, wo
     finally:
         registration.send_signal(signal.SIGTERM)
         registration.wait(30)
+
+
+def test_a_zero_employment_family_gets_a_case_closed_when_a_member_finds_work(broker, worker: Worker,
+                                                                              tmp_path: Path) -> None:
+    """End to end through both services and Kafka: a household registered with its unemployed members
+    is a 零就业家庭 → one 一户一策 case at its community's station; a member's 就业登记 clears the family
+    → the case is closed as resolved and placed."""
+    run = uuid.uuid4().hex[:8]
+    street, community, community_code = "120111005", "津门南社区", "120111005903"  # the shipped demo list
+    client = httpx.Client(base_url=worker.url, timeout=10)
+    station(client, f"h-{run}", street, community, f"mm-h-{run}")
+    port = free_port()
+    env = os.environ | {"KAFKA_BOOTSTRAP": broker.bootstrap, "REGISTRATION_PORT": str(port),
+                        "REGISTRATION_DATABASE_URL": f"sqlite:///{tmp_path / 'registration.sqlite3'}",
+                        "LEYE_VAR_DIR": str(tmp_path / "var"), "LEYE_LOG_LEVEL": "WARNING"}
+    registration = subprocess.Popen([sys.executable, "-m", "services.registration"], cwd=ROOT, env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
+        wait_for(lambda: _ok(f"{api.base_url}/readyz"), "registration did not become ready", registration)
+        members = []
+        for n, relation in enumerate(("02", "10")):
+            answer = api.post("/persons", json={
+                "name": "测试家庭成员", "id_number": id_number(int(run, 16) + n), "phone": "13800138001",
+                "street_code": street, "community": community, "education": "40"})
+            assert answer.status_code == 201, answer.text
+            members.append((answer.json()["person_ref"], relation))
+        answer = api.post("/households", json={"community_code": community_code, "members": [
+            {"person_ref": ref, "relation": relation} for ref, relation in members]})
+        assert answer.status_code == 201 and answer.json()["zero_employment"] is True, answer.text
+        household = answer.json()["household_ref"]
+
+        case = wait_for(lambda: worklist_case(client, f"mm-h-{run}", household_ref=household),
+                        "no 一户一策 case for the family")
+        assert (case["station_code"], case["origin"], case["person_ref"]) == (f"h-{run}", "household", None)
+        employed = api.post(f"/persons/{members[1][0]}/employment", json={
+            "form": "flexible", "employed_on": answer.json()["registered_on"]})
+        assert employed.status_code == 200, employed.text
+        closed = wait_for(lambda: (c := client.get(f"/cases/{case['case_id']}").json())["status"] == "closed" and c,
+                          "the family's case was not closed when a member found work")
+        assert (closed["close_reason"], closed["placed"]) == ("resolved", True)
+        opened = [c for c in client.get(f"/matchmakers/mm-h-{run}/worklist").json() if c["origin"] == "household"]
+        assert opened == []  # one case per identification
+    finally:
+        registration.send_signal(signal.SIGTERM)
+        registration.wait(30)

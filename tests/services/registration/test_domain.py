@@ -1,4 +1,4 @@
-"""Pure rules: the status model and month arithmetic."""
+"""Pure rules: the status model, month arithmetic and the 零就业家庭 derivation."""
 
 from __future__ import annotations
 
@@ -6,14 +6,19 @@ from datetime import date
 
 import pytest
 
+from schemas.vocab import Gender, ZeroEmploymentClearReason
 from services.registration.domain import (
     TRANSITIONS,
     Action,
+    MemberFacts,
     Status,
     TransitionForbidden,
+    ZeroEmploymentChange,
     age_on,
+    is_zero_employment,
     months_before,
     next_status,
+    zero_employment_change,
 )
 
 
@@ -77,3 +82,37 @@ def test_months_before(day, months, expected) -> None:
 )
 def test_age_on(born, day, age) -> None:
     assert age_on(born, day) == age
+
+
+# --- 零就业家庭 -------------------------------------------------------------------------------------
+
+def _member(ref: str, status: Status, age: int = 35, gender: Gender = Gender.MALE) -> MemberFacts:
+    return MemberFacts(ref, status, age, gender)
+
+
+@pytest.mark.parametrize(("members", "zero"), [
+    pytest.param([_member("a", Status.UNEMPLOYED)], True, id="one unemployed member"),
+    pytest.param([_member("a", Status.JOBSEEKER), _member("b", Status.CLOSED)], True, id="a seeker and a closed one"),
+    pytest.param([_member("a", Status.UNEMPLOYED), _member("b", Status.EMPLOYED)], False, id="one member works"),
+    pytest.param([_member("a", Status.CLOSED)], False, id="nobody seeks work"),
+    pytest.param([_member("a", Status.UNEMPLOYED, age=15)], False, id="under 16"),
+    pytest.param([_member("a", Status.UNEMPLOYED, age=59, gender=Gender.FEMALE)], False, id="woman past 58"),
+    pytest.param([_member("a", Status.UNEMPLOYED, age=58, gender=Gender.FEMALE)], True, id="woman of 58"),
+    pytest.param([_member("a", Status.UNEMPLOYED, age=64)], False, id="man past 63"),
+    pytest.param([], False, id="no members"),
+])
+def test_zero_employment_is_derived_from_status_and_age(members: list[MemberFacts], zero: bool) -> None:
+    assert is_zero_employment(members) is zero
+
+
+def test_a_change_names_the_seekers_or_why_it_cleared() -> None:
+    seeking = [_member("b", Status.UNEMPLOYED), _member("a", Status.JOBSEEKER), _member("c", Status.CLOSED)]
+    assert zero_employment_change(False, seeking) == ZeroEmploymentChange(True, seeking=("a", "b"))
+    assert zero_employment_change(True, seeking) is None
+    working = [_member("a", Status.EMPLOYED), _member("b", Status.UNEMPLOYED)]
+    assert zero_employment_change(True, working, employed_person_ref="a") == ZeroEmploymentChange(
+        False, reason=ZeroEmploymentClearReason.EMPLOYMENT, employed_person_ref="a")
+    assert zero_employment_change(True, working, membership_changed=True).reason is ZeroEmploymentClearReason.MEMBERSHIP
+    assert zero_employment_change(True, [_member("a", Status.CLOSED)]).reason is (
+        ZeroEmploymentClearReason.NO_MEMBER_SEEKING)
+    assert zero_employment_change(False, working, employed_person_ref="a") is None
