@@ -48,6 +48,8 @@ EVENT_TYPE_LABELS: dict[str, str] = {
     "cn.xiqing.leye.programme.placement_ended.v1": "见习/实习/公益性岗位结束",
     "cn.xiqing.leye.programme.eligible.v1": "政策找人：符合条件",
     "cn.xiqing.leye.programme.refused.v1": "不予享受",
+    "cn.xiqing.leye.household.zero_employment_identified.v1": "零就业家庭认定",
+    "cn.xiqing.leye.household.zero_employment_cleared.v1": "零就业家庭清零",
     "cn.xiqing.leye.deadletter.recorded.v1": "无法处理的消息",
 }
 
