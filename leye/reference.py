@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 from schemas import CloudEvent
-from schemas.events import layoff, referral, registration, statistics, vacancy
+from schemas.events import layoff, programme, referral, registration, statistics, vacancy
 from schemas.fields import SHANGHAI
 
 Result = tuple[float | None, int | None]
@@ -207,6 +207,47 @@ class Reference:
 
     def public_welfare_posts(self) -> Result:
         return self._posts("public_welfare")
+
+    # the programmes: each fact on the day it happened (its own date field), not the day it was recorded
+    _ON: dict[type, str] = {programme.Completed: "completed_on", programme.LoanIssued: "issued_on",
+                            programme.Granted: "granted_on", programme.Paid: "paid_on",
+                            programme.PlacementStarted: "starts_on", programme.PlacementEnded: "ended_on"}
+
+    def _programme(self, model: type, code: str | None = None) -> list:
+        on = self._ON.get(model)
+        return [e.data for e in self.of(model)
+                if self.start <= (getattr(e.data, on) if on else day(e)) <= self.end
+                and (code is None or e.data.programme_code == code) and self.street_ok(e.data.street_code)]
+
+    def malanhua_trained(self) -> Result:
+        return self.count(len(self._programme(programme.Completed, "malanhua_training")))
+
+    def skills_trained(self) -> Result:
+        return self.count(len(self._programme(programme.Completed, "skills_training")))
+
+    def startup_loans_issued(self) -> Result:
+        return float(sum(d.amount_yuan for d in self._programme(programme.LoanIssued, "startup_loan"))), None
+
+    def startup_subsidies_granted(self) -> Result:
+        return float(sum(d.amount_yuan for d in self._programme(programme.Granted, "startup_subsidy"))), None
+
+    def trainees_taken_on(self) -> Result:
+        return self.count(len(self._programme(programme.PlacementStarted, "traineeship")))
+
+    def trainees_retained(self) -> Result:
+        return self.count(sum(1 for d in self._programme(programme.PlacementEnded, "traineeship") if d.retained_after))
+
+    def interns_placed(self) -> Result:
+        return self.count(len(self._programme(programme.PlacementStarted, "internship")))
+
+    def public_welfare_placed(self) -> Result:
+        return self.count(len(self._programme(programme.PlacementStarted, "public_welfare_post")))
+
+    def programme_funds_paid(self) -> Result:
+        return float(sum(d.amount_yuan for d in self._programme(programme.Paid))), None
+
+    def policy_matches(self) -> Result:
+        return self.count(len(self._programme(programme.Eligible)))
 
     def _ended(self) -> list[vacancy.RecruitmentSessionEnded]:
         return [e.data for e in self.in_period(vacancy.RecruitmentSessionEnded) if self.street_ok(e.data.street_code)]

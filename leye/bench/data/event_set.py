@@ -7,7 +7,8 @@ registrations (some across the 6-month long-term line), closures, follow-ups; em
 that are updated, filled, closed or withheld, including 见习 and 公益性 posts; recruitment sessions;
 layoff reports of every kind (mass or not, with and without 30 days' notice); monthly headcount
 reports with a correction; 红娘 cases about the first people, with on-time and late contacts and
-referrals and SLA breaches; survey rates with a correction.
+referrals and SLA breaches; survey rates with a correction; the programmes' training, loans, subsidies,
+placements and 政策找人 matches.
 
 Times are whole seconds in 2026, some just after midnight Asia/Shanghai (the previous day in UTC), so
 day bucketing is exercised. Events are returned in time order; each aggregate's events are strictly
@@ -22,7 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from schemas import CloudEvent, EventData, new_event
-from schemas.events import layoff, referral, registration, statistics, vacancy
+from schemas.events import layoff, programme, referral, registration, statistics, vacancy
 from schemas.events.layoff import assess_layoff
 from schemas.fields import SHANGHAI, Industry
 from schemas.ids import credit_code_check_char
@@ -43,6 +44,7 @@ from schemas.vocab import (
     KeyGroup,
     LayoffReason,
     ReferralDirection,
+    RefusalReason,
     RegistrationKind,
     RegistrationPlace,
     SessionKind,
@@ -88,7 +90,7 @@ def _industry(rng: random.Random) -> Industry:
 
 
 def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vacancies: int = 120,
-                  sessions: int = 25, cases: int = 120) -> list[CloudEvent]:
+                  sessions: int = 25, cases: int = 120, programmes: int = 80) -> list[CloudEvent]:
     rng = random.Random(seed)
     clock = _Clock(rng)
     out: list[CloudEvent[Any]] = []
@@ -275,5 +277,69 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
     add(statistics.SurveyRateReported(period="2026-02", rate_percent=5.4, published_on=at.date(), source="更正"),
         "/services/gateway", at)
 
+    # --- programmes (a generator of their own: the events above stay as they were) ----------------------------
+    out.extend(_programme_events(random.Random(seed + 1), _Clock(random.Random(seed + 2)), programmes))
     out.sort(key=lambda e: e.time)
+    return out
+
+
+def _programme_events(rng: random.Random, clock: _Clock, count: int) -> list[CloudEvent]:
+    """Courses with enrolments and completions, 创业担保贷款, 创业补贴 with payments, 见习 / 实习 / 公益性岗位
+    placements (some ended, some trainees kept) and 政策找人 matches and refusals. Many are recorded a
+    few days after they happened (their date field is earlier than the event), some across a month's
+    end, so the facts' own dates are exercised."""
+    out: list[CloudEvent[Any]] = []
+    source, version = "/services/programmes", "2026.2"
+
+    def add(data: EventData, at: datetime) -> None:
+        out.append(new_event(data, source=source, time=at))
+
+    for n in range(count):
+        street, ref, employer = rng.choice(STREET_CODES), person_ref(1000 + n), credit_code(500 + n % 20)
+        t = clock.at(clock.day(30, 290))
+        happened = t.date() - timedelta(days=rng.choice((0, 0, 1, 3, 9)))
+        code = rng.choice(("malanhua_training", "skills_training"))
+        course = f"course-{n % 12}"
+        add(programme.Enrolled(enrolment_id=f"enr-{n}", course_id=course, programme_code=code, person_ref=ref,
+                               street_code=street, enrolled_on=happened - timedelta(days=20)), t - timedelta(days=20))
+        if rng.random() < 0.8:
+            add(programme.Completed(enrolment_id=f"enr-{n}", course_id=course, programme_code=code, person_ref=ref,
+                                    street_code=street, completed_on=happened, certificate=rng.random() < 0.7), t)
+        match n % 5:
+            case 0:
+                add(programme.LoanIssued(loan_id=f"loan-{n}", programme_code="startup_loan", street_code=street,
+                                         person_ref=ref, amount_yuan=rng.choice((50_000, 100_000, 200_000)),
+                                         term_months=24, interest_subsidy_yuan=3_000, issued_on=happened,
+                                         rule_version=version), t + timedelta(hours=1))
+            case 1:
+                amount = rng.choice((3_000, 5_000, 10_000))
+                add(programme.Granted(grant_id=f"grant-{n}", programme_code="startup_subsidy", street_code=street,
+                                      employer_ref=employer, kind="premises", amount_yuan=amount, granted_on=happened,
+                                      rule_version=version), t + timedelta(hours=1))
+                add(programme.Paid(payment_id=f"pay-{n}", grant_id=f"grant-{n}", programme_code="startup_subsidy",
+                                   street_code=street, employer_ref=employer, amount_yuan=amount // 2,
+                                   paid_on=happened + timedelta(days=1), rule_version=version), t + timedelta(days=2))
+            case 2 | 3:
+                kind = ("traineeship", "internship", "public_welfare_post")[n % 3]
+                add(programme.PlacementStarted(placement_id=f"pl-{n}", programme_code=kind, person_ref=ref,
+                                               employer_ref=employer, street_code=street, starts_on=happened,
+                                               school="天津职业大学" if kind == "internship" else None),
+                    t + timedelta(hours=2))
+                if rng.random() < 0.6:
+                    ended = t + timedelta(days=rng.randint(20, 60))
+                    add(programme.PlacementEnded(placement_id=f"pl-{n}", programme_code=kind, person_ref=ref,
+                                                 employer_ref=employer, street_code=street, ended_on=ended.date(),
+                                                 retained_after=rng.random() < 0.5 if kind == "traineeship" else None),
+                        ended)
+            case _:
+                add(programme.Eligible(person_ref=ref, programme_code="flexible_social_insurance",
+                                       programme_name="灵活就业社保补贴", street_code=street, rule_version=version,
+                                       clauses=[programme.ClauseMet(clause="灵活就业", fact="employment_form",
+                                                                    value="flexible")],
+                                       cause_event_id=f"cause-{n}"), t)
+                if rng.random() < 0.3:
+                    add(programme.Refused(refusal_id=f"ref-{n}", person_ref=ref,
+                                          programme_code="flexible_social_insurance", street_code=street,
+                                          reason=rng.choice(list(RefusalReason)), refused_on=t.date()),
+                        t + timedelta(days=1))
     return out

@@ -460,6 +460,57 @@ INDICATORS: tuple[Indicator, ...] = (
         description="Public-welfare posts (headcount of postings published in the period; ≥ 300 a year).",
         part=_flow("posted", "sum(a)", None, f"detail = 'public_welfare' AND {_industry()}"),
     ),
+    # --- the programmes (DOMAIN.md §8; facts of the programmes service, counted on the day they happened)
+    Indicator(
+        "malanhua_trained", "马兰花创业培训", "人次", True, _S,
+        description="马兰花 entrepreneurship-training completions (结业) in the period; ≥ 2500 trained a year.",
+        part=_flow("programme_completed", "sum(n)", "sum(n)", "detail = 'malanhua_training'"),
+    ),
+    Indicator(
+        "skills_trained", "职业技能培训", "人次", True, _S,
+        description="Vocational-skills-training completions (结业) in the period.",
+        part=_flow("programme_completed", "sum(n)", "sum(n)", "detail = 'skills_training'"),
+    ),
+    Indicator(
+        "startup_loans_issued", "创业担保贷款发放额", "元", False, _S,
+        description="创业担保贷款 issued in the period, in 元 (to persons and small businesses); ≥ 5000万元 a year.",
+        part=_flow("programme_loan_issued", "sum(a)", None, "detail = 'startup_loan'"),
+    ),
+    Indicator(
+        "startup_subsidies_granted", "创业补贴发放额", "元", False, _S,
+        description="创业补贴 granted in the period, in 元 (every kind: 一次性, 场地, 带动就业); ≥ 5000万元 a year.",
+        part=_flow("programme_granted", "sum(a)", None, "detail = 'startup_subsidy'"),
+    ),
+    Indicator(
+        "trainees_taken_on", "吸纳见习人员", "人", True, _S,
+        description="就业见习 placements started in the period (trainees taken on by host employers); ≥ 1000 a year.",
+        part=_flow("programme_placement_started", "sum(n)", "sum(n)", "detail = 'traineeship'"),
+    ),
+    Indicator(
+        "trainees_retained", "见习留用人员", "人", True, _S,
+        description="就业见习 placements that ended in the period with the trainee kept by the host.",
+        part=_flow("programme_placement_ended", "sum(b)", "sum(b)", "detail = 'traineeship'"),
+    ),
+    Indicator(
+        "interns_placed", "大学生实习", "人", True, _S,
+        description="大学生实习 placements started in the period; ≥ 200 students a year.",
+        part=_flow("programme_placement_started", "sum(n)", "sum(n)", "detail = 'internship'"),
+    ),
+    Indicator(
+        "public_welfare_placed", "公益性岗位安置", "人", True, _S,
+        description="公益性岗位 placements started in the period (托底安置 included); the plan's 300 posts a year.",
+        part=_flow("programme_placement_started", "sum(n)", "sum(n)", "detail = 'public_welfare_post'"),
+    ),
+    Indicator(
+        "programme_funds_paid", "就业补助资金支付额", "元", False, _S,
+        description="Money paid out on every programme's grants in the period, in 元.",
+        part=_flow("programme_paid", "sum(a)", None),
+    ),
+    Indicator(
+        "policy_matches", "政策找人", "人次", True, _S,
+        description="People found eligible for a programme without applying (免申即享) in the period.",
+        part=_flow("programme_eligible", "sum(n)", "sum(n)"),
+    ),
     Indicator(
         "recruitment_sessions", "招聘活动", "场", False, _S,
         description="Recruitment sessions (招聘会 and 直播带岗) that ended in the period; ≥ 120 a year.",

@@ -305,6 +305,8 @@ FLOW_SOURCES: dict[str, tuple[str, str, str, str, str, str, str, str, str]] = {
                 "count()", "sum(headcount)", "0"),
     "session": ("session_facts", "kind = 'ended'", "'session_ended'", _NO_GROUPS, "''", "session_kind",
                 "count()", "sum(applications)", "sum(hires)"),
+    "programme": ("programme_facts", "1", "concat('programme_', kind)", _NO_GROUPS, "''", "programme_code",
+                  "count()", "sum(amount_yuan)", "sum(retained)"),
 }
 
 
@@ -377,8 +379,10 @@ def stock_month_sums(*, all_months: bool = False) -> str:
 
 FLOW_KEY = "measure, day, street_code, key_groups, industry_section, detail"
 FLOW_MEASURES = {"person": "measure IN ('employment', 'unemployment')", "posting": "measure = 'posted'",
-                 "session": "measure = 'session_ended'"}
+                 "session": "measure = 'session_ended'", "programme": "startsWith(measure, 'programme_')"}
 """The measures each source of ``FLOW_SOURCES`` writes."""
+FIRST_FLOW_SOURCES = ("person", "posting", "session")
+"""The sources whose facts migrations 0004 to 0008 sum (0009 adds the programmes' and sums them itself)."""
 
 
 def flow_day_sums(source: str, *, all_slices: bool = False) -> str:
@@ -522,7 +526,7 @@ def rebuild_statements() -> list[str]:
     """The state tables of ``migrations/0004_aggregated_state.py`` built from every fact."""
     return [
         *person_deltas(all_people=True), vacancy_deltas(all_vacancies=True), _case_rows_all(),
-        *[flow_slices(source, all_slices=True) for source in FLOW_SOURCES],
+        *[flow_slices(source, all_slices=True) for source in FIRST_FLOW_SOURCES],
         stock_days(all_days=True, industry=False), stock_months(all_months=True, industry=False),
         *(f"TRUNCATE TABLE IF EXISTS {table}" for table, _ in refresh_steps()),
     ]

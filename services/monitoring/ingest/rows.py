@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from schemas import CloudEvent, EventData
-from schemas.events import alert, layoff, referral, registration, statistics, vacancy
+from schemas.events import alert, layoff, programme, referral, registration, statistics, vacancy
 from schemas.fields import SHANGHAI
 
 Row = tuple[Any, ...]
@@ -39,6 +39,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                         "industry_section", "baseline_headcount", "current_headcount", "supersedes_report_id"),
     "case_facts": ("event_id", "event_time", "day", "kind", "case_id", "station_code", "street_code", "on_time",
                    "sla", "outcome", "person_ref"),
+    "programme_facts": ("event_id", "event_time", "day", "kind", "programme_code", "street_code", "recipient",
+                        "amount_yuan", "retained", "certificate"),
     "survey_rates": ("event_id", "event_time", "period", "rate_percent", "source"),
     "alerts": ("event_id", "event_time", "alert_id", "status", "level", "scope_kind", "scope_code", "signal",
                "value", "threshold", "window", "source"),
@@ -65,6 +67,17 @@ _CASE_KIND: dict[type[EventData], str] = {
     referral.CaseDispatched: "dispatched", referral.CaseContacted: "contacted", referral.ReferralMade: "referral",
     referral.ReferralOutcome: "outcome", referral.CaseSlaBreached: "sla_breached", referral.CaseClosed: "closed",
 }
+PROGRAMME_KIND: dict[type[EventData], tuple[str, str | None]] = {
+    programme.CourseOpened: ("course_opened", "starts_on"), programme.Enrolled: ("enrolled", "enrolled_on"),
+    programme.Completed: ("completed", "completed_on"), programme.LoanIssued: ("loan_issued", "issued_on"),
+    programme.Granted: ("granted", "granted_on"), programme.Paid: ("paid", "paid_on"),
+    programme.PlacementStarted: ("placement_started", "starts_on"),
+    programme.PlacementEnded: ("placement_ended", "ended_on"),
+    programme.Eligible: ("eligible", None), programme.Refused: ("refused", "refused_on"),
+}
+"""Per programme event: its kind in ``programme_facts`` and the field holding the day it happened
+(a completion, a loan, a grant … is counted on its own date, which may be before the event was
+recorded); ``None``: the event's own day."""
 _ALERT_STATUS = {
     alert.AlertRaised: "open", alert.AlertUpdated: "open", alert.AlertAcknowledged: "open",
     alert.AlertResolved: "resolved",
@@ -117,6 +130,8 @@ def rows_for(event: CloudEvent) -> dict[str, list[Row]]:
         out["headcount_facts"] = [(*head, data.report_id, data.employer_ref, data.month, data.street_code,
                                    str(data.industry.section), data.baseline_headcount, data.current_headcount,
                                    data.supersedes_report_id or "")]
+    elif kind in PROGRAMME_KIND:
+        out["programme_facts"] = [_programme_row(event, data)]
     elif isinstance(data, statistics.SurveyRateReported):
         out["survey_rates"] = [(event.id, at, data.period, data.rate_percent, data.source)]
     elif kind in _ALERT_STATUS:
@@ -130,6 +145,18 @@ def alert_row(event: CloudEvent) -> Row:
     return (event.id, event.time.astimezone(UTC), data.alert_id, _ALERT_STATUS[type(data)], str(data.level),
             str(data.scope_kind), data.scope_code, data.signal, data.value, data.threshold, data.window,
             str(data.source))
+
+
+def _programme_row(event: CloudEvent, data: Any) -> Row:
+    """A programme fact: on the day it happened, with its programme, 街镇, recipient kind (a person or
+    an employer), amount (元: a loan, grant or payment), whether a trainee was kept (见习) and whether a
+    certificate was awarded (a completion). No person reference: the figures are counts and sums."""
+    kind, on = PROGRAMME_KIND[type(data)]
+    fields = data.__dict__
+    recipient = "employer" if fields.get("employer_ref") and not fields.get("person_ref") else "person"
+    return (event.id, event.time.astimezone(UTC), fields[on] if on else shanghai_day(event.time), kind,
+            data.programme_code, data.street_code, recipient, int(fields.get("amount_yuan") or 0),
+            int(bool(fields.get("retained_after"))), int(bool(fields.get("certificate"))))
 
 
 def _person_row(head: tuple[Any, ...], kind: str, data: Any) -> Row:

@@ -20,7 +20,7 @@ again after a crash half-way through.
 """
 
 from services.monitoring.indicators.state import (
-    FLOW_SOURCES,
+    FIRST_FLOW_SOURCES,
     flow_day_sums,
     flow_slices,
     stock_day_sums,
@@ -60,7 +60,7 @@ forwards = [
     "SELECT 'stock' AS family, toStartOfMonth(day) AS month FROM stock_daily_sum",
     stock_day_sums(all_days=True),
     stock_month_sums(all_months=True),
-    *(flow_day_sums(source, all_slices=True) for source in FLOW_SOURCES),
+    *(flow_day_sums(source, all_slices=True) for source in FIRST_FLOW_SOURCES),
     *(f"DROP TABLE IF EXISTS {table}" for table in ("stock_daily", "stock_monthly", "flow_daily")),
 ]
 
@@ -94,6 +94,6 @@ backwards = [
     "SELECT 'stock' AS family, toStartOfMonth(day) AS month FROM stock_daily",
     stock_days(all_days=True),
     stock_months(all_months=True),
-    *(flow_slices(source, all_slices=True) for source in FLOW_SOURCES),
+    *(flow_slices(source, all_slices=True) for source in FIRST_FLOW_SOURCES),
     *(f"DROP TABLE IF EXISTS {table}" for table in ("stock_daily_sum", "stock_monthly_sum", "flow_daily_sum")),
 ]
