@@ -18,8 +18,8 @@ from tests.schemas.samples import SAMPLES
 
 MONITORED = [data for data in SAMPLES if data.topic != "leye.deadletter"]
 # Topics whose events monitoring keeps in the raw log only, until it derives their facts (the
-# programme indicators of issue 17 come later).
-RAW_LOG_ONLY = {"leye.programme"}
+# household indicators of issue 18 come later).
+RAW_LOG_ONLY = {"leye.household"}
 
 
 @pytest.mark.parametrize("data", MONITORED, ids=[type(d).__name__ for d in MONITORED])
@@ -33,7 +33,7 @@ def test_same_event_twice_gives_the_same_rows(data) -> None:
         assert all(row[0] == event.id or table == "employers" for row in rows)
     assert len(first["events"]) == 1
     if data.topic in RAW_LOG_ONLY:
-        assert set(first) == {"events"}, "a programme event has facts now: give it the fact-row check below"
+        assert set(first) == {"events"}, "this event has facts now: give it the fact-row check below"
     else:
         assert len(first) == 2, "every monitored event adds exactly one fact or state row besides the raw log"
 
