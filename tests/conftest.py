@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
 
@@ -104,21 +104,38 @@ def fresh_broker() -> Iterator[EmbeddedBroker]:
     yield from _started_broker()
 
 
-def read_topic(bootstrap: str, topic: str, *, until: int | None = None, timeout_s: float = 10.0) -> list:
+def read_topic(bootstrap: str, topic: str, *, until: int | None = None, timeout_s: float = 10.0,
+               to_end: bool = False) -> list:
     """Every record on ``topic`` (from the beginning) read with aiokafka, an independent client.
 
-    Stops after ``timeout_s``, or as soon as ``until`` records have been read.
+    Stops after ``timeout_s``, or as soon as ``until`` records have been read, or, with ``to_end``,
+    once every record that was on the topic when the call began has been read: for a test whose
+    records the broker has already acknowledged (an outbox with nothing pending), where waiting out
+    ``timeout_s`` would only wait for nothing.
     """
 
     async def _read() -> list:
-        consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                                    group_id=None, enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(*([] if to_end else [topic]), bootstrap_servers=bootstrap,
+                                    auto_offset_reset="earliest", group_id=None, enable_auto_commit=False)
         await consumer.start()
         records: list = []
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         try:
-            while loop.time() < deadline and (until is None or len(records) < until):
+            ends: dict[TopicPartition, int] = {}
+            if to_end:  # the topic's partitions, from the beginning up to their ends now
+                await consumer.topics()  # fetches the cluster's metadata
+                partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+                consumer.assign(partitions)
+                await consumer.seek_to_beginning(*partitions)
+                ends = await consumer.end_offsets(partitions)
+
+            async def done() -> bool:
+                if until is not None and len(records) >= until:
+                    return True
+                return to_end and all([await consumer.position(tp) >= end for tp, end in ends.items()])
+
+            while loop.time() < deadline and not await done():
                 batch = await consumer.getmany(timeout_ms=200)
                 for messages in batch.values():
                     records.extend(messages)

@@ -74,7 +74,7 @@ def drained(gateway: Gateway) -> None:
 def events_on(bootstrap: str, topic: str, subject_prefix: str) -> list[dict]:
     from tests.conftest import read_topic
 
-    records = read_topic(bootstrap, topic, timeout_s=3)
+    records = read_topic(bootstrap, topic, to_end=True)
     events = [orjson.loads(r.value) for r in records]
     return [e for e in events if e["subject"].startswith(subject_prefix) or e["data"].get("period") == subject_prefix]
 

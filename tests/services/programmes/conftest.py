@@ -122,8 +122,9 @@ def placement_body(**overrides) -> dict:
 
 
 def events_for(bootstrap: str, subjects: set[str]) -> list:
-    """The parsed events on ``leye.programme`` whose subject is one of ``subjects``, in topic order."""
+    """The parsed events on ``leye.programme`` whose subject is one of ``subjects``, in topic order (once
+    the outbox is drained: ``wait_published``)."""
     from schemas import parse_event
 
-    records = read_topic(bootstrap, "leye.programme", timeout_s=2)
+    records = read_topic(bootstrap, "leye.programme", to_end=True)
     return [parse_event(r.value) for r in records if r.key.decode() in subjects]

@@ -50,7 +50,7 @@ def events_of(app, bootstrap: str) -> tuple[list, list[bytes]]:
     """The parsed events this app's outbox published (other tests share the topic), and the raw bytes
     (keys and values) of every record on the topic."""
     mine = {m.event_id for m in outbox(app)}
-    records = read_topic(bootstrap, TOPIC, timeout_s=3)
+    records = read_topic(bootstrap, TOPIC, to_end=True)
     raw = [r.value for r in records] + [r.key or b"" for r in records]
     return [e for e in (parse_event(r.value) for r in records) if e.id in mine], raw
 
