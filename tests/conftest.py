@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
 
@@ -14,20 +14,74 @@ WHOLE_STACK_TESTS = ("tests/e2e/", "tests/leye/test_up.py")
 """Files whose tests start a whole `leye up`: under pytest-xdist they share one worker."""
 
 
+DURATIONS_CACHE_KEY = "leye/test-seconds"
+"""pytest's cache (``.pytest_cache``) of each test's last duration (setup + call + teardown), by node id."""
+
+
+def _scope(nodeid: str) -> str:
+    path = nodeid.split("::", 1)[0]
+    return "whole-stack" if path.startswith(WHOLE_STACK_TESTS) else path
+
+
 @pytest.hookimpl(optionalhook=True)  # no such hook without xdist (-p no:xdist)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """`make test` runs the suite on two pytest-xdist workers (``-n 2``). Each file's tests go to one
     worker, so module fixtures are built once, and the files that start a whole stack share one
     worker, so two stacks never compete for the machine's two cores. (A scheduler of our own:
-    xdist's ``loadgroup`` cannot mark groups under pytest 9, whose node ids are read-only.)"""
+    xdist's ``loadgroup`` cannot mark groups under pytest 9, whose node ids are read-only.)
+
+    The longest scopes start first, so that neither worker is left alone with a long file at the
+    end: xdist hands out scopes in queue order, which it sorts by number of tests (a file of one
+    21-second test came last). The whole stack goes first, then the other files by their tests'
+    durations in the last runs (pytest's cache); a test never timed counts as a long one, so a new
+    file starts early. Without a cache (a clean checkout) the rest keep xdist's order."""
+    from collections import OrderedDict
+
     from xdist.scheduler import LoadScopeScheduling
 
+    cache = getattr(config, "cache", None)
+    seconds: dict[str, float] = cache.get(DURATIONS_CACHE_KEY, {}) if cache is not None else {}
+    never_timed_s = 10.0
+
     class ByFile(LoadScopeScheduling):
+        _longest_first = False
+
         def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            return "whole-stack" if path.startswith(WHOLE_STACK_TESTS) else path
+            return _scope(nodeid)
+
+        def _assign_work_unit(self, node) -> None:
+            # The first call comes once the whole queue is built (schedule()), before any unit left it.
+            if not self._longest_first and seconds:
+                def expected_s(item: tuple[str, dict[str, bool]]) -> float:
+                    scope, tests = item
+                    return float("inf") if scope == "whole-stack" else sum(
+                        seconds.get(nodeid, never_timed_s) for nodeid in tests)
+
+                self.workqueue = OrderedDict(sorted(self.workqueue.items(), key=expected_s, reverse=True))
+            elif not self._longest_first and "whole-stack" in self.workqueue:
+                self.workqueue.move_to_end("whole-stack", last=False)
+            self._longest_first = True
+            super()._assign_work_unit(node)
 
     return ByFile(config, log)
+
+
+_durations: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Sum each test's phases (under xdist the controller sees every worker's reports)."""
+    _durations[report.nodeid] = _durations.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Merge this run's durations into the cache the scheduler reads (the controller, or -n 0)."""
+    cache = getattr(session.config, "cache", None)
+    if cache is None or hasattr(session.config, "workerinput") or not _durations:
+        return
+    known = cache.get(DURATIONS_CACHE_KEY, {})
+    known.update({nodeid: round(s, 2) for nodeid, s in _durations.items()})
+    cache.set(DURATIONS_CACHE_KEY, known)
 
 
 def _started_broker() -> Iterator[EmbeddedBroker]:
@@ -50,21 +104,38 @@ def fresh_broker() -> Iterator[EmbeddedBroker]:
     yield from _started_broker()
 
 
-def read_topic(bootstrap: str, topic: str, *, until: int | None = None, timeout_s: float = 10.0) -> list:
+def read_topic(bootstrap: str, topic: str, *, until: int | None = None, timeout_s: float = 10.0,
+               to_end: bool = False) -> list:
     """Every record on ``topic`` (from the beginning) read with aiokafka, an independent client.
 
-    Stops after ``timeout_s``, or as soon as ``until`` records have been read.
+    Stops after ``timeout_s``, or as soon as ``until`` records have been read, or, with ``to_end``,
+    once every record that was on the topic when the call began has been read: for a test whose
+    records the broker has already acknowledged (an outbox with nothing pending), where waiting out
+    ``timeout_s`` would only wait for nothing.
     """
 
     async def _read() -> list:
-        consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                                    group_id=None, enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(*([] if to_end else [topic]), bootstrap_servers=bootstrap,
+                                    auto_offset_reset="earliest", group_id=None, enable_auto_commit=False)
         await consumer.start()
         records: list = []
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         try:
-            while loop.time() < deadline and (until is None or len(records) < until):
+            ends: dict[TopicPartition, int] = {}
+            if to_end:  # the topic's partitions, from the beginning up to their ends now
+                await consumer.topics()  # fetches the cluster's metadata
+                partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+                consumer.assign(partitions)
+                await consumer.seek_to_beginning(*partitions)
+                ends = await consumer.end_offsets(partitions)
+
+            async def done() -> bool:
+                if until is not None and len(records) >= until:
+                    return True
+                return to_end and all([await consumer.position(tp) >= end for tp, end in ends.items()])
+
+            while loop.time() < deadline and not await done():
                 batch = await consumer.getmany(timeout_ms=200)
                 for messages in batch.values():
                     records.extend(messages)

@@ -1,28 +1,47 @@
 """The real worker process and the real broker: a warning raised while the broker is stopped waits in
 the outbox, the worker keeps running, and the warning is published exactly once when the broker is
-back; a restarted worker neither raises nor sends an open warning again."""
+back; a restarted worker neither raises nor sends an open warning again, and updates it (the same
+alert id, its new level and value) when the next layoff makes it worse."""
 
 from __future__ import annotations
 
 import sqlite3
 import time
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import orjson
 import pytest
 
+from leye.bench.data.event_set import credit_code
+from schemas import new_event
+from schemas.events.layoff import LayoffReported, assess_layoff
+from schemas.fields import SHANGHAI, Industry
+from schemas.vocab import IndustrySection, LayoffReason
 from services.runtime.broker import EmbeddedBroker
 from services.runtime.lostlog import LOST_LOG_EXIT_CODE
 from tests.conftest import read_topic
 from tests.services.monitoring.harness import MonitoringProcess, publish
-from tests.services.monitoring.test_reliability import STREET, _layoff
 
 RAISED, UPDATED = "cn.xiqing.leye.alert.raised.v1", "cn.xiqing.leye.alert.updated.v1"
+STREET = "120111101"
 FULL_EVALUATION_EVERY_S = 20
 """The only evaluations after start-up in the worker's first life (touched scopes wait an hour): the
 test publishes just after one and stops the broker well before the next, which then raises the
 warning. The restarted worker evaluates touched scopes every second again, as by default."""
+
+
+def _layoff(report: str, cuts: int, notice_days: int) -> object:
+    today = datetime.now(SHANGHAI).date()
+    notified, planned = today, today + timedelta(days=notice_days)
+    assessed = assess_layoff(900, cuts, notified, planned)
+    data = LayoffReported(report_id=report, employer_ref=credit_code(1), industry=Industry(section=IndustrySection.C),
+                          street_code=STREET, staff_count=900, planned_cuts=cuts,
+                          reason=LayoffReason.SERIOUS_DIFFICULTY, notified_on=notified, planned_on=planned,
+                          is_mass_layoff=assessed.is_mass, notice_days=assessed.notice_days,
+                          notice_compliant=assessed.compliant)
+    return new_event(data, source="/services/vacancies")
 
 
 @pytest.fixture
@@ -90,8 +109,9 @@ def test_a_warning_raised_while_the_broker_is_down_is_sent_once_and_never_again(
             time.sleep(0.3)
         on_topic = [orjson.loads(r.value) for r in read_topic(broker.bootstrap, "leye.alert", until=3, timeout_s=10)]
         assert Counter(a["id"] for a in on_topic) == dict.fromkeys(raised, 1)
-        assert sorted((a["data"]["scope_kind"], a["data"]["level"]) for a in on_topic) == [
-            ("industry", "orange"), ("street", "orange")]
+        assert sorted((a["type"], a["data"]["scope_kind"], a["data"]["scope_code"], a["data"]["level"],
+                       a["data"]["value"]) for a in on_topic) == [
+            (RAISED, "industry", "C", "orange", 40.0), (RAISED, "street", STREET, "orange", 40.0)]
         assert open_warnings == {a["data"]["alert_id"] for a in on_topic}
 
         worker.stop()
@@ -105,9 +125,10 @@ def test_a_warning_raised_while_the_broker_is_down_is_sent_once_and_never_again(
         _wait(lambda: len(_outbox(var)) == 4 and all(sent for _, _, sent in _outbox(var)), "no update sent", worker)
         on_topic = [orjson.loads(r.value) for r in read_topic(broker.bootstrap, "leye.alert", until=5, timeout_s=10)]
         assert Counter(a["id"] for a in on_topic) == dict.fromkeys((event_id for event_id, _, _ in _outbox(var)), 1)
-        assert sorted((a["type"].split(".")[-2], a["data"]["scope_kind"], a["data"]["level"]) for a in on_topic) == [
-            ("raised", "industry", "orange"), ("raised", "street", "orange"),
-            ("updated", "industry", "red"), ("updated", "street", "red")]
+        assert sorted((a["type"].split(".")[-2], a["data"]["scope_kind"], a["data"]["level"], a["data"]["value"])
+                      for a in on_topic) == [
+            ("raised", "industry", "orange", 40.0), ("raised", "street", "orange", 40.0),
+            ("updated", "industry", "red", 340.0), ("updated", "street", "red", 340.0)]
         alert_ids = {a["type"]: set() for a in on_topic}
         for a in on_topic:
             alert_ids[a["type"]].add(a["data"]["alert_id"])

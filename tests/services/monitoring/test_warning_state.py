@@ -154,7 +154,7 @@ def test_a_warning_raised_while_the_broker_is_down_is_published_once_it_is_back(
 
         fresh_broker.start()  # same port, empty: the relay re-creates the topics
         _wait(lambda: relay.pending() == 0, "the warning was not published after the broker came back")
-        records = read_topic(fresh_broker.bootstrap, "leye.alert", timeout_s=5)
+        records = read_topic(fresh_broker.bootstrap, "leye.alert", to_end=True)  # all acknowledged
         published = [orjson.loads(record.value) for record in records]
         assert [(a["id"], a["type"], a["data"]["scope_code"], a["data"]["level"]) for a in published] == [
             (event_id, "cn.xiqing.leye.alert.raised.v1", STREET, "orange")]

@@ -79,13 +79,18 @@ class Service:
             time.sleep(0.05)
 
 
-@pytest.fixture
-def service(tmp_path: Path, broker) -> Iterator[Service]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'programmes.sqlite3'}", KAFKA_BOOTSTRAP=broker.bootstrap,
-                        LEYE_VAR_DIR=str(tmp_path))
+def running_service(var_dir: Path, bootstrap: str) -> Iterator[Service]:
+    """The app under uvicorn on a fresh database in ``var_dir``, its read model fed."""
+    settings = Settings(database_url=f"sqlite:///{var_dir / 'programmes.sqlite3'}", KAFKA_BOOTSTRAP=bootstrap,
+                        LEYE_VAR_DIR=str(var_dir))
     app = create_app(settings)
     with LiveServer(app) as live:
         yield known(Service(live, app))
+
+
+@pytest.fixture
+def service(tmp_path: Path, broker) -> Iterator[Service]:
+    yield from running_service(tmp_path, broker.bootstrap)
 
 
 def known(running: Service) -> Service:
@@ -117,8 +122,9 @@ def placement_body(**overrides) -> dict:
 
 
 def events_for(bootstrap: str, subjects: set[str]) -> list:
-    """The parsed events on ``leye.programme`` whose subject is one of ``subjects``, in topic order."""
+    """The parsed events on ``leye.programme`` whose subject is one of ``subjects``, in topic order (once
+    the outbox is drained: ``wait_published``)."""
     from schemas import parse_event
 
-    records = read_topic(bootstrap, "leye.programme", timeout_s=2)
+    records = read_topic(bootstrap, "leye.programme", to_end=True)
     return [parse_event(r.value) for r in records if r.key.decode() in subjects]

@@ -56,7 +56,7 @@ def test_published_event_has_cloudevents_attributes_key_and_valid_schema(broker:
     assert relay.publish_batch() == 1
     assert relay.pending() == 0
 
-    records = [r for r in read_topic(broker.bootstrap, "leye.statistics", timeout_s=5)
+    records = [r for r in read_topic(broker.bootstrap, "leye.statistics", to_end=True)
                if orjson.loads(r.value)["id"] == event.id]
     assert len(records) == 1
     record = records[0]

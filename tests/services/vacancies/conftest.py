@@ -113,8 +113,9 @@ def vacancy_body(employer_ref: str, **overrides) -> dict:
 
 
 def events_for(bootstrap: str, topic: str, subjects: set[str]) -> list:
-    """The parsed events on ``topic`` whose subject is one of ``subjects``, in topic order."""
+    """The parsed events on ``topic`` whose subject is one of ``subjects``, in topic order (once the
+    outbox is drained: ``wait_published``)."""
     from schemas import parse_event
 
-    records = read_topic(bootstrap, topic, timeout_s=2)
+    records = read_topic(bootstrap, topic, to_end=True)
     return [parse_event(r.value) for r in records if r.key.decode() in subjects]
