@@ -160,7 +160,9 @@ def test_registration_to_placement_reconciliation_and_layoff(broker, worker: Wor
 
     # a mass layoff opens an early-intervention case at the employer's station, vacancies pre-matched
     publish(broker.bootstrap, mass_layoff(employer, STREET_B))
-    layoff_case = wait_for(lambda: worklist_case(client, f"mm-b-{run}", origin="layoff"), "no layoff case")
+    # (other tests' mass layoffs on the shared broker may open cases at this run's station too: only this one's)
+    layoff_case = wait_for(lambda: worklist_case(client, f"mm-b-{run}", origin="layoff", employer_ref=employer),
+                           "no layoff case")
     assert layoff_case["employer_ref"] == employer
     assert vacancy_id in [m["vacancy_id"] for m in layoff_case["prematched"]]
     assert filled_id not in [m["vacancy_id"] for m in layoff_case["prematched"]]
@@ -169,9 +171,12 @@ def test_registration_to_placement_reconciliation_and_layoff(broker, worker: Wor
     worker.stop()
     worker.start()
     publish(broker.bootstrap, registered)
-    publish(broker.bootstrap, jobseeker(uuid.uuid4().hex * 2, STREET_B, "丙村"))  # a marker processed after it
-    wait_for(lambda: len(client.get(f"/matchmakers/mm-b-{run}/worklist").json()) == 2, "marker not processed")
+    marker = uuid.uuid4().hex * 2
+    publish(broker.bootstrap, jobseeker(marker, STREET_B, "丙村"))  # a marker processed after it
+    wait_for(lambda: worklist_case(client, f"mm-b-{run}", person_ref=marker), "marker not processed")
     assert worklist_case(client, f"mm-a2-{run}", person_ref=person) is None  # still closed, no new case
+    assert [item["case_id"] for item in client.get(f"/matchmakers/mm-b-{run}/worklist").json()
+            if item["employer_ref"] == employer] == [layoff_case["case_id"]]  # and the layoff case is still one
 
 
 @pytest.mark.parametrize(("method", "path", "body", "status", "code"), [
