@@ -21,7 +21,7 @@ Processing contract (what is safe to replay, as snuba's ARCHITECTURE.md states i
   ``leye.alert``, so a broker outage delays warnings and never stops the worker.
 
 Start-up order: all topics exist before the worker subscribes (the runtime); the start-up migrates
-the SQL database and starts the relay, then ``start`` migrates ClickHouse and starts the decoding
+the SQL database and starts the relay, then ``start`` migrates ClickHouse while it starts the decoding
 child; batches wait until then. The first run of the full-evaluation job restores the open warnings
 before anything is evaluated. ``/readyz`` turns true once the consumer has its partitions and the
 warnings are restored.
@@ -71,9 +71,10 @@ def build(settings: Settings) -> Service[Components]:
     async def start(started: Started) -> Components:
         assert started.sessions is not None
         store = Store(settings.clickhouse_dsn())
-        applied = await store.call(store.open_sync)
+        # Side by side: the decoding child (spawned, so safe beside chDB's threads) imports while
+        # chDB opens its engine; each takes seconds.
+        applied, _ = await asyncio.gather(store.call(store.open_sync), asyncio.to_thread(decode.start))
         log.info("clickhouse ready", extra={"applied": applied})
-        await asyncio.to_thread(decode.start)
         ledger = WarningLedger()
         ledger.bind(started.sessions, started.wake_relay)
         engine = Warnings(store, thresholds, ledger.record, load_open=ledger.open_warnings,

@@ -1,7 +1,8 @@
 """Bounded storage over a long simulator run: with a retention of seconds, the runtime tables of every
 service database (sent outbox rows, idempotency keys, matching's processed event ids) empty out after
 each round of traffic instead of growing round by round, and every indicator still equals the
-simulator's totals (purging neither loses nor re-counts an event)."""
+simulator's totals (purging neither loses nor re-counts an event). At the end `leye up` is killed
+outright, and no process it started may outlive it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from leye.simulator.traffic import Traffic
 from tests.e2e.test_platform import Platform, assert_converges
+from tests.leye.test_up import assert_no_process_outlives_a_kill
 
 pytestmark = pytest.mark.slow
 
@@ -54,5 +56,7 @@ def test_runtime_tables_stay_bounded_over_rounds_of_traffic(tmp_path: Path, monk
         assert seen["registration.outbox"] > 0 and seen["registration.idempotency_keys"] > 0
         assert seen["matching.processed_events"] > 0
         assert_converges(platform)
+        assert_no_process_outlives_a_kill(platform.process, platform.broker_port)
     finally:
-        platform.stop()
+        if platform.process.poll() is None:
+            platform.stop()

@@ -154,11 +154,13 @@ def test_port_in_use_is_reported_in_one_clear_line(tmp_path: Path, which: str) -
     assert len([line for line in output.splitlines() if "已被占用" in line]) == 1
 
 
-def test_no_process_outlives_a_killed_leye_up(tmp_path: Path) -> None:
-    process, _, broker_port, _ = start_until_ready(tmp_path)
+def assert_no_process_outlives_a_kill(process: subprocess.Popen[str], broker_port: int) -> None:
+    """SIGKILL `leye up`: it gets no chance to clean up, so the kernel's PDEATHSIG must stop every
+    process it started. Called at the end of a whole-stack test (tests/e2e/test_bounded_storage.py)
+    rather than on a stack of its own: starting one is most of such a test's time."""
     children = _descendants(process.pid)
     assert children
-    process.kill()  # SIGKILL: leye up gets no chance to clean up; the kernel's PDEATHSIG must
+    process.kill()
     process.communicate(timeout=30)
     deadline = time.monotonic() + 30
     while [pid for pid in children if _alive(pid)] and time.monotonic() < deadline:

@@ -118,8 +118,9 @@ def test_registration_to_placement_reconciliation_and_layoff(broker, worker: Wor
 
     # dispatched to the station of the person's 社区, with an explained referral already made
     assert (case["station_code"], case["origin"], case["status"]) == (f"a2-{run}", "system", "referred")
-    [referral] = case["referrals"]
-    assert referral["vacancy_id"] == vacancy_id and referral["direction"] == "person_to_job"
+    # Other tests' vacancies in the same 街镇 (the session broker is shared) may be referred too.
+    [referral] = [r for r in case["referrals"] if r["vacancy_id"] == vacancy_id]
+    assert referral["direction"] == "person_to_job"
     assert set(referral["breakdown"]) == set(WEIGHTS)
     assert referral["breakdown"]["skills"] == 1.0 and referral["breakdown"]["location"] == 1.0
     assert referral["score"] == round(sum(WEIGHTS[k] * v for k, v in referral["breakdown"].items()), 4)
