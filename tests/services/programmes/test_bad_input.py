@@ -9,14 +9,14 @@ import pytest
 
 from tests.services.programmes.conftest import (
     KNOWN,
+    REGULAR_POST,
     STREET,
+    WELFARE_POST,
     Service,
     course_body,
     credit_code,
     days_ago,
     person,
-    REGULAR_POST,
-    WELFARE_POST,
     placement_body,
     running_service,
 )
