@@ -155,10 +155,11 @@ def paid_while_employed(programme: Programme, grant: GrantView, spells: Sequence
         return None
     labels = EmploymentForm.labels()
     month_text = "、".join(f"{y}年{m}月" for y, m in sorted(overlap))
-    form_text = "或".join(labels.get(form, form) for form in sorted(forms))
+    rule_text = "或".join(labels.get(form, form) for form in programme.supervision.no_payment_while_employed)
+    form_text = "、".join(labels.get(form, form) for form in sorted(forms))
     return Flag(PAID_WHILE_EMPLOYED, f"{PAID_WHILE_EMPLOYED}:{grant.grant_id}", grant.grant_id, grant.street_code,
                 value=float(len(overlap)), threshold=0.0, window=f"{(last - first).days + 1}d",
-                summary=f"违反{programme.name}“{form_text}期间不得领取”规则：补贴 {grant.grant_id} 所属月份中"
+                summary=f"违反{programme.name}“{rule_text}期间不得领取”规则：补贴 {grant.grant_id} 所属月份中"
                         f"{month_text}该人员已登记{form_text}")
 
 

@@ -74,7 +74,8 @@ def test_paid_while_employed_by_a_unit_in_the_months_the_grant_covers() -> None:
     assert supervision.paid_while_employed(SOCIAL, paid, [Spell(employed, date(2026, 6, 1), None)]) is None
     flag = supervision.paid_while_employed(SOCIAL, paid, [Spell(employed, date(2026, 4, 10), date(2026, 5, 2))])
     assert flag is not None and flag.level is AlertLevel.ORANGE and flag.value == 2.0  # April and May
-    assert "2026年4月、2026年5月" in flag.summary and "单位就业" in flag.summary
+    assert "“单位就业或公益性岗位安置期间不得领取”" in flag.summary
+    assert flag.summary.endswith("2026年4月、2026年5月该人员已登记单位就业")
     assert flag.breach_key == f"{supervision.PAID_WHILE_EMPLOYED}:g1" and flag.window == "92d"
     # a grant without its months, or a programme without the rule, cannot be checked
     assert supervision.paid_while_employed(SOCIAL, grant(kind=None), [Spell(employed, date(2026, 4, 1), None)]) is None
