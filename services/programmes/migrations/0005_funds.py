@@ -4,7 +4,11 @@ placements name, and the day a grant's person was found eligible."""
 import sqlalchemy as sa
 from alembic import op
 
+from schemas.fields import SHANGHAI
 from services.runtime.db import UTCDateTime
+
+FACTS = {"street_code": sa.String, "key_groups": sa.JSON, "status": sa.String, "employment_form": sa.String,
+         "unemployment_spells": sa.Integer, "graduation_year": sa.Integer}
 
 revision = "0005"
 down_revision = "0004"
@@ -26,6 +30,7 @@ def upgrade() -> None:
         sa.Column("unemployment_spells", sa.Integer, nullable=False),
         sa.Column("graduation_year", sa.Integer),
     )
+    _history_from_current_facts()
     op.create_table(
         "employment_spells",
         sa.Column("id", sa.String(36), primary_key=True),
@@ -54,6 +59,23 @@ def upgrade() -> None:
         sa.Column("event_id", sa.String(36), nullable=False),
         sa.Column("flagged_at", UTCDateTime, nullable=False),
     )
+
+
+def _history_from_current_facts() -> None:
+    """Start each known person's history with the facts held now, as of the day they were last
+    changed: without it, every grant to a person known before this revision would look like one
+    without eligibility (no facts on its day)."""
+    current = sa.table("person_facts", sa.column("person_ref", sa.String), sa.column("updated_at", UTCDateTime),
+                       *(sa.column(name, kind) for name, kind in FACTS.items()))
+    history = sa.table("person_facts_history", sa.column("person_ref", sa.String), sa.column("recorded_on", sa.Date),
+                       *(sa.column(name, kind) for name, kind in FACTS.items()))
+    bind = op.get_bind()
+    rows = bind.execute(sa.select(current)).mappings().all()
+    for start in range(0, len(rows), 1000):
+        bind.execute(history.insert(), [
+            {"person_ref": row["person_ref"], "recorded_on": row["updated_at"].astimezone(SHANGHAI).date(),
+             **{name: row[name] for name in FACTS}}
+            for row in rows[start:start + 1000]])
 
 
 def downgrade() -> None:
