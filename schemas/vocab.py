@@ -366,10 +366,12 @@ class ScopeKind(Vocabulary):
 
 
 class AlertSource(Vocabulary):
-    """Who raised an alert: the monitoring service's own rules or a Grafana rule via the gateway."""
+    """Who raised an alert: the monitoring service's own rules, a Grafana rule via the gateway, or the
+    programmes service's 资金监管 (fund supervision) rules."""
 
     MONITOR = "monitor", "监测服务"
     GRAFANA = "grafana", "Grafana告警规则"
+    FUNDS = "funds", "资金监管"
 
 
 # --- Households -----------------------------------------------------------------------------------

@@ -33,10 +33,15 @@ class _AlertState(EventData):
       ``industry`` with a GB/T 4754 section letter or division code.
     - ``signal``: the rule's machine name: ``mass_layoff``, ``registration_surge``, ``job_loss_rate``,
       ``sla_breach``, ``vacancy_ratio``, ``long_term_unemployment`` or ``survey_rate`` (the rules of
-      the monitoring service's ``thresholds.yaml``), or the name of an operator's Grafana rule.
+      the monitoring service's ``thresholds.yaml``), the name of an operator's Grafana rule, or a
+      资金监管 rule of the programmes service (``funds_…``, source ``funds``).
     - ``value`` / ``threshold``: the measured value and the threshold it crossed, in the signal's unit.
     - ``window``: the period the value covers, a Grafana/Prometheus duration such as ``30d`` or ``1h``.
     - ``fingerprint``: Grafana's alert fingerprint, when the alert came from Grafana.
+    - ``summary``: what was found, in Chinese, for people (the 资金监管 flags name the rule broken here;
+      ``signal`` is its stable code).
+    - ``subject_ref``: the record the alert is about, when it is about one (a 资金监管 flag names the
+      grant or payment; never a person).
     """
 
     topic: ClassVar[str] = "leye.alert"
@@ -52,6 +57,8 @@ class _AlertState(EventData):
     window: Annotated[str, Field(pattern=r"^[1-9][0-9]*(s|m|h|d|w|y)$")]
     source: AlertSource
     fingerprint: Annotated[str, Field(pattern=r"^[0-9a-f]{1,64}$")] | None = None
+    summary: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    subject_ref: EntityId | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Self:

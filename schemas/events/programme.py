@@ -122,7 +122,9 @@ class LoanIssued(_Recipient):
 class Granted(_Recipient):
     """A subsidy decision: ``amount_yuan`` granted under ``programme_code`` by the rule of
     ``rule_version``. ``kind`` is the programme's sub-kind where it has them (创业补贴);
-    ``enrolment_id`` names the completion that earned a training subsidy."""
+    ``enrolment_id`` names the completion that earned a training subsidy. ``eligible_on`` is the day
+    政策找人 found the person eligible for the programme (none when it never did, or only after the
+    grant): the start of the time to benefit."""
 
     event_type: ClassVar[str] = "cn.xiqing.leye.programme.granted.v1"
     topic: ClassVar[str] = TOPIC
@@ -136,10 +138,13 @@ class Granted(_Recipient):
     granted_on: date
     rule_version: RuleVersion
     enrolment_id: EntityId | None = None
+    eligible_on: date | None = None
 
 
 class Paid(_Recipient):
-    """Money paid out on a grant (keyed by the grant, so a grant's payments follow it)."""
+    """Money paid out on a grant (keyed by the grant, so a grant's payments follow it).
+    ``eligible_on`` is the grant's (see :class:`Granted`): the time to benefit of a person is the
+    first payment's ``paid_on`` minus it."""
 
     event_type: ClassVar[str] = "cn.xiqing.leye.programme.paid.v1"
     topic: ClassVar[str] = TOPIC
@@ -152,6 +157,7 @@ class Paid(_Recipient):
     amount_yuan: Yuan
     paid_on: date
     rule_version: RuleVersion
+    eligible_on: date | None = None
 
 
 class PlacementStarted(EventData):

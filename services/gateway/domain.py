@@ -94,6 +94,7 @@ ROUTES: tuple[Route, ...] = (
     Route(READ, "/programmes", "programmes", "programmes:read", "查询培训、贷款、补贴与支付记录", personal=True),
     Route(WRITE, "/programmes", "programmes", "programmes:write", "登记培训、贷款、补贴与支付", personal=True),
     Route(READ, "/programmes/catalogue", "programmes", "programmes:read", "就业创业项目目录"),
+    Route(READ, "/programmes/stats", "programmes", "programmes:read", "政策找人享受时长（汇总，不含个人）"),
 )
 
 

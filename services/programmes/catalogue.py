@@ -101,6 +101,29 @@ class SubKind(_Data):
     exclusive: bool = False
 
 
+class Supervision(_Data):
+    """资金监管: what the programme's rule forbids beyond what recording refuses, checked after the fact
+    (``supervision.py``) and flagged on ``leye.alert``.
+
+    - ``no_payment_while_employed``: the forms of employment (``EmploymentForm`` codes) during which
+      the programme must not pay a person for the same months (灵活就业社保补贴: not while employed
+      by a unit);
+    - ``yearly_cap_person``: the most a person may receive from the programme in one calendar year,
+      in 元 (职业技能培训: the cap of one completion also bounds a person's year).
+    """
+
+    no_payment_while_employed: list[str] = []
+    yearly_cap_person: PositiveYuan | None = None
+
+    @model_validator(mode="after")
+    def _forms(self) -> Self:
+        known = FACTS["employment_form"].codes or {}
+        unknown = [form for form in self.no_payment_while_employed if form not in known]
+        if unknown:
+            raise PydanticCustomError("supervision", "就业形式 {form} 不存在", {"form": unknown[0]})
+        return self
+
+
 FactName = Literal["key_groups", "status", "employment_form", "street_code", "unemployment_spells", "graduation_year"]
 assert set(get_args(FactName)) == set(FACTS), "a rule may name every fact the read model keeps"
 Codes = Annotated[list[str], Field(min_length=1)]
@@ -153,6 +176,8 @@ class Programme(_Data):
     yearly_target: Target | None = None
     # 政策找人: who is eligible without applying, as clauses over person facts (all must hold).
     eligibility: list[Clause] = []
+    # 资金监管: what is flagged after the fact (see Supervision).
+    supervision: Supervision = Supervision()
     # Values not taken from the seeds (national rules, defaults): to be confirmed by the bureau.
     provisional: list[str] = []
 
@@ -174,6 +199,8 @@ class Programme(_Data):
             raise PydanticCustomError("catalogue", "补贴类项目须规定金额规则 amount")
         if self.eligibility and "person" not in self.recipients:
             raise PydanticCustomError("catalogue", "资格规则 eligibility 只适用于面向个人的项目")
+        if self.supervision.yearly_cap_person is not None and self.kind != "training":
+            raise PydanticCustomError("catalogue", "supervision.yearly_cap_person 只适用于培训类项目")
         return self
 
     def cap_for(self, recipient: Recipient) -> int | None:

@@ -4,9 +4,11 @@ catalogue's rules and caps, exclusivity. No I/O; every refusal is a 422 naming t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from schemas.fields import SHANGHAI
+from schemas.vocab import VacancyKind
 from services.runtime.errors import ProblemError, validation_detail
 
 from .catalogue import CappedAmount, Catalogue, FixedAmount, Kind, Programme, Recipient, ShareOfContributions
@@ -110,6 +112,26 @@ def exclusive_key(programme: Programme, kind: str | None, recipient_ref: str) ->
     return f"{scope}:{recipient_ref}"
 
 
+VACANCY_KIND_OF = {"traineeship": "traineeship", "public_welfare_post": "public_welfare"}
+"""The kind of posting (``VacancyKind``) a placement programme places into: 见习岗位, 公益性岗位."""
+
+
+def check_vacancy(programme: Programme, vacancy: tuple[str, str] | None, employer_ref: str) -> None:
+    """A placement's posting (``vacancy``: its employer and kind, none when the service has not seen
+    it) must exist, belong to the host and be of the programme's kind of post."""
+    if vacancy is None:
+        raise field_error("body.vacancy_id", "未找到该岗位：岗位服务中没有这个岗位编号，或其发布尚未同步到项目服务",
+                          "unknown_vacancy")
+    owner, kind = vacancy
+    if owner != employer_ref:
+        raise field_error("body.vacancy_id", "该岗位不属于所填写的单位（employer_ref）", "vacancy_of_another_employer")
+    wanted = VACANCY_KIND_OF.get(programme.code)
+    if wanted is not None and kind != wanted:
+        labels = VacancyKind.labels()
+        message = f"{programme.name}须安置到{labels[wanted]}，该岗位是{labels.get(kind, kind)}"
+        raise field_error("body.vacancy_id", message, "wrong_vacancy_kind")
+
+
 def months_between(start: date, end: date) -> float:
     """Whole and part months from ``start`` to ``end`` (a month counted from a day to the same day
     of the next month), for placement durations."""
@@ -131,3 +153,13 @@ def check_placement_duration(programme: Programme, starts_on: date, ends_on: dat
     if months < duration.min_months or (longest is not None and months > longest):
         upper = f"至 {longest} " if longest is not None else "以上"
         raise field_error("body.ends_on", f"{programme.name}期限须为 {duration.min_months} {upper}个月", "duration")
+
+
+def percentile(values: Sequence[int], share: float) -> int | None:
+    """The nearest-rank percentile (``share`` in (0, 1]) of ``values``: the smallest value with at
+    least that share of the values at or below it; none for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * round(share * 1000) // 1000))  # ceil, exact for shares in ‰
+    return ordered[min(rank, len(ordered)) - 1]

@@ -8,6 +8,8 @@ the row it describes or not at all. Only references leave the service: ``person_
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.orm import Session
 
 from schemas import new_event
@@ -56,10 +58,11 @@ def granted(row: Grant) -> Granted:
     return Granted(grant_id=row.id, programme_code=row.programme_code, person_ref=row.person_ref,
                    employer_ref=row.employer_ref, street_code=row.street_code, kind=row.kind,
                    amount_yuan=row.amount_yuan, granted_on=row.granted_on, rule_version=row.rule_version,
-                   enrolment_id=row.enrolment_id)
+                   enrolment_id=row.enrolment_id, eligible_on=row.eligible_on)
 
 
-def paid(row: Payment) -> Paid:
+def paid(row: Payment, eligible_on: date | None) -> Paid:
     return Paid(payment_id=row.id, grant_id=row.grant_id, programme_code=row.programme_code,
                 person_ref=row.person_ref, employer_ref=row.employer_ref, street_code=row.street_code,
-                amount_yuan=row.amount_yuan, paid_on=row.paid_on, rule_version=row.rule_version)
+                amount_yuan=row.amount_yuan, paid_on=row.paid_on, rule_version=row.rule_version,
+                eligible_on=eligible_on)

@@ -12,6 +12,12 @@ where it did not (or for the first time) marks the person eligible and stages ``
 in the outbox, in the same transaction; one that no longer holds marks them not eligible (no event:
 an open 红娘 case is closed by a grant or a refusal). A person who already received a one-off
 programme is recorded eligible but not published again.
+
+For 资金监管 (``funds.py``) the same transaction keeps each person's facts as every change left them
+(``person_facts_history``, by the day the event was recorded) and their periods of employment
+(``employment_spells``); an employment registration re-checks the person's paid grants, so a job
+registered after a payment still flags it. For placements it keeps the postings' employer and kind
+(``vacancy_facts``).
 """
 
 from __future__ import annotations
@@ -21,19 +27,30 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+import uuid_utils
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from schemas import CloudEvent
+from schemas.events import registration as reg
 from schemas.events import vacancy as vac
 from schemas.events.base import PersonEventData
 from schemas.events.programme import ClauseMet, Eligible
 
-from . import domain, events
+from . import domain, events, funds
 from .catalogue import Catalogue
 from .eligibility import Rule, RuleIndex, explain
 from .facts import NO_FACTS, PersonFacts, apply, changed
-from .store import Eligibility, EmployerFactsRow, Grant, PersonFactsRow, ProcessedEvent
+from .store import (
+    Eligibility,
+    EmployerFactsRow,
+    EmploymentSpellRow,
+    FactsHistoryRow,
+    Grant,
+    PersonFactsRow,
+    ProcessedEvent,
+    VacancyFactsRow,
+)
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -54,6 +71,7 @@ class FactApplier:
         self.index = RuleIndex(catalogue)
         self._lock = threading.Lock()
         self.evaluations = 0  # rule evaluations so far (the benchmark reads it)
+        self.flags = 0  # 资金监管 flags raised by registration events so far
 
     def apply_batch(self, batch: Sequence[CloudEvent]) -> int:
         """Apply ``batch``; return how many ``programme.eligible`` events it staged."""
@@ -61,8 +79,10 @@ class FactApplier:
             fresh = self._fresh(session, batch)
             if not fresh:
                 return 0
-            published = _Batch(session, self, fresh).apply()
-        if published:
+            applied = _Batch(session, self, fresh)
+            published = applied.apply()
+        self.flags += applied.flags
+        if published or applied.flags:
             self.after_commit()
         return published
 
@@ -89,6 +109,7 @@ class _Batch:
         self.people: dict[str, PersonFactsRow] = {}
         self.states: dict[tuple[str, str], Eligibility] = {}
         self.published = 0
+        self.flags = 0
 
     def apply(self) -> int:
         refs = list(dict.fromkeys(e.data.person_ref for e in self.batch if isinstance(e.data, PersonEventData)))
@@ -104,6 +125,9 @@ class _Batch:
             elif isinstance(data, vac.EmployerRegistered):
                 self.session.merge(EmployerFactsRow(employer_ref=data.employer_ref, street_code=data.street_code,
                                                     industry=data.industry.section.value, updated_at=self.now))
+            elif isinstance(data, vac.VacancyPosted | vac.VacancyUpdated):
+                self.session.merge(VacancyFactsRow(vacancy_id=data.vacancy_id, employer_ref=data.employer_ref,
+                                                   kind=data.kind.value, updated_at=self.now))
         self.session.add_all(ProcessedEvent(event_id=event.id, processed_at=self.now) for event in self.batch)
         return self.published
 
@@ -115,9 +139,30 @@ class _Batch:
             row = self.people[data.person_ref] = PersonFactsRow(person_ref=data.person_ref)
             self.session.add(row)
         row.put(after, self.now)
-        for rule in self.applier.index.affected(changed(before, after)):
+        differ = changed(before, after)
+        if differ:
+            self.session.add(FactsHistoryRow(
+                person_ref=data.person_ref, recorded_on=domain.local_day(event.time), street_code=after.street_code,
+                key_groups=sorted(after.key_groups), status=after.status, employment_form=after.employment_form,
+                unemployment_spells=after.unemployment_spells, graduation_year=after.graduation_year))
+        if isinstance(data, reg.EmploymentRegistered | reg.UnemploymentRegistered):
+            self._employment(data)
+        for rule in self.applier.index.affected(differ):
             self.applier.evaluations += 1
             self._evaluate(event, data.person_ref, rule, after)
+
+    def _employment(self, data: reg.EmploymentRegistered | reg.UnemploymentRegistered) -> None:
+        """A job ends the period before it and starts one; an unemployment registration ends it. Then
+        the person's paid grants are checked again against their employment."""
+        ends = data.employed_on if isinstance(data, reg.EmploymentRegistered) else data.unemployed_since
+        for spell in self.session.scalars(select(EmploymentSpellRow).where(
+                EmploymentSpellRow.person_ref == data.person_ref, EmploymentSpellRow.ended_on.is_(None))):
+            spell.ended_on = max(ends, spell.started_on)
+        if isinstance(data, reg.EmploymentRegistered):
+            self.session.add(EmploymentSpellRow(
+                id=str(uuid_utils.uuid7()), person_ref=data.person_ref, form=data.form.value,
+                employer_ref=data.employer_ref, started_on=data.employed_on, ended_on=None))
+            self.flags += funds.recheck_employment(self.session, self.applier.catalogue, data.person_ref)
 
     def _evaluate(self, cause: CloudEvent, person_ref: str, rule: Rule, facts: PersonFacts) -> None:
         holds = rule.holds(facts)

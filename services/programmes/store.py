@@ -109,6 +109,9 @@ class Grant(Base):
     months: Mapped[int | None] = mapped_column(Integer)
     contributions_yuan: Mapped[int | None] = mapped_column(Integer)
     exclusive_key: Mapped[str | None] = mapped_column(String(160), unique=True)
+    # the day 政策找人 found the person eligible for the programme, when it did by the grant's date:
+    # the start of the time to benefit (docs/PROGRAMMES.md, "Time to benefit")
+    eligible_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer)
 
@@ -230,6 +233,72 @@ class Eligibility(Base):
     found_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     event_id: Mapped[str | None] = mapped_column(String(36))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FactsHistoryRow(Base):
+    """A person's facts as each change left them, with the day it was recorded (Asia/Shanghai): what
+    资金监管 reads for "the person's facts on the grant's day". A row only when a fact changed."""
+
+    __tablename__ = "person_facts_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_ref: Mapped[str] = mapped_column(String(64), index=True)
+    recorded_on: Mapped[date] = mapped_column(Date)
+    street_code: Mapped[str] = mapped_column(String(9))
+    key_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str | None] = mapped_column(String(12))
+    employment_form: Mapped[str | None] = mapped_column(String(20))
+    unemployment_spells: Mapped[int] = mapped_column(Integer, default=0)
+    graduation_year: Mapped[int | None] = mapped_column(Integer)
+
+    def facts(self) -> PersonFacts:
+        return PersonFacts(street_code=self.street_code, key_groups=frozenset(self.key_groups), status=self.status,
+                           employment_form=self.employment_form, unemployment_spells=self.unemployment_spells,
+                           graduation_year=self.graduation_year)
+
+
+class EmploymentSpellRow(Base):
+    """A period of employment from the registration events (就业登记 starts one and ends the one before,
+    失业登记 ends it): which months a person worked, in which form, for 资金监管."""
+
+    __tablename__ = "employment_spells"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    person_ref: Mapped[str] = mapped_column(String(64), index=True)
+    form: Mapped[str] = mapped_column(String(20))
+    employer_ref: Mapped[str | None] = mapped_column(String(18))
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+
+
+class VacancyFactsRow(Base):
+    """A posting known from ``vacancy.posted`` / ``vacancy.updated``: its employer and kind, so a
+    placement names a 见习岗位 or 公益性岗位 of its host."""
+
+    __tablename__ = "vacancy_facts"
+
+    vacancy_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    employer_ref: Mapped[str] = mapped_column(String(18))
+    kind: Mapped[str] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FundFlag(Base):
+    """A 资金监管 flag raised on ``leye.alert``: one row per breach (``breach_key`` unique), written in
+    the transaction that found it with its ``alert.raised`` event, so a breach found again (a
+    redelivered event, a later payment on the same grant) is not flagged twice."""
+
+    __tablename__ = "fund_flags"
+
+    alert_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(64))
+    breach_key: Mapped[str] = mapped_column(String(240), unique=True)
+    subject_ref: Mapped[str] = mapped_column(String(64))
+    street_code: Mapped[str] = mapped_column(String(9))
+    level: Mapped[str] = mapped_column(String(10))
+    summary: Mapped[str] = mapped_column(String(300))
+    event_id: Mapped[str] = mapped_column(String(36))
+    flagged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ProcessedEvent(Base):

@@ -18,7 +18,7 @@ from services.runtime.http import write_router
 
 from .. import domain, events
 from ..deps import CatalogueDep, SessionDep, TodayDep
-from ..store import Placement
+from ..store import Placement, VacancyFactsRow
 from .known import require_recipient
 
 router = write_router(prefix="/programmes", tags=["见习、实习与公益性岗位"])
@@ -79,6 +79,9 @@ def place(body: PlacementIn, session: SessionDep, catalogue: CatalogueDep) -> Pl
     if programme.code != PUBLIC_WELFARE and body.safety_net:
         raise domain.field_error("body.safety_net", "托底安置只适用于公益性岗位", "not_applicable")
     domain.check_placement_duration(programme, body.starts_on, body.ends_on)
+    if body.vacancy_id is not None:
+        posting = session.get(VacancyFactsRow, body.vacancy_id)
+        domain.check_vacancy(programme, (posting.employer_ref, posting.kind) if posting else None, body.employer_ref)
     ongoing = session.scalar(select(Placement.id).where(
         Placement.person_ref == body.person_ref, Placement.programme_code == programme.code,
         Placement.ended_on.is_(None)))

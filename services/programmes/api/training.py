@@ -177,6 +177,6 @@ def complete(enrolment_id: str, body: CompletionIn, session: SessionDep, catalog
                              employer_ref=None, street_code=enrolment.street_code, amount=amount,
                              granted_on=body.completed_on, enrolment_id=enrolment.id,
                              exclusive_field="path.enrolment_id")
-        payment = record_payment(session, grant, amount, body.completed_on)
+        payment = record_payment(session, catalogue, grant, amount, body.completed_on)
     return CompletionOut(**enrolment_out(enrolment).model_dump(),
                          grant=grant_out(grant) if grant else None, payment=payment_out(payment) if payment else None)

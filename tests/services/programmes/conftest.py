@@ -18,10 +18,10 @@ from sqlalchemy import func, select
 
 from schemas import new_event
 from schemas.events.registration import JobseekerRegistered
-from schemas.events.vacancy import EmployerRegistered
+from schemas.events.vacancy import EmployerRegistered, VacancyPosted
 from schemas.fields import SHANGHAI, Industry
 from schemas.ids import credit_code_check_char
-from schemas.vocab import Education, Gender, IndustrySection, KeyGroup
+from schemas.vocab import Education, Gender, IndustrySection, KeyGroup, VacancyKind
 from services.programmes.app import create_app
 from services.programmes.settings import Settings
 from services.programmes.store import Course, Enrolment, Grant, Loan, Payment, Placement, Refusal
@@ -30,6 +30,10 @@ from tests.conftest import LiveServer, read_topic
 
 STREET = "120111001"  # 西营门街道
 KNOWN = 200  # person(n) and credit_code(n) below this are known to the service's read model
+HOST = 80  # credit_code(HOST) posted the three postings below, known to the read model too
+TRAINEESHIP_POST = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"  # a 见习岗位
+WELFARE_POST = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c"  # a 公益性岗位
+REGULAR_POST = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5d"  # a 普通岗位
 
 
 def person(n: int) -> str:
@@ -95,8 +99,17 @@ def service(tmp_path: Path, broker) -> Iterator[Service]:
 
 def known(running: Service) -> Service:
     """The service with ``person(n)`` and ``credit_code(n)`` (``n < KNOWN``) in its read model."""
-    running.feed(*[jobseeker(person(n)) for n in range(KNOWN)], *[employer(credit_code(n)) for n in range(KNOWN)])
+    running.feed(*[jobseeker(person(n)) for n in range(KNOWN)], *[employer(credit_code(n)) for n in range(KNOWN)],
+                 posting(TRAINEESHIP_POST, VacancyKind.TRAINEESHIP), posting(WELFARE_POST, VacancyKind.PUBLIC_WELFARE),
+                 posting(REGULAR_POST, VacancyKind.REGULAR))
     return running
+
+
+def posting(vacancy_id: str, kind: VacancyKind, employer_ref: str | None = None):
+    return new_event(VacancyPosted(
+        vacancy_id=vacancy_id, employer_ref=employer_ref or credit_code(HOST), title="岗位",
+        industry=Industry(section=IndustrySection.C), street_code=STREET, kind=kind, headcount=2, salary_min=3000,
+        salary_max=4000, valid_from=today(), valid_until=today() + timedelta(days=30)), source="/services/vacancies")
 
 
 def jobseeker(person_ref: str, *, key_groups=(KeyGroup.RESIDENT,), street: str = STREET):
@@ -116,8 +129,8 @@ def course_body(**overrides) -> dict:
 
 
 def placement_body(**overrides) -> dict:
-    return {"programme_code": "traineeship", "person_ref": person(80), "employer_ref": credit_code(80),
-            "street_code": STREET, "vacancy_id": "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", "starts_on": days_ago(180),
+    return {"programme_code": "traineeship", "person_ref": person(80), "employer_ref": credit_code(HOST),
+            "street_code": STREET, "vacancy_id": TRAINEESHIP_POST, "starts_on": days_ago(180),
             "ends_on": days_ago(1)} | overrides
 
 

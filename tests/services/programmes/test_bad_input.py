@@ -9,7 +9,9 @@ import pytest
 
 from tests.services.programmes.conftest import (
     KNOWN,
+    REGULAR_POST,
     STREET,
+    WELFARE_POST,
     Service,
     course_body,
     credit_code,
@@ -104,6 +106,20 @@ CASES = [
     pytest.param("/programmes/grants", grant(person_ref=STRANGER), "body.person_ref", id="grant to an unknown person"),
     pytest.param("/programmes/grants", grant(person_ref=None, employer_ref=UNKNOWN_EMPLOYER), "body.employer_ref",
                  id="grant to an unknown business"),
+    pytest.param("/programmes/placements", placement_body(vacancy_id=REGULAR_POST), "body.vacancy_id",
+                 id="traineeship in a regular vacancy"),
+    pytest.param("/programmes/placements", placement_body(programme_code="public_welfare_post", ends_on=None),
+                 "body.vacancy_id", id="public-welfare placement in a traineeship vacancy"),
+    pytest.param("/programmes/placements", placement_body(vacancy_id="0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4aff"),
+                 "body.vacancy_id", id="placement in an unknown vacancy"),
+    pytest.param("/programmes/placements", placement_body(employer_ref=credit_code(81)), "body.vacancy_id",
+                 id="placement in another employer's vacancy"),
+    pytest.param("/programmes/payments", {"grant_id": "nope", "amount_yuan": 0, "paid_on": days_ago(1)},
+                 "body.amount_yuan", id="zero payment"),
+    pytest.param("/programmes/payments", {"grant_id": "nope", "amount_yuan": -10, "paid_on": days_ago(1)},
+                 "body.amount_yuan", id="negative payment"),
+    pytest.param("/programmes/payments", {"grant_id": "nope", "amount_yuan": 10, "paid_on": 20261201},
+                 "body.paid_on", id="payment date as an integer"),
     pytest.param("/programmes/placements", placement_body(person_ref=STRANGER), "body.person_ref",
                  id="placement of an unknown person"),
     pytest.param("/programmes/placements", placement_body(employer_ref=UNKNOWN_EMPLOYER), "body.employer_ref",
@@ -250,9 +266,10 @@ def test_ending_a_traineeship_needs_whether_the_trainee_was_retained_and_not_bef
 
 
 def test_a_person_holds_one_public_welfare_post_at_a_time(service) -> None:
-    body = placement_body(programme_code="public_welfare_post", person_ref=person(84), ends_on=None)
+    body = placement_body(programme_code="public_welfare_post", person_ref=person(84), ends_on=None,
+                          vacancy_id=WELFARE_POST)
     assert service.post("/programmes/placements", body).status_code == 201
     before = service.counts()
-    second = service.post("/programmes/placements", body | {"employer_ref": credit_code(85)})
+    second = service.post("/programmes/placements", body | {"employer_ref": credit_code(85), "vacancy_id": None})
     assert second.status_code == 422 and second.json()["errors"][0]["field"] == "body.person_ref"
     assert service.counts() == before

@@ -16,6 +16,7 @@ from schemas.events.programme import (
 )
 from tests.services.programmes.conftest import (
     STREET,
+    WELFARE_POST,
     course_body,
     credit_code,
     days_ago,
@@ -34,7 +35,7 @@ def by_subject(events: list) -> dict[str, list[type]]:
 
 def test_the_catalogue_is_served_with_its_version(service) -> None:
     catalogue = service.get("/programmes/catalogue").json()
-    assert catalogue["version"] == "2026.2"
+    assert catalogue["version"] == "2026.3"
     by_code = {p["code"]: p for p in catalogue["programmes"]}
     assert {"malanhua_training", "skills_training", "startup_loan", "startup_subsidy", "traineeship", "internship",
             "public_welfare_post", "flexible_social_insurance"} <= set(by_code)
@@ -56,8 +57,8 @@ def test_malanhua_course_enrolment_and_completion_pay_500_yuan_with_the_rule_ver
     assert done.status_code == 200, done.text
     answer = done.json()
     assert answer["completed_on"] == days_ago(1) and answer["certificate"] is True
-    assert answer["grant"]["amount_yuan"] == 500 and answer["grant"]["rule_version"] == "2026.2"
-    assert answer["payment"]["amount_yuan"] == 500 and answer["payment"]["rule_version"] == "2026.2"
+    assert answer["grant"]["amount_yuan"] == 500 and answer["grant"]["rule_version"] == "2026.3"
+    assert answer["payment"]["amount_yuan"] == 500 and answer["payment"]["rule_version"] == "2026.3"
     assert answer["grant"]["paid_yuan"] == 500
     assert service.get(f"/programmes/courses/{course_id}").json()["enrolled_count"] == 1
     assert service.get(f"/programmes/enrolments/{enrolment_id}").json()["completed_on"] == days_ago(1)
@@ -113,7 +114,7 @@ def test_a_loan_to_a_small_business_and_a_grant_paid_in_two_parts(broker, servic
                                               "term_months": 24, "interest_subsidy_yuan": 60_000,
                                               "issued_on": days_ago(3)})
     assert loan.status_code == 201, loan.text
-    assert loan.json()["rule_version"] == "2026.2" and loan.json()["person_ref"] is None
+    assert loan.json()["rule_version"] == "2026.3" and loan.json()["person_ref"] is None
 
     grant = service.post("/programmes/grants", {"programme_code": "startup_subsidy", "kind": "premises",
                                                 "employer_ref": employer, "street_code": STREET,
@@ -151,7 +152,7 @@ def test_events_carry_no_personal_data(broker, service) -> None:
     [event] = events_for(broker.bootstrap, {grant["grant_id"]})
     data = json.loads(event.to_json())["data"]
     assert set(data) <= {"grant_id", "programme_code", "person_ref", "employer_ref", "street_code", "kind",
-                         "amount_yuan", "granted_on", "rule_version", "enrolment_id"}
+                         "amount_yuan", "granted_on", "rule_version", "enrolment_id", "eligible_on"}
 
 
 def test_same_idempotency_key_returns_the_first_answer_and_publishes_once(broker, service) -> None:
@@ -191,7 +192,8 @@ def test_internship_by_school_and_a_public_welfare_safety_net_placement(service)
     assert internship.status_code == 201, internship.text
     assert internship.json()["school"] == "天津理工大学"
     welfare = service.post("/programmes/placements", placement_body(
-        programme_code="public_welfare_post", person_ref=person(82), safety_net=True, ends_on=None))
+        programme_code="public_welfare_post", person_ref=person(82), safety_net=True, ends_on=None,
+        vacancy_id=WELFARE_POST))
     assert welfare.status_code == 201, welfare.text
     assert welfare.json()["safety_net"] is True
     ended = service.post(f"/programmes/placements/{welfare.json()['placement_id']}/end", {"ended_on": days_ago(0)})

@@ -31,7 +31,7 @@ def test_programmes_through_the_gateway_with_their_scopes_and_audit(tmp_path, se
         read = httpx.get(f"{gateway.url}/v1/programmes/loans/{loan_id}", headers=reader)
         assert read.status_code == 200 and read.json()["amount_yuan"] == 150_000
         catalogue = httpx.get(f"{gateway.url}/v1/programmes/catalogue", headers=reader)
-        assert catalogue.status_code == 200 and catalogue.json()["version"] == "2026.2"
+        assert catalogue.status_code == 200 and catalogue.json()["version"] == "2026.3"
 
         over = httpx.post(f"{gateway.url}/v1/programmes/loans", json=body | {"amount_yuan": 250_000}, headers=writer)
         assert over.status_code == 422 and over.json()["errors"][0]["field"] == "body.amount_yuan"

@@ -141,7 +141,7 @@ def test_a_hardship_person_taking_up_flexible_work_becomes_eligible_once(service
     assert service.feed(became) == 0  # redelivered: already applied
     [event] = eligible_events(service, ref)
     assert (event.programme_code, event.programme_name, event.rule_version) == (
-        "flexible_social_insurance", "灵活就业社保补贴", "2026.2")
+        "flexible_social_insurance", "灵活就业社保补贴", "2026.3")
     assert event.cause_event_id == became.id and event.street_code == STREET
     assert [(c.clause, c.fact, c.value) for c in event.clauses] == [
         ("重点群体包含就业困难人员", "key_groups", ["age_4050", "hardship", "resident"]),
@@ -204,7 +204,7 @@ def test_why_eligible_explains_each_clause_in_chinese(service) -> None:
     why = service.get(f"/programmes/eligibility/{ref}/flexible_social_insurance")
     assert why.status_code == 200, why.text
     answer = why.json()
-    assert answer["eligible"] is True and answer["rule_version"] == "2026.2" and answer["event_id"]
+    assert answer["eligible"] is True and answer["rule_version"] == "2026.3" and answer["event_id"]
     assert answer["summary"] == ("符合灵活就业社保补贴的条件：重点群体包含就业困难人员（现为：“4050”人员、"
                                  "就业困难人员、常住劳动力）；就业形式为灵活就业（现为：灵活就业）。")
     assert [(c["fact_label"], c["value_text"], c["held"]) for c in answer["clauses"]] == [
