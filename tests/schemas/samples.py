@@ -61,7 +61,6 @@ from schemas.events.vacancy import (
 )
 from schemas.fields import SHANGHAI, Industry, Skill
 from schemas.vocab import (
-    EnterpriseIssueKind,
     AlertLevel,
     AlertSource,
     CaseCloseReason,
@@ -71,6 +70,7 @@ from schemas.vocab import (
     DecreaseType,
     Education,
     EmploymentForm,
+    EnterpriseIssueKind,
     FlagCategory,
     FollowupOutcome,
     Gender,
