@@ -98,7 +98,7 @@ def vacancy_state(vacancy: Vacancy, *, first: bool) -> VacancyPosted | VacancyUp
         education_required=Education(vacancy.education_required) if vacancy.education_required else None,
         skills_required=[Skill(name=s["name"], level=s["level"]) for s in vacancy.skills_required],
         age_min=vacancy.age_min, age_max=vacancy.age_max,
-        valid_from=vacancy.valid_from, valid_until=vacancy.valid_until,
+        valid_from=vacancy.valid_from, valid_until=vacancy.valid_until, shortage_id=vacancy.shortage_id,
     )
 
 

@@ -89,6 +89,8 @@ def test_register_ledger_shortages_and_enrolment_reach_kafka_without_names(share
         "key_registered", "key_registered", "issue_opened", "issue_opened", "issue_closed", "shortage_reported",
         "shortage_closed", "monitoring_enrolled"]
     assert [e.data.officer_id for e in published[:2]] == ["officer-031", "officer-032"]
+    [posted] = events_for(broker.bootstrap, "leye.vacancy", {vacancy.json()["vacancy_id"]})
+    assert posted.data.shortage_id == shortage["shortage_id"]
     raw = b"".join(r.value for r in read_topic(broker.bootstrap, "leye.enterprise", to_end=True)
                    if r.key == REF.encode())
     for private in ("李专员", "赵专员", "稳岗返还", "社保中心", "天津市西青区测试机械有限公司"):
