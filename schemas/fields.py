@@ -115,6 +115,14 @@ Count = Annotated[int, Field(ge=0)]
 Period = Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
 """A calendar month, ``YYYY-MM``."""
 
+OccupationCode = Annotated[str, Field(
+    pattern=r"^[1-8](-[0-9]{2}){1,3}$",
+    description="职业代码（《中华人民共和国职业分类大典》：大类-中类[-小类[-细类]]，如 6-18-01-01）",
+)]
+"""An occupation of the national classification of occupations (职业分类大典, GB/T 6565): major group
+1-8, then two digits per level down to the unit group (``6-18-01`` 机械冷加工人员) or the occupation
+(``6-18-01-01`` 车工). Only the shape is checked: the platform holds no copy of the classification."""
+
 
 # --- Lists ----------------------------------------------------------------------------------------
 

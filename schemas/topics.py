@@ -107,6 +107,16 @@ TOPICS: dict[str, Topic] = {
             "derives them from membership and member status.",
         ),
         Topic(
+            name="leye.enterprise",
+            partitions=3,
+            key_field="employer_ref",
+            cleanup_policy="delete",
+            retention_ms=30 * _DAY_MS,
+            description="Key enterprises (重点企业): register and assigned officer, ledger issues opened and "
+            "closed, labour shortages; enrolment of monitored enterprises (失业动态监测), from the vacancies "
+            "service.",
+        ),
+        Topic(
             name="leye.deadletter",
             partitions=3,
             key_field="topic/partition/offset of the failed message",

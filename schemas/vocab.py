@@ -281,6 +281,15 @@ class DecreaseType(Vocabulary):
     OTHER = "other", "其他"
 
 
+class EnterpriseIssueKind(Vocabulary):
+    """The kind of a problem on a key enterprise's ledger (一企一台账, 挂账销号; action plan §2)."""
+
+    LABOUR_DEMAND = "labour_demand", "用工需求"
+    SHORTAGE = "shortage", "缺工"
+    POLICY = "policy", "政策诉求"
+    OTHER = "other", "其他"
+
+
 # --- Matching and 就业红娘 ---------------------------------------------------------------------------
 
 
@@ -366,12 +375,14 @@ class ScopeKind(Vocabulary):
 
 
 class AlertSource(Vocabulary):
-    """Who raised an alert: the monitoring service's own rules, a Grafana rule via the gateway, or the
-    programmes service's 资金监管 (fund supervision) rules."""
+    """Who raised an alert: the monitoring service's own rules, a Grafana rule via the gateway, the
+    programmes service's 资金监管 (fund supervision) rules, or the vacancies service's check of
+    monitored enterprises' monthly reports."""
 
     MONITOR = "monitor", "监测服务"
     GRAFANA = "grafana", "Grafana告警规则"
     FUNDS = "funds", "资金监管"
+    VACANCIES = "vacancies", "岗位服务（失业动态监测月报逾期）"
 
 
 # --- Households -----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 from schemas.events import (
     alert,
     deadletter,
+    enterprise,
     household,
     layoff,
     programme,
@@ -23,7 +24,8 @@ from schemas.events.base import EventData, PersonEventData
 
 def _registry() -> dict[str, type[EventData]]:
     registry: dict[str, type[EventData]] = {}
-    for module in (registration, vacancy, layoff, referral, alert, statistics, programme, household, deadletter):
+    for module in (registration, vacancy, layoff, referral, alert, statistics, programme, household,
+                   enterprise, deadletter):
         for cls in module.EVENTS:
             if cls.event_type in registry:
                 raise RuntimeError(f"duplicate event type {cls.event_type}")

@@ -67,6 +67,8 @@ class _VacancyState(EventData):
     age_max: Age | None = None
     valid_from: date
     valid_until: date
+    # The key enterprise's shortage report this posting answers (enterprise.shortage_reported), if any.
+    shortage_id: EntityId | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Self:

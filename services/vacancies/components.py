@@ -13,3 +13,5 @@ from services.runtime.service import Started
 class Components:
     started: Started
     clock: Callable[[], datetime]
+    report_due_day: int = 10
+    """失业动态监测: the day of the next month by which a month's headcount report is due."""

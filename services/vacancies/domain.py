@@ -1,5 +1,8 @@
 """Pure rules of the vacancies service: posting and session lifecycles, fills, expiry. No I/O.
 
+Key enterprises (重点企业), their ledger (挂账销号) and monitored enterprises (失业动态监测): the
+rules at the end of this module (docs/ENTERPRISES.md says where they come from).
+
 Posting lifecycle (``VacancyStatus``)::
 
     flagged ──clean update──> posted / updated
@@ -16,7 +19,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from schemas.fields import SHANGHAI
-from schemas.vocab import VacancyCloseReason
+from schemas.vocab import AlertLevel, VacancyCloseReason
 from services.runtime.errors import ProblemError, validation_detail
 
 
@@ -100,3 +103,91 @@ def advance_session(status: str, wanted: SessionStatus) -> None:
     """409 unless ``wanted`` is the next state of a session in ``status``."""
     if SESSION_NEXT.get(SessionStatus(status)) != wanted:
         raise ProblemError(409, "session_state", "招聘活动当前状态不允许此操作")
+
+
+def field_problem(status: int, field: str, message: str, kind: str, code: str) -> ProblemError:
+    """A problem of another status than 422 that names one field, in the same shape as ``field_error``."""
+    errors = [{"field": field, "message": message, "type": kind}]
+    return ProblemError(status, code, validation_detail(errors), errors=errors)
+
+
+def field_conflict(field: str, message: str, kind: str, code: str) -> ProblemError:
+    """A 409 problem naming the field whose value conflicts with what is already recorded."""
+    return field_problem(409, field, message, kind, code)
+
+
+# --- key enterprises: the ledger (挂账销号) -----------------------------------------------------
+
+
+def issue_overdue(due_on: date, closed_on: date | None, today: date) -> bool:
+    """An issue is overdue while it is open after its due day (the due day itself is still in time)."""
+    return closed_on is None and today > due_on
+
+
+def check_issue_close(opened_on: date, closed_on: date | None, closing_on: date) -> None:
+    """销号 once, not before the issue was put on the ledger: closed twice is a conflict (409), a
+    closing day before the opening day invalid input (422); both name the field."""
+    if closed_on is not None:
+        raise field_conflict("path.issue_id", f"该问题已于{closed_on.isoformat()}销号，不能重复销号",
+                             "already_closed", "issue_closed")
+    if closing_on < opened_on:
+        raise field_error("body.closed_on", "销号日期不得早于挂账日期", "closed_before_opened")
+
+
+# --- monitored enterprises (失业动态监测) ------------------------------------------------------------
+
+
+def month_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def next_month(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:])
+    return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
+
+
+def report_deadline(month: str, due_day: int) -> date:
+    """The last day a month's headcount report is on time: day ``due_day`` of the next month."""
+    following = next_month(month)
+    return date(int(following[:4]), int(following[5:]), due_day)
+
+
+def months_due(enrolled_on: date, today: date, due_day: int) -> list[str]:
+    """The months whose report should have arrived by ``today``: from the month of enrolment, each
+    month whose deadline is over (a report is overdue the day after its deadline)."""
+    due: list[str] = []
+    month = month_of(enrolled_on)
+    while report_deadline(month, due_day) < today:
+        due.append(month)
+        month = next_month(month)
+    return due
+
+
+OVERDUE_LEVELS: dict[AlertLevel, int] = {AlertLevel.YELLOW: 1, AlertLevel.ORANGE: 3, AlertLevel.RED: 5}
+"""How many monitored enterprises of one 街镇 with an overdue monthly report raise its warning to each
+level: any one is a yellow warning (the report is what 失业动态监测 watches), three orange, five red.
+The platform's choice, in one place for the bureau to change; no document of the plan sets them."""
+
+OVERDUE_SIGNAL = "headcount_report_overdue"
+
+
+def overdue_level(enterprises_overdue: int) -> AlertLevel | None:
+    """The most severe level whose threshold the count reaches; None (no warning) when none is overdue."""
+    reached = [level for level, count in OVERDUE_LEVELS.items() if enterprises_overdue >= count]
+    return max(reached, key=lambda level: level.severity, default=None)
+
+
+def warning_change(current: tuple[AlertLevel, int] | None, level: AlertLevel | None, value: int) -> str | None:
+    """What a 街镇's overdue warning does now, given its open state (level, value) or None:
+    ``raised``, ``updated`` (level or count changed), ``resolved``, or None (nothing to publish)."""
+    if current is None:
+        return "raised" if level is not None else None
+    if level is None:
+        return "resolved"
+    return "updated" if (level, value) != current else None
+
+
+def check_baseline(enrolled: int, stated: int | None, field: str) -> None:
+    """The baseline headcount is fixed at enrolment: a report or a re-enrolment stating another is refused."""
+    if stated is not None and stated != enrolled:
+        raise field_conflict(field, f"建档岗位数已固定为{enrolled}，不能更改", "baseline_fixed", "baseline_fixed")

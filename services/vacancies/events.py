@@ -12,7 +12,16 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from schemas import new_event
+from schemas.events.alert import AlertRaised, AlertResolved, AlertUpdated
 from schemas.events.base import EventData
+from schemas.events.enterprise import (
+    IssueClosed,
+    IssueOpened,
+    KeyEnterpriseRegistered,
+    MonitoringEnrolled,
+    ShortageClosed,
+    ShortageReported,
+)
 from schemas.events.layoff import HeadcountReported, LayoffReported
 from schemas.events.vacancy import (
     EmployerRegistered,
@@ -28,18 +37,33 @@ from schemas.events.vacancy import (
 )
 from schemas.fields import Industry, Skill
 from schemas.vocab import (
+    AlertLevel,
+    AlertSource,
     DecreaseType,
     Education,
+    EnterpriseIssueKind,
     FlagCategory,
     IndustrySection,
     LayoffReason,
+    ScopeKind,
     SessionKind,
     VacancyCloseReason,
     VacancyKind,
 )
 from services.runtime.outbox import add_event
 
-from .store import Employer, HeadcountReport, LayoffReport, RecruitmentSession, Vacancy
+from .domain import OVERDUE_LEVELS, OVERDUE_SIGNAL
+from .store import (
+    Employer,
+    EnterpriseIssue,
+    HeadcountReport,
+    KeyEnterprise,
+    LayoffReport,
+    MonitoredEnterprise,
+    RecruitmentSession,
+    Shortage,
+    Vacancy,
+)
 
 SOURCE = "/services/vacancies"
 
@@ -74,7 +98,7 @@ def vacancy_state(vacancy: Vacancy, *, first: bool) -> VacancyPosted | VacancyUp
         education_required=Education(vacancy.education_required) if vacancy.education_required else None,
         skills_required=[Skill(name=s["name"], level=s["level"]) for s in vacancy.skills_required],
         age_min=vacancy.age_min, age_max=vacancy.age_max,
-        valid_from=vacancy.valid_from, valid_until=vacancy.valid_until,
+        valid_from=vacancy.valid_from, valid_until=vacancy.valid_until, shortage_id=vacancy.shortage_id,
     )
 
 
@@ -138,4 +162,62 @@ def headcount_reported(report: HeadcountReport, employer: Employer) -> Headcount
         current_headcount=report.current_headcount,
         decreases={DecreaseType(k): v for k, v in report.decreases.items()},
         supersedes_report_id=report.supersedes_report_id,
+    )
+
+
+# --- key enterprises and monitored enterprises (leye.enterprise) -------------------------------------
+
+
+def key_enterprise_registered(row: KeyEnterprise, employer: Employer) -> KeyEnterpriseRegistered:
+    """Never the officer's name: the event names the officer by id only."""
+    return KeyEnterpriseRegistered(
+        employer_ref=row.employer_ref, street_code=employer.street_code,
+        industry=industry_of(employer.industry_section, employer.industry_division),
+        officer_id=row.officer_id, enrolled_on=row.enrolled_on,
+    )
+
+
+def issue_event(row: EnterpriseIssue, employer: Employer) -> IssueOpened | IssueClosed:
+    """``issue_opened`` for an open issue, ``issue_closed`` once it has a closing day. Neither carries
+    the summary or the resolution (free text that may name people)."""
+    opened = IssueOpened(employer_ref=row.employer_ref, street_code=employer.street_code, issue_id=row.id,
+                         kind=EnterpriseIssueKind(row.kind), opened_on=row.opened_on, due_on=row.due_on)
+    if row.closed_on is None:
+        return opened
+    return IssueClosed(**dict(opened), closed_on=row.closed_on)
+
+
+def shortage_event(row: Shortage, employer: Employer) -> ShortageReported | ShortageClosed:
+    reported = ShortageReported(
+        employer_ref=row.employer_ref, street_code=employer.street_code, shortage_id=row.id,
+        industry=industry_of(employer.industry_section, employer.industry_division),
+        occupation_code=row.occupation_code, headcount=row.headcount, reported_on=row.reported_on,
+    )
+    if row.closed_on is None:
+        return reported
+    return ShortageClosed(**dict(reported), closed_on=row.closed_on)
+
+
+def monitoring_enrolled(row: MonitoredEnterprise, employer: Employer) -> MonitoringEnrolled:
+    return MonitoringEnrolled(
+        employer_ref=row.employer_ref, street_code=employer.street_code,
+        industry=industry_of(employer.industry_section, employer.industry_division),
+        baseline_headcount=row.baseline_headcount, enrolled_on=row.enrolled_on,
+    )
+
+
+def overdue_warning(change: str, alert_id: str, street_code: str, level: AlertLevel, value: int,
+                    window_days: int) -> AlertRaised | AlertUpdated | AlertResolved:
+    """A 街镇's warning of overdue monthly reports, in the contract every warning uses (leye.alert):
+    ``value`` is how many of its monitored enterprises have a report overdue, ``threshold`` the count
+    of ``level``, ``window`` the days since the oldest overdue month began."""
+    model: type[AlertRaised | AlertUpdated | AlertResolved] = AlertRaised
+    if change == "updated":
+        model = AlertUpdated
+    elif change == "resolved":
+        model = AlertResolved
+    return model(
+        alert_id=alert_id, level=level, scope_kind=ScopeKind.STREET, scope_code=street_code,
+        signal=OVERDUE_SIGNAL, value=float(value), threshold=float(OVERDUE_LEVELS[level]),
+        window=f"{max(window_days, 1)}d", source=AlertSource.VACANCIES,
     )

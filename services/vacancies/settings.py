@@ -9,7 +9,8 @@ from services.runtime.settings import DatabaseSettings
 
 
 class Settings(DatabaseSettings):
-    """``VACANCIES_PORT``, ``VACANCIES_DATABASE_URL`` and ``VACANCIES_EXPIRY_INTERVAL_S``."""
+    """``VACANCIES_PORT``, ``VACANCIES_DATABASE_URL``, ``VACANCIES_EXPIRY_INTERVAL_S``,
+    ``VACANCIES_REPORT_DUE_DAY`` and ``VACANCIES_OVERDUE_INTERVAL_S``."""
 
     model_config = SettingsConfigDict(env_prefix="VACANCIES_", extra="ignore", frozen=True)
 
@@ -19,6 +20,14 @@ class Settings(DatabaseSettings):
     )
     expiry_interval_s: float = Field(
         60.0, gt=0, description="How often the expiry task closes postings whose validity has ended."
+    )
+    report_due_day: int = Field(
+        10, ge=1, le=28,
+        description="失业动态监测: a month's headcount report is due by this day of the next month "
+        "(overdue from the day after).",
+    )
+    overdue_interval_s: float = Field(
+        3600.0, gt=0, description="How often the overdue check of monitored enterprises' monthly reports runs.",
     )
 
     def database(self) -> str:

@@ -67,6 +67,8 @@ class Vacancy(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    # The 缺工 report of a key enterprise this posting answers (api/enterprises.py), if any.
+    shortage_id: Mapped[str | None] = mapped_column(String(36))
     version: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_vacancies_status_valid_until", "status", "valid_until"),)
@@ -139,6 +141,92 @@ class HeadcountReport(Base):
     )
 
 
+class KeyEnterprise(Base):
+    """A 重点企业 with its assigned officer (一企一专员). The officer's name is the bureau's staff data:
+    it stays here, events carry ``officer_id`` only."""
+
+    __tablename__ = "key_enterprises"
+
+    employer_ref: Mapped[str] = mapped_column(ForeignKey("employers.credit_code"), primary_key=True)
+    officer_id: Mapped[str] = mapped_column(String(64))
+    officer_name: Mapped[str] = mapped_column(String(40))
+    enrolled_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}  # see Vacancy
+
+
+class EnterpriseIssue(Base):
+    """One problem on a key enterprise's ledger (挂账), open until ``closed_on`` (销号)."""
+
+    __tablename__ = "enterprise_issues"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    employer_ref: Mapped[str] = mapped_column(ForeignKey("key_enterprises.employer_ref"))
+    kind: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(String(200))
+    opened_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    resolution: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_enterprise_issues_employer", "employer_ref", "opened_on"),)
+    __mapper_args__ = {"version_id_col": version}  # two closings at once: one wins, the other gets 409
+
+
+class Shortage(Base):
+    """A key enterprise's labour shortage (缺工) in one occupation, open until ``closed_on``."""
+
+    __tablename__ = "shortages"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    employer_ref: Mapped[str] = mapped_column(ForeignKey("key_enterprises.employer_ref"))
+    occupation_code: Mapped[str] = mapped_column(String(11))
+    occupation: Mapped[str] = mapped_column(String(60))
+    headcount: Mapped[int] = mapped_column(Integer)
+    reported_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_shortages_open", "closed_on", "employer_ref"),)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class MonitoredEnterprise(Base):
+    """An enterprise enrolled in 失业动态监测 with its baseline headcount, fixed at enrolment."""
+
+    __tablename__ = "monitored_enterprises"
+
+    employer_ref: Mapped[str] = mapped_column(ForeignKey("employers.credit_code"), primary_key=True)
+    baseline_headcount: Mapped[int] = mapped_column(Integer)
+    enrolled_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HeadcountWarning(Base):
+    """The warning of one 街镇 whose monitored enterprises have overdue monthly reports (``overdue.py``).
+    At most one is open per 街镇: the partial unique index makes a second replica's insert fail."""
+
+    __tablename__ = "headcount_warnings"
+
+    alert_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    street_code: Mapped[str] = mapped_column(String(9))
+    level: Mapped[str] = mapped_column(String(10))
+    value: Mapped[int] = mapped_column(Integer)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ux_headcount_warning_open", "street_code", unique=True,
+              sqlite_where=resolved_at.is_(None), postgresql_where=resolved_at.is_(None)),
+    )
+
+
 def open_vacancies(
     session: Session, *, street_code: str | None, industry_section: str | None, kind: str | None,
     employer_ref: str | None, limit: int, offset: int, statuses: frozenset[str], today: date,
@@ -170,3 +258,14 @@ def current_headcount_report(session: Session, employer_ref: str, month: str) ->
                                       HeadcountReport.month == month, HeadcountReport.superseded_by.is_(None))
 
     )
+
+
+def reported_months(session: Session, employer_refs: list[str] | None = None) -> dict[str, set[str]]:
+    """The months each enterprise has a current headcount report for (all enterprises when ``None``)."""
+    query = select(HeadcountReport.employer_ref, HeadcountReport.month).where(HeadcountReport.superseded_by.is_(None))
+    if employer_refs is not None:
+        query = query.where(HeadcountReport.employer_ref.in_(employer_refs))
+    months: dict[str, set[str]] = {}
+    for ref, month in session.execute(query):
+        months.setdefault(ref, set()).add(month)
+    return months

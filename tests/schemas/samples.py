@@ -7,6 +7,14 @@ from datetime import date, datetime
 from schemas.events.alert import AlertAcknowledged, AlertRaised, AlertResolved, AlertUpdated
 from schemas.events.base import EventData
 from schemas.events.deadletter import DeadletterRecorded
+from schemas.events.enterprise import (
+    IssueClosed,
+    IssueOpened,
+    KeyEnterpriseRegistered,
+    MonitoringEnrolled,
+    ShortageClosed,
+    ShortageReported,
+)
 from schemas.events.household import ZeroEmploymentCleared, ZeroEmploymentIdentified
 from schemas.events.layoff import HeadcountReported, LayoffReported, assess_layoff
 from schemas.events.programme import (
@@ -62,6 +70,7 @@ from schemas.vocab import (
     DecreaseType,
     Education,
     EmploymentForm,
+    EnterpriseIssueKind,
     FlagCategory,
     FollowupOutcome,
     Gender,
@@ -125,7 +134,21 @@ POSTING = {
     "valid_until": date(2025, 5, 31),
 }
 
+ISSUE_FIELDS = {"employer_ref": EMPLOYER, "street_code": STREET, "issue_id": "issue-0001",
+                "kind": EnterpriseIssueKind.SHORTAGE, "opened_on": date(2025, 3, 3), "due_on": date(2025, 3, 31)}
+SHORTAGE_FIELDS = {"employer_ref": EMPLOYER, "street_code": STREET, "shortage_id": "shortage-0001",
+                   "industry": MANUFACTURING, "occupation_code": "6-18-01-01", "headcount": 12,
+                   "reported_on": date(2025, 3, 3)}
+
 SAMPLES: list[EventData] = [
+    KeyEnterpriseRegistered(employer_ref=EMPLOYER, street_code=STREET, industry=MANUFACTURING,
+                            officer_id="officer-007", enrolled_on=date(2025, 3, 1)),
+    IssueOpened(**ISSUE_FIELDS),
+    IssueClosed(**ISSUE_FIELDS, closed_on=date(2025, 4, 2)),
+    ShortageReported(**SHORTAGE_FIELDS),
+    ShortageClosed(**SHORTAGE_FIELDS, closed_on=date(2025, 4, 1)),
+    MonitoringEnrolled(employer_ref=EMPLOYER, street_code=STREET, industry=MANUFACTURING, baseline_headcount=180,
+                       enrolled_on=date(2025, 1, 1)),
     JobseekerRegistered(
         **PERSON_FIELDS,
         community="柳口路社区",

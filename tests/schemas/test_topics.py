@@ -42,6 +42,7 @@ def test_every_topic_carries_events() -> None:
         "leye.statistics",
         "leye.programme",
         "leye.household",
+        "leye.enterprise",
         "leye.deadletter",
     }
 
@@ -58,6 +59,7 @@ def test_every_topic_carries_events() -> None:
         pytest.param("cn.xiqing.leye.alert.resolved.v1", "leye.alert", 3, "delete", id="alert"),
         pytest.param("cn.xiqing.leye.household.zero_employment_cleared.v1", "leye.household", 3, "delete",
                      id="household"),
+        pytest.param("cn.xiqing.leye.enterprise.issue_closed.v1", "leye.enterprise", 3, "delete", id="enterprise"),
         pytest.param(
             "cn.xiqing.leye.survey_rate.reported.v1", "leye.statistics", 3, "compact", id="statistics"
         ),

@@ -1,5 +1,9 @@
 """失业动态监测: monthly headcount reports of monitored enterprises.
 
+Only an enterprise enrolled in the monitoring (``api/monitored.py``) reports, from the month of its
+enrolment, against the baseline fixed then: a report may leave the baseline out, and one stating
+another baseline is refused.
+
 A second report for the same employer and month supersedes the first: the old row is marked
 ``superseded_by`` and the new event names it in ``supersedes_report_id``, so consumers keep only the
 latest. A partial unique index allows one current report per employer and month.
@@ -21,8 +25,8 @@ from services.runtime.http import write_router
 
 from .. import events
 from ..deps import SessionDep
-from ..domain import field_error
-from ..store import Employer, HeadcountReport, current_headcount_report
+from ..domain import check_baseline, field_error, month_of
+from ..store import Employer, HeadcountReport, MonitoredEnterprise, current_headcount_report
 
 router = write_router(prefix="/headcount-reports", tags=["失业动态监测"])
 
@@ -30,7 +34,7 @@ router = write_router(prefix="/headcount-reports", tags=["失业动态监测"])
 class HeadcountIn(RequestModel):
     employer_ref: CreditCode
     month: Period = Field(description="报告月份 YYYY-MM")
-    baseline_headcount: Annotated[int, Field(ge=1, description="建档时岗位数")]
+    baseline_headcount: Annotated[int, Field(ge=1, description="建档时岗位数（可省略；须与建档时相同）")] | None = None
     current_headcount: Count = Field(description="本月末岗位数")
     decreases: dict[Code[DecreaseType], Count] = Field({}, description="本月减员人数，按减员类型")
 
@@ -63,9 +67,16 @@ def report_headcount(body: HeadcountIn,
     employer = session.get(Employer, body.employer_ref)
     if employer is None:
         raise field_error("body.employer_ref", "用人单位尚未登记", "unknown_employer")
+    monitored = session.get(MonitoredEnterprise, body.employer_ref)
+    if monitored is None:
+        raise field_error("body.employer_ref", "该用人单位未纳入失业动态监测，请先建档", "not_monitored")
+    check_baseline(monitored.baseline_headcount, body.baseline_headcount, "body.baseline_headcount")
+    first = month_of(monitored.enrolled_on)
+    if body.month < first:
+        raise field_error("body.month", f"报告月份早于建档月份（{first}）", "before_enrolment")
     row = HeadcountReport(
         id=str(uuid_utils.uuid7()), employer_ref=employer.employer_ref, month=body.month,
-        baseline_headcount=body.baseline_headcount, current_headcount=body.current_headcount,
+        baseline_headcount=monitored.baseline_headcount, current_headcount=body.current_headcount,
         decreases={k.value: v for k, v in body.decreases.items()},
     )
     previous = current_headcount_report(session, employer.employer_ref, body.month)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.fields import Age, Count, Industry, MonthlyYuan, Skill, check_age_range, check_salary_range
-from schemas.ids import CreditCode, PersonRef, StreetCode
+from schemas.ids import CreditCode, EntityId, PersonRef, StreetCode
 from schemas.requests import Code, IndustryIn, IsoDate, RequestModel
 from schemas.vocab import Education, FlagCategory, IndustrySection, VacancyCloseReason, VacancyKind
 from services.runtime.db import utcnow
@@ -40,6 +40,7 @@ from ..domain import (
 )
 from ..screening import screen_posting
 from ..store import Employer, Vacancy, open_vacancies
+from .enterprises import check_shortage_link
 
 router = write_router(prefix="/vacancies", tags=["岗位"])
 
@@ -65,6 +66,8 @@ class VacancyIn(RequestModel):
                             Field(max_length=20)] = {}
     valid_from: IsoDate
     valid_until: IsoDate
+    shortage_id: EntityId | None = Field(
+        None, description="所回应的重点企业缺工报告编号（须为本单位未关闭的缺工报告）")
 
     # Field validators (not one model validator) so that each error names its field.
     @field_validator("salary_max")
@@ -127,6 +130,7 @@ class VacancyOut(BaseModel):
     flag_reasons: list[FlagReasonOut] = Field(description="拦截原因（仅 flagged 状态）")
     close_reason: VacancyCloseReason | None
     closed_on: date | None
+    shortage_id: str | None = Field(description="所回应的重点企业缺工报告编号")
 
 
 class VacancyPage(BaseModel):
@@ -158,6 +162,7 @@ def vacancy_out(row: Vacancy) -> VacancyOut:
         flag_reasons=[FlagReasonOut(category=r["category"], label=FlagCategory(r["category"]).label,
                                     explanation=r["explanation"]) for r in row.flag_reasons],
         close_reason=VacancyCloseReason(row.close_reason) if row.close_reason else None, closed_on=row.closed_on,
+        shortage_id=row.shortage_id,
     )
 
 
@@ -183,6 +188,7 @@ def _apply(vacancy: Vacancy, body: VacancyIn, employer: Employer) -> None:
     vacancy.age_min, vacancy.age_max = body.age_min, body.age_max
     vacancy.requirements = dict(body.requirements)
     vacancy.valid_from, vacancy.valid_until = body.valid_from, body.valid_until
+    vacancy.shortage_id = body.shortage_id
     findings = screen_posting(body.title, body.description, age_min=body.age_min, age_max=body.age_max,
                               requirements={**body.requirements, "kind": body.kind.value})
     vacancy.flag_reasons = [{"category": f.category, "explanation": f.reason} for f in findings]
@@ -203,12 +209,16 @@ def _publish_state(session: SessionDep, vacancy: Vacancy) -> None:
     events.publish(session, events.vacancy_state(vacancy, first=first))
 
 
-def _check_employer_and_dates(session: SessionDep, body: VacancyIn) -> Employer:
+def _check_employer_and_dates(session: SessionDep, body: VacancyIn, linked: str | None = None) -> Employer:
+    """The employer, after the checks of a posting's employer, validity and shortage (a correction may
+    keep the shortage it already answers, even once that shortage is closed)."""
     employer = session.get(Employer, body.employer_ref)
     if employer is None:
         raise field_error("body.employer_ref", "用人单位尚未登记", "unknown_employer")
     if body.valid_until < local_date(utcnow()):
         raise field_error("body.valid_until", "有效期截止日期已过", "validity_ended")
+    if body.shortage_id != linked:
+        check_shortage_link(session, body.shortage_id, employer.employer_ref)
     return employer
 
 
@@ -231,7 +241,7 @@ def update_vacancy(vacancy_id: str, body: VacancyIn,
         raise field_error("body.employer_ref", "不能更改岗位所属用人单位", "employer_changed")
     if body.headcount < vacancy.filled_count:
         raise field_error("body.headcount", "招聘人数不得少于已招到的人数", "below_filled")
-    employer = _check_employer_and_dates(session, body)
+    employer = _check_employer_and_dates(session, body, linked=vacancy.shortage_id)
     _apply(vacancy, body, employer)
     _publish_state(session, vacancy)
     return vacancy_out(vacancy)

@@ -20,7 +20,18 @@ from schemas.ids import credit_code_check_char
 from services.runtime.outbox import OutboxMessage
 from services.vacancies.app import create_app
 from services.vacancies.settings import Settings
-from services.vacancies.store import Employer, HeadcountReport, LayoffReport, RecruitmentSession, Vacancy
+from services.vacancies.store import (
+    Employer,
+    EnterpriseIssue,
+    HeadcountReport,
+    HeadcountWarning,
+    KeyEnterprise,
+    LayoffReport,
+    MonitoredEnterprise,
+    RecruitmentSession,
+    Shortage,
+    Vacancy,
+)
 from tests.conftest import LiveServer, read_topic
 
 STREET = "120111001"  # 西营门街道
@@ -61,7 +72,8 @@ class Service:
         with self.app.state.sessions() as session:
             return {model.__tablename__: session.scalar(select(func.count()).select_from(model))
                     for model in (OutboxMessage, Employer, Vacancy, RecruitmentSession, LayoffReport,
-                                  HeadcountReport)}
+                                  HeadcountReport, KeyEnterprise, EnterpriseIssue, Shortage, MonitoredEnterprise,
+                                  HeadcountWarning)}
 
     def wait_published(self, timeout_s: float = 20) -> None:
         """Wait until the outbox relay has handed every staged event to the broker."""

@@ -20,6 +20,7 @@ from tests.services.vacancies.conftest import (
 
 REF = credit_code(21)  # registered by the fixture below
 UNKNOWN_REF = credit_code(29)  # valid code, never registered
+UNMONITORED_REF = credit_code(23)  # registered by ``unchanged``, neither a key nor a monitored enterprise
 
 
 def bad_check_char(code: str) -> str:
@@ -38,6 +39,25 @@ def in_days(days: int) -> str:
 def headcount_body(**overrides) -> dict:
     return {"employer_ref": REF, "month": "2026-10", "baseline_headcount": 50, "current_headcount": 45,
             "decreases": {"resignation": 5}} | overrides
+
+
+def key_body(**overrides) -> dict:
+    return {"employer_ref": REF, "officer_id": "officer-017", "officer_name": "王专员",
+            "enrolled_on": in_days(-60)} | overrides
+
+
+def issue_body(**overrides) -> dict:
+    return {"kind": "shortage", "summary": "数控车工缺口较大", "opened_on": in_days(-10),
+            "due_on": in_days(20)} | overrides
+
+
+def shortage_body(**overrides) -> dict:
+    return {"occupation_code": "6-18-01-01", "occupation": "车工", "headcount": 8,
+            "reported_on": in_days(-3)} | overrides
+
+
+def enrolment_body(**overrides) -> dict:
+    return {"employer_ref": REF, "baseline_headcount": 50, "enrolled_on": in_days(-40)} | overrides
 
 
 CASES = [
@@ -91,6 +111,33 @@ CASES = [
     pytest.param("/headcount-reports", headcount_body(decreases={"vacation": 2}), "body.decreases.vacation.[key]",
                  id="unknown decrease type"),
     pytest.param("/headcount-reports", headcount_body(month="2026-13"), "body.month", id="impossible month"),
+    pytest.param("/key-enterprises", key_body(employer_ref=UNKNOWN_REF), "body.employer_ref",
+                 id="key enterprise that is no registered employer"),
+    pytest.param("/key-enterprises", key_body(officer_id="王 专员"), "body.officer_id", id="officer id with a space"),
+    pytest.param("/key-enterprises", key_body(enrolled_on=in_days(1)), "body.enrolled_on",
+                 id="key enterprise enrolled tomorrow"),
+    pytest.param(f"/key-enterprises/{REF}/issues", issue_body(kind="complaint"), "body.kind",
+                 id="unknown ledger issue kind"),
+    pytest.param(f"/key-enterprises/{REF}/issues", issue_body(opened_on=in_days(-5), due_on=in_days(-6)),
+                 "body.due_on", id="issue due before it was opened"),
+    pytest.param(f"/key-enterprises/{REF}/issues", issue_body(opened_on=in_days(1)), "body.opened_on",
+                 id="issue opened tomorrow"),
+    pytest.param(f"/key-enterprises/{REF}/shortages", shortage_body(headcount=0), "body.headcount",
+                 id="shortage of zero"),
+    pytest.param(f"/key-enterprises/{REF}/shortages", shortage_body(headcount=-3), "body.headcount",
+                 id="negative shortage"),
+    pytest.param(f"/key-enterprises/{REF}/shortages", shortage_body(occupation_code="9-99"), "body.occupation_code",
+                 id="occupation code outside the classification"),
+    pytest.param("/vacancies", vacancy_body(REF, shortage_id="no-such-shortage"), "body.shortage_id",
+                 id="vacancy answering an unknown shortage"),
+    pytest.param("/monitored-enterprises", enrolment_body(employer_ref=UNKNOWN_REF), "body.employer_ref",
+                 id="monitoring enrolment of an unregistered employer"),
+    pytest.param("/monitored-enterprises", enrolment_body(baseline_headcount=0), "body.baseline_headcount",
+                 id="baseline of zero"),
+    pytest.param("/headcount-reports", headcount_body(employer_ref=UNMONITORED_REF), "body.employer_ref",
+                 id="headcount report of an enterprise not enrolled"),
+    pytest.param("/headcount-reports", headcount_body(month=f"{today().year - 1}-01"), "body.month",
+                 id="headcount report for a month before the enrolment"),
     pytest.param("/recruitment-sessions", {"kind": "tv", "title": "招聘会", "street_code": "120111001",
                                            "scheduled_at": "2026-12-01T09:00:00+08:00"}, "body.kind",
                  id="unknown session kind"),
@@ -123,7 +170,17 @@ def unchanged(tmp_path_factory, broker) -> Iterator[Service]:
     var_dir = tmp_path_factory.mktemp("vacancies")
     live, app, clock = start_service(f"sqlite:///{var_dir / 'vacancies.sqlite3'}", broker.bootstrap, var_dir)
     with live:
-        yield _registered(Service(live, app, clock))
+        service = _registered(Service(live, app, clock))
+        assert service.post("/employers", employer_body(23)).status_code == 201
+        assert service.post("/key-enterprises", key_body()).status_code == 201
+        service.open_issue = service.post(f"/key-enterprises/{REF}/issues", issue_body()).json()["issue_id"]
+        closed = service.post(f"/key-enterprises/{REF}/issues", issue_body()).json()["issue_id"]
+        assert service.post(f"/key-enterprises/{REF}/issues/{closed}/close",
+                            {"closed_on": in_days(-1), "resolution": "已推荐12名车工"}).status_code == 200
+        service.closed_issue = closed
+        assert service.post("/monitored-enterprises", enrolment_body()).status_code == 201
+        service.wait_published()
+        yield service
 
 
 @pytest.mark.parametrize(("path", "body", "field"), CASES)
@@ -137,6 +194,48 @@ def test_bad_input_is_a_problem_naming_the_field_and_changes_nothing(unchanged, 
     assert field in [e["field"] for e in problem["errors"]]
     assert "13800000000" not in response.text
     assert unchanged.counts() == before
+
+
+def _refused(service: Service, path: str, body: dict, status: int, field: str) -> dict:
+    """The problem of a refused request, which names ``field`` and changed nothing."""
+    before = service.counts()
+    response = service.post(path, body)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert [e["field"] for e in problem["errors"]] == [field]
+    assert problem["detail"].startswith(f"{field}：")
+    assert service.counts() == before
+    return problem
+
+
+def test_a_ledger_issue_closed_before_it_was_opened_is_refused(unchanged) -> None:
+    problem = _refused(unchanged, f"/key-enterprises/{REF}/issues/{unchanged.open_issue}/close",
+                       {"closed_on": in_days(-11), "resolution": "已解决"}, 422, "body.closed_on")
+    assert problem["errors"][0]["message"] == "销号日期不得早于挂账日期"
+
+
+def test_a_ledger_issue_closed_twice_is_a_conflict(unchanged) -> None:
+    problem = _refused(unchanged, f"/key-enterprises/{REF}/issues/{unchanged.closed_issue}/close",
+                       {"closed_on": in_days(0), "resolution": "再次销号"}, 409, "path.issue_id")
+    assert problem["code"] == "issue_closed" and "不能重复销号" in problem["detail"]
+
+
+@pytest.mark.parametrize("sub", ["issues", "shortages"])
+def test_issues_and_shortages_of_an_enterprise_not_on_the_register_are_404(unchanged, sub) -> None:
+    body = issue_body() if sub == "issues" else shortage_body()
+    problem = _refused(unchanged, f"/key-enterprises/{UNMONITORED_REF}/{sub}", body, 404, "path.employer_ref")
+    assert problem["code"] == "key_enterprise_not_found" and problem["title"] == "资源不存在"
+
+
+def test_the_baseline_is_fixed_at_enrolment(unchanged) -> None:
+    again = unchanged.post("/monitored-enterprises", enrolment_body())
+    assert again.status_code == 200 and again.json()["baseline_headcount"] == 50
+    problem = _refused(unchanged, "/monitored-enterprises", enrolment_body(baseline_headcount=60), 409,
+                       "body.baseline_headcount")
+    assert problem["code"] == "baseline_fixed" and "建档岗位数已固定为50" in problem["detail"]
+    _refused(unchanged, "/headcount-reports", headcount_body(month=in_days(0)[:7], baseline_headcount=45), 409,
+             "body.baseline_headcount")
 
 
 def test_malformed_json_is_400_and_changes_nothing(unchanged) -> None:
@@ -224,6 +323,8 @@ def test_layoff_cannot_claim_more_staff_than_the_employer_declared(registered) -
     assert response.json()["detail"].startswith("body.staff_count：职工人数超过")
     assert registered.counts() == before
     # Reporting the growth in the monthly headcount first makes the larger total acceptable.
+    assert registered.post("/monitored-enterprises", {"employer_ref": REF, "baseline_headcount": 400,
+                                                      "enrolled_on": "2026-10-01"}).status_code == 201
     assert registered.post("/headcount-reports", headcount_body(baseline_headcount=400, current_headcount=400,
                                                                 decreases={})).status_code == 201
     accepted = registered.post("/layoffs", layoff_body(staff_count=400, planned_cuts=30))

@@ -70,3 +70,86 @@ def test_declared_staff_is_the_most_the_employer_has_declared(registered, monthl
     from services.vacancies.domain import declared_staff
 
     assert declared_staff(registered, monthly) == declared
+
+
+# --- key enterprises and monitored enterprises ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("due_on", "closed_on", "today", "overdue"),
+    [
+        pytest.param(date(2026, 11, 30), None, date(2026, 11, 30), False, id="open on its due day"),
+        pytest.param(date(2026, 11, 30), None, date(2026, 12, 1), True, id="open the day after"),
+        pytest.param(date(2026, 11, 30), date(2026, 12, 5), date(2026, 12, 9), False, id="closed late: no longer"),
+    ],
+)
+def test_an_issue_is_overdue_while_open_after_its_due_day(due_on, closed_on, today, overdue) -> None:
+    from services.vacancies.domain import issue_overdue
+
+    assert issue_overdue(due_on, closed_on, today) is overdue
+
+
+def test_an_issue_closes_once_and_not_before_it_was_opened() -> None:
+    from services.vacancies.domain import check_issue_close
+
+    check_issue_close(date(2026, 11, 2), None, date(2026, 11, 2))
+    with pytest.raises(ProblemError) as early:
+        check_issue_close(date(2026, 11, 2), None, date(2026, 11, 1))
+    assert (early.value.status, early.value.errors[0]["field"]) == (422, "body.closed_on")
+    with pytest.raises(ProblemError) as twice:  # closed twice: the conflict wins over the date
+        check_issue_close(date(2026, 11, 2), date(2026, 11, 5), date(2026, 11, 1))
+    assert (twice.value.status, twice.value.errors[0]["field"]) == (409, "path.issue_id")
+
+
+@pytest.mark.parametrize(
+    ("enrolled_on", "today", "due"),
+    [
+        pytest.param(date(2026, 10, 15), date(2026, 11, 10), [], id="October due on 10 November: in time"),
+        pytest.param(date(2026, 10, 15), date(2026, 11, 11), ["2026-10"], id="overdue the day after"),
+        pytest.param(date(2026, 11, 1), date(2027, 2, 11), ["2026-11", "2026-12", "2027-01"], id="across the year"),
+        pytest.param(date(2026, 12, 7), date(2026, 12, 7), [], id="enrolled today"),
+    ],
+)
+def test_months_due_run_from_the_enrolment_month_to_the_last_deadline_passed(enrolled_on, today, due) -> None:
+    from services.vacancies.domain import months_due
+
+    assert months_due(enrolled_on, today, due_day=10) == due
+
+
+@pytest.mark.parametrize(
+    ("count", "level"),
+    [pytest.param(0, None, id="none"), pytest.param(1, "yellow", id="one"), pytest.param(3, "orange", id="three"),
+     pytest.param(4, "orange", id="four"), pytest.param(9, "red", id="nine")],
+)
+def test_the_overdue_level_follows_the_enterprises_late_in_the_street(count, level) -> None:
+    from services.vacancies.domain import overdue_level
+
+    assert overdue_level(count) == level
+
+
+@pytest.mark.parametrize(
+    ("current", "level", "value", "change"),
+    [
+        pytest.param(None, None, 0, None, id="nothing open, nothing late"),
+        pytest.param(None, "yellow", 1, "raised", id="first late"),
+        pytest.param(("yellow", 1), "yellow", 2, "updated", id="one more, same level"),
+        pytest.param(("yellow", 2), "yellow", 2, None, id="unchanged"),
+        pytest.param(("orange", 3), None, 0, "resolved", id="all reported"),
+    ],
+)
+def test_a_street_warning_changes_with_its_count(current, level, value, change) -> None:
+    from schemas.vocab import AlertLevel
+    from services.vacancies.domain import warning_change
+
+    state = (AlertLevel(current[0]), current[1]) if current else None
+    assert warning_change(state, AlertLevel(level) if level else None, value) == change
+
+
+def test_the_baseline_cannot_change() -> None:
+    from services.vacancies.domain import check_baseline
+
+    check_baseline(50, None, "body.baseline_headcount")
+    check_baseline(50, 50, "body.baseline_headcount")
+    with pytest.raises(ProblemError) as changed:
+        check_baseline(50, 51, "body.baseline_headcount")
+    assert (changed.value.status, changed.value.code) == (409, "baseline_fixed")

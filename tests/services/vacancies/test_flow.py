@@ -88,6 +88,8 @@ def test_posting_screening_fill_expiry_session_layoff_and_headcount_reach_kafka(
     assert {k: layoff.json()[k] for k in ("is_mass_layoff", "notice_days", "notice_compliant")} == {
         "is_mass_layoff": True, "notice_days": 19, "notice_compliant": False}
 
+    assert service.post("/monitored-enterprises", {"employer_ref": ref, "baseline_headcount": 120,
+                                                   "enrolled_on": "2026-10-01"}).status_code == 201
     first = service.post("/headcount-reports", {"employer_ref": ref, "month": "2026-10", "baseline_headcount": 120,
                                                 "current_headcount": 110, "decreases": {"layoff": 8, "resignation": 2}})
     second = service.post("/headcount-reports", {"employer_ref": ref, "month": "2026-10", "baseline_headcount": 120,

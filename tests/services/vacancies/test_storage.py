@@ -51,7 +51,8 @@ def test_migrations_create_every_table_and_rerun_harmlessly(database_url: str) -
     finally:
         engine.dispose()
     assert {"employers", "vacancies", "recruitment_sessions", "layoff_reports", "headcount_reports", "outbox",
-            "idempotency_keys", "alembic_version"} <= tables
+            "idempotency_keys", "alembic_version", "key_enterprises", "enterprise_issues", "shortages",
+            "monitored_enterprises", "headcount_warnings"} <= tables
 
 
 def test_every_aggregate_round_trips(database_url: str, broker, tmp_path: Path) -> None:
@@ -87,6 +88,8 @@ def test_headcount_reports_supersede_in_a_chain_and_only_one_is_current(database
     live, app, _ = start_service(database_url, broker.bootstrap, tmp_path)
     with live:
         ref = httpx.post(f"{live.url}/employers", json=employer_body(32)).json()["employer_ref"]
+        assert httpx.post(f"{live.url}/monitored-enterprises", json={
+            "employer_ref": ref, "baseline_headcount": 200, "enrolled_on": "2026-09-01"}).status_code == 201
 
         def report(month: str, current: int) -> dict:
             return httpx.post(f"{live.url}/headcount-reports", json={
