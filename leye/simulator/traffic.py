@@ -109,6 +109,7 @@ class Traffic:
         self.employers: list[Employer] = []
         self.monitored: list[Employer] = []
         self.registered: dict[str, Action] = {}  # employer credit code → its registration call
+        self.enrolled: dict[str, Action] = {}  # monitored employer → its 失业动态监测 enrolment call
         self.open_vacancies: list[_Posting] = []
         self.scheduled_sessions: list[_Posting] = []
         self.sessions_to_end: list[Action] = []
@@ -296,6 +297,13 @@ class Traffic:
         if not self.monitored:
             return None
         employer = self.rng.choice(self.monitored)
+        if employer.credit_code not in self.enrolled:  # reports need the enrolment, baseline fixed there
+            body = {"employer_ref": employer.credit_code, "baseline_headcount": employer.staff,
+                    "enrolled_on": self.today.isoformat()}
+            enrol = Action("enrol_monitored", "POST", "/v1/monitored-enterprises", body, employer.street_code,
+                           after=self.registered[employer.credit_code])
+            self.enrolled[employer.credit_code] = enrol
+            return enrol
         wave = self.scenario == "layoff-wave" and employer.street_code == self.street
         lost = int(employer.staff * (self.rng.uniform(0.1, 0.3) if wave else self.rng.uniform(0, 0.05)))
         decreases = {"layoff": lost} if wave else {"resignation": lost}
@@ -303,7 +311,7 @@ class Traffic:
                 "baseline_headcount": employer.staff, "current_headcount": employer.staff - lost,
                 "decreases": decreases}
         return Action("report_headcount", "POST", "/v1/headcount-reports", body, employer.street_code,
-                      after=self.registered[employer.credit_code])
+                      after=self.enrolled[employer.credit_code])
 
     def report_layoff(self) -> Action | None:
         in_wave = self.scenario == "layoff-wave" and self.street

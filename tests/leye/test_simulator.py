@@ -11,7 +11,7 @@ import pytest
 from leye.simulator.traffic import SCENARIOS, Traffic
 from schemas import is_valid_credit_code, is_valid_id_number
 from services.registration.api import models as registration
-from services.vacancies.api import employers, headcount, layoffs, sessions, vacancies
+from services.vacancies.api import employers, headcount, layoffs, monitored, sessions, vacancies
 
 REQUEST_MODELS = {
     "register_person": registration.PersonIn,
@@ -28,6 +28,7 @@ REQUEST_MODELS = {
     "start_session": sessions.StartIn,
     "end_session": sessions.EndIn,
     "report_headcount": headcount.HeadcountIn,
+    "enrol_monitored": monitored.MonitoredIn,
     "report_layoff": layoffs.LayoffIn,
 }
 

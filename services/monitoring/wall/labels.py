@@ -50,17 +50,29 @@ EVENT_TYPE_LABELS: dict[str, str] = {
     "cn.xiqing.leye.programme.refused.v1": "不予享受",
     "cn.xiqing.leye.household.zero_employment_identified.v1": "零就业家庭认定",
     "cn.xiqing.leye.household.zero_employment_cleared.v1": "零就业家庭清零",
+    "cn.xiqing.leye.enterprise.key_registered.v1": "重点企业登记/更换专员",
+    "cn.xiqing.leye.enterprise.issue_opened.v1": "重点企业问题挂账",
+    "cn.xiqing.leye.enterprise.issue_closed.v1": "重点企业问题销号",
+    "cn.xiqing.leye.enterprise.shortage_reported.v1": "重点企业缺工报告",
+    "cn.xiqing.leye.enterprise.shortage_closed.v1": "重点企业缺工关闭",
+    "cn.xiqing.leye.enterprise.monitoring_enrolled.v1": "失业动态监测建档",
     "cn.xiqing.leye.deadletter.recorded.v1": "无法处理的消息",
 }
 
 SIGNAL_LABELS: dict[str, str] = {
     "mass_layoff": "规模裁员",
     "job_loss_rate": "岗位流失率",
+    "headcount_report_overdue": "监测企业月报逾期",
     "registration_surge": "失业登记激增",
     "vacancy_ratio": "求人倍率偏低",
     "survey_rate": "调查失业率偏高",
     "sla_breach": "红娘超时",
     "long_term_unemployment": "长期失业上升",
+    # 资金监管: the programmes service's rules (services/programmes/supervision.py, RULES)
+    "funds_double_exclusive_grant": "资金监管：一次性补贴重复发放",
+    "funds_paid_while_employed": "资金监管：补贴所属月份已在单位就业",
+    "funds_training_over_cap": "资金监管：培训补贴超过年度上限",
+    "funds_granted_without_eligibility": "资金监管：发放时不符合资格条件",
 }
 """Chinese names of the warning signals (``services/monitoring/warnings/thresholds.py`` and the Grafana rules)."""
 

@@ -260,3 +260,10 @@ def test_each_breach_is_flagged_once_by_the_change_that_caused_it_and_published_
     assert (social_row["grants"], social_row["median_days"], social_row["p90_days"]) == (1, 0, 0)
     assert stats["total"]["grants"] == 1
     assert service.get(f"/programmes/stats/time-to-benefit?year={today().year - 1}").json()["total"]["grants"] == 0
+
+
+def test_the_wall_names_every_fund_rule_as_the_programmes_service_does() -> None:
+    from services.monitoring.wall.labels import SIGNAL_LABELS
+
+    assert {code: SIGNAL_LABELS.get(code) for code in supervision.RULES} == {
+        code: f"资金监管：{name}" for code, (name, _level) in supervision.RULES.items()}
