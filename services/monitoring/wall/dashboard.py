@@ -3,8 +3,9 @@
 A ``PanelSpec`` says what a panel shows (title, SQL, the columns it reads, unit, threshold colours)
 and where it sits on the 24-column grid; ``build_dashboard`` assembles them with the 街镇 variable.
 Panel ids are the specs' positions in the list, so the output is the same on every run. Panels
-that share one query (``PanelSpec.prefix``) send it once: the first carries it, the others read its
-result through Grafana's Dashboard data source, each keeping its own columns by a transformation.
+that share one query (the same SQL and period: the KPIs, the per-街镇 panels) send it once: the first
+carries it, the others read its result through Grafana's Dashboard data source, each keeping its own
+columns by a transformation.
 
 The wall is laid out for a 1920×1080 screen in kiosk mode: 24 columns by 26 rows of 30 px (plus the
 8 px gaps) fill the screen without scrolling, which ``check_layout`` enforces.
@@ -12,6 +13,7 @@ The wall is laid out for a 1920×1080 screen in kiosk mode: 24 columns by 26 row
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -105,9 +107,10 @@ class PanelSpec:
     """Mapped value -> colour name, for a stat panel's ``status`` column (a KPI's progress): Grafana
     colours the figure showing that value; the browser wall colours the panel's figures with it."""
     prefix: str = ""
-    """For panels that share one query (the KPIs): the panel's columns are named ``prefix + column``
-    in the result of ``sql``, which every panel sharing it carries. Grafana sends it once, for the
-    first of them; the others read that panel's result (its Dashboard data source)."""
+    """For panels whose columns share names in one query (the KPIs'): the panel's columns are named
+    ``prefix + column`` in the result of ``sql``. Panels with the same ``sql`` (and period) share
+    it, prefixed or not: Grafana sends it once, for the first of them; the others read that panel's
+    result (its Dashboard data source)."""
 
     def take(self, column_names: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
         """The panel's own rows from the result of its ``sql``: its ``columns``, in order. (An empty
@@ -198,9 +201,11 @@ DASHBOARD_DATASOURCE = dash_model.DataSourceRef(type_val="datasource", uid="-- D
 """Grafana's built-in source of another panel's query result."""
 
 
-def build_panel(spec: PanelSpec, panel_id: int, source_id: int | None = None) -> cogbuilder.Builder[dash_model.Panel]:
+def build_panel(spec: PanelSpec, panel_id: int, source_id: int | None = None,
+                shared: bool = False) -> cogbuilder.Builder[dash_model.Panel]:
     """The SDK builder for one spec, with its stable id and its ClickHouse target, or, given
-    ``source_id``, the result of that panel's (the same query: see ``PanelSpec.prefix``)."""
+    ``source_id``, the result of that panel's (the same query). ``shared``: other panels read the
+    same result, so this one keeps its own columns (``PanelSpec.prefix``: renamed without it)."""
     panel = _panel_builder(spec).id(panel_id).title(spec.title).grid_pos(
         dash_model.GridPos(h=spec.grid.h, w=spec.grid.w, x=spec.grid.x, y=spec.grid.y))
     if source_id is None:
@@ -216,6 +221,9 @@ def build_panel(spec: PanelSpec, panel_id: int, source_id: int | None = None) ->
             dash_model.DataTransformerConfig(id_val="renameByRegex",
                                              options={"regex": f"{pattern}(.*)$", "renamePattern": "$1"}),
         ])
+    elif shared:
+        panel = panel.transformations([dash_model.DataTransformerConfig(
+            id_val="filterFieldsByName", options={"include": {"names": list(spec.columns)}})])
     if spec.description:
         panel = panel.description(spec.description)
     if spec.unit is not None:
@@ -288,8 +296,11 @@ def build_dashboard(specs: list[PanelSpec], street_sql: str) -> dash.Dashboard:
         .readonly()
         .with_variable(street_variable(street_sql))
     )
-    sent: dict[str, int] = {}  # a shared query -> the panel that sends it
+    readers = Counter((spec.sql, spec.time_from) for spec in specs)
+    sent: dict[tuple[str, str | None], int] = {}  # a shared query -> the panel that sends it
     for panel_id, spec in enumerate(specs, start=1):
-        source_id = sent.setdefault(spec.sql, panel_id) if spec.prefix else None
-        board = board.with_panel(build_panel(spec, panel_id, None if source_id == panel_id else source_id))
+        query = (spec.sql, spec.time_from)
+        source_id = sent.setdefault(query, panel_id)
+        board = board.with_panel(build_panel(spec, panel_id, None if source_id == panel_id else source_id,
+                                             shared=readers[query] > 1))
     return board

@@ -146,11 +146,23 @@ def second_row_kpis(targets: Targets | None = None, strip: tuple[str, ...] = ())
             for n, code in enumerate(codes)]
 
 
+STREET_COLUMNS: dict[str, sql.Column] = {
+    "job_seekers": Read("vacancy_ratio", column="people"), "registered_unemployed": "registered_unemployed",
+    "unemployment_registrations": "unemployment_registrations", "new_employment": "new_employment",
+    "long_term": "long_term_unemployed", "hardship": Read("registered_unemployed", group="hardship"),
+    "graduates": Read("registered_unemployed", group="graduate_unemployed"),
+    "zero_employment_family": "zero_employment_family_unemployed",
+    "open_posts": "open_vacancy_headcount", "vacancy_ratio": "vacancy_ratio", "job_loss_rate": "job_loss_rate",
+}
+"""Every figure the per-街镇 panels show (the two maps, the 12 街镇 side by side, 岗位流失率 by 街镇),
+in the order each panel lists its own: they share one query (``STREET_SQL``), one scan per family."""
+STREET_SQL = sql.street_map(STREET_COLUMNS, stations=True)
+
+
 def streets_side_by_side() -> PanelSpec:
-    columns = {"registered_unemployed": "registered_unemployed", "unemployment_registrations":
-               "unemployment_registrations", "new_employment": "new_employment"}
+    columns = ("registered_unemployed", "unemployment_registrations", "new_employment")
     return PanelSpec(
-        title="各街镇就业失业情况", kind=Kind.BAR_CHART, sql=sql.per_street(columns),
+        title="各街镇就业失业情况", kind=Kind.BAR_CHART, sql=STREET_SQL,
         columns=("street", "street_code", *columns), grid=Grid(x=12, y=6, w=12, h=7),
         description="12个街镇并列：登记失业人员（期末）、新增失业登记与城镇新增就业（所选时段）",
         overrides=(("street_code", "街镇代码"), ("registered_unemployed", "登记失业人员"),
@@ -239,14 +251,9 @@ def jobseeker_map() -> PanelSpec:
     """求职电子地图: per 街镇, the active job seekers (a marker's size and colour), the registered
     unemployed and the key groups among them. The job-seeker stock carries no key groups (only the
     registered-unemployed one does), so the groups are those of the registered unemployed."""
-    columns: dict[str, sql.Column] = {
-        "job_seekers": Read("vacancy_ratio", column="people"), "registered_unemployed": "registered_unemployed",
-        "long_term": "long_term_unemployed", "hardship": Read("registered_unemployed", group="hardship"),
-        "graduates": Read("registered_unemployed", group="graduate_unemployed"),
-        "zero_employment_family": "zero_employment_family_unemployed",
-    }
+    columns = ("job_seekers", "registered_unemployed", "long_term", "hardship", "graduates", "zero_employment_family")
     return PanelSpec(
-        title="求职电子地图", kind=Kind.GEOMAP, sql=sql.street_map(columns),
+        title="求职电子地图", kind=Kind.GEOMAP, sql=STREET_SQL,
         columns=("street", "street_code", *sql.POSITION_COLUMNS, *columns), grid=Grid(x=0, y=6, w=6, h=7),
         decimals=0, thresholds=Thresholds(BLUE),
         description="各街镇期末求职人员（圆点大小，即求人倍率的分母），及登记失业人员与其中长期失业、就业困难、"
@@ -262,9 +269,9 @@ def jobseeker_map() -> PanelSpec:
 def employer_map() -> PanelSpec:
     """用工电子地图: per 街镇, the open posts (a marker's size and colour), 求人倍率 and the 红娘 stations
     monitoring knows of (those that have had a case: stations themselves are the matching service's)."""
-    columns: dict[str, sql.Column] = {"open_posts": "open_vacancy_headcount", "vacancy_ratio": "vacancy_ratio"}
+    columns = ("open_posts", "vacancy_ratio")
     return PanelSpec(
-        title="用工电子地图", kind=Kind.GEOMAP, sql=sql.street_map(columns, stations=True),
+        title="用工电子地图", kind=Kind.GEOMAP, sql=STREET_SQL,
         columns=("street", "street_code", *sql.POSITION_COLUMNS, *columns, "stations"), grid=Grid(x=6, y=6, w=6, h=7),
         thresholds=Thresholds(BLUE),
         description="各街镇期末空缺岗位数（圆点大小）、求人倍率，以及截至期末有过派单的就业红娘站点数"
@@ -276,7 +283,7 @@ def employer_map() -> PanelSpec:
 
 def job_loss_by_street() -> PanelSpec:
     return PanelSpec(
-        title="岗位流失率（按街镇）", kind=Kind.BAR_CHART, sql=sql.per_street({"job_loss_rate": "job_loss_rate"}),
+        title="岗位流失率（按街镇）", kind=Kind.BAR_CHART, sql=STREET_SQL,
         columns=("street", "street_code", "job_loss_rate"), grid=Grid(x=12, y=13, w=4, h=7), horizontal=True,
         unit="percent", decimals=1,
         description="监测企业最新用工月报中（基期人数 − 当期人数）/ 基期人数；无监测企业的街镇无数据",

@@ -18,7 +18,7 @@ from grafana_foundation_sdk.models.datasource import variant_config as shared_re
 
 from schemas.events import EVENT_TYPES
 from services.monitoring.settings import DEFAULT_THRESHOLDS
-from services.monitoring.wall import browser, export
+from services.monitoring.wall import browser, export, panels
 from services.monitoring.wall.alert_rules import CONTACT_POINT_NAME, ENV_WEBHOOK_TOKEN, WEBHOOK_PATH
 from services.monitoring.wall.clickhouse import DATASOURCE_UID, PLUGIN_ID, ClickHouseQuery, register_variant
 from services.monitoring.wall.dashboard import GRID_COLUMNS, WALL_ROWS, Grid, Kind, PanelSpec, check_layout
@@ -94,6 +94,23 @@ def test_dashboard_is_the_wall() -> None:
                    "求职电子地图", "用工电子地图", "岗位流失率（按街镇）", "岗位流失率（按行业）", "见习岗位",
                    "公益性岗位", "长期失业人员占比", "就业红娘星级排名（按站点）"):
         assert wanted in titles
+
+
+def test_the_per_street_panels_read_one_query_and_keep_their_own_columns() -> None:
+    """The maps, the 12 街镇 and 岗位流失率 by 街镇 share one query (``STREET_SQL``): the first panel
+    sends it, the others read its result; each keeps only the columns it shows."""
+    data = json.loads((DEPLOY / export.DASHBOARD_FILE).read_text("utf-8"))
+    specs = {spec.title: spec for spec in wall_panels() if spec.sql == panels.STREET_SQL}
+    shown = [panel for panel in data["panels"] if panel["title"] in specs]
+    assert len(shown) == len(specs) == 4
+    sender, *readers = shown
+    assert sender["datasource"]["uid"] == DATASOURCE_UID
+    for panel in readers:
+        assert panel["datasource"]["uid"] == "-- Dashboard --"
+        assert [target["panelId"] for target in panel["targets"]] == [sender["id"]]
+    for panel in shown:
+        assert panel["transformations"] == [{"id": "filterFieldsByName", "options": {
+            "include": {"names": list(specs[panel["title"]].columns)}}}], panel["title"]
 
 
 def test_kpi_colours_follow_the_progress_against_the_targets_file() -> None:

@@ -251,10 +251,12 @@ KPIS = {spec.prefix.removesuffix(wall_sql.KPI_SEPARATOR): spec for spec in PANEL
 """The wall's KPI panels by code: all share one query (``sql.kpis``), which is what these tests run."""
 
 
-def test_the_kpis_share_one_query_and_every_other_panel_has_its_own() -> None:
+def test_the_kpis_share_one_query_the_per_street_panels_another_and_every_other_panel_has_its_own() -> None:
     assert set(KPIS) == set(KPI_CODES) and len({spec.sql for spec in KPIS.values()}) == 1
-    others = [spec.sql for spec in PANELS if not spec.prefix]
-    assert len(set(others)) == len(others)
+    per_street = {"求职电子地图", "用工电子地图", "各街镇就业失业情况", "岗位流失率（按街镇）"}
+    assert {spec.sql for spec in PANELS if spec.title in per_street} == {wall_panels.STREET_SQL}
+    others = [spec.sql for spec in PANELS if not spec.prefix and spec.title not in per_street]
+    assert len(set(others)) == len(others) and wall_panels.STREET_SQL not in others
 
 
 @pytest.mark.parametrize("code", KPI_CODES)
