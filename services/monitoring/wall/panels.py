@@ -237,25 +237,28 @@ def latest_events() -> PanelSpec:
 
 def jobseeker_map() -> PanelSpec:
     """求职电子地图: per 街镇, the active job seekers (a marker's size and colour), the registered
-    unemployed and the key groups among them. The job-seeker stock carries no key groups (only the
-    registered-unemployed one does), so the groups are those of the registered unemployed."""
+    unemployed and the key groups among them, and the 零就业家庭 not cleared at the end (families). The
+    job-seeker stock carries no key groups (only the registered-unemployed one does), so the groups are
+    those of the registered unemployed."""
     columns: dict[str, sql.Column] = {
         "job_seekers": Read("vacancy_ratio", column="people"), "registered_unemployed": "registered_unemployed",
         "long_term": "long_term_unemployed", "hardship": Read("registered_unemployed", group="hardship"),
         "graduates": Read("registered_unemployed", group="graduate_unemployed"),
         "zero_employment_family": "zero_employment_family_unemployed",
+        "zero_employment_families": "zero_employment_families",
     }
     return PanelSpec(
         title="求职电子地图", kind=Kind.GEOMAP, sql=sql.street_map(columns),
         columns=("street", "street_code", *sql.POSITION_COLUMNS, *columns), grid=Grid(x=0, y=6, w=6, h=7),
         decimals=0, thresholds=Thresholds(BLUE),
         description="各街镇期末求职人员（圆点大小，即求人倍率的分母），及登记失业人员与其中长期失业、就业困难、"
-                    "离校未就业高校毕业生、零就业家庭成员人数（求职人员无重点群体标识，群体按登记失业人员计）；"
-                    "街镇位置为示意布局",
+                    "离校未就业高校毕业生、零就业家庭成员人数（求职人员无重点群体标识，群体按登记失业人员计），"
+                    "以及期末尚未清零的零就业家庭户数（按户计，目标动态清零）；街镇位置为示意布局",
         overrides=(("street_code", "街镇代码"), ("job_seekers", "求职人员（人）"),
                    ("registered_unemployed", "登记失业人员（人）"), ("long_term", "长期失业人员（人）"),
                    ("hardship", "就业困难人员（人）"), ("graduates", "离校未就业高校毕业生（人）"),
-                   ("zero_employment_family", "零就业家庭成员（人）")),
+                   ("zero_employment_family", "零就业家庭成员（人）"),
+                   ("zero_employment_families", "零就业家庭（户）")),
     )
 
 

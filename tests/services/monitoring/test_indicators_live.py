@@ -134,6 +134,19 @@ def test_streets_side_by_side(worker, events, period) -> None:
             assert served[indicator.code]["small_cell"] == indicator.small_cell(people), indicator.code
 
 
+def test_zero_employment_families_show_their_target_and_progress(worker, events) -> None:
+    """零就业家庭 (families) against the plan's 动态清零: target 0 at most, its year-to-date value the count
+    of families not cleared at the end, behind while any is left."""
+    start, end = SPRING
+    body = worker.get("/stats/indicators", **{"from": start.isoformat(), "to": end.isoformat()}).json()
+    row = {row["code"]: row for row in body["indicators"]}["zero_employment_families"]
+    left, _ = compute("zero_employment_families", events, date(end.year, 1, 1), end)
+    assert left and row["value"] == left  # the count at the end, whatever the period's start
+    assert (row["target"], row["target_op"]) == (0, "<=")
+    progress = row["progress"]
+    assert (progress["kind"], progress["ytd_value"], progress["status"]) == ("level", left, "behind")
+
+
 @pytest.mark.parametrize(("params", "field"), [
     pytest.param({"street_code": "120111999"}, "query.street_code", id="unknown 街镇"),
     pytest.param({"from": "2026-05-01", "to": "2026-04-01"}, "query.from", id="period backwards"),

@@ -435,6 +435,7 @@ MAP_READS = {
     "hardship": ("registered_unemployed", "hardship", "value"),
     "graduates": ("registered_unemployed", "graduate_unemployed", "value"),
     "zero_employment_family": ("zero_employment_family_unemployed", "", "value"),
+    "zero_employment_families": ("zero_employment_families", "", "value"),
     "open_posts": ("open_vacancy_headcount", "", "value"),
     "vacancy_ratio": ("vacancy_ratio", "", "value"),
 }
