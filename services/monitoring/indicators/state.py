@@ -297,6 +297,8 @@ def employer_deltas(*, all_employers: bool = False) -> str:
 FLOW_COLUMNS = "measure, day, street_code, key_groups, industry_section, detail, n, a, b"
 CLEAR_DAYS = "if(kind = 'cleared', toInt64(assumeNotNull(cleared_on) - identified_on), 0)"
 """Days a 零就业家庭 took to clear (``household_facts``: 0 for an identification)."""
+_HOUSEHOLD_MEASURES = ("arrayJoin(if(kind = 'cleared', ['household_cleared', 'household_clear_days'], "
+                       "['household_identified']))")
 _NO_GROUPS = "CAST([], 'Array(LowCardinality(String))')"
 
 # source -> (fact table, which facts, measure, key groups, industry, detail, n, a, b)
@@ -309,12 +311,12 @@ FLOW_SOURCES: dict[str, tuple[str, str, str, str, str, str, str, str, str]] = {
                 "count()", "sum(applications)", "sum(hires)"),
     "programme": ("programme_facts", "1", "concat('programme_', kind)", _NO_GROUPS, "''", "programme_code",
                   "count()", "sum(amount_yuan)", "sum(retained)"),
-    # 零就业家庭 identified and cleared, by community (detail); a = the cleared families' days to clear
-    "household": ("household_facts", "1", "concat('household_', kind)", _NO_GROUPS, "''", "community_code",
+    # 零就业家庭 identified and cleared per community (detail), a = the cleared families' days to clear; and
+    # each clearing once more as a histogram of the days it took (detail): medians need more than sums.
+    # One source, so one statement per refresh: each clearing is joined to its two measures.
+    "household": ("household_facts", "1", _HOUSEHOLD_MEASURES, _NO_GROUPS, "''",
+                  f"if(measure = 'household_clear_days', toString({CLEAR_DAYS}), community_code)",
                   "count()", f"sum({CLEAR_DAYS})", "0"),
-    # the cleared families by their days to clear (detail), a histogram: medians need more than sums
-    "household_days": ("household_facts", "kind = 'cleared'", "'household_clear_days'", _NO_GROUPS, "''",
-                       f"toString({CLEAR_DAYS})", "count()", "0", "0"),
 }
 
 
@@ -388,13 +390,11 @@ def stock_month_sums(*, all_months: bool = False) -> str:
 FLOW_KEY = "measure, day, street_code, key_groups, industry_section, detail"
 FLOW_MEASURES = {"person": "measure IN ('employment', 'unemployment')", "posting": "measure = 'posted'",
                  "session": "measure = 'session_ended'", "programme": "startsWith(measure, 'programme_')",
-                 "household": "measure IN ('household_identified', 'household_cleared')",
-                 "household_days": "measure = 'household_clear_days'"}
+                 "household": "startsWith(measure, 'household_')"}
 """The measures each source of ``FLOW_SOURCES`` writes."""
 FIRST_FLOW_SOURCES = ("person", "posting", "session")
 """The sources whose facts migrations 0004 to 0008 sum (0009 adds the programmes' and 0010 the households',
 and each sums them itself)."""
-HOUSEHOLD_FLOW_SOURCES = ("household", "household_days")
 
 
 def household_stock_deltas(facts: str = "household_facts") -> str:

@@ -27,7 +27,6 @@ feeds both views; then the flows of every slice and the stock of the days just w
 
 from schemas.events import household
 from services.monitoring.indicators.state import (
-    HOUSEHOLD_FLOW_SOURCES,
     flow_day_sums,
     household_stock_deltas,
     stock_day_sums,
@@ -52,8 +51,7 @@ forwards = [
     ) ENGINE = ReplacingMergeTree PARTITION BY toYYYYMM(day) ORDER BY (street_code, day, kind, event_id)
     """,
     "CREATE MATERIALIZED VIEW IF NOT EXISTS dirty_flows_household_mv TO dirty_flows AS "
-    "SELECT source, street_code, day FROM household_facts "
-    f"ARRAY JOIN {list(HOUSEHOLD_FLOW_SOURCES)} AS source",
+    "SELECT 'household' AS source, street_code, day FROM household_facts",
     f"CREATE MATERIALIZED VIEW IF NOT EXISTS household_stock_mv TO stock_deltas AS {household_stock_deltas()}",
     f"""
     INSERT INTO household_facts
@@ -65,7 +63,7 @@ forwards = [
     FROM events FINAL
     WHERE topic = '{household.ZeroEmploymentIdentified.topic}'
     """,
-    *(flow_day_sums(source, all_slices=True) for source in HOUSEHOLD_FLOW_SOURCES),
+    flow_day_sums("household", all_slices=True),
     stock_day_sums(),
     stock_month_sums(),
 ]
