@@ -410,9 +410,10 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "zero_employment_family_unemployed", "零就业家庭未就业人员", "人", True, _SG,
         description="Registered-unemployed stock at the end of the period whose key groups include "
-        "zero_employment_family (零就业家庭成员); the target is 动态清零. Counts people, not families: "
-        "events carry no household identifier, so neither the number of families nor whether another member "
-        "of the family has found work can be told (a member stays counted until their own status changes).",
+        "zero_employment_family (零就业家庭成员); the target is 动态清零. Counts people, not families, by "
+        "their own key group: person events carry no household, so whether another member of the family has "
+        "found work cannot be told here (a member stays counted until their own status changes). The families "
+        "are zero_employment_families, from the households' own events.",
         part=_stock("'unemployed'", *_STOCK_COUNT, f"has(key_groups, 'zero_employment_family') AND {_group()}"),
     ),
     # --- 零就业家庭 (DOMAIN.md §2 "Households"; families, from household.zero_employment_* events)

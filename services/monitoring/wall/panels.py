@@ -100,8 +100,8 @@ PLAN_KPI_CODES = ("long_term_unemployed_share", "traineeship_posts", "public_wel
 _NOTES = {
     "graduate_service_rate": "所选时段内登记的离校未就业高校毕业生中，同期有跟踪回访、红娘联系或人岗推介记录的比例"
                              "（平台外的服务无记录，不计入）",
-    "zero_employment_family_unemployed": "期末登记失业人员中的零就业家庭成员"
-                                         "（按人计：事件中没有家庭标识，无法按户统计）",
+    "zero_employment_family_unemployed": "期末登记失业人员中的零就业家庭成员（按人计，按本人的重点群体标识；"
+                                         "按户计的零就业家庭见求职电子地图）",
 }
 
 
