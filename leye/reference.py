@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 from schemas import CloudEvent
-from schemas.events import layoff, programme, referral, registration, statistics, vacancy
+from schemas.events import household, layoff, programme, referral, registration, statistics, vacancy
 from schemas.fields import SHANGHAI
 
 Result = tuple[float | None, int | None]
@@ -248,6 +248,49 @@ class Reference:
 
     def policy_matches(self) -> Result:
         return self.count(len(self._programme(programme.Eligible)))
+
+    # 零就业家庭: families, each identification an episode that its household's next clearing ends
+    def _episodes(self) -> list[tuple[str, date, date | None]]:
+        """Every identification as ``(street, identified_on, cleared_on or None)``, walking each
+        household's events in order: an identification opens an episode, a clearing closes the open one."""
+        open_: dict[str, int] = {}
+        episodes: list[list] = []
+        for e in self.of(household.ZeroEmploymentIdentified, household.ZeroEmploymentCleared):
+            ref = e.data.household_ref
+            if isinstance(e.data, household.ZeroEmploymentIdentified):
+                open_[ref] = len(episodes)
+                episodes.append([e.data.street_code, e.data.identified_on, None])
+            elif ref in open_:
+                episodes[open_.pop(ref)][2] = e.data.cleared_on
+        return [(street, on, off) for street, on, off in episodes if self.street_ok(street)]
+
+    def zero_employment_families(self) -> Result:
+        return self.count(sum(1 for _, on, off in self._episodes()
+                              if on <= self.end and (off is None or off > self.end)))
+
+    def zero_employment_families_identified(self) -> Result:
+        return self.count(sum(1 for _, on, _ in self._episodes() if self.start <= on <= self.end))
+
+    def _cleared_days(self) -> list[int]:
+        return sorted((e.data.cleared_on - e.data.identified_on).days for e in self.of(household.ZeroEmploymentCleared)
+                      if self.start <= e.data.cleared_on <= self.end and self.street_ok(e.data.street_code))
+
+    def zero_employment_families_cleared(self) -> Result:
+        return self.count(len(self._cleared_days()))
+
+    def _nearest_rank(self, numerator: int, denominator: int) -> Result:
+        """The ⌈n·numerator/denominator⌉-th shortest days to clear (integers: no rounding at the edges)."""
+        days = self._cleared_days()
+        if not days:
+            return None, 0
+        rank = -(-len(days) * numerator // denominator)
+        return float(days[rank - 1]), len(days)
+
+    def zero_employment_clear_days_median(self) -> Result:
+        return self._nearest_rank(1, 2)
+
+    def zero_employment_clear_days_p90(self) -> Result:
+        return self._nearest_rank(9, 10)
 
     def _ended(self) -> list[vacancy.RecruitmentSessionEnded]:
         return [e.data for e in self.in_period(vacancy.RecruitmentSessionEnded) if self.street_ok(e.data.street_code)]

@@ -8,7 +8,7 @@ that are updated, filled, closed or withheld, including 见习 and 公益性 pos
 layoff reports of every kind (mass or not, with and without 30 days' notice); monthly headcount
 reports with a correction; 红娘 cases about the first people, with on-time and late contacts and
 referrals and SLA breaches; survey rates with a correction; the programmes' training, loans, subsidies,
-placements and 政策找人 matches.
+placements and 政策找人 matches; 零就业家庭 identified and cleared, some several times.
 
 Times are whole seconds in 2026, some just after midnight Asia/Shanghai (the previous day in UTC), so
 day bucketing is exercised. Events are returned in time order; each aggregate's events are strictly
@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from schemas import CloudEvent, EventData, new_event
-from schemas.events import layoff, programme, referral, registration, statistics, vacancy
+from schemas.events import household, layoff, programme, referral, registration, statistics, vacancy
 from schemas.events.layoff import assess_layoff
 from schemas.fields import SHANGHAI, Industry
 from schemas.ids import credit_code_check_char
@@ -52,6 +52,7 @@ from schemas.vocab import (
     UnemploymentReason,
     VacancyCloseReason,
     VacancyKind,
+    ZeroEmploymentClearReason,
 )
 
 STREET_CODES = sorted(STREETS)
@@ -90,7 +91,8 @@ def _industry(rng: random.Random) -> Industry:
 
 
 def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vacancies: int = 120,
-                  sessions: int = 25, cases: int = 120, programmes: int = 80) -> list[CloudEvent]:
+                  sessions: int = 25, cases: int = 120, programmes: int = 80, households: int = 60,
+                  ) -> list[CloudEvent]:
     rng = random.Random(seed)
     clock = _Clock(rng)
     out: list[CloudEvent[Any]] = []
@@ -279,6 +281,8 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
 
     # --- programmes (a generator of their own: the events above stay as they were) ----------------------------
     out.extend(_programme_events(random.Random(seed + 1), _Clock(random.Random(seed + 2)), programmes))
+    # --- households (another generator of their own) -----------------------------------------------------------
+    out.extend(_household_events(random.Random(seed + 3), _Clock(random.Random(seed + 4)), households))
     out.sort(key=lambda e: e.time)
     return out
 
@@ -342,4 +346,37 @@ def _programme_events(rng: random.Random, clock: _Clock, count: int) -> list[Clo
                                           programme_code="flexible_social_insurance", street_code=street,
                                           reason=rng.choice(list(RefusalReason)), refused_on=t.date()),
                         t + timedelta(days=1))
+    return out
+
+
+def _household_events(rng: random.Random, clock: _Clock, count: int) -> list[CloudEvent]:
+    """零就业家庭 identified and cleared, in four communities of most 街镇 (three have none): most cleared
+    after days or weeks (some the same day, some across a month's end), some identified again after a
+    clearing (on the very day of it, too), some still 零就业 at the end of the set. Each household's
+    events follow one another in time, as the registration service derives them."""
+    out: list[CloudEvent[Any]] = []
+    source = "/services/registration"
+    for n in range(count):
+        street = STREET_CODES[(n * 5) % 9]
+        fields: dict[str, Any] = {"household_ref": f"hh-{n:04d}", "street_code": street,
+                                  "community_code": f"{street}90{1 + n % 4}",
+                  "community": f"示例社区{1 + n % 4}", "members": rng.randint(1, 5)}
+        seekers = [person_ref(5000 + 10 * n + k) for k in range(rng.randint(1, 2))]
+        offset, last = clock.day(0, 200), START
+        for _ in range(rng.choice((1, 1, 1, 2, 3))):
+            last = max(clock.at(offset), last + timedelta(minutes=1))
+            on = last.astimezone(SHANGHAI).date()
+            out.append(new_event(household.ZeroEmploymentIdentified(**fields, identified_on=on,
+                                                                    seeking_members=seekers),
+                                 source=source, time=last))
+            days = rng.choice((0, 1, 3, 7, 12, 20, 30, 45, 90))
+            if rng.random() < 0.2 or offset + days > 290:  # still 零就业 at the end of the set
+                break
+            last = max(clock.at(offset + days), last + timedelta(minutes=1))
+            reason = rng.choice(list(ZeroEmploymentClearReason))
+            out.append(new_event(household.ZeroEmploymentCleared(
+                **fields, identified_on=on, cleared_on=last.astimezone(SHANGHAI).date(), reason=reason,
+                employed_person_ref=seekers[0] if reason is ZeroEmploymentClearReason.EMPLOYMENT else None),
+                source=source, time=last))
+            offset += days + rng.choice((0, 5, 30))
     return out

@@ -194,10 +194,10 @@ class Indicator:
 
     @property
     def empty_value(self) -> float | None:
-        """The value over nothing (a scope without rows): NULL for a rate or ratio, 0 for a count or
-        a sum (``test_state`` checks it against every query). The grouped breakdowns give it to the
-        scopes their scan found no row for."""
-        return None if self.unit in ("%", "倍") else 0.0
+        """The value over nothing (a scope without rows): NULL for a rate, a ratio or days taken (a
+        median of nothing), 0 for a count or a sum (``test_state`` checks it against every query). The
+        grouped breakdowns give it to the scopes their scan found no row for."""
+        return None if self.unit in ("%", "倍", "天") else 0.0
 
     @property
     def groups_by_key(self) -> bool:
@@ -332,6 +332,19 @@ def _mass_layoffs(value: str, people: str | None) -> Part:
                 None if people is None else f"toNullable(toUInt64({people}))")
 
 
+def _clear_days(rank: str) -> Part:
+    """The days to clear of the 零就业家庭 cleared in the period at a nearest rank: the smallest number of
+    days ``d`` such that at least ``rank`` of them (``rank`` an expression of their count ``total``)
+    cleared within ``d`` days. Read from the histogram of the flows (``household_clear_days``, the
+    families per day of clearing and days taken), so no family's facts are read; NULL when none cleared."""
+    histogram = "sumMap([toUInt32OrZero(toString(detail))], [n])"
+    total = "sum(n)"
+    return Part("flow", "measure = 'household_clear_days'",
+                f"if({total} <= 0, NULL, toFloat64(arrayElement(({histogram}).1, arrayFirstIndex(c -> c >= "
+                f"{rank.replace('total', total)}, arrayCumSum(({histogram}).2)))))",
+                f"toNullable(toUInt64(greatest({total}, 0)))")
+
+
 _NO_PEOPLE = f"{_NULL_PEOPLE} AS people"
 _STOCK_COUNT = ("toNullable(toFloat64(sum(v)))", "toNullable(toUInt64(sum(v)))")
 _SEEKERS = "sumIf(v, measure = 'seekers')"
@@ -397,10 +410,42 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "zero_employment_family_unemployed", "零就业家庭未就业人员", "人", True, _SG,
         description="Registered-unemployed stock at the end of the period whose key groups include "
-        "zero_employment_family (零就业家庭成员); the target is 动态清零. Counts people, not families: "
-        "events carry no household identifier, so neither the number of families nor whether another member "
-        "of the family has found work can be told (a member stays counted until their own status changes).",
+        "zero_employment_family (零就业家庭成员); the target is 动态清零. Counts people, not families, by "
+        "their own key group: person events carry no household, so whether another member of the family has "
+        "found work cannot be told here (a member stays counted until their own status changes). The families "
+        "are zero_employment_families, from the households' own events.",
         part=_stock("'unemployed'", *_STOCK_COUNT, f"has(key_groups, 'zero_employment_family') AND {_group()}"),
+    ),
+    # --- 零就业家庭 (DOMAIN.md §2 "Households"; families, from household.zero_employment_* events)
+    Indicator(
+        "zero_employment_families", "零就业家庭", "户", True, _S,
+        description="Households that are 零就业家庭 at the end of the period: identified (a member of working age "
+        "able and willing to work, none employed) and not cleared by then; the target is 动态清零 (0). Counts "
+        "families (each rests on at least one person).",
+        part=_stock("'zero_families'", *_STOCK_COUNT),
+    ),
+    Indicator(
+        "zero_employment_families_identified", "新认定零就业家庭", "户", True, _S,
+        description="零就业家庭 identified in the period, on their identification date (a family identified "
+        "again after a clearing counts again: each identification is a family to help).",
+        part=_flow("household_identified", "sum(n)", "sum(n)"),
+    ),
+    Indicator(
+        "zero_employment_families_cleared", "零就业家庭清零", "户", True, _S,
+        description="零就业家庭 cleared (清零) in the period, on their clearing date, whatever the reason.",
+        part=_flow("household_cleared", "sum(n)", "sum(n)"),
+    ),
+    Indicator(
+        "zero_employment_clear_days_median", "零就业家庭清零用时中位数", "天", True, _S,
+        description="Median days from identification to clearing of the 零就业家庭 cleared in the period "
+        "(nearest rank: the ⌈n/2⌉-th shortest); NULL when none was cleared.",
+        part=_clear_days("intDiv(total + 1, 2)"),
+    ),
+    Indicator(
+        "zero_employment_clear_days_p90", "零就业家庭清零用时P90", "天", True, _S,
+        description="90th percentile of the days from identification to clearing of the 零就业家庭 cleared in "
+        "the period (nearest rank: the ⌈9n/10⌉-th shortest); NULL when none was cleared.",
+        part=_clear_days("intDiv(9 * total + 9, 10)"),
     ),
     Indicator(
         "vacancy_ratio", "求人倍率", "倍", True, _S,

@@ -295,6 +295,10 @@ def employer_deltas(*, all_employers: bool = False) -> str:
 
 
 FLOW_COLUMNS = "measure, day, street_code, key_groups, industry_section, detail, n, a, b"
+CLEAR_DAYS = "if(kind = 'cleared', toInt64(assumeNotNull(cleared_on) - identified_on), 0)"
+"""Days a 零就业家庭 took to clear (``household_facts``: 0 for an identification)."""
+_HOUSEHOLD_MEASURES = ("arrayJoin(if(kind = 'cleared', ['household_cleared', 'household_clear_days'], "
+                       "['household_identified']))")
 _NO_GROUPS = "CAST([], 'Array(LowCardinality(String))')"
 
 # source -> (fact table, which facts, measure, key groups, industry, detail, n, a, b)
@@ -307,6 +311,12 @@ FLOW_SOURCES: dict[str, tuple[str, str, str, str, str, str, str, str, str]] = {
                 "count()", "sum(applications)", "sum(hires)"),
     "programme": ("programme_facts", "1", "concat('programme_', kind)", _NO_GROUPS, "''", "programme_code",
                   "count()", "sum(amount_yuan)", "sum(retained)"),
+    # 零就业家庭 identified and cleared per community (detail), a = the cleared families' days to clear; and
+    # each clearing once more as a histogram of the days it took (detail): medians need more than sums.
+    # One source, so one statement per refresh: each clearing is joined to its two measures.
+    "household": ("household_facts", "1", _HOUSEHOLD_MEASURES, _NO_GROUPS, "''",
+                  f"if(measure = 'household_clear_days', toString({CLEAR_DAYS}), community_code)",
+                  "count()", f"sum({CLEAR_DAYS})", "0"),
 }
 
 
@@ -379,10 +389,25 @@ def stock_month_sums(*, all_months: bool = False) -> str:
 
 FLOW_KEY = "measure, day, street_code, key_groups, industry_section, detail"
 FLOW_MEASURES = {"person": "measure IN ('employment', 'unemployment')", "posting": "measure = 'posted'",
-                 "session": "measure = 'session_ended'", "programme": "startsWith(measure, 'programme_')"}
+                 "session": "measure = 'session_ended'", "programme": "startsWith(measure, 'programme_')",
+                 "household": "startsWith(measure, 'household_')"}
 """The measures each source of ``FLOW_SOURCES`` writes."""
 FIRST_FLOW_SOURCES = ("person", "posting", "session")
-"""The sources whose facts migrations 0004 to 0008 sum (0009 adds the programmes' and sums them itself)."""
+"""The sources whose facts migrations 0004 to 0008 sum (0009 adds the programmes' and 0010 the households',
+and each sums them itself)."""
+
+
+def household_stock_deltas(facts: str = "household_facts") -> str:
+    """The ``stock_deltas`` rows of 零就业家庭 (measure ``zero_families``) for the rows of ``facts``: an
+    identification adds the family on its ``identified_on``, a clearing takes it back on its
+    ``cleared_on`` (which is never before the identification it names). Each row is keyed by its own
+    event, so a redelivered event replaces its row, and the sum of every row up to a day is the
+    families identified and not cleared at the end of that day. A clearing is taken back in its own
+    街镇, which is the identification's: a household's community (so its 街镇) never changes."""
+    return f"""
+    SELECT day, event_id, 'zero_family' AS slot, 'zero_families' AS measure, street_code,
+           {_NO_GROUPS} AS key_groups, '' AS industry_section, if(kind = 'identified', 1, -1) AS value
+    FROM {facts}"""
 
 
 def flow_day_sums(source: str, *, all_slices: bool = False) -> str:

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from schemas import CloudEvent, EventData
-from schemas.events import alert, layoff, programme, referral, registration, statistics, vacancy
+from schemas.events import alert, household, layoff, programme, referral, registration, statistics, vacancy
 from schemas.fields import SHANGHAI
 
 Row = tuple[Any, ...]
@@ -41,6 +41,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                    "sla", "outcome", "person_ref"),
     "programme_facts": ("event_id", "event_time", "day", "kind", "programme_code", "street_code", "recipient",
                         "amount_yuan", "retained", "certificate"),
+    "household_facts": ("event_id", "event_time", "day", "kind", "household_ref", "street_code", "community_code",
+                        "identified_on", "cleared_on"),
     "survey_rates": ("event_id", "event_time", "period", "rate_percent", "source"),
     "alerts": ("event_id", "event_time", "alert_id", "status", "level", "scope_kind", "scope_code", "signal",
                "value", "threshold", "window", "source"),
@@ -132,6 +134,12 @@ def rows_for(event: CloudEvent) -> dict[str, list[Row]]:
                                    data.supersedes_report_id or "")]
     elif kind in PROGRAMME_KIND:
         out["programme_facts"] = [_programme_row(event, data)]
+    elif isinstance(data, household.ZeroEmploymentIdentified):
+        out["household_facts"] = [(event.id, at, data.identified_on, "identified", data.household_ref,
+                                   data.street_code, data.community_code, data.identified_on, None)]
+    elif isinstance(data, household.ZeroEmploymentCleared):
+        out["household_facts"] = [(event.id, at, data.cleared_on, "cleared", data.household_ref, data.street_code,
+                                   data.community_code, data.identified_on, data.cleared_on)]
     elif isinstance(data, statistics.SurveyRateReported):
         out["survey_rates"] = [(event.id, at, data.period, data.rate_percent, data.source)]
     elif kind in _ALERT_STATUS:

@@ -100,8 +100,8 @@ PLAN_KPI_CODES = ("long_term_unemployed_share", "traineeship_posts", "public_wel
 _NOTES = {
     "graduate_service_rate": "所选时段内登记的离校未就业高校毕业生中，同期有跟踪回访、红娘联系或人岗推介记录的比例"
                              "（平台外的服务无记录，不计入）",
-    "zero_employment_family_unemployed": "期末登记失业人员中的零就业家庭成员"
-                                         "（按人计：事件中没有家庭标识，无法按户统计）",
+    "zero_employment_family_unemployed": "期末登记失业人员中的零就业家庭成员（按人计，按本人的重点群体标识；"
+                                         "按户计的零就业家庭见求职电子地图）",
 }
 
 
@@ -152,6 +152,7 @@ STREET_COLUMNS: dict[str, sql.Column] = {
     "long_term": "long_term_unemployed", "hardship": Read("registered_unemployed", group="hardship"),
     "graduates": Read("registered_unemployed", group="graduate_unemployed"),
     "zero_employment_family": "zero_employment_family_unemployed",
+    "zero_employment_families": "zero_employment_families",
     "open_posts": "open_vacancy_headcount", "vacancy_ratio": "vacancy_ratio", "job_loss_rate": "job_loss_rate",
 }
 """Every figure the per-街镇 panels show (the two maps, the 12 街镇 side by side, 岗位流失率 by 街镇),
@@ -249,20 +250,23 @@ def latest_events() -> PanelSpec:
 
 def jobseeker_map() -> PanelSpec:
     """求职电子地图: per 街镇, the active job seekers (a marker's size and colour), the registered
-    unemployed and the key groups among them. The job-seeker stock carries no key groups (only the
-    registered-unemployed one does), so the groups are those of the registered unemployed."""
-    columns = ("job_seekers", "registered_unemployed", "long_term", "hardship", "graduates", "zero_employment_family")
+    unemployed and the key groups among them, and the 零就业家庭 not cleared at the end (families). The
+    job-seeker stock carries no key groups (only the registered-unemployed one does), so the groups are
+    those of the registered unemployed."""
+    columns = ("job_seekers", "registered_unemployed", "long_term", "hardship", "graduates", "zero_employment_family",
+               "zero_employment_families")
     return PanelSpec(
         title="求职电子地图", kind=Kind.GEOMAP, sql=STREET_SQL,
         columns=("street", "street_code", *sql.POSITION_COLUMNS, *columns), grid=Grid(x=0, y=6, w=6, h=7),
         decimals=0, thresholds=Thresholds(BLUE),
         description="各街镇期末求职人员（圆点大小，即求人倍率的分母），及登记失业人员与其中长期失业、就业困难、"
-                    "离校未就业高校毕业生、零就业家庭成员人数（求职人员无重点群体标识，群体按登记失业人员计）；"
-                    "街镇位置为示意布局",
+                    "离校未就业高校毕业生、零就业家庭成员人数（求职人员无重点群体标识，群体按登记失业人员计），"
+                    "以及期末尚未清零的零就业家庭户数（按户计，目标动态清零）；街镇位置为示意布局",
         overrides=(("street_code", "街镇代码"), ("job_seekers", "求职人员（人）"),
                    ("registered_unemployed", "登记失业人员（人）"), ("long_term", "长期失业人员（人）"),
                    ("hardship", "就业困难人员（人）"), ("graduates", "离校未就业高校毕业生（人）"),
-                   ("zero_employment_family", "零就业家庭成员（人）")),
+                   ("zero_employment_family", "零就业家庭成员（人）"),
+                   ("zero_employment_families", "零就业家庭（户）")),
     )
 
 

@@ -106,7 +106,8 @@ def test_the_fixture_serves_graduates_by_each_kind_of_service_alone(events) -> N
 
 @pytest.mark.parametrize("code", ["new_employment", "registered_unemployed", "vacancy_ratio", "sla_contact_rate",
                                   "graduate_service_rate", "long_term_unemployed_share", "job_loss_rate",
-                                  "zero_employment_family_unemployed"])
+                                  "zero_employment_family_unemployed", "zero_employment_families",
+                                  "zero_employment_clear_days_median"])
 def test_breakdown_by_street_equals_the_independent_count(worker, events, code) -> None:
     start, end = YEAR
     body = worker.get(f"/stats/indicators/{code}", **{"from": start.isoformat(), "to": end.isoformat()}).json()
@@ -131,6 +132,19 @@ def test_streets_side_by_side(worker, events, period) -> None:
             value, people = compute(indicator.code, events, start, end, street=row["street_code"])
             assert served[indicator.code]["value"] == pytest.approx(value), (row["street_code"], indicator.code)
             assert served[indicator.code]["small_cell"] == indicator.small_cell(people), indicator.code
+
+
+def test_zero_employment_families_show_their_target_and_progress(worker, events) -> None:
+    """零就业家庭 (families) against the plan's 动态清零: target 0 at most, its year-to-date value the count
+    of families not cleared at the end, behind while any is left."""
+    start, end = SPRING
+    body = worker.get("/stats/indicators", **{"from": start.isoformat(), "to": end.isoformat()}).json()
+    row = {row["code"]: row for row in body["indicators"]}["zero_employment_families"]
+    left, _ = compute("zero_employment_families", events, date(end.year, 1, 1), end)
+    assert left and row["value"] == left  # the count at the end, whatever the period's start
+    assert (row["target"], row["target_op"]) == (0, "<=")
+    progress = row["progress"]
+    assert (progress["kind"], progress["ytd_value"], progress["status"]) == ("level", left, "behind")
 
 
 @pytest.mark.parametrize(("params", "field"), [

@@ -18,8 +18,8 @@ from tests.schemas.samples import SAMPLES
 
 MONITORED = [data for data in SAMPLES if data.topic != "leye.deadletter"]
 # Topics whose events monitoring keeps in the raw log only, until it derives their facts (the
-# household and key-enterprise indicators of issue 18 come later).
-RAW_LOG_ONLY = {"leye.household", "leye.enterprise"}
+# key-enterprise indicators of issue 18 come later).
+RAW_LOG_ONLY = {"leye.enterprise"}
 
 
 @pytest.mark.parametrize("data", MONITORED, ids=[type(d).__name__ for d in MONITORED])
