@@ -190,7 +190,8 @@ class _Posting:
 
     action: Action
     id: str | None = None
-    places: int = 0  # 见习 or 公益性岗位 places left for placements
+    places: int = 0  # 见习 or 公益性岗位 places left for placements, seats left on a course
+    taken: set[int] = field(default_factory=set)  # the people (``id`` of their _Known) a course enrolled
 
 
 @dataclass
@@ -573,12 +574,13 @@ class Traffic:
     def enrol_course(self) -> Action | None:
         """A person enrols; most complete some calls later (马兰花: the 500 元 is granted and paid on
         completion; 职业技能培训: a subsidy by level, within the cap)."""
-        if not self.courses:
-            return None
+        if not self.courses:  # people ask for training before a class is open: the bureau opens one
+            return self.open_course()
         course = self.rng.choice(self.courses[-20:])
-        known = self._pick(("registered", "unemployed"))
+        known = self._pick(("registered", "unemployed"), test=lambda p: id(p) not in course.taken)
         if known is None:
             return None
+        course.taken.add(id(known))
         course.places -= 1
         if course.places == 0:
             self.courses.remove(course)

@@ -186,14 +186,17 @@ def test_the_policy_scenario_makes_people_eligible_and_settles_their_cases() -> 
             first = first.after
         return ref_of.get(id(first))
 
-    certified = {person(c): i for i, c in enumerate(calls) if c.kind == "certify_hardship"}
-    flexible = {person(c): i for i, c in enumerate(calls)
-                if c.kind == "register_employment" and c.body["form"] == "flexible"}
+    history: dict[str, list[tuple[int, str]]] = {}  # person → their calls that matter here, in order
+    for i, c in enumerate(calls):
+        if c.kind == "certify_hardship" or c.kind == "register_employment" and c.body["form"] == "flexible":
+            history.setdefault(person(c), []).append((i, c.kind))
     granted = [(c.resolved_body()["person_ref"], i) for i, c in enumerate(calls)
                if c.kind == "grant_subsidy" and c.body["programme_code"] == "flexible_social_insurance"]
     assert len(granted) >= 5
-    for ref, i in granted:
-        assert certified[ref] < flexible[ref] < i
+    for ref, i in granted:  # certified, then in flexible work (eligible from then on), then granted
+        before = [kind for j, kind in history[ref] if j < i]
+        assert "certify_hardship" in before
+        assert "register_employment" in before[before.index("certify_hardship"):]
     codes = Counter(c.body["programme_code"] for c in calls if c.kind in (
         "grant_subsidy", "place_traineeship", "place_public_welfare", "refuse_programme"))
     assert {"flexible_social_insurance", "startup_subsidy", "traineeship", "public_welfare_post"} <= set(codes)
