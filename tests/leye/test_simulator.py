@@ -1,5 +1,6 @@
 """The simulator's traffic: deterministic for a seed, and every body it sends is one the receiving
-service accepts (validated with that service's own request model)."""
+service accepts (validated with that service's own request model), with amounts within the programme
+catalogue's caps; households of a plausible size and shape; the ``policy`` scenario's 政策找人 path."""
 
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ def plan(seed: int, scenario: str, street: str | None = None, n: int = 800) -> l
     return [answer(traffic.next_action(), i) for i in range(n)]
 
 
-def answer(action, i: int):  # type: ignore[no-untyped-def]
+def answer(action, i: int):
     """Accept the ``i``-th call as its service would, with made-up ids."""
     assert all(p.succeeded for p in action.prerequisites()), f"{action.kind} handed out before what it waits for"
     action.succeeded = True
