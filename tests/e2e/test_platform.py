@@ -58,7 +58,7 @@ class Platform:
             try:
                 if needle in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode():
                     return pid
-            except FileNotFoundError:
+            except (FileNotFoundError, ProcessLookupError):  # exited since listed (a zombie raises the latter)
                 continue
         raise AssertionError(f"no child process {needle}")
 
@@ -93,10 +93,11 @@ class Platform:
         return self._token[0]
 
     def indicators(self) -> dict[str, float | None] | None:
-        """The indicators, or None while the monitoring service is unavailable (503, e.g. restarting)."""
+        """The indicators, or None while the monitoring service is unavailable (503, e.g. restarting; 504,
+        not answering within the gateway's backend timeout on a loaded machine)."""
         response = httpx.get(f"{self.gateway}/v1/stats/indicators", timeout=30,
                              headers={"Authorization": f"Bearer {self.token()}"})
-        if response.status_code == 503:
+        if response.status_code in (503, 504):
             return None
         assert response.status_code == 200, response.text
         return {i["code"]: i["value"] for i in response.json()["indicators"]}
