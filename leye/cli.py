@@ -282,7 +282,9 @@ def simulate(
     duration: Annotated[float, typer.Option(help="持续秒数（0 = 直到 Ctrl-C 或达到 --count）")] = 60.0,
     count: Annotated[int, typer.Option(help="请求总数（0 = 不限）")] = 0,
     seed: Annotated[int, typer.Option(help="随机种子：相同种子产生相同的业务流量")] = 1,
-    scenario: Annotated[str, typer.Option(help="场景：normal、layoff-wave（裁员潮）、graduation（毕业季）")] = "normal",
+    scenario: Annotated[str, typer.Option(
+        help="场景：normal（日常，含家庭户与就业创业项目）、layoff-wave（裁员潮）、graduation（毕业季）、"
+             "policy（政策找人）")] = "normal",
     street: Annotated[str, typer.Option(help="场景集中的街镇（名称或代码），如 中北镇")] = "",
     log: Annotated[Path, typer.Option(help="发送记录（JSON Lines，末行为合计）")] = Path(
         "var/simulator/simulate.jsonl"

@@ -21,6 +21,9 @@ HEADLINE = ("new_employment", "registered_unemployed", "unemployment_registratio
             "vacancy_ratio", "job_loss_rate", "mass_layoff_reports", "long_term_unemployed",
             "traineeship_posts", "recruitment_sessions", "livestream_sessions", "survey_unemployment_rate")
 SLA = ("sla_contact_rate", "sla_referral_rate", "sla_breach_rate")
+PROGRAMMES = ("malanhua_trained", "skills_trained", "startup_loans_issued", "startup_subsidies_granted",
+              "trainees_taken_on", "trainees_retained", "interns_placed", "public_welfare_placed",
+              "programme_funds_paid", "policy_matches", "zero_employment_family_unemployed")
 # Short column labels: the 12 街镇 table must fit a terminal.
 STREET_COLUMNS = {"registered_unemployed": "登记失业", "unemployment_registrations": "新增失业登记",
                   "new_employment": "新增就业", "vacancy_ratio": "求人倍率", "mass_layoff_reports": "规模裁员",
@@ -53,6 +56,8 @@ def _value(item: dict[str, Any] | None) -> str:
     value, unit = item["value"], item.get("unit", "")
     if unit in COUNT_UNITS:
         return f"{value:,.0f}"
+    if unit == "元":
+        return f"{value:,.0f} 元"
     return f"{value:.1f}%" if unit == "%" else f"{value:.2f}"
 
 
@@ -85,6 +90,7 @@ def render(data: dict[str, Any], urls: dict[str, str], footer: str = "") -> Grou
 
     headline = _indicator_table("核心指标（本年度）", HEADLINE, indicators)
     sla = _indicator_table("就业红娘服务时效", SLA, indicators)
+    programmes = _indicator_table("就业创业项目与政策找人（本年度）", PROGRAMMES, indicators)
 
     streets = Table(title="12个街镇", expand=True)
     streets.add_column("街镇")
@@ -105,10 +111,11 @@ def render(data: dict[str, Any], urls: dict[str, str], footer: str = "") -> Grou
     if not data["warnings"]:
         warnings.add_row("—", "暂无预警", "", "", "")
 
-    return Group(title, headline, sla, streets, warnings, _links(urls), Text(footer, style="dim"))
+    return Group(title, headline, sla, programmes, streets, warnings, _links(urls), Text(footer, style="dim"))
 
 
-PLAIN = ("registered_unemployed", "new_employment", "vacancy_ratio", "sla_contact_rate", "sla_referral_rate")
+PLAIN = ("registered_unemployed", "new_employment", "vacancy_ratio", "sla_contact_rate", "sla_referral_rate",
+         "policy_matches", "programme_funds_paid")
 
 
 def plain_line(data: dict[str, Any]) -> str:

@@ -13,9 +13,10 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from schemas.fields import RETIREMENT_AGE_MAX, max_working_age
 from schemas.ids import credit_code_check_char, id_check_char
 from schemas.reference import STREETS, load_communities
-from schemas.vocab import Education, Gender, KeyGroup, VacancyKind
+from schemas.vocab import Education, Gender, HouseholdRelation, KeyGroup, VacancyKind
 
 # Rough relative size of each 街镇 (resident population, in ten-thousands; approximate).
 STREET_WEIGHTS: dict[str, float] = {
@@ -41,6 +42,16 @@ _DEMO_COMMUNITIES = load_communities()
 def communities(street_code: str) -> list[str]:
     """Every 社区/村 the simulator's people of a 街镇 live in, in a fixed order (东西南北)."""
     return [c.name for c in _DEMO_COMMUNITIES.values() if c.street_code == street_code]
+
+
+def community_code(street_code: str, name: str) -> str:
+    """The code of the demo list's 社区/村 ``name`` in the 街镇 (households are registered by code)."""
+    return next(c.code for c in _DEMO_COMMUNITIES.values() if c.street_code == street_code and c.name == name)
+
+
+# Household (户) sizes, 1–5 members: a mean of about 2.5, as Tianjin's census households (the 2020
+# census gives 2.4 for the city; a rough shape, not an official distribution).
+HOUSEHOLD_SIZES: dict[int, float] = {1: 22, 2: 33, 3: 25, 4: 13, 5: 7}
 
 # GB/T 4754-2017 section → (weight, a division of that section, typical job titles, typical skills).
 INDUSTRIES: dict[str, tuple[float, str, tuple[str, ...], tuple[str, ...]]] = {
@@ -149,11 +160,15 @@ class Population:
 
     # -- people ---------------------------------------------------------------------------------------
 
-    def person(self, *, street_code: str | None = None, graduate: bool = False) -> Person:
+    def person(self, *, street_code: str | None = None, graduate: bool = False, gender: Gender | None = None,
+               age: int | None = None, community: str | None = None, surname: str | None = None) -> Person:
+        """A person; a household's members pass their gender, age (working age for that gender), 社区
+        and, for the head's children, the head's surname."""
         rng = self.rng
-        gender = rng.choice((Gender.MALE, Gender.FEMALE))
-        max_age = 58 if gender is Gender.FEMALE else 63
-        age = rng.randint(21, 24) if graduate else min(max_age, int(rng.triangular(18, max_age, 32)))
+        gender = gender or rng.choice((Gender.MALE, Gender.FEMALE))
+        max_age = max_working_age(gender)
+        if age is None:
+            age = rng.randint(21, 24) if graduate else min(max_age, int(rng.triangular(18, max_age, 32)))
         birth = self.today - timedelta(days=age * 365 + rng.randint(10, 350))
         street = self.street(street_code)
         self._sequence += 1
@@ -192,13 +207,13 @@ class Population:
             groups.add(KeyGroup.ZERO_EMPLOYMENT_FAMILY)
         low = rng.randrange(3000, 7000, 500)
         return Person(
-            name=rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2)))),
+            name=(surname or rng.choice(SURNAMES)) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2)))),
             id_number=first17 + id_check_char(first17),
             phone=f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(0, 99_999_999):08d}",
             gender=gender,
             birth_date=birth,
             street_code=street,
-            community=self.community(street),
+            community=community or self.community(street),
             education=education,
             skills=skills,
             key_groups=tuple(sorted(groups)),
@@ -248,3 +263,47 @@ class Population:
             skills_required=((rng.choice(skills), rng.randint(1, 3)),),
             valid_days=rng.choice((15, 30, 60, 90)),
         )
+
+    # -- households -----------------------------------------------------------------------------------
+
+    def household(self, *, street_code: str | None = None) -> list[tuple[HouseholdRelation, Person]]:
+        """A household (户) of 1–5 registered members in one 社区, the head first.
+
+        Sizes follow HOUSEHOLD_SIZES (mean about 2.5, as Tianjin's census households). Every member
+        must be a registered person, so every member is of working age: the relations that fit the
+        head's age are drawn (a child is at least 16 and 20 years younger than the head, a parent 20
+        years older and still of working age), and a size no relation fits is cut short.
+        """
+        rng = self.rng
+        size = rng.choices(list(HOUSEHOLD_SIZES), list(HOUSEHOLD_SIZES.values()))[0]
+        street = self.street(street_code)
+        community = self.community(street)
+        gender = rng.choice((Gender.MALE, Gender.FEMALE))
+        head = self.person(street_code=street, community=community, gender=gender,
+                           age=rng.randint(22, min(60, max_working_age(gender))) if size > 1 else None)
+        members = [(HouseholdRelation.HEAD, head)]
+        head_age = head.age_on(self.today)
+        surname = head.name[0]
+        if size >= 2 and rng.random() < 0.85:
+            gender = Gender.FEMALE if head.gender is Gender.MALE else Gender.MALE
+            age = max(22, min(max_working_age(gender), head_age + rng.randint(-5, 4)))
+            members.append((HouseholdRelation.SPOUSE, self.person(street_code=street, community=community,
+                                                                  gender=gender, age=age)))
+        while len(members) < size:
+            # (relation, age, weight): children are the commonest further member, then parents
+            fits: list[tuple[HouseholdRelation, int, int]] = []
+            if head_age - 20 >= 16:
+                fits.append((HouseholdRelation.SON, rng.randint(16, min(head_age - 20, 32)), 4))
+            if head_age + 20 <= RETIREMENT_AGE_MAX - 1:
+                fits.append((HouseholdRelation.PARENT, rng.randint(head_age + 20, RETIREMENT_AGE_MAX), 2))
+            fits.append((HouseholdRelation.SIBLING, max(18, min(58, head_age + rng.randint(-6, 6))), 1))
+            relation, age, _ = rng.choices(fits, [w for *_, w in fits])[0]
+            gender = rng.choice((Gender.MALE, Gender.FEMALE))
+            if relation is HouseholdRelation.SON:
+                relation = HouseholdRelation.SON if gender is Gender.MALE else HouseholdRelation.DAUGHTER
+            if relation is HouseholdRelation.PARENT and age > max_working_age(gender):
+                gender = Gender.MALE  # a mother past working age could not be registered; her husband can
+            child = relation in (HouseholdRelation.SON, HouseholdRelation.DAUGHTER)
+            members.append((relation, self.person(street_code=street, community=community, gender=gender, age=age,
+                                                  surname=surname if child else None, graduate=False)))
+        return members

@@ -22,6 +22,9 @@ import orjson
 from .traffic import Action, Traffic
 
 MAX_ATTEMPTS = 8
+# 422 types the programmes service answers while its read model has not yet seen a person or an
+# employer registered a moment ago (they follow the topics): worth asking again shortly.
+NOT_YET_SYNCED = frozenset({"unknown_person", "unknown_employer"})
 
 
 @dataclass
@@ -68,12 +71,13 @@ class GatewayClient:
             return self._token
 
     async def call(self, action: Action, idempotency_key: str) -> httpx.Response:
-        """The call, retried on 429/503/connection errors (honouring Retry-After), at most MAX_ATTEMPTS times."""
-        path = action.resolved_path()
+        """The call, retried on 429/503/connection errors (honouring Retry-After) and while the programmes
+        service has not yet seen the person or employer it names, at most MAX_ATTEMPTS times."""
+        path, body = action.resolved_path(), action.resolved_body()
         for attempt in range(1, MAX_ATTEMPTS + 1):
             headers = {"Authorization": f"Bearer {await self.token()}", "Idempotency-Key": idempotency_key}
             try:
-                response = await self.http.request(action.method, path, json=action.body, headers=headers)
+                response = await self.http.request(action.method, path, json=body, headers=headers)
             except httpx.TransportError:
                 if attempt == MAX_ATTEMPTS:
                     raise
@@ -84,6 +88,9 @@ class GatewayClient:
                 continue
             if response.status_code in (429, 503) and attempt < MAX_ATTEMPTS:
                 await asyncio.sleep(min(10.0, float(response.headers.get("retry-after", "1"))))
+                continue
+            if response.status_code == 422 and attempt < MAX_ATTEMPTS and _not_yet_synced(response):
+                await asyncio.sleep(min(5.0, 0.25 * 2**attempt))
                 continue
             return response
         raise RuntimeError("unreachable")
@@ -119,9 +126,10 @@ async def simulate(
                 action.finished.set()
 
         async def _send(n: int, action: Action) -> None:
-            if action.after is not None:
-                await action.after.finished.wait()  # before taking a slot: waiting must not block others
-                if not action.after.succeeded:
+            if prerequisites := action.prerequisites():
+                for prerequisite in prerequisites:  # before taking a slot: waiting must not block others
+                    await prerequisite.finished.wait()
+                if not all(prerequisite.succeeded for prerequisite in prerequisites):
                     totals.skipped[action.kind] += 1
                     log.write(orjson.dumps({"n": n, "kind": action.kind, "skipped": "prerequisite refused"}) + b"\n")
                     return
@@ -162,6 +170,14 @@ async def simulate(
         log.write(orjson.dumps({"totals": totals.as_dict(), "run_id": run_id, "seed": traffic.seed,
                                 "scenario": traffic.scenario}) + b"\n")
     return totals
+
+
+def _not_yet_synced(response: httpx.Response) -> bool:
+    try:
+        errors = response.json().get("errors") or []
+    except ValueError:
+        return False
+    return any(isinstance(e, dict) and e.get("type") in NOT_YET_SYNCED for e in errors)
 
 
 def _problem_code(response: httpx.Response) -> str:

@@ -3,38 +3,57 @@
 ``Traffic.next_action()`` draws the next call from weights that depend on the scenario, and keeps
 just enough state (people by status, employers, open vacancies, sessions) to make each call valid:
 an unemployment registration is only sent for a registered person, a fill only for an open vacancy.
-Ids the server assigns (vacancy and session ids) are filled in by the sender from the responses,
-through ``Action.on_success``.
+Ids the server assigns (person refs, vacancy, session, course, enrolment, grant, placement and
+household ids) are filled in by the sender from the responses, through ``Action.on_success``; a path
+or body fields that need them are functions evaluated once the calls they wait for (``after``,
+``also_after``) answered. Calls that belong together later (a course's completion, a grant's payment,
+the end of a 见习) are queued and come out some calls later, never before what they wait for.
 
 Scenarios:
-- ``normal``: a steady mix of registrations, postings, follow-ups and placements.
+- ``normal``: a steady mix of registrations, postings, follow-ups and placements; households (户) whose
+  members' status changes make some of them 零就业家庭 and clear them again; and the programmes at
+  the plan's relative yearly volumes (马兰花 and 职业技能培训 courses, 创业担保贷款, 创业补贴, 见习,
+  实习, 公益性岗位, 灵活就业社保补贴), each granted to people the rules find eligible (政策找人).
 - ``layoff-wave``: mass layoffs and a surge of unemployment registrations in one 街镇.
 - ``graduation``: graduation season; most new registrations are 离校未就业 graduates.
+- ``policy``: 政策找人 end to end: people come to qualify for a programme (就业困难人员 certified and
+  then in flexible work or placed on a 公益性岗位, key-group people starting a business, graduates
+  taking a 见习), so the programmes service publishes ``programme.eligible`` and matching opens a
+  红娘 case of origin ``policy``; the grant, placement or refusal recorded later closes it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from schemas.vocab import Education, KeyGroup, VacancyKind
+from schemas.vocab import Education, EmploymentForm, HardshipCategory, KeyGroup, VacancyKind
 
-from .population import Employer, Person, Population
+from .population import Employer, Person, Population, community_code
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-SCENARIOS = ("normal", "layoff-wave", "graduation")
+SCENARIOS = ("normal", "layoff-wave", "graduation", "policy")
 
-# Relative weights of each kind of call per scenario.
+# Relative weights of each kind of call per scenario. In ``normal`` one unit is about 1,000 calls a year
+# in Xiqing (30 ≈ 30,000 求职登记), so the programmes' weights follow the plan's yearly volumes:
+# 马兰花 2,500 trained and 职业技能培训 (about 5,500 人次 assumed) → 8 enrolments; 创业担保贷款
+# 5,000万元 at about 30万元 a loan → 0.2; 创业补贴 5,000万元 → 3 grants (with 灵活就业社保补贴);
+# 见习 1,000 kept of about 1,700 placed → 1.7; 实习 200 → 0.2; 公益性岗位 300 → 0.3. A call whose
+# people do not exist yet (no eligible person, no open course) is not sent: another is drawn.
 WEIGHTS: dict[str, dict[str, float]] = {
     "normal": {
         "register_person": 30, "register_unemployment": 12, "record_followup": 8, "register_employment": 8,
         "certify_hardship": 2, "close_registration": 2, "register_employer": 5, "post_vacancy": 15,
         "fill_vacancy": 5, "close_vacancy": 2, "schedule_session": 2, "run_session": 2, "report_headcount": 5,
         "report_layoff": 0.5,
+        "register_household": 2, "household_job_loss": 0.4, "household_reemployment": 0.6,
+        "open_course": 0.3, "enrol_course": 8, "issue_loan": 0.2, "grant_subsidy": 3, "place_traineeship": 1.7,
+        "place_internship": 0.2, "place_public_welfare": 0.3, "refuse_programme": 1.5,
     },
     "graduation": {
         "register_person": 45, "register_unemployment": 6, "record_followup": 6, "register_employment": 8,
@@ -48,7 +67,26 @@ WEIGHTS: dict[str, dict[str, float]] = {
         "fill_vacancy": 2, "close_vacancy": 2, "schedule_session": 1, "run_session": 1, "report_headcount": 8,
         "report_layoff": 6,
     },
+    # 政策找人: the calls that make people newly eligible (unemployment, 就业困难人员认定, flexible work
+    # or a business of their own) and those that settle their cases (grants, placements, refusals).
+    "policy": {
+        "register_person": 15, "register_unemployment": 15, "record_followup": 2, "register_employment": 12,
+        "certify_hardship": 12, "close_registration": 1, "register_employer": 4, "post_vacancy": 8,
+        "fill_vacancy": 1, "close_vacancy": 1, "schedule_session": 0.5, "run_session": 0.5, "report_headcount": 1,
+        "report_layoff": 0.1,
+        "register_household": 1, "household_job_loss": 0.3, "household_reemployment": 0.3,
+        "open_course": 0.3, "enrol_course": 3, "issue_loan": 0.5, "grant_subsidy": 10, "place_traineeship": 4,
+        "place_internship": 0.3, "place_public_welfare": 4, "refuse_programme": 2,
+    },
 }
+
+# Programmes a person can be found eligible for (the catalogue's rules, services/programmes/catalogue.yaml),
+# mirrored on what the simulator has sent, to pick who gets a grant, a placement or a refusal.
+STARTUP_GROUPS = frozenset({"graduate", "hardship", "rural_surplus", "veteran", "disabled"})
+SCHOOLS = ("天津大学", "南开大学", "天津工业大学", "天津商业大学", "天津职业技术师范大学", "天津城建大学",
+           "天津现代职业技术学院", "天津轻工职业技术学院")
+TRADES = ("电工", "焊工", "养老护理员", "家政服务员", "中式烹调师", "电子商务师", "数控车工", "保育师")
+MONTH_DAYS = {3: 95, 6: 183, 12: 360}  # planned 见习 lengths, in days well inside the catalogue's 3–12 months
 
 
 @dataclass(eq=False)
@@ -56,8 +94,10 @@ class Action:
     """One API call. ``kind`` names it in the simulator's log; ``street_code`` is where it counts.
 
     ``after`` is the call that must have succeeded first (the person's registration before their
-    unemployment registration); ``path`` may be a function evaluated once ``after`` answered, for
-    ids the server assigns. ``on_success`` receives the response body.
+    unemployment registration), ``also_after`` any others (a household's members; the person a
+    course enrolment is for); ``path`` may be a function evaluated once they answered, for ids the
+    server assigns, and ``fill`` adds body fields the same way (a ``person_ref``). ``on_success``
+    receives the response body.
     """
 
     kind: str
@@ -67,12 +107,26 @@ class Action:
     street_code: str | None = None
     on_success: Callable[[dict[str, Any]], None] | None = None
     after: Action | None = None
+    also_after: tuple[Action, ...] = ()
+    fill: Callable[[], dict[str, Any]] | None = None
     finished: asyncio.Event = field(default_factory=asyncio.Event)
     succeeded: bool = False
+    emitted: bool = False  # handed out by Traffic.next_action: calls that wait for it may be handed out
     response: dict[str, Any] | None = None  # the accepted response's body
 
     def resolved_path(self) -> str:
         return self.path() if callable(self.path) else self.path
+
+    def resolved_body(self) -> dict[str, Any]:
+        return self.body | self.fill() if self.fill is not None else self.body
+
+    def response_id(self, key: str) -> str:
+        """An id from this call's accepted answer (for the calls that wait for it)."""
+        assert self.response is not None, f"{self.kind} has not answered"
+        return str(self.response[key])
+
+    def prerequisites(self) -> tuple[Action, ...]:
+        return ((self.after,) if self.after is not None else ()) + self.also_after
 
 
 @dataclass(eq=False)
@@ -83,6 +137,51 @@ class _Known:
     status: str = "registered"  # registered → unemployed → employed → closed
     ref: str | None = None
     last: Action | None = None  # the person's latest call: the next one waits for it
+    groups: set[str] = field(default_factory=set)  # key groups as registration keeps them
+    form: str | None = None  # the form of the current employment
+    household: _Household | None = None
+    found: set[str] = field(default_factory=set)  # programmes 政策找人 found them eligible for, not settled
+    settled: set[str] = field(default_factory=set)  # programmes granted, placed or refused to them
+
+    def ready(self) -> bool:
+        """Known to the simulator as sent: the person's latest call was handed out."""
+        return self.last is None or self.last.emitted
+
+    def eligible(self) -> set[str]:
+        """The programmes the catalogue's rules make the person eligible for (on what was sent)."""
+        out = set()
+        seeking = self.status in ("registered", "unemployed")
+        if "graduate_unemployed" in self.groups and seeking:
+            out.add("traineeship")
+        if self.groups & {"hardship", "zero_employment_family"} and self.status == "unemployed":
+            out.add("public_welfare_post")
+        if "hardship" in self.groups and self.form == "flexible":
+            out.add("flexible_social_insurance")
+        if self.form == "self_employed" and self.groups & STARTUP_GROUPS:
+            out.add("startup_subsidy")
+        return out
+
+    def refresh(self) -> None:
+        """After a change of status, groups or form: newly eligible programmes are found."""
+        self.found |= self.eligible() - self.settled
+
+    def settle(self, programme: str) -> None:
+        self.found.discard(programme)
+        self.settled.add(programme)
+
+
+@dataclass(eq=False)
+class _Household:
+    """A household the simulator registered; ``ref`` once the server answered."""
+
+    members: list[_Known]
+    action: Action
+    ref: str | None = None
+
+    def zero_employment(self) -> bool:
+        """零就业家庭 as registration derives it: someone seeking work, nobody employed."""
+        return (any(m.status in ("registered", "unemployed") for m in self.members)
+                and not any(m.status == "employed" for m in self.members))
 
 
 @dataclass(eq=False)
@@ -91,6 +190,8 @@ class _Posting:
 
     action: Action
     id: str | None = None
+    places: int = 0  # 见习 or 公益性岗位 places left for placements, seats left on a course
+    taken: set[int] = field(default_factory=set)  # the people (``id`` of their _Known) a course enrolled
 
 
 @dataclass
@@ -113,12 +214,26 @@ class Traffic:
         self.open_vacancies: list[_Posting] = []
         self.scheduled_sessions: list[_Posting] = []
         self.sessions_to_end: list[Action] = []
+        self.households: list[_Household] = []
+        self.courses: list[_Posting] = []  # courses with seats left (``places``)
+        self.posts: dict[str, list[_Posting]] = {"traineeship": [], "public_welfare": []}  # with places left
+        self.step = 0
+        self._queue: list[tuple[int, int, Action]] = []  # (due step, order, call): calls that come later
+        self._queued = 0
         self.kinds = list(WEIGHTS[self.scenario])
         self.weights = [WEIGHTS[self.scenario][k] for k in self.kinds]
 
     # -- choosing --------------------------------------------------------------------------------------
 
     def next_action(self) -> Action:
+        action = self._next_action()
+        action.emitted = True
+        return action
+
+    def _next_action(self) -> Action:
+        self.step += 1
+        if self._queue and self._queue[0][0] <= self.step:
+            return heapq.heappop(self._queue)[2]
         if self.sessions_to_end and self.rng.random() < 0.3:
             return self.sessions_to_end.pop(0)
         while True:
@@ -127,21 +242,32 @@ class Traffic:
             if action is not None:
                 return action
 
+    def _later(self, action: Action, steps: int = 0) -> Action:
+        """Queue ``action`` to come out ``steps`` calls from now (0: next), after what was queued before it
+        for the same call. Whatever it waits for was handed out or queued earlier, so never after it."""
+        self._queued += 1
+        heapq.heappush(self._queue, (self.step + steps, self._queued, action))
+        return action
+
     def _focus(self) -> str | None:
         """The scenario's 街镇 for about two thirds of the scenario-specific calls."""
         return self.street if self.street and self.rng.random() < 0.67 else None
 
-    def _pick(self, statuses: tuple[str, ...], group: KeyGroup | None = None) -> _Known | None:
+    def _pick(self, statuses: tuple[str, ...], group: KeyGroup | None = None,
+              test: Callable[[_Known], bool] | None = None) -> _Known | None:
         candidates = [p for p in self.people[-500:]
-                      if p.status in statuses and (group is None or group in p.person.key_groups)]
+                      if p.status in statuses and (group is None or group in p.person.key_groups) and p.ready()
+                      and (test is None or test(p))]
         return self.rng.choice(candidates) if candidates else None
 
     # -- people ----------------------------------------------------------------------------------------
 
-    def register_person(self) -> Action:
-        graduate = self.rng.random() < (0.6 if self.scenario == "graduation" else 0.12)
-        person = self.population.person(street_code=self._focus(), graduate=graduate)
-        known = _Known(person)
+    def register_person(self, person: Person | None = None) -> Action:
+        if person is None:
+            graduate = self.rng.random() < (0.6 if self.scenario == "graduation" else 0.12)
+            person = self.population.person(street_code=self._focus(), graduate=graduate)
+        known = _Known(person, groups={g.value for g in person.key_groups})
+        known.refresh()
         self.people.append(known)
 
         def registered(response: dict[str, Any]) -> None:
@@ -185,22 +311,43 @@ class Traffic:
 
     def register_employment(self) -> Action | None:
         known = self._pick(("registered", "unemployed"))
-        if known is None or not self.employers:
+        if known is None:
             return None
-        employer = self.rng.choice(self.employers)
-        body = {"form": "employed", "employer_ref": employer.credit_code,
-                "industry": {"section": employer.industry_section, "division": employer.industry_division},
-                "employed_on": self.today.isoformat()}
+        return self._employ(known, self._employment_form(known))
+
+    def _employment_form(self, known: _Known) -> EmploymentForm:
+        """Most people take a job with an employer; 就业困难人员 often flexible work (灵活就业), some
+        key-group people start a business (自主创业) — what 政策找人 looks for, more so in ``policy``."""
+        policy = self.scenario == "policy"
+        if "hardship" in known.groups and self.rng.random() < (0.7 if policy else 0.35):
+            return EmploymentForm.FLEXIBLE
+        if known.groups & STARTUP_GROUPS and self.rng.random() < (0.35 if policy else 0.05):
+            return EmploymentForm.SELF_EMPLOYED
+        if not self.employers or self.rng.random() < 0.08:
+            return EmploymentForm.FLEXIBLE
+        return EmploymentForm.EMPLOYED
+
+    def _employ(self, known: _Known, form: EmploymentForm, employer: Employer | None = None) -> Action:
+        body: dict[str, Any] = {"form": form.value, "employed_on": self.today.isoformat()}
+        if form in (EmploymentForm.EMPLOYED, EmploymentForm.PUBLIC_WELFARE):
+            employer = employer or self.rng.choice(self.employers)
+            body |= {"employer_ref": employer.credit_code,
+                     "industry": {"section": employer.industry_section, "division": employer.industry_division}}
+        known.form = form.value
         return self._person_action("register_employment", known, "employment", body, "employed")
 
     def certify_hardship(self) -> Action | None:
         group = self.rng.choice((KeyGroup.AGE_4050, KeyGroup.ZERO_EMPLOYMENT_FAMILY, KeyGroup.DISABLED))
-        known = self._pick(("unemployed",), group)
-        if known is None or known.last is not None and known.last.kind == "certify_hardship":
+        known = self._pick(("unemployed",), group, lambda p: "hardship" not in p.groups)
+        category = {KeyGroup.AGE_4050: HardshipCategory.AGE_4050, KeyGroup.DISABLED: HardshipCategory.DISABLED,
+                    KeyGroup.ZERO_EMPLOYMENT_FAMILY: HardshipCategory.ZERO_EMPLOYMENT_FAMILY}[group]
+        if known is None and self.scenario == "policy":  # other grounds (long unemployment, …) the bureau accepts
+            known, category = self._pick(("unemployed",), test=lambda p: "hardship" not in p.groups), \
+                HardshipCategory.OTHER
+        if known is None:
             return None
-        category = {KeyGroup.AGE_4050: "age_4050", KeyGroup.ZERO_EMPLOYMENT_FAMILY: "zero_employment_family",
-                    KeyGroup.DISABLED: "disabled"}[group]
-        body = {"categories": [category], "certified_on": self.today.isoformat()}
+        known.groups |= {"hardship"} | ({category.value} if category is not HardshipCategory.OTHER else set())
+        body = {"categories": [category.value], "certified_on": self.today.isoformat()}
         return self._person_action("certify_hardship", known, "hardship", body, None)
 
     def close_registration(self) -> Action | None:
@@ -212,6 +359,13 @@ class Traffic:
 
     def _person_action(self, kind: str, known: _Known, sub: str, body: dict[str, Any], then: str | None) -> Action:
         known.status = then or known.status
+        # key groups as registration changes them (domain.groups_after), for the eligibility mirror
+        if then == "unemployed":
+            known.groups.add("registered_unemployed")
+            known.form = None
+        elif then in ("employed", "closed"):
+            known.groups -= {"registered_unemployed", "graduate_unemployed"}
+        known.refresh()
         action = Action(kind, "POST", lambda: f"/v1/persons/{known.ref}/{sub}", body, known.person.street_code,
                         after=known.last)
         known.last = action
@@ -253,6 +407,9 @@ class Traffic:
                                   after=self.registered[draft.employer.credit_code]))
         posting.action.on_success = lambda response: setattr(posting, "id", response["vacancy_id"])
         self.open_vacancies.append(posting)
+        if draft.kind.value in self.posts:  # 见习 and 公益性岗位 posts take programme placements
+            posting.places = draft.headcount
+            self.posts[draft.kind.value].append(posting)
         return posting.action
 
     def fill_vacancy(self) -> Action | None:
@@ -328,3 +485,262 @@ class Traffic:
                 "notified_on": self.today.isoformat(), "planned_on": (self.today + timedelta(days=notice)).isoformat()}
         return Action("report_layoff", "POST", "/v1/layoffs", body, employer.street_code,
                       after=self.registered[employer.credit_code])
+
+    # -- households (户) ------------------------------------------------------------------------------
+
+    def register_household(self) -> Action:
+        """A household's members registered (求职登记; most members then in work: 就业登记) and then the
+        household itself. A household with nobody in work is a 零就业家庭 from the start."""
+        members = self.population.household(street_code=self._focus())
+        first: Action | None = None
+        known_members: list[_Known] = []
+        for _relation, person in members:
+            registration = self.register_person(person)
+            known = self.people[-1]
+            known_members.append(known)
+            if first is None:
+                first = registration
+            else:
+                self._later(registration)
+            if self.rng.random() < 0.8:
+                self._later(self._employ(known, EmploymentForm.EMPLOYED if self.employers and self.rng.random() < 0.9
+                                         else EmploymentForm.FLEXIBLE))
+        head = members[0][1]
+        body = {"community_code": community_code(head.street_code, head.community),
+                "registered_on": self.today.isoformat()}
+        household = _Household(known_members, Action("register_household", "POST", "/v1/households", body,
+                                                     head.street_code))
+        household.action.fill = lambda: {"members": [
+            {"person_ref": m.ref, "relation": relation.value}
+            for (relation, _), m in zip(members, household.members, strict=True)]}
+        household.action.also_after = tuple(m.last for m in known_members if m.last is not None)
+        household.action.on_success = lambda response: setattr(household, "ref", response["household_ref"])
+        for member in known_members:
+            member.household = household
+        self.households.append(household)
+        self._later(household.action)
+        assert first is not None
+        return first
+
+    def _ready_households(self) -> list[_Household]:
+        return [h for h in self.households[-300:] if h.action.emitted and all(m.ready() for m in h.members)]
+
+    def household_job_loss(self) -> Action | None:
+        """The only member in work loses the job (失业登记): the family becomes 零就业."""
+        candidates = [h for h in self._ready_households()
+                      if [m.status for m in h.members].count("employed") == 1]
+        if not candidates:
+            return None
+        household = self.rng.choice(candidates)
+        known = next(m for m in household.members if m.status == "employed")
+        body = {"registered_on": self.today.isoformat(), "unemployed_since": self.today.isoformat(),
+                "reason": self.rng.choice(("contract_ended", "dismissed", "employer_closed")),
+                "registration_place": "household"}
+        return self._person_action("register_unemployment", known, "unemployment", body, "unemployed")
+
+    def household_reemployment(self) -> Action | None:
+        """A member of a 零就业家庭 finds work (就业登记), which clears the family."""
+        candidates = [h for h in self._ready_households() if h.zero_employment()]
+        if not candidates:
+            return None
+        household = self.rng.choice(candidates)
+        known = self.rng.choice([m for m in household.members if m.status in ("registered", "unemployed")])
+        return self._employ(known, self._employment_form(known))
+
+    # -- programmes (services/programmes, catalogue.yaml) ---------------------------------------------
+
+    def _programme_action(self, kind: str, path: str | Callable[[], str], body: dict[str, Any], known: _Known,
+                          after: Action | None = None, *, street: bool = True) -> Action:
+        """A programme call about ``known``: sent once the person's latest call answered (their
+        ``person_ref`` is filled in then) and after ``after`` (the course, the grant, the post);
+        with the person's 街镇 in the body unless ``street`` is false (a refusal has none)."""
+        waits = [a for a in (after, known.last) if a is not None]
+        where = {"street_code": known.person.street_code} if street else {}
+        return Action(kind, "POST", path, where | body,
+                      known.person.street_code, after=waits[0] if waits else None, also_after=tuple(waits[1:]),
+                      fill=lambda: {"person_ref": known.ref})
+
+    def open_course(self) -> Action:
+        """A 马兰花 创业培训 class (about 30, ten days) or a 职业技能培训 course by trade and level."""
+        malanhua = self.rng.random() < 2.5 / 8
+        street = self.population.street(self._focus())
+        body: dict[str, Any] = {"street_code": street, "starts_on": self.today.isoformat()}
+        if malanhua:
+            body |= {"programme_code": "malanhua_training", "title": "马兰花创业培训（SIYB）", "capacity": 30,
+                     "ends_on": (self.today + timedelta(days=10)).isoformat()}
+        else:
+            trade, level = self.rng.choice(TRADES), self.rng.choice((3, 4, 5, 5))
+            body |= {"programme_code": "skills_training", "title": f"{trade}职业技能培训", "occupation": trade,
+                     "level": level, "capacity": self.rng.randint(30, 50),
+                     "ends_on": (self.today + timedelta(days=self.rng.choice((20, 30, 45)))).isoformat()}
+        course = _Posting(Action("open_course", "POST", "/v1/programmes/courses", body, street),
+                          places=body["capacity"])
+        course.action.on_success = lambda response: setattr(course, "id", response["course_id"])
+        self.courses.append(course)
+        return course.action
+
+    def enrol_course(self) -> Action | None:
+        """A person enrols; most complete some calls later (马兰花: the 500 元 is granted and paid on
+        completion; 职业技能培训: a subsidy by level, within the cap)."""
+        if not self.courses:  # people ask for training before a class is open: the bureau opens one
+            return self.open_course()
+        course = self.rng.choice(self.courses[-20:])
+        known = self._pick(("registered", "unemployed"), test=lambda p: id(p) not in course.taken)
+        if known is None:
+            return None
+        course.taken.add(id(known))
+        course.places -= 1
+        if course.places == 0:
+            self.courses.remove(course)
+        enrolment = self._programme_action("enrol_course", lambda: f"/v1/programmes/courses/{course.id}/enrolments",
+                                           {"enrolled_on": self.today.isoformat()}, known, after=course.action)
+        if self.rng.random() < 0.9:
+            completion: dict[str, Any] = {"completed_on": self.today.isoformat(),
+                                          "certificate": self.rng.random() < 0.85}
+            if course.action.body["programme_code"] == "skills_training":
+                completion["subsidy_yuan"] = {3: 1200, 4: 1800, 5: 2400}[course.action.body["level"]]
+            self._later(Action("complete_course", "POST",
+                               lambda: f"/v1/programmes/enrolments/{enrolment.response_id('enrolment_id')}/completion",
+                               completion, known.person.street_code, after=enrolment), self.rng.randint(20, 80))
+        return enrolment
+
+    def issue_loan(self) -> Action | None:
+        """创业担保贷款: mostly to people who started a business, up to 20万元 for 1–3 years; some to
+        small businesses, up to 300万元 for 1–2 years. 贴息: about half the interest."""
+        known = self._pick(("employed",), test=lambda p: p.form == "self_employed")
+        if known is not None and self.rng.random() < 0.85:
+            amount = self.rng.choice((50_000, 100_000, 150_000, 200_000, 200_000))
+            term = self.rng.choice((12, 24, 36))
+            body = {"programme_code": "startup_loan", "amount_yuan": amount, "term_months": term,
+                    "interest_subsidy_yuan": amount * 175 * term // 12 // 10_000, "issued_on": self.today.isoformat()}
+            return self._programme_action("issue_loan", "/v1/programmes/loans", body, known)
+        small = [e for e in self.employers if e.staff <= 100]
+        if not small:
+            return None
+        employer = self.rng.choice(small)
+        amount, term = self.rng.choice((500_000, 1_000_000, 2_000_000, 3_000_000)), self.rng.choice((12, 24))
+        body = {"programme_code": "startup_loan", "employer_ref": employer.credit_code,
+                "street_code": employer.street_code, "amount_yuan": amount, "term_months": term,
+                "interest_subsidy_yuan": amount * 175 * term // 12 // 10_000, "issued_on": self.today.isoformat()}
+        return Action("issue_loan", "POST", "/v1/programmes/loans", body, employer.street_code,
+                      after=self.registered[employer.credit_code])
+
+    def grant_subsidy(self) -> Action | None:
+        """A grant to someone 政策找人 found (灵活就业社保补贴: ¾ of the contributions paid; 一次性创业补贴),
+        else a 创业带动就业补贴 to an employer; each paid some calls later."""
+        known = self._pick(("employed", "closed"), test=lambda p: bool(
+            p.found & {"flexible_social_insurance", "startup_subsidy"}))
+        if known is not None:
+            programme = self.rng.choice(sorted(known.found & {"flexible_social_insurance", "startup_subsidy"}))
+            known.settle(programme)
+            if programme == "flexible_social_insurance":
+                months = self.rng.choice((3, 6, 6, 12))
+                contributions = months * self.rng.randrange(900, 1300, 50)
+                body: dict[str, Any] = {"programme_code": programme, "months": months,
+                                        "contributions_yuan": contributions, "amount_yuan": contributions * 3 // 4}
+            else:
+                body = {"programme_code": programme, "kind": "one_off", "amount_yuan": 10_000}
+            grant = self._programme_action("grant_subsidy", "/v1/programmes/grants",
+                                           {**body, "granted_on": self.today.isoformat()}, known)
+        else:
+            if not self.employers:
+                return None
+            employer = self.rng.choice(self.employers)
+            jobs = self.rng.randint(1, 10)
+            body = {"programme_code": "startup_subsidy", "kind": "job_creation", "employer_ref": employer.credit_code,
+                    "street_code": employer.street_code, "amount_yuan": min(50_000, 2_000 * jobs),
+                    "granted_on": self.today.isoformat()}
+            grant = Action("grant_subsidy", "POST", "/v1/programmes/grants", body, employer.street_code,
+                           after=self.registered[employer.credit_code])
+        self._later(Action("pay_grant", "POST", "/v1/programmes/payments",
+                           {"amount_yuan": grant.body["amount_yuan"], "paid_on": self.today.isoformat()},
+                           grant.street_code, after=grant,
+                           fill=lambda: {"grant_id": grant.response_id("grant_id")}), self.rng.randint(10, 60))
+        return grant
+
+    def place_traineeship(self) -> Action | None:
+        """A 离校未就业 graduate starts a 见习 on a 见习岗位; it ends some calls later, and about 60 % are
+        kept by the host (吸纳), which is their employment."""
+        posts = self.posts["traineeship"]
+        known = self._pick(("registered", "unemployed"), test=lambda p: "traineeship" in p.found)
+        if not posts or known is None:
+            return None
+        post = self.rng.choice(posts[-20:])
+        post.places -= 1
+        if post.places <= 0:
+            posts.remove(post)
+        known.settle("traineeship")
+        months = self.rng.choice((3, 6, 6, 12))
+        body = {"programme_code": "traineeship", "employer_ref": post.action.body["employer_ref"],
+                "starts_on": self.today.isoformat(),
+                "ends_on": (self.today + timedelta(days=MONTH_DAYS[months])).isoformat()}
+        placement = self._placement("place_traineeship", body, known, post)
+        kept = self.rng.random() < 0.6
+        self._later(Action("end_placement", "POST",
+                           lambda: f"/v1/programmes/placements/{placement.response_id('placement_id')}/end",
+                           {"ended_on": self.today.isoformat(), "retained_after": kept}, known.person.street_code,
+                           after=placement), self.rng.randint(30, 120))
+        if kept:
+            employer = next(e for e in self.employers if e.credit_code == post.action.body["employer_ref"])
+            self._later(self._employ(known, EmploymentForm.EMPLOYED, employer), self.rng.randint(121, 150))
+        return placement
+
+    def place_internship(self) -> Action | None:
+        """A student (a registered graduate) does a 大学生实习 with an employer, ended some calls later."""
+        known = self._pick(("registered",), KeyGroup.GRADUATE)
+        if known is None or not self.employers or "internship" in known.settled:
+            return None
+        known.settled.add("internship")
+        employer = self.rng.choice(self.employers)
+        body = {"programme_code": "internship", "employer_ref": employer.credit_code,
+                "school": self.rng.choice(SCHOOLS), "starts_on": self.today.isoformat(),
+                "ends_on": (self.today + timedelta(days=self.rng.choice((30, 60, 90)))).isoformat()}
+        placement = self._programme_action("place_internship", "/v1/programmes/placements", body, known,
+                                           after=self.registered[employer.credit_code])
+        self._later(Action("end_placement", "POST",
+                           lambda: f"/v1/programmes/placements/{placement.response_id('placement_id')}/end",
+                           {"ended_on": self.today.isoformat()}, known.person.street_code, after=placement),
+                    self.rng.randint(30, 120))
+        return placement
+
+    def place_public_welfare(self) -> Action | None:
+        """托底安置: an unemployed 就业困难人员 (or 零就业家庭 member) placed on a 公益性岗位, registered as
+        employment of that form with the post's employer."""
+        posts = self.posts["public_welfare"]
+        known = self._pick(("unemployed",), test=lambda p: "public_welfare_post" in p.found)
+        if not posts or known is None:
+            return None
+        post = self.rng.choice(posts[-20:])
+        post.places -= 1
+        if post.places <= 0:
+            posts.remove(post)
+        known.settle("public_welfare_post")
+        body = {"programme_code": "public_welfare_post", "employer_ref": post.action.body["employer_ref"],
+                "safety_net": True, "starts_on": self.today.isoformat()}
+        placement = self._placement("place_public_welfare", body, known, post)
+        employer = next(e for e in self.employers if e.credit_code == post.action.body["employer_ref"])
+        self._later(self._employ(known, EmploymentForm.PUBLIC_WELFARE, employer))
+        return placement
+
+    def _placement(self, kind: str, body: dict[str, Any], known: _Known, post: _Posting) -> Action:
+        action = self._programme_action(kind, "/v1/programmes/placements", body, known, after=post.action)
+        person_fill = action.fill
+        assert person_fill is not None
+        action.fill = lambda: person_fill() | {"vacancy_id": post.id}
+        return action
+
+    def refuse_programme(self) -> Action | None:
+        """A 红娘 records that someone found eligible will not take it up: they found work meanwhile
+        (放弃), or could not be reached — which closes their 政策找人 case."""
+        statuses = ("registered", "unemployed", "employed", "closed")
+        known = self._pick(statuses, test=lambda p: bool(p.found - p.eligible()))
+        if known is None and self.rng.random() < 0.2:
+            known = self._pick(statuses, test=lambda p: bool(p.found))
+        if known is None:
+            return None
+        lapsed = sorted(known.found - known.eligible())
+        programme = self.rng.choice(lapsed or sorted(known.found))
+        known.settle(programme)
+        body = {"programme_code": programme, "reason": "declined" if lapsed else "unreachable",
+                "refused_on": self.today.isoformat()}
+        return self._programme_action("refuse_programme", "/v1/programmes/refusals", body, known, street=False)

@@ -4,7 +4,7 @@ through the gateway, checked through the gateway.
 The phases share one stack and add up: after each, every checked indicator must equal what the
 simulator's accepted calls imply (computed here, independently of the platform):
 
-1. normal traffic;
+1. normal traffic (with households and the programmes: their indicators too, and 政策找人 matches);
 2. the monitoring worker killed with SIGKILL mid-run (`leye up` restarts it);
 3. the broker paused for 20 s while traffic continues;
 4. a layoff wave in 中北镇, which must raise a warning for 中北镇 and no other 街镇.
@@ -58,7 +58,7 @@ class Platform:
             try:
                 if needle in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode():
                     return pid
-            except FileNotFoundError:
+            except (FileNotFoundError, ProcessLookupError):  # exited since listed (a zombie raises the latter)
                 continue
         raise AssertionError(f"no child process {needle}")
 
@@ -93,10 +93,11 @@ class Platform:
         return self._token[0]
 
     def indicators(self) -> dict[str, float | None] | None:
-        """The indicators, or None while the monitoring service is unavailable (503, e.g. restarting)."""
+        """The indicators, or None while the monitoring service is unavailable (503, e.g. restarting; 504,
+        not answering within the gateway's backend timeout on a loaded machine)."""
         response = httpx.get(f"{self.gateway}/v1/stats/indicators", timeout=30,
                              headers={"Authorization": f"Bearer {self.token()}"})
-        if response.status_code == 503:
+        if response.status_code in (503, 504):
             return None
         assert response.status_code == 200, response.text
         return {i["code"]: i["value"] for i in response.json()["indicators"]}
@@ -125,7 +126,22 @@ def expected(sent: list[Action]) -> dict[str, float]:
     mass = [a for a in ok if a.kind == "report_layoff" and assess_layoff(
         a.body["staff_count"], a.body["planned_cuts"], date.fromisoformat(a.body["notified_on"]),
         date.fromisoformat(a.body["planned_on"])).is_mass]
+    completed = [a for a in ok if a.kind == "complete_course"]  # completion → enrolment → course
+    course_of = {id(a): a.after.after.body for a in completed}
+    training_paid = sum(course_of[id(a)].get("programme_code") == "malanhua_training" and 500
+                        or a.body.get("subsidy_yuan", 0) for a in completed)
+    placed = Counter(a.body["programme_code"] for a in ok if a.kind.startswith("place_"))
     return {
+        "malanhua_trained": sum(course_of[id(a)]["programme_code"] == "malanhua_training" for a in completed),
+        "skills_trained": sum(course_of[id(a)]["programme_code"] == "skills_training" for a in completed),
+        "startup_loans_issued": sum(a.body["amount_yuan"] for a in ok if a.kind == "issue_loan"),
+        "startup_subsidies_granted": sum(a.body["amount_yuan"] for a in ok if a.kind == "grant_subsidy"
+                                         and a.body["programme_code"] == "startup_subsidy"),
+        "trainees_taken_on": placed["traineeship"],
+        "trainees_retained": sum(a.kind == "end_placement" and a.body.get("retained_after") is True for a in ok),
+        "interns_placed": placed["internship"],
+        "public_welfare_placed": placed["public_welfare_post"],
+        "programme_funds_paid": training_paid + sum(a.body["amount_yuan"] for a in ok if a.kind == "pay_grant"),
         "new_employment": kinds["register_employment"],
         "unemployment_registrations": kinds["register_unemployment"],
         "registered_unemployed": sum(1 for state in last_state.values() if state == "register_unemployment"),
@@ -162,7 +178,14 @@ def platform(tmp_path_factory):
 def test_indicators_equal_the_simulators_totals(platform: Platform) -> None:
     platform.run(Traffic(101), count=300)
     assert sum(a.succeeded for a in platform.sent) > 250
+    programme_calls = Counter(a.kind for a in platform.sent if a.succeeded and "/programmes/" in a.resolved_path())
+    assert programme_calls["enrol_course"] and programme_calls["grant_subsidy"] and programme_calls["pay_grant"]
     assert_converges(platform)
+    # 政策找人: the graduates of the normal traffic are found eligible for 见习 (programme.eligible)
+    deadline = time.monotonic() + CONVERGE_S
+    while not ((platform.indicators() or {}).get("policy_matches") or time.monotonic() > deadline):
+        time.sleep(0.5)
+    assert (platform.indicators() or {}).get("policy_matches")
 
 
 def test_killing_the_monitoring_worker_mid_run_loses_and_duplicates_nothing(platform: Platform) -> None:

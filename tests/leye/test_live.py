@@ -51,6 +51,17 @@ def test_view_shows_progress_against_the_pro_rated_expectation() -> None:
     assert "滞后（按进度应达 21,500）" in text and "正常（目标 >= 100）" in text and "未达标" not in text
 
 
+def test_view_shows_the_programmes_and_policy_matches() -> None:
+    data = DATA | {"indicators": DATA["indicators"] | {
+        "policy_matches": {"code": "policy_matches", "name": "政策找人", "unit": "人次", "value": 17},
+        "programme_funds_paid": {"code": "programme_funds_paid", "name": "就业补助资金支付额", "unit": "元",
+                                 "value": 78550.0},
+    }}
+    text = screen(data)
+    assert "就业创业项目与政策找人" in text and "政策找人" in text and "17" in text
+    assert "78,550 元" in text
+
+
 def test_unreachable_statistics_become_a_message() -> None:
     with httpx.Client(timeout=0.5) as client:
         data = fetch("http://127.0.0.1:9", client)

@@ -1,15 +1,23 @@
 """The simulator's traffic: deterministic for a seed, and every body it sends is one the receiving
-service accepts (validated with that service's own request model)."""
+service accepts (validated with that service's own request model), with amounts within the programme
+catalogue's caps; households of a plausible size and shape; the ``policy`` scenario's 政策找人 path."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
+from statistics import mean
 
 import orjson
 import pytest
 
+from leye.simulator.population import HOUSEHOLD_SIZES, Population
 from leye.simulator.traffic import SCENARIOS, Traffic
 from schemas import is_valid_credit_code, is_valid_id_number
+from schemas.reference import load_communities
+from schemas.vocab import HouseholdRelation
+from services.programmes.api import eligibility, grants, loans, placements, training
+from services.programmes.catalogue import load as load_catalogue
 from services.registration.api import models as registration
 from services.vacancies.api import employers, headcount, layoffs, monitored, sessions, vacancies
 
@@ -30,27 +38,58 @@ REQUEST_MODELS = {
     "report_headcount": headcount.HeadcountIn,
     "enrol_monitored": monitored.MonitoredIn,
     "report_layoff": layoffs.LayoffIn,
+    "register_household": registration.HouseholdIn,
+    "open_course": training.CourseIn,
+    "enrol_course": training.EnrolmentIn,
+    "complete_course": training.CompletionIn,
+    "issue_loan": loans.LoanIn,
+    "grant_subsidy": grants.GrantIn,
+    "pay_grant": grants.PaymentIn,
+    "place_traineeship": placements.PlacementIn,
+    "place_internship": placements.PlacementIn,
+    "place_public_welfare": placements.PlacementIn,
+    "end_placement": placements.PlacementEndIn,
+    "refuse_programme": eligibility.RefusalIn,
 }
+IDS = ("vacancy_id", "session_id", "course_id", "enrolment_id", "grant_id", "placement_id", "household_ref",
+       "loan_id", "refusal_id")
 
 
 def plan(seed: int, scenario: str, street: str | None = None, n: int = 800) -> list:
-    """The first ``n`` calls, answering each as the services would (every call accepted)."""
+    """The first ``n`` calls, answering each as the services would (every call accepted). A call is
+    only handed out after every call it waits for."""
     traffic = Traffic(seed, scenario=scenario, street=street)
-    calls = []
-    for i in range(n):
-        action = traffic.next_action()
-        action.succeeded = True
-        if action.on_success is not None:
-            action.on_success({"person_ref": f"{i:064x}", "vacancy_id": f"id-{i}", "session_id": f"id-{i}",
-                               "status": "open"})
-        calls.append(action)
-    return calls
+    return [answer(traffic.next_action(), i) for i in range(n)]
+
+
+def answer(action, i: int):
+    """Accept the ``i``-th call as its service would, with made-up ids."""
+    assert all(p.succeeded for p in action.prerequisites()), f"{action.kind} handed out before what it waits for"
+    action.succeeded = True
+    action.response = {"person_ref": f"{i:064x}", "status": "open"} | {key: f"id-{i}" for key in IDS}
+    if action.on_success is not None:
+        action.on_success(action.response)
+    return action
+
+
+LONG = ("normal", "policy")
+
+
+@functools.cache
+def long_plan(scenario: str) -> tuple:
+    """Enough calls of the scenarios with programmes for their rarer calls to appear (shared by tests)."""
+    return tuple(plan(11, scenario, "120111103", n=2500))
+
+
+def test_every_kind_of_call_is_exercised() -> None:
+    kinds = {c.kind for scenario in LONG for c in long_plan(scenario)}
+    assert kinds == set(REQUEST_MODELS), f"not exercised: {set(REQUEST_MODELS) - kinds}"
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_same_seed_same_traffic_and_other_seed_other_traffic(scenario: str) -> None:
     def shape(calls):
-        return [(c.kind, c.resolved_path(), orjson.dumps(c.body)) for c in calls]
+        return [(c.kind, c.resolved_path(), orjson.dumps(c.resolved_body())) for c in calls]
 
     assert shape(plan(5, scenario, "120111100")) == shape(plan(5, scenario, "120111100"))
     assert shape(plan(5, scenario, "120111100")) != shape(plan(6, scenario, "120111100"))
@@ -58,14 +97,23 @@ def test_same_seed_same_traffic_and_other_seed_other_traffic(scenario: str) -> N
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_every_body_is_accepted_by_the_receiving_service_model(scenario: str) -> None:
-    calls = plan(11, scenario, "120111103")
-    assert {c.kind for c in calls} == set(REQUEST_MODELS), "every kind of call is exercised"
+    calls = long_plan(scenario) if scenario in LONG else plan(11, scenario, "120111103")
+    assert {c.kind for c in calls} <= set(REQUEST_MODELS)
+    catalogue = load_catalogue()
     for call in calls:
-        REQUEST_MODELS[call.kind].model_validate_json(orjson.dumps(call.body))
+        body = REQUEST_MODELS[call.kind].model_validate_json(orjson.dumps(call.resolved_body()))
         if call.kind == "register_person":
             assert is_valid_id_number(call.body["id_number"])
         if call.kind == "register_employer":
             assert is_valid_credit_code(call.body["employer_ref"])
+        if call.kind in ("issue_loan", "grant_subsidy"):  # amounts within the catalogue's caps
+            programme = catalogue.get(body.programme_code)
+            assert programme is not None
+            cap = programme.cap_for("person" if body.person_ref else "employer")
+            if body.programme_code == "flexible_social_insurance":  # at most ¾ of the contributions
+                assert 0 < body.amount_yuan * 4 <= body.contributions_yuan * 3
+            else:
+                assert cap is not None and 0 < body.amount_yuan <= cap
 
 
 def test_layoff_wave_concentrates_on_its_street() -> None:
@@ -75,3 +123,82 @@ def test_layoff_wave_concentrates_on_its_street() -> None:
     assert set(layoffs_by_street) == {"120111100"}
     assert unemployment.most_common(1)[0][0] == "120111100"
     assert unemployment["120111100"] > 0.5 * sum(unemployment.values())
+
+
+def test_programme_traffic_follows_the_plans_relative_volumes() -> None:
+    kinds = Counter(c.kind for c in long_plan("normal"))
+    enrolled, completed = kinds["enrol_course"], kinds["complete_course"]
+    assert enrolled > kinds["place_traineeship"] > kinds["place_public_welfare"] > 0  # 8,500 : 1,700 : 300 a year
+    assert 0 < completed <= enrolled
+    assert 0 < kinds["issue_loan"] < kinds["grant_subsidy"]
+    assert kinds["pay_grant"] <= kinds["grant_subsidy"]
+
+
+def test_households_are_realistic_for_a_tianjin_district() -> None:
+    population = Population(seed=4)
+    households = [population.household() for _ in range(1000)]
+    sizes = Counter(len(h) for h in households)
+    assert set(sizes) <= set(HOUSEHOLD_SIZES) and sizes[1] and sizes[5]
+    assert 2.3 < mean(len(h) for h in households) < 2.7
+    communities = load_communities()
+    for household in households:
+        relations = [relation for relation, _ in household]
+        assert relations[0] is HouseholdRelation.HEAD and relations.count(HouseholdRelation.HEAD) == 1
+        assert relations.count(HouseholdRelation.SPOUSE) <= 1
+        assert len({(p.street_code, p.community) for _, p in household}) == 1  # one 社区
+        head = household[0][1]
+        assert any(c.name == head.community and c.street_code == head.street_code for c in communities.values())
+
+
+def test_households_become_zero_employment_and_are_cleared() -> None:
+    """Registered after every member's registration (and employment, for most); a member losing the
+    only job makes a family 零就业, a member's employment clears it (as the simulator derives it from
+    the calls it sent, the registration service's rule)."""
+    traffic = Traffic(8)
+    calls, flips = [], Counter()
+    was: dict[int, bool] = {}
+    for i in range(2000):
+        calls.append(answer(traffic.next_action(), i))
+        for household in traffic.households:
+            if household.action.emitted:
+                now = household.zero_employment()
+                if id(household) in was and was[id(household)] != now:
+                    flips["identified" if now else "cleared"] += 1
+                was[id(household)] = now
+    registered = [c for c in calls if c.kind == "register_household"]
+    assert len(registered) > 20
+    for call in registered:
+        members = call.resolved_body()["members"]
+        assert 1 <= len(members) <= 5 and len({m["person_ref"] for m in members}) == len(members)
+        assert len(call.also_after) >= len(members)  # after every member's registration (and employment)
+    assert 0 < sum(was.values()) < len(was) / 3  # some families are 零就业, most are not
+    assert flips["identified"] > 0 and flips["cleared"] > 0
+
+
+def test_the_policy_scenario_makes_people_eligible_and_settles_their_cases() -> None:
+    """政策找人: 就业困难人员认定, then flexible work (灵活就业社保补贴's rule) or a 公益性岗位; key-group
+    people starting a business; graduates on 见习 — each followed by the grant or placement that
+    closes the case, for the same person, after the call that made them eligible."""
+    calls = plan(21, "policy", n=1500)
+    ref_of = {id(c): c.response["person_ref"] for c in calls if c.kind == "register_person"}
+
+    def person(call):  # the person_ref of a call: its registration's answer
+        first = call
+        while first.after is not None:
+            first = first.after
+        return ref_of.get(id(first))
+
+    history: dict[str, list[tuple[int, str]]] = {}  # person → their calls that matter here, in order
+    for i, c in enumerate(calls):
+        if c.kind == "certify_hardship" or c.kind == "register_employment" and c.body["form"] == "flexible":
+            history.setdefault(person(c), []).append((i, c.kind))
+    granted = [(c.resolved_body()["person_ref"], i) for i, c in enumerate(calls)
+               if c.kind == "grant_subsidy" and c.body["programme_code"] == "flexible_social_insurance"]
+    assert len(granted) >= 5
+    for ref, i in granted:  # certified, then in flexible work (eligible from then on), then granted
+        before = [kind for j, kind in history[ref] if j < i]
+        assert "certify_hardship" in before
+        assert "register_employment" in before[before.index("certify_hardship"):]
+    codes = Counter(c.body["programme_code"] for c in calls if c.kind in (
+        "grant_subsidy", "place_traineeship", "place_public_welfare", "refuse_programme"))
+    assert {"flexible_social_insurance", "startup_subsidy", "traineeship", "public_welfare_post"} <= set(codes)
