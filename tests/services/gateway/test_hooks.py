@@ -108,7 +108,8 @@ def test_grafana_sample_payloads_become_warnings_on_kafka_exactly_once(kafka_gat
     assert job_loss["subject"] == f"grafana-{fingerprints[0]}-{JOB_LOSS_STARTS_AT}"
     assert {k: v for k, v in job_loss["data"].items() if k != "alert_id"} == {
         "level": "orange", "scope_kind": "street", "scope_code": "120111001", "signal": "job_loss_rate",
-        "value": 0.134, "threshold": 0.1, "window": "30d", "source": "grafana", "fingerprint": fingerprints[0]}
+        "value": 0.134, "threshold": 0.1, "window": "30d", "source": "grafana", "fingerprint": fingerprints[0],
+        "summary": None, "subject_ref": None}
     memory = next(e for e in events if e["data"]["fingerprint"] == fingerprints[1]
                   and e["type"].endswith("resolved.v1"))
     assert (memory["data"]["scope_kind"], memory["data"]["scope_code"], memory["data"]["signal"],
