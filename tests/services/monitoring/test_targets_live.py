@@ -106,9 +106,17 @@ def worker(tmp_path_factory: pytest.TempPathFactory, targets_file: Path) -> Iter
         broker.stop()
 
 
+_READ: dict[tuple, dict[str, dict]] = {}
+
+
 def indicators(worker: MonitoringProcess, start: date, end: date, **params: str) -> dict[str, dict]:
-    body = worker.get("/stats/indicators", **{"from": start.isoformat(), "to": end.isoformat()}, **params).json()
-    return {row["code"]: row for row in body["indicators"]}
+    """``/stats/indicators`` for the period, asked once per period: the worker's events do not change
+    after the fixture, and each flow's period figure is asked by several tests."""
+    key = (worker.url, start, end, *sorted(params.items()))
+    if key not in _READ:
+        body = worker.get("/stats/indicators", **{"from": start.isoformat(), "to": end.isoformat()}, **params).json()
+        _READ[key] = {row["code"]: row for row in body["indicators"]}
+    return _READ[key]
 
 
 @pytest.mark.parametrize(("start", "end", "params"), [

@@ -215,14 +215,24 @@ def grafana(sql: str, *, street: str = "", start: datetime = FROM, end: datetime
     return sql
 
 
+_RESULTS: dict[tuple[str, str], tuple[tuple[str, ...], list[tuple]]] = {}
+"""Results of the module's panel queries, by store and SQL. The module's two stores are written once,
+in their fixtures, so a query shared by panels (the KPIs', the per-街镇 one) or asked again by
+another test gives the same rows: it runs once."""
+
+
 def query(store: Store, spec: PanelSpec, *, street: str = "", start: datetime = FROM,
           end: datetime = TO) -> tuple[tuple[str, ...], list[tuple]]:
     """The panel's columns and rows, as Grafana shows them: from its query's result (shared by the
     KPIs), its own columns (``PanelSpec.take``); ``()`` and no rows for an empty list."""
-    result = store.client.query(grafana(spec.sql, street=street, start=start, end=end))
-    if not result.column_names:
+    sql = grafana(spec.sql, street=street, start=start, end=end)
+    if (store.dsn, sql) not in _RESULTS:
+        result = store.client.query(sql)
+        _RESULTS[store.dsn, sql] = (tuple(result.column_names), list(result.result_rows))
+    column_names, rows = _RESULTS[store.dsn, sql]
+    if not column_names:
         return (), []
-    return spec.columns, spec.take(result.column_names, result.result_rows)
+    return spec.columns, spec.take(column_names, rows)
 
 
 def run(store: Store, spec: PanelSpec, street: str = "") -> tuple[tuple[str, ...], list[tuple]]:
