@@ -75,7 +75,7 @@ def test_a_broker_restart_with_a_lagging_consumer_loses_and_doubles_nothing(tmp_
 
         fault = threading.Timer(2.0, fault_in_background)
         fault.start()
-        platform.run(Traffic(602), count=600, rate=30.0)  # 20 s of traffic around the fault
+        platform.run(Traffic(602), count=420, rate=30.0)  # 14 s of traffic around the fault (2 s + 8 s lag)
         fault.join()
         if failed:
             raise failed[0]

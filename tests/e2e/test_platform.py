@@ -6,7 +6,7 @@ simulator's accepted calls imply (computed here, independently of the platform):
 
 1. normal traffic (with households and the programmes: their indicators too, and 政策找人 matches);
 2. the monitoring worker killed with SIGKILL mid-run (`leye up` restarts it);
-3. the broker paused for 20 s while traffic continues;
+3. the broker paused for 12 s while traffic continues;
 4. a layoff wave in 中北镇, which must raise a warning for 中北镇 and no other 街镇.
 """
 
@@ -201,12 +201,12 @@ def test_a_paused_broker_delays_events_but_loses_none(platform: Platform) -> Non
 
     def outage() -> None:
         os.kill(broker, signal.SIGSTOP)
-        time.sleep(20)
+        time.sleep(12)
         os.kill(broker, signal.SIGCONT)
 
     pause = threading.Timer(2.0, outage)
     pause.start()
-    platform.run(Traffic(303), count=700, rate=25.0)  # ≈ 28 s of traffic, 20 s of it during the outage
+    platform.run(Traffic(303), count=450, rate=25.0)  # ≈ 18 s of traffic, 12 s of it during the outage
     pause.join()
     assert_converges(platform)
 

@@ -26,7 +26,7 @@ from tests.services.monitoring.harness import MonitoringProcess, publish
 
 RAISED, UPDATED = "cn.xiqing.leye.alert.raised.v1", "cn.xiqing.leye.alert.updated.v1"
 STREET = "120111101"
-FULL_EVALUATION_EVERY_S = 20
+FULL_EVALUATION_EVERY_S = 12
 """The only evaluations after start-up in the worker's first life (touched scopes wait an hour): the
 test publishes just after one and stops the broker well before the next, which then raises the
 warning. The restarted worker evaluates touched scopes every second again, as by default."""
