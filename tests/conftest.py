@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -13,6 +15,9 @@ from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
 WHOLE_STACK_TESTS = ("tests/e2e/", "tests/leye/test_up.py")
 """Files whose tests start a whole `leye up`: under pytest-xdist they share one worker."""
 
+
+FILE_SECONDS: dict[str, float] = json.loads((Path(__file__).with_name("file_seconds.json")).read_text("utf-8"))
+"""The files that took 3 s or more in one full run, with their seconds: the scheduler's order without a cache."""
 
 DURATIONS_CACHE_KEY = "leye/test-seconds"
 """pytest's cache (``.pytest_cache``) of each test's last duration (setup + call + teardown), by node id."""
@@ -34,7 +39,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     end: xdist hands out scopes in queue order, which it sorts by number of tests (a file of one
     21-second test came last). The whole stack goes first, then the other files by their tests'
     durations in the last runs (pytest's cache); a test never timed counts as a long one, so a new
-    file starts early. Without a cache (a clean checkout) the rest keep xdist's order."""
+    file starts early. Without a cache (a clean checkout, CI) the files go by ``FILE_SECONDS``, a
+    snapshot of each long file's seconds in one full run: an order, not a measurement."""
     from collections import OrderedDict
 
     from xdist.scheduler import LoadScopeScheduling
@@ -51,15 +57,16 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
 
         def _assign_work_unit(self, node) -> None:
             # The first call comes once the whole queue is built (schedule()), before any unit left it.
-            if not self._longest_first and seconds:
+            if not self._longest_first:
                 def expected_s(item: tuple[str, dict[str, bool]]) -> float:
                     scope, tests = item
-                    return float("inf") if scope == "whole-stack" else sum(
-                        seconds.get(nodeid, never_timed_s) for nodeid in tests)
+                    if scope == "whole-stack":
+                        return float("inf")
+                    if seconds:
+                        return sum(seconds.get(nodeid, never_timed_s) for nodeid in tests)
+                    return FILE_SECONDS.get(scope, 0.0)
 
                 self.workqueue = OrderedDict(sorted(self.workqueue.items(), key=expected_s, reverse=True))
-            elif not self._longest_first and "whole-stack" in self.workqueue:
-                self.workqueue.move_to_end("whole-stack", last=False)
             self._longest_first = True
             super()._assign_work_unit(node)
 
