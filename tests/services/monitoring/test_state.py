@@ -122,7 +122,7 @@ def test_a_replayed_batch_and_a_redelivered_subset_out_of_order_change_no_figure
 
     store.write_sync(encode_events(events[400:800]))  # one batch again, as a redelivery after a crash
     subset = random.Random(3).sample(events, 600)  # a replay of some events, in no particular order
-    for batch in _batches(subset, 150):
+    for batch in _batches(subset, 300):
         store.write_sync(encode_events(batch))
         store.refresh_sync()
     assert figures(store) == before
@@ -135,7 +135,7 @@ def test_events_in_any_order_give_the_figures_of_the_events(engine: Store, event
     store = _database(engine, "shuffled")
     shuffled = events[:]
     random.Random(5).shuffle(shuffled)
-    for batch in _batches(shuffled, 250):  # a handful of batches: most chains arrive split and out of order
+    for batch in _batches(shuffled, 450):  # a handful of batches: most chains arrive split and out of order
         store.write_sync(encode_events(batch))
         store.refresh_sync()
     assert_equal_to_reference(figures(store), expected)
