@@ -199,7 +199,7 @@ def measure(events: int, directory: Path) -> dict[str, Any]:
         titles = sharing.pop(spec.sql, None)
         if titles is None:  # sent already, for the first panel sharing it
             continue
-        name = spec.title if len(titles) == 1 else f"{titles[0]}等{len(titles)}个指标卡（共用一条查询）"
+        name = spec.title if len(titles) == 1 else f"{titles[0]}等{len(titles)}个面板（共用一条查询）"
         since = end - timedelta(days=int(spec.time_from.removesuffix("d"))) if spec.time_from else begin
         for scope, value in (("全区", ""), ("杨柳青镇", street)):
             sql = _grafana(spec.sql, value, since, end)
