@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 from schemas import CloudEvent
-from schemas.events import household, layoff, programme, referral, registration, statistics, vacancy
+from schemas.events import enterprise, household, layoff, programme, referral, registration, statistics, vacancy
 from schemas.fields import SHANGHAI
 
 Result = tuple[float | None, int | None]
@@ -291,6 +291,53 @@ class Reference:
 
     def zero_employment_clear_days_p90(self) -> Result:
         return self._nearest_rank(9, 10)
+
+    # 重点企业: each issue or shortage is open from its opening until a closing dated by the period's end
+    def _open_items(self, opened: type, closed: type) -> list[CloudEvent]:
+        """The latest event of every issue or shortage opened by the end and not closed by then, in its
+        街镇."""
+        ends = {e.data.__dict__.get("issue_id") or e.data.shortage_id for e in self.of(closed)
+                if e.data.closed_on <= self.end}
+        items: dict[str, CloudEvent] = {}
+        for e in self.of(opened, closed):
+            data = e.data
+            ref = data.__dict__.get("issue_id") or data.shortage_id
+            on = data.opened_on if isinstance(data, enterprise.IssueOpened) else data.reported_on
+            if on <= self.end and ref not in ends and data.__dict__.get("closed_on", on) <= self.end:
+                items[ref] = e
+        return [e for e in items.values() if self.street_ok(e.data.street_code)]
+
+    def enterprise_shortage_headcount(self) -> Result:
+        items = self._open_items(enterprise.ShortageReported, enterprise.ShortageClosed)
+        return float(sum(e.data.headcount for e in items)), None
+
+    def short_staffed_key_enterprises(self) -> Result:
+        items = self._open_items(enterprise.ShortageReported, enterprise.ShortageClosed)
+        return float(len({e.data.employer_ref for e in items})), None
+
+    def key_enterprises(self) -> Result:
+        latest: dict[str, str] = {}
+        for e in self.of(enterprise.KeyEnterpriseRegistered):
+            if e.data.enrolled_on <= self.end:
+                latest[e.data.employer_ref] = e.data.street_code
+        return float(sum(1 for street in latest.values() if self.street_ok(street))), None
+
+    def _issues_on(self, kind: type, field: str) -> Result:
+        return float(len({e.data.issue_id for e in self.of(kind) if self.start <= getattr(e.data, field) <= self.end
+                          and self.street_ok(e.data.street_code)})), None
+
+    def enterprise_issues_opened(self) -> Result:
+        return self._issues_on(enterprise.IssueOpened, "opened_on")
+
+    def enterprise_issues_closed(self) -> Result:
+        return self._issues_on(enterprise.IssueClosed, "closed_on")
+
+    def enterprise_issues_open(self) -> Result:
+        return float(len(self._open_items(enterprise.IssueOpened, enterprise.IssueClosed))), None
+
+    def enterprise_issues_overdue(self) -> Result:
+        return float(sum(1 for e in self._open_items(enterprise.IssueOpened, enterprise.IssueClosed)
+                         if e.data.due_on < self.end)), None
 
     def _ended(self) -> list[vacancy.RecruitmentSessionEnded]:
         return [e.data for e in self.in_period(vacancy.RecruitmentSessionEnded) if self.street_ok(e.data.street_code)]

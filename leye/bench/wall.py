@@ -52,10 +52,11 @@ START, END = date(2026, 1, 1), date(2026, 10, 31)
 REPEATS = 21
 """Timed runs per figure (after one warm-up): its p95 is the 20th slowest, not the slowest alone."""
 _SUFFIXED = {"event_id", "subject", "person_ref", "vacancy_id", "case_id", "session_id", "report_id",
-             "employer_ref", "supersedes_report_id", "household_ref"}
+             "employer_ref", "supersedes_report_id", "household_ref", "item_id"}
 """Ids made fresh per copy: each copy is a population of its own. Not the 红娘 stations: a district has
 a fixed set of them (one per 社区 or village), whose cases grow with the history, not their number."""
-_DATES = {"day", "unemployed_since", "valid_until", "planned_on", "identified_on", "cleared_on"}
+_DATES = {"day", "unemployed_since", "valid_until", "planned_on", "identified_on", "cleared_on", "opened_on", "due_on",
+          "closed_on"}
 
 
 def _templates() -> list[tuple[int, dict[str, list[tuple]], tuple]]:

@@ -45,6 +45,9 @@ SCENARIOS = ("normal", "layoff-wave", "graduation", "policy")
 # 5,000万元 at about 30万元 a loan → 0.2; 创业补贴 5,000万元 → 3 grants (with 灵活就业社保补贴);
 # 见习 1,000 kept of about 1,700 placed → 1.7; 实习 200 → 0.2; 公益性岗位 300 → 0.3. A call whose
 # people do not exist yet (no eligible person, no open course) is not sent: another is drawn.
+# Key enterprises (重点企业, action plan §2): Xiqing has a few hundred, so about 300 a year are put on
+# the register (0.3), each raising a couple of ledger issues (0.6, most closed: 0.5) and a shortage
+# or so (0.4, most filled: 0.3) a year.
 WEIGHTS: dict[str, dict[str, float]] = {
     "normal": {
         "register_person": 30, "register_unemployment": 12, "record_followup": 8, "register_employment": 8,
@@ -54,6 +57,8 @@ WEIGHTS: dict[str, dict[str, float]] = {
         "register_household": 2, "household_job_loss": 0.4, "household_reemployment": 0.6,
         "open_course": 0.3, "enrol_course": 8, "issue_loan": 0.2, "grant_subsidy": 3, "place_traineeship": 1.7,
         "place_internship": 0.2, "place_public_welfare": 0.3, "refuse_programme": 1.5,
+        "register_key_enterprise": 0.3, "open_issue": 0.6, "close_issue": 0.5, "report_shortage": 0.4,
+        "close_shortage": 0.3,
     },
     "graduation": {
         "register_person": 45, "register_unemployment": 6, "record_followup": 6, "register_employment": 8,
@@ -77,6 +82,8 @@ WEIGHTS: dict[str, dict[str, float]] = {
         "register_household": 1, "household_job_loss": 0.3, "household_reemployment": 0.3,
         "open_course": 0.3, "enrol_course": 3, "issue_loan": 0.5, "grant_subsidy": 10, "place_traineeship": 4,
         "place_internship": 0.3, "place_public_welfare": 4, "refuse_programme": 2,
+        "register_key_enterprise": 0.2, "open_issue": 0.4, "close_issue": 0.3, "report_shortage": 0.3,
+        "close_shortage": 0.2,
     },
 }
 
@@ -87,6 +94,9 @@ SCHOOLS = ("天津大学", "南开大学", "天津工业大学", "天津商业�
            "天津现代职业技术学院", "天津轻工职业技术学院")
 TRADES = ("电工", "焊工", "养老护理员", "家政服务员", "中式烹调师", "电子商务师", "数控车工", "保育师")
 MONTH_DAYS = {3: 95, 6: 183, 12: 360}  # planned 见习 lengths, in days well inside the catalogue's 3–12 months
+OFFICERS = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周涛", "吴婷", "徐亮", "孙丽")
+OCCUPATIONS = (("6-18-01-01", "车工"), ("6-18-02-04", "焊工"), ("6-28-01", "电工"), ("4-10-01-05", "养老护理员"),
+               ("6-01-02-01", "中式烹调师"), ("4-02-06-01", "快递员"), ("6-26-01-02", "装配钳工"))
 
 
 @dataclass(eq=False)
@@ -211,6 +221,9 @@ class Traffic:
         self.monitored: list[Employer] = []
         self.registered: dict[str, Action] = {}  # employer credit code → its registration call
         self.enrolled: dict[str, Action] = {}  # monitored employer → its 失业动态监测 enrolment call
+        self.key_enterprises: dict[str, Action] = {}  # key enterprise → its (first) registration call
+        self.open_issues: list[tuple[str, Action]] = []  # (employer, issue call) not closed yet
+        self.open_shortages: list[tuple[str, Action]] = []
         self.open_vacancies: list[_Posting] = []
         self.scheduled_sessions: list[_Posting] = []
         self.sessions_to_end: list[Action] = []
@@ -455,8 +468,12 @@ class Traffic:
             return None
         employer = self.rng.choice(self.monitored)
         if employer.credit_code not in self.enrolled:  # reports need the enrolment, baseline fixed there
+            # a fifth were enrolled two months back and missed those reports (overdue: a warning)
+            enrolled = self.today
+            if self.rng.random() < 0.2:
+                enrolled = (self.today.replace(day=1) - timedelta(days=40)).replace(day=1)
             body = {"employer_ref": employer.credit_code, "baseline_headcount": employer.staff,
-                    "enrolled_on": self.today.isoformat()}
+                    "enrolled_on": enrolled.isoformat()}
             enrol = Action("enrol_monitored", "POST", "/v1/monitored-enterprises", body, employer.street_code,
                            after=self.registered[employer.credit_code])
             self.enrolled[employer.credit_code] = enrol
@@ -469,6 +486,72 @@ class Traffic:
                 "decreases": decreases}
         return Action("report_headcount", "POST", "/v1/headcount-reports", body, employer.street_code,
                       after=self.enrolled[employer.credit_code])
+
+    def register_key_enterprise(self) -> Action | None:
+        """Put a registered employer on the key-enterprise register with an officer (一企一专员), or now
+        and then give one already there another officer."""
+        if not self.employers:
+            return None
+        employer = self.rng.choice(self.employers[-300:])
+        n = self.rng.randrange(len(OFFICERS))
+        first = self.key_enterprises.get(employer.credit_code)
+        body = {"employer_ref": employer.credit_code, "officer_id": f"officer-{n + 1:02d}",
+                "officer_name": OFFICERS[n], "enrolled_on": self.today.isoformat()}
+        if first is not None:  # another officer; the enrolment date stays the first one's
+            body["enrolled_on"] = first.body["enrolled_on"]
+        action = Action("register_key_enterprise", "POST", "/v1/key-enterprises", body, employer.street_code,
+                        after=first or self.registered[employer.credit_code])
+        self.key_enterprises.setdefault(employer.credit_code, action)
+        return action
+
+    def open_issue(self) -> Action | None:
+        """A problem on a key enterprise's ledger (挂账), due in one to four weeks; some were raised weeks
+        ago and are already past their due day (overdue until closed)."""
+        if not self.key_enterprises:
+            return None
+        ref = self.rng.choice(list(self.key_enterprises))
+        kind = self.rng.choice(("labour_demand", "labour_demand", "shortage", "policy", "other"))
+        opened = self.today - timedelta(days=self.rng.choice((0, 0, 0, 2, 7, 30, 45)))
+        due = opened + timedelta(days=self.rng.choice((7, 14, 30)))
+        summaries = {"labour_demand": "新增产线需招聘普工", "shortage": "技术工人招聘困难",
+                     "policy": "咨询稳岗返还政策", "other": "员工通勤班车协调"}
+        body = {"kind": kind, "summary": summaries[kind], "opened_on": opened.isoformat(),
+                "due_on": due.isoformat()}
+        action = Action("open_issue", "POST", f"/v1/key-enterprises/{ref}/issues", body,
+                        after=self.key_enterprises[ref])
+        self.open_issues.append((ref, action))
+        return action
+
+    def close_issue(self) -> Action | None:
+        """销号: most issues are closed; those left open past their due day stay overdue."""
+        if not self.open_issues:
+            return None
+        ref, opened = self.open_issues.pop(self.rng.randrange(len(self.open_issues)))
+        body = {"closed_on": self.today.isoformat(), "resolution": "已协调解决"}
+        return Action("close_issue", "POST",
+                      lambda: f"/v1/key-enterprises/{ref}/issues/{opened.response_id('issue_id')}/close", body,
+                      after=opened)
+
+    def report_shortage(self) -> Action | None:
+        """用缺工: a key enterprise's posts it cannot fill, by occupation."""
+        if not self.key_enterprises:
+            return None
+        ref = self.rng.choice(list(self.key_enterprises))
+        code, name = self.rng.choice(OCCUPATIONS)
+        body = {"occupation_code": code, "occupation": name, "headcount": self.rng.choice((2, 5, 10, 20, 50)),
+                "reported_on": self.today.isoformat()}
+        action = Action("report_shortage", "POST", f"/v1/key-enterprises/{ref}/shortages", body,
+                        after=self.key_enterprises[ref])
+        self.open_shortages.append((ref, action))
+        return action
+
+    def close_shortage(self) -> Action | None:
+        if not self.open_shortages:
+            return None
+        ref, reported = self.open_shortages.pop(self.rng.randrange(len(self.open_shortages)))
+        return Action("close_shortage", "POST",
+                      lambda: f"/v1/key-enterprises/{ref}/shortages/{reported.response_id('shortage_id')}/close",
+                      {"closed_on": self.today.isoformat()}, after=reported)
 
     def report_layoff(self) -> Action | None:
         in_wave = self.scenario == "layoff-wave" and self.street

@@ -19,7 +19,7 @@ from schemas.vocab import HouseholdRelation
 from services.programmes.api import eligibility, grants, loans, placements, training
 from services.programmes.catalogue import load as load_catalogue
 from services.registration.api import models as registration
-from services.vacancies.api import employers, headcount, layoffs, monitored, sessions, vacancies
+from services.vacancies.api import employers, enterprises, headcount, layoffs, monitored, sessions, vacancies
 
 REQUEST_MODELS = {
     "register_person": registration.PersonIn,
@@ -50,9 +50,14 @@ REQUEST_MODELS = {
     "place_public_welfare": placements.PlacementIn,
     "end_placement": placements.PlacementEndIn,
     "refuse_programme": eligibility.RefusalIn,
+    "register_key_enterprise": enterprises.KeyEnterpriseIn,
+    "open_issue": enterprises.IssueIn,
+    "close_issue": enterprises.IssueCloseIn,
+    "report_shortage": enterprises.ShortageIn,
+    "close_shortage": enterprises.ShortageCloseIn,
 }
 IDS = ("vacancy_id", "session_id", "course_id", "enrolment_id", "grant_id", "placement_id", "household_ref",
-       "loan_id", "refusal_id")
+       "loan_id", "refusal_id", "issue_id", "shortage_id")
 
 
 def plan(seed: int, scenario: str, street: str | None = None, n: int = 800) -> list:
@@ -202,3 +207,24 @@ def test_the_policy_scenario_makes_people_eligible_and_settles_their_cases() -> 
     codes = Counter(c.body["programme_code"] for c in calls if c.kind in (
         "grant_subsidy", "place_traineeship", "place_public_welfare", "refuse_programme"))
     assert {"flexible_social_insurance", "startup_subsidy", "traineeship", "public_welfare_post"} <= set(codes)
+
+
+
+def test_key_enterprises_have_officers_ledgers_and_shortages_and_some_reports_are_missed() -> None:
+    """Each issue and shortage is on an enterprise already registered as key; some issues are left
+    open past their due day, and some monitored enterprises were enrolled months before their first
+    report (the months between are overdue)."""
+    assert 0 < Counter(c.kind for c in long_plan("normal"))["register_key_enterprise"] < 100  # a few hundred a year
+    traffic = Traffic(4)
+    calls = [answer(traffic.register_employer(), i) for i in range(30)]
+    for kind, n in (("register_key_enterprise", 15), ("open_issue", 60), ("close_issue", 40), ("report_shortage", 20),
+                    ("close_shortage", 10), ("report_headcount", 40)):
+        calls += [answer(action, len(calls)) for action in (getattr(traffic, kind)() for _ in range(n)) if action]
+    keys = {c.body["employer_ref"] for c in calls if c.kind == "register_key_enterprise"}
+    assert all(c.resolved_path().split("/")[3] in keys for c in calls if c.kind in ("open_issue", "report_shortage"))
+    closed = {id(c.after) for c in calls if c.kind == "close_issue"}
+    today = traffic.today.isoformat()
+    overdue = [c for c in calls if c.kind == "open_issue" and id(c) not in closed and c.body["due_on"] < today]
+    assert overdue and len(closed) > len(overdue)
+    enrolled = [c.body["enrolled_on"] for c in calls if c.kind == "enrol_monitored"]
+    assert any(on < today[:8] + "01" for on in enrolled) and any(on == today for on in enrolled)

@@ -8,7 +8,8 @@ that are updated, filled, closed or withheld, including 见习 and 公益性 pos
 layoff reports of every kind (mass or not, with and without 30 days' notice); monthly headcount
 reports with a correction; 红娘 cases about the first people, with on-time and late contacts and
 referrals and SLA breaches; survey rates with a correction; the programmes' training, loans, subsidies,
-placements and 政策找人 matches; 零就业家庭 identified and cleared, some several times.
+placements and 政策找人 matches; 零就业家庭 identified and cleared, some several times; key enterprises
+with their officers, ledger issues (some overdue) and shortages, and monitored enterprises enrolled.
 
 Times are whole seconds in 2026, some just after midnight Asia/Shanghai (the previous day in UTC), so
 day bucketing is exercised. Events are returned in time order; each aggregate's events are strictly
@@ -23,7 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from schemas import CloudEvent, EventData, new_event
-from schemas.events import household, layoff, programme, referral, registration, statistics, vacancy
+from schemas.events import enterprise, household, layoff, programme, referral, registration, statistics, vacancy
 from schemas.events.layoff import assess_layoff
 from schemas.fields import SHANGHAI, Industry
 from schemas.ids import credit_code_check_char
@@ -36,6 +37,7 @@ from schemas.vocab import (
     DecreaseType,
     Education,
     EmploymentForm,
+    EnterpriseIssueKind,
     FlagCategory,
     FollowupOutcome,
     Gender,
@@ -92,7 +94,7 @@ def _industry(rng: random.Random) -> Industry:
 
 def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vacancies: int = 120,
                   sessions: int = 25, cases: int = 120, programmes: int = 80, households: int = 60,
-                  ) -> list[CloudEvent]:
+                  enterprises: int = 40) -> list[CloudEvent]:
     rng = random.Random(seed)
     clock = _Clock(rng)
     out: list[CloudEvent[Any]] = []
@@ -283,6 +285,8 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
     out.extend(_programme_events(random.Random(seed + 1), _Clock(random.Random(seed + 2)), programmes))
     # --- households (another generator of their own) -----------------------------------------------------------
     out.extend(_household_events(random.Random(seed + 3), _Clock(random.Random(seed + 4)), households))
+    # --- key and monitored enterprises (another generator of their own) -------------------------------------------
+    out.extend(_enterprise_events(random.Random(seed + 5), _Clock(random.Random(seed + 6)), enterprises))
     out.sort(key=lambda e: e.time)
     return out
 
@@ -379,4 +383,58 @@ def _household_events(rng: random.Random, clock: _Clock, count: int) -> list[Clo
                 employed_person_ref=seekers[0] if reason is ZeroEmploymentClearReason.EMPLOYMENT else None),
                 source=source, time=last))
             offset += days + rng.choice((0, 5, 30))
+    return out
+
+
+def _enterprise_events(rng: random.Random, clock: _Clock, count: int) -> list[CloudEvent]:
+    """Key enterprises put on the register (some of them moved to another officer later), each with
+    ledger issues — closed in time, closed late, still open (some past their due day, some due on
+    the set's last days) — and shortages by occupation, some closed (the same day, too, or across a
+    month's end); and monitored enterprises enrolled with their baseline. Each item's events follow
+    one another in time, and the recording of a fact may lag its own date by a few days."""
+    out: list[CloudEvent[Any]] = []
+    source = "/services/vacancies"
+    occupations = ("6-18-01-01", "6-18-02", "4-01-02-01", "2-02-07-04", "6-28")
+
+    def add(data: EventData, at: datetime) -> None:
+        out.append(new_event(data, source=source, time=at))
+
+    for n in range(count):
+        street, employer = STREET_CODES[(n * 7) % 11], credit_code(700 + n)
+        base = {"employer_ref": employer, "street_code": street}
+        industry = _industry(rng)
+        offset = clock.day(0, 120)
+        t = clock.at(offset)
+        enrolled = t.date() - timedelta(days=rng.choice((0, 0, 2)))
+        if n % 4 == 3:  # a monitored enterprise only
+            add(enterprise.MonitoringEnrolled(**base, industry=industry, baseline_headcount=rng.randint(20, 400),
+                                              enrolled_on=enrolled), t)
+            continue
+        add(enterprise.KeyEnterpriseRegistered(**base, industry=industry, officer_id=f"off-{n % 6}",
+                                               enrolled_on=enrolled), t)
+        if rng.random() < 0.3:  # another officer: the register still holds the enterprise once
+            add(enterprise.KeyEnterpriseRegistered(**base, industry=industry, officer_id=f"off-{(n + 1) % 6}",
+                                                   enrolled_on=enrolled), clock.at(offset + rng.randint(1, 90)))
+        for k in range(rng.randint(0, 3)):
+            opened_at = clock.at(offset + rng.randint(1, 170))
+            opened = opened_at.date() - timedelta(days=rng.choice((0, 0, 1, 4)))
+            due = opened + timedelta(days=rng.choice((0, 7, 15, 30)))
+            issue: dict[str, Any] = {**base, "issue_id": f"iss-{n}-{k}", "kind": rng.choice(list(EnterpriseIssueKind)),
+                     "opened_on": opened, "due_on": due}
+            add(enterprise.IssueOpened(**issue), opened_at)
+            if rng.random() < 0.7:
+                closed = opened + timedelta(days=rng.choice((0, 3, 10, 20, 40, 60)))
+                add(enterprise.IssueClosed(**issue, closed_on=closed),
+                    max(opened_at + timedelta(minutes=1), clock.at((closed - START.date()).days)))
+        for k in range(rng.randint(0, 2)):
+            reported_at = clock.at(offset + rng.randint(1, 170))
+            reported = reported_at.date() - timedelta(days=rng.choice((0, 0, 3)))
+            shortage: dict[str, Any] = {
+                **base, "shortage_id": f"sh-{n}-{k}", "industry": industry, "occupation_code": rng.choice(occupations),
+                "headcount": rng.choice((1, 3, 5, 12, 30)), "reported_on": reported}
+            add(enterprise.ShortageReported(**shortage), reported_at)
+            if rng.random() < 0.6:
+                closed = reported + timedelta(days=rng.choice((0, 14, 31, 75)))
+                add(enterprise.ShortageClosed(**shortage, closed_on=closed),
+                    max(reported_at + timedelta(minutes=1), clock.at((closed - START.date()).days)))
     return out

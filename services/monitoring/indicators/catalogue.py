@@ -346,6 +346,36 @@ def _clear_days(rank: str) -> Part:
 
 
 _NO_PEOPLE = f"{_NULL_PEOPLE} AS people"
+
+
+def _enterprise_items(opened: str, closed: str, value: str, where: str = "1") -> str:
+    """A figure over the issues or shortages (``opened`` / ``closed`` kinds of ``enterprise_facts``) as
+    they stand at the end of ``$end``: each item, by its ``item_id``, is open when it was opened by
+    then and no closing of it is dated by then (a closing is never before its opening). The facts are
+    read directly: a few items per key enterprise, and being overdue moves with the calendar."""
+    return f"""
+    SELECT $by_street toNullable(toFloat64({value})) AS value, {_NO_PEOPLE}
+    FROM (
+        SELECT item_id, argMax(street_code, (event_time, event_id)) AS street, any(employer_ref) AS employer,
+               max(headcount) AS headcount, max(due_on) AS due
+        FROM enterprise_facts FINAL
+        WHERE kind IN ('{opened}', '{closed}') AND day <= $end
+        GROUP BY item_id
+        HAVING countIf(kind = '{closed}') = 0
+    )
+    WHERE {_street("street")} AND ({where})
+    $group_by_street
+    """
+
+
+def _enterprise_flow(kind: str) -> str:
+    """The distinct issues or shortages with a ``kind`` fact dated in the period."""
+    return f"""
+    SELECT $by_street toNullable(toFloat64(uniqExact(item_id))) AS value, {_NO_PEOPLE}
+    FROM (SELECT item_id, street_code AS street FROM enterprise_facts FINAL
+          WHERE kind = '{kind}' AND day BETWEEN $start AND $end AND {_street()})
+    $group_by_street
+    """
 _STOCK_COUNT = ("toNullable(toFloat64(sum(v)))", "toNullable(toUInt64(sum(v)))")
 _SEEKERS = "sumIf(v, measure = 'seekers')"
 _BASELINE = "sumIf(v, measure = 'loss_baseline')"
@@ -446,6 +476,54 @@ INDICATORS: tuple[Indicator, ...] = (
         description="90th percentile of the days from identification to clearing of the 零就业家庭 cleared in "
         "the period (nearest rank: the ⌈9n/10⌉-th shortest); NULL when none was cleared.",
         part=_clear_days("intDiv(9 * total + 9, 10)"),
+    ),
+    # --- 重点企业 (DOMAIN.md §6; action plan §2, seed 002: 一企一专员一台账, 挂账销号, 用缺工; enterprise.* events)
+    Indicator(
+        "enterprise_shortage_headcount", "缺工", "人", False, _S,
+        description="Posts that key enterprises reported short (用缺工) and that are still open at the end of the "
+        "period: the headcount of every shortage reported by then and not closed by then.",
+        sql=_enterprise_items("shortage_reported", "shortage_closed", "sum(headcount)"),
+    ),
+    Indicator(
+        "short_staffed_key_enterprises", "重点缺工企业", "家", False, _S,
+        description="Key enterprises with at least one shortage open at the end of the period.",
+        sql=_enterprise_items("shortage_reported", "shortage_closed", "uniqExact(employer)"),
+    ),
+    Indicator(
+        "key_enterprises", "重点企业", "家", False, _S,
+        description="Enterprises on the key-enterprise register at the end of the period (enrolled by then), "
+        "each in the 街镇 of its latest registration event up to then; a change of officer counts once.",
+        sql=f"""
+        SELECT $by_street toNullable(toFloat64(count())) AS value, {_NO_PEOPLE}
+        FROM (
+            SELECT employer_ref, argMax(street_code, (event_time, event_id)) AS street
+            FROM enterprise_facts FINAL WHERE kind = 'key_registered' AND day <= $end
+            GROUP BY employer_ref
+        )
+        WHERE {_street("street")}
+        $group_by_street
+        """,
+    ),
+    Indicator(
+        "enterprise_issues_opened", "挂账问题", "件", False, _S,
+        description="Problems put on key enterprises' ledgers (挂账) in the period, on their opening day.",
+        sql=_enterprise_flow("issue_opened"),
+    ),
+    Indicator(
+        "enterprise_issues_closed", "销号问题", "件", False, _S,
+        description="Ledger problems closed (销号) in the period, on their closing day.",
+        sql=_enterprise_flow("issue_closed"),
+    ),
+    Indicator(
+        "enterprise_issues_open", "在账问题", "件", False, _S,
+        description="Ledger problems open at the end of the period: opened by then and not closed by then.",
+        sql=_enterprise_items("issue_opened", "issue_closed", "count()"),
+    ),
+    Indicator(
+        "enterprise_issues_overdue", "逾期未销号问题", "件", False, _S,
+        description="Ledger problems open at the end of the period after their due day (the due day itself is "
+        "still in time).",
+        sql=_enterprise_items("issue_opened", "issue_closed", "count()", "due < $end"),
     ),
     Indicator(
         "vacancy_ratio", "求人倍率", "倍", True, _S,

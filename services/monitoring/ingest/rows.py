@@ -16,7 +16,17 @@ from typing import Any, NamedTuple
 import orjson
 
 from schemas import CloudEvent, EventData
-from schemas.events import alert, household, layoff, programme, referral, registration, statistics, vacancy
+from schemas.events import (
+    alert,
+    enterprise,
+    household,
+    layoff,
+    programme,
+    referral,
+    registration,
+    statistics,
+    vacancy,
+)
 from schemas.fields import SHANGHAI
 
 Row = tuple[Any, ...]
@@ -43,6 +53,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                         "amount_yuan", "retained", "certificate"),
     "household_facts": ("event_id", "event_time", "day", "kind", "household_ref", "street_code", "community_code",
                         "identified_on", "cleared_on"),
+    "enterprise_facts": ("event_id", "event_time", "day", "kind", "employer_ref", "street_code", "item_id",
+                         "occupation_code", "headcount", "opened_on", "due_on", "closed_on"),
     "survey_rates": ("event_id", "event_time", "period", "rate_percent", "source"),
     "alerts": ("event_id", "event_time", "alert_id", "status", "level", "scope_kind", "scope_code", "signal",
                "value", "threshold", "window", "source"),
@@ -80,6 +92,14 @@ PROGRAMME_KIND: dict[type[EventData], tuple[str, str | None]] = {
 """Per programme event: its kind in ``programme_facts`` and the field holding the day it happened
 (a completion, a loan, a grant … is counted on its own date, which may be before the event was
 recorded); ``None``: the event's own day."""
+ENTERPRISE_KIND: dict[type[EventData], tuple[str, str]] = {
+    enterprise.KeyEnterpriseRegistered: ("key_registered", "enrolled_on"),
+    enterprise.IssueOpened: ("issue_opened", "opened_on"), enterprise.IssueClosed: ("issue_closed", "closed_on"),
+    enterprise.ShortageReported: ("shortage_reported", "reported_on"),
+    enterprise.ShortageClosed: ("shortage_closed", "closed_on"),
+    enterprise.MonitoringEnrolled: ("monitoring_enrolled", "enrolled_on"),
+}
+"""Per enterprise event: its kind in ``enterprise_facts`` and the field holding the day it happened."""
 _ALERT_STATUS = {
     alert.AlertRaised: "open", alert.AlertUpdated: "open", alert.AlertAcknowledged: "open",
     alert.AlertResolved: "resolved",
@@ -140,6 +160,8 @@ def rows_for(event: CloudEvent) -> dict[str, list[Row]]:
     elif isinstance(data, household.ZeroEmploymentCleared):
         out["household_facts"] = [(event.id, at, data.cleared_on, "cleared", data.household_ref, data.street_code,
                                    data.community_code, data.identified_on, data.cleared_on)]
+    elif kind in ENTERPRISE_KIND:
+        out["enterprise_facts"] = [_enterprise_row(event, data)]
     elif isinstance(data, statistics.SurveyRateReported):
         out["survey_rates"] = [(event.id, at, data.period, data.rate_percent, data.source)]
     elif kind in _ALERT_STATUS:
@@ -165,6 +187,18 @@ def _programme_row(event: CloudEvent, data: Any) -> Row:
     return (event.id, event.time.astimezone(UTC), fields[on] if on else shanghai_day(event.time), kind,
             data.programme_code, data.street_code, recipient, int(fields.get("amount_yuan") or 0),
             int(bool(fields.get("retained_after"))), int(bool(fields.get("certificate"))))
+
+
+def _enterprise_row(event: CloudEvent, data: Any) -> Row:
+    """An enterprise fact: on the day it happened, with the issue or shortage it is about (``item_id``),
+    the shortage's occupation and headcount (an enrolment's baseline), and the issue's days."""
+    kind, on = ENTERPRISE_KIND[type(data)]
+    fields = data.__dict__
+    opened = fields.get("opened_on") or fields.get("reported_on") or fields[on]
+    return (event.id, event.time.astimezone(UTC), fields[on], kind, data.employer_ref, data.street_code,
+            fields.get("issue_id") or fields.get("shortage_id") or "", fields.get("occupation_code") or "",
+            int(fields.get("headcount") or fields.get("baseline_headcount") or 0), opened, fields.get("due_on"),
+            fields.get("closed_on"))
 
 
 def _person_row(head: tuple[Any, ...], kind: str, data: Any) -> Row:

@@ -107,7 +107,7 @@ def test_the_fixture_serves_graduates_by_each_kind_of_service_alone(events) -> N
 @pytest.mark.parametrize("code", ["new_employment", "registered_unemployed", "vacancy_ratio", "sla_contact_rate",
                                   "graduate_service_rate", "long_term_unemployed_share", "job_loss_rate",
                                   "zero_employment_family_unemployed", "zero_employment_families",
-                                  "zero_employment_clear_days_median"])
+                                  "zero_employment_clear_days_median", "enterprise_shortage_headcount"])
 def test_breakdown_by_street_equals_the_independent_count(worker, events, code) -> None:
     start, end = YEAR
     body = worker.get(f"/stats/indicators/{code}", **{"from": start.isoformat(), "to": end.isoformat()}).json()

@@ -17,9 +17,8 @@ from services.monitoring.ingest.scopes import touched_scopes
 from tests.schemas.samples import SAMPLES
 
 MONITORED = [data for data in SAMPLES if data.topic != "leye.deadletter"]
-# Topics whose events monitoring keeps in the raw log only, until it derives their facts (the
-# key-enterprise indicators of issue 18 come later).
-RAW_LOG_ONLY = {"leye.enterprise"}
+# Topics whose events monitoring keeps in the raw log only, until it derives their facts.
+RAW_LOG_ONLY: set[str] = set()
 
 
 @pytest.mark.parametrize("data", MONITORED, ids=[type(d).__name__ for d in MONITORED])
