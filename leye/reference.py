@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from schemas import CloudEvent
 from schemas.events import enterprise, household, layoff, programme, referral, registration, statistics, vacancy
 from schemas.fields import SHANGHAI
+from schemas.vocab import CaseOrigin
 
 Result = tuple[float | None, int | None]
 
@@ -249,6 +250,32 @@ class Reference:
     def policy_matches(self) -> Result:
         return self.count(len(self._programme(programme.Eligible)))
 
+    # 政策找人: the policy-origin 红娘 cases, and the grants to people found eligible before them
+    def policy_contacted_same_day(self) -> Result:
+        contacted = {e.data.case_id for e in self.of(referral.CaseContacted) if e.data.on_time}
+        return self.count(len({e.data.case_id for e in self.in_period(referral.CaseDispatched)
+                               if e.data.origin is CaseOrigin.POLICY and self.street_ok(e.data.street_code)
+                               and e.data.case_id in contacted}))
+
+    def policy_granted(self) -> Result:
+        return self.count(len({d.grant_id for d in self._programme(programme.Granted) if d.eligible_on is not None}))
+
+    def _benefit_days(self) -> list[int]:
+        """Per grant with an eligibility day, its first payment's days from it, for first payments in the period."""
+        first: dict[str, programme.Paid] = {}
+        for e in self.of(programme.Paid):
+            if e.data.eligible_on is not None and (e.data.grant_id not in first
+                                                   or e.data.paid_on < first[e.data.grant_id].paid_on):
+                first[e.data.grant_id] = e.data
+        return [(d.paid_on - d.eligible_on).days for d in first.values() if d.eligible_on is not None
+                and self.start <= d.paid_on <= self.end and self.street_ok(d.street_code)]
+
+    def policy_benefit_days_median(self) -> Result:
+        return self._nearest_rank(1, 2, self._benefit_days())
+
+    def policy_benefit_days_p90(self) -> Result:
+        return self._nearest_rank(9, 10, self._benefit_days())
+
     # 零就业家庭: families, each identification an episode that its household's next clearing ends
     def _episodes(self) -> list[tuple[str, date, date | None]]:
         """Every identification as ``(street, identified_on, cleared_on or None)``, walking each
@@ -278,9 +305,10 @@ class Reference:
     def zero_employment_families_cleared(self) -> Result:
         return self.count(len(self._cleared_days()))
 
-    def _nearest_rank(self, numerator: int, denominator: int) -> Result:
-        """The ⌈n·numerator/denominator⌉-th shortest days to clear (integers: no rounding at the edges)."""
-        days = self._cleared_days()
+    def _nearest_rank(self, numerator: int, denominator: int, days: list[int] | None = None) -> Result:
+        """The ⌈n·numerator/denominator⌉-th shortest of ``days`` (by default the days to clear; integers:
+        no rounding at the edges)."""
+        days = sorted(self._cleared_days() if days is None else days)
         if not days:
             return None, 0
         rank = -(-len(days) * numerator // denominator)

@@ -71,7 +71,7 @@ def sync(
     from grafana_client.client import GrafanaException
 
     from .wall.clickhouse import DATASOURCE_UID, PLUGIN_ID
-    from .wall.export import contact_point_json, dashboard_json, policy_json, rules_json
+    from .wall.export import contact_point_json, dashboard_json, policy_json, programmes_dashboard_json, rules_json
     from .wall.provisioning import DATASOURCE_NAME, datasource_settings
     from .wall.sync import WallBundle
     from .wall.sync import sync as push
@@ -87,7 +87,7 @@ def sync(
     }
     bundle = WallBundle(
         datasource=datasource, dashboard=dashboard, contact_point=contact_point_json(gateway_url, webhook_token),
-        policy=policy_json(), rules=rules_json(),
+        policy=policy_json(), rules=rules_json(), more_dashboards=[programmes_dashboard_json(_targets(targets))],
     )
     try:
         report = push(GrafanaApi.from_url(url, credential=token), bundle)

@@ -94,7 +94,7 @@ def _industry(rng: random.Random) -> Industry:
 
 def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vacancies: int = 120,
                   sessions: int = 25, cases: int = 120, programmes: int = 80, households: int = 60,
-                  enterprises: int = 40) -> list[CloudEvent]:
+                  enterprises: int = 40, policy: int = 40) -> list[CloudEvent]:
     rng = random.Random(seed)
     clock = _Clock(rng)
     out: list[CloudEvent[Any]] = []
@@ -287,7 +287,54 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
     out.extend(_household_events(random.Random(seed + 3), _Clock(random.Random(seed + 4)), households))
     # --- key and monitored enterprises (another generator of their own) -------------------------------------------
     out.extend(_enterprise_events(random.Random(seed + 5), _Clock(random.Random(seed + 6)), enterprises))
+    # --- 政策找人 end to end (another generator of its own) --------------------------------------------------
+    out.extend(_policy_events(random.Random(seed + 7), _Clock(random.Random(seed + 8)), policy))
     out.sort(key=lambda e: e.time)
+    return out
+
+
+def _policy_events(rng: random.Random, clock: _Clock, count: int) -> list[CloudEvent]:
+    """政策找人 end to end: a person found eligible, a 红娘 case of origin policy (contacted on time, late
+    or not at all), and for most a grant carrying ``eligible_on`` with one to three payments; the first
+    payment the same day or weeks later, some in the next month, some recorded before the grant's
+    earlier payment (out of order), so first payments and their days are exercised."""
+    out: list[CloudEvent[Any]] = []
+    version = "2026.2"
+    for n in range(count):
+        street, ref = rng.choice(STREET_CODES), person_ref(2000 + n)
+        t = clock.at(clock.day(0, 280))
+        eligible_on, code = t.date(), "flexible_social_insurance"
+        out.append(new_event(programme.Eligible(
+            person_ref=ref, programme_code=code, programme_name="灵活就业社保补贴", street_code=street,
+            rule_version=version, clauses=[programme.ClauseMet(clause="灵活就业", fact="employment_form",
+                                                               value="flexible")],
+            cause_event_id=f"policy-cause-{n}"), source="/services/programmes", time=t))
+        base = {"case_id": f"policy-case-{n}", "station_code": f"{street}{n % 5:03d}", "street_code": street}
+        dispatched = t + timedelta(seconds=1)
+        out.append(new_event(referral.CaseDispatched(
+            **base, origin=CaseOrigin.POLICY, person_ref=ref, programme_code=code,
+            contact_due_at=dispatched + timedelta(hours=4), referral_due_at=dispatched + timedelta(days=3)),
+            source="/services/matching", time=dispatched))
+        roll = rng.random()
+        if roll < 0.85:
+            on_time = roll < 0.65
+            at = dispatched + timedelta(minutes=30 if on_time else 60 * 30)
+            out.append(new_event(referral.CaseContacted(**base, contacted_at=at, channel=ContactChannel.PHONE,
+                                                        on_time=on_time), source="/services/matching", time=at))
+        if rng.random() < 0.25:
+            continue
+        granted_on = eligible_on + timedelta(days=rng.choice((0, 1, 3, 7, 15)))
+        grant: dict[str, Any] = {"grant_id": f"policy-grant-{n}", "programme_code": code, "street_code": street,
+                                 "person_ref": ref, "rule_version": version, "eligible_on": eligible_on}
+        out.append(new_event(programme.Granted(**grant, amount_yuan=3_000, granted_on=granted_on),
+                             source="/services/programmes", time=clock.at((granted_on - START.date()).days)))
+        paid = [granted_on + timedelta(days=rng.choice((0, 2, 10, 25)) + 30 * k) for k in range(rng.randint(1, 3))]
+        times = [clock.at((on - START.date()).days) for on in paid]
+        if len(paid) > 1 and rng.random() < 0.3:
+            times.reverse()  # the later payment recorded first
+        for k, (on, at) in enumerate(zip(paid, times, strict=True)):
+            out.append(new_event(programme.Paid(payment_id=f"policy-pay-{n}-{k}", amount_yuan=1_000, paid_on=on,
+                                                **grant), source="/services/programmes", time=at))
     return out
 
 

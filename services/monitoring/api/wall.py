@@ -31,9 +31,10 @@ from services.runtime.errors import ProblemError
 
 from ..deps import StoreDep, TargetsDep
 from ..indicators.targets import Targets
+from ..store import Store
 from ..wall import browser
-from ..wall.dashboard import PanelSpec
-from ..wall.panels import wall_panels
+from ..wall.dashboard import PROGRAMMES_TITLE, PanelSpec
+from ..wall.panels import PROGRAMME_ROWS, programme_panels, wall_panels
 
 router = APIRouter(prefix="/wall", tags=["指挥中心大屏"])
 WALL_DIR = Path(__file__).parents[1] / "wall"
@@ -47,6 +48,12 @@ would import pandas)."""
 def _panels(targets: Targets) -> list[PanelSpec]:
     """The panels with the targets the service started with (``MONITORING_TARGETS``)."""
     return wall_panels(targets)
+
+
+@cache
+def _programme_panels(targets: Targets) -> list[PanelSpec]:
+    """The programmes' dashboard (乐业西青 政策项目进度) as a page: the same specs as its Grafana JSON."""
+    return programme_panels(targets)
 
 
 @cache
@@ -95,12 +102,30 @@ class WallData(BaseModel):
 
 @router.get("", summary="指挥中心大屏（网页）", response_class=HTMLResponse, include_in_schema=False)
 async def wall_page(request: Request, targets: TargetsDep, street: Street = "", to: To = None) -> HTMLResponse:
+    # relative URLs: the page works behind a proxy that mounts the service under a prefix
     return templates.TemplateResponse(request, "wall.html", {
-        "layout": browser.layout(_panels(targets)), "street": _street(street), "to": to})
+        "layout": browser.layout(_panels(targets)), "assets": "wall/assets/", "street": _street(street), "to": to})
+
+
+@router.get("/programmes", summary="政策项目进度大屏（网页）", response_class=HTMLResponse, include_in_schema=False)
+async def programmes_page(request: Request, targets: TargetsDep, street: Street = "", to: To = None) -> HTMLResponse:
+    shown = browser.layout(_programme_panels(targets), title=PROGRAMMES_TITLE, rows=PROGRAMME_ROWS,
+                           data_url="programmes/data")
+    return templates.TemplateResponse(request, "wall.html", {
+        "layout": shown, "assets": "assets/", "street": _street(street), "to": to})
 
 
 @router.get("/data", summary="大屏各面板当前数据（与 Grafana 大屏同一查询）", include_in_schema=False)
 async def wall_data(store: StoreDep, targets: TargetsDep, street: Street = "", to: To = None) -> WallData:
+    return await _data(store, _panels(targets), street, to)
+
+
+@router.get("/programmes/data", summary="政策项目进度大屏各面板当前数据", include_in_schema=False)
+async def programmes_data(store: StoreDep, targets: TargetsDep, street: Street = "", to: To = None) -> WallData:
+    return await _data(store, _programme_panels(targets), street, to)
+
+
+async def _data(store: Store, specs: list[PanelSpec], street: str, to: date | None) -> WallData:
     street = _street(street)
     now = _end(to)
     if store.dirty:  # as /stats does: the figures are never older than the ingested facts
@@ -108,7 +133,7 @@ async def wall_data(store: StoreDep, targets: TargetsDep, street: Street = "", t
     panels = []
     results: dict[str, tuple[list[str], list[Sequence[Any]]]] = {}  # a query shared by panels runs once
     # One query per call: ingestion's batches get the ClickHouse thread between two panels.
-    for panel_id, spec in enumerate(_panels(targets), start=1):
+    for panel_id, spec in enumerate(specs, start=1):
         start, end = browser.period(spec, now)
         sql = browser.plugin_sql(spec.sql, street=street, start=start, end=end)
         if sql not in results:

@@ -332,14 +332,16 @@ def _mass_layoffs(value: str, people: str | None) -> Part:
                 None if people is None else f"toNullable(toUInt64({people}))")
 
 
-def _clear_days(rank: str) -> Part:
+def _clear_days(rank: str, measure: str = "household_clear_days") -> Part:
     """The days to clear of the 零就业家庭 cleared in the period at a nearest rank: the smallest number of
     days ``d`` such that at least ``rank`` of them (``rank`` an expression of their count ``total``)
     cleared within ``d`` days. Read from the histogram of the flows (``household_clear_days``, the
-    families per day of clearing and days taken), so no family's facts are read; NULL when none cleared."""
+    families per day of clearing and days taken), so no family's facts are read; NULL when none cleared.
+    ``measure``: another such histogram (``policy_benefit_days``: grants by days from eligibility to
+    their first payment)."""
     histogram = "sumMap([toUInt32OrZero(toString(detail))], [n])"
     total = "sum(n)"
-    return Part("flow", "measure = 'household_clear_days'",
+    return Part("flow", f"measure = '{measure}'",
                 f"if({total} <= 0, NULL, toFloat64(arrayElement(({histogram}).1, arrayFirstIndex(c -> c >= "
                 f"{rank.replace('total', total)}, arrayCumSum(({histogram}).2)))))",
                 f"toNullable(toUInt64(greatest({total}, 0)))")
@@ -633,6 +635,30 @@ INDICATORS: tuple[Indicator, ...] = (
         "policy_matches", "政策找人", "人次", True, _S,
         description="People found eligible for a programme without applying (免申即享) in the period.",
         part=_flow("programme_eligible", "sum(n)", "sum(n)"),
+    ),
+    Indicator(
+        "policy_contacted_same_day", "政策找人当天联系", "人次", True, _S,
+        description="红娘 cases opened by 政策找人 (origin policy) dispatched in the period that were contacted "
+        "on time, i.e. the same day (case.contacted with on_time), counted on the dispatch day.",
+        part=_flow("policy_case", "sum(a)", "sum(a)"),
+    ),
+    Indicator(
+        "policy_granted", "政策找人享受", "人次", True, _S,
+        description="Grants in the period to people 政策找人 had found eligible for the programme before the "
+        "grant (programme.granted with eligible_on), on their grant day.",
+        part=_flow("policy_granted", "sum(n)", "sum(n)"),
+    ),
+    Indicator(
+        "policy_benefit_days_median", "政策找人享受时长中位数", "天", True, _S,
+        description="Median days from eligibility (eligible_on) to the first payment of the grants whose first "
+        "payment fell in the period (nearest rank: the ⌈n/2⌉-th shortest); NULL when none. The programmes "
+        "service's GET /programmes/stats/time-to-benefit on the same events.",
+        part=_clear_days("intDiv(total + 1, 2)", "policy_benefit_days"),
+    ),
+    Indicator(
+        "policy_benefit_days_p90", "政策找人享受时长P90", "天", True, _S,
+        description="90th percentile of the same days (nearest rank: the ⌈9n/10⌉-th shortest); NULL when none.",
+        part=_clear_days("intDiv(9 * total + 9, 10)", "policy_benefit_days"),
     ),
     Indicator(
         "recruitment_sessions", "招聘活动", "场", False, _S,

@@ -301,6 +301,14 @@ _HOUSEHOLD_MEASURES = ("arrayJoin(if(kind = 'cleared', ['household_cleared', 'ho
                        "['household_identified']))")
 _NO_GROUPS = "CAST([], 'Array(LowCardinality(String))')"
 
+POLICY_FIRST_PAYMENTS = ("(kind != 'paid' OR (ref, day) IN "
+                         "(SELECT ref, min(day) FROM policy_facts FINAL WHERE kind = 'paid' GROUP BY ref))")
+"""The 政策找人 facts a flow counts: cases, grants, and a grant's first payment only (its time to benefit)."""
+_POLICY_MEASURE = "multiIf(kind = 'case', 'policy_case', kind = 'granted', 'policy_granted', 'policy_benefit_days')"
+_POLICY_DETAIL = "if(kind = 'paid', toString(toInt64(day - assumeNotNull(eligible_on))), programme_code)"
+_POLICY_CONTACTED = ("uniqExactIf(ref, kind = 'case' AND ref IN (SELECT case_id FROM case_facts "
+                     "WHERE kind = 'contacted' AND on_time = 1))")
+
 # source -> (fact table, which facts, measure, key groups, industry, detail, n, a, b)
 FLOW_SOURCES: dict[str, tuple[str, str, str, str, str, str, str, str, str]] = {
     "person": ("person_facts", "kind IN ('employment', 'unemployment')", "kind", "key_groups", "''", "''",
@@ -317,6 +325,11 @@ FLOW_SOURCES: dict[str, tuple[str, str, str, str, str, str, str, str, str]] = {
     "household": ("household_facts", "1", _HOUSEHOLD_MEASURES, _NO_GROUPS, "''",
                   f"if(measure = 'household_clear_days', toString({CLEAR_DAYS}), community_code)",
                   "count()", f"sum({CLEAR_DAYS})", "0"),
+    # 政策找人 (policy_facts): the policy-origin 红娘 cases per dispatch day (a = those contacted on time,
+    # i.e. the same day), the grants to people it found, and each such grant's first payment once more
+    # as a histogram of the days from eligibility to it (detail), as the households' clearing days.
+    "policy": ("policy_facts", POLICY_FIRST_PAYMENTS, _POLICY_MEASURE, _NO_GROUPS, "''", _POLICY_DETAIL,
+               "uniqExact(ref)", _POLICY_CONTACTED, "0"),
 }
 
 
@@ -390,7 +403,7 @@ def stock_month_sums(*, all_months: bool = False) -> str:
 FLOW_KEY = "measure, day, street_code, key_groups, industry_section, detail"
 FLOW_MEASURES = {"person": "measure IN ('employment', 'unemployment')", "posting": "measure = 'posted'",
                  "session": "measure = 'session_ended'", "programme": "startsWith(measure, 'programme_')",
-                 "household": "startsWith(measure, 'household_')"}
+                 "household": "startsWith(measure, 'household_')", "policy": "startsWith(measure, 'policy_')"}
 """The measures each source of ``FLOW_SOURCES`` writes."""
 FIRST_FLOW_SOURCES = ("person", "posting", "session")
 """The sources whose facts migrations 0004 to 0008 sum (0009 adds the programmes' and 0010 the households',
@@ -416,6 +429,11 @@ def flow_day_sums(source: str, *, all_slices: bool = False) -> str:
     table, which, measure, groups, industry, detail, n, a, b = FLOW_SOURCES[source]
     slices = "1" if all_slices else \
         f"(street_code, day) IN (SELECT street_code, day FROM dirty_flows WHERE source = '{source}')"
+    if source == "policy" and not all_slices:
+        # a payment recorded after a later one of its grant moves the grant's first payment: every
+        # payment slice of a grant paid in a dirty slice is recounted
+        slices = (f"({slices} OR (street_code, day) IN (SELECT street_code, day FROM policy_facts WHERE kind = 'paid' "
+                  f"AND ref IN (SELECT ref FROM policy_facts WHERE kind = 'paid' AND {slices})))")
     fresh = f"""
         SELECT {measure} AS measure, day, street_code, {groups} AS key_groups, {industry} AS industry_section,
                {detail} AS detail, toInt64({n}) AS n, toInt64({a}) AS a, toInt64({b}) AS b

@@ -28,6 +28,7 @@ from schemas.events import (
     vacancy,
 )
 from schemas.fields import SHANGHAI
+from schemas.vocab import CaseOrigin
 
 Row = tuple[Any, ...]
 
@@ -51,6 +52,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                    "sla", "outcome", "person_ref"),
     "programme_facts": ("event_id", "event_time", "day", "kind", "programme_code", "street_code", "recipient",
                         "amount_yuan", "retained", "certificate"),
+    "policy_facts": ("event_id", "event_time", "day", "kind", "ref", "programme_code", "street_code", "eligible_on"),
     "household_facts": ("event_id", "event_time", "day", "kind", "household_ref", "street_code", "community_code",
                         "identified_on", "cleared_on"),
     "enterprise_facts": ("event_id", "event_time", "day", "kind", "employer_ref", "street_code", "item_id",
@@ -140,6 +142,8 @@ def rows_for(event: CloudEvent) -> dict[str, list[Row]]:
         out["case_facts"] = [(*head, _CASE_KIND[kind], data.case_id, data.station_code, data.street_code,
                               int(bool(fields.get("on_time"))), str(fields.get("sla") or ""),
                               str(fields.get("outcome") or ""), fields.get("person_ref") or "")]
+        if kind is referral.CaseDispatched and data.origin is CaseOrigin.POLICY:
+            out["policy_facts"] = [(*head, "case", data.case_id, data.programme_code, data.street_code, None)]
     elif isinstance(data, vacancy.EmployerRegistered):
         out["employers"] = [(data.employer_ref, data.street_code, str(data.industry.section),
                              data.industry.division or "", data.staff_count, at, event.id)]
@@ -154,6 +158,11 @@ def rows_for(event: CloudEvent) -> dict[str, list[Row]]:
                                    data.supersedes_report_id or "")]
     elif kind in PROGRAMME_KIND:
         out["programme_facts"] = [_programme_row(event, data)]
+        if fields.get("eligible_on") is not None:  # a grant or payment 政策找人 found the person for
+            grant = isinstance(data, programme.Granted)
+            out["policy_facts"] = [(event.id, at, data.granted_on if grant else data.paid_on,
+                                    "granted" if grant else "paid", data.grant_id, data.programme_code,
+                                    data.street_code, data.eligible_on)]
     elif isinstance(data, household.ZeroEmploymentIdentified):
         out["household_facts"] = [(event.id, at, data.identified_on, "identified", data.household_ref,
                                    data.street_code, data.community_code, data.identified_on, None)]

@@ -133,10 +133,12 @@ def view(spec: PanelSpec, panel_id: int) -> PanelView:
     )
 
 
-def layout(specs: list[PanelSpec]) -> dict[str, Any]:
-    """Everything static about the page: title, grid size, refresh, the 街镇 options and the panels."""
+def layout(specs: list[PanelSpec], *, title: str = DASHBOARD_TITLE, rows: int = WALL_ROWS,
+           data_url: str = "wall/data") -> dict[str, Any]:
+    """Everything static about the page: title, grid size, refresh, the 街镇 options and the panels;
+    ``data_url``: where the page fetches the panels' data, relative to the page."""
     return {
-        "title": DASHBOARD_TITLE, "columns": GRID_COLUMNS, "rows": WALL_ROWS, "refresh_ms": refresh_ms(),
+        "title": title, "columns": GRID_COLUMNS, "rows": rows, "refresh_ms": refresh_ms(), "data_url": data_url,
         "streets": [{"code": "", "name": "全部"}] + [{"code": s.code, "name": s.name} for s in STREETS.values()],
         "panels": [view(spec, panel_id).as_json() for panel_id, spec in enumerate(specs, start=1)],
     }

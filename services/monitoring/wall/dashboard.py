@@ -265,29 +265,38 @@ def street_variable(sql: str) -> dash.QueryVariable:
     )
 
 
-def check_layout(specs: list[PanelSpec]) -> None:
-    """Raise ``ValueError`` if a panel leaves the 24×26 wall or two panels overlap."""
+def check_layout(specs: list[PanelSpec], rows: int = WALL_ROWS) -> None:
+    """Raise ``ValueError`` if a panel leaves the 24×26 wall (24×``rows``) or two panels overlap."""
     taken: dict[tuple[int, int], str] = {}
     for spec in specs:
         g = spec.grid
-        if g.x < 0 or g.y < 0 or g.x + g.w > GRID_COLUMNS or g.y + g.h > WALL_ROWS:
-            raise ValueError(f"panel {spec.title!r} leaves the {GRID_COLUMNS}×{WALL_ROWS} wall")
+        if g.x < 0 or g.y < 0 or g.x + g.w > GRID_COLUMNS or g.y + g.h > rows:
+            raise ValueError(f"panel {spec.title!r} leaves the {GRID_COLUMNS}×{rows} wall")
         for cell in ((x, y) for x in range(g.x, g.x + g.w) for y in range(g.y, g.y + g.h)):
             if cell in taken:
                 raise ValueError(f"panels {taken[cell]!r} and {spec.title!r} overlap at {cell}")
             taken[cell] = spec.title
 
 
-def build_dashboard(specs: list[PanelSpec], street_sql: str) -> dash.Dashboard:
-    """The whole wall: title, uid, 10 s refresh, Shanghai time, the 街镇 variable and every panel.
+PROGRAMMES_UID = "leye-programmes"
+PROGRAMMES_TITLE = "乐业西青 政策项目进度"
+PROGRAMMES_DESCRIPTION = "行动计划各政策项目与政策找人的年度目标进度（由代码生成，请勿在界面修改）"
+
+
+def build_dashboard(specs: list[PanelSpec], street_sql: str, *, uid: str = DASHBOARD_UID,
+                    title: str = DASHBOARD_TITLE, rows: int = WALL_ROWS,
+                    description: str = "西青区就业形势实时监测与规模性失业风险预警大屏（由代码生成，请勿在界面修改）",
+                    ) -> dash.Dashboard:
+    """The whole wall: title, uid, 10 s refresh, Shanghai time, the 街镇 variable and every panel;
+    another dashboard of the same panels with its own ``uid``, ``title`` and height (``rows``).
 
     The default period is the year to date, the period of the yearly targets (城镇新增就业, 招聘活动…).
     """
-    check_layout(specs)
+    check_layout(specs, rows)
     board = (
-        dash.Dashboard(DASHBOARD_TITLE)
-        .uid(DASHBOARD_UID)
-        .description("西青区就业形势实时监测与规模性失业风险预警大屏（由代码生成，请勿在界面修改）")
+        dash.Dashboard(title)
+        .uid(uid)
+        .description(description)
         .tags(["乐业西青", "就业监测"])
         .refresh(REFRESH)
         .time("now/y", "now")

@@ -28,11 +28,12 @@ from .alert_rules import (
     notification_policy,
     wall_rules,
 )
-from .dashboard import build_dashboard
-from .panels import wall_panels
+from .dashboard import PROGRAMMES_DESCRIPTION, PROGRAMMES_TITLE, PROGRAMMES_UID, build_dashboard
+from .panels import PROGRAMME_ROWS, programme_panels, wall_panels
 from .provisioning import dashboard_provider, datasource_provisioning
 
 DASHBOARD_FILE = "dashboards/leye-wall.json"
+PROGRAMMES_FILE = "dashboards/leye-programmes.json"
 DATASOURCE_FILE = "provisioning/datasources/clickhouse.yaml"
 PROVIDER_FILE = "provisioning/dashboards/leye.yaml"
 ALERTING_FILE = "provisioning/alerting/leye.yaml"
@@ -47,6 +48,13 @@ def to_plain(obj: Any) -> Any:
 def dashboard_json(targets: Targets | None = None) -> dict[str, Any]:
     """The dashboard, its KPIs against ``targets`` (by default the shipped ``targets.yaml``)."""
     return to_plain(build_dashboard(wall_panels(targets), sql.street_options()).build())
+
+
+def programmes_dashboard_json(targets: Targets | None = None) -> dict[str, Any]:
+    """The programmes' dashboard (乐业西青 政策项目进度), its KPIs against ``targets``."""
+    return to_plain(build_dashboard(programme_panels(targets), sql.street_options(), uid=PROGRAMMES_UID,
+                                    title=PROGRAMMES_TITLE, rows=PROGRAMME_ROWS,
+                                    description=PROGRAMMES_DESCRIPTION).build())
 
 
 def rules_json(thresholds: Thresholds | None = None) -> list[dict[str, Any]]:
@@ -89,6 +97,7 @@ def render_files(targets: Targets | None = None) -> dict[str, bytes]:
     contact = contact_point_json(f"${{{ENV_GATEWAY_URL}}}", f"${{{ENV_WEBHOOK_TOKEN}}}")
     return {
         DASHBOARD_FILE: _json(dashboard_json(targets)),
+        PROGRAMMES_FILE: _json(programmes_dashboard_json(targets)),
         DATASOURCE_FILE: _yaml(datasource_provisioning()),
         PROVIDER_FILE: _yaml(dashboard_provider()),
         ALERTING_FILE: _yaml(alerting_provisioning(rules_json(), contact, policy_json())),

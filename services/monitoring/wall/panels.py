@@ -27,7 +27,7 @@ from services.monitoring.indicators.targets import default as default_targets
 
 from . import sql
 from .clickhouse import QueryType
-from .dashboard import Grid, Kind, PanelSpec, Thresholds
+from .dashboard import GRID_COLUMNS, Grid, Kind, PanelSpec, Thresholds
 from .labels import EVENT_TYPE_LABELS, alert_labels, street_labels
 from .sql import Read
 
@@ -330,3 +330,28 @@ def wall_panels(targets: Targets | None = None) -> list[PanelSpec]:
         matchmaker_sla(targets), open_warnings(), layoffs_by_industry(), latest_events(), jobseeker_map(),
         employer_map(), job_loss_by_street(), job_loss_by_industry(), station_stars(),
     ]
+
+
+PROGRAMME_KPI_CODES = (
+    "malanhua_trained", "skills_trained", "startup_loans_issued", "startup_subsidies_granted",
+    "trainees_taken_on", "trainees_retained", "interns_placed", "public_welfare_placed",
+    "programme_funds_paid", "policy_matches", "policy_contacted_same_day", "policy_granted",
+    "policy_benefit_days_median", "policy_benefit_days_p90",
+)
+"""The programmes' dashboard (乐业西青 政策项目进度): the plan's programmes, then 政策找人."""
+PROGRAMME_ROWS = 2 * KPI_HEIGHT
+"""Its height: two rows of KPIs, the first eight 3 columns wide, the second six 4 wide (tiled exactly)."""
+
+
+def programme_panels(targets: Targets | None = None) -> list[PanelSpec]:
+    """Every panel of the programmes' dashboard: each programme indicator as the main wall's KPIs
+    (``kpi``: year to date against the yearly target, coloured by progress), all from one query."""
+    targets = targets or default_targets()
+    first, second = PROGRAMME_KPI_CODES[:8], PROGRAMME_KPI_CODES[8:]
+    width = GRID_COLUMNS // len(second)
+    return [
+        *(kpi(code, column, targets=targets, strip=PROGRAMME_KPI_CODES) for column, code in enumerate(first)),
+        *(kpi(code, 0, Grid(x=width * n, y=KPI_HEIGHT, w=width, h=KPI_HEIGHT), targets, PROGRAMME_KPI_CODES)
+          for n, code in enumerate(second)),
+    ]
+

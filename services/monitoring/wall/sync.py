@@ -30,6 +30,8 @@ class WallBundle:
     contact_point: dict[str, Any]
     policy: dict[str, Any]
     rules: list[dict[str, Any]] = field(default_factory=list)
+    more_dashboards: list[dict[str, Any]] = field(default_factory=list)
+    """Dashboards after the wall (乐业西青 政策项目进度), in the same folder."""
 
 
 @dataclass
@@ -62,7 +64,8 @@ def sync(api: GrafanaApi, bundle: WallBundle) -> SyncReport:
     report = SyncReport()
     _sync_folder(api, report)
     _sync_datasource(api, bundle.datasource, report)
-    _sync_dashboard(api, bundle.dashboard, report)
+    for dashboard in (bundle.dashboard, *bundle.more_dashboards):
+        _sync_dashboard(api, dashboard, report)
     _sync_contact_point(api, bundle.contact_point, report)
     for rule in bundle.rules:
         _sync_rule(api, rule, report)

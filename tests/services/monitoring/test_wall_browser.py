@@ -26,7 +26,7 @@ from schemas.fields import SHANGHAI
 from services.monitoring.app import build
 from services.monitoring.settings import Settings
 from services.monitoring.wall import browser
-from services.monitoring.wall.panels import GROUP_KPI_CODES, KPI_CODES, PLAN_KPI_CODES, wall_panels
+from services.monitoring.wall.panels import GROUP_KPI_CODES, KPI_CODES, PLAN_KPI_CODES, programme_panels, wall_panels
 from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
 from tests.services.monitoring.harness import MonitoringProcess, publish
 
@@ -121,14 +121,19 @@ def test_production_opens_the_wall_only_when_the_operator_publishes_it(
 # --- the running service --------------------------------------------------------------------------
 
 
-def test_page_loads_only_assets_the_service_serves(worker: MonitoringProcess) -> None:
-    page = worker.get("/wall")
+@pytest.mark.parametrize(("path", "title", "base"), [("/wall", "乐业西青指挥中心", "/"),
+                                                    ("/wall/programmes", "乐业西青 政策项目进度", "/wall/")],
+                         ids=["wall", "programmes"])
+def test_page_loads_only_assets_the_service_serves(worker: MonitoringProcess, path: str, title: str,
+                                                   base: str) -> None:
+    page = worker.get(path)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert "乐业西青指挥中心" in page.text
+    assert title in page.text
     urls = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page.text)
-    assert sorted(urls) == ["wall/assets/echarts.min.js", "wall/assets/wall.css", "wall/assets/wall.js"]
+    assert sorted(f"{base}{url}" for url in urls) == [
+        "/wall/assets/echarts.min.js", "/wall/assets/wall.css", "/wall/assets/wall.js"]  # relative to the page
     for url in urls:
-        response = worker.get(f"/{url}")
+        response = worker.get(f"{base}{url}")
         assert response.status_code == 200, url
     echarts = worker.get("/wall/assets/echarts.min.js")
     assert "javascript" in echarts.headers["content-type"] and "Apache" in echarts.text[:1000]
@@ -147,10 +152,18 @@ def test_data_has_every_panel_with_its_columns(worker: MonitoringProcess) -> Non
     assert not [cell for cell in cells if isinstance(cell, str) and re.fullmatch(r"[0-9a-f]{64}", cell)]
 
 
+def test_the_programmes_page_has_its_dashboard_s_panels(worker: MonitoringProcess) -> None:
+    data = worker.get("/wall/programmes/data", to=TO.isoformat()).json()
+    assert [(p["title"], p["columns"]) for p in data["panels"]] == [
+        (spec.title, list(spec.columns)) for spec in programme_panels()]
+    assert all(len(p["rows"]) == 1 for p in data["panels"])  # one figure (and its progress) each
+
+
 @pytest.mark.parametrize(("path", "params", "field"), [
     pytest.param("/wall/data", {"street": "120111999"}, "query.street", id="unknown 街镇"),
     pytest.param("/wall/data", {"to": "0"}, "query.to", id="not a date"),
     pytest.param("/wall", {"street": "x' OR '1'='1"}, "query.street", id="the page, unknown 街镇"),
+    pytest.param("/wall/programmes/data", {"to": "0"}, "query.to", id="programmes, not a date"),
 ])
 def test_bad_input_is_422_naming_the_field(worker: MonitoringProcess, path: str, params: dict, field: str) -> None:
     response = worker.get(path, **params)

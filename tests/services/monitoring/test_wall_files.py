@@ -18,12 +18,12 @@ from grafana_foundation_sdk.models.datasource import variant_config as shared_re
 
 from schemas.events import EVENT_TYPES
 from services.monitoring.settings import DEFAULT_THRESHOLDS
-from services.monitoring.wall import browser, export, panels
+from services.monitoring.wall import browser, export, panels, sql
 from services.monitoring.wall.alert_rules import CONTACT_POINT_NAME, ENV_WEBHOOK_TOKEN, WEBHOOK_PATH
 from services.monitoring.wall.clickhouse import DATASOURCE_UID, PLUGIN_ID, ClickHouseQuery, register_variant
 from services.monitoring.wall.dashboard import GRID_COLUMNS, WALL_ROWS, Grid, Kind, PanelSpec, check_layout
 from services.monitoring.wall.labels import EVENT_TYPE_LABELS
-from services.monitoring.wall.panels import wall_panels
+from services.monitoring.wall.panels import PROGRAMME_KPI_CODES, PROGRAMME_ROWS, programme_panels, wall_panels
 from services.monitoring.warnings.thresholds import Thresholds
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -253,10 +253,24 @@ def test_alert_rules_carry_the_floors_of_the_thresholds_file() -> None:
             assert raw.rstrip().endswith("WHERE value IS NOT NULL ORDER BY scope_code")
 
 
-def test_panels_tile_the_whole_wall() -> None:
-    specs = wall_panels()
-    check_layout(specs)  # inside the wall, no overlap
-    assert sum(spec.grid.w * spec.grid.h for spec in specs) == GRID_COLUMNS * WALL_ROWS  # and no gap
+@pytest.mark.parametrize(("specs", "rows"), [(wall_panels, WALL_ROWS), (programme_panels, PROGRAMME_ROWS)],
+                         ids=["wall", "programmes"])
+def test_panels_tile_the_whole_wall(specs, rows: int) -> None:
+    laid_out = specs()
+    check_layout(laid_out, rows)  # inside the wall, no overlap
+    assert sum(spec.grid.w * spec.grid.h for spec in laid_out) == GRID_COLUMNS * rows  # and no gap
+
+
+def test_the_programmes_dashboard_shows_every_programme_kpi_from_one_query() -> None:
+    data = json.loads((DEPLOY / export.PROGRAMMES_FILE).read_text("utf-8"))
+    assert (data["title"], data["uid"], data["refresh"]) == ("乐业西青 政策项目进度", "leye-programmes", "10s")
+    assert [panel["title"] for panel in data["panels"]] == [sql.indicator(code).name for code in PROGRAMME_KPI_CODES]
+    own = [panel for panel in data["panels"] if panel["datasource"] == {"type": PLUGIN_ID, "uid": DATASOURCE_UID}]
+    assert len(own) == 1  # the others read its result
+    specs = {spec.title: spec for spec in programme_panels()}
+    # with a yearly target: year to date and its progress, coloured as on the main wall
+    assert specs["马兰花创业培训"].shown == ("value", "status") and specs["马兰花创业培训"].colours
+    assert specs["政策找人享受时长中位数"].shown != ("value", "status")  # no target: the figure alone
 
 
 @pytest.mark.parametrize(

@@ -173,7 +173,7 @@ def test_first_sync_creates_everything_by_uid(synced) -> None:
     first = grafana.requests[: grafana.first_run]
     posted = [r["path"] for r in first if r["method"] == "POST"]
     rule_count = len(export.rules_json())
-    assert posted == (["/api/folders", "/api/datasources", "/api/dashboards/db",
+    assert posted == (["/api/folders", "/api/datasources", "/api/dashboards/db", "/api/dashboards/db",
                        "/api/v1/provisioning/contact-points"] + ["/api/v1/provisioning/alert-rules"] * rule_count)
     assert [r["path"] for r in first if r["method"] == "PUT"] == ["/api/v1/provisioning/policies"]
 
@@ -181,12 +181,12 @@ def test_first_sync_creates_everything_by_uid(synced) -> None:
 def test_second_sync_updates_in_place(synced) -> None:
     grafana, _runs = synced
     second = grafana.requests[grafana.first_run:]
-    assert [r["path"] for r in second if r["method"] == "POST"] == ["/api/dashboards/db"]  # overwrite by uid
+    assert [r["path"] for r in second if r["method"] == "POST"] == ["/api/dashboards/db"] * 2  # overwrite by uid
     puts = [r["path"] for r in second if r["method"] == "PUT"]
     assert f"/api/datasources/uid/{DATASOURCE_UID}" in puts
     assert f"/api/v1/provisioning/contact-points/{CONTACT_POINT_UID}" in puts
     assert "/api/v1/provisioning/policies" not in puts  # already ours: left alone
-    assert len(grafana.folders) == 1 and len(grafana.datasources) == 1 and len(grafana.dashboards) == 1
+    assert len(grafana.folders) == 1 and len(grafana.datasources) == 1 and len(grafana.dashboards) == 2
     assert len(grafana.contact_points) == 1 and len(grafana.rules) == len(export.rules_json())
 
 
@@ -196,6 +196,7 @@ def test_payloads(synced) -> None:
     saved = grafana.dashboards["leye-wall"]
     assert saved["overwrite"] is True and saved["folderUid"] == FOLDER_UID
     assert saved["dashboard"] == export.dashboard_json()
+    assert grafana.dashboards["leye-programmes"]["dashboard"] == export.programmes_dashboard_json()
     source = grafana.datasources[DATASOURCE_UID]
     assert source["jsonData"]["host"] == "ch.leye.internal"
     assert source["secureJsonData"] == {"password": "ch-secret"}

@@ -323,7 +323,7 @@
       const query = new URLSearchParams({ street });
       const to = new URL(window.location.href).searchParams.get("to");
       if (to) query.set("to", to); // a past day's wall (its end), as Grafana's time range would show it
-      const response = await fetch(`wall/data?${query}`, { cache: "no-store" });
+      const response = await fetch(`${layout.data_url}?${query}`, { cache: "no-store" });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const data = await response.json();
       if (select.value !== street) return; // the 街镇 changed meanwhile: that refresh is under way
