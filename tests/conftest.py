@@ -12,7 +12,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
 
-WHOLE_STACK_TESTS = ("tests/e2e/", "tests/leye/test_up.py")
+WHOLE_STACK_TESTS = ("tests/e2e/",)
 """Files whose tests start a whole `leye up`: under pytest-xdist they share one worker."""
 
 

@@ -58,7 +58,7 @@ def test_the_demo_sets_up_a_station_for_every_community_through_the_gateway_once
     from services.matching.app import create_app as create_matching
     from services.matching.settings import Settings as MatchingSettings
     from tests.conftest import LiveServer
-    from tests.services.gateway.conftest import gateway_settings, start_gateway
+    from tests.services.gateway.conftest import Gateway, gateway_settings, start_gateway
 
     monkeypatch.delenv("GATEWAY_DATABASE_URL", raising=False)
     matching = create_matching(MatchingSettings(database_url=f"sqlite:///{tmp_path / 'matching.sqlite3'}",
@@ -68,7 +68,10 @@ def test_the_demo_sets_up_a_station_for_every_community_through_the_gateway_once
         live, gateway = start_gateway(gateway_settings(tmp_path, backend.url))
         with live:
             gateway.state.relay.stop()
-            client_id, secret = ensure_demo_client(tmp_path)
+            # the demo's client as `ensure_demo_client` makes it (tested above), registered in-process:
+            # the CLI's start-up is most of that test's time
+            client_id = "demo-stations"
+            secret = Gateway(live, gateway).add_client(client_id, " ".join(sorted(SCOPES)), bureau=True)
             assert ensure_demo_stations(live.url, client_id, secret) == len(demo_stations()) == 4 * len(STREETS)
             assert ensure_demo_stations(live.url, client_id, secret) == 0  # a second `make run`
             token = httpx.post(f"{live.url}/oauth/token", data={"grant_type": "client_credentials"},

@@ -1,17 +1,17 @@
-"""`leye up` as a user runs it: READY line, every service answering, clean stop, ports in use."""
+"""`leye up` as a user runs it: ports in use. Its READY line, every service answering, a killed broker
+restarted and a clean stop are checked on the stack of `tests/e2e/test_department.py` (the last test
+there), and a SIGKILLed `leye up` at the end of `tests/e2e/test_bounded_storage.py`: starting a stack
+is most of such a test's time, so the whole-stack tests share theirs."""
 
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from leye.stack import SERVICES
@@ -69,55 +69,6 @@ def start_until_ready(var_dir: Path) -> tuple[subprocess.Popen[str], int, int, s
         if "已被占用" not in "".join(lines):
             raise AssertionError("leye up exited before READY:\n" + "".join(lines))
     raise AssertionError("no free block of ports for leye up")
-
-
-def test_up_reaches_ready_serves_every_service_restarts_a_killed_broker_and_stops_cleanly(tmp_path: Path) -> None:
-    """One stack for both halves: starting `leye up` is most of this test's time."""
-    from kafka.admin import KafkaAdminClient
-
-    from schemas import TOPICS
-
-    process, base, broker_port, output = start_until_ready(tmp_path)
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
-    reader.start()
-    try:
-        assert output.splitlines()[-1] == f"READY gateway=http://127.0.0.1:{base}"
-        wall = f"http://127.0.0.1:{base + 4}/wall"  # the browser wall, printed with the other URLs
-        assert wall in output
-        page = httpx.get(wall, timeout=30)
-        assert page.status_code == 200 and "乐业西青指挥中心" in page.text
-        started = list(SERVICES)
-        for spec in started:
-            response = httpx.get(f"http://127.0.0.1:{base + spec.offset}/readyz", timeout=5)
-            assert response.status_code == 200, spec.name
-        children = _descendants(process.pid)
-        assert len(children) >= len(started) + 1  # the broker and every service
-
-        first = _child(process.pid, "tansu")
-        os.kill(first, signal.SIGKILL)
-        deadline = time.monotonic() + 60
-        while not any("Kafka 代理已在原端口" in line for line in lines):
-            assert time.monotonic() < deadline and process.poll() is None, "".join(lines)
-            time.sleep(0.2)
-        second = _child(process.pid, "tansu")
-        assert second != first and not _alive(first)  # reaped, not left a zombie
-        admin = KafkaAdminClient(bootstrap_servers=f"127.0.0.1:{broker_port}")
-        try:
-            assert {t.name for t in TOPICS.values()} <= set(admin.list_topics())
-        finally:
-            admin.close()
-        children |= _descendants(process.pid)
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(60)
-        reader.join(10)
-    output = "".join(lines)
-    assert process.returncode == 0, output
-    assert "Kafka 代理意外退出（退出码 -9），第 1 次重启" in output
-    assert "已停止" in output
-    assert [pid for pid in children if _alive(pid)] == []
-    assert _port_free(broker_port)
 
 
 def _alive(pid: int) -> bool:

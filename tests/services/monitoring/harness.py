@@ -61,14 +61,15 @@ class MonitoringProcess:
         by_topic = self.get("/stats/ingest").json()["by_topic"]
         return sum(count for topic, count in by_topic.items() if topic != "leye.alert")
 
-    def wait_ingested(self, count: int, timeout_s: float = 120) -> None:
+    def wait_ingested(self, count: int, timeout_s: float = 120) -> int:
         """Wait until the raw log holds ``count`` distinct events published by the test (a wait, not a
-        timed assertion)."""
+        timed assertion); returns how many it holds then."""
         deadline = time.monotonic() + timeout_s
         while (seen := self.ingested()) < count:
             assert self.process is not None and self.process.poll() is None, self.log.read_text()[-3000:]
             assert time.monotonic() < deadline, f"only {seen} of {count} events ingested"
             time.sleep(0.5)  # each poll is a ClickHouse query competing with the writes
+        return seen
 
     def metric(self, name: str, **labels: str) -> float:
         """Sum of one Prometheus metric's samples matching ``labels``."""
