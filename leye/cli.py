@@ -364,8 +364,13 @@ for _path in sorted(Path(__file__).with_name("bench").glob("*.py")):
 
 
 def main() -> None:
+    # Mount only the group named on the command line (importing a group imports its service, seconds
+    # of start-up an operator waits for); anything else, such as `leye --help`, mounts them all.
+    named = sys.argv[1] if len(sys.argv) > 1 else None
+    own = {c.name or c.callback.__name__ for c in app.registered_commands if c.callback} | {"bench"}
+    groups = {named: COMMAND_GROUPS[named]} if named in COMMAND_GROUPS else {} if named in own else COMMAND_GROUPS
     try:
-        mount_command_groups(app, COMMAND_GROUPS)
+        mount_command_groups(app, groups)
     except CommandGroupError as exc:
         err_console.print(str(exc), highlight=False, soft_wrap=True)
         raise SystemExit(1) from None

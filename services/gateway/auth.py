@@ -14,6 +14,7 @@ check and per-client rate limits.
 
 from __future__ import annotations
 
+import functools
 import math
 import secrets
 import time
@@ -33,8 +34,14 @@ from .settings import Settings
 _HASHER = PasswordHasher()
 CLOCK_LEEWAY_S = 10
 """Seconds of clock drift allowed when checking ``exp`` (expired) and ``iat`` (not issued in the future)."""
-# Verifying against this keeps an unknown client id as slow as a wrong secret (no user enumeration).
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verifying against this keeps an unknown client id as slow as a wrong secret (no user enumeration).
+    Made on first use: hashing costs a third of a second, which every process importing this module
+    (each `leye gateway clients` call) would otherwise pay at start-up."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 def new_secret() -> str:
@@ -47,7 +54,7 @@ def hash_secret(secret: str) -> str:
 
 def verify_secret(secret_hash: str | None, secret: str) -> bool:
     try:
-        return _HASHER.verify(secret_hash or _DUMMY_HASH, secret) and secret_hash is not None
+        return _HASHER.verify(secret_hash or _dummy_hash(), secret) and secret_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
