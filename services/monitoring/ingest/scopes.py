@@ -28,6 +28,7 @@ def touched_scopes(events: Iterable[CloudEvent]) -> set[Scope]:
             scopes.add(("mass_layoff", ScopeKind.INDUSTRY, str(data.industry.section)))
         elif isinstance(data, layoff.HeadcountReported):
             scopes.add(("job_loss_rate", ScopeKind.STREET, data.street_code))
+            scopes.add(("job_loss_rate", ScopeKind.INDUSTRY, str(data.industry.section)))
         elif isinstance(data, _STATUS_EVENTS):  # active job seekers and the registered-unemployed stock
             scopes |= {("vacancy_ratio", ScopeKind.STREET, data.street_code), district_ratio}
             if isinstance(data, registration.UnemploymentRegistered | registration.EmploymentRegistered) or (

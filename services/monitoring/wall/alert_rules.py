@@ -208,6 +208,7 @@ _WATCHED = (
     _Watched("registration_surge", ScopeKind.STREET, "失业登记激增", "近7日失业登记达到前28日周均的{t}倍以上",
              lookback_s=6 * DAY_S),
     _Watched("job_loss_rate", ScopeKind.STREET, "岗位流失率", "监测企业岗位流失率达到{t}%以上"),
+    _Watched("job_loss_rate", ScopeKind.INDUSTRY, "行业岗位流失率", "某行业监测企业岗位流失率达到{t}%以上"),
     _Watched("vacancy_ratio", ScopeKind.STREET, "求人倍率偏低", "求人倍率（在招岗位数/求职人数）降至{t}及以下"),
     _Watched("vacancy_ratio", ScopeKind.DISTRICT, "全区求人倍率偏低",
              "全区求人倍率（在招岗位数/求职人数）降至{t}及以下"),
@@ -223,7 +224,8 @@ def wall_rules(thresholds: Thresholds) -> list[AlertRuleSpec]:
     rule's ``min_…``) as the stream's own warnings, so both agree on when a level is reached.
     Grafana has no hysteresis here: a rule resolves as soon as its value is back across the threshold.
 
-    Watched: 失业登记激增, 岗位流失率 and 长期失业人员占比 per 街镇; 求人倍率 per 街镇 and for the district;
+    Watched: 失业登记激增, 岗位流失率 and 长期失业人员占比 per 街镇 (岗位流失率 per industry too); 求人倍率 per
+    街镇 and for the district;
     城镇调查失业率 for the district. Mass layoffs and 红娘 SLA are left to the stream, which warns on them
     within a second of the event.
     """
@@ -231,10 +233,16 @@ def wall_rules(thresholds: Thresholds) -> list[AlertRuleSpec]:
     for watched in _WATCHED:
         signal, rule = watched.signal, thresholds.rule(watched.signal)
         code, floor = signal_indicator(signal), signal_floor(signal, thresholds)
-        district = watched.scope_kind is ScopeKind.DISTRICT
-        query = sql.district_rule(code, floor=floor) if district else sql.per_street_rule(code, floor=floor)
+        kind = watched.scope_kind
+        if kind is ScopeKind.DISTRICT:
+            query = sql.district_rule(code, floor=floor)
+        elif kind is ScopeKind.INDUSTRY:
+            assert floor is None, "a floor per industry is not modelled"
+            query = sql.per_industry_rule(code)
+        else:
+            query = sql.per_street_rule(code, floor=floor)
         for level, threshold in sorted(rule.levels.items(), key=lambda item: item[0].severity):
-            slug = signal.replace("_", "-") + ("-district" if district else "")
+            slug = signal.replace("_", "-") + ("" if kind is ScopeKind.STREET else f"-{kind.value}")
             specs.append(AlertRuleSpec(
                 uid=f"leye-{slug}-{level.value}", title=f"{watched.title}（{level.label}）", signal=signal,
                 level=level, comparison="gte" if rule.direction == "above" else "lte", threshold=threshold,

@@ -351,6 +351,13 @@ def per_street_rule(code: str, *, floor: Floor | None = None) -> str:
     return _rule_query(parts, floor)
 
 
+def per_industry_rule(code: str) -> str:
+    """An alert-rule query: one row per industry (GB/T 4754 门类, ``scope_code`` its letter) that has a
+    value, from the indicator's grouped form (one scan for all industries)."""
+    grouped = indicator(code).grafana_sql(street="''", by_industry=True)  # the district's, not a 街镇's
+    return _rule_query([f"SELECT industry_code AS scope_code, value, 0 AS base FROM ({grouped})"], None)
+
+
 def district_rule(code: str, *, floor: Floor | None = None) -> str:
     """An alert-rule query for the whole district: one row with ``scope_code`` = the district's code
     and ``value``, when there is a value (and the base reaches the ``floor``)."""

@@ -8,7 +8,7 @@ signal                      scopes            value (indicator)                w
 ==========================  ================  ===============================  ======================
 ``mass_layoff``             街镇, industry    ``mass_layoff_cuts``             rises
 ``registration_surge``      街镇              ``registration_surge_ratio``     rises
-``job_loss_rate``           街镇              ``job_loss_rate``                rises
+``job_loss_rate``           街镇, industry    ``job_loss_rate``                rises
 ``sla_breach``              街镇              ``sla_breach_rate``              rises
 ``vacancy_ratio``           街镇, district    ``vacancy_ratio`` (求人倍率)     falls
 ``long_term_unemployment``  街镇              ``long_term_unemployed_share``   rises
@@ -174,10 +174,11 @@ class Warnings:
         self._slow_signals_due = time.monotonic() + took * (1 / self.evaluation_share - 1)
 
     async def evaluate_all(self) -> None:
-        """Every scope: the open warnings', each 街镇's and the district's, and the industries with recent
-        mass layoffs. Mass layoffs are evaluated at once; the slow signals join the pending scopes and
-        go through :meth:`evaluate_touched`'s throttle, so a full evaluation too stays within
-        ``evaluation_share`` of ClickHouse's time (its stock indicators scan whole tables per scope)."""
+        """Every scope: the open warnings', each 街镇's and the district's, the industries with recent
+        mass layoffs and those with monitored enterprises (岗位流失率 per 行业). Mass layoffs are
+        evaluated at once; the slow signals join the pending scopes and go through
+        :meth:`evaluate_touched`'s throttle, so a full evaluation too stays within ``evaluation_share`` of
+        ClickHouse's time."""
         scopes: set[Scope] = set(self.open)
         scopes |= {(signal, ScopeKind.STREET, street) for street in STREETS for signal in STREET_SIGNALS}
         scopes |= {(signal, ScopeKind.DISTRICT, DISTRICT_CODE) for signal in DISTRICT_SIGNALS}
@@ -186,6 +187,10 @@ class Warnings:
             WHERE is_mass_layoff = 1 AND day >= {since:Date}""",
             {"since": self.today() - timedelta(days=self.thresholds.rules.mass_layoff.window_days - 1)})
         scopes |= {("mass_layoff", ScopeKind.INDUSTRY, section) for (section,) in industries}
+        # a few hundred enterprises' monthly reports: small at any history
+        monitored = await self.store.call(self.store.rows_sync,
+                                          "SELECT DISTINCT industry_section FROM headcount_facts")
+        scopes |= {("job_loss_rate", ScopeKind.INDUSTRY, section) for (section,) in monitored}
         self.pending.update(dict.fromkeys(sorted(scopes)))
         await self.evaluate_touched()
         WARNING_EVALUATIONS.inc()

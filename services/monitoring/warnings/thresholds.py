@@ -103,7 +103,8 @@ class Thresholds(BaseModel):
 
 STREET_SIGNALS = ("mass_layoff", "registration_surge", "job_loss_rate", "sla_breach", "vacancy_ratio",
                   "long_term_unemployment")
-"""Signals evaluated for each of the 12 街镇 (``mass_layoff`` also per industry with recent layoffs)."""
+"""Signals evaluated for each of the 12 街镇 (``mass_layoff`` also per industry with recent layoffs,
+``job_loss_rate`` per industry with monitored enterprises)."""
 DISTRICT_SIGNALS = ("vacancy_ratio", "survey_rate")
 """Signals evaluated for the whole district (scope code ``DISTRICT_CODE``)."""
 

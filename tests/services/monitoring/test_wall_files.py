@@ -193,7 +193,8 @@ def test_warnings_provisioning_is_well_formed() -> None:
         assert models["B"] == {**models["B"], "type": "reduce", "expression": "A"}  # the measured value
         labels = rule["labels"]
         assert {"signal", "level", "scope_kind", "threshold", "window"} <= set(labels)
-        assert labels["scope_kind"] in ("street", "district") and labels["level"] in ("yellow", "orange", "red")
+        assert labels["scope_kind"] in ("street", "industry", "district")
+        assert labels["level"] in ("yellow", "orange", "red")
         assert "scope_code" in models["A"]["rawSql"]
     [contact] = document["contactPoints"]
     [receiver] = contact["receivers"]
@@ -221,7 +222,7 @@ def _rule_thresholds() -> dict[tuple[str, str, str], tuple[str, float, str]]:
 def test_alert_thresholds_match_the_monitoring_defaults() -> None:
     """Every rule on an aggregate in thresholds.yaml is a Grafana rule with its levels and direction."""
     defaults = Thresholds.load(DEFAULT_THRESHOLDS)
-    watched = {"registration_surge": ("street",), "job_loss_rate": ("street",),
+    watched = {"registration_surge": ("street",), "job_loss_rate": ("street", "industry"),
                "vacancy_ratio": ("street", "district"), "long_term_unemployment": ("street",),
                "survey_rate": ("district",)}
     windows = {"registration_surge": "7d", "job_loss_rate": "30d", "vacancy_ratio": "1d",

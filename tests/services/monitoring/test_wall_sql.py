@@ -422,7 +422,8 @@ def test_alert_rule_sql_runs_and_returns_label_and_value(store: Store, rule) -> 
               if (value >= rule.threshold if rule.comparison == "gte" else value <= rule.threshold)}
     expected = {
         "registration_surge": {A},  # 11 in 7 days against 2 in the 4 weeks before: 22×
-        "job_loss_rate": {A} if rule.threshold <= 15 else set(),  # (200 - 170) / 200 = 15 %
+        # (200 - 170) / 200 = 15 % in A, the one monitored enterprise, of manufacturing (C)
+        "job_loss_rate": ({A} if rule.scope_kind is ScopeKind.STREET else {"C"}) if rule.threshold <= 15 else set(),
         # A: no posts for its 10 seekers (at the floor); B: 15 posts but only 4 seekers, under the floor;
         # the district: 15 posts for 14 seekers, 1.07
         "vacancy_ratio": {A} if rule.scope_kind is ScopeKind.STREET else set(),
@@ -587,8 +588,9 @@ def test_alert_rule_values_equal_the_api_on_the_varied_stream(varied: Store, rul
     indicator = BY_CODE[signal_indicator(rule.signal)]
     assert result.result_rows or rule.signal == "registration_surge"  # the year's end has no recent surge
     for scope_code, value in result.result_rows:
-        street = scope_code if rule.scope_kind is ScopeKind.STREET else ""
-        expected, _people = varied.indicator_sync(indicator, start.date(), YEAR_END.date(), street=street)
+        scope = {ScopeKind.STREET: {"street": scope_code}, ScopeKind.INDUSTRY: {"industry": scope_code}}
+        expected, _people = varied.indicator_sync(indicator, start.date(), YEAR_END.date(),
+                                                  **scope.get(rule.scope_kind, {}))
         assert value == pytest.approx(expected)
 
 

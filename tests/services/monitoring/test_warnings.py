@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from leye.bench.data.event_set import credit_code, person_ref
 from schemas import new_event
-from schemas.events import registration, statistics, vacancy
+from schemas.events import layoff, registration, statistics, vacancy
 from schemas.events.layoff import LayoffReported, assess_layoff
 from schemas.fields import Industry
 from schemas.reference import DISTRICT_CODE, STREETS
@@ -399,6 +399,26 @@ def test_a_full_evaluation_covers_every_new_scope() -> None:
             assert (code, (("street", street),)) in scopes
     assert ("vacancy_ratio", ()) in scopes and ("survey_unemployment_rate", ()) in scopes
     assert engine.published == []  # nothing measured, nothing raised
+
+
+def test_job_loss_warns_per_industry_with_monitored_enterprises() -> None:
+    """岗位流失率 also per 行业: the full evaluation reads the industries that have monitored enterprises'
+    reports and measures each without a 街镇 filter; a headcount report touches its industry too."""
+    engine = Engine()
+    engine.store.rows_sync = lambda sql, parameters=None: (  # type: ignore[method-assign]
+        [("C",)] if "FROM headcount_facts" in sql else [])
+    assert engine.step("C", job_loss_rate=12.0) == [(RAISED, "orange", 12.0, 10.0, "30d")]
+    assert ("job_loss_rate", (("industry", "C"),)) in {
+        (code, tuple(filters.items())) for code, _start, _end, filters in engine.store.calls}
+    [raised] = engine.published
+    assert (raised.data.signal, raised.data.scope_kind, raised.data.scope_code) == (
+        "job_loss_rate", ScopeKind.INDUSTRY, "C")
+    assert engine.step("C", job_loss_rate=3.0) == [(RESOLVED, "orange", 3.0, 5.0, "30d")]
+    report = new_event(layoff.HeadcountReported(
+        report_id="h1", employer_ref=credit_code(1), month="2026-10", industry=Industry(section=IndustrySection.C),
+        street_code=STREET, baseline_headcount=200, current_headcount=170), source="/services/vacancies")
+    assert touched_scopes([report]) == {("job_loss_rate", ScopeKind.STREET, STREET),
+                                        ("job_loss_rate", ScopeKind.INDUSTRY, "C")}
 
 
 def test_open_warnings_of_the_new_signals_survive_a_restart() -> None:
