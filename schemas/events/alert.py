@@ -32,9 +32,10 @@ class _AlertState(EventData):
     - ``scope_kind`` / ``scope_code``: ``district`` with "120111", ``street`` with a 街镇 code, or
       ``industry`` with a GB/T 4754 section letter or division code.
     - ``signal``: the rule's machine name: ``mass_layoff``, ``registration_surge``, ``job_loss_rate``,
-      ``sla_breach``, ``vacancy_ratio``, ``long_term_unemployment`` or ``survey_rate`` (the rules of
-      the monitoring service's ``thresholds.yaml``), ``headcount_report_overdue`` (the vacancies
-      service: a monitored enterprise's monthly reports overdue, in its 街镇), a 资金监管 rule of the
+      ``sla_breach``, ``vacancy_ratio``, ``long_term_unemployment``, ``survey_rate`` or
+      ``enterprise_issue_overdue`` (the rules of the monitoring service's ``thresholds.yaml``),
+      ``headcount_report_overdue`` (the vacancies service: a monitored enterprise's monthly reports
+      overdue, in its 街镇), a 资金监管 rule of the
       programmes service (``funds_…``, source ``funds``), or the name of an operator's Grafana rule.
     - ``value`` / ``threshold``: the measured value and the threshold it crossed, in the signal's unit.
     - ``window``: the period the value covers, a Grafana/Prometheus duration such as ``30d`` or ``1h``.

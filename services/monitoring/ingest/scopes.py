@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from schemas import CloudEvent
-from schemas.events import layoff, referral, registration, statistics, vacancy
+from schemas.events import enterprise, layoff, referral, registration, statistics, vacancy
 from schemas.reference import DISTRICT_CODE
 from schemas.vocab import RegistrationKind, ScopeKind
 
@@ -43,6 +43,8 @@ def touched_scopes(events: Iterable[CloudEvent]) -> set[Scope]:
                 scopes.add(("vacancy_ratio", ScopeKind.STREET, street))
         elif isinstance(data, referral.CaseDispatched | referral.CaseSlaBreached):
             scopes.add(("sla_breach", ScopeKind.STREET, data.street_code))
+        elif isinstance(data, enterprise.IssueOpened):  # IssueClosed too: a subclass
+            scopes.add(("enterprise_issue_overdue", ScopeKind.STREET, data.street_code))
         elif isinstance(data, statistics.SurveyRateReported):
             scopes.add(("survey_rate", ScopeKind.DISTRICT, DISTRICT_CODE))
     return scopes

@@ -68,6 +68,7 @@ SIGNAL_LABELS: dict[str, str] = {
     "survey_rate": "调查失业率偏高",
     "sla_breach": "红娘超时",
     "long_term_unemployment": "长期失业上升",
+    "enterprise_issue_overdue": "重点企业问题逾期未销号",
     # 资金监管: the programmes service's rules (services/programmes/supervision.py, RULES)
     "funds_double_exclusive_grant": "资金监管：一次性补贴重复发放",
     "funds_paid_while_employed": "资金监管：补贴所属月份已在单位就业",

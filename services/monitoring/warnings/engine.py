@@ -3,17 +3,18 @@
 A warning is about one *signal* in one *scope*; its value is an indicator of ``indicators/`` over a
 window ending today (Asia/Shanghai), so the wall, the API and the warnings agree:
 
-==========================  ================  ===============================  ======================
-signal                      scopes            value (indicator)                warns when the value
-==========================  ================  ===============================  ======================
-``mass_layoff``             街镇, industry    ``mass_layoff_cuts``             rises
-``registration_surge``      街镇              ``registration_surge_ratio``     rises
-``job_loss_rate``           街镇, industry    ``job_loss_rate``                rises
-``sla_breach``              街镇              ``sla_breach_rate``              rises
-``vacancy_ratio``           街镇, district    ``vacancy_ratio`` (求人倍率)     falls
-``long_term_unemployment``  街镇              ``long_term_unemployed_share``   rises
-``survey_rate``             district          ``survey_unemployment_rate``     rises towards 5.5 %
-==========================  ================  ===============================  ======================
+==============================  ================  ===============================  ======================
+signal                          scopes            value (indicator)                warns when the value
+==============================  ================  ===============================  ======================
+``mass_layoff``                 街镇, industry    ``mass_layoff_cuts``             rises
+``registration_surge``          街镇              ``registration_surge_ratio``     rises
+``job_loss_rate``               街镇, industry    ``job_loss_rate``                rises
+``sla_breach``                  街镇              ``sla_breach_rate``              rises
+``vacancy_ratio``               街镇, district    ``vacancy_ratio`` (求人倍率)     falls
+``long_term_unemployment``      街镇              ``long_term_unemployed_share``   rises
+``survey_rate``                 district          ``survey_unemployment_rate``     rises towards 5.5 %
+``enterprise_issue_overdue``    街镇              ``enterprise_issues_overdue``    rises
+==============================  ================  ===============================  ======================
 
 Levels, direction, hysteresis and the small-number floors: ``thresholds.yaml`` (model: ``thresholds.py``).
 

@@ -62,8 +62,12 @@ class _LongTermRule(_Rule):
     min_long_term: int = 5
 
 
+_ISSUE_OVERDUE_DEFAULT = _Rule(levels={AlertLevel.YELLOW: 1, AlertLevel.ORANGE: 3, AlertLevel.RED: 5})
+
+
 class _Rules(BaseModel):
-    """One rule per signal, named by the signal's code."""
+    """One rule per signal, named by the signal's code. A rule added later has a default, so an
+    operator's copy of the file from before it still loads."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -74,6 +78,7 @@ class _Rules(BaseModel):
     vacancy_ratio: _VacancyRatioRule
     long_term_unemployment: _LongTermRule
     survey_rate: _Rule
+    enterprise_issue_overdue: _Rule = _ISSUE_OVERDUE_DEFAULT
 
 
 class Thresholds(BaseModel):
@@ -102,7 +107,7 @@ class Thresholds(BaseModel):
 # --- signals ---------------------------------------------------------------------------------------
 
 STREET_SIGNALS = ("mass_layoff", "registration_surge", "job_loss_rate", "sla_breach", "vacancy_ratio",
-                  "long_term_unemployment")
+                  "long_term_unemployment", "enterprise_issue_overdue")
 """Signals evaluated for each of the 12 街镇 (``mass_layoff`` also per industry with recent layoffs,
 ``job_loss_rate`` per industry with monitored enterprises)."""
 DISTRICT_SIGNALS = ("vacancy_ratio", "survey_rate")
@@ -112,6 +117,7 @@ _INDICATOR = {
     "mass_layoff": "mass_layoff_cuts", "registration_surge": "registration_surge_ratio",
     "job_loss_rate": "job_loss_rate", "sla_breach": "sla_breach_rate", "vacancy_ratio": "vacancy_ratio",
     "long_term_unemployment": "long_term_unemployed_share", "survey_rate": "survey_unemployment_rate",
+    "enterprise_issue_overdue": "enterprise_issues_overdue",
 }
 
 

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from leye.bench.data.event_set import credit_code, person_ref
 from schemas import new_event
-from schemas.events import layoff, registration, statistics, vacancy
+from schemas.events import enterprise, layoff, registration, statistics, vacancy
 from schemas.events.layoff import LayoffReported, assess_layoff
 from schemas.fields import Industry
 from schemas.reference import DISTRICT_CODE, STREETS
@@ -24,6 +24,7 @@ from schemas.vocab import (
     ContactChannel,
     Education,
     EmploymentForm,
+    EnterpriseIssueKind,
     FollowupOutcome,
     Gender,
     IndustrySection,
@@ -69,7 +70,7 @@ def test_the_shipped_thresholds_load_and_order_their_levels() -> None:
     assert 0 < thresholds.hysteresis < 1
     rules = thresholds.rules
     for rule in (rules.mass_layoff, rules.registration_surge, rules.job_loss_rate, rules.sla_breach,
-                 rules.long_term_unemployment, rules.survey_rate):
+                 rules.long_term_unemployment, rules.survey_rate, rules.enterprise_issue_overdue):
         assert rule.levels[Y] < rule.levels[OR_] < rule.levels[R]
     assert rules.vacancy_ratio.levels[Y] > rules.vacancy_ratio.levels[OR_] > rules.vacancy_ratio.levels[R]
     assert thresholds.rules.mass_layoff.short_notice_level == OR_
@@ -419,6 +420,26 @@ def test_job_loss_warns_per_industry_with_monitored_enterprises() -> None:
         street_code=STREET, baseline_headcount=200, current_headcount=170), source="/services/vacancies")
     assert touched_scopes([report]) == {("job_loss_rate", ScopeKind.STREET, STREET),
                                         ("job_loss_rate", ScopeKind.INDUSTRY, "C")}
+
+
+def test_overdue_ledger_problems_warn_per_street() -> None:
+    """挂账销号 behind: a 街镇's key-enterprise problems open after their due day (1 / 3 / 5); opening or
+    closing a problem touches its 街镇, and the full evaluation catches a due day passing."""
+    engine = Engine()
+    assert engine.step(STREET, enterprise_issues_overdue=1.0) == [(RAISED, "yellow", 1.0, 1.0, "1d")]
+    assert engine.step(STREET, enterprise_issues_overdue=3.0) == [(UPDATED, "orange", 3.0, 3.0, "1d")]
+    assert engine.step(STREET, enterprise_issues_overdue=0.0) == [(RESOLVED, "orange", 0.0, 1.0, "1d")]
+    issue = {"employer_ref": credit_code(1), "street_code": OTHER_STREET, "issue_id": "i-1",
+             "kind": EnterpriseIssueKind.SHORTAGE, "opened_on": date(2026, 5, 1), "due_on": date(2026, 5, 31)}
+    for data in (enterprise.IssueOpened(**issue), enterprise.IssueClosed(**issue, closed_on=date(2026, 6, 2))):
+        assert touched_scopes([new_event(data, source="/services/vacancies")]) == {
+            ("enterprise_issue_overdue", ScopeKind.STREET, OTHER_STREET)}
+
+
+def test_a_thresholds_file_from_before_the_ledger_rule_still_loads() -> None:
+    document = yaml.safe_load(DEFAULT_THRESHOLDS.read_text("utf-8"))
+    del document["rules"]["enterprise_issue_overdue"]
+    assert Thresholds.model_validate(document).rules.enterprise_issue_overdue.levels == {Y: 1, OR_: 3, R: 5}
 
 
 def test_open_warnings_of_the_new_signals_survive_a_restart() -> None:
