@@ -87,6 +87,8 @@ def build(settings: Settings) -> Service[Components]:
     def stop(components: Components) -> None:
         components.ledger.close()
         decode.close()
+        # chDB serves one data path per process: an embedding process (a test) may open another next
+        components.store.close()
 
     def jobs(components: Components) -> list[Job]:
         async def evaluate_touched() -> None:

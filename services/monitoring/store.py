@@ -238,8 +238,10 @@ class Store:
         return list(result.column_names), list(result.result_rows)
 
     def close(self) -> None:
+        """Idempotent: the service's stop closes it, and so may a test that owns the store."""
         if self._client is not None:
             self._client.close()
+            self._client = None
         self._executor.shutdown(wait=True)
 
 

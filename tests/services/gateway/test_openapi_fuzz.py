@@ -111,11 +111,6 @@ def live_gateway(tmp_path_factory) -> Gateway:
     finally:
         for name in reversed(list(urls)):
             servers[name].__exit__(None, None, None)
-        # The monitoring service's stop leaves its ClickHouse store open, and chDB serves one data path
-        # per process: a later test file on this worker could not open its own.
-        components = backends["MONITORING_URL"].state.components
-        if components is not None:
-            components.store.close()
 
 
 def test_schemathesis_with_every_check_finds_nothing(live_gateway: Gateway, tmp_path: Path) -> None:
