@@ -363,14 +363,20 @@ for _path in sorted(Path(__file__).with_name("bench").glob("*.py")):
         _register_bench(_path.stem, _doc.strip().splitlines()[0])
 
 
-def main() -> None:
-    # Mount only the group named on the command line (importing a group imports its service, seconds
-    # of start-up an operator waits for); anything else, such as `leye --help`, mounts them all.
-    named = sys.argv[1] if len(sys.argv) > 1 else None
+def groups_to_mount(argv: list[str]) -> dict[str, str]:
+    """The command groups a command line needs: only the group it names (importing a group imports its
+    service: seconds of start-up an operator waits for), none for `leye`'s own commands, and all of
+    them otherwise (`leye --help`, a mistyped name), so that help lists everything."""
+    named = argv[1] if len(argv) > 1 else None
     own = {c.name or c.callback.__name__ for c in app.registered_commands if c.callback} | {"bench"}
-    groups = {named: COMMAND_GROUPS[named]} if named in COMMAND_GROUPS else {} if named in own else COMMAND_GROUPS
+    if named in COMMAND_GROUPS:
+        return {named: COMMAND_GROUPS[named]}
+    return {} if named in own else COMMAND_GROUPS
+
+
+def main() -> None:
     try:
-        mount_command_groups(app, groups)
+        mount_command_groups(app, groups_to_mount(sys.argv))
     except CommandGroupError as exc:
         err_console.print(str(exc), highlight=False, soft_wrap=True)
         raise SystemExit(1) from None

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from leye.cli import COMMAND_GROUPS, CommandGroupError, mount_command_groups
+from leye.cli import COMMAND_GROUPS, CommandGroupError, groups_to_mount, mount_command_groups
 
 ROOT = Path(__file__).parents[2]
 
@@ -50,3 +50,10 @@ def test_mount_refuses_a_broken_group(module: str, message: str) -> None:
         mount_command_groups(parent, {"broken": module})
     assert str(caught.value).startswith(message)
     assert parent.registered_groups == []
+
+
+def test_a_command_line_mounts_only_the_group_it_names() -> None:
+    assert groups_to_mount(["leye", "gateway", "clients", "list"]) == {"gateway": "services.gateway.cli"}
+    assert groups_to_mount(["leye", "up", "--demo"]) == {} == groups_to_mount(["leye", "bench", "wall"])
+    assert groups_to_mount(["leye", "--help"]) == COMMAND_GROUPS == groups_to_mount(["leye"])
+    assert groups_to_mount(["leye", "gatewya"]) == COMMAND_GROUPS  # typer then names the real ones
