@@ -1,7 +1,8 @@
 """OAuth2 client credentials (RFC 6749 §4.4): secrets, signed access tokens, the per-request client
 check and per-client rate limits.
 
-- Secrets are random, shown once, stored as argon2id hashes.
+- Secrets are 256 random bits, shown once, stored as their SHA-256 digest (:func:`hash_secret`);
+  secrets made before that are argon2id hashes and still verify.
 - Access tokens are HS256 JWTs (``iss``, ``aud``, ``sub`` = client id, ``scope``, ``iat``, ``exp`` ≤ 15
   minutes, ``jti``). A token alone is not enough: every request also checks that its client is still
   active, through :class:`ClientCache`, so disabling a client ends its tokens within the cache time.
@@ -14,7 +15,8 @@ check and per-client rate limits.
 
 from __future__ import annotations
 
-import functools
+import hashlib
+import hmac
 import math
 import secrets
 import time
@@ -34,14 +36,7 @@ from .settings import Settings
 _HASHER = PasswordHasher()
 CLOCK_LEEWAY_S = 10
 """Seconds of clock drift allowed when checking ``exp`` (expired) and ``iat`` (not issued in the future)."""
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    """Verifying against this keeps an unknown client id as slow as a wrong secret (no user enumeration).
-    Made on first use: hashing costs a third of a second, which every process importing this module
-    (each `leye gateway clients` call) would otherwise pay at start-up."""
-    return _HASHER.hash(secrets.token_urlsafe(16))
+SHA256_PREFIX = "sha256$"
 
 
 def new_secret() -> str:
@@ -49,12 +44,24 @@ def new_secret() -> str:
 
 
 def hash_secret(secret: str) -> str:
-    return _HASHER.hash(secret)
+    """A secret's stored form: ``sha256$`` and its digest. The secrets are 256 random bits
+    (:func:`new_secret`), not passwords a person chose: no list of guesses reaches them, so a slow
+    password hash protects them no better, while its third of a second of CPU per check let anyone
+    tie up the gateway by posting made-up client ids to ``/oauth/token``."""
+    return SHA256_PREFIX + hashlib.sha256(secret.encode()).hexdigest()
 
 
 def verify_secret(secret_hash: str | None, secret: str) -> bool:
-    try:
-        return _HASHER.verify(secret_hash or _dummy_hash(), secret) and secret_hash is not None
+    """Whether ``secret`` is the one ``secret_hash`` was made from; ``None`` (no such client) costs the
+    same digest, so an unknown client id answers as fast as a wrong secret."""
+    digest = hash_secret(secret)
+    if secret_hash is None:
+        hmac.compare_digest(digest, digest)
+        return False
+    if secret_hash.startswith(SHA256_PREFIX):
+        return hmac.compare_digest(secret_hash, digest)
+    try:  # an argon2id hash of a secret made before; `leye gateway clients rotate` moves it over
+        return _HASHER.verify(secret_hash, secret)
     except (VerificationError, InvalidHashError):
         return False
 

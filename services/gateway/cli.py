@@ -1,7 +1,8 @@
 """``leye gateway clients add|list|disable|rotate``: the client registry, for operators.
 
 Works on the database in ``GATEWAY_DATABASE_URL`` (default ``var/gateway.sqlite3``), migrating it
-first. A secret is printed exactly once, on ``add`` and ``rotate``; only its argon2 hash is kept.
+first. A secret is printed exactly once, on ``add`` and ``rotate``; only its SHA-256 digest is kept
+(``auth.hash_secret``).
 ``--json`` prints it as one JSON line instead, for scripts (``leye up --demo`` registers its
 simulator's client that way, without touching the gateway's tables).
 """

@@ -19,8 +19,9 @@ class Base(DeclarativeBase):
 class Client(Base):
     """A department's system allowed to call the gateway.
 
-    ``secret_hash`` is an argon2id hash; the secret itself is shown once by the CLI and never
-    stored. ``bureau`` marks the human-resources bureau's own clients: they see small cells.
+    ``secret_hash`` is the secret's SHA-256 digest (``auth.hash_secret``; an argon2id hash for a
+    secret made before); the secret itself is shown once by the CLI and never stored. ``bureau`` marks
+    the human-resources bureau's own clients: they see small cells.
     """
 
     __tablename__ = "gateway_clients"

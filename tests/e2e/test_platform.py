@@ -90,7 +90,7 @@ class Platform:
 
     def token(self) -> str:
         """An access token, minted again after 5 minutes (tokens live 15). Not one per call: each mint
-        verifies the secret's argon2 hash, CPU the pipeline under test needs while the test polls."""
+        checks the secret and signs a token, work the test need not repeat while it polls."""
         if self._token is None or time.monotonic() - self._token[1] > 300:
             response = httpx.post(f"{self.gateway}/oauth/token", data={
                 "grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self.secret})

@@ -10,18 +10,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from services.gateway.app import create_app
+from services.gateway.auth import hash_secret
 from services.gateway.settings import Settings
 from services.gateway.store import Client
 from tests.conftest import LiveServer
 
 PERSON = "a" * 64
-# Cheap argon2 parameters for test clients: the gateway verifies any parameters stored in the hash.
-FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 JWT_SECRET = "test-jwt-secret-0123456789abcdef0123456789"
 WEBHOOK_TOKEN = "test-grafana-webhook-token-42"
 STATS_ROWS = {
@@ -95,7 +93,7 @@ class Gateway:
     def add_client(self, client_id: str, scopes: str, *, bureau: bool = False, secret: str | None = None) -> str:
         secret = secret or f"secret-of-{client_id}-0123456789"
         with self.app.state.sessions.begin() as session:
-            session.add(Client(client_id=client_id, department="测试部门", secret_hash=FAST_HASHER.hash(secret),
+            session.add(Client(client_id=client_id, department="测试部门", secret_hash=hash_secret(secret),
                                scopes=scopes, active=True, bureau=bureau))
         return secret
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from argon2 import PasswordHasher
 from typer.testing import CliRunner
 
-from services.gateway.auth import verify_secret
+from services.gateway.auth import hash_secret, new_secret, verify_secret
 from services.gateway.cli import app
 from services.gateway.settings import Settings
 from services.gateway.store import get_client
@@ -46,3 +47,14 @@ def test_add_needs_a_scope_or_all_scopes(tmp_path: Path, monkeypatch) -> None:
     assert refused.exit_code == 2
     assert "请用 --scope 指定至少一个权限范围，或用 --all-scopes" in refused.stdout
     assert not (tmp_path / "gateway.sqlite3").exists()  # refused before the registry is opened
+
+
+def test_secrets_are_kept_as_sha256_digests_and_older_argon2_hashes_still_verify() -> None:
+    secret = new_secret()
+    stored = hash_secret(secret)
+    assert stored.startswith("sha256$") and secret not in stored and len(stored) == len("sha256$") + 64
+    assert verify_secret(stored, secret) and not verify_secret(stored, secret + "x")
+    assert not verify_secret(None, secret)  # an unknown client
+    older = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(secret)  # cheap parameters
+    assert verify_secret(older, secret) and not verify_secret(older, new_secret())
+    assert not verify_secret("not a hash", secret)
