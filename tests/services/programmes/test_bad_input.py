@@ -16,6 +16,7 @@ from tests.services.programmes.conftest import (
     course_body,
     credit_code,
     days_ago,
+    incubator_body,
     person,
     placement_body,
     running_service,
@@ -136,6 +137,15 @@ CASES = [
     pytest.param("/programmes/refusals", {"programme_code": "flexible_social_insurance", "person_ref": person(42),
                                           "reason": "declined", "refused_on": 20261201},
                  "body.refused_on", id="refusal date as an integer"),
+    pytest.param("/programmes/incubators", incubator_body(street_code="120111999"), "body.street_code",
+                 id="incubator in an unknown street"),
+    pytest.param("/programmes/incubators", incubator_body(level="provincial"), "body.level",
+                 id="incubator at an unknown level"),
+    pytest.param("/programmes/incubators", incubator_body(recognised_on=20261201), "body.recognised_on",
+                 id="incubator recognised on an integer"),
+    pytest.param("/programmes/incubators", incubator_body(recognised_on=days_ago(-1)), "body.recognised_on",
+                 id="incubator recognised in the future"),
+    pytest.param("/programmes/incubators", incubator_body(name=""), "body.name", id="incubator without a name"),
 ]
 
 
@@ -273,3 +283,57 @@ def test_a_person_holds_one_public_welfare_post_at_a_time(service) -> None:
     second = service.post("/programmes/placements", body | {"employer_ref": credit_code(85), "vacancy_id": None})
     assert second.status_code == 422 and second.json()["errors"][0]["field"] == "body.person_ref"
     assert service.counts() == before
+
+
+@pytest.fixture(scope="module")
+def incubated(unchanged: Service) -> tuple[str, str]:
+    """A 市级 base recognised 100 days ago with one firm entered 50 days ago, on the shared service."""
+    base = unchanged.post("/programmes/incubators", incubator_body(level="municipal", recognised_on=days_ago(100)))
+    assert base.status_code == 201, base.text
+    base_id = base.json()["incubator_id"]
+    firm = unchanged.post(f"/programmes/incubators/{base_id}/firms",
+                          {"employer_ref": credit_code(90), "entered_on": days_ago(50)})
+    assert firm.status_code == 201, firm.text
+    return base_id, firm.json()["incubation_id"]
+
+
+INCUBATOR_CASES = [
+    pytest.param("recognitions", {"level": "district", "recognised_on": days_ago(1)}, "body.level",
+                 id="recognised at a lower level"),
+    pytest.param("recognitions", {"level": "municipal", "recognised_on": days_ago(1)}, "body.level",
+                 id="recognised again at the same level"),
+    pytest.param("recognitions", {"level": "national", "recognised_on": days_ago(101)}, "body.recognised_on",
+                 id="recognised higher before the current recognition"),
+    pytest.param("recognitions", {"level": "national", "recognised_on": 20261201}, "body.recognised_on",
+                 id="recognition date as an integer"),
+    pytest.param("firms", {"employer_ref": UNKNOWN_EMPLOYER, "entered_on": days_ago(1)}, "body.employer_ref",
+                 id="an unknown firm enters"),
+    pytest.param("firms", {"employer_ref": credit_code(90), "entered_on": days_ago(1)}, "body.employer_ref",
+                 id="a firm enters twice"),
+    pytest.param("firms", {"employer_ref": credit_code(91), "entered_on": 20261201}, "body.entered_on",
+                 id="entry date as an integer"),
+    pytest.param("exit", {"left_on": days_ago(51)}, "body.left_on", id="a firm leaves before it entered"),
+    pytest.param("exit", {"left_on": 20261201}, "body.left_on", id="exit date as an integer"),
+    pytest.param("jobs", {"headcount": 0, "reported_on": days_ago(1)}, "body.headcount", id="zero jobs"),
+    pytest.param("jobs", {"headcount": -3, "reported_on": days_ago(1)}, "body.headcount", id="negative jobs"),
+    pytest.param("jobs", {"headcount": "5", "reported_on": days_ago(1)}, "body.headcount", id="jobs as a string"),
+    pytest.param("jobs", {"headcount": 5, "reported_on": days_ago(51)}, "body.reported_on",
+                 id="jobs reported before the firm entered"),
+    pytest.param("jobs", {"headcount": 5, "reported_on": 20261201}, "body.reported_on",
+                 id="jobs report date as an integer"),
+]
+
+
+@pytest.mark.parametrize(("action", "body", "field"), INCUBATOR_CASES)
+def test_incubator_register_refuses_bad_input_naming_the_field(unchanged, incubated, action, body, field) -> None:
+    base_id, incubation_id = incubated
+    path = (f"/programmes/incubators/{base_id}/{action}" if action in ("recognitions", "firms")
+            else f"/programmes/incubations/{incubation_id}/{action}")
+    before = unchanged.counts()
+    response = unchanged.post(path, body)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    errors = response.json()["errors"]
+    assert field in [e["field"] for e in errors]
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in e["message"]) for e in errors)
+    assert unchanged.counts() == before

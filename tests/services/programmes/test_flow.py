@@ -9,6 +9,10 @@ from schemas.events.programme import (
     CourseOpened,
     Enrolled,
     Granted,
+    IncubateeEntered,
+    IncubateeJobsReported,
+    IncubateeLeft,
+    IncubatorRecognised,
     LoanIssued,
     Paid,
     PlacementEnded,
@@ -21,6 +25,7 @@ from tests.services.programmes.conftest import (
     credit_code,
     days_ago,
     events_for,
+    incubator_body,
     person,
     placement_body,
 )
@@ -198,3 +203,35 @@ def test_internship_by_school_and_a_public_welfare_safety_net_placement(service)
     assert welfare.json()["safety_net"] is True
     ended = service.post(f"/programmes/placements/{welfare.json()['placement_id']}/end", {"ended_on": days_ago(0)})
     assert ended.status_code == 200 and ended.json()["retained_after"] is None
+
+
+def test_an_incubator_rises_to_municipal_and_its_firm_reports_jobs_then_leaves(broker, service) -> None:
+    base = service.post("/programmes/incubators", incubator_body())
+    assert base.status_code == 201, base.text
+    base_id = base.json()["incubator_id"]
+    raised = service.post(f"/programmes/incubators/{base_id}/recognitions",
+                          {"level": "municipal", "recognised_on": days_ago(30)})
+    assert raised.status_code == 200, raised.text
+    firm = service.post(f"/programmes/incubators/{base_id}/firms",
+                        {"employer_ref": credit_code(92), "entered_on": days_ago(20)}).json()
+    for headcount, on in ((4, days_ago(10)), (3, days_ago(2))):
+        assert service.post(f"/programmes/incubations/{firm['incubation_id']}/jobs",
+                            {"headcount": headcount, "reported_on": on}).status_code == 201
+    left = service.post(f"/programmes/incubations/{firm['incubation_id']}/exit", {"left_on": days_ago(1)})
+    assert left.status_code == 200 and left.json()["jobs_created"] == 7
+    read = service.get(f"/programmes/incubators/{base_id}").json()
+    assert (read["level"], read["level_since"], read["firms_incubated"], read["jobs_created"]) == (
+        "municipal", days_ago(30), 0, 7)
+    assert [r["level"] for r in read["recognitions"]] == ["district", "municipal"]
+    service.wait_published()
+    recognitions = events_for(broker.bootstrap, {base_id})
+    assert [(e.data.level, e.data.previous_level) for e in recognitions] == [("district", None),
+                                                                           ("municipal", "district")]
+    assert all(type(e.data) is IncubatorRecognised for e in recognitions)
+    stay = events_for(broker.bootstrap, {firm["incubation_id"]})
+    assert [type(e.data) for e in stay] == [IncubateeEntered, IncubateeJobsReported, IncubateeJobsReported,
+                                            IncubateeLeft]
+    assert [e.data.headcount for e in stay[1:3]] == [4, 3]
+    assert {e.data.street_code for e in recognitions + stay} == {STREET}
+    # the base's name stays in the service: events carry codes and references only
+    assert all("name" not in json.loads(e.to_json())["data"] for e in recognitions + stay)
