@@ -12,7 +12,7 @@ Keys: a course's events by ``course_id``, an enrolment's by ``enrolment_id`` (en
 completed, in order), a loan by ``loan_id``, a grant and its payments by ``grant_id``, a placement's
 start and end by ``placement_id``; ``eligible`` and ``refused`` by ``person_ref``, so a person's
 eligibility and its refusal stay in order. A 创业孵化基地's recognitions by ``incubator_id``; a firm's
-stay in a base (entered, jobs reported, left) by ``incubation_id``.
+stay in a base (entered, jobs reported, left) by ``incubation_id``; a certificate by ``certificate_id``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.events.base import EventData
-from schemas.fields import StrictModel
+from schemas.fields import OccupationCode, StrictModel
 from schemas.ids import CreditCode, EntityId, PersonRef, StreetCode
 from schemas.vocab import IncubatorLevel, RefusalReason
 
@@ -306,6 +306,25 @@ class IncubateeJobsReported(EventData):
     reported_on: date
 
 
+class CertificateIssued(EventData):
+    """A 职业技能 certificate was issued to a person: occupation (职业分类大典 code) and level (1 = 一级/
+    高级技师 … 5 = 五级/初级工), and the completion (``enrolment_id``) that led to it where there was
+    one. The certificate's number stays in the programmes service: it identifies its holder."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.programme.certificate_issued.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "certificate_id"
+
+    certificate_id: EntityId
+    person_ref: PersonRef
+    street_code: StreetCode
+    occupation_code: OccupationCode
+    level: Annotated[int, Field(ge=1, le=5)]
+    issued_on: date
+    programme_code: ProgrammeCode | None = None
+    enrolment_id: EntityId | None = None
+
+
 EVENTS: tuple[type[EventData], ...] = (CourseOpened, Enrolled, Completed, LoanIssued, Granted, Paid, PlacementStarted,
                                        PlacementEnded, Eligible, Refused, IncubatorRecognised, IncubateeEntered,
-                                       IncubateeLeft, IncubateeJobsReported)
+                                       IncubateeLeft, IncubateeJobsReported, CertificateIssued)

@@ -174,6 +174,24 @@ class Refusal(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class Certificate(Base):
+    """A 职业技能 certificate issued to a person. ``number`` is the certificate's own number: it
+    identifies its holder, so it is kept here and never published (the event has the rest)."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    person_ref: Mapped[str] = mapped_column(String(64), index=True)
+    street_code: Mapped[str] = mapped_column(String(9))
+    occupation_code: Mapped[str] = mapped_column(String(12))
+    level: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    issued_on: Mapped[date] = mapped_column(Date)
+    programme_code: Mapped[str | None] = mapped_column(String(40))
+    enrolment_id: Mapped[str | None] = mapped_column(ForeignKey("enrolments.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Incubator(Base):
     """A 创业孵化基地: its current ``level`` and the day it was recognised at it (``level_since``); every
     recognition is also a row of ``incubator_recognitions``."""

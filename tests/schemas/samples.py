@@ -18,6 +18,7 @@ from schemas.events.enterprise import (
 from schemas.events.household import ZeroEmploymentCleared, ZeroEmploymentIdentified
 from schemas.events.layoff import HeadcountReported, LayoffReported, assess_layoff
 from schemas.events.programme import (
+    CertificateIssued,
     ClauseMet,
     Completed,
     CourseOpened,
@@ -337,6 +338,8 @@ SAMPLES: list[EventData] = [
                           employer_ref=EMPLOYER, street_code=STREET, headcount=6, reported_on=date(2025, 9, 30)),
     IncubateeLeft(incubation_id="icb-0001", incubator_id="inc-0001", employer_ref=EMPLOYER, street_code=STREET,
                   left_on=date(2026, 6, 9)),
+    CertificateIssued(certificate_id="crt-0001", person_ref=PERSON, street_code=STREET, occupation_code="6-18-01-01",
+                      level=4, issued_on=date(2025, 4, 1), programme_code="skills_training", enrolment_id="enr-0001"),
     DeadletterRecorded.for_message(
         topic="leye.registration",
         partition=2,

@@ -25,6 +25,7 @@ from schemas.vocab import Education, Gender, IndustrySection, KeyGroup, VacancyK
 from services.programmes.app import create_app
 from services.programmes.settings import Settings
 from services.programmes.store import (
+    Certificate,
     Course,
     Enrolment,
     Grant,
@@ -83,7 +84,7 @@ class Service:
         with self.app.state.sessions() as session:
             return {model.__tablename__: session.scalar(select(func.count()).select_from(model))
                     for model in (OutboxMessage, Course, Enrolment, Loan, Grant, Payment, Placement, Refusal, Incubator,
-                                  IncubatorRecognition, Incubation, IncubationJobs)}
+                                  IncubatorRecognition, Incubation, IncubationJobs, Certificate)}
 
     def feed(self, *events) -> int:
         """Apply events to the read model as the stream agents would; the eligible events staged."""

@@ -36,6 +36,11 @@ def grant(**overrides) -> dict:
             "amount_yuan": 3_000, "granted_on": days_ago(1)} | overrides
 
 
+def certificate(**overrides) -> dict:
+    return {"person_ref": person(43), "street_code": STREET, "occupation_code": "6-18-01-01", "level": 4,
+            "certificate_number": "S20260000000001", "issued_on": days_ago(1)} | overrides
+
+
 CASES = [
     pytest.param("/programmes/courses", course_body(programme_code="basket_weaving"), "body.programme_code",
                  id="unknown programme"),
@@ -146,6 +151,20 @@ CASES = [
     pytest.param("/programmes/incubators", incubator_body(recognised_on=days_ago(-1)), "body.recognised_on",
                  id="incubator recognised in the future"),
     pytest.param("/programmes/incubators", incubator_body(name=""), "body.name", id="incubator without a name"),
+    pytest.param("/programmes/certificates", certificate(person_ref=STRANGER), "body.person_ref",
+                 id="certificate of an unknown person"),
+    pytest.param("/programmes/certificates", certificate(occupation_code="lathe"), "body.occupation_code",
+                 id="certificate of an occupation that is not a code"),
+    pytest.param("/programmes/certificates", certificate(level=6), "body.level", id="certificate level six"),
+    pytest.param("/programmes/certificates", certificate(level=0), "body.level", id="certificate level zero"),
+    pytest.param("/programmes/certificates", certificate(certificate_number="证书一号"), "body.certificate_number",
+                 id="certificate number that is not one"),
+    pytest.param("/programmes/certificates", certificate(issued_on=20261201), "body.issued_on",
+                 id="certificate issued on an integer"),
+    pytest.param("/programmes/certificates", certificate(issued_on=days_ago(-1)), "body.issued_on",
+                 id="certificate issued in the future"),
+    pytest.param("/programmes/certificates", certificate(enrolment_id="0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a00"),
+                 "body.enrolment_id", id="certificate of an unknown enrolment"),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from schemas.events.programme import (
+    CertificateIssued,
     Completed,
     CourseOpened,
     Enrolled,
@@ -235,3 +236,37 @@ def test_an_incubator_rises_to_municipal_and_its_firm_reports_jobs_then_leaves(b
     assert {e.data.street_code for e in recognitions + stay} == {STREET}
     # the base's name stays in the service: events carry codes and references only
     assert all("name" not in json.loads(e.to_json())["data"] for e in recognitions + stay)
+
+
+def test_a_skills_certificate_is_a_record_whose_number_never_leaves_the_service(broker, service) -> None:
+    body = course_body(programme_code="skills_training", title="车工（四级）", occupation="车工", level=4)
+    course_id = service.post("/programmes/courses", body).json()["course_id"]
+    enrolment_id = service.post(f"/programmes/courses/{course_id}/enrolments",
+                                {"person_ref": person(8), "street_code": STREET, "enrolled_on": days_ago(9)}
+                                ).json()["enrolment_id"]
+    certificate = {"person_ref": person(8), "street_code": STREET, "occupation_code": "6-18-01-01", "level": 4,
+                   "certificate_number": "S20261201000123", "issued_on": days_ago(1), "enrolment_id": enrolment_id}
+    before = service.counts()
+    early = service.post("/programmes/certificates", certificate)
+    assert early.status_code == 422 and early.json()["errors"][0]["type"] == "not_completed"
+    assert service.counts() == before
+    service.post(f"/programmes/enrolments/{enrolment_id}/completion",
+                 {"completed_on": days_ago(2), "certificate": True})
+    for change, field in (({"issued_on": days_ago(3)}, "body.issued_on"),
+                          ({"person_ref": person(9)}, "body.person_ref")):
+        refused = service.post("/programmes/certificates", certificate | change)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == field, refused.text
+    issued = service.post("/programmes/certificates", certificate)
+    assert issued.status_code == 201, issued.text
+    assert issued.json()["programme_code"] == "skills_training"
+    read = service.get(f"/programmes/certificates/{issued.json()['certificate_id']}").json()
+    assert read["certificate_number"] == "S20261201000123"
+    before = service.counts()
+    twice = service.post("/programmes/certificates", certificate | {"enrolment_id": None, "person_ref": person(9)})
+    assert twice.status_code == 422 and twice.json()["errors"][0]["field"] == "body.certificate_number"
+    assert "S20261201000123" not in twice.text and service.counts() == before
+    service.wait_published()
+    [event] = events_for(broker.bootstrap, {issued.json()["certificate_id"]})
+    assert type(event.data) is CertificateIssued
+    assert (event.data.occupation_code, event.data.level, event.data.person_ref) == ("6-18-01-01", 4, person(8))
+    assert b"S20261201000123" not in event.to_json()
