@@ -205,6 +205,16 @@ def test_internship_by_school_and_a_public_welfare_safety_net_placement(service)
     ended = service.post(f"/programmes/placements/{welfare.json()['placement_id']}/end", {"ended_on": days_ago(0)})
     assert ended.status_code == 200 and ended.json()["retained_after"] is None
 
+    for n, school in [(100 + n, "天津职业技术师范大学") for n in range(5)] + [(105, "天津理工大学")]:
+        assert service.post("/programmes/placements", placement_body(
+            programme_code="internship", person_ref=person(n), school=school, vacancy_id=None, ends_on=None,
+            starts_on=days_ago(3))).status_code == 201
+    stats = service.get(f"/programmes/stats/internships?street_code={STREET}").json()
+    assert stats["total"] == {"placements": 7, "students": 7, "small_cell": False}
+    assert [(row["school"], row["placements"], row["small_cell"]) for row in stats["schools"]] == [
+        ("天津职业技术师范大学", 5, False), ("天津理工大学", 2, True)]
+    assert service.get("/programmes/stats/internships?year=2001").json()["total"]["placements"] == 0
+
 
 def test_an_incubator_rises_to_municipal_and_its_firm_reports_jobs_then_leaves(broker, service) -> None:
     base = service.post("/programmes/incubators", incubator_body())
