@@ -229,6 +229,9 @@ class Reference:
     def startup_loans_issued(self) -> Result:
         return float(sum(d.amount_yuan for d in self._programme(programme.LoanIssued, "startup_loan"))), None
 
+    def startup_loans_count(self) -> Result:
+        return float(len(self._programme(programme.LoanIssued, "startup_loan"))), None
+
     def startup_subsidies_granted(self) -> Result:
         return float(sum(d.amount_yuan for d in self._programme(programme.Granted, "startup_subsidy"))), None
 
@@ -243,6 +246,12 @@ class Reference:
 
     def public_welfare_placed(self) -> Result:
         return self.count(len(self._programme(programme.PlacementStarted, "public_welfare_post")))
+
+    def flexible_insurance_granted(self) -> Result:
+        return self.count(len(self._programme(programme.Granted, "flexible_social_insurance")))
+
+    def flexible_insurance_amount(self) -> Result:
+        return float(sum(d.amount_yuan for d in self._programme(programme.Granted, "flexible_social_insurance"))), None
 
     def programme_funds_paid(self) -> Result:
         return float(sum(d.amount_yuan for d in self._programme(programme.Paid))), None
