@@ -644,6 +644,18 @@ INDICATORS: tuple[Indicator, ...] = (
         part=_flow("programme_granted", "sum(a)", None, "detail = 'flexible_social_insurance'"),
     ),
     Indicator(
+        "incubators_new_municipal", "新认定市级及以上创业孵化基地", "个", False, _S,
+        description="创业孵化基地 recognised in the period at 市级 or 国家级 for the first time (a new base, or a 区级 "
+        "base raised), on the recognition day; ≥ 1 a year.",
+        part=_flow("incubator_recognised", "sum(b)", None),
+    ),
+    Indicator(
+        "startup_jobs_created", "创业带动就业", "人", False, _S,
+        description="Jobs that firms incubated in 创业孵化基地 reported creating, on the report day (each report "
+        "adds the jobs created since the firm's previous one).",
+        part=_flow("incubator_jobs", "sum(a)", None),
+    ),
+    Indicator(
         "programme_funds_paid", "就业补助资金支付额", "元", False, _S,
         description="Money paid out on every programme's grants in the period, in 元.",
         part=_flow("programme_paid", "sum(a)", None),
