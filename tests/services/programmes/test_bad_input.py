@@ -4,9 +4,13 @@ nothing changed (no row, no outbox event)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 
+from schemas.vocab import IncubatorLevel
+from services.programmes import domain
+from services.runtime.errors import ProblemError
 from tests.services.programmes.conftest import (
     KNOWN,
     REGULAR_POST,
@@ -356,3 +360,24 @@ def test_incubator_register_refuses_bad_input_naming_the_field(unchanged, incuba
     assert field in [e["field"] for e in errors]
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in e["message"]) for e in errors)
     assert unchanged.counts() == before
+
+
+@pytest.mark.parametrize(("current", "level", "allowed"), [
+    ("district", "municipal", True), ("district", "national", True), ("municipal", "national", True),
+    ("municipal", "municipal", False), ("national", "municipal", False), ("municipal", "district", False)])
+def test_a_base_is_recognised_again_only_at_a_higher_level(current: str, level: str, allowed: bool) -> None:
+    since = date(2026, 3, 1)
+
+    def check(on: date) -> None:
+        domain.check_recognition(IncubatorLevel(current), since, IncubatorLevel(level), on)
+
+    if allowed:
+        check(since)  # the same day as the current recognition is in order
+        with pytest.raises(ProblemError) as early:
+            check(since - timedelta(days=1))
+        assert early.value.errors[0]["field"] == "body.recognised_on"
+    else:
+        with pytest.raises(ProblemError) as refused:
+            check(since + timedelta(days=30))
+        assert refused.value.errors[0]["field"] == "body.level"
+        assert "只能认定为更高级别" in refused.value.errors[0]["message"]
