@@ -23,7 +23,8 @@ HEADLINE = ("new_employment", "registered_unemployed", "unemployment_registratio
 SLA = ("sla_contact_rate", "sla_referral_rate", "sla_breach_rate")
 PROGRAMMES = ("malanhua_trained", "skills_trained", "startup_loans_issued", "startup_subsidies_granted",
               "trainees_taken_on", "trainees_retained", "interns_placed", "public_welfare_placed",
-              "programme_funds_paid", "policy_matches", "zero_employment_family_unemployed")
+              "programme_funds_paid", "policy_matches", "incubators_new_municipal", "startup_jobs_created",
+              "zero_employment_family_unemployed")
 # Short column labels: the 12 街镇 table must fit a terminal.
 STREET_COLUMNS = {"registered_unemployed": "登记失业", "unemployment_registrations": "新增失业登记",
                   "new_employment": "新增就业", "vacancy_ratio": "求人倍率", "mass_layoff_reports": "规模裁员",

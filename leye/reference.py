@@ -229,6 +229,9 @@ class Reference:
     def startup_loans_issued(self) -> Result:
         return float(sum(d.amount_yuan for d in self._programme(programme.LoanIssued, "startup_loan"))), None
 
+    def startup_loans_count(self) -> Result:
+        return float(len(self._programme(programme.LoanIssued, "startup_loan"))), None
+
     def startup_subsidies_granted(self) -> Result:
         return float(sum(d.amount_yuan for d in self._programme(programme.Granted, "startup_subsidy"))), None
 
@@ -243,6 +246,24 @@ class Reference:
 
     def public_welfare_placed(self) -> Result:
         return self.count(len(self._programme(programme.PlacementStarted, "public_welfare_post")))
+
+    def flexible_insurance_granted(self) -> Result:
+        return self.count(len(self._programme(programme.Granted, "flexible_social_insurance")))
+
+    def flexible_insurance_amount(self) -> Result:
+        return float(sum(d.amount_yuan for d in self._programme(programme.Granted, "flexible_social_insurance"))), None
+
+    # 创业孵化基地: on each event's own day
+    def incubators_new_municipal(self) -> Result:
+        rank = {"district": 1, "municipal": 2, "national": 3}
+        return float(sum(1 for e in self.of(programme.IncubatorRecognised)
+                         if self.start <= e.data.recognised_on <= self.end and self.street_ok(e.data.street_code)
+                         and rank[e.data.level] >= 2
+                         and (e.data.previous_level is None or rank[e.data.previous_level] < 2))), None
+
+    def startup_jobs_created(self) -> Result:
+        return float(sum(e.data.headcount for e in self.of(programme.IncubateeJobsReported)
+                         if self.start <= e.data.reported_on <= self.end and self.street_ok(e.data.street_code))), None
 
     def programme_funds_paid(self) -> Result:
         return float(sum(d.amount_yuan for d in self._programme(programme.Paid))), None

@@ -347,6 +347,24 @@ class RefusalReason(Vocabulary):
     OTHER = "other", "其他"
 
 
+class IncubatorLevel(Vocabulary):
+    """The level at which a 创业孵化基地 is recognised (认定), lowest first: a base may be recognised
+    again at a higher level, never at the same or a lower one (docs/PROGRAMMES.md, "创业孵化基地")."""
+
+    DISTRICT = "district", "区级"
+    MUNICIPAL = "municipal", "市级"
+    NATIONAL = "national", "国家级"
+
+    @property
+    def rank(self) -> int:
+        """1 for 区级, 2 for 市级, 3 for 国家级."""
+        return _INCUBATOR_RANK[self]
+
+
+_INCUBATOR_RANK: dict[IncubatorLevel, int] = {IncubatorLevel.DISTRICT: 1, IncubatorLevel.MUNICIPAL: 2,
+                                              IncubatorLevel.NATIONAL: 3}
+
+
 # --- Early warning --------------------------------------------------------------------------------
 
 

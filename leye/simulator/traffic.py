@@ -48,6 +48,10 @@ SCENARIOS = ("normal", "layoff-wave", "graduation", "policy")
 # Key enterprises (重点企业, action plan §2): Xiqing has a few hundred, so about 300 a year are put on
 # the register (0.3), each raising a couple of ledger issues (0.6, most closed: 0.5) and a shortage
 # or so (0.4, most filled: 0.3) a year.
+# 创业孵化基地 (action plan §6: one new 市级 base a year, 300 incubated firms by 2025): a few bases are
+# recognised a year (0.005, and one is opened whenever a firm needs a base and none is), about 100 firms
+# enter a year (0.1), each reporting jobs a couple of times and a third leaving. 职业技能 certificates
+# follow the completions of 职业技能培训 that award one.
 WEIGHTS: dict[str, dict[str, float]] = {
     "normal": {
         "register_person": 30, "register_unemployment": 12, "record_followup": 8, "register_employment": 8,
@@ -58,7 +62,7 @@ WEIGHTS: dict[str, dict[str, float]] = {
         "open_course": 0.3, "enrol_course": 8, "issue_loan": 0.2, "grant_subsidy": 3, "place_traineeship": 1.7,
         "place_internship": 0.2, "place_public_welfare": 0.3, "refuse_programme": 1.5,
         "register_key_enterprise": 0.3, "open_issue": 0.6, "close_issue": 0.5, "report_shortage": 0.4,
-        "close_shortage": 0.3,
+        "close_shortage": 0.3, "register_incubator": 0.005, "enter_incubator": 0.1,
     },
     "graduation": {
         "register_person": 45, "register_unemployment": 6, "record_followup": 6, "register_employment": 8,
@@ -83,7 +87,7 @@ WEIGHTS: dict[str, dict[str, float]] = {
         "open_course": 0.3, "enrol_course": 3, "issue_loan": 0.5, "grant_subsidy": 10, "place_traineeship": 4,
         "place_internship": 0.3, "place_public_welfare": 4, "refuse_programme": 2,
         "register_key_enterprise": 0.2, "open_issue": 0.4, "close_issue": 0.3, "report_shortage": 0.3,
-        "close_shortage": 0.2,
+        "close_shortage": 0.2, "register_incubator": 0.005, "enter_incubator": 0.1,
     },
 }
 
@@ -93,6 +97,9 @@ STARTUP_GROUPS = frozenset({"graduate", "hardship", "rural_surplus", "veteran", 
 SCHOOLS = ("天津大学", "南开大学", "天津工业大学", "天津商业大学", "天津职业技术师范大学", "天津城建大学",
            "天津现代职业技术学院", "天津轻工职业技术学院")
 TRADES = ("电工", "焊工", "养老护理员", "家政服务员", "中式烹调师", "电子商务师", "数控车工", "保育师")
+# 职业分类大典 codes of the trades above whose code the simulator knows; the others get no certificate record
+TRADE_CODES = {"电工": "6-28-01", "焊工": "6-18-02-04", "养老护理员": "4-10-01-05", "中式烹调师": "6-01-02-01",
+               "数控车工": "6-18-01-01"}
 MONTH_DAYS = {3: 95, 6: 183, 12: 360}  # planned 见习 lengths, in days well inside the catalogue's 3–12 months
 OFFICERS = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周涛", "吴婷", "徐亮", "孙丽")
 OCCUPATIONS = (("6-18-01-01", "车工"), ("6-18-02-04", "焊工"), ("6-28-01", "电工"), ("4-10-01-05", "养老护理员"),
@@ -229,6 +236,8 @@ class Traffic:
         self.sessions_to_end: list[Action] = []
         self.households: list[_Household] = []
         self.courses: list[_Posting] = []  # courses with seats left (``places``)
+        self.incubators: list[_Posting] = []  # 创业孵化基地 registered
+        self.incubated: set[tuple[int, str]] = set()  # (base, firm) pairs that entered once
         self.posts: dict[str, list[_Posting]] = {"traineeship": [], "public_welfare": []}  # with places left
         self.step = 0
         self._queue: list[tuple[int, int, Action]] = []  # (due step, order, call): calls that come later
@@ -682,9 +691,20 @@ class Traffic:
                                           "certificate": self.rng.random() < 0.85}
             if course.action.body["programme_code"] == "skills_training":
                 completion["subsidy_yuan"] = {3: 1200, 4: 1800, 5: 2400}[course.action.body["level"]]
-            self._later(Action("complete_course", "POST",
-                               lambda: f"/v1/programmes/enrolments/{enrolment.response_id('enrolment_id')}/completion",
-                               completion, known.person.street_code, after=enrolment), self.rng.randint(20, 80))
+            done = self._later(Action(
+                "complete_course", "POST",
+                lambda: f"/v1/programmes/enrolments/{enrolment.response_id('enrolment_id')}/completion",
+                completion, known.person.street_code, after=enrolment), self.rng.randint(20, 80))
+            trade = course.action.body.get("occupation")
+            if completion["certificate"] and trade in TRADE_CODES:
+                body = {"street_code": known.person.street_code, "occupation_code": TRADE_CODES[trade],
+                        "level": course.action.body["level"], "issued_on": self.today.isoformat(),
+                        "certificate_number": f"S{self.today:%Y%m%d}{self.rng.randrange(10**8):08d}"}
+                self._later(Action("issue_certificate", "POST", "/v1/programmes/certificates", body,
+                                   known.person.street_code, after=done,
+                                   fill=lambda: {"person_ref": known.ref,
+                                                 "enrolment_id": enrolment.response_id("enrolment_id")}),
+                            self.rng.randint(81, 120))
         return enrolment
 
     def issue_loan(self) -> Action | None:
@@ -740,6 +760,53 @@ class Traffic:
                            grant.street_code, after=grant,
                            fill=lambda: {"grant_id": grant.response_id("grant_id")}), self.rng.randint(10, 60))
         return grant
+
+    def register_incubator(self) -> Action:
+        """A 创业孵化基地 recognised, mostly 区级; half the 区级 ones are raised to 市级 later on (the first
+        one always, so a short run shows a new 市级 base: the plan's yearly figure)."""
+        street = self.population.street(self._focus())
+        level = self.rng.choices(("district", "municipal", "national"), weights=(7, 2, 1))[0] \
+            if self.incubators else "district"
+        base = _Posting(Action("register_incubator", "POST", "/v1/programmes/incubators",
+                               {"name": f"西青区创业孵化基地（{len(self.incubators) + 1}号）", "street_code": street,
+                                "level": level, "recognised_on": self.today.isoformat()}, street))
+        base.action.on_success = lambda response: setattr(base, "id", response["incubator_id"])
+        self.incubators.append(base)
+        if level == "district" and (len(self.incubators) == 1 or self.rng.random() < 0.5):
+            self._later(Action("raise_incubator", "POST", lambda: f"/v1/programmes/incubators/{base.id}/recognitions",
+                               {"level": "municipal", "recognised_on": self.today.isoformat()}, street,
+                               after=base.action), self.rng.randint(50, 300))
+        return base.action
+
+    def enter_incubator(self) -> Action | None:
+        """A registered business enters a base (one is opened if there is none); it reports the jobs it
+        created a couple of times, and about a third leave some calls later."""
+        if not self.incubators:
+            return self.register_incubator()
+        index = self.rng.randrange(len(self.incubators))
+        base = self.incubators[index]
+        firms = [e for e in self.employers if (index, e.credit_code) not in self.incubated]
+        if not firms:
+            return None
+        firm = self.rng.choice(firms)
+        self.incubated.add((index, firm.credit_code))
+        street = base.action.street_code
+        entered = Action("enter_incubator", "POST", lambda: f"/v1/programmes/incubators/{base.id}/firms",
+                         {"employer_ref": firm.credit_code, "entered_on": self.today.isoformat()}, street,
+                         after=base.action, also_after=(self.registered[firm.credit_code],))
+        step, last = 0, entered
+        for _ in range(self.rng.choice((0, 1, 2, 2, 3))):
+            step += self.rng.randint(30, 150)
+            last = self._later(Action("report_incubatee_jobs", "POST",
+                                      lambda: f"/v1/programmes/incubations/{entered.response_id('incubation_id')}/jobs",
+                                      {"headcount": self.rng.randint(1, 8), "reported_on": self.today.isoformat()},
+                                      street, after=last), step)
+        if self.rng.random() < 0.35:
+            self._later(Action("leave_incubator", "POST",
+                               lambda: f"/v1/programmes/incubations/{entered.response_id('incubation_id')}/exit",
+                               {"left_on": self.today.isoformat()}, street, after=last),
+                        step + self.rng.randint(30, 150))
+        return entered
 
     def place_traineeship(self) -> Action | None:
         """A 离校未就业 graduate starts a 见习 on a 见习岗位; it ends some calls later, and about 60 % are

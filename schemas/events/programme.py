@@ -11,7 +11,8 @@ an amount or a cap never rewrites what was decided under the earlier one.
 Keys: a course's events by ``course_id``, an enrolment's by ``enrolment_id`` (enrolled, then
 completed, in order), a loan by ``loan_id``, a grant and its payments by ``grant_id``, a placement's
 start and end by ``placement_id``; ``eligible`` and ``refused`` by ``person_ref``, so a person's
-eligibility and its refusal stay in order.
+eligibility and its refusal stay in order. A 创业孵化基地's recognitions by ``incubator_id``; a firm's
+stay in a base (entered, jobs reported, left) by ``incubation_id``; a certificate by ``certificate_id``.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.events.base import EventData
-from schemas.fields import StrictModel
+from schemas.fields import OccupationCode, StrictModel
 from schemas.ids import CreditCode, EntityId, PersonRef, StreetCode
-from schemas.vocab import RefusalReason
+from schemas.vocab import IncubatorLevel, RefusalReason
 
 TOPIC = "leye.programme"
 
@@ -244,5 +245,86 @@ class Refused(EventData):
     refused_on: date
 
 
+class IncubatorRecognised(EventData):
+    """A 创业孵化基地 was recognised (认定) at ``level`` on ``recognised_on``: first registered
+    (``previous_level`` none) or recognised again at a higher level. A base counts as a new 市级 (or
+    higher) base on the recognition that first brings it to 市级 or above (action plan §6)."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.programme.incubator_recognised.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "incubator_id"
+
+    incubator_id: EntityId
+    street_code: StreetCode
+    level: IncubatorLevel
+    previous_level: IncubatorLevel | None = None
+    recognised_on: date
+
+
+class IncubateeEntered(EventData):
+    """A firm (``employer_ref``) entered a 创业孵化基地 to be incubated; ``street_code`` is the base's."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.programme.incubatee_entered.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "incubation_id"
+
+    incubation_id: EntityId
+    incubator_id: EntityId
+    employer_ref: CreditCode
+    street_code: StreetCode
+    entered_on: date
+
+
+class IncubateeLeft(EventData):
+    """An incubated firm left its base (graduated or gave up: the record does not say which)."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.programme.incubatee_left.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "incubation_id"
+
+    incubation_id: EntityId
+    incubator_id: EntityId
+    employer_ref: CreditCode
+    street_code: StreetCode
+    left_on: date
+
+
+class IncubateeJobsReported(EventData):
+    """An incubated firm reported ``headcount`` jobs it created since its previous report (创业带动就业),
+    dated ``reported_on``: reports add up, none restates an earlier one."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.programme.incubatee_jobs_reported.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "incubation_id"
+
+    report_id: EntityId
+    incubation_id: EntityId
+    incubator_id: EntityId
+    employer_ref: CreditCode
+    street_code: StreetCode
+    headcount: Annotated[int, Field(ge=1, le=10_000)]
+    reported_on: date
+
+
+class CertificateIssued(EventData):
+    """A 职业技能 certificate was issued to a person: occupation (职业分类大典 code) and level (1 = 一级/
+    高级技师 … 5 = 五级/初级工), and the completion (``enrolment_id``) that led to it where there was
+    one. The certificate's number stays in the programmes service: it identifies its holder."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.programme.certificate_issued.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "certificate_id"
+
+    certificate_id: EntityId
+    person_ref: PersonRef
+    street_code: StreetCode
+    occupation_code: OccupationCode
+    level: Annotated[int, Field(ge=1, le=5)]
+    issued_on: date
+    programme_code: ProgrammeCode | None = None
+    enrolment_id: EntityId | None = None
+
+
 EVENTS: tuple[type[EventData], ...] = (CourseOpened, Enrolled, Completed, LoanIssued, Granted, Paid, PlacementStarted,
-                                       PlacementEnded, Eligible, Refused)
+                                       PlacementEnded, Eligible, Refused, IncubatorRecognised, IncubateeEntered,
+                                       IncubateeLeft, IncubateeJobsReported, CertificateIssued)

@@ -100,7 +100,13 @@ ROUTES: tuple[Route, ...] = (
     Route(READ, "/programmes", "programmes", "programmes:read", "查询培训、贷款、补贴与支付记录", personal=True),
     Route(WRITE, "/programmes", "programmes", "programmes:write", "登记培训、贷款、补贴与支付", personal=True),
     Route(READ, "/programmes/catalogue", "programmes", "programmes:read", "就业创业项目目录"),
-    Route(READ, "/programmes/stats", "programmes", "programmes:read", "政策找人享受时长（汇总，不含个人）"),
+    Route(READ, "/programmes/stats", "programmes", "programmes:read",
+          "政策找人享受时长、按学校的大学生实习（汇总，不含个人；少于5人的格子对局外隐藏）"),
+    # the 孵化基地 register names businesses, never a person: not audited
+    Route(READ, "/programmes/incubators", "programmes", "programmes:read", "查询创业孵化基地"),
+    Route(WRITE, "/programmes/incubators", "programmes", "programmes:write", "登记创业孵化基地、升级认定与企业入驻"),
+    Route(READ, "/programmes/incubations", "programmes", "programmes:read", "查询孵化基地入驻企业"),
+    Route(WRITE, "/programmes/incubations", "programmes", "programmes:write", "登记入驻企业出孵与带动就业"),
 )
 
 

@@ -25,7 +25,7 @@ from services.runtime.periodic import Job
 from services.runtime.retention import purge_older_than
 from services.runtime.service import Agent, Database, Service, Started
 
-from .api import catalogue, eligibility, grants, loans, placements, stats, training
+from .api import catalogue, certificates, eligibility, grants, incubators, loans, placements, stats, training
 from .catalogue import CatalogueError, load
 from .components import Components
 from .handlers import FactApplier
@@ -71,8 +71,8 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Service
                     "就业见习、大学生实习与公益性岗位安置；政策找人（免申即享）：按项目目录的资格规则发现符合条件的人员并说明理由。",
         settings=settings,
         start=start,
-        routers=[catalogue.router, training.router, loans.router, grants.router, placements.router,
-                 eligibility.router, stats.router],
+        routers=[catalogue.router, training.router, certificates.router, loans.router, grants.router, placements.router,
+                 incubators.router, eligibility.router, stats.router],
         database=Database(url=settings.database(), migrations=MIGRATIONS),
         agents=[Agent("persons", ["leye.registration"], apply_events),
                 Agent("employers", ["leye.vacancy"], apply_events)],

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from schemas.fields import SHANGHAI
-from schemas.vocab import VacancyKind
+from schemas.vocab import IncubatorLevel, VacancyKind
 from services.runtime.errors import ProblemError, validation_detail
 
 from .catalogue import CappedAmount, Catalogue, FixedAmount, Kind, Programme, Recipient, ShareOfContributions
@@ -163,3 +163,14 @@ def percentile(values: Sequence[int], share: float) -> int | None:
     ordered = sorted(values)
     rank = max(1, -(-len(ordered) * round(share * 1000) // 1000))  # ceil, exact for shares in ‰
     return ordered[min(rank, len(ordered)) - 1]
+
+
+def check_recognition(current: IncubatorLevel, since: date, level: IncubatorLevel, on: date) -> None:
+    """A base is recognised again only upwards (区级 → 市级 → 国家级, a level may be skipped) and not
+    before its current recognition: the plan counts new 市级 bases (§6), so a recognition at the same
+    or a lower level would count a base twice or hide a downgrade the register does not model."""
+    if level.rank <= current.rank:
+        raise field_error("body.level", f"该基地已认定为{current.label}，只能认定为更高级别", "level_out_of_order")
+    if on < since:
+        raise field_error("body.recognised_on", f"认定日期不得早于{current.label}认定日期（{since.isoformat()}）",
+                          "recognised_before_previous")

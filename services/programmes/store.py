@@ -174,6 +174,81 @@ class Refusal(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class Certificate(Base):
+    """A 职业技能 certificate issued to a person. ``number`` is the certificate's own number: it
+    identifies its holder, so it is kept here and never published (the event has the rest)."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    person_ref: Mapped[str] = mapped_column(String(64), index=True)
+    street_code: Mapped[str] = mapped_column(String(9))
+    occupation_code: Mapped[str] = mapped_column(String(12))
+    level: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    issued_on: Mapped[date] = mapped_column(Date)
+    programme_code: Mapped[str | None] = mapped_column(String(40))
+    enrolment_id: Mapped[str | None] = mapped_column(ForeignKey("enrolments.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Incubator(Base):
+    """A 创业孵化基地: its current ``level`` and the day it was recognised at it (``level_since``); every
+    recognition is also a row of ``incubator_recognitions``."""
+
+    __tablename__ = "incubators"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    street_code: Mapped[str] = mapped_column(String(9))
+    level: Mapped[str] = mapped_column(String(12))
+    level_since: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}  # two upgrades at once cannot both pass the order check
+
+
+class IncubatorRecognition(Base):
+    """One recognition (认定) of a base at a level, in the order they happened."""
+
+    __tablename__ = "incubator_recognitions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    incubator_id: Mapped[str] = mapped_column(ForeignKey("incubators.id"), index=True)
+    level: Mapped[str] = mapped_column(String(12))
+    recognised_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Incubation(Base):
+    """A firm's stay in a base, from ``entered_on`` to ``left_on`` (none while it stays)."""
+
+    __tablename__ = "incubations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    incubator_id: Mapped[str] = mapped_column(ForeignKey("incubators.id"), index=True)
+    employer_ref: Mapped[str] = mapped_column(String(18), index=True)
+    entered_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}  # see Course
+
+
+class IncubationJobs(Base):
+    """Jobs an incubated firm reported creating since its previous report (创业带动就业)."""
+
+    __tablename__ = "incubation_jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    incubation_id: Mapped[str] = mapped_column(ForeignKey("incubations.id"), index=True)
+    headcount: Mapped[int] = mapped_column(Integer)
+    reported_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 # --- read model (政策找人) ---------------------------------------------------------------------------
 
 

@@ -56,10 +56,12 @@ def test_view_shows_the_programmes_and_policy_matches() -> None:
         "policy_matches": {"code": "policy_matches", "name": "政策找人", "unit": "人次", "value": 17},
         "programme_funds_paid": {"code": "programme_funds_paid", "name": "就业补助资金支付额", "unit": "元",
                                  "value": 78550.0},
+        "incubators_new_municipal": {"code": "incubators_new_municipal", "name": "新认定市级及以上创业孵化基地",
+                                     "unit": "个", "value": 1},
     }}
     text = screen(data)
     assert "就业创业项目与政策找人" in text and "政策找人" in text and "17" in text
-    assert "78,550 元" in text
+    assert "78,550 元" in text and "新认定市级及以上创业孵化基地" in text
 
 
 def test_unreachable_statistics_become_a_message() -> None:

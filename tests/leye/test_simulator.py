@@ -16,7 +16,7 @@ from leye.simulator.traffic import SCENARIOS, Traffic
 from schemas import is_valid_credit_code, is_valid_id_number
 from schemas.reference import load_communities
 from schemas.vocab import HouseholdRelation
-from services.programmes.api import eligibility, grants, loans, placements, training
+from services.programmes.api import certificates, eligibility, grants, incubators, loans, placements, training
 from services.programmes.catalogue import load as load_catalogue
 from services.registration.api import models as registration
 from services.vacancies.api import employers, enterprises, headcount, layoffs, monitored, sessions, vacancies
@@ -55,9 +55,15 @@ REQUEST_MODELS = {
     "close_issue": enterprises.IssueCloseIn,
     "report_shortage": enterprises.ShortageIn,
     "close_shortage": enterprises.ShortageCloseIn,
+    "issue_certificate": certificates.CertificateIn,
+    "register_incubator": incubators.IncubatorIn,
+    "raise_incubator": incubators.RecognitionIn,
+    "enter_incubator": incubators.IncubationIn,
+    "report_incubatee_jobs": incubators.JobsIn,
+    "leave_incubator": incubators.IncubationExitIn,
 }
 IDS = ("vacancy_id", "session_id", "course_id", "enrolment_id", "grant_id", "placement_id", "household_ref",
-       "loan_id", "refusal_id", "issue_id", "shortage_id")
+       "loan_id", "refusal_id", "issue_id", "shortage_id", "incubator_id", "incubation_id", "certificate_id")
 
 
 def plan(seed: int, scenario: str, street: str | None = None, n: int = 800) -> list:

@@ -42,6 +42,7 @@ from schemas.vocab import (
     FollowupOutcome,
     Gender,
     HardshipCategory,
+    IncubatorLevel,
     IndustrySection,
     KeyGroup,
     LayoffReason,
@@ -94,7 +95,7 @@ def _industry(rng: random.Random) -> Industry:
 
 def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vacancies: int = 120,
                   sessions: int = 25, cases: int = 120, programmes: int = 80, households: int = 60,
-                  enterprises: int = 40, policy: int = 40) -> list[CloudEvent]:
+                  enterprises: int = 40, policy: int = 40, incubators: int = 14) -> list[CloudEvent]:
     rng = random.Random(seed)
     clock = _Clock(rng)
     out: list[CloudEvent[Any]] = []
@@ -289,6 +290,8 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
     out.extend(_enterprise_events(random.Random(seed + 5), _Clock(random.Random(seed + 6)), enterprises))
     # --- 政策找人 end to end (another generator of its own) --------------------------------------------------
     out.extend(_policy_events(random.Random(seed + 7), _Clock(random.Random(seed + 8)), policy))
+    # --- 创业孵化基地 (another generator of its own) -------------------------------------------------------
+    out.extend(_incubator_events(random.Random(seed + 21), _Clock(random.Random(seed + 22)), incubators))
     out.sort(key=lambda e: e.time)
     return out
 
@@ -397,6 +400,44 @@ def _programme_events(rng: random.Random, clock: _Clock, count: int) -> list[Clo
                                           programme_code="flexible_social_insurance", street_code=street,
                                           reason=rng.choice(list(RefusalReason)), refused_on=t.date()),
                         t + timedelta(days=1))
+    return out
+
+
+def _incubator_events(rng: random.Random, clock: _Clock, count: int) -> list[CloudEvent]:
+    """创业孵化基地: bases first recognised at any level, some raised later (区级 → 市级, 市级 → 国家级,
+    区级 → 国家级), each incubating firms that report jobs and some leave. Some events are recorded days
+    after the day they name, so the figures must count each on its own day."""
+    out: list[CloudEvent[Any]] = []
+    source = "/services/programmes"
+    levels = (IncubatorLevel.DISTRICT, IncubatorLevel.MUNICIPAL, IncubatorLevel.NATIONAL)
+
+    def add(data: EventData, on: int) -> None:
+        out.append(new_event(data, source=source, time=clock.at(on + rng.choice((0, 0, 0, 2, 6)))))
+
+    for n in range(count):
+        base, street = f"inc-{n:03d}", rng.choice(STREET_CODES)
+        level, on = rng.choices(levels, weights=(6, 3, 1))[0], clock.day(0, 200)
+        add(programme.IncubatorRecognised(incubator_id=base, street_code=street, level=level,
+                                          recognised_on=(START + timedelta(days=on)).date()), on)
+        if level is not IncubatorLevel.NATIONAL and rng.random() < 0.5:
+            higher, previous = rng.choice([lv for lv in levels if lv.rank > level.rank]), level
+            later = on + rng.randint(0, 80)  # the same day, too
+            add(programme.IncubatorRecognised(incubator_id=base, street_code=street, level=higher,
+                                              previous_level=previous,
+                                              recognised_on=(START + timedelta(days=later)).date()), later)
+        for k in range(rng.randint(0, 4)):
+            stay, firm, entered = f"icb-{n:03d}-{k}", credit_code(9000 + 10 * n + k), clock.day(0, 240)
+            common = {"incubation_id": stay, "incubator_id": base, "employer_ref": firm, "street_code": street}
+            add(programme.IncubateeEntered(**common, entered_on=(START + timedelta(days=entered)).date()), entered)
+            reported = entered
+            for r in range(rng.randint(0, 3)):
+                reported += rng.randint(0, 30)
+                add(programme.IncubateeJobsReported(**common, report_id=f"{stay}-jobs-{r}",
+                                                    headcount=rng.randint(1, 12),
+                                                    reported_on=(START + timedelta(days=reported)).date()), reported)
+            if rng.random() < 0.3:
+                left = reported + rng.randint(0, 20)
+                add(programme.IncubateeLeft(**common, left_on=(START + timedelta(days=left)).date()), left)
     return out
 
 

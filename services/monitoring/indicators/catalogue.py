@@ -602,6 +602,11 @@ INDICATORS: tuple[Indicator, ...] = (
         part=_flow("programme_loan_issued", "sum(a)", None, "detail = 'startup_loan'"),
     ),
     Indicator(
+        "startup_loans_count", "创业担保贷款发放笔数", "笔", False, _S,
+        description="创业担保贷款 issued in the period, counted (to persons and small businesses), on the issue day.",
+        part=_flow("programme_loan_issued", "sum(n)", None, "detail = 'startup_loan'"),
+    ),
+    Indicator(
         "startup_subsidies_granted", "创业补贴发放额", "元", False, _S,
         description="创业补贴 granted in the period, in 元 (every kind: 一次性, 场地, 带动就业); ≥ 5000万元 a year.",
         part=_flow("programme_granted", "sum(a)", None, "detail = 'startup_subsidy'"),
@@ -625,6 +630,30 @@ INDICATORS: tuple[Indicator, ...] = (
         "public_welfare_placed", "公益性岗位安置", "人", True, _S,
         description="公益性岗位 placements started in the period (托底安置 included); the plan's 300 posts a year.",
         part=_flow("programme_placement_started", "sum(n)", "sum(n)", "detail = 'public_welfare_post'"),
+    ),
+    Indicator(
+        "flexible_insurance_granted", "灵活就业社保补贴人次", "人次", True, _S,
+        description="灵活就业社会保险补贴 decisions (programme.granted of flexible_social_insurance) in the period, on "
+        "the grant day; a person subsidised twice in it counts twice.",
+        part=_flow("programme_granted", "sum(n)", "sum(n)", "detail = 'flexible_social_insurance'"),
+    ),
+    Indicator(
+        "flexible_insurance_amount", "灵活就业社保补贴发放额", "元", False, _S,
+        description="元 of 灵活就业社会保险补贴 granted in the period (at most ¾ of the contributions paid), on the "
+        "grant day.",
+        part=_flow("programme_granted", "sum(a)", None, "detail = 'flexible_social_insurance'"),
+    ),
+    Indicator(
+        "incubators_new_municipal", "新认定市级及以上创业孵化基地", "个", False, _S,
+        description="创业孵化基地 recognised in the period at 市级 or 国家级 for the first time (a new base, or a 区级 "
+        "base raised), on the recognition day; ≥ 1 a year.",
+        part=_flow("incubator_recognised", "sum(b)", None),
+    ),
+    Indicator(
+        "startup_jobs_created", "创业带动就业", "人", False, _S,
+        description="Jobs that firms incubated in 创业孵化基地 reported creating, on the report day (each report "
+        "adds the jobs created since the firm's previous one).",
+        part=_flow("incubator_jobs", "sum(a)", None),
     ),
     Indicator(
         "programme_funds_paid", "就业补助资金支付额", "元", False, _S,

@@ -330,6 +330,10 @@ FLOW_SOURCES: dict[str, tuple[str, str, str, str, str, str, str, str, str]] = {
     # as a histogram of the days from eligibility to it (detail), as the households' clearing days.
     "policy": ("policy_facts", POLICY_FIRST_PAYMENTS, _POLICY_MEASURE, _NO_GROUPS, "''", _POLICY_DETAIL,
                "uniqExact(ref)", _POLICY_CONTACTED, "0"),
+    # 创业孵化基地 (incubator_facts): recognitions (b = those that first bring a base to 市级 or above),
+    # firms entering and leaving, and the jobs incubated firms report (a = headcount); detail = the level
+    "incubator": ("incubator_facts", "1", "concat('incubator_', kind)", _NO_GROUPS, "''", "level",
+                  "count()", "sum(headcount)", "sum(new_municipal)"),
 }
 
 
@@ -403,7 +407,8 @@ def stock_month_sums(*, all_months: bool = False) -> str:
 FLOW_KEY = "measure, day, street_code, key_groups, industry_section, detail"
 FLOW_MEASURES = {"person": "measure IN ('employment', 'unemployment')", "posting": "measure = 'posted'",
                  "session": "measure = 'session_ended'", "programme": "startsWith(measure, 'programme_')",
-                 "household": "startsWith(measure, 'household_')", "policy": "startsWith(measure, 'policy_')"}
+                 "household": "startsWith(measure, 'household_')", "policy": "startsWith(measure, 'policy_')",
+                 "incubator": "startsWith(measure, 'incubator_')"}
 """The measures each source of ``FLOW_SOURCES`` writes."""
 FIRST_FLOW_SOURCES = ("person", "posting", "session")
 """The sources whose facts migrations 0004 to 0008 sum (0009 adds the programmes' and 0010 the households',

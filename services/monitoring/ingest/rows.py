@@ -53,6 +53,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "programme_facts": ("event_id", "event_time", "day", "kind", "programme_code", "street_code", "recipient",
                         "amount_yuan", "retained", "certificate"),
     "policy_facts": ("event_id", "event_time", "day", "kind", "ref", "programme_code", "street_code", "eligible_on"),
+    "incubator_facts": ("event_id", "event_time", "day", "kind", "street_code", "level", "new_municipal", "headcount"),
     "household_facts": ("event_id", "event_time", "day", "kind", "household_ref", "street_code", "community_code",
                         "identified_on", "cleared_on"),
     "enterprise_facts": ("event_id", "event_time", "day", "kind", "employer_ref", "street_code", "item_id",
@@ -90,10 +91,17 @@ PROGRAMME_KIND: dict[type[EventData], tuple[str, str | None]] = {
     programme.PlacementStarted: ("placement_started", "starts_on"),
     programme.PlacementEnded: ("placement_ended", "ended_on"),
     programme.Eligible: ("eligible", None), programme.Refused: ("refused", "refused_on"),
+    programme.CertificateIssued: ("certificate_issued", "issued_on"),
 }
 """Per programme event: its kind in ``programme_facts`` and the field holding the day it happened
 (a completion, a loan, a grant … is counted on its own date, which may be before the event was
 recorded); ``None``: the event's own day."""
+INCUBATOR_KIND: dict[type[EventData], tuple[str, str]] = {
+    programme.IncubatorRecognised: ("recognised", "recognised_on"),
+    programme.IncubateeEntered: ("entered", "entered_on"), programme.IncubateeLeft: ("left", "left_on"),
+    programme.IncubateeJobsReported: ("jobs", "reported_on"),
+}
+"""Per 创业孵化基地 event: its kind in ``incubator_facts`` and the field holding the day it happened."""
 ENTERPRISE_KIND: dict[type[EventData], tuple[str, str]] = {
     enterprise.KeyEnterpriseRegistered: ("key_registered", "enrolled_on"),
     enterprise.IssueOpened: ("issue_opened", "opened_on"), enterprise.IssueClosed: ("issue_closed", "closed_on"),
@@ -163,6 +171,8 @@ def rows_for(event: CloudEvent) -> dict[str, list[Row]]:
             out["policy_facts"] = [(event.id, at, data.granted_on if grant else data.paid_on,
                                     "granted" if grant else "paid", data.grant_id, data.programme_code,
                                     data.street_code, data.eligible_on)]
+    elif kind in INCUBATOR_KIND:
+        out["incubator_facts"] = [_incubator_row(event, data)]
     elif isinstance(data, household.ZeroEmploymentIdentified):
         out["household_facts"] = [(event.id, at, data.identified_on, "identified", data.household_ref,
                                    data.street_code, data.community_code, data.identified_on, None)]
@@ -194,8 +204,20 @@ def _programme_row(event: CloudEvent, data: Any) -> Row:
     fields = data.__dict__
     recipient = "employer" if fields.get("employer_ref") and not fields.get("person_ref") else "person"
     return (event.id, event.time.astimezone(UTC), fields[on] if on else shanghai_day(event.time), kind,
-            data.programme_code, data.street_code, recipient, int(fields.get("amount_yuan") or 0),
+            data.programme_code or "", data.street_code, recipient, int(fields.get("amount_yuan") or 0),
             int(bool(fields.get("retained_after"))), int(bool(fields.get("certificate"))))
+
+
+def _incubator_row(event: CloudEvent, data: Any) -> Row:
+    """A 创业孵化基地 fact: on its own day, with the level a recognition gives, whether it is the one that
+    first brings the base to 市级 or above (new_municipal: the plan's count, §6) and the jobs a firm
+    reported. The base's name and the firm are not kept: the figures are counts and sums."""
+    kind, on = INCUBATOR_KIND[type(data)]
+    fields = data.__dict__
+    level, previous = fields.get("level"), fields.get("previous_level")
+    new_municipal = level is not None and level.rank >= 2 and (previous is None or previous.rank < 2)
+    return (event.id, event.time.astimezone(UTC), fields[on], kind, data.street_code, str(level or ""),
+            int(new_municipal), int(fields.get("headcount") or 0))
 
 
 def _enterprise_row(event: CloudEvent, data: Any) -> Row:

@@ -24,7 +24,20 @@ from schemas.ids import credit_code_check_char
 from schemas.vocab import Education, Gender, IndustrySection, KeyGroup, VacancyKind
 from services.programmes.app import create_app
 from services.programmes.settings import Settings
-from services.programmes.store import Course, Enrolment, Grant, Loan, Payment, Placement, Refusal
+from services.programmes.store import (
+    Certificate,
+    Course,
+    Enrolment,
+    Grant,
+    Incubation,
+    IncubationJobs,
+    Incubator,
+    IncubatorRecognition,
+    Loan,
+    Payment,
+    Placement,
+    Refusal,
+)
 from services.runtime.outbox import OutboxMessage
 from tests.conftest import LiveServer, read_topic
 
@@ -70,7 +83,8 @@ class Service:
         """Rows per table: compared before and after a refused request to prove nothing changed."""
         with self.app.state.sessions() as session:
             return {model.__tablename__: session.scalar(select(func.count()).select_from(model))
-                    for model in (OutboxMessage, Course, Enrolment, Loan, Grant, Payment, Placement, Refusal)}
+                    for model in (OutboxMessage, Course, Enrolment, Loan, Grant, Payment, Placement, Refusal, Incubator,
+                                  IncubatorRecognition, Incubation, IncubationJobs, Certificate)}
 
     def feed(self, *events) -> int:
         """Apply events to the read model as the stream agents would; the eligible events staged."""
@@ -132,6 +146,11 @@ def placement_body(**overrides) -> dict:
     return {"programme_code": "traineeship", "person_ref": person(80), "employer_ref": credit_code(HOST),
             "street_code": STREET, "vacancy_id": TRAINEESHIP_POST, "starts_on": days_ago(180),
             "ends_on": days_ago(1)} | overrides
+
+
+def incubator_body(**overrides) -> dict:
+    return {"name": "西青区大学生创业孵化基地", "street_code": STREET, "level": "district",
+            "recognised_on": days_ago(400)} | overrides
 
 
 def events_for(bootstrap: str, subjects: set[str]) -> list:

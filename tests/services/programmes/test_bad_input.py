@@ -4,9 +4,13 @@ nothing changed (no row, no outbox event)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 
+from schemas.vocab import IncubatorLevel
+from services.programmes import domain
+from services.runtime.errors import ProblemError
 from tests.services.programmes.conftest import (
     KNOWN,
     REGULAR_POST,
@@ -16,6 +20,7 @@ from tests.services.programmes.conftest import (
     course_body,
     credit_code,
     days_ago,
+    incubator_body,
     person,
     placement_body,
     running_service,
@@ -33,6 +38,11 @@ def loan(**overrides) -> dict:
 def grant(**overrides) -> dict:
     return {"programme_code": "startup_subsidy", "kind": "premises", "person_ref": person(41), "street_code": STREET,
             "amount_yuan": 3_000, "granted_on": days_ago(1)} | overrides
+
+
+def certificate(**overrides) -> dict:
+    return {"person_ref": person(43), "street_code": STREET, "occupation_code": "6-18-01-01", "level": 4,
+            "certificate_number": "S20260000000001", "issued_on": days_ago(1)} | overrides
 
 
 CASES = [
@@ -136,6 +146,29 @@ CASES = [
     pytest.param("/programmes/refusals", {"programme_code": "flexible_social_insurance", "person_ref": person(42),
                                           "reason": "declined", "refused_on": 20261201},
                  "body.refused_on", id="refusal date as an integer"),
+    pytest.param("/programmes/incubators", incubator_body(street_code="120111999"), "body.street_code",
+                 id="incubator in an unknown street"),
+    pytest.param("/programmes/incubators", incubator_body(level="provincial"), "body.level",
+                 id="incubator at an unknown level"),
+    pytest.param("/programmes/incubators", incubator_body(recognised_on=20261201), "body.recognised_on",
+                 id="incubator recognised on an integer"),
+    pytest.param("/programmes/incubators", incubator_body(recognised_on=days_ago(-1)), "body.recognised_on",
+                 id="incubator recognised in the future"),
+    pytest.param("/programmes/incubators", incubator_body(name=""), "body.name", id="incubator without a name"),
+    pytest.param("/programmes/certificates", certificate(person_ref=STRANGER), "body.person_ref",
+                 id="certificate of an unknown person"),
+    pytest.param("/programmes/certificates", certificate(occupation_code="lathe"), "body.occupation_code",
+                 id="certificate of an occupation that is not a code"),
+    pytest.param("/programmes/certificates", certificate(level=6), "body.level", id="certificate level six"),
+    pytest.param("/programmes/certificates", certificate(level=0), "body.level", id="certificate level zero"),
+    pytest.param("/programmes/certificates", certificate(certificate_number="证书一号"), "body.certificate_number",
+                 id="certificate number that is not one"),
+    pytest.param("/programmes/certificates", certificate(issued_on=20261201), "body.issued_on",
+                 id="certificate issued on an integer"),
+    pytest.param("/programmes/certificates", certificate(issued_on=days_ago(-1)), "body.issued_on",
+                 id="certificate issued in the future"),
+    pytest.param("/programmes/certificates", certificate(enrolment_id="0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a00"),
+                 "body.enrolment_id", id="certificate of an unknown enrolment"),
 ]
 
 
@@ -273,3 +306,78 @@ def test_a_person_holds_one_public_welfare_post_at_a_time(service) -> None:
     second = service.post("/programmes/placements", body | {"employer_ref": credit_code(85), "vacancy_id": None})
     assert second.status_code == 422 and second.json()["errors"][0]["field"] == "body.person_ref"
     assert service.counts() == before
+
+
+@pytest.fixture(scope="module")
+def incubated(unchanged: Service) -> tuple[str, str]:
+    """A 市级 base recognised 100 days ago with one firm entered 50 days ago, on the shared service."""
+    base = unchanged.post("/programmes/incubators", incubator_body(level="municipal", recognised_on=days_ago(100)))
+    assert base.status_code == 201, base.text
+    base_id = base.json()["incubator_id"]
+    firm = unchanged.post(f"/programmes/incubators/{base_id}/firms",
+                          {"employer_ref": credit_code(90), "entered_on": days_ago(50)})
+    assert firm.status_code == 201, firm.text
+    return base_id, firm.json()["incubation_id"]
+
+
+INCUBATOR_CASES = [
+    pytest.param("recognitions", {"level": "district", "recognised_on": days_ago(1)}, "body.level",
+                 id="recognised at a lower level"),
+    pytest.param("recognitions", {"level": "municipal", "recognised_on": days_ago(1)}, "body.level",
+                 id="recognised again at the same level"),
+    pytest.param("recognitions", {"level": "national", "recognised_on": days_ago(101)}, "body.recognised_on",
+                 id="recognised higher before the current recognition"),
+    pytest.param("recognitions", {"level": "national", "recognised_on": 20261201}, "body.recognised_on",
+                 id="recognition date as an integer"),
+    pytest.param("firms", {"employer_ref": UNKNOWN_EMPLOYER, "entered_on": days_ago(1)}, "body.employer_ref",
+                 id="an unknown firm enters"),
+    pytest.param("firms", {"employer_ref": credit_code(90), "entered_on": days_ago(1)}, "body.employer_ref",
+                 id="a firm enters twice"),
+    pytest.param("firms", {"employer_ref": credit_code(91), "entered_on": 20261201}, "body.entered_on",
+                 id="entry date as an integer"),
+    pytest.param("exit", {"left_on": days_ago(51)}, "body.left_on", id="a firm leaves before it entered"),
+    pytest.param("exit", {"left_on": 20261201}, "body.left_on", id="exit date as an integer"),
+    pytest.param("jobs", {"headcount": 0, "reported_on": days_ago(1)}, "body.headcount", id="zero jobs"),
+    pytest.param("jobs", {"headcount": -3, "reported_on": days_ago(1)}, "body.headcount", id="negative jobs"),
+    pytest.param("jobs", {"headcount": "5", "reported_on": days_ago(1)}, "body.headcount", id="jobs as a string"),
+    pytest.param("jobs", {"headcount": 5, "reported_on": days_ago(51)}, "body.reported_on",
+                 id="jobs reported before the firm entered"),
+    pytest.param("jobs", {"headcount": 5, "reported_on": 20261201}, "body.reported_on",
+                 id="jobs report date as an integer"),
+]
+
+
+@pytest.mark.parametrize(("action", "body", "field"), INCUBATOR_CASES)
+def test_incubator_register_refuses_bad_input_naming_the_field(unchanged, incubated, action, body, field) -> None:
+    base_id, incubation_id = incubated
+    path = (f"/programmes/incubators/{base_id}/{action}" if action in ("recognitions", "firms")
+            else f"/programmes/incubations/{incubation_id}/{action}")
+    before = unchanged.counts()
+    response = unchanged.post(path, body)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    errors = response.json()["errors"]
+    assert field in [e["field"] for e in errors]
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in e["message"]) for e in errors)
+    assert unchanged.counts() == before
+
+
+@pytest.mark.parametrize(("current", "level", "allowed"), [
+    ("district", "municipal", True), ("district", "national", True), ("municipal", "national", True),
+    ("municipal", "municipal", False), ("national", "municipal", False), ("municipal", "district", False)])
+def test_a_base_is_recognised_again_only_at_a_higher_level(current: str, level: str, allowed: bool) -> None:
+    since = date(2026, 3, 1)
+
+    def check(on: date) -> None:
+        domain.check_recognition(IncubatorLevel(current), since, IncubatorLevel(level), on)
+
+    if allowed:
+        check(since)  # the same day as the current recognition is in order
+        with pytest.raises(ProblemError) as early:
+            check(since - timedelta(days=1))
+        assert early.value.errors[0]["field"] == "body.recognised_on"
+    else:
+        with pytest.raises(ProblemError) as refused:
+            check(since + timedelta(days=30))
+        assert refused.value.errors[0]["field"] == "body.level"
+        assert "只能认定为更高级别" in refused.value.errors[0]["message"]

@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 
 from schemas.events.programme import (
+    CertificateIssued,
     Completed,
     CourseOpened,
     Enrolled,
     Granted,
+    IncubateeEntered,
+    IncubateeJobsReported,
+    IncubateeLeft,
+    IncubatorRecognised,
     LoanIssued,
     Paid,
     PlacementEnded,
@@ -21,6 +26,7 @@ from tests.services.programmes.conftest import (
     credit_code,
     days_ago,
     events_for,
+    incubator_body,
     person,
     placement_body,
 )
@@ -198,3 +204,79 @@ def test_internship_by_school_and_a_public_welfare_safety_net_placement(service)
     assert welfare.json()["safety_net"] is True
     ended = service.post(f"/programmes/placements/{welfare.json()['placement_id']}/end", {"ended_on": days_ago(0)})
     assert ended.status_code == 200 and ended.json()["retained_after"] is None
+
+    for n, school in [(100 + n, "天津职业技术师范大学") for n in range(5)] + [(105, "天津理工大学")]:
+        assert service.post("/programmes/placements", placement_body(
+            programme_code="internship", person_ref=person(n), school=school, vacancy_id=None, ends_on=None,
+            starts_on=days_ago(3))).status_code == 201
+    stats = service.get(f"/programmes/stats/internships?street_code={STREET}").json()
+    assert stats["total"] == {"placements": 7, "students": 7, "small_cell": False}
+    assert [(row["school"], row["placements"], row["small_cell"]) for row in stats["schools"]] == [
+        ("天津职业技术师范大学", 5, False), ("天津理工大学", 2, True)]
+    assert service.get("/programmes/stats/internships?year=2001").json()["total"]["placements"] == 0
+
+
+def test_an_incubator_rises_to_municipal_and_its_firm_reports_jobs_then_leaves(broker, service) -> None:
+    base = service.post("/programmes/incubators", incubator_body())
+    assert base.status_code == 201, base.text
+    base_id = base.json()["incubator_id"]
+    raised = service.post(f"/programmes/incubators/{base_id}/recognitions",
+                          {"level": "municipal", "recognised_on": days_ago(30)})
+    assert raised.status_code == 200, raised.text
+    firm = service.post(f"/programmes/incubators/{base_id}/firms",
+                        {"employer_ref": credit_code(92), "entered_on": days_ago(20)}).json()
+    for headcount, on in ((4, days_ago(10)), (3, days_ago(2))):
+        assert service.post(f"/programmes/incubations/{firm['incubation_id']}/jobs",
+                            {"headcount": headcount, "reported_on": on}).status_code == 201
+    left = service.post(f"/programmes/incubations/{firm['incubation_id']}/exit", {"left_on": days_ago(1)})
+    assert left.status_code == 200 and left.json()["jobs_created"] == 7
+    read = service.get(f"/programmes/incubators/{base_id}").json()
+    assert (read["level"], read["level_since"], read["firms_incubated"], read["jobs_created"]) == (
+        "municipal", days_ago(30), 0, 7)
+    assert [r["level"] for r in read["recognitions"]] == ["district", "municipal"]
+    service.wait_published()
+    recognitions = events_for(broker.bootstrap, {base_id})
+    assert [(e.data.level, e.data.previous_level) for e in recognitions] == [("district", None),
+                                                                           ("municipal", "district")]
+    assert all(type(e.data) is IncubatorRecognised for e in recognitions)
+    stay = events_for(broker.bootstrap, {firm["incubation_id"]})
+    assert [type(e.data) for e in stay] == [IncubateeEntered, IncubateeJobsReported, IncubateeJobsReported,
+                                            IncubateeLeft]
+    assert [e.data.headcount for e in stay[1:3]] == [4, 3]
+    assert {e.data.street_code for e in recognitions + stay} == {STREET}
+    # the base's name stays in the service: events carry codes and references only
+    assert all("name" not in json.loads(e.to_json())["data"] for e in recognitions + stay)
+
+
+def test_a_skills_certificate_is_a_record_whose_number_never_leaves_the_service(broker, service) -> None:
+    body = course_body(programme_code="skills_training", title="车工（四级）", occupation="车工", level=4)
+    course_id = service.post("/programmes/courses", body).json()["course_id"]
+    enrolment_id = service.post(f"/programmes/courses/{course_id}/enrolments",
+                                {"person_ref": person(8), "street_code": STREET, "enrolled_on": days_ago(9)}
+                                ).json()["enrolment_id"]
+    certificate = {"person_ref": person(8), "street_code": STREET, "occupation_code": "6-18-01-01", "level": 4,
+                   "certificate_number": "S20261201000123", "issued_on": days_ago(1), "enrolment_id": enrolment_id}
+    before = service.counts()
+    early = service.post("/programmes/certificates", certificate)
+    assert early.status_code == 422 and early.json()["errors"][0]["type"] == "not_completed"
+    assert service.counts() == before
+    service.post(f"/programmes/enrolments/{enrolment_id}/completion",
+                 {"completed_on": days_ago(2), "certificate": True})
+    for change, field in (({"issued_on": days_ago(3)}, "body.issued_on"),
+                          ({"person_ref": person(9)}, "body.person_ref")):
+        refused = service.post("/programmes/certificates", certificate | change)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == field, refused.text
+    issued = service.post("/programmes/certificates", certificate)
+    assert issued.status_code == 201, issued.text
+    assert issued.json()["programme_code"] == "skills_training"
+    read = service.get(f"/programmes/certificates/{issued.json()['certificate_id']}").json()
+    assert read["certificate_number"] == "S20261201000123"
+    before = service.counts()
+    twice = service.post("/programmes/certificates", certificate | {"enrolment_id": None, "person_ref": person(9)})
+    assert twice.status_code == 422 and twice.json()["errors"][0]["field"] == "body.certificate_number"
+    assert "S20261201000123" not in twice.text and service.counts() == before
+    service.wait_published()
+    [event] = events_for(broker.bootstrap, {issued.json()["certificate_id"]})
+    assert type(event.data) is CertificateIssued
+    assert (event.data.occupation_code, event.data.level, event.data.person_ref) == ("6-18-01-01", 4, person(8))
+    assert b"S20261201000123" not in event.to_json()

@@ -7,7 +7,7 @@ import httpx
 
 from schemas.vocab import EmploymentForm
 from tests.services.gateway.conftest import Gateway, gateway_settings, start_gateway
-from tests.services.programmes.conftest import STREET, days_ago, person
+from tests.services.programmes.conftest import STREET, days_ago, incubator_body, person, placement_body
 from tests.services.programmes.test_policy import certified, employed
 
 
@@ -38,6 +38,23 @@ def test_programmes_through_the_gateway_with_their_scopes_and_audit(tmp_path, se
 
         audited = gateway.audit(admin, person_ref=person(90))
         assert {(item["client_id"], item["status"]) for item in audited} >= {("finance-bureau", 201)}
+
+        incubator = incubator_body(level="municipal")
+        refused = httpx.post(f"{gateway.url}/v1/programmes/incubators", json=incubator, headers=reader)
+        assert refused.status_code == 403 and "programmes:write" in refused.json()["detail"]
+        base = httpx.post(f"{gateway.url}/v1/programmes/incubators", json=incubator, headers=writer)
+        assert base.status_code == 201, base.text
+        read = httpx.get(f"{gateway.url}/v1/programmes/incubators/{base.json()['incubator_id']}", headers=reader)
+        assert read.status_code == 200 and read.json()["level"] == "municipal"
+
+        internship = placement_body(programme_code="internship", school="天津理工大学", vacancy_id=None, ends_on=None)
+        assert httpx.post(f"{gateway.url}/v1/programmes/placements", json=internship, headers=writer).status_code == 201
+        by_school = httpx.get(f"{gateway.url}/v1/programmes/stats/internships", headers=reader).json()
+        assert by_school["schools"] == [{"school": "天津理工大学", "placements": None, "students": None,
+                                         "small_cell": True, "suppressed": True}]
+        bureau = gateway.client_with("hr-bureau", "programmes:read", bureau=True)
+        seen = httpx.get(f"{gateway.url}/v1/programmes/stats/internships", headers=bureau).json()
+        assert seen["schools"][0]["students"] == 1
 
 
 def test_why_eligible_through_the_gateway_needs_programmes_read_and_is_audited(tmp_path, service) -> None:

@@ -17,7 +17,9 @@ from tests.services.programmes.conftest import (
     STREET,
     Service,
     course_body,
+    credit_code,
     days_ago,
+    incubator_body,
     known,
     person,
     placement_body,
@@ -54,10 +56,22 @@ def test_every_record_and_refusal_on_this_engine(on_engine: Service) -> None:
     assert service.post("/programmes/grants", grant).status_code == 422
     placement = service.post("/programmes/placements", placement_body(person_ref=person(100)))
     assert placement.status_code == 201, placement.text
-    # nine events: the eight records' and the 资金监管 flag of the one-off subsidy, granted to a person
-    # whose facts (a job seeker, not self-employed) do not satisfy 创业补贴's rule
-    assert service.counts() == {"outbox": 9, "courses": 1, "enrolments": 1, "loans": 1, "grants": 2, "payments": 1,
-                                "placements": 1, "refusals": 0}
+    certificate = service.post("/programmes/certificates", {
+        "person_ref": person(100), "street_code": STREET, "occupation_code": "6-28-01", "level": 5,
+        "certificate_number": "S20260000000100", "issued_on": days_ago(1)})
+    assert certificate.status_code == 201, certificate.text
+    base = service.post("/programmes/incubators", incubator_body()).json()["incubator_id"]
+    firm = service.post(f"/programmes/incubators/{base}/firms", {"employer_ref": credit_code(100),
+                                                                "entered_on": days_ago(3)})
+    assert firm.status_code == 201, firm.text
+    jobs = service.post(f"/programmes/incubations/{firm.json()['incubation_id']}/jobs",
+                        {"headcount": 3, "reported_on": days_ago(1)})
+    assert jobs.status_code == 201, jobs.text
+    # thirteen events: the twelve records' and the 资金监管 flag of the one-off subsidy, granted to a
+    # person whose facts (a job seeker, not self-employed) do not satisfy 创业补贴's rule
+    assert service.counts() == {"outbox": 13, "courses": 1, "enrolments": 1, "loans": 1, "grants": 2, "payments": 1,
+                                "placements": 1, "refusals": 0, "certificates": 1, "incubators": 1,
+                                "incubator_recognitions": 1, "incubations": 1, "incubation_jobs": 1}
 
 
 def test_the_unique_index_refuses_a_second_one_off_grant_that_slipped_past_the_check(on_engine: Service) -> None:
