@@ -17,19 +17,21 @@ from .api import households, persons, worklists
 from .components import Components
 from .pii_keys import check_keys_cover_the_data
 from .settings import Settings
-from .store import Household
+from .store import Household, Person
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def check_communities_cover_the_households(engine: Engine, communities: Mapping[str, Community]) -> None:
-    """Refuse to start when households name a community the loaded list no longer has: their events
-    and figures would lose their place (a list loaded without a community still in use)."""
+    """Refuse to start when households or persons name a community the loaded list no longer has: their
+    events and figures would lose their place (a list loaded without a community still in use)."""
     with engine.connect() as connection:
         used = set(connection.scalars(select(Household.community_code).distinct()))
+        used |= set(connection.scalars(select(Person.community_code).where(Person.community_code.is_not(None))
+                                       .distinct()))
     missing = sorted(used - communities.keys())
     if missing:
-        raise RuntimeError(f"社区/行政村名单中缺少家庭户仍在使用的社区代码：{', '.join(missing[:10])}；"
+        raise RuntimeError(f"社区/行政村名单中缺少家庭户或人员仍在使用的社区代码：{', '.join(missing[:10])}；"
                            "请在名单中保留这些社区后再启动（leye reference load communities）")
 
 

@@ -42,6 +42,7 @@ class Person(Base):
     pii_key_version: Mapped[int] = mapped_column(Integer, index=True)
     street_code: Mapped[str] = mapped_column(String(9), index=True)
     community: Mapped[str | None] = mapped_column(String(40))
+    community_code: Mapped[str | None] = mapped_column(String(12), index=True)
     gender: Mapped[str] = mapped_column(String(1))
     age: Mapped[int] = mapped_column(Integer)  # on registered_on
     education: Mapped[str] = mapped_column(String(2))

@@ -68,6 +68,9 @@ class PersonIn(RequestModel):
     phone: str
     street_code: StreetCode
     community: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    community_code: CommunityCode | None = Field(
+        default=None, description="社区/行政村代码（12位统计用区划代码），须属于 street_code 所指街镇；"
+        "只给代码时社区名称取自社区名单")
     education: Code[Education]
     skills: Annotated[list[Skill], Field(max_length=20)] = []
     desired_industry: Code[IndustrySection] | None = None
@@ -259,6 +262,7 @@ class PersonSummary(BaseModel):
     status: Status
     street_code: str
     community: str | None
+    community_code: str | None = None
     gender: Gender
     age: int = Field(description="登记时年龄")
     education: Education

@@ -205,3 +205,40 @@ def test_a_list_without_a_community_in_use_stops_the_service(live: LiveServer) -
     del communities[COMMUNITY]
     with pytest.raises(RuntimeError, match=COMMUNITY):
         check_communities_cover_the_households(engine, communities)
+
+
+def test_a_person_carries_the_community_code_on_every_status_event(live: LiveServer) -> None:
+    number = id_number(date(1986, 4, 2), next(SEQUENCE))
+    body = person_body(name=next(NAMES), id_number=number, community_code=COMMUNITY)
+    del body["community"]
+    answer = httpx.post(f"{live.url}/persons", json=body)
+    assert answer.status_code == 201, answer.text
+    summary = answer.json()
+    # without a name, the list's name: 红娘 routing by name keeps working
+    assert (summary["community_code"], summary["community"]) == (COMMUNITY, "西营东社区")
+    ref = summary["person_ref"]
+    unemployed(live, ref)
+    employed(live, ref)
+    assert httpx.post(f"{live.url}/persons/{ref}/close", json={"reason": "moved_away"}).status_code == 200
+    found = [parse_event(row.payload).data for row in outbox(live.app)
+             if row.topic == "leye.registration" and row.key == ref]
+    kinds = [type(data).__name__ for data in found]
+    assert kinds == ["JobseekerRegistered", "UnemploymentRegistered", "EmploymentRegistered", "RegistrationClosed"]
+    assert [data.community_code for data in found] == [COMMUNITY] * 4
+    assert found[0].community == "西营东社区"
+
+
+@pytest.mark.parametrize(("code", "kind"), [("120111001999", "community_code"),  # not in the list
+                                            ("120111002901", "community_street")])  # another 街镇's
+def test_a_bad_community_code_is_refused_and_changes_nothing(live: LiveServer, code: str, kind: str) -> None:
+    before = len(outbox(live.app))
+    number = id_number(date(1987, 6, 3), next(SEQUENCE))
+    answer = httpx.post(f"{live.url}/persons", json=person_body(name=next(NAMES), id_number=number,
+                                                                community_code=code))
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    [error] = answer.json()["errors"]
+    assert (error["field"], error["type"]) == ("body.community_code", kind)
+    assert "社区" in error["message"]
+    assert httpx.post(f"{live.url}/persons/lookup", json={"id_number": number}).status_code == 404
+    assert len(outbox(live.app)) == before
