@@ -415,5 +415,26 @@ class Reference:
         return (None if baseline == 0 else recent / (baseline / 4)), None
 
 
+def communities(events: Iterable[CloudEvent], end: date) -> dict[str, tuple[int, int]]:
+    """充分就业社区 (DOMAIN.md §6) at the end of ``end``: per community code, ``(residents able and
+    willing to work, of whom employed)``. A person's state is their latest status event up to that
+    day (求职 or 失业: able and willing; 就业: employed too; 注销: neither), counted in the latest
+    community code their events gave; people never given a code are not counted."""
+    status = (registration.JobseekerRegistered, registration.UnemploymentRegistered,
+              registration.EmploymentRegistered, registration.RegistrationClosed)
+    state: dict[str, tuple[type, str | None]] = {}
+    for event in sorted(events, key=order):
+        if isinstance(event.data, status) and day(event) <= end:
+            before = state.get(event.data.person_ref, (type(None), None))[1]
+            state[event.data.person_ref] = (type(event.data), event.data.community_code or before)
+    out: dict[str, tuple[int, int]] = {}
+    for kind, community in state.values():
+        if community is None or kind is registration.RegistrationClosed:
+            continue
+        able, employed = out.get(community, (0, 0))
+        out[community] = (able + 1, employed + (kind is registration.EmploymentRegistered))
+    return out
+
+
 def compute(code: str, events: Iterable[CloudEvent], start: date, end: date, **filters: str) -> Result:
     return getattr(Reference(events, start, end, **filters), code)()

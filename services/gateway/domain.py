@@ -181,9 +181,9 @@ def suppress_small_cells(document: Any) -> Any:
 
     Monitoring marks such rows with ``"small_cell": true``. On every such object, at any depth,
     each numeric value (the counts and the rates derived from them) and each field derived from them
-    (``_DERIVED``: a progress ``status``, which tells whether a rate over a handful of people met its
-    target) becomes ``null`` and ``"suppressed": true`` is added; labels (strings such as 街镇 codes)
-    stay so the row is still identifiable. Other objects are returned unchanged.
+    (``_DERIVED``: a progress ``status`` or a community's ``below_standard``, which tell whether a rate
+    over a handful of people met its target) becomes ``null`` and ``"suppressed": true`` is added;
+    labels (strings such as 街镇 codes) stay so the row is still identifiable. Other objects are returned unchanged.
     """
     if isinstance(document, list):
         return [suppress_small_cells(item) for item in document]
@@ -197,7 +197,7 @@ def suppress_small_cells(document: Any) -> Any:
     return {k: suppress_small_cells(v) for k, v in document.items()}
 
 
-_DERIVED = frozenset({"status"})
+_DERIVED = frozenset({"status", "below_standard"})
 
 
 def _is_number(value: Any) -> bool:

@@ -105,15 +105,20 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
     # --- people --------------------------------------------------------------------------------------
     optional_groups = [KeyGroup.GRADUATE_UNEMPLOYED, KeyGroup.HARDSHIP, KeyGroup.MIGRANT, KeyGroup.AGE_4050,
                        KeyGroup.VETERAN, KeyGroup.RURAL_SURPLUS]
+    # each person's community (充分就业社区) from a generator of its own, so the rest of the set is as it was
+    places = random.Random(seed + 9)
     for n in range(people):
         ref, street = person_ref(n), rng.choice(STREET_CODES)
         groups = [KeyGroup.RESIDENT] + [g for g in optional_groups if rng.random() < 0.25]
         if n % 9 == 4:  # 零就业家庭 members, without drawing from rng: the rest of the set stays as it was
             groups.append(KeyGroup.ZERO_EMPLOYMENT_FAMILY)
         fields: dict[str, Any] = {"person_ref": ref, "street_code": street, "key_groups": groups}
+        # a tenth without a code (registered before codes), a tenth given one only after the registration
+        codes = _person_community_codes(places, street)
         day = clock.day(0, 200)
         t = clock.at(day)
-        add(registration.JobseekerRegistered(**fields, gender=Gender.MALE, age=rng.randint(18, 59),
+        add(registration.JobseekerRegistered(**fields, community_code=codes[0], gender=Gender.MALE,
+                                             age=rng.randint(18, 59),
                                              education=rng.choice(list(Education)), registered_on=t.date()),
             "/services/registration", t)
         unemployed = rng.random() < 0.7
@@ -123,7 +128,8 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
             t = clock.at(day)
             since = t.date() - timedelta(days=rng.randint(0, 300))
             add(registration.UnemploymentRegistered(
-                **{**fields, "key_groups": [*groups, KeyGroup.REGISTERED_UNEMPLOYED]}, unemployed_since=since,
+                **{**fields, "key_groups": [*groups, KeyGroup.REGISTERED_UNEMPLOYED]}, community_code=codes[1],
+                unemployed_since=since,
                 reason=rng.choice(list(UnemploymentReason)), registered_on=t.date(),
                 registration_place=RegistrationPlace.RESIDENCE), "/services/registration", t)
             if rng.random() < 0.5:
@@ -143,7 +149,7 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
             t = clock.at(day)
             form = rng.choice([EmploymentForm.EMPLOYED, EmploymentForm.FLEXIBLE])
             add(registration.EmploymentRegistered(
-                **fields, form=form, employer_ref=credit_code(rng.randint(0, employers - 1)),
+                **fields, community_code=codes[1], form=form, employer_ref=credit_code(rng.randint(0, employers - 1)),
                 industry=_industry(rng), employed_on=t.date(), was_registered_unemployed=unemployed,
                 unemployed_since=since if unemployed and since and since <= t.date() else None),
                 "/services/registration", t)
@@ -151,7 +157,8 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
             day += rng.randint(1, 60)
             t = clock.at(day)
             closed = RegistrationKind.UNEMPLOYMENT if unemployed else RegistrationKind.JOBSEEKER
-            add(registration.RegistrationClosed(**fields, registration=closed, reason=ClosureReason.MOVED_AWAY,
+            add(registration.RegistrationClosed(**fields, community_code=codes[1], registration=closed,
+                                                reason=ClosureReason.MOVED_AWAY,
                                                 closed_on=t.date()), "/services/registration", t)
 
     # --- employers, layoffs, headcount ------------------------------------------------------------------
@@ -398,6 +405,18 @@ def _programme_events(rng: random.Random, clock: _Clock, count: int) -> list[Clo
                                           reason=rng.choice(list(RefusalReason)), refused_on=t.date()),
                         t + timedelta(days=1))
     return out
+
+
+def _person_community_codes(rng: random.Random, street: str) -> tuple[str | None, str | None]:
+    """(code on the registration, code on the later status events) of one person of the 街镇: one of
+    its four demo communities (codes 901–904, as the households')."""
+    code = f"{street}90{rng.randint(1, 4)}"
+    roll = rng.random()
+    if roll < 0.1:
+        return None, None
+    if roll < 0.2:
+        return None, code
+    return code, code
 
 
 def _household_events(rng: random.Random, clock: _Clock, count: int) -> list[CloudEvent]:
