@@ -74,6 +74,8 @@ ROUTES: tuple[Route, ...] = (
     Route(READ, "/households", "registration", "households:read", "查询家庭户（成员、状态、零就业家庭）",
           personal=True),
     Route(WRITE, "/households", "registration", "households:write", "登记家庭户、成员迁入迁出", personal=True),
+    Route(READ, "/communities", "registration", "stats:read", "查询充分就业社区认定"),
+    Route(WRITE, "/communities", "registration", "households:write", "充分就业社区认定（区级、市级、国家级）"),
     Route(READ, "/employers", "vacancies", "stats:read", "查询用人单位"),
     Route(WRITE, "/employers", "vacancies", "vacancies:write", "登记或变更用人单位"),
     Route(READ, "/vacancies", "vacancies", "stats:read", "查询岗位"),

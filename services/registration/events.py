@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from schemas import CloudEvent, new_event
+from schemas.events.community import CommunityCertified
 from schemas.events.household import ZeroEmploymentCleared, ZeroEmploymentIdentified
 from schemas.events.registration import (
     EmploymentRegistered,
@@ -21,6 +22,7 @@ from schemas.events.registration import (
 )
 from schemas.fields import Industry, Skill
 from schemas.vocab import (
+    CertificationLevel,
     ClosureReason,
     ContactChannel,
     Education,
@@ -36,7 +38,7 @@ from schemas.vocab import (
     ZeroEmploymentClearReason,
 )
 
-from .store import Employment, Followup, Household, Person
+from .store import CommunityCertification, Employment, Followup, Household, Person
 
 SOURCE = "/services/registration"
 
@@ -98,6 +100,14 @@ def registration_closed(person: Person, kind: RegistrationKind, reason: ClosureR
     return new_event(RegistrationClosed(
         person_ref=person.person_ref, street_code=person.street_code, key_groups=_groups(person.key_groups),
         community_code=person.community_code, registration=kind, reason=reason, closed_on=closed_on,
+    ), source=SOURCE)
+
+
+def community_certified(certification: CommunityCertification) -> CloudEvent:
+    return new_event(CommunityCertified(
+        certification_id=certification.certification_id, community_code=certification.community_code,
+        street_code=certification.street_code, level=CertificationLevel(certification.level),
+        year=certification.year, certified_on=certification.certified_on,
     ), source=SOURCE)
 
 

@@ -23,6 +23,10 @@ REF = "0123456789abcdef" * 4
         pytest.param("GET", "/layoffs/r-1", "vacancies", "layoffs:read", id="reading a layoff needs layoffs:read"),
         pytest.param("POST", "/match", "matching", "referrals:read", id="scoring is a read"),
         pytest.param("GET", "/stats/streets", "monitoring", "stats:read", id="statistics"),
+        pytest.param("POST", "/communities/120111001901/certifications", "registration", "households:write",
+                     id="certify a community"),
+        pytest.param("GET", "/communities/120111001901/certifications", "registration", "stats:read",
+                     id="a community's certifications"),
     ],
 )
 def test_route_table(method, path, backend, scope) -> None:
