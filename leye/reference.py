@@ -15,7 +15,17 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 from schemas import CloudEvent
-from schemas.events import enterprise, household, layoff, programme, referral, registration, statistics, vacancy
+from schemas.events import (
+    community,
+    enterprise,
+    household,
+    layoff,
+    programme,
+    referral,
+    registration,
+    statistics,
+    vacancy,
+)
 from schemas.fields import SHANGHAI
 from schemas.vocab import CaseOrigin
 
@@ -428,12 +438,23 @@ def communities(events: Iterable[CloudEvent], end: date) -> dict[str, tuple[int,
             before = state.get(event.data.person_ref, (type(None), None))[1]
             state[event.data.person_ref] = (type(event.data), event.data.community_code or before)
     out: dict[str, tuple[int, int]] = {}
-    for kind, community in state.values():
-        if community is None or kind is registration.RegistrationClosed:
+    for kind, code in state.values():
+        if code is None or kind is registration.RegistrationClosed:
             continue
-        able, employed = out.get(community, (0, 0))
-        out[community] = (able + 1, employed + (kind is registration.EmploymentRegistered))
+        able, employed = out.get(code, (0, 0))
+        out[code] = (able + 1, employed + (kind is registration.EmploymentRegistered))
     return out
+
+
+def certifications(events: Iterable[CloudEvent], year: int) -> tuple[dict[str, set[str]], set[str]]:
+    """充分就业社区 certifications: per level, the communities certified for ``year``; and the
+    communities holding 区级 for ``year`` or before."""
+    found = [e.data for e in events if isinstance(e.data, community.CommunityCertified)]
+    by_level: dict[str, set[str]] = {}
+    for data in found:
+        if data.year == year:
+            by_level.setdefault(str(data.level), set()).add(data.community_code)
+    return by_level, {d.community_code for d in found if d.year <= year and str(d.level) == "district"}
 
 
 def compute(code: str, events: Iterable[CloudEvent], start: date, end: date, **filters: str) -> Result:

@@ -225,6 +225,11 @@ class Store:
         rows = self.client.query(community.communities_query(), parameters={"end": end}).result_rows
         return [(str(code), str(street), int(able), int(employed)) for code, street, able, employed in rows]
 
+    def certifications_sync(self, year: int) -> list[tuple[str, str, str, int]]:
+        """``(community code, 街镇, level, year)`` of every 充分就业社区 certification for ``year`` or before."""
+        rows = self.client.query(community.certifications_query(), parameters={"year": year}).result_rows
+        return [(str(code), str(street), str(level), int(y)) for code, street, level, y in rows]
+
     def _over_nothing(self, indicator: Indicator, *, group: str = "", industry: str = "",
                       ) -> tuple[float | None, int | None]:
         """An indicator's ``(value, people)`` over a scope without rows: its query for a 街镇 code no

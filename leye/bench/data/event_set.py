@@ -24,7 +24,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from schemas import CloudEvent, EventData, new_event
-from schemas.events import enterprise, household, layoff, programme, referral, registration, statistics, vacancy
+from schemas.events import (
+    community,
+    enterprise,
+    household,
+    layoff,
+    programme,
+    referral,
+    registration,
+    statistics,
+    vacancy,
+)
 from schemas.events.layoff import assess_layoff
 from schemas.fields import SHANGHAI, Industry
 from schemas.ids import credit_code_check_char
@@ -32,6 +42,7 @@ from schemas.reference import INDUSTRY_SECTIONS, STREETS
 from schemas.vocab import (
     CaseCloseReason,
     CaseOrigin,
+    CertificationLevel,
     ClosureReason,
     ContactChannel,
     DecreaseType,
@@ -296,6 +307,8 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
     out.extend(_enterprise_events(random.Random(seed + 5), _Clock(random.Random(seed + 6)), enterprises))
     # --- 政策找人 end to end (another generator of its own) --------------------------------------------------
     out.extend(_policy_events(random.Random(seed + 7), _Clock(random.Random(seed + 8)), policy))
+    # --- 充分就业社区 certifications (another generator of their own; seed + 9 is the persons' communities) ------
+    out.extend(_certification_events(random.Random(seed + 10)))
     out.sort(key=lambda e: e.time)
     return out
 
@@ -417,6 +430,25 @@ def _person_community_codes(rng: random.Random, street: str) -> tuple[str | None
     if roll < 0.2:
         return None, code
     return code, code
+
+
+def _certification_events(rng: random.Random) -> list[CloudEvent]:
+    """充分就业社区 certifications recorded in 2026, for 2025 and 2026, each level after the one below it
+    (as the registration service allows): 2025: 12 区级, 3 市级; 2026: 8 区级 more, 2 市级, 1 国家级 (one of
+    2025's 市级). Codes of the demo communities (901–904 of each 街镇)."""
+    codes = rng.sample([f"{street}90{k}" for street in STREET_CODES for k in range(1, 5)], 20)
+    plan = [(code, CertificationLevel.DISTRICT, 2025) for code in codes[:12]]
+    plan += [(code, CertificationLevel.MUNICIPAL, 2025) for code in codes[:3]]
+    plan += [(code, CertificationLevel.DISTRICT, 2026) for code in codes[12:]]
+    plan += [(code, CertificationLevel.MUNICIPAL, 2026) for code in codes[3:5]]
+    plan += [(codes[0], CertificationLevel.NATIONAL, 2026)]
+    out: list[CloudEvent[Any]] = []
+    for n, (code, level, year) in enumerate(plan):  # in this order: a level after the one below it
+        at = datetime(2026, 2, 1, 10, tzinfo=SHANGHAI) + timedelta(days=7 * n)
+        out.append(new_event(community.CommunityCertified(
+            certification_id=f"cert-{n:03d}", community_code=code, street_code=code[:9], level=level, year=year,
+            certified_on=at.date()), source="/services/registration", time=at))
+    return out
 
 
 def _household_events(rng: random.Random, clock: _Clock, count: int) -> list[CloudEvent]:

@@ -16,13 +16,13 @@ from pydantic import BaseModel, Field
 from schemas.fields import SHANGHAI
 from schemas.reference import STREETS, load_communities
 from schemas.requests import IsoDate, IsoDatetime
-from schemas.vocab import IndustrySection, KeyGroup
+from schemas.vocab import CertificationLevel, IndustrySection, KeyGroup
 from services.runtime.errors import ProblemError
 
 from ..deps import StoreDep, TargetsDep
 from ..indicators import targets as plan
 from ..indicators.catalogue import BY_CODE, INDICATORS, SMALL_CELL_LIMIT, Indicator
-from ..indicators.community import STANDARD_PERCENT
+from ..indicators.community import MUNICIPAL_PER_YEAR, NATIONAL_PER_YEAR, STANDARD_PERCENT
 from ..indicators.community import rate as community_rate
 from ..store import Store
 
@@ -308,6 +308,57 @@ async def communities(store: StoreDep, street_code: Annotated[str | None, Query(
             employed=employed, rate=value, below_standard=None if value is None else value < STANDARD_PERCENT,
             small_cell=able < SMALL_CELL_LIMIT))
     return CommunitiesTable(end=end, street_code=street or None, standard_percent=STANDARD_PERCENT, communities=rows)
+
+
+class CertificationRow(BaseModel):
+    community_code: str
+    community_name: str
+    street_code: str
+    level: CertificationLevel
+    year: int
+
+
+class LevelProgress(BaseModel):
+    level: CertificationLevel
+    certified: int = Field(description="当年认定的社区数")
+    target: int | None = Field(description="年度目标（市级3个、国家级1个；区级无年度目标）")
+    met: bool | None = Field(description="已达到年度目标")
+
+
+class CertificationProgress(BaseModel):
+    year: int
+    levels: list[LevelProgress]
+    communities: int = Field(description="社区名单中的社区数")
+    certified_communities: int = Field(description="截至该年度已取得区级（及以上）认定的社区数")
+    certified_share: float | None = Field(description="已认定社区占全部社区的比例（%），全部社区认定为目标")
+    certifications: list[CertificationRow] = Field(description="该年度的认定")
+
+
+@router.get("/communities/certifications", summary="充分就业社区认定进度（市级每年3个、国家级每年1个）")
+async def certification_progress(
+        store: StoreDep, year: Annotated[int | None, Query(ge=2000, le=2100, description="认定年度，默认今年")] = None,
+) -> CertificationProgress:
+    """The year's certifications by level against the yearly targets, and the communities certified
+    (区级 or above) by the end of that year against all of the list."""
+    year = year or datetime.now(SHANGHAI).year
+    rows = await store.call(store.certifications_sync, year)
+    in_year = [(code, street, level) for code, street, level, y in rows if y == year]
+    targets = {CertificationLevel.MUNICIPAL: MUNICIPAL_PER_YEAR, CertificationLevel.NATIONAL: NATIONAL_PER_YEAR}
+    levels = []
+    for level in CertificationLevel:
+        count = len({code for code, _, held in in_year if held == level.value})
+        target = targets.get(level)
+        levels.append(LevelProgress(level=level, certified=count, target=target,
+                                    met=None if target is None else count >= target))
+    certified = len({code for code, _, level, _ in rows if level == CertificationLevel.DISTRICT.value})
+    listed = len(_COMMUNITIES)
+    return CertificationProgress(
+        year=year, levels=levels, communities=listed, certified_communities=certified,
+        certified_share=round(100.0 * certified / listed, 1) if listed else None,
+        certifications=[CertificationRow(community_code=code, street_code=street, level=CertificationLevel(level),
+                                         year=year, community_name=_COMMUNITIES[code].name
+                                         if code in _COMMUNITIES else code)
+                        for code, street, level in in_year])
 
 
 @router.get("/ingest", summary="事件入库情况（已入库事件数、最新事件时间、入库延迟分位数）")

@@ -160,6 +160,19 @@ def communities_query() -> str:
     """
 
 
+MUNICIPAL_PER_YEAR, NATIONAL_PER_YEAR = 3, 1
+"""The action plan's yearly certifications (§10): 3 communities certified 市级 and 1 国家级 a year."""
+
+
+def certifications_query() -> str:
+    """Every certification for ``{year:UInt16}`` or before: (community, 街镇, level, year)."""
+    return """
+    SELECT community_code, street_code, level, year FROM certification_facts FINAL
+    WHERE year <= {year:UInt16}
+    ORDER BY year, level, community_code
+    """
+
+
 def rate(able: int, employed: int) -> float | None:
     """就业率 of a community in percent (one decimal), ``None`` without anybody able and willing."""
     return round(100.0 * employed / able, 1) if able > 0 else None

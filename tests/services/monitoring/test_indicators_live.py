@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from leye.bench.data.event_set import STREET_CODES, varied_events
-from leye.reference import communities, compute, day
+from leye.reference import certifications, communities, compute, day
 from schemas import CloudEvent
 from schemas.events import referral, registration
 from schemas.reference import load_communities
@@ -209,3 +209,21 @@ def test_communities_of_an_unknown_street_are_422_naming_the_field(worker) -> No
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     assert [error["field"] for error in response.json()["errors"]] == ["query.street_code"]
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_certification_progress_equals_the_independent_count(worker, events, year) -> None:
+    """充分就业社区 certifications of a year against 3 市级 and 1 国家级, and the communities certified."""
+    body = worker.get("/stats/communities/certifications", year=str(year)).json()
+    by_level, district = certifications(events, year)
+    levels = {row["level"]: row for row in body["levels"]}
+    assert [row["level"] for row in body["levels"]] == ["district", "municipal", "national"]
+    for level, target in (("district", None), ("municipal", 3), ("national", 1)):
+        count = len(by_level.get(level, set()))
+        assert (levels[level]["certified"], levels[level]["target"]) == (count, target)
+        assert levels[level]["met"] == (None if target is None else count >= target)
+    communities_listed = len(load_communities())
+    assert (body["communities"], body["certified_communities"]) == (communities_listed, len(district))
+    assert body["certified_share"] == pytest.approx(100 * len(district) / communities_listed, abs=0.05)
+    assert sorted((row["community_code"], row["level"]) for row in body["certifications"]) == \
+        sorted((code, level) for level, codes in by_level.items() for code in codes)

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from leye.bench.data.event_set import STREET_CODES, varied_events
-from leye.reference import add_months, communities, compute
+from leye.reference import add_months, certifications, communities, compute
 from schemas import CloudEvent
 from schemas.fields import SHANGHAI
 from schemas.reference import INDUSTRY_SECTIONS
@@ -93,6 +93,15 @@ def check_communities(store: Store, events: list[CloudEvent]) -> None:
         assert found == expected, end
     # not vacuous: most of the 48 communities, with people seeking and employed
     assert len(expected) > 40 and any(0 < e < a for a, e in expected.values())
+    for year in (2025, 2026):  # the certifications (a tiny fact table, from the raw log)
+        rows = store.certifications_sync(year)
+        by_level: dict[str, set[str]] = {}
+        for code, _, level, held_year in rows:
+            if held_year == year:
+                by_level.setdefault(level, set()).add(code)
+        district = {code for code, _, level, _ in rows if level == "district"}
+        assert (by_level, district) == certifications(events, year)
+    assert certifications(events, 2026)[0]["national"]  # not vacuous
 
 
 @pytest.fixture(scope="module")
@@ -166,13 +175,16 @@ def test_the_migration_builds_the_state_from_facts_written_before_it(engine: Sto
         for table, rows in rows_for(event).items():
             facts.setdefault(table, []).extend(rows)
     for table, rows in facts.items():
-        # programme, household, enterprise and 政策找人 facts in the raw log only: 0009 to 0012 read them back
-        if table not in ("programme_facts", "household_facts", "enterprise_facts", "policy_facts"):
+        # programme, household, enterprise, 政策找人 and certification facts in the raw log only: 0009 to 0012
+        # and 0014 read them back
+        if table not in ("programme_facts", "household_facts", "enterprise_facts", "policy_facts",
+                         "certification_facts"):
             store.insert_sync(table, rows)
     assert migrate(store.client) == ["0004_aggregated_state", "0005_people_sets_and_daily_reads",
                                      "0006_job_loss_and_mass_layoffs", "0007_sums_read_without_final",
                                      "0008_station_sums", "0009_programme_facts", "0010_household_facts",
-                                     "0011_enterprise_facts", "0012_policy_facts", "0013_community_stock"]
+                                     "0011_enterprise_facts", "0012_policy_facts", "0013_community_stock",
+                                     "0014_community_certifications"]
     assert_equal_to_reference(figures(store), expected)
     check_station_ranking(store, events, YEAR_START, YEAR_END)
     check_communities(store, events)
