@@ -205,6 +205,17 @@ def test_a_list_without_a_community_in_use_stops_the_service(live: LiveServer) -
     del communities[COMMUNITY]
     with pytest.raises(RuntimeError, match=COMMUNITY):
         check_communities_cover_the_households(engine, communities)
+    # a person's community counts too (充分就业社区)
+    other = "120111002902"
+    answer = httpx.post(f"{live.url}/persons", json=person_body(
+        name=next(NAMES), id_number=id_number(date(1984, 2, 2), next(SEQUENCE)), street_code="120111002",
+        community_code=other))
+    assert answer.status_code == 201, answer.text
+    communities = dict(load_communities())
+    check_communities_cover_the_households(engine, communities)
+    del communities[other]
+    with pytest.raises(RuntimeError, match=other):
+        check_communities_cover_the_households(engine, communities)
 
 
 def test_a_person_carries_the_community_code_on_every_status_event(live: LiveServer) -> None:
