@@ -15,7 +15,17 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 from schemas import CloudEvent
-from schemas.events import enterprise, household, layoff, programme, referral, registration, statistics, vacancy
+from schemas.events import (
+    community,
+    enterprise,
+    household,
+    layoff,
+    programme,
+    referral,
+    registration,
+    statistics,
+    vacancy,
+)
 from schemas.fields import SHANGHAI
 from schemas.vocab import CaseOrigin
 
@@ -434,6 +444,38 @@ class Reference:
         recent = sum(1 for d in regs if self.end - timedelta(days=6) <= d <= self.end)
         baseline = sum(1 for d in regs if self.end - timedelta(days=34) <= d <= self.end - timedelta(days=7))
         return (None if baseline == 0 else recent / (baseline / 4)), None
+
+
+def communities(events: Iterable[CloudEvent], end: date) -> dict[str, tuple[int, int]]:
+    """充分就业社区 (DOMAIN.md §6) at the end of ``end``: per community code, ``(residents able and
+    willing to work, of whom employed)``. A person's state is their latest status event up to that
+    day (求职 or 失业: able and willing; 就业: employed too; 注销: neither), counted in the latest
+    community code their events gave; people never given a code are not counted."""
+    status = (registration.JobseekerRegistered, registration.UnemploymentRegistered,
+              registration.EmploymentRegistered, registration.RegistrationClosed)
+    state: dict[str, tuple[type, str | None]] = {}
+    for event in sorted(events, key=order):
+        if isinstance(event.data, status) and day(event) <= end:
+            before = state.get(event.data.person_ref, (type(None), None))[1]
+            state[event.data.person_ref] = (type(event.data), event.data.community_code or before)
+    out: dict[str, tuple[int, int]] = {}
+    for kind, code in state.values():
+        if code is None or kind is registration.RegistrationClosed:
+            continue
+        able, employed = out.get(code, (0, 0))
+        out[code] = (able + 1, employed + (kind is registration.EmploymentRegistered))
+    return out
+
+
+def certifications(events: Iterable[CloudEvent], year: int) -> tuple[dict[str, set[str]], set[str]]:
+    """充分就业社区 certifications: per level, the communities certified for ``year``; and the
+    communities holding 区级 for ``year`` or before."""
+    found = [e.data for e in events if isinstance(e.data, community.CommunityCertified)]
+    by_level: dict[str, set[str]] = {}
+    for data in found:
+        if data.year == year:
+            by_level.setdefault(str(data.level), set()).add(data.community_code)
+    return by_level, {d.community_code for d in found if d.year <= year and str(d.level) == "district"}
 
 
 def compute(code: str, events: Iterable[CloudEvent], start: date, end: date, **filters: str) -> Result:

@@ -117,6 +117,15 @@ TOPICS: dict[str, Topic] = {
             "service.",
         ),
         Topic(
+            name="leye.community",
+            partitions=3,
+            key_field="community_code",
+            cleanup_policy="delete",
+            retention_ms=30 * _DAY_MS,
+            description="Communities (社区/行政村): 充分就业社区 certifications (区级, 市级, 国家级), from the "
+            "registration service.",
+        ),
+        Topic(
             name="leye.deadletter",
             partitions=3,
             key_field="topic/partition/offset of the failed message",

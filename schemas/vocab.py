@@ -429,3 +429,12 @@ class ZeroEmploymentClearReason(Vocabulary):
     EMPLOYMENT = "employment", "成员就业"
     NO_MEMBER_SEEKING = "no_member_seeking", "无有劳动能力和就业意愿的成员"
     MEMBERSHIP = "membership", "家庭成员变动"
+
+
+class CertificationLevel(Vocabulary):
+    """The level of a 充分就业社区 certification, lowest first: a level is awarded only after the one
+    below it (DOMAIN.md §6)."""
+
+    DISTRICT = "district", "区级"
+    MUNICIPAL = "municipal", "市级"
+    NATIONAL = "national", "国家级"

@@ -298,6 +298,8 @@ class Traffic:
         body = {
             "registered_on": self.today.isoformat(), "name": person.name, "id_number": person.id_number,
             "phone": person.phone, "street_code": person.street_code, "community": person.community,
+            # the code too, so monitoring counts the person in the community (充分就业社区)
+            "community_code": community_code(person.street_code, person.community),
             "education": person.education.value,
             "skills": [{"name": name, "level": level} for name, level in person.skills],
             "desired_industry": person.desired_industry,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from schemas.events import (
     alert,
+    community,
     deadletter,
     enterprise,
     household,
@@ -25,7 +26,7 @@ from schemas.events.base import EventData, PersonEventData
 def _registry() -> dict[str, type[EventData]]:
     registry: dict[str, type[EventData]] = {}
     for module in (registration, vacancy, layoff, referral, alert, statistics, programme, household,
-                   enterprise, deadletter):
+                   enterprise, community, deadletter):
         for cls in module.EVENTS:
             if cls.event_type in registry:
                 raise RuntimeError(f"duplicate event type {cls.event_type}")

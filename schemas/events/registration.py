@@ -3,6 +3,10 @@
 The registration service owns people; it publishes one event per change of a person's registration
 status. Dates (``*_on``) are business dates in Asia/Shanghai; the envelope ``time`` says when the
 change was recorded.
+
+The status events (求职, 失业, 就业 and 注销) carry the person's ``community_code`` when the person has
+one, so monitoring can keep each community's residents able and willing to work (充分就业社区,
+DOMAIN.md §6) without joining earlier events.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from schemas.fields import (
     check_salary_range,
     check_working_age,
 )
-from schemas.ids import CreditCode, EntityId
+from schemas.ids import CommunityCode, CreditCode, EntityId
 from schemas.vocab import (
     ClosureReason,
     ContactChannel,
@@ -44,12 +48,13 @@ class JobseekerRegistered(PersonEventData):
 
     ``age`` is the age on ``registered_on``; its upper bound depends on ``gender`` (see
     ``schemas.fields.max_working_age``). ``community`` is the 社区/村 name (used to route 红娘 cases),
-    never an address.
+    never an address; ``community_code`` its code in the community list (DOMAIN.md §1), when known.
     """
 
     event_type: ClassVar[str] = "cn.xiqing.leye.jobseeker.registered.v1"
 
     community: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    community_code: CommunityCode | None = None
     gender: Gender
     age: Age
     education: Education
@@ -82,6 +87,8 @@ class UnemploymentRegistered(PersonEventData):
 
     event_type: ClassVar[str] = "cn.xiqing.leye.unemployment.registered.v1"
 
+    community_code: CommunityCode | None = None
+
     unemployed_since: date
     reason: UnemploymentReason
     registered_on: date
@@ -104,6 +111,8 @@ class EmploymentRegistered(PersonEventData):
     """
 
     event_type: ClassVar[str] = "cn.xiqing.leye.employment.registered.v1"
+
+    community_code: CommunityCode | None = None
 
     form: EmploymentForm
     employer_ref: CreditCode | None = None
@@ -152,6 +161,8 @@ class RegistrationClosed(PersonEventData):
     """A job-seeker or unemployment registration was closed (注销); the person leaves that stock."""
 
     event_type: ClassVar[str] = "cn.xiqing.leye.registration.closed.v1"
+
+    community_code: CommunityCode | None = None
 
     registration: RegistrationKind
     reason: ClosureReason

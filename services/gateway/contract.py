@@ -67,6 +67,7 @@ _VOCABULARY_NAMES = {
     "RefusalReason": "不予享受原因", "HouseholdRelation": "与户主关系（GB/T 4761-2008 分组代码）",
     "ZeroEmploymentClearReason": "零就业家庭清零原因", "EnterpriseIssueKind": "重点企业台账问题类型",
     "IncubatorLevel": "创业孵化基地认定级别",
+    "CertificationLevel": "充分就业社区认定级别",
 }
 _STATE_NAMES = {"Status": "就失业登记状态", "VacancyStatus": "岗位状态", "SessionStatus": "招聘活动状态"}
 

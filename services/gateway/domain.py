@@ -74,6 +74,8 @@ ROUTES: tuple[Route, ...] = (
     Route(READ, "/households", "registration", "households:read", "查询家庭户（成员、状态、零就业家庭）",
           personal=True),
     Route(WRITE, "/households", "registration", "households:write", "登记家庭户、成员迁入迁出", personal=True),
+    Route(READ, "/communities", "registration", "stats:read", "查询充分就业社区认定"),
+    Route(WRITE, "/communities", "registration", "households:write", "充分就业社区认定（区级、市级、国家级）"),
     Route(READ, "/employers", "vacancies", "stats:read", "查询用人单位"),
     Route(WRITE, "/employers", "vacancies", "vacancies:write", "登记或变更用人单位"),
     Route(READ, "/vacancies", "vacancies", "stats:read", "查询岗位"),
@@ -187,9 +189,9 @@ def suppress_small_cells(document: Any) -> Any:
 
     Monitoring marks such rows with ``"small_cell": true``. On every such object, at any depth,
     each numeric value (the counts and the rates derived from them) and each field derived from them
-    (``_DERIVED``: a progress ``status``, which tells whether a rate over a handful of people met its
-    target) becomes ``null`` and ``"suppressed": true`` is added; labels (strings such as 街镇 codes)
-    stay so the row is still identifiable. Other objects are returned unchanged.
+    (``_DERIVED``: a progress ``status`` or a community's ``below_standard``, which tell whether a rate
+    over a handful of people met its target) becomes ``null`` and ``"suppressed": true`` is added;
+    labels (strings such as 街镇 codes) stay so the row is still identifiable. Other objects are returned unchanged.
     """
     if isinstance(document, list):
         return [suppress_small_cells(item) for item in document]
@@ -203,7 +205,7 @@ def suppress_small_cells(document: Any) -> Any:
     return {k: suppress_small_cells(v) for k, v in document.items()}
 
 
-_DERIVED = frozenset({"status"})
+_DERIVED = frozenset({"status", "below_standard"})
 
 
 def _is_number(value: Any) -> bool:

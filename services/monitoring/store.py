@@ -46,12 +46,20 @@ from clickhouse_connect.driver.client import Client
 
 from schemas.reference import STREETS
 
+from .indicators import community
 from .indicators.catalogue import Indicator, figures_query
-from .indicators.state import refresh_steps
+from .indicators.state import refresh_steps as state_refresh_steps
 from .ingest.rows import COLUMNS, EncodedEvent, Row, json_lines
 from .migrations import migrate
 
 T = TypeVar("T")
+
+
+def refresh_steps() -> list[tuple[str, list[str]]]:
+    """The stocks', flows' and sets' steps, then the communities' (充分就业社区), which read none of them."""
+    return [*state_refresh_steps(), *community.refresh_steps()]
+
+
 _FACT_TABLES = [table for table in COLUMNS if table != "events"]
 INSERT_FORMAT = "JSONCompactEachRow"
 REFRESH_EVERY_S = 5.0
@@ -209,6 +217,18 @@ class Store:
             values = found[indicator.code]
             out[indicator.code] = {street: values.get(street) or self._over_nothing(indicator) for street in STREETS}
         return out
+
+    def communities_sync(self, end: date) -> list[tuple[str, str, int, int]]:
+        """``(community code, 街镇, able and willing, employed)`` at the end of ``end`` for every
+        community with anybody in it (充分就业社区, ``indicators/community.py``)."""
+        self._fresh()
+        rows = self.client.query(community.communities_query(), parameters={"end": end}).result_rows
+        return [(str(code), str(street), int(able), int(employed)) for code, street, able, employed in rows]
+
+    def certifications_sync(self, year: int) -> list[tuple[str, str, str, int]]:
+        """``(community code, 街镇, level, year)`` of every 充分就业社区 certification for ``year`` or before."""
+        rows = self.client.query(community.certifications_query(), parameters={"year": year}).result_rows
+        return [(str(code), str(street), str(level), int(y)) for code, street, level, y in rows]
 
     def _over_nothing(self, indicator: Indicator, *, group: str = "", industry: str = "",
                       ) -> tuple[float | None, int | None]:

@@ -13,23 +13,25 @@ from schemas.reference import Community, load_communities
 from services.runtime.http import http_app
 from services.runtime.service import Database, Service, Started
 
-from .api import households, persons, worklists
+from .api import communities, households, persons, worklists
 from .components import Components
 from .pii_keys import check_keys_cover_the_data
 from .settings import Settings
-from .store import Household
+from .store import Household, Person
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def check_communities_cover_the_households(engine: Engine, communities: Mapping[str, Community]) -> None:
-    """Refuse to start when households name a community the loaded list no longer has: their events
-    and figures would lose their place (a list loaded without a community still in use)."""
+    """Refuse to start when households or persons name a community the loaded list no longer has: their
+    events and figures would lose their place (a list loaded without a community still in use)."""
     with engine.connect() as connection:
         used = set(connection.scalars(select(Household.community_code).distinct()))
+        used |= set(connection.scalars(select(Person.community_code).where(Person.community_code.is_not(None))
+                                       .distinct()))
     missing = sorted(used - communities.keys())
     if missing:
-        raise RuntimeError(f"社区/行政村名单中缺少家庭户仍在使用的社区代码：{', '.join(missing[:10])}；"
+        raise RuntimeError(f"社区/行政村名单中缺少家庭户或人员仍在使用的社区代码：{', '.join(missing[:10])}；"
                            "请在名单中保留这些社区后再启动（leye reference load communities）")
 
 
@@ -52,11 +54,12 @@ def build(settings: Settings, *, start_relay: bool = True) -> Service[Components
         "姓名、身份证号码和联系电话加密存储，事件中只含 person_ref。",
         settings=settings,
         start=start,
-        routers=[persons.router, households.router, worklists.router],
+        routers=[persons.router, households.router, communities.router, worklists.router],
         database=Database(url=settings.database(), migrations=MIGRATIONS),
         relay=start_relay,
         openapi_tags=[{"name": "人员登记", "description": "人员登记与状态变更"},
                       {"name": "家庭户", "description": "家庭户及其成员；零就业家庭由成员状态推导"},
+                      {"name": "充分就业社区", "description": "充分就业社区认定（区级、市级、国家级）"},
                       {"name": "工作台账", "description": "跟踪回访、长期失业、离校未就业台账"}],
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from schemas import CloudEvent, new_event
+from schemas.events.community import CommunityCertified
 from schemas.events.household import ZeroEmploymentCleared, ZeroEmploymentIdentified
 from schemas.events.registration import (
     EmploymentRegistered,
@@ -21,6 +22,7 @@ from schemas.events.registration import (
 )
 from schemas.fields import Industry, Skill
 from schemas.vocab import (
+    CertificationLevel,
     ClosureReason,
     ContactChannel,
     Education,
@@ -36,7 +38,7 @@ from schemas.vocab import (
     ZeroEmploymentClearReason,
 )
 
-from .store import Employment, Followup, Household, Person
+from .store import CommunityCertification, Employment, Followup, Household, Person
 
 SOURCE = "/services/registration"
 
@@ -48,7 +50,8 @@ def _groups(groups: set[KeyGroup]) -> list[KeyGroup]:
 def jobseeker_registered(person: Person) -> CloudEvent:
     return new_event(JobseekerRegistered(
         person_ref=person.person_ref, street_code=person.street_code, key_groups=_groups(person.key_groups),
-        community=person.community, gender=Gender(person.gender), age=person.age,
+        community=person.community, community_code=person.community_code, gender=Gender(person.gender),
+        age=person.age,
         education=Education(person.education),
         skills=[Skill(name=s["name"], level=s["level"]) for s in person.skills],
         desired_industry=IndustrySection(person.desired_industry) if person.desired_industry else None,
@@ -61,7 +64,7 @@ def unemployment_registered(person: Person, reason: UnemploymentReason, place: R
     assert person.unemployed_since is not None and person.unemployment_registered_on is not None
     return new_event(UnemploymentRegistered(
         person_ref=person.person_ref, street_code=person.street_code, key_groups=_groups(person.key_groups),
-        unemployed_since=person.unemployed_since, reason=reason,
+        community_code=person.community_code, unemployed_since=person.unemployed_since, reason=reason,
         registered_on=person.unemployment_registered_on, registration_place=place,
     ), source=SOURCE)
 
@@ -71,7 +74,8 @@ def employment_registered(person: Person, job: Employment, unemployed_since: dat
                 if job.industry_section else None)
     return new_event(EmploymentRegistered(
         person_ref=person.person_ref, street_code=person.street_code, key_groups=_groups(person.key_groups),
-        form=EmploymentForm(job.form), employer_ref=job.employer_ref, industry=industry,
+        community_code=person.community_code, form=EmploymentForm(job.form), employer_ref=job.employer_ref,
+        industry=industry,
         employed_on=job.employed_on, vacancy_id=job.vacancy_id, case_id=job.case_id,
         was_registered_unemployed=unemployed_since is not None, unemployed_since=unemployed_since,
     ), source=SOURCE)
@@ -95,7 +99,15 @@ def hardship_certified(person: Person, categories: list[HardshipCategory], certi
 def registration_closed(person: Person, kind: RegistrationKind, reason: ClosureReason, closed_on: date) -> CloudEvent:
     return new_event(RegistrationClosed(
         person_ref=person.person_ref, street_code=person.street_code, key_groups=_groups(person.key_groups),
-        registration=kind, reason=reason, closed_on=closed_on,
+        community_code=person.community_code, registration=kind, reason=reason, closed_on=closed_on,
+    ), source=SOURCE)
+
+
+def community_certified(certification: CommunityCertification) -> CloudEvent:
+    return new_event(CommunityCertified(
+        certification_id=certification.certification_id, community_code=certification.community_code,
+        street_code=certification.street_code, level=CertificationLevel(certification.level),
+        year=certification.year, certified_on=certification.certified_on,
     ), source=SOURCE)
 
 

@@ -13,7 +13,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, Select, String, func, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    Select,
+    String,
+    UniqueConstraint,
+    func,
+    select,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from schemas.vocab import KeyGroup
@@ -42,6 +54,7 @@ class Person(Base):
     pii_key_version: Mapped[int] = mapped_column(Integer, index=True)
     street_code: Mapped[str] = mapped_column(String(9), index=True)
     community: Mapped[str | None] = mapped_column(String(40))
+    community_code: Mapped[str | None] = mapped_column(String(12), index=True)
     gender: Mapped[str] = mapped_column(String(1))
     age: Mapped[int] = mapped_column(Integer)  # on registered_on
     education: Mapped[str] = mapped_column(String(2))
@@ -163,6 +176,22 @@ class HouseholdMember(Base):
     relation: Mapped[str] = mapped_column(String(2))
     joined_on: Mapped[date] = mapped_column(Date)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CommunityCertification(Base):
+    """One 充分就业社区 certification of a community: its level (``CertificationLevel``) and year. A
+    community holds each level once; a level needs the one below it first (``api/communities.py``)."""
+
+    __tablename__ = "community_certifications"
+    __table_args__ = (UniqueConstraint("community_code", "level"),)
+
+    certification_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    community_code: Mapped[str] = mapped_column(String(12), index=True)
+    street_code: Mapped[str] = mapped_column(String(9))
+    level: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    certified_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class PiiKeyRotation(Base):

@@ -21,6 +21,8 @@ from services.programmes.catalogue import load as load_catalogue
 from services.registration.api import models as registration
 from services.vacancies.api import employers, enterprises, headcount, layoffs, monitored, sessions, vacancies
 
+COMMUNITIES = load_communities()
+
 REQUEST_MODELS = {
     "register_person": registration.PersonIn,
     "register_unemployment": registration.UnemploymentIn,
@@ -115,6 +117,9 @@ def test_every_body_is_accepted_by_the_receiving_service_model(scenario: str) ->
         body = REQUEST_MODELS[call.kind].model_validate_json(orjson.dumps(call.resolved_body()))
         if call.kind == "register_person":
             assert is_valid_id_number(call.body["id_number"])
+            # the community code is the list's entry of the person's 街镇 and name (充分就业社区)
+            community = COMMUNITIES[call.body["community_code"]]
+            assert (community.street_code, community.name) == (call.body["street_code"], call.body["community"])
         if call.kind == "register_employer":
             assert is_valid_credit_code(call.body["employer_ref"])
         if call.kind in ("issue_loan", "grant_subsidy"):  # amounts within the catalogue's caps

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from schemas.events.alert import AlertAcknowledged, AlertRaised, AlertResolved, AlertUpdated
 from schemas.events.base import EventData
+from schemas.events.community import CommunityCertified
 from schemas.events.deadletter import DeadletterRecorded
 from schemas.events.enterprise import (
     IssueClosed,
@@ -70,6 +71,7 @@ from schemas.vocab import (
     AlertSource,
     CaseCloseReason,
     CaseOrigin,
+    CertificationLevel,
     ClosureReason,
     ContactChannel,
     DecreaseType,
@@ -303,6 +305,8 @@ SAMPLES: list[EventData] = [
     ZeroEmploymentIdentified(**HOUSEHOLD_FIELDS, identified_on=date(2025, 3, 3), seeking_members=[PERSON]),
     ZeroEmploymentCleared(**HOUSEHOLD_FIELDS, identified_on=date(2025, 3, 3), cleared_on=date(2025, 4, 1),
                           reason=ZeroEmploymentClearReason.EMPLOYMENT, employed_person_ref=PERSON),
+    CommunityCertified(certification_id="cert-0001", community_code=f"{STREET}901", street_code=STREET,
+                       level=CertificationLevel.DISTRICT, year=2025, certified_on=date(2025, 3, 20)),
     SurveyRateReported(
         period="2025-02", rate_percent=5.3, published_on=date(2025, 3, 17), source="国家统计局天津调查总队"
     ),

@@ -43,6 +43,7 @@ def test_every_topic_carries_events() -> None:
         "leye.programme",
         "leye.household",
         "leye.enterprise",
+        "leye.community",
         "leye.deadletter",
     }
 

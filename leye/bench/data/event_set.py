@@ -24,7 +24,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from schemas import CloudEvent, EventData, new_event
-from schemas.events import enterprise, household, layoff, programme, referral, registration, statistics, vacancy
+from schemas.events import (
+    community,
+    enterprise,
+    household,
+    layoff,
+    programme,
+    referral,
+    registration,
+    statistics,
+    vacancy,
+)
 from schemas.events.layoff import assess_layoff
 from schemas.fields import SHANGHAI, Industry
 from schemas.ids import credit_code_check_char
@@ -32,6 +42,7 @@ from schemas.reference import INDUSTRY_SECTIONS, STREETS
 from schemas.vocab import (
     CaseCloseReason,
     CaseOrigin,
+    CertificationLevel,
     ClosureReason,
     ContactChannel,
     DecreaseType,
@@ -106,15 +117,20 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
     # --- people --------------------------------------------------------------------------------------
     optional_groups = [KeyGroup.GRADUATE_UNEMPLOYED, KeyGroup.HARDSHIP, KeyGroup.MIGRANT, KeyGroup.AGE_4050,
                        KeyGroup.VETERAN, KeyGroup.RURAL_SURPLUS]
+    # each person's community (充分就业社区) from a generator of its own, so the rest of the set is as it was
+    places = random.Random(seed + 9)
     for n in range(people):
         ref, street = person_ref(n), rng.choice(STREET_CODES)
         groups = [KeyGroup.RESIDENT] + [g for g in optional_groups if rng.random() < 0.25]
         if n % 9 == 4:  # 零就业家庭 members, without drawing from rng: the rest of the set stays as it was
             groups.append(KeyGroup.ZERO_EMPLOYMENT_FAMILY)
         fields: dict[str, Any] = {"person_ref": ref, "street_code": street, "key_groups": groups}
+        # a tenth without a code (registered before codes), a tenth given one only after the registration
+        codes = _person_community_codes(places, street)
         day = clock.day(0, 200)
         t = clock.at(day)
-        add(registration.JobseekerRegistered(**fields, gender=Gender.MALE, age=rng.randint(18, 59),
+        add(registration.JobseekerRegistered(**fields, community_code=codes[0], gender=Gender.MALE,
+                                             age=rng.randint(18, 59),
                                              education=rng.choice(list(Education)), registered_on=t.date()),
             "/services/registration", t)
         unemployed = rng.random() < 0.7
@@ -124,7 +140,8 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
             t = clock.at(day)
             since = t.date() - timedelta(days=rng.randint(0, 300))
             add(registration.UnemploymentRegistered(
-                **{**fields, "key_groups": [*groups, KeyGroup.REGISTERED_UNEMPLOYED]}, unemployed_since=since,
+                **{**fields, "key_groups": [*groups, KeyGroup.REGISTERED_UNEMPLOYED]}, community_code=codes[1],
+                unemployed_since=since,
                 reason=rng.choice(list(UnemploymentReason)), registered_on=t.date(),
                 registration_place=RegistrationPlace.RESIDENCE), "/services/registration", t)
             if rng.random() < 0.5:
@@ -144,7 +161,7 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
             t = clock.at(day)
             form = rng.choice([EmploymentForm.EMPLOYED, EmploymentForm.FLEXIBLE])
             add(registration.EmploymentRegistered(
-                **fields, form=form, employer_ref=credit_code(rng.randint(0, employers - 1)),
+                **fields, community_code=codes[1], form=form, employer_ref=credit_code(rng.randint(0, employers - 1)),
                 industry=_industry(rng), employed_on=t.date(), was_registered_unemployed=unemployed,
                 unemployed_since=since if unemployed and since and since <= t.date() else None),
                 "/services/registration", t)
@@ -152,7 +169,8 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
             day += rng.randint(1, 60)
             t = clock.at(day)
             closed = RegistrationKind.UNEMPLOYMENT if unemployed else RegistrationKind.JOBSEEKER
-            add(registration.RegistrationClosed(**fields, registration=closed, reason=ClosureReason.MOVED_AWAY,
+            add(registration.RegistrationClosed(**fields, community_code=codes[1], registration=closed,
+                                                reason=ClosureReason.MOVED_AWAY,
                                                 closed_on=t.date()), "/services/registration", t)
 
     # --- employers, layoffs, headcount ------------------------------------------------------------------
@@ -292,6 +310,8 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
     out.extend(_policy_events(random.Random(seed + 7), _Clock(random.Random(seed + 8)), policy))
     # --- 创业孵化基地 (another generator of its own) -------------------------------------------------------
     out.extend(_incubator_events(random.Random(seed + 21), _Clock(random.Random(seed + 22)), incubators))
+    # --- 充分就业社区 certifications (another generator of their own; seed + 9 is the persons' communities) ------
+    out.extend(_certification_events(random.Random(seed + 10)))
     out.sort(key=lambda e: e.time)
     return out
 
@@ -438,6 +458,37 @@ def _incubator_events(rng: random.Random, clock: _Clock, count: int) -> list[Clo
             if rng.random() < 0.3:
                 left = reported + rng.randint(0, 20)
                 add(programme.IncubateeLeft(**common, left_on=(START + timedelta(days=left)).date()), left)
+    return out
+
+
+def _person_community_codes(rng: random.Random, street: str) -> tuple[str | None, str | None]:
+    """(code on the registration, code on the later status events) of one person of the 街镇: one of
+    its four demo communities (codes 901–904, as the households')."""
+    code = f"{street}90{rng.randint(1, 4)}"
+    roll = rng.random()
+    if roll < 0.1:
+        return None, None
+    if roll < 0.2:
+        return None, code
+    return code, code
+
+
+def _certification_events(rng: random.Random) -> list[CloudEvent]:
+    """充分就业社区 certifications recorded in 2026, for 2025 and 2026, each level after the one below it
+    (as the registration service allows): 2025: 12 区级, 3 市级; 2026: 8 区级 more, 2 市级, 1 国家级 (one of
+    2025's 市级). Codes of the demo communities (901–904 of each 街镇)."""
+    codes = rng.sample([f"{street}90{k}" for street in STREET_CODES for k in range(1, 5)], 20)
+    plan = [(code, CertificationLevel.DISTRICT, 2025) for code in codes[:12]]
+    plan += [(code, CertificationLevel.MUNICIPAL, 2025) for code in codes[:3]]
+    plan += [(code, CertificationLevel.DISTRICT, 2026) for code in codes[12:]]
+    plan += [(code, CertificationLevel.MUNICIPAL, 2026) for code in codes[3:5]]
+    plan += [(codes[0], CertificationLevel.NATIONAL, 2026)]
+    out: list[CloudEvent[Any]] = []
+    for n, (code, level, year) in enumerate(plan):  # in this order: a level after the one below it
+        at = datetime(2026, 2, 1, 10, tzinfo=SHANGHAI) + timedelta(days=7 * n)
+        out.append(new_event(community.CommunityCertified(
+            certification_id=f"cert-{n:03d}", community_code=code, street_code=code[:9], level=level, year=year,
+            certified_on=at.date()), source="/services/registration", time=at))
     return out
 
 

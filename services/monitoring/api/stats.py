@@ -14,17 +14,21 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from schemas.fields import SHANGHAI
-from schemas.reference import STREETS
+from schemas.reference import STREETS, load_communities
 from schemas.requests import IsoDate, IsoDatetime
-from schemas.vocab import IndustrySection, KeyGroup
+from schemas.vocab import CertificationLevel, IndustrySection, KeyGroup
 from services.runtime.errors import ProblemError
 
 from ..deps import StoreDep, TargetsDep
 from ..indicators import targets as plan
-from ..indicators.catalogue import BY_CODE, INDICATORS, Indicator
+from ..indicators.catalogue import BY_CODE, INDICATORS, SMALL_CELL_LIMIT, Indicator
+from ..indicators.community import MUNICIPAL_PER_YEAR, NATIONAL_PER_YEAR, STANDARD_PERCENT
+from ..indicators.community import rate as community_rate
 from ..store import Store
 
 router = APIRouter(prefix="/stats", tags=["统计指标"])
+# the shipped list, which `leye reference load communities` rewrites (registration checks codes against it)
+_COMMUNITIES = load_communities()
 
 
 class Progress(BaseModel):
@@ -256,6 +260,105 @@ class IngestStatus(BaseModel):
 def _aware(moment: datetime | None) -> datetime | None:
     # stored in UTC; the embedded driver returns it naive
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+class CommunityRow(BaseModel):
+    """One 社区/行政村 at the end date (充分就业社区, DOMAIN.md §6)."""
+
+    community_code: str
+    community_name: str
+    street_code: str
+    street_name: str
+    able_and_willing: int | None = Field(description="有劳动能力和就业意愿的居民（在平台登记、求职、登记失业或已就业）")
+    employed: int | None = Field(description="其中已就业")
+    rate: float | None = Field(description="就业率（%）= employed ÷ able_and_willing；无人时为 null")
+    below_standard: bool | None = Field(description="就业率低于充分就业社区标准（90%）")
+    small_cell: bool = Field(description="有劳动能力和就业意愿的居民不足5人")
+
+
+class CommunitiesTable(BaseModel):
+    end: date
+    street_code: str | None
+    standard_percent: float = Field(description="充分就业社区标准：就业率不低于该值（%）")
+    communities: list[CommunityRow] = Field(description="社区名单中的每个社区（按代码），及名单外仍有人员的社区代码")
+
+
+@router.get("/communities", summary="充分就业社区：各社区有劳动能力和就业意愿的居民、已就业人数与就业率")
+async def communities(store: StoreDep, street_code: Annotated[str | None, Query(description="街镇代码（9位）")] = None,
+                      end: To = None) -> CommunitiesTable:
+    """Every community of the list (of one 街镇, if given) at the end date: residents able and
+    willing to work, the employed among them, the rate and whether it is below the 90 % standard."""
+    street = _street(street_code)
+    _, end = _period(None, end)
+    listed = _COMMUNITIES
+    found = {code: (in_street, able, employed)
+             for code, in_street, able, employed in await store.call(store.communities_sync, end)}
+    codes = sorted(set(listed) | set(found))
+    rows = []
+    for code in codes:
+        entry = listed.get(code)
+        in_street = entry.street_code if entry else found[code][0]
+        if street and in_street != street:
+            continue
+        _, able, employed = found.get(code, ("", 0, 0))
+        value = community_rate(able, employed)
+        rows.append(CommunityRow(
+            community_code=code, community_name=entry.name if entry else code, street_code=in_street,
+            street_name=STREETS[in_street].name if in_street in STREETS else in_street, able_and_willing=able,
+            employed=employed, rate=value, below_standard=None if value is None else value < STANDARD_PERCENT,
+            small_cell=able < SMALL_CELL_LIMIT))
+    return CommunitiesTable(end=end, street_code=street or None, standard_percent=STANDARD_PERCENT, communities=rows)
+
+
+class CertificationRow(BaseModel):
+    community_code: str
+    community_name: str
+    street_code: str
+    level: CertificationLevel
+    year: int
+
+
+class LevelProgress(BaseModel):
+    level: CertificationLevel
+    certified: int = Field(description="当年认定的社区数")
+    target: int | None = Field(description="年度目标（市级3个、国家级1个；区级无年度目标）")
+    met: bool | None = Field(description="已达到年度目标")
+
+
+class CertificationProgress(BaseModel):
+    year: int
+    levels: list[LevelProgress]
+    communities: int = Field(description="社区名单中的社区数")
+    certified_communities: int = Field(description="截至该年度已取得区级（及以上）认定的社区数")
+    certified_share: float | None = Field(description="已认定社区占全部社区的比例（%），全部社区认定为目标")
+    certifications: list[CertificationRow] = Field(description="该年度的认定")
+
+
+@router.get("/communities/certifications", summary="充分就业社区认定进度（市级每年3个、国家级每年1个）")
+async def certification_progress(
+        store: StoreDep, year: Annotated[int | None, Query(ge=2000, le=2100, description="认定年度，默认今年")] = None,
+) -> CertificationProgress:
+    """The year's certifications by level against the yearly targets, and the communities certified
+    (区级 or above) by the end of that year against all of the list."""
+    year = year or datetime.now(SHANGHAI).year
+    rows = await store.call(store.certifications_sync, year)
+    in_year = [(code, street, level) for code, street, level, y in rows if y == year]
+    targets = {CertificationLevel.MUNICIPAL: MUNICIPAL_PER_YEAR, CertificationLevel.NATIONAL: NATIONAL_PER_YEAR}
+    levels = []
+    for level in CertificationLevel:
+        count = len({code for code, _, held in in_year if held == level.value})
+        target = targets.get(level)
+        levels.append(LevelProgress(level=level, certified=count, target=target,
+                                    met=None if target is None else count >= target))
+    certified = len({code for code, _, level, _ in rows if level == CertificationLevel.DISTRICT.value})
+    listed = len(_COMMUNITIES)
+    return CertificationProgress(
+        year=year, levels=levels, communities=listed, certified_communities=certified,
+        certified_share=round(100.0 * certified / listed, 1) if listed else None,
+        certifications=[CertificationRow(community_code=code, street_code=street, level=CertificationLevel(level),
+                                         year=year, community_name=_COMMUNITIES[code].name
+                                         if code in _COMMUNITIES else code)
+                        for code, street, level in in_year])
 
 
 @router.get("/ingest", summary="事件入库情况（已入库事件数、最新事件时间、入库延迟分位数）")

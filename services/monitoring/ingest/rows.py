@@ -18,6 +18,7 @@ import orjson
 from schemas import CloudEvent, EventData
 from schemas.events import (
     alert,
+    community,
     enterprise,
     household,
     layoff,
@@ -56,6 +57,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "incubator_facts": ("event_id", "event_time", "day", "kind", "street_code", "level", "new_municipal", "headcount"),
     "household_facts": ("event_id", "event_time", "day", "kind", "household_ref", "street_code", "community_code",
                         "identified_on", "cleared_on"),
+    "certification_facts": ("event_id", "event_time", "day", "community_code", "street_code", "level", "year"),
     "enterprise_facts": ("event_id", "event_time", "day", "kind", "employer_ref", "street_code", "item_id",
                          "occupation_code", "headcount", "opened_on", "due_on", "closed_on"),
     "survey_rates": ("event_id", "event_time", "period", "rate_percent", "source"),
@@ -179,6 +181,9 @@ def rows_for(event: CloudEvent) -> dict[str, list[Row]]:
     elif isinstance(data, household.ZeroEmploymentCleared):
         out["household_facts"] = [(event.id, at, data.cleared_on, "cleared", data.household_ref, data.street_code,
                                    data.community_code, data.identified_on, data.cleared_on)]
+    elif isinstance(data, community.CommunityCertified):
+        out["certification_facts"] = [(event.id, at, data.certified_on, data.community_code, data.street_code,
+                                       str(data.level), data.year)]
     elif kind in ENTERPRISE_KIND:
         out["enterprise_facts"] = [_enterprise_row(event, data)]
     elif isinstance(data, statistics.SurveyRateReported):

@@ -56,6 +56,7 @@ EVENT_TYPE_LABELS: dict[str, str] = {
     "cn.xiqing.leye.enterprise.shortage_reported.v1": "重点企业缺工报告",
     "cn.xiqing.leye.enterprise.shortage_closed.v1": "重点企业缺工关闭",
     "cn.xiqing.leye.enterprise.monitoring_enrolled.v1": "失业动态监测建档",
+    "cn.xiqing.leye.community.certified.v1": "充分就业社区认定",
     "cn.xiqing.leye.deadletter.recorded.v1": "无法处理的消息",
 }
 

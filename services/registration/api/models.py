@@ -22,6 +22,7 @@ from schemas.fields import SHANGHAI, MonthlyYuan, Skill, UniqueList, check_worki
 from schemas.ids import CommunityCode, CreditCode, EntityId, IdNumber, PersonRef, StreetCode
 from schemas.requests import Code, IndustryIn, IsoDate, RequestModel
 from schemas.vocab import (
+    CertificationLevel,
     ClosureReason,
     ContactChannel,
     Education,
@@ -68,6 +69,9 @@ class PersonIn(RequestModel):
     phone: str
     street_code: StreetCode
     community: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    community_code: CommunityCode | None = Field(
+        default=None, description="社区/行政村代码（12位统计用区划代码），须属于 street_code 所指街镇；"
+        "只给代码时社区名称取自社区名单")
     education: Code[Education]
     skills: Annotated[list[Skill], Field(max_length=20)] = []
     desired_industry: Code[IndustrySection] | None = None
@@ -215,6 +219,14 @@ class CloseIn(RequestModel):
     closed_on: BusinessDate
 
 
+class CertificationIn(RequestModel):
+    """充分就业社区认定: the level and the year it is for; a level needs the one below it first."""
+
+    level: Code[CertificationLevel] = Field(description="认定级别：district 区级、municipal 市级、national 国家级")
+    year: Annotated[int, Field(ge=2000, le=2100, description="认定年度")]
+    certified_on: BusinessDate = Field(description="认定日期，默认今天；不得早于认定年度")
+
+
 class MemberIn(RequestModel):
     """One member of a household: a registered person and their relation to the head (与户主关系)."""
 
@@ -259,6 +271,7 @@ class PersonSummary(BaseModel):
     status: Status
     street_code: str
     community: str | None
+    community_code: str | None = None
     gender: Gender
     age: int = Field(description="登记时年龄")
     education: Education
@@ -297,6 +310,25 @@ class Page(BaseModel):
     limit: int
     offset: int
     items: list[PersonSummary]
+
+
+class CertificationOut(BaseModel):
+    certification_id: str
+    community_code: str
+    community: str
+    street_code: str
+    level: CertificationLevel
+    year: int
+    certified_on: date
+
+
+class CommunityCertificationsOut(BaseModel):
+    """A community's 充分就业社区 certifications, lowest level first."""
+
+    community_code: str
+    community: str
+    street_code: str
+    certifications: list[CertificationOut]
 
 
 class MemberOut(BaseModel):

@@ -7,6 +7,7 @@ person's household (零就业家庭, ``households.rederive_for_person``) in that
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import Path
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from schemas import person_ref as make_person_ref
 from schemas.ids import PersonRef
+from schemas.reference import Community
 from schemas.vocab import Gender, HardshipCategory, KeyGroup
 from services.runtime.errors import ProblemError, validation_detail
 from services.runtime.http import write_router
@@ -69,13 +71,29 @@ def field_problem(field: str, message: str, kind: str) -> ProblemError:
     return ProblemError(422, "validation_failed", validation_detail(errors), errors=errors)
 
 
+def person_community(body: PersonIn, communities: Mapping[str, Community]) -> tuple[str | None, str | None]:
+    """``(community name, community code)`` of a registration. A code must be in the community list and
+    in the person's 街镇 (a 422 naming the field otherwise); without a name, the list's name is taken,
+    so 红娘 routing by name keeps working for callers that send the code alone."""
+    if body.community_code is None:
+        return body.community, None
+    community = communities.get(body.community_code)
+    if community is None:
+        raise field_problem("body.community_code", "未知的社区代码（不在社区/行政村名单中）", "community_code")
+    if community.street_code != body.street_code:
+        raise field_problem("body.community_code", f"社区“{community.name}”不属于所填街镇（street_code）",
+                            "community_street")
+    return body.community or community.name, community.code
+
+
 def summary(person: Person) -> PersonSummary:
     graduate_case = None
     if person.graduate_case_opened_on is not None:
         graduate_case = "open" if person.graduate_case_closed_on is None else "closed"
     return PersonSummary(
         person_ref=person.person_ref, status=person.current_status, street_code=person.street_code,
-        community=person.community, gender=person.gender, age=person.age, education=person.education,
+        community=person.community, community_code=person.community_code, gender=person.gender, age=person.age,
+        education=person.education,
         key_groups=sorted(person.key_groups, key=lambda g: g.value), registered_on=person.registered_on,
         unemployed_since=person.unemployed_since, unemployment_registered_on=person.unemployment_registered_on,
         last_followup_on=person.last_followup_on, employed_on=person.employed_on, closed_on=person.closed_on,
@@ -89,6 +107,7 @@ def register(body: PersonIn, session: SessionDep, cipher: CipherDep,
              ref_key: RefKeyDep, communities: CommunitiesDep) -> PersonSummary:
     """Register a job seeker. A person whose earlier registration was closed is registered again
     (their attributes are replaced); a person with an open registration gets 409."""
+    community, community_code = person_community(body, communities)  # before any change
     ref = make_person_ref(body.id_number, ref_key)
     person = get_person(session, ref)
     status = next_status(person.current_status if person else None, Action.REGISTER)
@@ -99,7 +118,7 @@ def register(body: PersonIn, session: SessionDep, cipher: CipherDep,
     person.id_number_enc = cipher.encrypt(body.id_number)
     person.phone_enc = cipher.encrypt(body.phone)
     person.pii_key_version = cipher.newest_version
-    person.street_code, person.community = body.street_code, body.community
+    person.street_code, person.community, person.community_code = body.street_code, community, community_code
     person.gender, person.age, person.education = body.gender.value, body.age, body.education.value
     person.skills = [skill.model_dump() for skill in body.skills]
     person.desired_industry = body.desired_industry.value if body.desired_industry else None

@@ -23,6 +23,10 @@ REF = "0123456789abcdef" * 4
         pytest.param("GET", "/layoffs/r-1", "vacancies", "layoffs:read", id="reading a layoff needs layoffs:read"),
         pytest.param("POST", "/match", "matching", "referrals:read", id="scoring is a read"),
         pytest.param("GET", "/stats/streets", "monitoring", "stats:read", id="statistics"),
+        pytest.param("POST", "/communities/120111001901/certifications", "registration", "households:write",
+                     id="certify a community"),
+        pytest.param("GET", "/communities/120111001901/certifications", "registration", "stats:read",
+                     id="a community's certifications"),
     ],
 )
 def test_route_table(method, path, backend, scope) -> None:
@@ -80,3 +84,14 @@ def test_a_progress_on_a_small_cell_hides_its_status_too() -> None:
                      "suppressed": True}}
     assert suppress_small_cells({"value": 4.0, "small_cell": False, "progress": large}) == {
         "value": 4.0, "small_cell": False, "progress": large}
+
+
+def test_a_small_community_hides_whether_it_is_below_the_standard() -> None:
+    """充分就业社区: whether four people's rate is under 90 % tells what the hidden rate was."""
+    small = {"community_code": "120111001901", "able_and_willing": 4, "employed": 3, "rate": 75.0,
+             "below_standard": True, "small_cell": True}
+    assert suppress_small_cells({"communities": [small]}) == {"communities": [{
+        "community_code": "120111001901", "able_and_willing": None, "employed": None, "rate": None,
+        "below_standard": None, "small_cell": True, "suppressed": True}]}
+    large = small | {"able_and_willing": 40, "employed": 30, "small_cell": False}
+    assert suppress_small_cells({"communities": [large]}) == {"communities": [large]}

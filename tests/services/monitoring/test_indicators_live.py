@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from leye.bench.data.event_set import STREET_CODES, varied_events
-from leye.reference import compute, day
+from leye.reference import certifications, communities, compute, day
 from schemas import CloudEvent
 from schemas.events import referral, registration
+from schemas.reference import load_communities
 from services.monitoring.indicators.catalogue import BY_CODE, INDICATORS
 from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
 from tests.services.monitoring.harness import MonitoringProcess, publish
@@ -175,3 +176,54 @@ def test_unknown_indicator_is_404(worker) -> None:
     response = worker.get("/stats/indicators/no_such_thing")
     assert response.status_code == 404
     assert response.json()["code"] == "unknown_indicator"
+
+
+@pytest.mark.parametrize("params", [{}, {"street_code": STREET_CODES[1]}], ids=["district", "one 街镇"])
+def test_communities_equal_the_independent_count(worker, events, params) -> None:
+    """充分就业社区: every community of the list (of the 街镇) with its residents able and willing to
+    work, the employed, the rate and whether it is below the 90 % standard."""
+    end = date(2026, 10, 31)
+    response = worker.get("/stats/communities", to=end.isoformat(), **params)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    listed = {c.code: c for c in load_communities().values()
+              if not params or c.street_code == params["street_code"]}
+    assert [row["community_code"] for row in body["communities"]] == sorted(listed)
+    expected = communities(events, end)
+    below = 0
+    for row in body["communities"]:
+        community = listed[row["community_code"]]
+        assert (row["community_name"], row["street_code"]) == (community.name, community.street_code)
+        able, employed = expected.get(community.code, (0, 0))
+        assert (row["able_and_willing"], row["employed"]) == (able, employed)
+        rate = 100 * employed / able if able else None
+        assert row["rate"] == (None if rate is None else pytest.approx(rate, abs=0.05))
+        assert row["below_standard"] == (None if rate is None else round(rate, 1) < 90)
+        assert row["small_cell"] == (able < 5)
+        below += bool(row["below_standard"])
+    assert below > 0  # not vacuous: the set has communities below the standard
+
+
+def test_communities_of_an_unknown_street_are_422_naming_the_field(worker) -> None:
+    response = worker.get("/stats/communities", street_code="120111999")
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert [error["field"] for error in response.json()["errors"]] == ["query.street_code"]
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_certification_progress_equals_the_independent_count(worker, events, year) -> None:
+    """充分就业社区 certifications of a year against 3 市级 and 1 国家级, and the communities certified."""
+    body = worker.get("/stats/communities/certifications", year=str(year)).json()
+    by_level, district = certifications(events, year)
+    levels = {row["level"]: row for row in body["levels"]}
+    assert [row["level"] for row in body["levels"]] == ["district", "municipal", "national"]
+    for level, target in (("district", None), ("municipal", 3), ("national", 1)):
+        count = len(by_level.get(level, set()))
+        assert (levels[level]["certified"], levels[level]["target"]) == (count, target)
+        assert levels[level]["met"] == (None if target is None else count >= target)
+    communities_listed = len(load_communities())
+    assert (body["communities"], body["certified_communities"]) == (communities_listed, len(district))
+    assert body["certified_share"] == pytest.approx(100 * len(district) / communities_listed, abs=0.05)
+    assert sorted((row["community_code"], row["level"]) for row in body["certifications"]) == \
+        sorted((code, level) for level, codes in by_level.items() for code in codes)

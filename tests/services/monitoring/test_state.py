@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from leye.bench.data.event_set import STREET_CODES, varied_events
-from leye.reference import add_months, compute
+from leye.reference import add_months, certifications, communities, compute
 from schemas import CloudEvent
 from schemas.fields import SHANGHAI
 from schemas.reference import INDUSTRY_SECTIONS
@@ -81,6 +81,29 @@ def assert_equal_to_reference(found: Figures, expected: dict[tuple, float | None
         assert found[key][0] == pytest.approx(value), key
 
 
+COMMUNITY_ENDS = (date(2026, 1, 20), date(2026, 3, 31), date(2026, 6, 15), date(2026, 12, 31))
+"""Mid-month and month ends, so both the monthly and the daily sums are read."""
+
+
+def check_communities(store: Store, events: list[CloudEvent]) -> None:
+    """充分就业社区 per community, as ``/stats/communities`` reads it, against the independent recount."""
+    for end in COMMUNITY_ENDS:
+        found = {code: (able, employed) for code, _, able, employed in store.communities_sync(end)}
+        expected = communities(events, end)
+        assert found == expected, end
+    # not vacuous: most of the 48 communities, with people seeking and employed
+    assert len(expected) > 40 and any(0 < e < a for a, e in expected.values())
+    for year in (2025, 2026):  # the certifications (a tiny fact table, from the raw log)
+        rows = store.certifications_sync(year)
+        by_level: dict[str, set[str]] = {}
+        for code, _, level, held_year in rows:
+            if held_year == year:
+                by_level.setdefault(level, set()).add(code)
+        district = {code for code, _, level, _ in rows if level == "district"}
+        assert (by_level, district) == certifications(events, year)
+    assert certifications(events, 2026)[0]["national"]  # not vacuous
+
+
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """One chDB engine for the module (one per process); each test works in a database of its own."""
@@ -127,6 +150,7 @@ def test_a_replayed_batch_and_a_redelivered_subset_out_of_order_change_no_figure
         store.refresh_sync()
     assert figures(store) == before
     check_station_ranking(store, events, YEAR_START, YEAR_END)
+    check_communities(store, events)
 
 
 def test_events_in_any_order_give_the_figures_of_the_events(engine: Store, events, expected) -> None:
@@ -140,6 +164,7 @@ def test_events_in_any_order_give_the_figures_of_the_events(engine: Store, event
         store.refresh_sync()
     assert_equal_to_reference(figures(store), expected)
     check_station_ranking(store, events, YEAR_START, YEAR_END)
+    check_communities(store, events)
 
 
 def test_the_migration_builds_the_state_from_facts_written_before_it(engine: Store, events, expected) -> None:
@@ -150,16 +175,19 @@ def test_the_migration_builds_the_state_from_facts_written_before_it(engine: Sto
         for table, rows in rows_for(event).items():
             facts.setdefault(table, []).extend(rows)
     for table, rows in facts.items():
-        # programme, household, enterprise, 政策找人 and incubator facts in the raw log only: 0009 to 0013 read
-        # them back
-        if table not in ("programme_facts", "household_facts", "enterprise_facts", "policy_facts", "incubator_facts"):
+        # programme, household, enterprise, 政策找人, incubator and certification facts in the raw log only:
+        # 0009 to 0013 and 0015 read them back
+        if table not in ("programme_facts", "household_facts", "enterprise_facts", "policy_facts", "incubator_facts",
+                         "certification_facts"):
             store.insert_sync(table, rows)
     assert migrate(store.client) == ["0004_aggregated_state", "0005_people_sets_and_daily_reads",
                                      "0006_job_loss_and_mass_layoffs", "0007_sums_read_without_final",
                                      "0008_station_sums", "0009_programme_facts", "0010_household_facts",
-                                     "0011_enterprise_facts", "0012_policy_facts", "0013_incubator_facts"]
+                                     "0011_enterprise_facts", "0012_policy_facts", "0013_incubator_facts",
+                                     "0014_community_stock", "0015_community_certifications"]
     assert_equal_to_reference(figures(store), expected)
     check_station_ranking(store, events, YEAR_START, YEAR_END)
+    check_communities(store, events)
 
 
 def test_the_sums_run_again_add_nothing(engine: Store, events, expected) -> None:

@@ -205,3 +205,92 @@ def test_a_list_without_a_community_in_use_stops_the_service(live: LiveServer) -
     del communities[COMMUNITY]
     with pytest.raises(RuntimeError, match=COMMUNITY):
         check_communities_cover_the_households(engine, communities)
+    # a person's community counts too (充分就业社区)
+    other = "120111002902"
+    answer = httpx.post(f"{live.url}/persons", json=person_body(
+        name=next(NAMES), id_number=id_number(date(1984, 2, 2), next(SEQUENCE)), street_code="120111002",
+        community_code=other))
+    assert answer.status_code == 201, answer.text
+    communities = dict(load_communities())
+    check_communities_cover_the_households(engine, communities)
+    del communities[other]
+    with pytest.raises(RuntimeError, match=other):
+        check_communities_cover_the_households(engine, communities)
+
+
+def test_a_person_carries_the_community_code_on_every_status_event(live: LiveServer) -> None:
+    number = id_number(date(1986, 4, 2), next(SEQUENCE))
+    body = person_body(name=next(NAMES), id_number=number, community_code=COMMUNITY)
+    del body["community"]
+    answer = httpx.post(f"{live.url}/persons", json=body)
+    assert answer.status_code == 201, answer.text
+    summary = answer.json()
+    # without a name, the list's name: 红娘 routing by name keeps working
+    assert (summary["community_code"], summary["community"]) == (COMMUNITY, "西营东社区")
+    ref = summary["person_ref"]
+    unemployed(live, ref)
+    employed(live, ref)
+    assert httpx.post(f"{live.url}/persons/{ref}/close", json={"reason": "moved_away"}).status_code == 200
+    found = [parse_event(row.payload).data for row in outbox(live.app)
+             if row.topic == "leye.registration" and row.key == ref]
+    kinds = [type(data).__name__ for data in found]
+    assert kinds == ["JobseekerRegistered", "UnemploymentRegistered", "EmploymentRegistered", "RegistrationClosed"]
+    assert [data.community_code for data in found] == [COMMUNITY] * 4
+    assert found[0].community == "西营东社区"
+
+
+@pytest.mark.parametrize(("code", "kind"), [("120111001999", "community_code"),  # not in the list
+                                            ("120111002901", "community_street")])  # another 街镇's
+def test_a_bad_community_code_is_refused_and_changes_nothing(live: LiveServer, code: str, kind: str) -> None:
+    before = len(outbox(live.app))
+    number = id_number(date(1987, 6, 3), next(SEQUENCE))
+    answer = httpx.post(f"{live.url}/persons", json=person_body(name=next(NAMES), id_number=number,
+                                                                community_code=code))
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    [error] = answer.json()["errors"]
+    assert (error["field"], error["type"]) == ("body.community_code", kind)
+    assert "社区" in error["message"]
+    assert httpx.post(f"{live.url}/persons/lookup", json={"id_number": number}).status_code == 404
+    assert len(outbox(live.app)) == before
+
+
+def certify(live: LiveServer, code: str, level: str, year: int, on: str | None = None) -> httpx.Response:
+    return httpx.post(f"{live.url}/communities/{code}/certifications",
+                      json={"level": level, "year": year, "certified_on": on or f"{year}-11-20"})
+
+
+def test_a_community_is_certified_level_by_level_and_each_certification_is_published(live: LiveServer) -> None:
+    code = "120111001903"  # 西营南社区 of the shipped list
+    for level, year in (("district", 2024), ("municipal", 2025), ("national", 2025)):
+        answer = certify(live, code, level, year)
+        assert answer.status_code == 201, answer.text
+        assert (answer.json()["level"], answer.json()["year"], answer.json()["street_code"]) == \
+            (level, year, "120111001")
+    held = httpx.get(f"{live.url}/communities/{code}/certifications").json()
+    assert [(c["level"], c["year"]) for c in held["certifications"]] == \
+        [("district", 2024), ("municipal", 2025), ("national", 2025)]
+    published = [parse_event(row.payload) for row in outbox(live.app) if row.topic == "leye.community"]
+    assert [(e.subject, str(e.data.level), e.data.year) for e in published if e.subject == code] == \
+        [(code, "district", 2024), (code, "municipal", 2025), (code, "national", 2025)]
+
+
+@pytest.mark.parametrize(("path_code", "level", "year", "status", "field"), [
+    pytest.param("120111001904", "national", 2025, 422, "body.level", id="国家级 before 区级"),
+    pytest.param("120111001904", "municipal", 2023, 422, "body.level", id="市级 in a year before the 区级"),
+    pytest.param("120111001999", "district", 2025, 422, "path.community_code", id="unknown community"),
+    pytest.param("120111001904", "district", 2026, 409, None, id="a level held already"),
+])
+def test_a_bad_certification_is_refused_and_changes_nothing(live: LiveServer, path_code: str, level: str,
+                                                           year: int, status: int, field: str | None) -> None:
+    code = "120111001904"
+    if not httpx.get(f"{live.url}/communities/{code}/certifications").json()["certifications"]:
+        assert certify(live, code, "district", 2024).status_code == 201
+    before = (len(outbox(live.app)), httpx.get(f"{live.url}/communities/{code}/certifications").json())
+    answer = certify(live, path_code, level, year, on="2026-11-20")
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    if field is not None:
+        assert [error["field"] for error in answer.json()["errors"]] == [field]
+    assert "认定" in answer.json()["detail"] or "社区" in answer.json()["detail"]
+    assert (len(outbox(live.app)), httpx.get(f"{live.url}/communities/{code}/certifications").json()) == before
