@@ -66,6 +66,7 @@ _VOCABULARY_NAMES = {
     "SlaKind": "服务时限类型", "AlertLevel": "预警级别", "ScopeKind": "预警范围类型", "AlertSource": "预警来源",
     "RefusalReason": "不予享受原因", "HouseholdRelation": "与户主关系（GB/T 4761-2008 分组代码）",
     "ZeroEmploymentClearReason": "零就业家庭清零原因", "EnterpriseIssueKind": "重点企业台账问题类型",
+    "SessionSource": "招聘活动成效来源", "ApplicationOutcome": "直播带岗投递结果",
 }
 _STATE_NAMES = {"Status": "就失业登记状态", "VacancyStatus": "岗位状态", "SessionStatus": "招聘活动状态"}
 
