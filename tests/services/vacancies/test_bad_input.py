@@ -192,8 +192,8 @@ def _live_sessions(service: Service) -> None:
     service.hidden_vacancy = service.post("/vacancies", vacancy_body(REF, title="包装工")).json()["vacancy_id"]
     started = datetime.now(UTC) - timedelta(hours=1)
     for kind, attr in (("livestream", "live_session"), ("onsite", "onsite_session")):
-        sid = service.post("/recruitment-sessions", {"kind": kind, "title": "西青区直播带岗", "street_code": "120111001",
-                                                     "scheduled_at": started.isoformat(),
+        sid = service.post("/recruitment-sessions", {"kind": kind, "title": "西青区直播带岗",
+                                                     "street_code": "120111001", "scheduled_at": started.isoformat(),
                                                      "vacancy_ids": [shown]}).json()["session_id"]
         assert service.post(f"/recruitment-sessions/{sid}/start",
                             {"started_at": started.isoformat()}).status_code == 200
