@@ -75,7 +75,7 @@ class EndIn(RequestModel):
 
 
 class ViewersIn(RequestModel):
-    sampled_at: IsoDatetime = Field(description="采样时间（活动开始后、不晚于当前时间）")
+    sampled_at: IsoDatetime | None = Field(None, description="采样时间（活动开始后、不晚于当前时间），缺省为当前时间")
     viewers: Count = Field(description="该时刻的在线观看人数")
 
 
@@ -232,17 +232,18 @@ def end_session(session_id: str, body: EndIn,
              responses={200: {"description": "该时刻已上报，未重复记录"}})
 def sample_viewers(session_id: str, body: ViewersIn, session: SessionDep, response: Response) -> ViewersOut:
     row = live_session(session, session_id)
-    check_during(row, body.sampled_at, "body.sampled_at")
-    known = session.get(ViewerSample, (row.id, body.sampled_at))
+    sampled_at = body.sampled_at or utcnow()
+    check_during(row, sampled_at, "body.sampled_at")
+    known = session.get(ViewerSample, (row.id, sampled_at))
     if known is not None:
         if known.viewers != body.viewers:
             raise field_problem(409, "body.viewers", f"该时刻已上报观看人数{known.viewers}，不能更改",
                                 "sample_conflict", "sample_conflict")
         response.status_code = 200
         return ViewersOut(session_id=row.id, sampled_at=known.sampled_at, viewers=known.viewers)
-    session.add(ViewerSample(session_id=row.id, sampled_at=body.sampled_at, viewers=body.viewers))
-    events.publish(session, events.viewers_sampled(row, body.sampled_at, body.viewers))
-    return ViewersOut(session_id=row.id, sampled_at=body.sampled_at, viewers=body.viewers)
+    session.add(ViewerSample(session_id=row.id, sampled_at=sampled_at, viewers=body.viewers))
+    events.publish(session, events.viewers_sampled(row, sampled_at, body.viewers))
+    return ViewersOut(session_id=row.id, sampled_at=sampled_at, viewers=body.viewers)
 
 
 @router.post("/{session_id}/applications", status_code=201,
