@@ -141,7 +141,7 @@ def application_out(app: SessionApplication) -> ApplicationOut:
 
 def live_session(session: SessionDep, session_id: str) -> RecruitmentSession:
     """The session, which must be a 直播带岗 in progress (started, not ended), or a 409 naming it."""
-    row = get_session_row(session, session_id)
+    row = get_session_row(session, session_id, for_update=True)  # serialised with its end (PostgreSQL)
     if row.kind != SessionKind.LIVESTREAM or row.status != SessionStatus.STARTED:
         raise field_problem(409, "path.session_id", "该活动不是进行中的直播带岗，不能记录实时数据",
                             "session_not_live", "session_not_live")
