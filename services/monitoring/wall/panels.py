@@ -211,9 +211,10 @@ def sessions() -> PanelSpec:
     return PanelSpec(
         title="招聘活动与直播带岗", kind=Kind.STAT, sql=sql.values(columns), columns=tuple(columns),
         grid=Grid(x=15, y=KPI_HEIGHT, w=3, h=KPI_HEIGHT), thresholds=Thresholds(BLUE), decimals=0,
+        shown=("livestream", "workdays"),  # two figures fit 3 columns; the others are printed under them
         description="所选时段已结束的直播带岗场次、有直播带岗的工作日占全部工作日（周一至周五，未计节假日）的比例"
                     "（目标每个工作日一场），招聘活动（年目标≥120场）场次与其求职申请、达成录用",
-        overrides=(("livestream", "直播带岗（场）"), ("workdays", "工作日覆盖（%）"), ("sessions", "招聘活动（场）"),
+        overrides=(("livestream", "直播带岗（场）"), ("workdays", "工作日覆盖%"), ("sessions", "招聘活动（场）"),
                    ("applications", "求职申请（人次）"), ("hires", "达成录用（人）")),
     )
 

@@ -126,20 +126,25 @@
       tile.appendChild(number);
       grid.appendChild(tile);
     });
-    if (!progress) {
+    // the columns not shown as figures are details (PanelSpec.shown), printed under the figures
+    const hidden = panel.columns.filter((column) => !(progress && column === "status") && !shown.includes(column));
+    element.classList.toggle("with-details", !progress && hidden.length > 0);
+    if (!progress && !hidden.length) {
       body.replaceChildren(grid);
       return;
     }
     const details = document.createElement("div");
     details.className = "details";
-    const badge = document.createElement("div");
-    badge.className = "detail status";
-    badge.dataset.column = "status";
-    badge.dataset.value = status === null ? "" : status;
-    badge.textContent = `${label(panel, "status")}：${status === null ? "—" : mapped(panel, status)}`;
-    if (statusColour) badge.style.color = statusColour;
-    details.appendChild(badge);
-    panel.columns.filter((column) => column !== "status" && !shown.includes(column)).forEach((column) => {
+    if (progress) {
+      const badge = document.createElement("div");
+      badge.className = "detail status";
+      badge.dataset.column = "status";
+      badge.dataset.value = status === null ? "" : status;
+      badge.textContent = `${label(panel, "status")}：${status === null ? "—" : mapped(panel, status)}`;
+      if (statusColour) badge.style.color = statusColour;
+      details.appendChild(badge);
+    }
+    hidden.forEach((column) => {
       const value = at(column);
       const line = document.createElement("div");
       line.className = "detail";
