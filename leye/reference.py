@@ -413,6 +413,24 @@ class Reference:
     def session_hires(self) -> Result:
         return self.count(sum(s.hires for s in self._ended()))
 
+    def _live(self, kind: type, field: str) -> list:
+        return [e.data for e in self.of(kind) if self.start <= getattr(e.data, field).astimezone(SHANGHAI).date()
+                <= self.end and self.street_ok(e.data.street_code)]
+
+    def live_applications(self) -> Result:
+        return self.count(len(self._live(vacancy.RecruitmentApplicationReceived, "applied_at")))
+
+    def live_hires(self) -> Result:
+        return self.count(sum(1 for d in self._live(vacancy.RecruitmentApplicationDecided, "decided_at") if d.hired))
+
+    def live_workday_share(self) -> Result:
+        """Working days (Monday to Friday) of the period on which a 直播带岗 ended, as a share of them."""
+        workdays = sum(1 for n in range((self.end - self.start).days + 1)
+                       if (self.start + timedelta(days=n)).weekday() < 5)
+        covered = {day(e) for e in self.in_period(vacancy.RecruitmentSessionEnded)
+                   if e.data.kind == "livestream" and self.street_ok(e.data.street_code) and day(e).weekday() < 5}
+        return (None if not covered or not workdays else 100 * len(covered) / workdays), None
+
     def _case_share(self, matches: Callable[[object], bool]) -> Result:
         dispatched = {e.data.case_id for e in self.in_period(referral.CaseDispatched)
                       if self.street_ok(e.data.street_code)}

@@ -257,6 +257,21 @@ class SessionKind(Vocabulary):
     LIVESTREAM = "livestream", "直播带岗"
 
 
+class SessionSource(Vocabulary):
+    """Where an ended session's totals come from: counted from what was recorded while it ran
+    (viewer samples and applications), or typed in at its end (a session run elsewhere)."""
+
+    LIVE = "live", "实时记录"
+    REPORTED = "reported", "结束后填报"
+
+
+class ApplicationOutcome(Vocabulary):
+    """The employer's answer to an application made during a 直播带岗 session."""
+
+    HIRED = "hired", "已录用"
+    NOT_HIRED = "not_hired", "未录用"
+
+
 # --- Layoffs and monitored enterprises ------------------------------------------------------------
 
 

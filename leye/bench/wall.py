@@ -76,7 +76,7 @@ Rows = dict[str, list[tuple]]
 
 def _copier(columns: dict[str, tuple[str, ...]]) -> Callable[[Rows, int, int], Rows]:
     plans = {table: [(i, "id" if name in _SUFFIXED else "date" if name in _DATES else
-                      "time" if name == "event_time" else "month" if name == "month" else None)
+                      "time" if name in ("event_time", "at") else "month" if name == "month" else None)
                      for i, name in enumerate(names)] for table, names in columns.items()}
 
     def copy(rows: dict[str, list[tuple]], n: int, year: int) -> dict[str, list[tuple]]:

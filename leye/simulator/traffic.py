@@ -91,6 +91,15 @@ WEIGHTS: dict[str, dict[str, float]] = {
     },
 }
 
+# 直播带岗 recorded live (action plan §13: one every working day): on a working day the simulator schedules
+# and starts the day's session on a few of its open postings, then, while it runs, viewer samples,
+# applications by registered people and the employers' answers. It is left running, so the wall shows
+# a session in progress. Every scenario has it: the plan runs one whatever else happens.
+LIVE_WEIGHTS = {"sample_viewers": 3, "apply_livestream": 3, "decide_application": 1}
+LIVE_VACANCIES = 3
+for _weights in WEIGHTS.values():
+    _weights.update(LIVE_WEIGHTS)
+
 # Programmes a person can be found eligible for (the catalogue's rules, services/programmes/catalogue.yaml),
 # mirrored on what the simulator has sent, to pick who gets a grant, a placement or a refusal.
 STARTUP_GROUPS = frozenset({"graduate", "hardship", "rural_surplus", "veteran", "disabled"})
@@ -144,6 +153,19 @@ class Action:
 
     def prerequisites(self) -> tuple[Action, ...]:
         return ((self.after,) if self.after is not None else ()) + self.also_after
+
+
+@dataclass(eq=False)
+class _Live:
+    """The day's 直播带岗: its scheduling and start calls, the postings it shows (with the hires sent
+    for each), the applications not answered yet and the viewers of the last sample."""
+
+    scheduled: _Posting
+    start: Action
+    shown: list[_Posting]
+    hires: dict[int, int] = field(default_factory=dict)  # index in ``shown`` → hires sent
+    applications: list[tuple[int, Action]] = field(default_factory=list)
+    viewers: int = 200
 
 
 @dataclass(eq=False)
@@ -234,6 +256,7 @@ class Traffic:
         self.open_vacancies: list[_Posting] = []
         self.scheduled_sessions: list[_Posting] = []
         self.sessions_to_end: list[Action] = []
+        self.live: _Live | None = None
         self.households: list[_Household] = []
         self.courses: list[_Posting] = []  # courses with seats left (``places``)
         self.incubators: list[_Posting] = []  # 创业孵化基地 registered
@@ -258,6 +281,8 @@ class Traffic:
             return heapq.heappop(self._queue)[2]
         if self.sessions_to_end and self.rng.random() < 0.3:
             return self.sessions_to_end.pop(0)
+        if self.live is None and self.today.weekday() < 5 and len(self.open_vacancies) >= LIVE_VACANCIES:
+            return self._daily_livestream()
         while True:
             kind = self.rng.choices(self.kinds, self.weights)[0]
             action = getattr(self, kind)()
@@ -473,6 +498,56 @@ class Traffic:
             Action("end_session", "POST", lambda: f"/v1/recruitment-sessions/{posting.id}/end", end, after=start)
         )
         return start
+
+    def _daily_livestream(self) -> Action:
+        """Schedule the working day's 直播带岗 on postings of the simulator's (taken out of the open ones,
+        so no other call fills or closes them) and queue its start."""
+        shown = [self.open_vacancies.pop(self.rng.randrange(len(self.open_vacancies))) for _ in range(LIVE_VACANCIES)]
+        street = self.population.street(self._focus())
+        body = {"kind": "livestream", "title": "每日直播带岗·西青好岗", "street_code": street,
+                "scheduled_at": datetime.combine(self.today, time(9), SHANGHAI).isoformat()}
+        posting = _Posting(Action("schedule_session", "POST", "/v1/recruitment-sessions", body, street,
+                                  also_after=tuple(p.action for p in shown),
+                                  fill=lambda: {"vacancy_ids": [p.id for p in shown]}))
+        posting.action.on_success = lambda response: setattr(posting, "id", response["session_id"])
+        start = Action("start_session", "POST", lambda: f"/v1/recruitment-sessions/{posting.id}/start", {},
+                       street, after=posting.action)
+        self.live = _Live(posting, self._later(start), shown)
+        return posting.action
+
+    def sample_viewers(self) -> Action | None:
+        live = self.live
+        if live is None:
+            return None
+        live.viewers = max(0, live.viewers + self.rng.randint(-150, 250))
+        return Action("sample_viewers", "POST", lambda: f"/v1/recruitment-sessions/{live.scheduled.id}/viewers",
+                      {"viewers": live.viewers}, live.start.street_code, after=live.start)
+
+    def apply_livestream(self) -> Action | None:
+        live, known = self.live, self._pick(("registered", "unemployed"))
+        if live is None or known is None or known.last is None:
+            return None
+        index = self.rng.randrange(len(live.shown))
+        posting = live.shown[index]
+        action = Action("apply_livestream", "POST",
+                        lambda: f"/v1/recruitment-sessions/{live.scheduled.id}/applications", {},
+                        live.start.street_code, after=live.start, also_after=(known.last,),
+                        fill=lambda: {"person_ref": known.ref, "vacancy_id": posting.id})
+        live.applications.append((index, action))
+        return action
+
+    def decide_application(self) -> Action | None:
+        """An employer answers an application: a hire while the posting has posts left (a hire fills one)."""
+        live = self.live
+        if live is None or not live.applications:
+            return None
+        index, applied = live.applications.pop(0)
+        hired = self.rng.random() < 0.4 and live.hires.get(index, 0) < live.shown[index].action.body["headcount"]
+        live.hires[index] = live.hires.get(index, 0) + hired
+        return Action("decide_application", "POST",
+                      lambda: f"/v1/recruitment-sessions/{live.scheduled.id}/applications/"
+                              f"{applied.response_id('application_id')}/outcome",
+                      {"outcome": "hired" if hired else "not_hired"}, live.start.street_code, after=applied)
 
     def report_headcount(self) -> Action | None:
         if not self.monitored:

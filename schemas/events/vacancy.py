@@ -27,7 +27,7 @@ from schemas.fields import (
     check_salary_range,
 )
 from schemas.ids import CreditCode, EntityId, PersonRef, StreetCode
-from schemas.vocab import Education, FlagCategory, SessionKind, VacancyCloseReason, VacancyKind
+from schemas.vocab import Education, FlagCategory, SessionKind, SessionSource, VacancyCloseReason, VacancyKind
 
 
 class EmployerRegistered(EventData):
@@ -187,7 +187,11 @@ class RecruitmentSessionEnded(_SessionEvent):
     """A recruitment session ended, with its results (§13, §15).
 
     ``viewers`` are live-stream viewers or on-site visitors; ``applications`` and ``hires`` are those
-    recorded by the end of the session (later hires arrive as ``vacancy.filled``).
+    recorded by the end of the session (later hires arrive as ``vacancy.filled`` and, for a live
+    session, as ``recruitment.application_decided``). ``source`` says where the totals come from:
+    ``live``, counted from the session's viewer samples (``viewers`` is their peak) and
+    applications; ``reported``, typed in at the end. Events stored before the field existed were all
+    typed in, hence its default.
     """
 
     event_type: ClassVar[str] = "cn.xiqing.leye.recruitment.session_ended.v1"
@@ -197,6 +201,43 @@ class RecruitmentSessionEnded(_SessionEvent):
     viewers: Count
     applications: Count
     hires: Count
+    source: SessionSource = SessionSource.REPORTED
+
+
+class RecruitmentViewersSampled(_SessionEvent):
+    """A 直播带岗 session in progress had ``viewers`` watching at ``sampled_at`` (one per sample time)."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.recruitment.viewers_sampled.v1"
+
+    sampled_at: ShanghaiDatetime
+    viewers: Count
+
+
+class RecruitmentApplicationReceived(_SessionEvent):
+    """A person applied, during a 直播带岗 session, for one of the vacancies it shows.
+
+    Pseudonymous: the person is named by ``person_ref`` only.
+    """
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.recruitment.application_received.v1"
+
+    application_id: EntityId
+    vacancy_id: EntityId
+    person_ref: PersonRef
+    applied_at: ShanghaiDatetime
+
+
+class RecruitmentApplicationDecided(_SessionEvent):
+    """The employer decided on an application made during a 直播带岗 session, possibly after it
+    ended. A hire also fills one post of the vacancy (``vacancy.filled`` naming the person)."""
+
+    event_type: ClassVar[str] = "cn.xiqing.leye.recruitment.application_decided.v1"
+
+    application_id: EntityId
+    vacancy_id: EntityId
+    person_ref: PersonRef
+    hired: bool
+    decided_at: ShanghaiDatetime
 
 
 EVENTS: tuple[type[EventData], ...] = (
@@ -209,4 +250,7 @@ EVENTS: tuple[type[EventData], ...] = (
     RecruitmentSessionScheduled,
     RecruitmentSessionStarted,
     RecruitmentSessionEnded,
+    RecruitmentViewersSampled,
+    RecruitmentApplicationReceived,
+    RecruitmentApplicationDecided,
 )

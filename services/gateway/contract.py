@@ -68,6 +68,7 @@ _VOCABULARY_NAMES = {
     "ZeroEmploymentClearReason": "零就业家庭清零原因", "EnterpriseIssueKind": "重点企业台账问题类型",
     "IncubatorLevel": "创业孵化基地认定级别",
     "CertificationLevel": "充分就业社区认定级别",
+    "SessionSource": "招聘活动成效来源", "ApplicationOutcome": "直播带岗投递结果",
 }
 _STATE_NAMES = {"Status": "就失业登记状态", "VacancyStatus": "岗位状态", "SessionStatus": "招聘活动状态"}
 

@@ -105,6 +105,16 @@ def advance_session(status: str, wanted: SessionStatus) -> None:
         raise ProblemError(409, "session_state", "招聘活动当前状态不允许此操作")
 
 
+def live_totals(viewer_samples: list[int], outcomes: list[str | None]) -> tuple[int, int, int]:
+    """(viewers, applications, hires) of a 直播带岗 session from what was recorded while it ran.
+
+    Viewers are the **peak** of the samples: a sample counts the people watching at one moment, so
+    summing samples would count one viewer once per sample, and the platform sees no viewer's
+    identity to count distinct ones. Applications are all of them; hires those decided ``hired`` by
+    the end (later decisions arrive as their own events)."""
+    return (max(viewer_samples, default=0), len(outcomes), sum(1 for o in outcomes if o == "hired"))
+
+
 def field_problem(status: int, field: str, message: str, kind: str, code: str) -> ProblemError:
     """A problem of another status than 422 that names one field, in the same shape as ``field_error``."""
     errors = [{"field": field, "message": message, "type": kind}]

@@ -26,9 +26,12 @@ from schemas.events.layoff import HeadcountReported, LayoffReported
 from schemas.events.vacancy import (
     EmployerRegistered,
     FlagReason,
+    RecruitmentApplicationDecided,
+    RecruitmentApplicationReceived,
     RecruitmentSessionEnded,
     RecruitmentSessionScheduled,
     RecruitmentSessionStarted,
+    RecruitmentViewersSampled,
     VacancyClosed,
     VacancyFilled,
     VacancyFlagged,
@@ -47,6 +50,7 @@ from schemas.vocab import (
     LayoffReason,
     ScopeKind,
     SessionKind,
+    SessionSource,
     VacancyCloseReason,
     VacancyKind,
 )
@@ -61,6 +65,7 @@ from .store import (
     LayoffReport,
     MonitoredEnterprise,
     RecruitmentSession,
+    SessionApplication,
     Shortage,
     Vacancy,
 )
@@ -139,7 +144,30 @@ def session_ended(row: RecruitmentSession, ended_at: datetime) -> RecruitmentSes
     return RecruitmentSessionEnded(
         session_id=row.id, kind=SessionKind(row.kind), street_code=row.street_code, ended_at=ended_at,
         vacancy_ids=list(row.vacancy_ids), viewers=row.viewers or 0, applications=row.applications or 0,
-        hires=row.hires or 0,
+        hires=row.hires or 0, source=SessionSource(row.source or SessionSource.REPORTED),
+    )
+
+
+def viewers_sampled(row: RecruitmentSession, sampled_at: datetime, viewers: int) -> RecruitmentViewersSampled:
+    return RecruitmentViewersSampled(
+        session_id=row.id, kind=SessionKind(row.kind), street_code=row.street_code, sampled_at=sampled_at,
+        viewers=viewers,
+    )
+
+
+def application_received(row: RecruitmentSession, app: SessionApplication) -> RecruitmentApplicationReceived:
+    return RecruitmentApplicationReceived(
+        session_id=row.id, kind=SessionKind(row.kind), street_code=row.street_code, application_id=app.id,
+        vacancy_id=app.vacancy_id, person_ref=app.person_ref, applied_at=app.applied_at,
+    )
+
+
+def application_decided(row: RecruitmentSession, app: SessionApplication) -> RecruitmentApplicationDecided:
+    assert app.decided_at is not None  # set by the route before it publishes
+    return RecruitmentApplicationDecided(
+        session_id=row.id, kind=SessionKind(row.kind), street_code=row.street_code, application_id=app.id,
+        vacancy_id=app.vacancy_id, person_ref=app.person_ref, hired=app.outcome == "hired",
+        decided_at=app.decided_at,
     )
 
 

@@ -96,8 +96,41 @@ class RecruitmentSession(Base):
     viewers: Mapped[int | None] = mapped_column(Integer)
     applications: Mapped[int | None] = mapped_column(Integer)
     hires: Mapped[int | None] = mapped_column(Integer)
+    # ``domain.SessionSource`` once ended: totals counted from the live records, or typed in.
+    source: Mapped[str | None] = mapped_column(String(10))
     version: Mapped[int] = mapped_column(Integer)
 
+    __mapper_args__ = {"version_id_col": version}  # see Vacancy
+
+
+class ViewerSample(Base):
+    """How many watched a 直播带岗 session at one moment; one per session and sample time."""
+
+    __tablename__ = "session_viewer_samples"
+
+    session_id: Mapped[str] = mapped_column(ForeignKey("recruitment_sessions.id"), primary_key=True)
+    sampled_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    viewers: Mapped[int] = mapped_column(Integer)
+
+
+class SessionApplication(Base):
+    """An application made during a 直播带岗 session by a person (pseudonymous ``person_ref``) for one of
+    the vacancies it shows; ``outcome`` (``ApplicationOutcome``) once the employer decided. One per
+    session, vacancy and person: applying again is the same application."""
+
+    __tablename__ = "session_applications"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("recruitment_sessions.id"))
+    vacancy_id: Mapped[str] = mapped_column(String(36))
+    person_ref: Mapped[str] = mapped_column(String(64))
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(10))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ux_session_applications_person", "session_id", "vacancy_id", "person_ref",
+                            unique=True),)
     __mapper_args__ = {"version_id_col": version}  # see Vacancy
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from datetime import date, timedelta
 from statistics import mean
 
 import orjson
 import pytest
 
 from leye.simulator.population import HOUSEHOLD_SIZES, Population
-from leye.simulator.traffic import SCENARIOS, Traffic
+from leye.simulator.traffic import LIVE_WEIGHTS, SCENARIOS, Traffic
 from schemas import is_valid_credit_code, is_valid_id_number
 from schemas.reference import load_communities
 from schemas.vocab import HouseholdRelation
@@ -37,6 +38,9 @@ REQUEST_MODELS = {
     "schedule_session": sessions.SessionIn,
     "start_session": sessions.StartIn,
     "end_session": sessions.EndIn,
+    "sample_viewers": sessions.ViewersIn,
+    "apply_livestream": sessions.ApplicationIn,
+    "decide_application": sessions.OutcomeIn,
     "report_headcount": headcount.HeadcountIn,
     "enrol_monitored": monitored.MonitoredIn,
     "report_layoff": layoffs.LayoffIn,
@@ -65,13 +69,16 @@ REQUEST_MODELS = {
     "leave_incubator": incubators.IncubationExitIn,
 }
 IDS = ("vacancy_id", "session_id", "course_id", "enrolment_id", "grant_id", "placement_id", "household_ref",
-       "loan_id", "refusal_id", "issue_id", "shortage_id", "incubator_id", "incubation_id", "certificate_id")
+       "loan_id", "refusal_id", "issue_id", "shortage_id", "incubator_id", "incubation_id", "certificate_id",
+       "application_id")
+LIVE_KINDS = set(LIVE_WEIGHTS)
+MONDAY = date(2026, 12, 7)  # the day's 直播带岗 runs on working days only: the plans do not depend on today
 
 
 def plan(seed: int, scenario: str, street: str | None = None, n: int = 800) -> list:
     """The first ``n`` calls, answering each as the services would (every call accepted). A call is
     only handed out after every call it waits for."""
-    traffic = Traffic(seed, scenario=scenario, street=street)
+    traffic = Traffic(seed, scenario=scenario, street=street, today=MONDAY)
     return [answer(traffic.next_action(), i) for i in range(n)]
 
 
@@ -239,3 +246,17 @@ def test_key_enterprises_have_officers_ledgers_and_shortages_and_some_reports_ar
     assert overdue and len(closed) > len(overdue)
     enrolled = [c.body["enrolled_on"] for c in calls if c.kind == "enrol_monitored"]
     assert any(on < today[:8] + "01" for on in enrolled) and any(on == today for on in enrolled)
+
+
+def test_each_working_day_runs_one_livestream_recorded_live_and_none_at_the_weekend() -> None:
+    calls = long_plan("normal")
+    live = [c for c in calls if c.kind == "schedule_session" and c.body["title"] == "每日直播带岗·西青好岗"]
+    assert len(live) == 1 and len(live[0].resolved_body()["vacancy_ids"]) == 3
+    session_id = live[0].response["session_id"]
+    counts = Counter(c.kind for c in calls if c.resolved_path().startswith(f"/v1/recruitment-sessions/{session_id}"))
+    assert counts["start_session"] == 1 and "end_session" not in counts  # left in progress for the wall
+    assert min(counts["sample_viewers"], counts["apply_livestream"], counts["decide_application"]) > 10
+    hires = Counter(c.resolved_path() for c in calls if c.kind == "decide_application" and c.body["outcome"] == "hired")
+    assert hires
+    saturday = Traffic(11, today=MONDAY + timedelta(days=5))
+    assert not any(saturday.next_action().kind in LIVE_KINDS for _ in range(800))

@@ -56,9 +56,12 @@ from schemas.events.statistics import SurveyRateReported
 from schemas.events.vacancy import (
     EmployerRegistered,
     FlagReason,
+    RecruitmentApplicationDecided,
+    RecruitmentApplicationReceived,
     RecruitmentSessionEnded,
     RecruitmentSessionScheduled,
     RecruitmentSessionStarted,
+    RecruitmentViewersSampled,
     VacancyClosed,
     VacancyFilled,
     VacancyFlagged,
@@ -93,6 +96,7 @@ from schemas.vocab import (
     RegistrationPlace,
     ScopeKind,
     SessionKind,
+    SessionSource,
     SlaKind,
     UnemploymentReason,
     VacancyCloseReason,
@@ -243,6 +247,18 @@ SAMPLES: list[EventData] = [
         viewers=1350,
         applications=46,
         hires=3,
+        source=SessionSource.LIVE,
+    ),
+    RecruitmentViewersSampled(
+        session_id="live-20250303", kind=SessionKind.LIVESTREAM, street_code=STREET, sampled_at=AT, viewers=812
+    ),
+    RecruitmentApplicationReceived(
+        session_id="live-20250303", kind=SessionKind.LIVESTREAM, street_code=STREET, application_id="app-0001",
+        vacancy_id="vac-0001", person_ref=PERSON, applied_at=AT,
+    ),
+    RecruitmentApplicationDecided(
+        session_id="live-20250303", kind=SessionKind.LIVESTREAM, street_code=STREET, application_id="app-0001",
+        vacancy_id="vac-0001", person_ref=PERSON, hired=True, decided_at=datetime(2025, 3, 5, 14, 0, tzinfo=SHANGHAI),
     ),
     LayoffReported(
         report_id="lr-0001",

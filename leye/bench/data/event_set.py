@@ -62,6 +62,7 @@ from schemas.vocab import (
     RegistrationKind,
     RegistrationPlace,
     SessionKind,
+    SessionSource,
     SlaKind,
     UnemploymentReason,
     VacancyCloseReason,
@@ -106,7 +107,7 @@ def _industry(rng: random.Random) -> Industry:
 
 def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vacancies: int = 120,
                   sessions: int = 25, cases: int = 120, programmes: int = 80, households: int = 60,
-                  enterprises: int = 40, policy: int = 40, incubators: int = 14) -> list[CloudEvent]:
+                  enterprises: int = 40, policy: int = 40, incubators: int = 14, live: int = 30) -> list[CloudEvent]:
     rng = random.Random(seed)
     clock = _Clock(rng)
     out: list[CloudEvent[Any]] = []
@@ -312,7 +313,54 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
     out.extend(_incubator_events(random.Random(seed + 21), _Clock(random.Random(seed + 22)), incubators))
     # --- 充分就业社区 certifications (another generator of their own; seed + 9 is the persons' communities) ------
     out.extend(_certification_events(random.Random(seed + 10)))
+    # --- 直播带岗 recorded live (another generator of its own) -------------------------------------------------
+    out.extend(_live_events(random.Random(seed + 23), _Clock(random.Random(seed + 24)), live))
     out.sort(key=lambda e: e.time)
+    return out
+
+
+def _live_events(rng: random.Random, clock: _Clock, count: int) -> list[CloudEvent]:
+    """直播带岗 sessions recorded live, on working days and some weekends: viewer samples every ten
+    minutes, applications for the vacancies shown, decisions during the
+    session and days later (some across a month's end, some never), most sessions ended with the totals
+    counted from the records (``source: live``), some still running at the end of the set. Some
+    start just after midnight Asia/Shanghai (the previous day in UTC), so the days of the records are
+    exercised."""
+    out: list[CloudEvent[Any]] = []
+
+    def add(data: EventData, at: datetime) -> None:
+        out.append(new_event(data, source="/services/vacancies", time=at))
+
+    for n in range(count):
+        base: dict[str, Any] = {"session_id": f"ls-{n}", "kind": SessionKind.LIVESTREAM,
+                                "street_code": rng.choice(STREET_CODES)}
+        start = clock.at(clock.day(0, 290))
+        shown = [f"vac-{k}" for k in rng.sample(range(120), 3)]
+        add(vacancy.RecruitmentSessionScheduled(**base, scheduled_at=start, vacancy_ids=shown),
+            start - timedelta(days=1))
+        add(vacancy.RecruitmentSessionStarted(**base, started_at=start), start)
+        samples = [(start + timedelta(minutes=10 * k), rng.randint(0, 2000)) for k in range(1, rng.randint(2, 8))]
+        for at, viewers in samples:
+            add(vacancy.RecruitmentViewersSampled(**base, sampled_at=at, viewers=viewers), at)
+        hires, applications = 0, 0
+        for k in range(rng.randint(0, 6)):
+            applied = start + timedelta(minutes=rng.randint(1, 59))
+            app: dict[str, Any] = {"application_id": f"la-{n}-{k}", "vacancy_id": rng.choice(shown),
+                                   "person_ref": person_ref(k + n)}
+            add(vacancy.RecruitmentApplicationReceived(**base, **app, applied_at=applied), applied)
+            applications += 1
+            roll = rng.random()
+            if roll < 0.7:
+                decided = applied + (timedelta(minutes=30) if roll < 0.3 else timedelta(days=rng.randint(1, 40)))
+                hired = rng.random() < 0.5
+                hires += hired and roll < 0.3  # decided before the end (an hour and a half in)
+                add(vacancy.RecruitmentApplicationDecided(**base, **app, hired=hired, decided_at=decided), decided)
+        if rng.random() < 0.9:
+            ended = start + timedelta(minutes=90)
+            add(vacancy.RecruitmentSessionEnded(**base, ended_at=ended, vacancy_ids=shown,
+                                                viewers=max((v for _, v in samples), default=0),
+                                                applications=applications, hires=hires,
+                                                source=SessionSource.LIVE), ended)
     return out
 
 

@@ -384,6 +384,8 @@ _BASELINE = "sumIf(v, measure = 'loss_baseline')"
 _CURRENT = "sumIf(v, measure = 'loss_current')"
 _UNEMPLOYED = "sumIf(v, measure = 'unemployed')"
 _LONG_TERM = "sumIf(v, measure = 'long_term')"
+_WORKDAYS = "arrayCount(d -> toDayOfWeek($start + d) <= 5, range(toUInt32($end - $start + 1)))"
+"""The working days (Monday to Friday) of the period: no holiday calendar exists in the repository."""
 _S: frozenset[Dimension] = frozenset({"street"})
 _SG: frozenset[Dimension] = frozenset({"street", "group"})
 _SI: frozenset[Dimension] = frozenset({"street", "industry"})
@@ -708,6 +710,25 @@ INDICATORS: tuple[Indicator, ...] = (
         "session_hires", "招聘活动达成录用", "人", True, _S,
         description="Hires recorded by the sessions that ended in the period.",
         part=_flow("session_ended", "sum(b)", "sum(b)"),
+    ),
+    Indicator(
+        "live_applications", "直播带岗求职投递", "人次", True, _S,
+        description="Applications made during 直播带岗 sessions recorded live, on the day they were made.",
+        part=_flow("live_application", "sum(n)", "sum(n)"),
+    ),
+    Indicator(
+        "live_hires", "直播带岗录用", "人", True, _S,
+        description="Applications made during 直播带岗 sessions that the employer answered with a hire in the "
+        "period (on the day of the decision, which may follow the session).",
+        part=_flow("live_decided", "sum(a)", "sum(a)"),
+    ),
+    Indicator(
+        "live_workday_share", "直播带岗工作日覆盖率", "%", False, _S,
+        description="Share of the working days (Monday to Friday; holidays are not modelled) of the period on "
+        "which a 直播带岗 session ended; NULL when none did (or the period has no working day).",
+        part=Part("flow", "measure = 'live_workday'",
+                  f"if(count() = 0 OR {_WORKDAYS} = 0, NULL, "
+                  f"toNullable(toFloat64(100 * uniqExact(detail) / {_WORKDAYS})))"),
     ),
     Indicator(
         "cases_dispatched", "红娘派单数", "件", False, _S,

@@ -300,6 +300,8 @@ CLEAR_DAYS = "if(kind = 'cleared', toInt64(assumeNotNull(cleared_on) - identifie
 _HOUSEHOLD_MEASURES = ("arrayJoin(if(kind = 'cleared', ['household_cleared', 'household_clear_days'], "
                        "['household_identified']))")
 _NO_GROUPS = "CAST([], 'Array(LowCardinality(String))')"
+_SESSION_MEASURES = ("arrayJoin(if(session_kind = 'livestream' AND toDayOfWeek(day) <= 5, "
+                     "['session_ended', 'live_workday'], ['session_ended']))")
 
 POLICY_FIRST_PAYMENTS = ("(kind != 'paid' OR (ref, day) IN "
                          "(SELECT ref, min(day) FROM policy_facts FINAL WHERE kind = 'paid' GROUP BY ref))")
@@ -315,8 +317,16 @@ FLOW_SOURCES: dict[str, tuple[str, str, str, str, str, str, str, str, str]] = {
                "count()", "0", "0"),
     "posting": ("vacancy_facts", "kind = 'posted'", "'posted'", _NO_GROUPS, "industry_section", "vacancy_kind",
                 "count()", "sum(headcount)", "0"),
-    "session": ("session_facts", "kind = 'ended'", "'session_ended'", _NO_GROUPS, "''", "session_kind",
-                "count()", "sum(applications)", "sum(hires)"),
+    # sessions ended per kind (detail); and each 直播带岗 ended on a working day once more, with its day as
+    # detail, so the working days with a session are the distinct details (working days: Mon–Fri)
+    "session": ("session_facts", "kind = 'ended'", _SESSION_MEASURES, _NO_GROUPS, "''",
+                "if(measure = 'live_workday', toString(day), session_kind)", "count()", "sum(applications)",
+                "sum(hires)"),
+    # 直播带岗 live (livestream_facts, 0013): applications on the day they were made, and decisions on the
+    # day they were made (a = those that hired); viewer samples are read by the wall's live panel only
+    "live": ("livestream_facts", "kind IN ('application', 'decided')",
+             "if(kind = 'application', 'live_application', 'live_decided')", _NO_GROUPS, "''", "''",
+             "count()", "sum(hired)", "0"),
     "programme": ("programme_facts", "1", "concat('programme_', kind)", _NO_GROUPS, "''", "programme_code",
                   "count()", "sum(amount_yuan)", "sum(retained)"),
     # 零就业家庭 identified and cleared per community (detail), a = the cleared families' days to clear; and
@@ -406,7 +416,9 @@ def stock_month_sums(*, all_months: bool = False) -> str:
 
 FLOW_KEY = "measure, day, street_code, key_groups, industry_section, detail"
 FLOW_MEASURES = {"person": "measure IN ('employment', 'unemployment')", "posting": "measure = 'posted'",
-                 "session": "measure = 'session_ended'", "programme": "startsWith(measure, 'programme_')",
+                 "session": "measure IN ('session_ended', 'live_workday')",
+                 "live": "measure IN ('live_application', 'live_decided')",
+                 "programme": "startsWith(measure, 'programme_')",
                  "household": "startsWith(measure, 'household_')", "policy": "startsWith(measure, 'policy_')",
                  "incubator": "startsWith(measure, 'incubator_')"}
 """The measures each source of ``FLOW_SOURCES`` writes."""

@@ -53,6 +53,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                    "sla", "outcome", "person_ref"),
     "programme_facts": ("event_id", "event_time", "day", "kind", "programme_code", "street_code", "recipient",
                         "amount_yuan", "retained", "certificate"),
+    "livestream_facts": ("event_id", "event_time", "day", "kind", "session_id", "vacancy_id", "street_code", "at",
+                         "viewers", "hired"),
     "policy_facts": ("event_id", "event_time", "day", "kind", "ref", "programme_code", "street_code", "eligible_on"),
     "incubator_facts": ("event_id", "event_time", "day", "kind", "street_code", "level", "new_municipal", "headcount"),
     "household_facts": ("event_id", "event_time", "day", "kind", "household_ref", "street_code", "community_code",
@@ -82,6 +84,13 @@ _SESSION_KIND: dict[type[EventData], str] = {
     vacancy.RecruitmentSessionScheduled: "scheduled", vacancy.RecruitmentSessionStarted: "started",
     vacancy.RecruitmentSessionEnded: "ended",
 }
+LIVE_KIND: dict[type[EventData], tuple[str, str]] = {
+    vacancy.RecruitmentViewersSampled: ("sample", "sampled_at"),
+    vacancy.RecruitmentApplicationReceived: ("application", "applied_at"),
+    vacancy.RecruitmentApplicationDecided: ("decided", "decided_at"),
+}
+"""Per 直播带岗 live event: its kind in ``livestream_facts`` and the field holding the moment it happened
+(the fact's ``at``, and its day in Asia/Shanghai)."""
 _CASE_KIND: dict[type[EventData], str] = {
     referral.CaseDispatched: "dispatched", referral.CaseContacted: "contacted", referral.ReferralMade: "referral",
     referral.ReferralOutcome: "outcome", referral.CaseSlaBreached: "sla_breached", referral.CaseClosed: "closed",
@@ -148,6 +157,8 @@ def rows_for(event: CloudEvent) -> dict[str, list[Row]]:
         out["session_facts"] = [(*head, _SESSION_KIND[kind], data.session_id, str(data.kind), data.street_code,
                                  ended.viewers if ended else 0, ended.applications if ended else 0,
                                  ended.hires if ended else 0)]
+    elif kind in LIVE_KIND:
+        out["livestream_facts"] = [_live_row(event, data)]
     elif kind in _CASE_KIND:
         out["case_facts"] = [(*head, _CASE_KIND[kind], data.case_id, data.station_code, data.street_code,
                               int(bool(fields.get("on_time"))), str(fields.get("sla") or ""),
@@ -223,6 +234,17 @@ def _incubator_row(event: CloudEvent, data: Any) -> Row:
     new_municipal = level is not None and level.rank >= 2 and (previous is None or previous.rank < 2)
     return (event.id, event.time.astimezone(UTC), fields[on], kind, data.street_code, str(level or ""),
             int(new_municipal), int(fields.get("headcount") or 0))
+
+
+def _live_row(event: CloudEvent, data: Any) -> Row:
+    """A 直播带岗 live fact: a viewer sample, an application or a decision on one, on the day it
+    happened, with its session, vacancy and 街镇. No person reference: the figures are counts."""
+    kind, on = LIVE_KIND[type(data)]
+    fields = data.__dict__
+    moment = fields[on].astimezone(UTC)
+    return (event.id, event.time.astimezone(UTC), shanghai_day(moment), kind, data.session_id,
+            fields.get("vacancy_id") or "", data.street_code, moment, int(fields.get("viewers") or 0),
+            int(bool(fields.get("hired"))))
 
 
 def _enterprise_row(event: CloudEvent, data: Any) -> Row:

@@ -3,7 +3,8 @@
 Rows, top to bottom:
   0–2    eight headline KPIs and their progress against their targets (colour = the progress);
   3–5    five more KPIs: two key-group ones (离校未就业毕业生服务率, 零就业家庭未就业人员) and three plan
-         figures (长期失业人员占比, 见习岗位, 公益性岗位) | 招聘活动 and 直播带岗;
+         figures (长期失业人员占比, 见习岗位, 公益性岗位) | 招聘活动 and 直播带岗 (with the working days
+         covered) | the 直播带岗 in progress: viewers over time | its applications and hires per vacancy;
   6–12   the 求职 map | the 用工 map (电子地图) | the 12 街镇 side by side;
   13–19  重点群体 | 12-week trends | 岗位流失率 by 街镇 | 岗位流失率 by 行业 | 规模裁员 by industry (30 days);
   20–25  open warnings | 红娘 star ranking by station | 红娘 SLA | the latest events.
@@ -205,14 +206,41 @@ def layoffs_by_industry() -> PanelSpec:
 
 
 def sessions() -> PanelSpec:
-    columns = {"livestream": "livestream_sessions", "sessions": "recruitment_sessions",
-               "applications": "session_applications", "hires": "session_hires"}
+    columns = {"livestream": "livestream_sessions", "workdays": "live_workday_share",
+               "sessions": "recruitment_sessions", "applications": "session_applications", "hires": "session_hires"}
     return PanelSpec(
         title="招聘活动与直播带岗", kind=Kind.STAT, sql=sql.values(columns), columns=tuple(columns),
-        grid=Grid(x=15, y=KPI_HEIGHT, w=9, h=KPI_HEIGHT), thresholds=Thresholds(BLUE), decimals=0,
-        description="所选时段已结束的招聘活动（年目标≥120场）与直播带岗场次、求职申请、达成录用",
-        overrides=(("livestream", "直播带岗（场）"), ("sessions", "招聘活动（场）"),
+        grid=Grid(x=15, y=KPI_HEIGHT, w=3, h=KPI_HEIGHT), thresholds=Thresholds(BLUE), decimals=0,
+        shown=("livestream", "workdays"),  # two figures fit 3 columns; the others are printed under them
+        description="所选时段已结束的直播带岗场次、有直播带岗的工作日占全部工作日（周一至周五，未计节假日）的比例"
+                    "（目标每个工作日一场），招聘活动（年目标≥120场）场次与其求职申请、达成录用",
+        overrides=(("livestream", "直播带岗（场）"), ("workdays", "工作日覆盖%"), ("sessions", "招聘活动（场）"),
                    ("applications", "求职申请（人次）"), ("hires", "达成录用（人）")),
+    )
+
+
+LIVE_DAYS = 7
+"""The live panels show the latest 直播带岗 with live records of the last week up to the period's end."""
+
+
+def live_viewers() -> PanelSpec:
+    return PanelSpec(
+        title="直播带岗实况：在线人数", kind=Kind.TIME_SERIES, sql=sql.live_viewers(LIVE_DAYS),
+        columns=("time", "viewers"), grid=Grid(x=18, y=KPI_HEIGHT, w=3, h=KPI_HEIGHT),
+        query_type=QueryType.TIME_SERIES, decimals=0,
+        description=f"正在进行（或近{LIVE_DAYS}日最近一场）的直播带岗各采样时刻的在线观看人数",
+        overrides=(("viewers", "在线人数"),),
+    )
+
+
+def live_vacancies() -> PanelSpec:
+    return PanelSpec(
+        title="直播带岗实况：各岗位投递与录用", kind=Kind.BAR_CHART, sql=sql.live_vacancies(LIVE_DAYS),
+        columns=("vacancy", "applications", "hires"), grid=Grid(x=21, y=KPI_HEIGHT, w=3, h=KPI_HEIGHT),
+        horizontal=True, decimals=0,
+        description=f"正在进行（或近{LIVE_DAYS}日最近一场）的直播带岗展示岗位的求职投递，及至今已录用人数"
+                    "（录用可在直播结束后登记）",
+        overrides=(("applications", "投递（人次）"), ("hires", "录用（人）")),
     )
 
 
@@ -328,7 +356,8 @@ def wall_panels(targets: Targets | None = None) -> list[PanelSpec]:
         *(kpi(code, column, targets=targets, strip=strip) for column, code in enumerate(KPI_CODES)),
         streets_side_by_side(), trends(), key_groups(), *second_row_kpis(targets, strip), sessions(),
         matchmaker_sla(targets), open_warnings(), layoffs_by_industry(), latest_events(), jobseeker_map(),
-        employer_map(), job_loss_by_street(), job_loss_by_industry(), station_stars(),
+        employer_map(), job_loss_by_street(), job_loss_by_industry(), station_stars(), live_viewers(),
+        live_vacancies(),
     ]
 
 

@@ -440,6 +440,44 @@ LIMIT {limit}
 """
 
 
+# 直播带岗 live (``livestream_facts``, migration 0016). The panels show the latest session with live records
+# up to the dashboard's end: the one in progress, or the last one (its hires keep arriving after it).
+# They read the facts of the last ``days`` days only (the table is sorted by day), never the history.
+
+def _latest_live_session(days: int) -> tuple[str, str]:
+    """The live facts' scope (the last ``days`` days up to the end, the 街镇 variable) and the latest
+    session in it."""
+    scope = f"day BETWEEN {TO_DAY} - {days} AND {TO_DAY} AND at <= $__toTime " \
+            f"AND ({STREET_VALUE} = '' OR street_code = {STREET_VALUE})"
+    return scope, f"(SELECT argMax(session_id, (at, event_id)) FROM livestream_facts WHERE {scope})"
+
+
+def live_viewers(days: int) -> str:
+    """The viewer samples of the latest 直播带岗 session with live records: (time, viewers)."""
+    scope, session = _latest_live_session(days)
+    return f"""
+SELECT at AS time, any(viewers) AS viewers
+FROM livestream_facts
+WHERE {scope} AND kind = 'sample' AND session_id = {session}
+GROUP BY at
+ORDER BY at
+"""
+
+
+def live_vacancies(days: int) -> str:
+    """Per vacancy of the latest 直播带岗 session with live records: its applications and the hires
+    decided on them so far (distinct events: a redelivered one counts once)."""
+    scope, session = _latest_live_session(days)
+    return f"""
+SELECT concat('岗位…', right(vacancy_id, 6)) AS vacancy, uniqExactIf(event_id, kind = 'application') AS applications,
+       uniqExactIf(event_id, kind = 'decided' AND hired = 1) AS hires
+FROM livestream_facts
+WHERE {scope} AND kind IN ('application', 'decided') AND session_id = {session}
+GROUP BY vacancy_id
+ORDER BY applications DESC, vacancy_id
+"""
+
+
 # The 红娘 stations as monitoring sees them. Stations belong to the matching service; no event announces
 # one, but every case event names its station, so monitoring knows the stations that have had a case
 # dispatched, and what became of their cases (``station_daily_sum``).

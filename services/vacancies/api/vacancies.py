@@ -277,13 +277,19 @@ def fill_vacancy(vacancy_id: str, body: FillIn,
     require_open(vacancy.status, "登记招聘结果")
     if body.count > vacancy.headcount - vacancy.filled_count:
         raise field_error("body.count", "招到人数超过剩余岗位数", "exceeds_remaining")
-    vacancy.filled_count += body.count
-    events.publish(session, events.vacancy_filled(vacancy, body.count, body.person_ref))
+    fill(session, vacancy, body.count, body.person_ref)
+    return vacancy_out(vacancy)
+
+
+def fill(session: SessionDep, vacancy: Vacancy, count: int, person_ref: str | None) -> None:
+    """Fill ``count`` posts of an open posting (the caller checked they remain), closing it when full.
+    Shared with the hires of 直播带岗 applications, so a hire there leaves the open stock the same way."""
+    vacancy.filled_count += count
+    events.publish(session, events.vacancy_filled(vacancy, count, person_ref))
     if vacancy.filled_count == vacancy.headcount:
         _close(session, vacancy, VacancyCloseReason.FILLED)
     else:
         vacancy.status = VacancyStatus.PARTLY_FILLED
-    return vacancy_out(vacancy)
 
 
 @router.post("/{vacancy_id}/close", summary="关闭岗位（撤回或已招满）", response_model=VacancyOut)

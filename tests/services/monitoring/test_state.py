@@ -175,16 +175,17 @@ def test_the_migration_builds_the_state_from_facts_written_before_it(engine: Sto
         for table, rows in rows_for(event).items():
             facts.setdefault(table, []).extend(rows)
     for table, rows in facts.items():
-        # programme, household, enterprise, 政策找人, incubator and certification facts in the raw log only:
-        # 0009 to 0013 and 0015 read them back
+        # programme, household, enterprise, 政策找人, incubator, certification and 直播带岗 live facts in the raw
+        # log only: 0009 to 0013, 0015 and 0016 read them back
         if table not in ("programme_facts", "household_facts", "enterprise_facts", "policy_facts", "incubator_facts",
-                         "certification_facts"):
+                         "certification_facts", "livestream_facts"):
             store.insert_sync(table, rows)
     assert migrate(store.client) == ["0004_aggregated_state", "0005_people_sets_and_daily_reads",
                                      "0006_job_loss_and_mass_layoffs", "0007_sums_read_without_final",
                                      "0008_station_sums", "0009_programme_facts", "0010_household_facts",
                                      "0011_enterprise_facts", "0012_policy_facts", "0013_incubator_facts",
-                                     "0014_community_stock", "0015_community_certifications"]
+                                     "0014_community_stock", "0015_community_certifications",
+                                     "0016_livestream_facts"]
     assert_equal_to_reference(figures(store), expected)
     check_station_ranking(store, events, YEAR_START, YEAR_END)
     check_communities(store, events)

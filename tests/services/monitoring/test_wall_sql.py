@@ -183,6 +183,41 @@ def sample_stream() -> list[CloudEvent]:
     ), source=SOURCE, time=_at(date(2026, 2, 1))))
     events += [_alert("a1", alert.AlertRaised, date(2026, 11, 15)), _alert("a2", alert.AlertRaised, date(2026, 11, 1)),
                _alert("a2", alert.AlertResolved, date(2026, 11, 3))]
+    return events + live_stream()
+
+
+LIVE_START = _at(TODAY)
+
+
+def live_stream() -> list[CloudEvent]:
+    """A 直播带岗 in progress in street A at the wall's end (10:00–, the wall at 12:00): three viewer
+    samples, and one more after the wall's end; three applications for two vacancies, one of them
+    hired; and the day before, one application for yesterday's session, decided today."""
+    base = {"session_id": "live2", "kind": SessionKind.LIVESTREAM, "street_code": A}
+    events = [new_event(vacancy.RecruitmentSessionStarted(**base, started_at=LIVE_START), source=SOURCE,
+                        time=LIVE_START)]
+    for minutes, viewers in ((0, 120), (10, 480), (20, 300), (150, 900)):
+        at = LIVE_START + timedelta(minutes=minutes)
+        events.append(new_event(vacancy.RecruitmentViewersSampled(**base, sampled_at=at, viewers=viewers),
+                                source=SOURCE, time=at))
+    for n, (person, vacancy_id) in enumerate((("x", "v1"), ("y", "v1"), ("z", "v2"))):
+        at = LIVE_START + timedelta(minutes=5 + n)
+        app = {"application_id": f"app{n}", "vacancy_id": vacancy_id, "person_ref": _ref(person)}
+        events.append(new_event(vacancy.RecruitmentApplicationReceived(**base, **app, applied_at=at),
+                                source=SOURCE, time=at))
+        if n == 0:
+            decided = LIVE_START + timedelta(minutes=40)
+            events.append(new_event(vacancy.RecruitmentApplicationDecided(**base, **app, hired=True,
+                                                                          decided_at=decided),
+                                    source=SOURCE, time=decided))
+    yesterday = {"session_id": "live1", "kind": SessionKind.LIVESTREAM, "street_code": A,
+                 "application_id": "app9", "vacancy_id": "v2", "person_ref": _ref("w")}
+    applied = _at(TODAY - timedelta(days=1))
+    events.append(new_event(vacancy.RecruitmentApplicationReceived(**yesterday, applied_at=applied),
+                            source=SOURCE, time=applied))
+    events.append(new_event(vacancy.RecruitmentApplicationDecided(**yesterday, hired=True,
+                                                                  decided_at=LIVE_START + timedelta(minutes=1)),
+                            source=SOURCE, time=LIVE_START + timedelta(minutes=1)))
     return events
 
 
@@ -301,7 +336,8 @@ def test_the_second_row_has_the_group_and_plan_kpis_then_the_sessions() -> None:
     row = sorted((spec for spec in PANELS if spec.grid.y == wall_panels.KPI_HEIGHT), key=lambda spec: spec.grid.x)
     assert [(spec.title, spec.grid.x, spec.grid.w) for spec in row] == [
         ("离校未就业高校毕业生服务率", 0, 3), ("零就业家庭未就业人员", 3, 3), ("长期失业人员占比", 6, 3),
-        ("见习岗位", 9, 3), ("公益性岗位", 12, 3), ("招聘活动与直播带岗", 15, 9)]
+        ("见习岗位", 9, 3), ("公益性岗位", 12, 3), ("招聘活动与直播带岗", 15, 3), ("直播带岗实况：在线人数", 18, 3),
+        ("直播带岗实况：各岗位投递与录用", 21, 3)]
 
 
 TARGETS = load_targets()
@@ -380,9 +416,20 @@ def test_trend_has_one_row_per_week_ending_today(store: Store) -> None:
 
 def test_sessions_and_sla(store: Store) -> None:
     _columns, [row] = run(store, wall_panels.sessions())
-    assert row == (1.0, 1.0, 20.0, 3.0)
+    workdays = sum(1 for n in range((TODAY - FROM.date()).days + 1) if (FROM.date() + timedelta(days=n)).weekday() < 5)
+    assert row == (1.0, pytest.approx(100 / workdays), 1.0, 20.0, 3.0)  # live1 ended on Thursday 19 November
     _columns, [row] = run(store, wall_panels.matchmaker_sla())
     assert row == (100.0, 100.0)
+
+
+def test_the_live_panels_show_the_session_in_progress_up_to_the_walls_end(store: Store) -> None:
+    columns, rows = run(store, wall_panels.live_viewers())
+    assert [(row[0].replace(tzinfo=UTC), row[1]) for row in rows] == [
+        (LIVE_START + timedelta(minutes=m), v) for m, v in ((0, 120), (10, 480), (20, 300))]
+    _columns, rows = run(store, wall_panels.live_vacancies())
+    assert rows == [("岗位…v1", 2, 1), ("岗位…v2", 1, 0)]  # yesterday's session's hire is not this one's
+    assert run(store, wall_panels.live_viewers(), street=B)[1] == []
+    assert api_value(store, "live_applications", street=A) == 4 and api_value(store, "live_hires") == 2
 
 
 def test_open_warnings_leave_out_resolved_ones(store: Store) -> None:

@@ -29,8 +29,10 @@ from services.vacancies.store import (
     LayoffReport,
     MonitoredEnterprise,
     RecruitmentSession,
+    SessionApplication,
     Shortage,
     Vacancy,
+    ViewerSample,
 )
 from tests.conftest import LiveServer, read_topic
 
@@ -73,7 +75,7 @@ class Service:
             return {model.__tablename__: session.scalar(select(func.count()).select_from(model))
                     for model in (OutboxMessage, Employer, Vacancy, RecruitmentSession, LayoffReport,
                                   HeadcountReport, KeyEnterprise, EnterpriseIssue, Shortage, MonitoredEnterprise,
-                                  HeadcountWarning)}
+                                  HeadcountWarning, ViewerSample, SessionApplication)}
 
     def wait_published(self, timeout_s: float = 20) -> None:
         """Wait until the outbox relay has handed every staged event to the broker."""

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -179,8 +180,27 @@ def unchanged(tmp_path_factory, broker) -> Iterator[Service]:
                             {"closed_on": in_days(-1), "resolution": "已推荐12名车工"}).status_code == 200
         service.closed_issue = closed
         assert service.post("/monitored-enterprises", enrolment_body()).status_code == 201
+        _live_sessions(service)
         service.wait_published()
         yield service
+
+
+def _live_sessions(service: Service) -> None:
+    """A 直播带岗 in progress showing one posting (with one viewer sample), a posting it does not show,
+    and an on-site session in progress without live records."""
+    shown = service.post("/vacancies", vacancy_body(REF)).json()["vacancy_id"]
+    service.hidden_vacancy = service.post("/vacancies", vacancy_body(REF, title="包装工")).json()["vacancy_id"]
+    started = datetime.now(UTC) - timedelta(hours=1)
+    for kind, attr in (("livestream", "live_session"), ("onsite", "onsite_session")):
+        sid = service.post("/recruitment-sessions", {"kind": kind, "title": "西青区直播带岗",
+                                                     "street_code": "120111001", "scheduled_at": started.isoformat(),
+                                                     "vacancy_ids": [shown]}).json()["session_id"]
+        assert service.post(f"/recruitment-sessions/{sid}/start",
+                            {"started_at": started.isoformat()}).status_code == 200
+        setattr(service, attr, sid)
+    service.shown_vacancy = shown
+    assert service.post(f"/recruitment-sessions/{service.live_session}/viewers",
+                        {"sampled_at": (started + timedelta(minutes=5)).isoformat(), "viewers": 300}).status_code == 201
 
 
 @pytest.mark.parametrize(("path", "body", "field"), CASES)
@@ -194,6 +214,68 @@ def test_bad_input_is_a_problem_naming_the_field_and_changes_nothing(unchanged, 
     assert field in [e["field"] for e in problem["errors"]]
     assert "13800000000" not in response.text
     assert unchanged.counts() == before
+
+
+def _ago(**delta: float) -> str:
+    return (datetime.now(UTC) - timedelta(**delta)).isoformat()
+
+
+LIVE_CASES = [
+    pytest.param("viewers", {"sampled_at": _ago(hours=2), "viewers": 10}, "body.sampled_at",
+                 id="sample before the session started"),
+    pytest.param("viewers", {"sampled_at": _ago(minutes=-30), "viewers": 10}, "body.sampled_at",
+                 id="sample in the future"),
+    pytest.param("viewers", {"sampled_at": _ago(minutes=30), "viewers": -1}, "body.viewers",
+                 id="negative viewers"),
+    pytest.param("viewers", {"sampled_at": 1764900000, "viewers": 10}, "body.sampled_at",
+                 id="sample time as a number"),
+    pytest.param("viewers", {"sampled_at": _ago(minutes=30), "viewers": "10"}, "body.viewers",
+                 id="viewers as a string"),
+    pytest.param("applications", {"person_ref": "3f" * 32, "vacancy_id": "hidden", "applied_at": _ago(minutes=9)},
+                 "body.vacancy_id", id="application for a vacancy the session does not show"),
+    pytest.param("applications", {"person_ref": "120111198808082028", "vacancy_id": "shown"}, "body.person_ref",
+                 id="application naming an ID number instead of a person_ref"),
+    pytest.param("applications", {"person_ref": "3f" * 32, "vacancy_id": "shown", "applied_at": 1764900000},
+                 "body.applied_at", id="application time as a number"),
+    pytest.param("applications", {"person_ref": "3f" * 32, "vacancy_id": "shown", "applied_at": _ago(hours=3)},
+                 "body.applied_at", id="application before the session started"),
+    pytest.param("end", {"viewers": 500}, "body.viewers", id="typed totals for a session recorded live"),
+    pytest.param("end", {"ended_at": _ago(minutes=58)}, "body.ended_at", id="live session ended before its records"),
+    pytest.param("onsite-end", {"viewers": 80, "applications": 12}, "body.hires",
+                 id="session without live records ended without its hires"),
+]
+
+
+@pytest.mark.parametrize(("what", "body", "field"), LIVE_CASES)
+def test_bad_live_input_is_a_problem_naming_the_field_and_changes_nothing(unchanged, what, body, field) -> None:
+    if "vacancy_id" in body:
+        body = body | {"vacancy_id": {"shown": unchanged.shown_vacancy, "hidden": unchanged.hidden_vacancy}[
+            body["vacancy_id"]]}
+    sid = unchanged.onsite_session if what.startswith("onsite") else unchanged.live_session
+    problem = _refused(unchanged, f"/recruitment-sessions/{sid}/{what.removeprefix('onsite-')}", body, 422, field)
+    assert problem["title"] == "请求参数校验失败"
+    assert "120111198808082028" not in json.dumps(problem)
+
+
+@pytest.mark.parametrize("what", ["viewers", "applications"])
+def test_live_records_need_a_livestream_in_progress(unchanged, what) -> None:
+    body = ({"sampled_at": _ago(minutes=20), "viewers": 5} if what == "viewers"
+            else {"person_ref": "3f" * 32, "vacancy_id": unchanged.shown_vacancy})
+    problem = _refused(unchanged, f"/recruitment-sessions/{unchanged.onsite_session}/{what}", body, 409,
+                       "path.session_id")
+    assert problem["code"] == "session_not_live" and "不是进行中的直播带岗" in problem["detail"]
+
+
+def test_a_viewer_sample_repeated_is_recorded_once_and_cannot_change(unchanged) -> None:
+    path = f"/recruitment-sessions/{unchanged.live_session}/viewers"
+    first = unchanged.post(path, {"sampled_at": _ago(minutes=40), "viewers": 120})
+    assert first.status_code == 201
+    before = unchanged.counts()
+    again = unchanged.post(path, {"sampled_at": first.json()["sampled_at"], "viewers": 120})
+    assert (again.status_code, again.json()) == (200, first.json())
+    assert unchanged.counts() == before
+    problem = _refused(unchanged, path, {"sampled_at": first.json()["sampled_at"], "viewers": 121}, 409, "body.viewers")
+    assert "已上报观看人数120" in problem["detail"]
 
 
 def _refused(service: Service, path: str, body: dict, status: int, field: str) -> dict:

@@ -9,7 +9,7 @@ import pytest
 
 from services.runtime.errors import ProblemError
 from services.vacancies.app import MIGRATIONS
-from services.vacancies.domain import SessionStatus, advance_session, is_expired
+from services.vacancies.domain import SessionStatus, advance_session, is_expired, live_totals
 
 
 @pytest.mark.parametrize(
@@ -153,3 +153,15 @@ def test_the_baseline_cannot_change() -> None:
     with pytest.raises(ProblemError) as changed:
         check_baseline(50, 51, "body.baseline_headcount")
     assert (changed.value.status, changed.value.code) == (409, "baseline_fixed")
+
+
+@pytest.mark.parametrize(
+    ("samples", "outcomes", "totals"),
+    [
+        pytest.param([120, 480, 300], ["hired", None, "not_hired"], (480, 3, 1), id="peak viewers, hires so far"),
+        pytest.param([], ["hired", "hired"], (0, 2, 2), id="applications without samples"),
+        pytest.param([5], [], (5, 0, 0), id="samples without applications"),
+    ],
+)
+def test_a_live_session_counts_the_peak_of_its_samples(samples, outcomes, totals) -> None:
+    assert live_totals(samples, outcomes) == totals

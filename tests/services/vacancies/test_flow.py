@@ -6,7 +6,7 @@ independent client as a valid event."""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -80,6 +80,7 @@ def test_posting_screening_fill_expiry_session_layoff_and_headcount_reach_kafka(
     ended = service.post(f"/recruitment-sessions/{session_id}/end",
                          {"ended_at": "2026-11-23T11:30:00+08:00", "viewers": 1520, "applications": 37, "hires": 4})
     assert ended.json()["status"] == "ended" and ended.json()["ended_at"] == "2026-11-23T11:30:00+08:00"
+    assert ended.json()["source"] == "reported"
 
     layoff = service.post("/layoffs", {"employer_ref": ref, "staff_count": 120, "planned_cuts": 15,
                                        "reason": "serious_difficulty", "notified_on": "2026-11-01",
@@ -185,3 +186,59 @@ def test_openapi_documents_every_operation_in_chinese_with_its_request_body(serv
     vacancy_in = spec["components"]["schemas"]["VacancyIn"]
     assert {"employer_ref", "title", "headcount", "salary_min", "valid_until"} <= set(vacancy_in["required"])
     assert {"Industry", "Skill", "VacancyKind", "VacancyOut"} <= set(spec["components"]["schemas"])
+
+
+def test_a_livestream_recorded_live_counts_its_totals_and_its_hires_fill_the_postings(broker, service) -> None:
+    """Viewer samples and applications during a 直播带岗, outcomes during and after it: the end counts
+    the peak of the samples, the applications and the hires so far (``source: live``); a hire fills a
+    post of the vacancy; every event names the person by ``person_ref`` only."""
+    ref = service.post("/employers", employer_body(14)).json()["employer_ref"]
+    one = service.post("/vacancies", vacancy_body(ref, headcount=1)).json()["vacancy_id"]
+    three = service.post("/vacancies", vacancy_body(ref, title="装配工")).json()["vacancy_id"]
+    start = datetime.now(UTC) - timedelta(minutes=30)
+    at = {m: (start + timedelta(minutes=m)).isoformat() for m in (5, 10, 12, 15, 20, 25)}
+    sid = service.post("/recruitment-sessions", {"kind": "livestream", "title": "每日直播带岗", "street_code": STREET,
+                                                 "scheduled_at": start.isoformat(),
+                                                 "vacancy_ids": [one, three]}).json()["session_id"]
+    assert service.post(f"/recruitment-sessions/{sid}/start", {"started_at": start.isoformat()}).status_code == 200
+
+    samples = [service.post(f"/recruitment-sessions/{sid}/viewers", {"sampled_at": at[m], "viewers": v})
+               for m, v in ((5, 120), (10, 480), (10, 480), (20, 300))]
+    assert [r.status_code for r in samples] == [201, 201, 200, 201]
+    p1, p2 = "a1" * 32, "b2" * 32
+    applied = [service.post(f"/recruitment-sessions/{sid}/applications",
+                            {"person_ref": p, "vacancy_id": v, "applied_at": at[m]})
+               for p, v, m in ((p1, one, 12), (p2, one, 12), (p1, three, 15), (p1, one, 20))]
+    assert [r.status_code for r in applied] == [201, 201, 201, 200]
+    assert applied[3].json()["application_id"] == applied[0].json()["application_id"]
+    hired = service.post(f"/recruitment-sessions/{sid}/applications/{applied[0].json()['application_id']}/outcome",
+                         {"outcome": "hired", "decided_at": at[25]})
+    assert hired.status_code == 200 and hired.json()["outcome"] == "hired"
+    assert httpx.get(f"{service.url}/vacancies/{one}").json()["status"] == "closed"  # its one post is filled
+    assert service.post(f"/recruitment-sessions/{sid}/applications/{applied[1].json()['application_id']}/outcome",
+                        {"outcome": "not_hired"}).status_code == 200
+
+    ended = service.post(f"/recruitment-sessions/{sid}/end", {}).json()
+    assert {k: ended[k] for k in ("status", "viewers", "applications", "hires", "source")} == {
+        "status": "ended", "viewers": 480, "applications": 3, "hires": 1, "source": "live"}
+    assert service.post(f"/recruitment-sessions/{sid}/viewers",
+                        {"sampled_at": at[25], "viewers": 1}).status_code == 409  # over: no more samples
+    later = service.post(f"/recruitment-sessions/{sid}/applications/{applied[2].json()['application_id']}/outcome",
+                         {"outcome": "hired"})  # a hire after the session still counts for it
+    assert later.status_code == 200
+    assert httpx.get(f"{service.url}/vacancies/{three}").json()["filled_count"] == 1
+
+    service.wait_published()
+    session_events = events_for(broker.bootstrap, "leye.vacancy", {sid})
+    assert kinds_by_subject(session_events)[sid] == [
+        "recruitment.session_scheduled", "recruitment.session_started", *["recruitment.viewers_sampled"] * 3,
+        *["recruitment.application_received"] * 3, "recruitment.application_decided",
+        "recruitment.application_decided", "recruitment.session_ended", "recruitment.application_decided"]
+    decided = [e.data for e in session_events if e.type.endswith("application_decided.v1")]
+    assert [(d.person_ref, d.vacancy_id, d.hired) for d in decided] == [(p1, one, True), (p2, one, False),
+                                                                        (p1, three, True)]
+    fills = [e.data for e in events_for(broker.bootstrap, "leye.vacancy", {one, three})
+             if e.type.endswith("vacancy.filled.v1")]
+    assert sorted((f.vacancy_id, f.person_ref) for f in fills) == sorted([(one, p1), (three, p1)])
+    raw = b"".join(e.to_json() for e in session_events).decode()
+    assert "测试机械" not in raw

@@ -14,6 +14,9 @@
     second: "2-digit", hour12: false,
   });
   const dayFormat = new Intl.DateTimeFormat("zh-CN", { timeZone: "Asia/Shanghai", month: "2-digit", day: "2-digit" });
+  const minuteFormat = new Intl.DateTimeFormat("zh-CN", {
+    timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hour12: false,
+  });
   const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
   let timer = null;
   let rounds = 0;
@@ -123,20 +126,25 @@
       tile.appendChild(number);
       grid.appendChild(tile);
     });
-    if (!progress) {
+    // the columns not shown as figures are details (PanelSpec.shown), printed under the figures
+    const hidden = panel.columns.filter((column) => !(progress && column === "status") && !shown.includes(column));
+    element.classList.toggle("with-details", !progress && hidden.length > 0);
+    if (!progress && !hidden.length) {
       body.replaceChildren(grid);
       return;
     }
     const details = document.createElement("div");
     details.className = "details";
-    const badge = document.createElement("div");
-    badge.className = "detail status";
-    badge.dataset.column = "status";
-    badge.dataset.value = status === null ? "" : status;
-    badge.textContent = `${label(panel, "status")}：${status === null ? "—" : mapped(panel, status)}`;
-    if (statusColour) badge.style.color = statusColour;
-    details.appendChild(badge);
-    panel.columns.filter((column) => column !== "status" && !shown.includes(column)).forEach((column) => {
+    if (progress) {
+      const badge = document.createElement("div");
+      badge.className = "detail status";
+      badge.dataset.column = "status";
+      badge.dataset.value = status === null ? "" : status;
+      badge.textContent = `${label(panel, "status")}：${status === null ? "—" : mapped(panel, status)}`;
+      if (statusColour) badge.style.color = statusColour;
+      details.appendChild(badge);
+    }
+    hidden.forEach((column) => {
       const value = at(column);
       const line = document.createElement("div");
       line.className = "detail";
@@ -212,12 +220,16 @@
         areaStyle: { opacity: 0.1 }, data: data.rows.map((row) => [row[0], row[index]]),
       };
     });
+    // Points within a day (a live session's viewer samples) are labelled by the minute, weeks by the day.
+    const times = data.rows.map((row) => new Date(row[0]).getTime());
+    const intraday = Math.max(...times) - Math.min(...times) < 86400000;
+    const axisFormat = intraday ? minuteFormat : dayFormat;
     chart(element, body).setOption({
       backgroundColor: "transparent", animation: false, tooltip: { trigger: "axis" },
       legend: { bottom: 0, textStyle: { fontSize: 12 } },
       grid: { left: 8, right: 24, top: 16, bottom: 28, containLabel: true },
-      xAxis: { type: "time", minInterval: 7 * 86400000, // one label a week at most: the points are weeks
-        axisLabel: { formatter: (value) => dayFormat.format(new Date(value)), fontSize: 11, hideOverlap: true } },
+      xAxis: { type: "time", minInterval: intraday ? 60000 : 7 * 86400000,
+        axisLabel: { formatter: (value) => axisFormat.format(new Date(value)), fontSize: 11, hideOverlap: true } },
       yAxis: { type: "value", splitLine: { lineStyle: { color: "#22252b" } } }, series,
     }, true);
   }
