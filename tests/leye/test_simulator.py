@@ -98,7 +98,7 @@ LONG = ("normal", "policy")
 @functools.cache
 def long_plan(scenario: str) -> tuple:
     """Enough calls of the scenarios with programmes for their rarer calls to appear (shared by tests)."""
-    return tuple(plan(11, scenario, "120111103", n=2500))
+    return tuple(plan(11, scenario, "120111103", n=6000))  # 创业孵化基地 calls are a few in a thousand
 
 
 def test_every_kind_of_call_is_exercised() -> None:
@@ -253,7 +253,7 @@ def test_each_working_day_runs_one_livestream_recorded_live_and_none_at_the_week
     live = [c for c in calls if c.kind == "schedule_session" and c.body["title"] == "每日直播带岗·西青好岗"]
     assert len(live) == 1 and len(live[0].resolved_body()["vacancy_ids"]) == 3
     session_id = live[0].response["session_id"]
-    counts = Counter(c.kind for c in calls if c.resolved_path().startswith(f"/v1/recruitment-sessions/{session_id}"))
+    counts = Counter(c.kind for c in calls if c.resolved_path().startswith(f"/v1/recruitment-sessions/{session_id}/"))
     assert counts["start_session"] == 1 and "end_session" not in counts  # left in progress for the wall
     assert min(counts["sample_viewers"], counts["apply_livestream"], counts["decide_application"]) > 10
     hires = Counter(c.resolved_path() for c in calls if c.kind == "decide_application" and c.body["outcome"] == "hired")
