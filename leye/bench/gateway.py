@@ -68,10 +68,13 @@ def backend_app() -> Starlette:
     return Starlette(routes=[Route("/persons/{ref}", person)])
 
 
-def run(quick: bool = False, cpu: bool = False) -> dict[str, float | int | list[dict[str, float | int]]]:
+Figures = dict[str, float | int | list[dict[str, float | int]]]
+
+
+def run(quick: bool = False, cpu: bool = False) -> Figures:
     seconds, step_seconds = (10, 2) if quick else (30, 5)
     with running() as (direct_url, gateway_url, headers, gateway_pid, backend_pid):
-        figures = asyncio.run(_cpu_per_request(gateway_url, headers, gateway_pid, backend_pid,
+        figures: Figures = asyncio.run(_cpu_per_request(gateway_url, headers, gateway_pid, backend_pid,
                                                CPU_REQUESTS_QUICK if quick else CPU_REQUESTS))
         if cpu:
             return figures
@@ -161,7 +164,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def _cpu_per_request(url: str, headers: dict[str, str], gateway_pid: int, backend_pid: int,
-                           requests: int) -> dict[str, float | int]:
+                           requests: int) -> Figures:
     """CPU milliseconds per request of the gateway and of the backend (module docstring)."""
     await _closed_loop(url, headers, CPU_WARMUP, CPU_CONCURRENCY)
     gateway_before, backend_before = cpu_seconds(gateway_pid), cpu_seconds(backend_pid)
