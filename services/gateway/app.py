@@ -12,7 +12,7 @@ from services.runtime.service import Database, Service, Started
 
 from .api import audit, forwarding, ingest, token
 from .audit import AuditWriter
-from .auth import ClientCache, ClientStatus, RateLimiter
+from .auth import ClientCache, ClientStatus, RateLimiter, TokenCache
 from .backends import BackendClient
 from .components import Components
 from .contract import finish_openapi
@@ -52,6 +52,7 @@ def build(settings: Settings) -> Service[Components]:
             started=started, settings=settings,
             limiter=RateLimiter(settings.rate_per_s, settings.rate_burst),
             clients=ClientCache(client_status, settings.client_cache_s),
+            tokens=TokenCache(settings),
             backends=BackendClient(settings.backend_timeout_s, slots, internal),
             backend_slots=asyncio.Semaphore(slots), audit=audit,
         )

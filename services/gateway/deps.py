@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from services.runtime.errors import ProblemError
 from services.runtime.http import SessionDep, get_components
 
-from .auth import Principal, TokenError, decode_token
+from .auth import Principal, TokenError
 from .components import Components
 from .domain import SCOPES, is_json
 
@@ -34,7 +34,7 @@ async def authenticate(
     if credentials is None:
         raise ProblemError(401, "missing_token", "缺少 Bearer 访问令牌", headers=_CHALLENGE)
     try:
-        client_id, scopes = decode_token(gateway.settings, credentials.credentials)
+        client_id, scopes = gateway.tokens.decode(credentials.credentials)
     except TokenError:
         raise ProblemError(401, "invalid_token", "访问令牌无效或已过期", headers=_CHALLENGE) from None
     status = await gateway.clients.get(client_id)
