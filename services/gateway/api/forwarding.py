@@ -16,18 +16,23 @@ from fastapi import APIRouter, Request, Response
 
 from services.runtime.errors import ProblemError
 
+from ..components import Components
 from ..contract import Operation, operations
-from ..deps import ComponentsDep, PrincipalDep
+from ..deps import bearer_token, principal_of
 from ..proxy import forward
 
 router = APIRouter()
 _EVERY_METHOD = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
-def _forwarding(operation: Operation) -> Callable[[Request, ComponentsDep, PrincipalDep], Awaitable[Response]]:
+def _forwarding(operation: Operation) -> Callable[[Request], Awaitable[Response]]:
     takes_json = operation.takes_json
 
-    async def handler(request: Request, gateway: ComponentsDep, principal: PrincipalDep) -> Response:
+    async def handler(request: Request) -> Response:
+        # The principal is found here rather than by FastAPI dependencies (ComponentsDep, PrincipalDep):
+        # the same checks, without resolving a dependency graph on every forwarded request.
+        gateway: Components = request.app.state.components
+        principal = await principal_of(request, gateway, bearer_token(request))
         return await forward(request, gateway, principal, request.scope["path"].removeprefix("/v1"),
                              takes_json=takes_json)
 
