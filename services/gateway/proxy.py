@@ -107,17 +107,20 @@ async def _call_backend(request: Request, gateway: Components, principal: Princi
     if (key := request.headers.get("idempotency-key")) is not None:
         headers["Idempotency-Key"] = backend_idempotency_key(principal.client_id, key)
     url = settings.backend_url(route.backend) + path
-    if request.url.query:
-        url += "?" + request.url.query
-    unavailable = ProblemError(503, "backend_unavailable", "后端服务暂不可用，请稍后重试",
-                               headers={"Retry-After": str(settings.retry_after_s)})
+    # The raw query as the client sent it, decoded as Starlette's request.url would (without building
+    # the whole URL object).
+    if query := request.scope["query_string"].decode():
+        url += "?" + query
     body = await request.body()
     slots = gateway.backend_slots
-    try:
-        async with asyncio.timeout(settings.backend_timeout_s):
-            await slots.acquire()
-    except TimeoutError:
-        raise unavailable from None
+    if slots.locked():  # only then can acquiring wait, so only then is a timer worth setting
+        try:
+            async with asyncio.timeout(settings.backend_timeout_s):
+                await slots.acquire()
+        except TimeoutError:
+            raise _unavailable(settings.retry_after_s) from None
+    else:
+        await slots.acquire()
     try:
         response = await gateway.backends.call(request.method, url, body=body, headers=headers,
                                                keep=_PASSED_RESPONSE_HEADERS)
@@ -130,11 +133,11 @@ async def _call_backend(request: Request, gateway: Components, principal: Princi
             headers={"Retry-After": str(settings.retry_after_s)}) from None
     except BackendUnreachableError as exc:
         log.warning("backend unreachable", extra={"backend": route.backend, "error": str(exc)})
-        raise unavailable from None
+        raise _unavailable(settings.retry_after_s) from None
     finally:
         slots.release()
     if response.status == 503:
-        raise unavailable
+        raise _unavailable(settings.retry_after_s)
     if response.status >= 500 or _refuses_the_gateway(response):
         if response.status == 403:
             log.error("后端服务拒绝了网关的内部凭证，请检查网关与该服务的 LEYE_INTERNAL_TOKEN 是否一致",
@@ -143,6 +146,11 @@ async def _call_backend(request: Request, gateway: Components, principal: Princi
             log.warning("backend failed", extra={"backend": route.backend, "status": response.status})
         raise ProblemError(502, "backend_error", "后端服务处理失败", title="上游服务错误")
     return response
+
+
+def _unavailable(retry_after_s: int) -> ProblemError:
+    return ProblemError(503, "backend_unavailable", "后端服务暂不可用，请稍后重试",
+                        headers={"Retry-After": str(retry_after_s)})
 
 
 def backend_idempotency_key(client_id: str, key: str) -> str:
