@@ -1,4 +1,4 @@
-"""接口网关：相对直连后端增加的延迟（p50/p99，200 请求/秒，含令牌校验与审计）与容量（增加的 p99 ≤ 10 ms 的最高速率）。
+"""接口网关：每请求的 CPU 时间，相对直连后端增加的延迟（p50/p99，200 请求/秒，含令牌校验与审计）与容量。
 
 Starts a stand-in backend (a tiny Starlette app answering like the registration service's
 ``GET /persons/{person_ref}``) and the real gateway (``python -m services.gateway``) as separate
