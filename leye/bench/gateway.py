@@ -7,9 +7,10 @@ phases at the same fixed rate: the backend directly, then the same path through 
 bearer token. The gateway path is a personal-data route, so every request validates the JWT, checks
 the client's active flag, takes a rate-limit token and writes an audit row.
 
-``run(quick)`` returns ``{"gateway_cpu_ms_per_request", "backend_cpu_ms_per_request", "cpu_requests",
-"cpu_concurrency", "rps", "requests", "direct_p50_ms", "direct_p99_ms", "gateway_p50_ms",
-"gateway_p99_ms", "added_p50_ms", "added_p99_ms", "errors", "capacity_rps", "steps"}``; added =
+``run(quick)`` returns ``{"gateway_cpu_ms_per_request", "backend_cpu_ms_per_request",
+"gateway_cpu_per_backend_cpu", "cpu_requests", "cpu_concurrency", "rps", "requests", "direct_p50_ms",
+"direct_p99_ms", "gateway_p50_ms", "gateway_p99_ms", "added_p50_ms", "added_p99_ms", "errors",
+"capacity_rps", "steps"}``; added =
 gateway percentile minus direct percentile; errors = non-200 answers, failed requests, or requests
 not answered within 5 s, in either phase (at most 200 connections are open at once). ``quick`` runs
 10 s per phase instead of 30 s.
@@ -25,7 +26,10 @@ thread) the gateway process / the stand-in backend spent per request through the
 ``/proc/<pid>/stat`` before and after :data:`CPU_REQUESTS` requests (quick: :data:`CPU_REQUESTS_QUICK`)
 sent by :data:`CPU_CONCURRENCY` closed-loop connections, after a warm-up. Unlike latency, CPU per
 request hardly moves when other work shares the machine, so it is the figure to compare between runs
-on a busy machine; the gateway's share of a core at a rate R is about R × this figure. ``run(cpu=True)``
+on a busy machine; the gateway's share of a core at a rate R is about R × this figure.
+``gateway_cpu_per_backend_cpu`` divides it by the backend's figure: the backend does the same small
+work in every run, so the ratio also cancels how fast the shared machine happens to be (it stayed
+within ±4 % across runs whose absolute figures moved by 30 %). ``run(cpu=True)``
 (``leye bench gateway --cpu``) measures only this and skips the latency phases.
 """
 
@@ -172,6 +176,7 @@ async def _cpu_per_request(url: str, headers: dict[str, str], gateway_pid: int, 
     gateway_used, backend_used = cpu_seconds(gateway_pid) - gateway_before, cpu_seconds(backend_pid) - backend_before
     return {"gateway_cpu_ms_per_request": round(gateway_used * 1000 / requests, 3),
             "backend_cpu_ms_per_request": round(backend_used * 1000 / requests, 3),
+            "gateway_cpu_per_backend_cpu": round(gateway_used / backend_used, 2) if backend_used else 0.0,
             "cpu_requests": requests, "cpu_concurrency": CPU_CONCURRENCY}
 
 
