@@ -339,16 +339,23 @@ def _bench_root() -> None:
     """Each benchmark lives in ``leye/bench/<name>.py`` with ``run(quick) -> dict``."""
 
 
-def _register_bench(name: str, doc: str) -> None:
+_CPU_HELP = "只测每个请求耗用的 CPU 时间，跳过延迟测量（仅部分基准支持）"
+
+
+def _register_bench(name: str, doc: str, takes_cpu: bool) -> None:
     @bench_app.command(name=name)
-    def _run(quick: Annotated[bool, typer.Option("--quick", help="60 秒内完成的缩减版")] = False) -> None:
+    def _run(quick: Annotated[bool, typer.Option("--quick", help="60 秒内完成的缩减版")] = False,
+             cpu: Annotated[bool, typer.Option("--cpu", help=_CPU_HELP)] = False) -> None:
+        if cpu and not takes_cpu:
+            err_console.print(f"基准 {name} 不支持 --cpu")
+            raise typer.Exit(2)
         module = importlib.import_module(f"leye.bench.{name}")
-        figures = module.run(quick=quick)
+        figures = module.run(quick=quick, cpu=True) if cpu else module.run(quick=quick)
         results = Path("bench/results")
         results.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        record = {"bench": name, "quick": quick, "at": stamp, "figures": figures}
-        (results / f"{name}-{'quick-' if quick else ''}{stamp}.json").write_text(
+        record = {"bench": name, "quick": quick, "at": stamp, "figures": figures} | ({"cpu": True} if cpu else {})
+        (results / f"{name}-{'cpu-' if cpu else ''}{'quick-' if quick else ''}{stamp}.json").write_text(
             json.dumps(record, ensure_ascii=False, indent=2) + "\n"
         )
         print(json.dumps(figures, ensure_ascii=False), flush=True)
@@ -357,10 +364,17 @@ def _register_bench(name: str, doc: str) -> None:
 
 
 # Registered from the files, without importing them: a benchmark's imports are heavy.
+def _run_takes_cpu(module: ast.Module) -> bool:
+    """Whether the benchmark's ``run`` has a ``cpu`` parameter (a CPU-only mode: ``--cpu``)."""
+    return any(isinstance(node, ast.FunctionDef) and node.name == "run"
+               and any(arg.arg == "cpu" for arg in node.args.args + node.args.kwonlyargs) for node in module.body)
+
+
 for _path in sorted(Path(__file__).with_name("bench").glob("*.py")):
     if not _path.name.startswith("_"):
-        _doc = ast.get_docstring(ast.parse(_path.read_text(encoding="utf-8"))) or _path.stem
-        _register_bench(_path.stem, _doc.strip().splitlines()[0])
+        _tree = ast.parse(_path.read_text(encoding="utf-8"))
+        _doc = ast.get_docstring(_tree) or _path.stem
+        _register_bench(_path.stem, _doc.strip().splitlines()[0], _run_takes_cpu(_tree))
 
 
 def groups_to_mount(argv: list[str]) -> dict[str, str]:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 
-import httpx
 from fastapi import FastAPI
 
 from services.runtime.http import INTERNAL_TOKEN_HEADER, http_app
@@ -14,7 +12,8 @@ from services.runtime.service import Database, Service, Started
 
 from .api import audit, forwarding, ingest, token
 from .audit import AuditWriter
-from .auth import ClientCache, ClientStatus, RateLimiter
+from .auth import ClientCache, ClientStatus, RateLimiter, TokenCache
+from .backends import BackendClient
 from .components import Components
 from .contract import finish_openapi
 from .domain import SCOPES
@@ -22,7 +21,6 @@ from .settings import Settings
 from .store import get_client, read_session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-KEEPALIVE = 8  # idle backend connections kept open (see start)
 
 DESCRIPTION = """乐业西青指挥中心对外接口。各部门系统以 OAuth2 客户端凭证模式在 `/oauth/token` 获取访问令牌，
 按权限范围访问人员、岗位、就业红娘、统计与预警等资源。
@@ -37,10 +35,6 @@ DESCRIPTION = """乐业西青指挥中心对外接口。各部门系统以 OAuth
 
 
 def build(settings: Settings) -> Service[Components]:
-    # httpx logs every backend URL at INFO; URLs carry person_refs (and whatever a client typed).
-    for chatty in ("httpx", "httpcore"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
-
     def start(started: Started) -> Components:
         assert started.sessions is not None and started.engine is not None
         sessions = started.sessions
@@ -50,7 +44,6 @@ def build(settings: Settings) -> Service[Components]:
                 client = get_client(session, client_id)
                 return None if client is None else ClientStatus(active=client.active, bureau=client.bureau)
 
-        timeout = httpx.Timeout(settings.backend_timeout_s, connect=min(2.0, settings.backend_timeout_s))
         slots = settings.backend_concurrency
         internal = {INTERNAL_TOKEN_HEADER: settings.internal_token.get_secret_value()}
         audit = AuditWriter(started.engine)
@@ -59,17 +52,14 @@ def build(settings: Settings) -> Service[Components]:
             started=started, settings=settings,
             limiter=RateLimiter(settings.rate_per_s, settings.rate_burst),
             clients=ClientCache(client_status, settings.client_cache_s),
-            # Few idle connections kept: httpcore checks every pooled connection (a poll() each) on every
-            # request's arrival and completion, a quarter of the event loop's time with 32 kept (py-spy).
-            http=httpx.AsyncClient(timeout=timeout, headers=internal,
-                                   limits=httpx.Limits(max_connections=slots,
-                                                       max_keepalive_connections=min(slots, KEEPALIVE))),
+            tokens=TokenCache(settings),
+            backends=BackendClient(settings.backend_timeout_s, slots, internal),
             backend_slots=asyncio.Semaphore(slots), audit=audit,
         )
 
     async def stop(components: Components) -> None:
         try:
-            await components.http.aclose()
+            await components.backends.close()
         finally:
             components.audit.stop()
 

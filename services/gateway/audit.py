@@ -12,9 +12,10 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Connection, Engine, insert
 
 from .store import AuditEntry
 
@@ -26,6 +27,7 @@ class AuditWriter:
     """``await record(row)`` returns once ``row`` is committed, or raises what the commit raised."""
 
     MAX_BATCH = 500
+    REUSE_S = 1.0  # a connection idle longer than this goes back to the pool (see _run)
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -53,11 +55,14 @@ class AuditWriter:
         await done
 
     def _run(self) -> None:
+        statement = insert(AuditEntry)
+        connection: Connection | None = None
+        last_used = 0.0
         stopping = False
         while not stopping:
             first = self._queue.get()
             if first is None:
-                return
+                break
             batch = [first]
             while len(batch) < self.MAX_BATCH:
                 try:
@@ -70,20 +75,39 @@ class AuditWriter:
                 batch.append(item)
             self.taken += len(batch)
             error: Exception | None = None
+            # One connection for back-to-back batches (a pool checkout and its reset per batch cost as
+            # much as the insert); one idle longer than REUSE_S is returned and a fresh one checked out,
+            # so the pool's liveness check (PostgreSQL: pre-ping) still runs before a write after a pause.
+            if connection is not None and time.monotonic() - last_used > self.REUSE_S:
+                connection.close()
+                connection = None
             try:
-                with self._engine.begin() as connection:
-                    connection.execute(insert(AuditEntry), [row for row, _, _ in batch])
+                if connection is None:
+                    connection = self._engine.connect()
+                with connection.begin():
+                    connection.execute(statement, [row for row, _, _ in batch])
             except Exception as exc:  # handed to every waiting request
                 log.exception("audit write failed")
                 error = exc
+                if connection is not None:
+                    connection.close()  # a broken connection is not used again
+                    connection = None
+            last_used = time.monotonic()
+            # One wake-up per event loop for the whole batch, not one per request.
+            waiting: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
             for _, done, loop in batch:
-                loop.call_soon_threadsafe(_settle, done, error)
+                waiting.setdefault(loop, []).append(done)
+            for loop, futures in waiting.items():
+                loop.call_soon_threadsafe(_settle, futures, error)
+        if connection is not None:
+            connection.close()
 
 
-def _settle(done: asyncio.Future[None], error: Exception | None) -> None:
-    if done.done():  # the request was cancelled (client went away)
-        return
-    if error is None:
-        done.set_result(None)
-    else:
-        done.set_exception(error)
+def _settle(futures: list[asyncio.Future[None]], error: Exception | None) -> None:
+    for done in futures:
+        if done.done():  # the request was cancelled (client went away)
+            continue
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)

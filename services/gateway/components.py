@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.runtime.service import Started
 
 from .audit import AuditWriter
-from .auth import ClientCache, RateLimiter
+from .auth import ClientCache, RateLimiter, TokenCache
+from .backends import BackendClient
 from .settings import Settings
 
 
@@ -21,7 +21,8 @@ class Components:
     settings: Settings
     limiter: RateLimiter  # per client, also for the token endpoint
     clients: ClientCache  # who may call, cached for CLIENT_CACHE_S
-    http: httpx.AsyncClient  # one pooled client for every backend call; sends the internal credential
+    tokens: TokenCache  # verified tokens' claims, until they expire
+    backends: BackendClient  # one pooled client for every backend call; sends the internal credential
     backend_slots: asyncio.Semaphore  # calls in flight to the backends
     audit: AuditWriter  # personal-data accesses, written in batches
 

@@ -13,8 +13,8 @@ refuses the gateway's internal credential (a configuration error, not the client
 never a 500.
 
 At most ``GATEWAY_BACKEND_CONCURRENCY`` backend calls are in flight; the others wait on a semaphore
-(within the backend timeout). This keeps httpcore's connection-pool queue empty: its bookkeeping
-costs grow with queued requests times connections, which under a burst would slow every request.
+(within the backend timeout), so a burst waits here, where waiting costs nothing, rather than in the
+client's connection pool.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import hashlib
 import logging
 from urllib.parse import quote
 
-import httpx
 import orjson
 import structlog
 from fastapi import Request, Response
@@ -34,6 +33,7 @@ from services.runtime.errors import ProblemError
 from services.runtime.http import INTERNAL_CALLER_ONLY
 
 from .auth import Principal
+from .backends import BackendAnswer, BackendTimeoutError, BackendUnreachableError
 from .components import Components
 from .deps import refuse_non_json
 from .domain import (
@@ -78,9 +78,9 @@ async def forward(request: Request, gateway: Components, principal: Principal, p
     except ProblemError as problem:
         await _audit(request, gateway, principal, route, path, problem.status, None)
         raise
-    body = response.content
+    body = response.body
     document = None
-    is_json = response.headers.get("content-type", "").startswith(("application/json", "application/problem+json"))
+    is_json = response.content_type.startswith(("application/json", "application/problem+json"))
     # the programmes' statistics mark small cells as monitoring's do (实习 by school)
     counts = route.backend == "monitoring" or route.prefix == "/programmes/stats"
     if is_json and (route.personal or (counts and not principal.bureau)):
@@ -90,16 +90,15 @@ async def forward(request: Request, gateway: Components, principal: Principal, p
             document = None
     if document is not None and counts and not principal.bureau:
         body = orjson.dumps(suppress_small_cells(document))
-    if response.status_code >= 400 and response.headers.get("content-type", "").startswith("application/problem+json"):
+    if response.status >= 400 and response.content_type.startswith("application/problem+json"):
         body = _public_instance(body, request.scope["path"])
-    await _audit(request, gateway, principal, route, path, response.status_code, document)
-    headers = {k: v for k, v in response.headers.items() if k in _PASSED_RESPONSE_HEADERS}
-    return Response(body, status_code=response.status_code, headers=headers)
+    await _audit(request, gateway, principal, route, path, response.status, document)
+    return Response(body, status_code=response.status, headers=response.headers)
 
 
 async def _call_backend(request: Request, gateway: Components, principal: Principal, route: Route,
-                        path: str) -> httpx.Response:
-    settings, http = gateway.settings, gateway.http
+                        path: str) -> BackendAnswer:
+    settings = gateway.settings
     headers = {
         "X-Leye-Client": principal.client_id,
         "X-Request-ID": structlog.contextvars.get_contextvars().get("request_id", ""),
@@ -110,41 +109,50 @@ async def _call_backend(request: Request, gateway: Components, principal: Princi
     if (key := request.headers.get("idempotency-key")) is not None:
         headers["Idempotency-Key"] = backend_idempotency_key(principal.client_id, key)
     url = settings.backend_url(route.backend) + path
-    if request.url.query:
-        url += "?" + request.url.query
-    unavailable = ProblemError(503, "backend_unavailable", "后端服务暂不可用，请稍后重试",
-                               headers={"Retry-After": str(settings.retry_after_s)})
+    # The raw query as the client sent it, decoded as Starlette's request.url would (without building
+    # the whole URL object).
+    if query := request.scope["query_string"].decode():
+        url += "?" + query
     body = await request.body()
     slots = gateway.backend_slots
+    if slots.locked():  # only then can acquiring wait, so only then is a timer worth setting
+        try:
+            async with asyncio.timeout(settings.backend_timeout_s):
+                await slots.acquire()
+        except TimeoutError:
+            raise _unavailable(settings.retry_after_s) from None
+    else:
+        await slots.acquire()
     try:
-        async with asyncio.timeout(settings.backend_timeout_s):
-            await slots.acquire()
-    except TimeoutError:
-        raise unavailable from None
-    try:
-        response = await http.request(request.method, url, content=body, headers=headers)
-    except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:
+        response = await gateway.backends.call(request.method, url, body=body, headers=headers,
+                                               keep=_PASSED_RESPONSE_HEADERS)
+    except BackendTimeoutError as exc:
         # Connected but no answer in time: the backend is busy, not gone. Say so (504), not "down".
-        log.warning("backend too slow", extra={"backend": route.backend, "error": type(exc).__name__})
+        log.warning("backend too slow", extra={"backend": route.backend, "error": str(exc)})
         raise ProblemError(
             504, "backend_timeout",
             f"后端服务未能在 {settings.backend_timeout_s:g} 秒内响应，请稍后重试（建议等待 Retry-After 所示秒数）",
             headers={"Retry-After": str(settings.retry_after_s)}) from None
-    except httpx.HTTPError as exc:
-        log.warning("backend unreachable", extra={"backend": route.backend, "error": type(exc).__name__})
-        raise unavailable from None
+    except BackendUnreachableError as exc:
+        log.warning("backend unreachable", extra={"backend": route.backend, "error": str(exc)})
+        raise _unavailable(settings.retry_after_s) from None
     finally:
         slots.release()
-    if response.status_code == 503:
-        raise unavailable
-    if response.status_code >= 500 or _refuses_the_gateway(response):
-        if response.status_code == 403:
+    if response.status == 503:
+        raise _unavailable(settings.retry_after_s)
+    if response.status >= 500 or _refuses_the_gateway(response):
+        if response.status == 403:
             log.error("后端服务拒绝了网关的内部凭证，请检查网关与该服务的 LEYE_INTERNAL_TOKEN 是否一致",
                       extra={"backend": route.backend})
         else:
-            log.warning("backend failed", extra={"backend": route.backend, "status": response.status_code})
+            log.warning("backend failed", extra={"backend": route.backend, "status": response.status})
         raise ProblemError(502, "backend_error", "后端服务处理失败", title="上游服务错误")
     return response
+
+
+def _unavailable(retry_after_s: int) -> ProblemError:
+    return ProblemError(503, "backend_unavailable", "后端服务暂不可用，请稍后重试",
+                        headers={"Retry-After": str(retry_after_s)})
 
 
 def backend_idempotency_key(client_id: str, key: str) -> str:
@@ -172,13 +180,12 @@ def _public_instance(body: bytes, public_path: str) -> bytes:
     return orjson.dumps(problem | {"instance": public_path})
 
 
-def _refuses_the_gateway(response: httpx.Response) -> bool:
+def _refuses_the_gateway(response: BackendAnswer) -> bool:
     """The backend's answer is its refusal of our internal credential (mismatched LEYE_INTERNAL_TOKEN)."""
-    if response.status_code != 403 or not response.headers.get("content-type", "").startswith(
-            "application/problem+json"):
+    if response.status != 403 or not response.content_type.startswith("application/problem+json"):
         return False
     try:
-        return orjson.loads(response.content).get("code") == INTERNAL_CALLER_ONLY
+        return orjson.loads(response.body).get("code") == INTERNAL_CALLER_ONLY
     except (orjson.JSONDecodeError, AttributeError):
         return False
 

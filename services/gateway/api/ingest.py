@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-import httpx
+import orjson
 from fastapi import Depends, Header, Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -20,6 +20,7 @@ from services.runtime.http import write_router
 from services.runtime.outbox import add_event
 
 from ..auth import Principal
+from ..backends import BackendTimeoutError, BackendUnreachableError
 from ..components import Components
 from ..deps import ComponentsDep, SessionDep, json_body, require
 from ..events import (
@@ -128,16 +129,16 @@ async def _monitored_alert(gateway: Components, alert_id: str) -> dict[str, Any]
     """An open warning raised by the monitoring service, from its ``GET /warnings`` list."""
     settings = gateway.settings
     try:
-        response = await gateway.http.get(f"{settings.backend_url('monitoring')}/warnings",
-                                                    params={"status": "open"})
-    except httpx.HTTPError:
+        response = await gateway.backends.call("GET", f"{settings.backend_url('monitoring')}/warnings?status=open",
+                                               headers={})
+    except (BackendTimeoutError, BackendUnreachableError):
         response = None
-    if response is None or response.status_code >= 500:
+    if response is None or response.status >= 500:
         raise ProblemError(503, "backend_unavailable", "监测服务暂不可用，请稍后重试",
                            headers={"Retry-After": str(settings.retry_after_s)})
     try:
-        warnings = response.json().get("warnings", []) if response.status_code == 200 else []
-    except (ValueError, AttributeError):
+        warnings = orjson.loads(response.body).get("warnings", []) if response.status == 200 else []
+    except (orjson.JSONDecodeError, AttributeError):
         warnings = []
     fields = AlertAcknowledged.model_fields
     for warning in warnings:

@@ -72,3 +72,10 @@ def test_no_concurrent_read_is_served_when_the_audit_write_fails(gateway: Gatewa
         assert response.status_code == 503
         assert response.json()["code"] == "audit_unavailable" and response.headers["retry-after"]
         assert "street_code" not in response.text
+    # Once the table is back, the writer (which dropped its failed connection) commits again.
+    with gateway.app.state.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE gateway_audit_elsewhere RENAME TO gateway_audit"))
+    admin = gateway.client_with("bureau-admin", "admin", bureau=True)
+    [again] = asyncio.run(read_all(gateway.url, headers, refs(1)))
+    assert again.status_code == 200
+    assert [e["person_ref"] for e in gateway.audit(admin) if e["route"] == "/persons/{person_ref}"] == refs(1)

@@ -265,3 +265,29 @@ def test_client_cache_keeps_a_status_for_its_ttl_and_none_for_unknown_clients() 
     active, disabled = ClientStatus(active=True, bureau=False), ClientStatus(active=False, bureau=False)
     assert seen == [active, None, active, disabled]
     assert loads == ["dept", "nobody", "dept"]
+
+
+def test_token_cache_verifies_a_token_once_and_refuses_it_from_its_expiry(monkeypatch) -> None:
+    from services.gateway import auth
+    from services.gateway.settings import Settings
+
+    verified: list[str] = []
+    verify = auth.verified_claims
+    monkeypatch.setattr(auth, "verified_claims",
+                        lambda settings, token: verified.append(token) or verify(settings, token))
+    now = [float(int(time.time()))]
+    cache = auth.TokenCache(Settings(jwt_secret=JWT_SECRET), timer=lambda: now[0])
+    token = jwt.encode(_claims(iat=int(now[0]), exp=int(now[0]) + 300), JWT_SECRET, algorithm="HS256")
+    forged = jwt.encode(_claims(), OTHER_KEY, algorithm="HS256")
+
+    assert [cache.decode(token) for _ in range(3)] == [("dept", frozenset({"stats:read"}))] * 3
+    assert verified == [token]  # the signature was checked once
+    for _ in range(2):  # a refused token is checked again every time, never remembered
+        with pytest.raises(auth.TokenError):
+            cache.decode(forged)
+    assert verified == [token, forged, forged]
+    now[0] += 300 + auth.CLOCK_LEEWAY_S - 1
+    assert cache.decode(token) == ("dept", frozenset({"stats:read"}))  # within the leeway, as PyJWT allows
+    now[0] += 1
+    with pytest.raises(auth.TokenError):
+        cache.decode(token)
