@@ -361,6 +361,20 @@ def _live_events(rng: random.Random, clock: _Clock, count: int) -> list[CloudEve
                                                 viewers=max((v for _, v in samples), default=0),
                                                 applications=applications, hires=hires,
                                                 source=SessionSource.LIVE), ended)
+    # and one in progress on the set's last day (Thursday 31 December), as a wall at its end shows it
+    base = {"session_id": "ls-running", "kind": SessionKind.LIVESTREAM, "street_code": STREET_CODES[0]}
+    start, shown = datetime(2026, 12, 31, 10, tzinfo=SHANGHAI), ["vac-1", "vac-2", "vac-3"]
+    add(vacancy.RecruitmentSessionScheduled(**base, scheduled_at=start, vacancy_ids=shown), start - timedelta(days=1))
+    add(vacancy.RecruitmentSessionStarted(**base, started_at=start), start)
+    for k in range(1, 7):
+        at = start + timedelta(minutes=10 * k)
+        add(vacancy.RecruitmentViewersSampled(**base, sampled_at=at, viewers=300 + 150 * k), at)
+        app = {"application_id": f"la-running-{k}", "vacancy_id": shown[k % 3], "person_ref": person_ref(3000 + k)}
+        add(vacancy.RecruitmentApplicationReceived(**base, **app, applied_at=at + timedelta(minutes=1)),
+            at + timedelta(minutes=1))
+        if k % 2:
+            decided = at + timedelta(minutes=5)
+            add(vacancy.RecruitmentApplicationDecided(**base, **app, hired=k == 1, decided_at=decided), decided)
     return out
 
 

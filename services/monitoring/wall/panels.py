@@ -366,21 +366,29 @@ PROGRAMME_KPI_CODES = (
     "trainees_taken_on", "trainees_retained", "interns_placed", "public_welfare_placed",
     "programme_funds_paid", "policy_matches", "policy_contacted_same_day", "policy_granted",
     "policy_benefit_days_median", "policy_benefit_days_p90",
+    "startup_loans_count", "flexible_insurance_granted", "flexible_insurance_amount", "incubators_new_municipal",
+    "startup_jobs_created",
 )
-"""The programmes' dashboard (乐业西青 政策项目进度): the plan's programmes, then 政策找人."""
-PROGRAMME_ROWS = 2 * KPI_HEIGHT
-"""Its height: two rows of KPIs, the first eight 3 columns wide, the second six 4 wide (tiled exactly)."""
+"""The programmes' dashboard (乐业西青 政策项目进度): the plan's programmes, then 政策找人, then
+创业担保贷款 counted, 灵活就业社保补贴, 创业孵化基地 and 创业带动就业."""
+PROGRAMME_ROWS = 3 * KPI_HEIGHT
+"""Its height: three rows of KPIs, the first eight 3 columns wide, the second six 4 wide, the third five
+(four 5 wide and the last 4; tiled exactly)."""
 
 
 def programme_panels(targets: Targets | None = None) -> list[PanelSpec]:
     """Every panel of the programmes' dashboard: each programme indicator as the main wall's KPIs
     (``kpi``: year to date against the yearly target, coloured by progress), all from one query."""
     targets = targets or default_targets()
-    first, second = PROGRAMME_KPI_CODES[:8], PROGRAMME_KPI_CODES[8:]
+    first, second, third = PROGRAMME_KPI_CODES[:8], PROGRAMME_KPI_CODES[8:14], PROGRAMME_KPI_CODES[14:]
     width = GRID_COLUMNS // len(second)
+    widths = (5, 5, 5, 5, 4)
+    assert len(third) == len(widths) and sum(widths) == GRID_COLUMNS
     return [
         *(kpi(code, column, targets=targets, strip=PROGRAMME_KPI_CODES) for column, code in enumerate(first)),
         *(kpi(code, 0, Grid(x=width * n, y=KPI_HEIGHT, w=width, h=KPI_HEIGHT), targets, PROGRAMME_KPI_CODES)
           for n, code in enumerate(second)),
+        *(kpi(code, 0, Grid(x=sum(widths[:n]), y=2 * KPI_HEIGHT, w=widths[n], h=KPI_HEIGHT), targets,
+              PROGRAMME_KPI_CODES) for n, code in enumerate(third)),
     ]
 

@@ -185,6 +185,8 @@ def test_chromium_draws_every_panel_and_the_kpis_equal_the_statistics_api(
     rows = {p.title: p.rows for p in shot.panels}
     assert rows["各街镇就业失业情况"] == rows["求职电子地图"] == rows["用工电子地图"] == 12
     assert (rows["就业红娘星级排名（按站点）"] and rows["岗位流失率（按行业）"]) or street  # a 街镇 may have none
+    # the 直播带岗 in progress on the set's last day, in the first 街镇: its viewers and its vacancies
+    assert rows["直播带岗实况：在线人数"] and rows["直播带岗实况：各岗位投递与录用"]
     width, height = struct.unpack(">II", out.read_bytes()[16:24])  # the PNG's IHDR
     assert (width, height) == (1920, 1080)
     checks = compare_kpis(shot, worker.url, LAYOUT["panels"], street=street, to=TO,
