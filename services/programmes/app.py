@@ -3,9 +3,9 @@ enrolments and completions, 创业担保贷款, grants and payments, placements 
 decided by the programme catalogue (``catalogue.yaml``, versioned). Every change is published through
 the outbox on ``leye.programme``.
 
-It also consumes ``leye.registration`` and ``leye.vacancy`` into a read model of person and employer
-facts (``handlers.FactApplier``): the recording routes refuse a person or employer it does not know,
-and 政策找人 evaluates the catalogue's eligibility rules whenever a fact they read changes, publishing
+It also consumes ``leye.registration``, ``leye.household`` and ``leye.vacancy`` into a read model of
+person and employer facts (``handlers.FactApplier``): the recording routes refuse a person or employer
+it does not know, and 政策找人 evaluates the catalogue's eligibility rules whenever a fact they read changes, publishing
 ``programme.eligible`` for a person who becomes eligible.
 """
 
@@ -74,7 +74,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Service
         routers=[catalogue.router, training.router, certificates.router, loans.router, grants.router, placements.router,
                  incubators.router, eligibility.router, stats.router],
         database=Database(url=settings.database(), migrations=MIGRATIONS),
-        agents=[Agent("persons", ["leye.registration"], apply_events),
+        agents=[Agent("persons", ["leye.registration", "leye.household"], apply_events),
                 Agent("employers", ["leye.vacancy"], apply_events)],
         jobs=jobs,
     )

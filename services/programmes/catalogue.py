@@ -124,7 +124,8 @@ class Supervision(_Data):
         return self
 
 
-FactName = Literal["key_groups", "status", "employment_form", "street_code", "unemployment_spells", "graduation_year"]
+FactName = Literal["key_groups", "status", "employment_form", "street_code", "unemployment_spells", "graduation_year",
+                   "zero_employment_household"]
 assert set(get_args(FactName)) == set(FACTS), "a rule may name every fact the read model keeps"
 Codes = Annotated[list[str], Field(min_length=1)]
 

@@ -1,12 +1,14 @@
 """The read model of person and employer facts, and 政策找人: what the service does with the events it
-consumes (``leye.registration``, ``leye.vacancy``).
+consumes (``leye.registration``, ``leye.household``, ``leye.vacancy``).
 
 Contract (``services.runtime.streaming``): :meth:`FactApplier.apply_batch` gets valid events in
 partition order and may get them again after a crash. A batch is applied in one transaction that
 also records every event id in ``processed_events``, so a redelivered event is a no-op and a
 half-applied batch never exists (the runtime retries a failed batch whole).
 
-For a person event, the facts before and after it are compared; only the rules that read a fact
+A household derived a 零就业家庭 (``household.zero_employment_identified``) gives each member seeking
+work the flag and the group ``zero_employment_family`` until it is cleared; they are person facts
+like the others. For a person event, the facts before and after it are compared; only the rules that read a fact
 that changed (``eligibility.RuleIndex.affected``) are evaluated for that person. A rule that holds
 where it did not (or for the first time) marks the person eligible and stages ``programme.eligible``
 in the outbox, in the same transaction; one that no longer holds marks them not eligible (no event:
@@ -32,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from schemas import CloudEvent
+from schemas.events import household as hh
 from schemas.events import registration as reg
 from schemas.events import vacancy as vac
 from schemas.events.base import PersonEventData
@@ -40,7 +43,7 @@ from schemas.events.programme import ClauseMet, Eligible
 from . import domain, events, funds
 from .catalogue import Catalogue
 from .eligibility import Rule, RuleIndex, explain
-from .facts import NO_FACTS, PersonFacts, apply, changed
+from .facts import NO_FACTS, PersonFacts, apply, apply_household, changed
 from .store import (
     Eligibility,
     EmployerFactsRow,
@@ -122,6 +125,16 @@ class _Batch:
             data = event.data
             if isinstance(data, PersonEventData):
                 self._person(event, data)
+            elif isinstance(data, hh.ZeroEmploymentIdentified):
+                for ref in data.seeking_members:
+                    self._household(event, ref, data, zero_employment=True)
+            elif isinstance(data, hh.ZeroEmploymentCleared):
+                members = list(self.session.scalars(select(PersonFactsRow.person_ref).where(
+                    PersonFactsRow.household_ref == data.household_ref)))
+                members += [ref for ref, row in self.people.items()  # flagged earlier in this batch
+                            if row.household_ref == data.household_ref and ref not in members]
+                for ref in members:
+                    self._household(event, ref, data, zero_employment=False)
             elif isinstance(data, vac.EmployerRegistered):
                 self.session.merge(EmployerFactsRow(employer_ref=data.employer_ref, street_code=data.street_code,
                                                     industry=data.industry.section.value, updated_at=self.now))
@@ -131,25 +144,51 @@ class _Batch:
         self.session.add_all(ProcessedEvent(event_id=event.id, processed_at=self.now) for event in self.batch)
         return self.published
 
-    def _person(self, event: CloudEvent, data: PersonEventData) -> None:
-        row = self.people.get(data.person_ref)
-        before = row.facts() if row is not None else NO_FACTS
-        after = apply(before, data)
+    def _row(self, person_ref: str) -> tuple[PersonFactsRow, PersonFacts]:
+        """The person's row (made when they are new) and their facts before this change. A person a
+        household event names was not read up front: their row and eligibility are read here."""
+        row = self.people.get(person_ref)
+        if row is None and (row := self.session.get(PersonFactsRow, person_ref)) is not None:
+            self.people[person_ref] = row
+            for state in self.session.scalars(select(Eligibility).where(Eligibility.person_ref == person_ref)):
+                self.states[(person_ref, state.programme_code)] = state
         if row is None:
-            row = self.people[data.person_ref] = PersonFactsRow(person_ref=data.person_ref)
+            row = self.people[person_ref] = PersonFactsRow(person_ref=person_ref)
             self.session.add(row)
+            return row, NO_FACTS
+        return row, row.facts()
+
+    def _person(self, event: CloudEvent, data: PersonEventData) -> None:
+        row, before = self._row(data.person_ref)
+        employment = data if isinstance(data, reg.EmploymentRegistered | reg.UnemploymentRegistered) else None
+        self._changed(event, data.person_ref, row, before, apply(before, data), employment)
+
+    def _household(self, event: CloudEvent, person_ref: str, data: hh.ZeroEmploymentIdentified
+                   | hh.ZeroEmploymentCleared, *, zero_employment: bool) -> None:
+        """A member's household became a 零就业家庭 or was cleared (the event may come before the
+        member's registration events, from another topic: the row is made from the household's 街镇)."""
+        row, before = self._row(person_ref)
+        row.household_ref = data.household_ref if zero_employment else None
+        self._changed(event, person_ref, row, before, apply_household(before, data.street_code, zero_employment))
+
+    def _changed(self, event: CloudEvent, person_ref: str, row: PersonFactsRow, before: PersonFacts,
+                 after: PersonFacts, employment: reg.EmploymentRegistered | reg.UnemploymentRegistered | None = None,
+                 ) -> None:
+        """Keep the new facts (and their history, which 资金监管 reads: before an employment's
+        re-check), then evaluate the rules that read a fact that changed."""
         row.put(after, self.now)
         differ = changed(before, after)
         if differ:
+            assert after.street_code is not None
             self.session.add(FactsHistoryRow(
-                person_ref=data.person_ref, recorded_on=domain.local_day(event.time), street_code=after.street_code,
+                person_ref=person_ref, recorded_on=domain.local_day(event.time), street_code=after.street_code,
                 key_groups=sorted(after.key_groups), status=after.status, employment_form=after.employment_form,
                 unemployment_spells=after.unemployment_spells, graduation_year=after.graduation_year))
-        if isinstance(data, reg.EmploymentRegistered | reg.UnemploymentRegistered):
-            self._employment(data)
+        if employment is not None:
+            self._employment(employment)
         for rule in self.applier.index.affected(differ):
             self.applier.evaluations += 1
-            self._evaluate(event, data.person_ref, rule, after)
+            self._evaluate(event, person_ref, rule, after)
 
     def _employment(self, data: reg.EmploymentRegistered | reg.UnemploymentRegistered) -> None:
         """A job ends the period before it and starts one; an unemployment registration ends it. Then

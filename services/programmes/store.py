@@ -266,18 +266,23 @@ class PersonFactsRow(Base):
     employment_form: Mapped[str | None] = mapped_column(String(20))
     unemployment_spells: Mapped[int] = mapped_column(Integer, default=0)
     graduation_year: Mapped[int | None] = mapped_column(Integer)
+    zero_employment_household: Mapped[str | None] = mapped_column(String(3))
+    # the 零就业家庭 the person is a member of while it is one (its clearing names no members)
+    household_ref: Mapped[str | None] = mapped_column(String(64), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def facts(self) -> PersonFacts:
         return PersonFacts(street_code=self.street_code, key_groups=frozenset(self.key_groups), status=self.status,
                            employment_form=self.employment_form, unemployment_spells=self.unemployment_spells,
-                           graduation_year=self.graduation_year)
+                           graduation_year=self.graduation_year,
+                           zero_employment_household=self.zero_employment_household)
 
     def put(self, facts: PersonFacts, now: datetime) -> None:
         assert facts.street_code is not None  # every person event names the 街镇
         self.street_code, self.key_groups = facts.street_code, sorted(facts.key_groups)
         self.status, self.employment_form = facts.status, facts.employment_form
         self.unemployment_spells, self.graduation_year = facts.unemployment_spells, facts.graduation_year
+        self.zero_employment_household = facts.zero_employment_household
         self.updated_at = now
 
 

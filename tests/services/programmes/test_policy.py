@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from schemas import new_event, parse_event
+from schemas.events.household import ZeroEmploymentCleared, ZeroEmploymentIdentified
 from schemas.events.programme import Eligible, Refused
 from schemas.events.registration import (
     EmploymentRegistered,
@@ -29,10 +30,11 @@ from schemas.vocab import (
     RegistrationKind,
     RegistrationPlace,
     UnemploymentReason,
+    ZeroEmploymentClearReason,
 )
 from services.programmes.catalogue import load
 from services.programmes.eligibility import RuleIndex, evaluate_naively
-from services.programmes.facts import FACT_NAMES, NO_FACTS, apply, changed
+from services.programmes.facts import FACT_NAMES, NO_FACTS, apply, apply_household, changed
 from services.programmes.store import Eligibility, PersonFactsRow, ProcessedEvent
 from services.runtime.outbox import OutboxMessage
 from tests.services.programmes.conftest import STREET, credit_code, days_ago, jobseeker, person, today
@@ -246,3 +248,48 @@ def test_a_refusal_is_recorded_and_published(service) -> None:
 def test_a_malformed_person_ref_is_a_problem_naming_the_path(service, path) -> None:
     response = service.get(path)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "path.person_ref"
+
+
+# --- household flags (leye.household): 零就业家庭 members ------------------------------------------------
+
+HOUSEHOLD = {"household_ref": "hh-policy-1", "street_code": STREET, "community_code": f"{STREET}901",
+             "community": "测试社区", "members": 2}
+
+
+def identified(*refs: str):
+    return new_event(ZeroEmploymentIdentified(**HOUSEHOLD, identified_on=today(), seeking_members=list(refs)),
+                     source=SOURCE)
+
+
+def cleared(employed_ref: str):
+    return new_event(ZeroEmploymentCleared(**HOUSEHOLD, identified_on=today(), cleared_on=today(),
+                                           reason=ZeroEmploymentClearReason.EMPLOYMENT,
+                                           employed_person_ref=employed_ref), source=SOURCE)
+
+
+def test_a_zero_employment_household_gives_its_members_the_group_until_it_is_cleared() -> None:
+    resident = apply(NO_FACTS, unemployed(person(1), groups=(KeyGroup.RESIDENT,)).data)
+    flagged = apply_household(resident, STREET, zero_employment=True)
+    assert (flagged.zero_employment_household, "zero_employment_family" in flagged.key_groups) == ("yes", True)
+    assert changed(resident, flagged) == {"zero_employment_household", "key_groups"}
+    again = apply(flagged, followed_up(person(1), groups=(KeyGroup.RESIDENT,)).data)  # groups as registration has them
+    assert "zero_employment_family" in again.key_groups  # kept while the household is one
+    assert apply_household(again, STREET, zero_employment=False).key_groups == {"resident"}
+
+
+def test_members_of_a_zero_employment_household_are_found_for_public_welfare_posts(service) -> None:
+    """The catalogue's 公益性岗位 (托底安置) rule reads 零就业家庭成员: a member registered unemployed is
+    found eligible when the household is derived one, and no longer when it is cleared."""
+    seeker, other = person(160), person(161)
+    assert service.feed(unemployed(seeker, groups=(KeyGroup.RESIDENT,))) == 0  # no hardship, no household yet
+    assert service.feed(identified(seeker, other)) == 1  # the other member is not unemployed
+    [event] = eligible_events(service, seeker)
+    assert event.programme_code == "public_welfare_post"
+    assert [(c.fact, c.value) for c in event.clauses][0] == ("key_groups", ["registered_unemployed", "resident",
+                                                                            "zero_employment_family"])
+    with service.app.state.sessions() as session:
+        assert session.get(PersonFactsRow, other).street_code == STREET  # known from the household alone
+    assert service.feed(cleared(other)) == 0
+    with service.app.state.sessions() as session:
+        assert not session.get(Eligibility, (seeker, "public_welfare_post")).eligible
+        assert session.get(PersonFactsRow, seeker).household_ref is None
