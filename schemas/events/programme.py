@@ -261,47 +261,41 @@ class IncubatorRecognised(EventData):
     recognised_on: date
 
 
-class IncubateeEntered(EventData):
+class _IncubationEvent(EventData):
+    """An event of one firm's stay (``incubation_id``) at a 创业孵化基地; ``street_code`` is the base's."""
+
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "incubation_id"
+
+    incubation_id: EntityId
+    incubator_id: EntityId
+    employer_ref: CreditCode
+    street_code: StreetCode
+
+
+class IncubateeEntered(_IncubationEvent):
     """A firm (``employer_ref``) entered a 创业孵化基地 to be incubated; ``street_code`` is the base's."""
 
     event_type: ClassVar[str] = "cn.xiqing.leye.programme.incubatee_entered.v1"
-    topic: ClassVar[str] = TOPIC
-    subject_field: ClassVar[str] = "incubation_id"
 
-    incubation_id: EntityId
-    incubator_id: EntityId
-    employer_ref: CreditCode
-    street_code: StreetCode
     entered_on: date
 
 
-class IncubateeLeft(EventData):
+class IncubateeLeft(_IncubationEvent):
     """An incubated firm left its base (graduated or gave up: the record does not say which)."""
 
     event_type: ClassVar[str] = "cn.xiqing.leye.programme.incubatee_left.v1"
-    topic: ClassVar[str] = TOPIC
-    subject_field: ClassVar[str] = "incubation_id"
 
-    incubation_id: EntityId
-    incubator_id: EntityId
-    employer_ref: CreditCode
-    street_code: StreetCode
     left_on: date
 
 
-class IncubateeJobsReported(EventData):
+class IncubateeJobsReported(_IncubationEvent):
     """An incubated firm reported ``headcount`` jobs it created since its previous report (创业带动就业),
     dated ``reported_on``: reports add up, none restates an earlier one."""
 
     event_type: ClassVar[str] = "cn.xiqing.leye.programme.incubatee_jobs_reported.v1"
-    topic: ClassVar[str] = TOPIC
-    subject_field: ClassVar[str] = "incubation_id"
 
     report_id: EntityId
-    incubation_id: EntityId
-    incubator_id: EntityId
-    employer_ref: CreditCode
-    street_code: StreetCode
     headcount: Annotated[int, Field(ge=1, le=10_000)]
     reported_on: date
 
