@@ -24,8 +24,12 @@ re-created (a lost log too), so there the guard costs one metadata request a sec
 
 Commits are checked too: faust's commit goes through :meth:`LostLogGuard.allows_commit`, which
 asks the broker first and refuses (faust then simply does not commit, and retries a second later)
-unless the topics are the ones this process has been reading. The check and the commit are
-milliseconds apart, while a broker restart takes a process start and the topics' re-creation.
+unless every topic the commit names is on the broker with the id this process read it under. A
+topic the broker does not have refuses the commit as well: a restarted broker is empty until
+``leye up`` and the relays re-create the topics, and Tansu stores a commit for a topic it does not
+have (measured); once the topic is re-created, the next process of the group would start at that
+old offset and skip the replay below it. The check and the commit are milliseconds apart, while a
+broker restart takes a process start and the topics' re-creation.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ import asyncio
 import logging
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import faust
@@ -78,7 +82,7 @@ class LostLogGuard:
                 original = consumer._commit  # noqa: SLF001 - faust's one path to the broker's commit
 
                 async def guarded_commit(offsets: Mapping[Any, int]) -> bool:
-                    if not await guard.allows_commit():
+                    if not await guard.allows_commit({tp.topic for tp in offsets}):
                         return False
                     return bool(await original(offsets))
 
@@ -97,38 +101,46 @@ class LostLogGuard:
     async def check(self) -> None:
         """Stop the worker if the broker lost the log; broker trouble is left for the next check."""
         try:
-            await self._verify()
+            await self._verify({tp.topic for tp in self.app.consumer.assignment()})
         except LostLog as lost:
             self._stop(lost.reason)
         except Exception as exc:  # noqa: BLE001 - broker trouble or a client's surprise: never stop the worker
             log.debug("lost-log check skipped", extra={"error": repr(exc)})
 
-    async def allows_commit(self) -> bool:
+    async def allows_commit(self, topics: Collection[str]) -> bool:
+        """Whether offsets of ``topics`` may be committed: each is on the broker under the id it was read under."""
+        if not topics:
+            return True
         try:
-            await self._verify()
+            missing = await self._verify(topics)
         except LostLog as lost:
             self._stop(lost.reason)
             return False
         except Exception as exc:  # noqa: BLE001 - not known to be safe: commit at the next interval instead
             log.warning("暂不提交偏移量：无法向 Kafka 代理确认主题编号，下次提交时再试", extra={"error": repr(exc)})
             return False
+        if missing:
+            log.warning("暂不提交偏移量：Kafka 代理上没有这些主题（代理可能刚重启，主题尚未重建），下次提交时再试",
+                        extra={"topics": missing})
+            return False
         return True
 
-    async def _verify(self) -> None:
-        assigned = set(self.app.consumer.assignment())
-        if not assigned:
-            return
-        topics = sorted({tp.topic for tp in assigned})
-        ids = await asyncio.to_thread(self._topic_ids, topics)
-        for topic in topics:
+    async def _verify(self, topics: Collection[str]) -> list[str]:
+        """Raise :class:`LostLog` if one of ``topics`` has a new id; return those the broker does not have."""
+        if not topics:
+            return []
+        names = sorted(topics)
+        ids = await asyncio.to_thread(self._topic_ids, names)
+        for topic in names:
             known, now = self.topic_ids.get(topic), ids.get(topic)
             if known and now and known != now:
                 raise LostLog(f"主题 {topic} 已被重建（编号 {known} → {now}）")
             if now and not known:
                 self.topic_ids[topic] = now
+        return [topic for topic in names if topic not in ids]
 
     def _topic_ids(self, topics: list[str]) -> dict[str, str]:
-        """Each existing topic's id (empty for a broker that reports none)."""
+        """Each existing topic's id ("" from a broker that reports none); a topic it does not have is left out."""
         with self._lock:
             if self._admin is None:
                 # Bounded like ensure_topics' client: kafka-python's 30 s bootstrap and reconnect defaults
@@ -142,8 +154,8 @@ class LostLogGuard:
                 self._admin.close()
                 self._admin = None  # reconnect from scratch next time: the broker may be a new one
                 raise
-        return {t["name"]: str(t["topic_id"]) for t in described
-                if t.get("error_code") == 0 and str(t.get("topic_id") or "").strip("0-")}
+        return {t["name"]: str(t["topic_id"]) if str(t.get("topic_id") or "").strip("0-") else ""
+                for t in described if t.get("error_code") == 0}
 
     def _stop(self, reason: str) -> None:
         # An operator reads this line: it says what happened and that the restart is expected.
