@@ -23,7 +23,9 @@ stays ``tansu_cluster`` across restarts, so it cannot be one either):
   ``check_interval_s`` and always after an error or a producer reset, so replayed events leave
   before newer ones of the same aggregate;
 - an acknowledgement at or below the highest offset this relay saw acknowledged on its partition
-  (the log was lost between two checks).
+  (the log was lost between two checks). An acknowledgement without an offset (-1) is not one: the
+  idempotent producer retried a batch the broker had already appended (measured on Tansu after a
+  pause longer than the request timeout), and the broker answers the duplicate without its offset.
 
 ``sent_at`` is the latest acknowledgement (a replay sets it again) and the window counts from it.
 The known offsets are loaded at start from the rows sent within the window, so a relay restart does
@@ -232,7 +234,8 @@ class OutboxRelay:
         # One ``sent_at`` for the whole batch: the rows of the latest batch on a partition are what
         # _load_known_offsets finds again after a restart.
         sent_at = utcnow()
-        values = [{"id": row.id, "sent_at": sent_at, "sent_partition": ack.partition, "sent_offset": ack.offset}
+        values = [{"id": row.id, "sent_at": sent_at, "sent_partition": ack.partition,
+                   "sent_offset": ack.offset if ack.offset >= 0 else None}  # -1: see the module doc
                   for row, ack in zip(rows, acks, strict=True)]
         with self._sessions.begin() as session:
             session.execute(update(OutboxMessage), values)
@@ -243,6 +246,8 @@ class OutboxRelay:
         dropped: set[TopicPartition] = set()
         floors: dict[TopicPartition, int] = {}
         for ack in acks:
+            if ack.offset < 0:  # a duplicate the broker had appended before: where is not told (module doc)
+                continue
             tp = TopicPartition(ack.topic, ack.partition)
             high = self._high.get(tp)
             if high is not None and ack.offset <= high:

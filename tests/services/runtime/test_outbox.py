@@ -4,6 +4,8 @@ broker had acknowledged are replayed from the outbox) and that nothing is replay
 from __future__ import annotations
 
 import json
+import signal
+import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -164,6 +166,40 @@ def test_an_acknowledgement_below_a_known_offset_triggers_the_replay(sessions) -
     finally:
         relay.stop()
         broker.stop()
+
+
+def test_a_paused_broker_is_no_loss_and_causes_no_replay(sessions, fresh_broker) -> None:
+    """A pause longer than the request timeout makes the idempotent producer retry a batch the broker
+    appended meanwhile; the broker may acknowledge the duplicate without an offset (-1), which is no
+    sign of a lost log."""
+    relay = OutboxRelay(sessions, fresh_broker.bootstrap, check_interval_s=0.05,
+                        producer_factory=lambda bootstrap: make_producer(bootstrap, request_timeout_ms=1_500))
+    replayed_before = replayed_total()
+    try:
+        before, during = [survey_event("2034-01") for _ in range(5)], [survey_event("2034-01") for _ in range(5)]
+        write(sessions, before)
+        assert relay.publish_batch() == 5
+        write(sessions, during)
+        fresh_broker.process.send_signal(signal.SIGSTOP)
+        resume = threading.Timer(3.0, fresh_broker.process.send_signal, (signal.SIGCONT,))
+        resume.start()
+        assert relay.publish_batch() == 5  # acknowledged after the pause, by the producer's own retry
+        resume.join()
+        # where the broker answered with the offset it had appended at, and -1 (kept as unknown) otherwise
+        partition = partition_of(sessions, before)[before[0].id]
+        assert partition_and_offset(sessions, during) <= {(partition, offset) for offset in (None, 5, 6, 7, 8, 9)}
+        assert relay.publish_batch() == 0
+        assert replayed_total() == replayed_before
+        records = read_topic(fresh_broker.bootstrap, "leye.statistics", until=10, timeout_s=10)
+        assert [orjson.loads(r.value)["id"] for r in records] == [e.id for e in before + during]
+    finally:
+        relay.stop()
+
+
+def partition_and_offset(sessions, events: list[CloudEvent]) -> set[tuple[int | None, int | None]]:
+    with sessions() as session:
+        return set(session.execute(select(OutboxMessage.sent_partition, OutboxMessage.sent_offset)
+                                   .where(OutboxMessage.event_id.in_([e.id for e in events]))).tuples())
 
 
 def test_no_replay_without_a_loss_across_partitions_and_a_relay_restart(sessions, fresh_broker) -> None:
