@@ -71,7 +71,7 @@ class GatewayClient:
             return self._token
 
     async def call(self, action: Action, idempotency_key: str) -> httpx.Response:
-        """The call, retried on 429/503/connection errors (honouring Retry-After) and while the programmes
+        """The call, retried on 429/503/504/connection errors (honouring Retry-After) and while the programmes
         service has not yet seen the person or employer it names, at most MAX_ATTEMPTS times."""
         path, body = action.resolved_path(), action.resolved_body()
         for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -86,7 +86,8 @@ class GatewayClient:
             if response.status_code == 401 and attempt < MAX_ATTEMPTS:
                 self._token = None
                 continue
-            if response.status_code in (429, 503) and attempt < MAX_ATTEMPTS:
+            # 504: the backend may have done it, or not; the same Idempotency-Key makes asking again safe
+            if response.status_code in (429, 503, 504) and attempt < MAX_ATTEMPTS:
                 await asyncio.sleep(min(10.0, float(response.headers.get("retry-after", "1"))))
                 continue
             if response.status_code == 422 and attempt < MAX_ATTEMPTS and _not_yet_synced(response):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import threading
 import time
 from collections import Counter
@@ -108,8 +109,15 @@ class Platform:
         return {i["code"]: i["value"] for i in response.json()["indicators"]}
 
     def warnings(self) -> list[dict]:
-        response = httpx.get(f"{self.gateway}/v1/warnings", params={"status": "open"}, timeout=30,
-                             headers={"Authorization": f"Bearer {self.token()}"})
+        """The open warnings; asked again (after Retry-After) while the monitoring service is unavailable
+        or slower than the gateway's backend timeout, as a department's client would."""
+        deadline = time.monotonic() + 60
+        while True:
+            response = httpx.get(f"{self.gateway}/v1/warnings", params={"status": "open"}, timeout=30,
+                                 headers={"Authorization": f"Bearer {self.token()}"})
+            if response.status_code not in (503, 504) or time.monotonic() > deadline:
+                break
+            time.sleep(float(response.headers.get("Retry-After", 1)))
         assert response.status_code == 200, response.text
         return response.json()["warnings"]
 
@@ -170,7 +178,26 @@ def assert_converges(platform: Platform) -> None:
         if got == want or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    assert got == want
+    assert got == want, diagnosis(platform)
+
+
+def diagnosis(platform: Platform) -> str:
+    """What a failed convergence needs to be understood after the run: each outbox's unsent rows and
+    latest acknowledgement, and each service's last warnings and errors."""
+    lines = []
+    for path in sorted(platform.var_dir.glob("*.sqlite3")):
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as conn:
+            try:
+                unsent, last_sent = conn.execute(
+                    "SELECT sum(sent_at IS NULL), max(sent_at) FROM outbox").fetchone()
+            except sqlite3.OperationalError:  # a database without an outbox
+                continue
+        lines.append(f"{path.stem}: {unsent} unsent, last acknowledged {last_sent}")
+    for log in sorted((platform.var_dir / "logs").glob("*.log")):
+        noted = [line for line in log.read_text(errors="replace").splitlines()
+                 if '"level": "warning"' in line or '"level": "error"' in line or '"level": "critical"' in line]
+        lines += [f"--- {log.name}", *(line[:300] for line in noted[-15:])]
+    return "\n".join(lines)
 
 
 @pytest.fixture(scope="module")
@@ -273,7 +300,7 @@ def assert_matches_the_records(platform: Platform) -> None:
                 break
         assert time.monotonic() < deadline + 30, "monitoring did not answer"
         time.sleep(0.5)
-    assert result.mismatched == {}
+    assert result.mismatched == {}, diagnosis(platform)
     assert (result.lost, result.doubled) == (0, 0)
 
 

@@ -4,6 +4,7 @@ catalogue's caps; households of a plausible size and shape; the ``policy`` scena
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections import Counter
 from datetime import date, timedelta
@@ -11,9 +12,12 @@ from statistics import mean
 
 import orjson
 import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from leye.simulator.population import HOUSEHOLD_SIZES, Population
-from leye.simulator.traffic import LIVE_WEIGHTS, SCENARIOS, Traffic
+from leye.simulator.run import GatewayClient
+from leye.simulator.traffic import LIVE_WEIGHTS, SCENARIOS, Action, Traffic
 from schemas import is_valid_credit_code, is_valid_id_number
 from schemas.reference import load_communities
 from schemas.vocab import HouseholdRelation
@@ -21,6 +25,7 @@ from services.programmes.api import certificates, eligibility, grants, incubator
 from services.programmes.catalogue import load as load_catalogue
 from services.registration.api import models as registration
 from services.vacancies.api import employers, enterprises, headcount, layoffs, monitored, sessions, vacancies
+from tests.conftest import LiveServer
 
 COMMUNITIES = load_communities()
 
@@ -260,3 +265,34 @@ def test_each_working_day_runs_one_livestream_recorded_live_and_none_at_the_week
     assert hires
     saturday = Traffic(11, today=MONDAY + timedelta(days=5))
     assert not any(saturday.next_action().kind in LIVE_KINDS for _ in range(800))
+
+
+def test_a_call_whose_outcome_the_gateway_could_not_tell_is_asked_again_under_the_same_key() -> None:
+    """A 504 (the backend did not answer in time) may hide a write that happened: the simulator asks
+    again with the same Idempotency-Key, as a department's client should, and counts the final answer."""
+    keys: list[str] = []
+    app = FastAPI()
+
+    @app.post("/oauth/token")
+    async def token() -> dict:
+        return {"access_token": "t", "expires_in": 900}
+
+    @app.post("/v1/persons")
+    async def register(request: Request) -> JSONResponse:
+        keys.append(request.headers["Idempotency-Key"])
+        if len(keys) == 1:
+            return JSONResponse({"code": "backend_timeout"}, status_code=504, headers={"Retry-After": "0"})
+        return JSONResponse({"person_ref": "p-1"}, status_code=201)
+
+    async def call() -> int:
+        client = GatewayClient(server.url, "client", "secret")
+        try:
+            response = await client.call(Action(kind="register_person", method="POST", path="/v1/persons",
+                                                body={}), "sim-run-1")
+            return response.status_code
+        finally:
+            await client.close()
+
+    with LiveServer(app) as server:
+        assert asyncio.run(call()) == 201
+    assert keys == ["sim-run-1", "sim-run-1"]
