@@ -196,7 +196,9 @@ def _errors(operation: dict[str, Any], *, forwarded: bool, write: bool) -> dict[
 
 def _forwarded(operation: dict[str, Any], route: Route, method: str) -> dict[str, Any]:
     out = copy.deepcopy(operation)
-    out["tags"] = [_TAGS[route.backend]]
+    # The registration backend's tag says "personal data"; its routes that are not (充分就业社区) keep their own.
+    own = operation.get("tags") if route.backend == "registration" and not route.personal else None
+    out["tags"] = own or [_TAGS[route.backend]]
     summary = out.get("summary") or route.summary
     out["summary"] = summary
     out["description"] = "\n\n".join(filter(None, [
