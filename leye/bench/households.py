@@ -79,7 +79,7 @@ def _fill_registration(session: Any, cipher: Any, communities: Mapping[str, Any]
     from services.registration.store import Household, HouseholdMember, Person
 
     name, phone = cipher.encrypt("基准测试"), cipher.encrypt("13800000000")
-    ids = [cipher.encrypt(_id_number(date(1970 + k * 3, 5, 17), k)) for k in range(10)]  # aged 26 to 56
+    ids = [cipher.encrypt(_id_number(date(1970 + k * 3, 5, 17), k)) for k in range(10)]  # 29 to 56 in 2026
     codes = sorted(communities)
     since = today - timedelta(days=200)
     sizes = [1] * households
