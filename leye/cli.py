@@ -13,7 +13,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
@@ -342,19 +342,29 @@ def _bench_root() -> None:
 _CPU_HELP = "只测每个请求耗用的 CPU 时间，跳过延迟测量（仅部分基准支持）"
 
 
-def _register_bench(name: str, doc: str, takes_cpu: bool) -> None:
+_EVENTS_HELP = "原始事件条数（默认按基准而定；仅部分基准支持）"
+
+
+def _register_bench(name: str, doc: str, takes_cpu: bool, takes_events: bool) -> None:
     @bench_app.command(name=name)
     def _run(quick: Annotated[bool, typer.Option("--quick", help="60 秒内完成的缩减版")] = False,
-             cpu: Annotated[bool, typer.Option("--cpu", help=_CPU_HELP)] = False) -> None:
+             cpu: Annotated[bool, typer.Option("--cpu", help=_CPU_HELP)] = False,
+             events: Annotated[int | None, typer.Option("--events", min=1, help=_EVENTS_HELP)] = None) -> None:
         if cpu and not takes_cpu:
             err_console.print(f"基准 {name} 不支持 --cpu")
             raise typer.Exit(2)
+        if events is not None and not takes_events:
+            err_console.print(f"基准 {name} 不支持 --events")
+            raise typer.Exit(2)
         module = importlib.import_module(f"leye.bench.{name}")
-        figures = module.run(quick=quick, cpu=True) if cpu else module.run(quick=quick)
+        options: dict[str, Any] = {"quick": quick} | ({"cpu": True} if cpu else {}) | (
+            {"events": events} if events is not None else {})
+        figures = module.run(**options)
         results = Path("bench/results")
         results.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        record = {"bench": name, "quick": quick, "at": stamp, "figures": figures} | ({"cpu": True} if cpu else {})
+        record = ({"bench": name, "quick": quick, "at": stamp, "figures": figures} | ({"cpu": True} if cpu else {})
+                  | ({"events": events} if events is not None else {}))
         (results / f"{name}-{'cpu-' if cpu else ''}{'quick-' if quick else ''}{stamp}.json").write_text(
             json.dumps(record, ensure_ascii=False, indent=2) + "\n"
         )
@@ -364,17 +374,19 @@ def _register_bench(name: str, doc: str, takes_cpu: bool) -> None:
 
 
 # Registered from the files, without importing them: a benchmark's imports are heavy.
-def _run_takes_cpu(module: ast.Module) -> bool:
-    """Whether the benchmark's ``run`` has a ``cpu`` parameter (a CPU-only mode: ``--cpu``)."""
+def _run_takes(module: ast.Module, parameter: str) -> bool:
+    """Whether the benchmark's ``run`` has ``parameter``: ``cpu`` (a CPU-only mode: ``--cpu``) or
+    ``events`` (the size of its history: ``--events``)."""
     return any(isinstance(node, ast.FunctionDef) and node.name == "run"
-               and any(arg.arg == "cpu" for arg in node.args.args + node.args.kwonlyargs) for node in module.body)
+               and any(arg.arg == parameter for arg in node.args.args + node.args.kwonlyargs) for node in module.body)
 
 
 for _path in sorted(Path(__file__).with_name("bench").glob("*.py")):
     if not _path.name.startswith("_"):
         _tree = ast.parse(_path.read_text(encoding="utf-8"))
         _doc = ast.get_docstring(_tree) or _path.stem
-        _register_bench(_path.stem, _doc.strip().splitlines()[0], _run_takes_cpu(_tree))
+        _register_bench(_path.stem, _doc.strip().splitlines()[0], _run_takes(_tree, "cpu"),
+                        _run_takes(_tree, "events"))
 
 
 def groups_to_mount(argv: list[str]) -> dict[str, str]:

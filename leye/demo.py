@@ -22,7 +22,7 @@ import httpx
 
 from schemas.reference import STREETS
 
-from .simulator.population import COMMUNITY_QUARTERS, communities
+from .simulator.population import COMMUNITY_QUARTERS, communities, community_code
 
 DEMO_CLIENT_ID = "demo-simulator"
 DEMO_DEPARTMENT = "西青区人力资源和社会保障局（演示）"
@@ -63,8 +63,9 @@ _QUARTER_CODES = dict(zip(COMMUNITY_QUARTERS, ("e", "w", "s", "n"), strict=True)
 
 
 def demo_stations() -> list[dict[str, object]]:
-    """One active station for every 社区/村 the simulator's people live in (``communities``), each with
-    a made-up 红娘, so the matching service dispatches a person's case to their own 社区's station.
+    """One active station for every 社区/村 the simulator's people live in (``communities``, with its code
+    in the demo list), each with a made-up 红娘, so the matching service dispatches a person's case to
+    their own 社区's station.
 
     The 东 station of each 街镇 keeps the code of the one station per 街镇 the demo used to set up
     (``demo-<街镇>``), so a var directory from then gets no second station for that 社区."""
@@ -73,7 +74,8 @@ def demo_stations() -> list[dict[str, object]]:
         for quarter, community in zip(COMMUNITY_QUARTERS, communities(street.code), strict=True):
             suffix = "" if quarter == "东" else f"-{_QUARTER_CODES[quarter]}"
             stations.append({"station_code": f"demo-{street.code}{suffix}", "street_code": street.code,
-                             "community": community, "matchmaker_id": f"demo-hn-{street.code}{suffix}",
+                             "community": community, "community_code": community_code(street.code, community),
+                             "matchmaker_id": f"demo-hn-{street.code}{suffix}",
                              "matchmaker_name": f"{street.name}{community}就业红娘（演示）", "active": True})
     return stations
 

@@ -3,10 +3,11 @@
 ``leye reference load communities FILE.csv`` validates the bureau's list of 社区/行政村 (UTF-8 CSV,
 header ``code,name,street_code,kind[,demo]``), compares it with the list in force and writes it as
 the reference JSON the services read at start (by default the shipped
-``schemas/reference/xiqing_communities.json``; ``--to`` another file, which ``REGISTRATION_COMMUNITIES``
-then names). The first error stops it with a Chinese message naming the line and field, and nothing
-is written; loading the same list again changes nothing. Services read the list at start, so restart
-them after a load (docs/DOMAIN.md §1 says why a file and not a table).
+``schemas/reference/xiqing_communities.json``; ``--to`` another file, which ``REGISTRATION_COMMUNITIES``,
+``VACANCIES_COMMUNITIES`` and ``MATCHING_COMMUNITIES`` then name). The first error stops it with a
+Chinese message naming the line and field, and nothing is written; loading the same list again
+changes nothing. Services read the list at start, so restart them after a load (docs/DOMAIN.md §1
+says why a file and not a table).
 """
 
 from __future__ import annotations

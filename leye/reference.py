@@ -485,6 +485,20 @@ def communities(events: Iterable[CloudEvent], end: date) -> dict[str, tuple[int,
     return out
 
 
+def community_households(events: Iterable[CloudEvent], start: date, end: date) -> dict[str, dict[str, Result]]:
+    """零就业家庭 per community code (DOMAIN.md §2 "Households"): the ``Reference`` figures of the
+    families (``zero_employment_families``, ``…_identified``, ``…_cleared``, the days to clear's median
+    and p90) computed over each community's household events alone. A household never changes
+    community, so its events all carry the same code."""
+    by_code: dict[str, list[CloudEvent]] = {}
+    for event in events:
+        if isinstance(event.data, household.ZeroEmploymentIdentified | household.ZeroEmploymentCleared):
+            by_code.setdefault(event.data.community_code, []).append(event)
+    codes = ("zero_employment_families", "zero_employment_families_identified", "zero_employment_families_cleared",
+             "zero_employment_clear_days_median", "zero_employment_clear_days_p90")
+    return {code: {figure: compute(figure, found, start, end) for figure in codes} for code, found in by_code.items()}
+
+
 def certifications(events: Iterable[CloudEvent], year: int) -> tuple[dict[str, set[str]], set[str]]:
     """充分就业社区 certifications: per level, the communities certified for ``year``; and the
     communities holding 区级 for ``year`` or before."""

@@ -249,3 +249,15 @@ def shipped_communities_path() -> Path:
 def load_communities(path: Path | None = None) -> MappingProxyType[str, Community]:
     """The community list at ``path`` (default: the shipped one), validated."""
     return communities_from_json((path or shipped_communities_path()).read_text("utf-8"))
+
+
+def community_fault(communities: Mapping[str, Community], code: str, street_code: str) -> tuple[str, str] | None:
+    """Why ``code`` cannot be the community of something in ``street_code``, as ``(error type, Chinese
+    message)`` for the field that gave it, or ``None`` when it can: the code must be in the list and
+    its community in that 街镇. One rule for persons, households' members, 红娘 stations and employers."""
+    community = communities.get(code)
+    if community is None:
+        return "community_code", "未知的社区代码（不在社区/行政村名单中）"
+    if community.street_code != street_code:
+        return "community_street", f"社区“{community.name}”不属于所填街镇（street_code）"
+    return None

@@ -74,7 +74,7 @@ def _templates() -> list[tuple[int, dict[str, list[tuple]], tuple]]:
 Rows = dict[str, list[tuple]]
 
 
-def _copier(columns: dict[str, tuple[str, ...]]) -> Callable[[Rows, int, int], Rows]:
+def row_copier(columns: dict[str, tuple[str, ...]]) -> Callable[[Rows, int, int], Rows]:
     plans = {table: [(i, "id" if name in _SUFFIXED else "date" if name in _DATES else
                       "time" if name in ("event_time", "at") else "month" if name == "month" else None)
                      for i, name in enumerate(names)] for table, names in columns.items()}
@@ -132,7 +132,7 @@ def fill(store: Any, events: int) -> tuple[int, float]:
     from services.monitoring.ingest.rows import COLUMNS, EncodedEvent, json_lines
     from services.monitoring.settings import Settings
 
-    templates, copy = _templates(), _copier(COLUMNS)
+    templates, copy = _templates(), row_copier(COLUMNS)
     batch_size = Settings.model_fields["batch_size"].default
     copies = -(-events // len(templates))  # each a population of its own, in one of the years
     writing, written, pending = 0.0, 0, []

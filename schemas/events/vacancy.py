@@ -26,7 +26,7 @@ from schemas.fields import (
     check_age_range,
     check_salary_range,
 )
-from schemas.ids import CreditCode, EntityId, PersonRef, StreetCode
+from schemas.ids import CommunityCode, CreditCode, EntityId, PersonRef, StreetCode
 from schemas.vocab import Education, FlagCategory, SessionKind, SessionSource, VacancyCloseReason, VacancyKind
 
 
@@ -34,6 +34,7 @@ class EmployerRegistered(EventData):
     """An employer was registered, or its details changed (the latest event wins).
 
     No name: some employers (个体工商户) are named after a person; the vacancies service keeps names.
+    ``community_code``: the 社区/行政村 it is in (community list, DOMAIN.md §1), when the bureau gave it.
     """
 
     event_type: ClassVar[str] = "cn.xiqing.leye.employer.registered.v1"
@@ -43,6 +44,7 @@ class EmployerRegistered(EventData):
     employer_ref: CreditCode
     industry: Industry
     street_code: StreetCode
+    community_code: CommunityCode | None = None
     staff_count: Count
 
 

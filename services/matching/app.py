@@ -19,6 +19,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from schemas import CloudEvent
+from schemas.reference import load_communities
 from services.runtime.http import http_app
 from services.runtime.periodic import Job
 from services.runtime.retention import purge_older_than
@@ -50,7 +51,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = _utcnow) -> Servic
         index = load_index(started)
         applier = EventApplier(started.sessions, index, clock, referrals=settings.referrals_per_trigger,
                                after_commit=started.wake_relay)
-        return Components(started, index, applier, clock)
+        return Components(started, index, applier, clock, load_communities(settings.communities))
 
     def jobs(components: Components) -> list[Job]:
         sessions = components.started.sessions

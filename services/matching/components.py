@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from schemas.reference import Community, load_communities
 from services.runtime.service import Started
 
 from .handlers import EventApplier
@@ -21,6 +22,8 @@ class Components:
     index: MatchIndex
     applier: EventApplier
     clock: Callable[[], datetime]
+    communities: Mapping[str, Community] = field(default_factory=load_communities)
+    """The 社区/行政村 reference list, read at start (stations' community codes, DOMAIN.md §1)."""
 
 
 def load_index(started: Started) -> MatchIndex:

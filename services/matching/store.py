@@ -147,6 +147,7 @@ class Station(Base):
     station_code: Mapped[str] = mapped_column("code", String(64), primary_key=True)  # the column keeps its first name
     street_code: Mapped[str] = mapped_column(String(9), index=True)
     community: Mapped[str] = mapped_column(String(40))
+    community_code: Mapped[str | None] = mapped_column(String(12), nullable=True)
     matchmaker_id: Mapped[str] = mapped_column(String(64), index=True)
     matchmaker_name: Mapped[str] = mapped_column(String(40))
     matchmaker_phone: Mapped[str | None] = mapped_column(String(20), nullable=True)

@@ -225,6 +225,14 @@ class Store:
         rows = self.client.query(community.communities_query(), parameters={"end": end}).result_rows
         return [(str(code), str(street), int(able), int(employed)) for code, street, able, employed in rows]
 
+    def community_households_sync(self, start: date, end: date) -> list[tuple[str, str, int, int, int, list[int]]]:
+        """``(community code, 街镇, 零就业家庭 at the end, identified, cleared, days each clearing took)``
+        over ``[start, end]`` for every community with a household event by then
+        (``indicators/community.py``)."""
+        rows = self.client.query(community.households_query(), parameters={"start": start, "end": end}).result_rows
+        return [(str(code), str(street), int(families), int(identified), int(cleared), [int(d) for d in days])
+                for code, street, families, identified, cleared, days in rows]
+
     def certifications_sync(self, year: int) -> list[tuple[str, str, str, int]]:
         """``(community code, 街镇, level, year)`` of every 充分就业社区 certification for ``year`` or before."""
         rows = self.client.query(community.certifications_query(), parameters={"year": year}).result_rows

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from schemas.reference import load_communities
 from services.runtime.db import utcnow
 from services.runtime.http import http_app
 from services.runtime.periodic import Job
@@ -45,7 +46,8 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Service
         description="用人单位、岗位发布（就业歧视筛查、自动过期）、招聘活动与直播带岗、企业裁员报告、"
                     "重点企业（一企一专员、挂账销号、用缺工）、失业动态监测（建档、月报、逾期预警）。",
         settings=settings,
-        start=lambda started: Components(started, clock, settings.report_due_day),
+        start=lambda started: Components(started, clock, settings.report_due_day,
+                                         load_communities(settings.communities)),
         routers=[employers.router, vacancies.router, sessions.router, layoffs.router, headcount.router,
                  enterprises.router, monitored.router],
         database=Database(url=settings.database(), migrations=MIGRATIONS),

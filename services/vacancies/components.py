@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from schemas.reference import Community, load_communities
 from services.runtime.service import Started
 
 
@@ -15,3 +16,5 @@ class Components:
     clock: Callable[[], datetime]
     report_due_day: int = 10
     """失业动态监测: the day of the next month by which a month's headcount report is due."""
+    communities: Mapping[str, Community] = field(default_factory=load_communities)
+    """The 社区/行政村 reference list, read at start (employers' community codes, DOMAIN.md §1)."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import Depends
 
+from schemas.reference import Community
 from services.runtime.http import SessionDep, get_components
 
 from .components import Components
@@ -17,6 +19,11 @@ async def _report_due_day(components: ComponentsDep) -> int:
     return components.report_due_day
 
 
-ReportDueDayDep = Annotated[int, Depends(_report_due_day)]
+async def _communities(components: ComponentsDep) -> Mapping[str, Community]:
+    return components.communities
 
-__all__ = ["ReportDueDayDep", "SessionDep"]
+
+ReportDueDayDep = Annotated[int, Depends(_report_due_day)]
+CommunitiesDep = Annotated[Mapping[str, Community], Depends(_communities)]
+
+__all__ = ["CommunitiesDep", "ReportDueDayDep", "SessionDep"]

@@ -88,7 +88,7 @@ def employer_registered(employer: Employer) -> EmployerRegistered:
     return EmployerRegistered(
         employer_ref=employer.employer_ref,
         industry=industry_of(employer.industry_section, employer.industry_division),
-        street_code=employer.street_code, staff_count=employer.staff_count,
+        street_code=employer.street_code, community_code=employer.community_code, staff_count=employer.staff_count,
     )
 
 

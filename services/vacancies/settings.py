@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.runtime.settings import DatabaseSettings
@@ -10,7 +13,7 @@ from services.runtime.settings import DatabaseSettings
 
 class Settings(DatabaseSettings):
     """``VACANCIES_PORT``, ``VACANCIES_DATABASE_URL``, ``VACANCIES_EXPIRY_INTERVAL_S``,
-    ``VACANCIES_REPORT_DUE_DAY`` and ``VACANCIES_OVERDUE_INTERVAL_S``."""
+    ``VACANCIES_REPORT_DUE_DAY``, ``VACANCIES_OVERDUE_INTERVAL_S`` and ``VACANCIES_COMMUNITIES``."""
 
     model_config = SettingsConfigDict(env_prefix="VACANCIES_", extra="ignore", frozen=True)
 
@@ -29,6 +32,18 @@ class Settings(DatabaseSettings):
     overdue_interval_s: float = Field(
         3600.0, gt=0, description="How often the overdue check of monitored enterprises' monthly reports runs.",
     )
+
+    communities: Path | None = Field(
+        None,
+        description="The 社区/行政村 reference list employers' community codes are checked against (JSON written "
+        "by `leye reference load communities`); unset means the list shipped in schemas/reference/.",
+    )
+
+    @field_validator("communities", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        # Compose passes an unset optional variable as an empty string.
+        return None if value in ("", None) else value
 
     def database(self) -> str:
         return self.database_url or self.sqlite_url("vacancies")

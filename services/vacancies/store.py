@@ -30,6 +30,7 @@ class Employer(Base):
     industry_section: Mapped[str] = mapped_column(String(1))
     industry_division: Mapped[str | None] = mapped_column(String(2))
     street_code: Mapped[str] = mapped_column(String(9))
+    community_code: Mapped[str | None] = mapped_column(String(12), nullable=True)
     staff_count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -53,7 +53,7 @@ def test_the_demo_sets_up_a_station_for_every_community_through_the_gateway_once
     import httpx
 
     from leye.demo import demo_stations, ensure_demo_stations
-    from leye.simulator.population import communities
+    from leye.simulator.population import communities, community_code
     from schemas.reference import STREETS
     from services.matching.app import create_app as create_matching
     from services.matching.settings import Settings as MatchingSettings
@@ -78,8 +78,9 @@ def test_the_demo_sets_up_a_station_for_every_community_through_the_gateway_once
                                auth=(client_id, secret)).json()["access_token"]
             stations = httpx.get(f"{live.url}/v1/stations", headers={"Authorization": f"Bearer {token}"}).json()
     items = stations["items"] if isinstance(stations, dict) else stations
-    assert sorted((s["street_code"], s["community"]) for s in items if s["active"]) == sorted(
-        (street, community) for street in STREETS for community in communities(street))
+    found = sorted((s["street_code"], s["community"], s["community_code"]) for s in items if s["active"])
+    assert found == sorted((street, community, community_code(street, community))
+                           for street in STREETS for community in communities(street))
 
 
 def test_every_person_the_simulator_draws_lives_where_the_demo_has_a_station() -> None:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import Response
 from pydantic import ConfigDict, Field
 from sqlalchemy import select
 
-from schemas.ids import EntityId, StreetCode
+from schemas.ids import CommunityCode, EntityId, StreetCode
+from schemas.reference import Community, community_fault
 from schemas.requests import RequestModel
-from services.runtime.errors import ProblemError
+from services.runtime.errors import ProblemError, validation_detail
 from services.runtime.http import write_router
 
-from ..deps import ApplierDep, IndexDep, NowDep, SessionDep
+from ..deps import ApplierDep, CommunitiesDep, IndexDep, NowDep, SessionDep
 from ..handlers import Handler
 from ..store import Case, Station
 
@@ -27,6 +29,8 @@ class StationIn(RequestModel):
     station_code: EntityId = Field(description="站点编码")
     street_code: StreetCode
     community: Name = Field(description="社区/村名称")
+    community_code: CommunityCode | None = Field(
+        None, description="所服务的社区/行政村代码（须在社区名单中且属于 street_code 所指街镇）")
     matchmaker_id: EntityId
     matchmaker_name: Name = Field(description="红娘显示名称，仅存于本服务，不进入事件")
     matchmaker_phone: Phone | None = None
@@ -35,6 +39,7 @@ class StationIn(RequestModel):
 
 class StationPatch(RequestModel):
     community: Name | None = None
+    community_code: CommunityCode | None = Field(None, description="所服务的社区/行政村代码；传 null 即清除")
     matchmaker_id: EntityId | None = None
     matchmaker_name: Name | None = None
     matchmaker_phone: Phone | None = None
@@ -43,6 +48,15 @@ class StationPatch(RequestModel):
 
 class StationOut(StationIn):
     model_config = ConfigDict(from_attributes=True)
+
+
+def check_community(code: str | None, street_code: str, communities: Mapping[str, Community]) -> None:
+    """A station's community code must be in the list and in the station's 街镇 (the rule persons' codes
+    follow: ``schemas.reference.community_fault``); checked before anything is changed."""
+    fault = None if code is None else community_fault(communities, code, street_code)
+    if fault is not None:
+        errors = [{"field": "body.community_code", "message": fault[1], "type": fault[0]}]
+        raise ProblemError(422, "validation_failed", validation_detail(errors), errors=errors)
 
 
 def get_station(session: SessionDep, station_code: str) -> Station:
@@ -54,8 +68,9 @@ def get_station(session: SessionDep, station_code: str) -> Station:
 
 @router.post("", status_code=201, response_model=StationOut, summary="新建红娘站点")
 def create_station(body: StationIn, session: SessionDep, index: IndexDep,
-                   now: NowDep, applier: ApplierDep) -> Station:
+                   now: NowDep, applier: ApplierDep, communities: CommunitiesDep) -> Station:
     """Creates a station; requests waiting for any station are dispatched right away."""
+    check_community(body.community_code, body.street_code, communities)
     if session.get(Station, body.station_code) is not None:
         raise ProblemError(409, "station_exists", "站点编码已存在")
     station = Station(**body.model_dump())
@@ -80,11 +95,12 @@ def read_station(station_code: str, session: SessionDep) -> Station:
 
 @router.patch("/{station_code}", response_model=StationOut, summary="修改红娘站点（更换红娘、停用等）")
 def update_station(station_code: str, body: StationPatch,
-                   session: SessionDep) -> Station:
+                   session: SessionDep, communities: CommunitiesDep) -> Station:
     """Open cases stay with the matchmaker they were dispatched to; new cases go to the new one."""
     station = get_station(session, station_code)
+    check_community(body.community_code, station.street_code, communities)
     for name, value in body.model_dump(exclude_unset=True).items():
-        if value is None and name != "matchmaker_phone":
+        if value is None and name not in ("matchmaker_phone", "community_code"):
             raise ProblemError(422, "validation_failed", "字段不能为空",
                                errors=[{"field": f"body.{name}", "message": "不能为空", "type": "null"}])
         setattr(station, name, value)

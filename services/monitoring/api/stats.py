@@ -22,7 +22,7 @@ from services.runtime.errors import ProblemError
 from ..deps import StoreDep, TargetsDep
 from ..indicators import targets as plan
 from ..indicators.catalogue import BY_CODE, INDICATORS, SMALL_CELL_LIMIT, Indicator
-from ..indicators.community import MUNICIPAL_PER_YEAR, NATIONAL_PER_YEAR, STANDARD_PERCENT
+from ..indicators.community import MUNICIPAL_PER_YEAR, NATIONAL_PER_YEAR, STANDARD_PERCENT, nearest_rank
 from ..indicators.community import rate as community_rate
 from ..store import Store
 
@@ -308,6 +308,77 @@ async def communities(store: StoreDep, street_code: Annotated[str | None, Query(
             employed=employed, rate=value, below_standard=None if value is None else value < STANDARD_PERCENT,
             small_cell=able < SMALL_CELL_LIMIT))
     return CommunitiesTable(end=end, street_code=street or None, standard_percent=STANDARD_PERCENT, communities=rows)
+
+
+class CommunityFigure(BaseModel):
+    """One 零就业家庭 figure of a community: its indicator's code and name (as on ``/stats/indicators``),
+    its value and whether it rests on fewer than 5 families."""
+
+    code: str
+    name: str
+    unit: str
+    value: float | None
+    small_cell: bool = Field(description="涉及不足5户（清零用时：当期清零不足5户）")
+
+
+class CommunityHouseholdsRow(BaseModel):
+    """零就业家庭 in one 社区/行政村 (DOMAIN.md §2 "Households")."""
+
+    community_code: str
+    community_name: str
+    street_code: str
+    street_name: str
+    figures: list[CommunityFigure] = Field(
+        description="零就业家庭户数（截止日期）、当期新认定、当期清零、清零用时中位数与P90（天）")
+
+
+class CommunityHouseholdsTable(BaseModel):
+    start: date
+    end: date
+    street_code: str | None
+    communities: list[CommunityHouseholdsRow] = Field(
+        description="社区名单中的每个社区（按代码），及名单外有零就业家庭记录的社区代码")
+
+
+HOUSEHOLD_FIGURES = ("zero_employment_families", "zero_employment_families_identified",
+                     "zero_employment_families_cleared", "zero_employment_clear_days_median",
+                     "zero_employment_clear_days_p90")
+"""The 零就业家庭 indicators given per community, in this order (their 街镇 figures: ``/stats/indicators``)."""
+
+
+def _household_figures(families: int, identified: int, cleared: int, days: list[int]) -> list[CommunityFigure]:
+    # (value, families it rests on): the days to clear rest on the families cleared in the period
+    values = {"zero_employment_families": (float(families), families),
+              "zero_employment_families_identified": (float(identified), identified),
+              "zero_employment_families_cleared": (float(cleared), cleared),
+              "zero_employment_clear_days_median": (nearest_rank(days, 1, 2), len(days)),
+              "zero_employment_clear_days_p90": (nearest_rank(days, 9, 10), len(days))}
+    return [CommunityFigure(code=code, name=BY_CODE[code].name, unit=BY_CODE[code].unit, value=values[code][0],
+                            small_cell=BY_CODE[code].small_cell(values[code][1])) for code in HOUSEHOLD_FIGURES]
+
+
+@router.get("/communities/households", summary="零就业家庭（按社区）：现有户数、当期新认定与清零、清零用时")
+async def community_households(
+        store: StoreDep, street_code: Annotated[str | None, Query(description="街镇代码（9位）")] = None,
+        start: From = None, end: To = None) -> CommunityHouseholdsTable:
+    """Every community of the list (of one 街镇, if given): its 零就业家庭 at the end date, those
+    identified and cleared in the period and the days clearing took (median and p90, nearest rank),
+    each figure marked when it rests on fewer than 5 families."""
+    street = _street(street_code)
+    start, end = _period(start, end)
+    found = {row[0]: row for row in await store.call(store.community_households_sync, start, end)}
+    rows = []
+    for code in sorted(set(_COMMUNITIES) | set(found)):
+        entry = _COMMUNITIES.get(code)
+        in_street = entry.street_code if entry else found[code][1]
+        if street and in_street != street:
+            continue
+        _, _, families, identified, cleared, days = found.get(code, (code, in_street, 0, 0, 0, []))
+        rows.append(CommunityHouseholdsRow(
+            community_code=code, community_name=entry.name if entry else code, street_code=in_street,
+            street_name=STREETS[in_street].name if in_street in STREETS else in_street,
+            figures=_household_figures(families, identified, cleared, days)))
+    return CommunityHouseholdsTable(start=start, end=end, street_code=street or None, communities=rows)
 
 
 class CertificationRow(BaseModel):

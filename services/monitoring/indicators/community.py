@@ -29,6 +29,8 @@ from schemas.events.registration import (
     UnemploymentRegistered,
 )
 
+from .state import CLEAR_DAYS
+
 STANDARD_PERCENT = 90.0
 """The district standard of a 充分就业社区: employed ≥ 90 % of the residents able and willing to work
 (action plan §10)."""
@@ -176,3 +178,29 @@ def certifications_query() -> str:
 def rate(able: int, employed: int) -> float | None:
     """就业率 of a community in percent (one decimal), ``None`` without anybody able and willing."""
     return round(100.0 * employed / able, 1) if able > 0 else None
+
+
+def households_query() -> str:
+    """零就业家庭 per community (and 街镇), from the household facts (a few rows per household, so read
+    directly): the families 零就业 at the end of ``{end:Date}`` (identified by then, less those
+    cleared by then, as the ``zero_families`` stock counts them), the identifications and clearings
+    dated in ``[{start:Date}, {end:Date}]``, and the days each clearing in the period took, sorted."""
+    return f"""
+    SELECT community_code, street_code,
+           countIf(kind = 'identified') - countIf(kind = 'cleared') AS families,
+           countIf(kind = 'identified' AND day >= {{start:Date}}) AS identified,
+           countIf(kind = 'cleared' AND day >= {{start:Date}}) AS cleared,
+           arraySort(groupArrayIf(toInt64({CLEAR_DAYS}), kind = 'cleared' AND day >= {{start:Date}})) AS days
+    FROM household_facts FINAL
+    WHERE day <= {{end:Date}} AND community_code != ''
+    GROUP BY community_code, street_code
+    ORDER BY community_code, street_code
+    """
+
+
+def nearest_rank(sorted_days: list[int], numerator: int, denominator: int) -> float | None:
+    """The ⌈n·numerator/denominator⌉-th of ``sorted_days`` (nearest rank, as the 街镇 figures read it
+    from their histogram: ``catalogue._clear_days``); ``None`` when there are none."""
+    if not sorted_days:
+        return None
+    return float(sorted_days[-(-len(sorted_days) * numerator // denominator) - 1])

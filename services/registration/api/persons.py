@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from schemas import person_ref as make_person_ref
 from schemas.ids import PersonRef
-from schemas.reference import Community
+from schemas.reference import Community, community_fault
 from schemas.vocab import Gender, HardshipCategory, KeyGroup
 from services.runtime.errors import ProblemError, validation_detail
 from services.runtime.http import write_router
@@ -77,12 +77,10 @@ def person_community(body: PersonIn, communities: Mapping[str, Community]) -> tu
     so 红娘 routing by name keeps working for callers that send the code alone."""
     if body.community_code is None:
         return body.community, None
-    community = communities.get(body.community_code)
-    if community is None:
-        raise field_problem("body.community_code", "未知的社区代码（不在社区/行政村名单中）", "community_code")
-    if community.street_code != body.street_code:
-        raise field_problem("body.community_code", f"社区“{community.name}”不属于所填街镇（street_code）",
-                            "community_street")
+    fault = community_fault(communities, body.community_code, body.street_code)
+    if fault is not None:
+        raise field_problem("body.community_code", fault[1], fault[0])
+    community = communities[body.community_code]
     return body.community or community.name, community.code
 
 

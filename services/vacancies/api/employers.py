@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import Path, Response
 from pydantic import Field
 
 from schemas.fields import Count
-from schemas.ids import CreditCode, StreetCode
+from schemas.ids import CommunityCode, CreditCode, StreetCode
+from schemas.reference import Community, community_fault
 from schemas.requests import IndustryIn, RequestModel
-from services.runtime.errors import ProblemError
+from services.runtime.errors import ProblemError, validation_detail
 from services.runtime.http import write_router
 
 from .. import events
-from ..deps import SessionDep
+from ..deps import CommunitiesDep, SessionDep
 from ..store import Employer
 
 router = write_router(prefix="/employers", tags=["用人单位"])
@@ -27,6 +29,8 @@ class EmployerIn(RequestModel):
     name: Annotated[str, Field(min_length=1, max_length=100)]
     industry: IndustryIn
     street_code: StreetCode
+    community_code: CommunityCode | None = Field(
+        None, description="所在社区/行政村代码（须在社区名单中且属于 street_code 所指街镇）；重新登记时不填即清除")
     staff_count: Count
 
 
@@ -38,8 +42,20 @@ def employer_out(row: Employer) -> EmployerOut:
     return EmployerOut.model_construct(
         employer_ref=row.employer_ref, name=row.name,
         industry=events.industry_of(row.industry_section, row.industry_division),
-        street_code=row.street_code, staff_count=row.staff_count,
+        street_code=row.street_code, community_code=row.community_code, staff_count=row.staff_count,
     )
+
+
+def checked_community(body: EmployerIn, communities: Mapping[str, Community]) -> str | None:
+    """The body's community code, checked against the list and the employer's 街镇 (the rule persons'
+    codes follow: ``schemas.reference.community_fault``), before anything is changed."""
+    if body.community_code is None:
+        return None
+    fault = community_fault(communities, body.community_code, body.street_code)
+    if fault is not None:
+        errors = [{"field": "body.community_code", "message": fault[1], "type": fault[0]}]
+        raise ProblemError(422, "validation_failed", validation_detail(errors), errors=errors)
+    return body.community_code
 
 
 def get_employer(session: SessionDep, employer_ref: str) -> Employer:
@@ -52,8 +68,9 @@ def get_employer(session: SessionDep, employer_ref: str) -> Employer:
 @router.post("", status_code=201, summary="登记用人单位（已登记则更新）", response_model=EmployerOut,
              responses={200: {"description": "已更新"}})
 def register_employer(
-    body: EmployerIn, session: SessionDep, response: Response
+    body: EmployerIn, session: SessionDep, communities: CommunitiesDep, response: Response
 ) -> EmployerOut:
+    community_code = checked_community(body, communities)
     employer = session.get(Employer, body.employer_ref)
     if employer is None:
         employer = Employer(employer_ref=body.employer_ref)
@@ -63,7 +80,7 @@ def register_employer(
     employer.name = body.name
     employer.industry_section = body.industry.section.value
     employer.industry_division = body.industry.division
-    employer.street_code = body.street_code
+    employer.street_code, employer.community_code = body.street_code, community_code
     employer.staff_count = body.staff_count
     events.publish(session, events.employer_registered(employer))
     return employer_out(employer)

@@ -95,3 +95,16 @@ def test_a_small_community_hides_whether_it_is_below_the_standard() -> None:
         "below_standard": None, "small_cell": True, "suppressed": True}]}
     large = small | {"able_and_willing": 40, "employed": 30, "small_cell": False}
     assert suppress_small_cells({"communities": [large]}) == {"communities": [large]}
+
+
+def test_a_communitys_household_figures_are_hidden_one_by_one() -> None:
+    """零就业家庭 by 社区: each figure carries its own mark, so 3 families cleared hide only that figure
+    (and the days they took), not the community's other figures."""
+    figures = [{"code": "zero_employment_families", "value": 12.0, "small_cell": False},
+               {"code": "zero_employment_families_cleared", "value": 3.0, "small_cell": True},
+               {"code": "zero_employment_clear_days_median", "value": 7.0, "small_cell": True}]
+    row = {"community_code": "120111001901", "street_code": "120111001", "figures": figures}
+    assert suppress_small_cells({"communities": [row]}) == {"communities": [row | {"figures": [
+        figures[0],
+        {"code": "zero_employment_families_cleared", "value": None, "small_cell": True, "suppressed": True},
+        {"code": "zero_employment_clear_days_median", "value": None, "small_cell": True, "suppressed": True}]}]}

@@ -201,6 +201,33 @@ def test_bad_requests_are_problems(worker: Worker, method: str, path: str, body:
     assert response.headers["content-type"].startswith("application/problem+json")
 
 
+def test_a_station_keeps_a_community_code_of_its_own_street_and_refuses_any_other(worker: Worker) -> None:
+    """红娘 stations' community codes follow persons' rule (registration): in the list, and in the
+    station's 街镇; a refused create or change stores nothing."""
+    client = httpx.Client(base_url=worker.url, timeout=10)
+    run = uuid.uuid4().hex[:8]
+    body = {"station_code": f"c-{run}", "street_code": "120111001", "community": "西营东社区",
+            "matchmaker_id": f"mm-c-{run}", "matchmaker_name": "测试红娘"}
+    for code, kind in (("120111001999", "community_code"), ("120111002901", "community_street")):
+        response = client.post("/stations", json=body | {"community_code": code})
+        assert response.status_code == 422
+        assert response.headers["content-type"].startswith("application/problem+json")
+        [error] = response.json()["errors"]
+        assert (error["field"], error["type"]) == ("body.community_code", kind)
+        assert client.get(f"/stations/c-{run}").status_code == 404
+    created = client.post("/stations", json=body | {"community_code": "120111001901"})
+    assert created.status_code == 201, created.text
+    assert client.get(f"/stations/c-{run}").json()["community_code"] == "120111001901"
+    refused = client.patch(f"/stations/c-{run}", json={"community_code": "120111002901", "community": "别处"})
+    assert refused.status_code == 422
+    assert "不属于所填街镇" in refused.json()["errors"][0]["message"]
+    stored = client.get(f"/stations/c-{run}").json()
+    assert (stored["community_code"], stored["community"]) == ("120111001901", "西营东社区")
+    assert client.patch(f"/stations/c-{run}", json={"community_code": "120111001902"}).json()["community_code"] == \
+        "120111001902"
+    assert client.patch(f"/stations/c-{run}", json={"community_code": None}).json()["community_code"] is None
+
+
 def test_a_person_registered_through_the_registration_api_gets_a_case(broker, worker: Worker,
                                                                       tmp_path: Path) -> None:
     """End to end through both services' HTTP APIs and Kafka: 求职登记 → case at the 社区's station."""

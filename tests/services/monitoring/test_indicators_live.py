@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from leye.bench.data.event_set import STREET_CODES, varied_events
-from leye.reference import certifications, communities, compute, day
+from leye.reference import certifications, communities, community_households, compute, day
 from schemas import CloudEvent
 from schemas.events import referral, registration
 from schemas.reference import load_communities
@@ -202,6 +202,37 @@ def test_communities_equal_the_independent_count(worker, events, params) -> None
         assert row["small_cell"] == (able < 5)
         below += bool(row["below_standard"])
     assert below > 0  # not vacuous: the set has communities below the standard
+
+
+@pytest.mark.parametrize(("period", "params"), [(YEAR, {}), (SPRING, {"street_code": STREET_CODES[5]})],
+                         ids=["whole year, district", "spring, one 街镇"])
+def test_zero_employment_families_by_community_equal_the_independent_count(worker, events, period, params) -> None:
+    """零就业家庭 per 社区: families now, identified and cleared in the period, days to clear (median,
+    p90), each against the recount of that community's household events, small cells marked."""
+    start, end = period
+    response = worker.get("/stats/communities/households", **{"from": start.isoformat(), "to": end.isoformat()},
+                          **params)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    listed = {c.code: c for c in load_communities().values()
+              if not params or c.street_code == params["street_code"]}
+    assert [row["community_code"] for row in body["communities"]] == sorted(listed)
+    expected = community_households(events, start, end)
+    with_families = 0
+    for row in body["communities"]:
+        assert (row["community_name"], row["street_code"]) == (listed[row["community_code"]].name,
+                                                               listed[row["community_code"]].street_code)
+        recount = expected.get(row["community_code"])
+        for figure in row["figures"]:
+            value, families = recount[figure["code"]] if recount else (
+                (None, 0) if "days" in figure["code"] else (0.0, 0))
+            assert figure["value"] == value, (row["community_code"], figure["code"])
+            assert figure["small_cell"] == (families is not None and families < 5)
+        with_families += recount is not None and recount["zero_employment_families_identified"][1] > 0
+    assert [f["code"] for f in body["communities"][0]["figures"]] == [
+        "zero_employment_families", "zero_employment_families_identified", "zero_employment_families_cleared",
+        "zero_employment_clear_days_median", "zero_employment_clear_days_p90"]
+    assert with_families > 0  # not vacuous: families were identified in the period in some communities
 
 
 def test_communities_of_an_unknown_street_are_422_naming_the_field(worker) -> None:

@@ -67,6 +67,12 @@ CASES = [
     pytest.param("/employers", employer_body(22, employer_ref="91120111MA05I0001X"), "body.employer_ref",
                  id="credit code with a letter GB 32100 excludes"),
     pytest.param("/employers", employer_body(22, street_code="120111999"), "body.street_code", id="unknown 街镇"),
+    pytest.param("/employers", employer_body(22, community_code="120111001999"), "body.community_code",
+                 id="community not in the list"),
+    pytest.param("/employers", employer_body(22, community_code="120111002901"), "body.community_code",
+                 id="community of another 街镇"),
+    pytest.param("/employers", employer_body(21, community_code="120111002901"), "body.community_code",
+                 id="known employer moved to another 街镇's community"),
     pytest.param("/employers", employer_body(22, staff_count=-1), "body.staff_count", id="negative staff count"),
     pytest.param("/employers", employer_body(22, industry={"section": "C", "division": "01"}), "body.industry",
                  id="industry division outside its section"),
@@ -411,3 +417,18 @@ def test_layoff_cannot_claim_more_staff_than_the_employer_declared(registered) -
                                                                 decreases={})).status_code == 201
     accepted = registered.post("/layoffs", layoff_body(staff_count=400, planned_cuts=30))
     assert accepted.status_code == 201 and accepted.json()["is_mass_layoff"] is True
+
+
+@pytest.mark.parametrize(("code", "kind", "message"), [
+    ("120111001999", "community_code", "未知的社区代码（不在社区/行政村名单中）"),
+    ("120111002901", "community_street", "不属于所填街镇（street_code）"),
+])
+def test_an_employers_bad_community_code_leaves_the_employer_as_it_was(unchanged, code, kind, message) -> None:
+    """The rule and the words of persons' community codes (registration): the list, and the 街镇."""
+    response = unchanged.post("/employers", employer_body(21, community_code=code, staff_count=999))
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["field"], error["type"]) == ("body.community_code", kind)
+    assert message in error["message"] and message in response.json()["detail"]
+    stored = httpx.get(f"{unchanged.url}/employers/{REF}").json()
+    assert (stored["community_code"], stored["staff_count"]) == (None, 120)

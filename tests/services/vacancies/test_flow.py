@@ -39,10 +39,11 @@ def wait_for_status(service, vacancy_id: str, status: str, timeout_s: float = 20
 
 def test_posting_screening_fill_expiry_session_layoff_and_headcount_reach_kafka(broker, service) -> None:
     service.clock.offset = timedelta()
-    employer = service.post("/employers", employer_body(11))
+    employer = service.post("/employers", employer_body(11, community_code="120111001901"))  # 西营东社区
     assert employer.status_code == 201
     ref = employer.json()["employer_ref"]
     assert ref == credit_code(11)
+    assert httpx.get(f"{service.url}/employers/{ref}").json()["community_code"] == "120111001901"
 
     clean = service.post("/vacancies", vacancy_body(ref))
     assert clean.status_code == 201, clean.text
@@ -116,6 +117,7 @@ def test_posting_screening_fill_expiry_session_layoff_and_headcount_reach_kafka(
         session_id: ["recruitment.session_scheduled", "recruitment.session_started", "recruitment.session_ended"],
     }
     by_type = {e.type: e.data for e in vacancy_events}
+    assert by_type["cn.xiqing.leye.employer.registered.v1"].community_code == "120111001901"
     assert by_type["cn.xiqing.leye.vacancy.filled.v1"].remaining == 2
     assert by_type["cn.xiqing.leye.vacancy.closed.v1"].reason == "expired"
     assert [r.category for r in by_type["cn.xiqing.leye.vacancy.flagged.v1"].reasons] == ["gender", "hukou", "age"]
