@@ -97,6 +97,18 @@ def test_dashboard_is_the_wall() -> None:
         assert wanted in titles
 
 
+def test_the_maps_load_nothing_from_the_internet() -> None:
+    """The command centre's network may be offline: the Geomap panels' basemap is a file Grafana
+    serves itself, not a tile server, and nothing in their options points outside."""
+    data = json.loads((DEPLOY / export.DASHBOARD_FILE).read_text("utf-8"))
+    maps = [panel for panel in data["panels"] if panel["type"] == "geomap"]
+    assert [panel["title"] for panel in maps] == ["求职电子地图", "用工电子地图"]
+    for panel in maps:
+        basemap = panel["options"]["basemap"]
+        assert (basemap["type"], basemap["config"]["src"]) == ("geojson", "public/maps/countries.geojson")
+        assert "//" not in json.dumps(panel["options"]), panel["title"]
+
+
 def test_the_per_street_panels_read_one_query_and_keep_their_own_columns() -> None:
     """The maps, the 12 街镇 and 岗位流失率 by 街镇 share one query (``STREET_SQL``): the first panel
     sends it, the others read its result; each keeps only the columns it shows."""
