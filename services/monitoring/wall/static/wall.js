@@ -262,7 +262,12 @@
       const tr = rows.insertRow();
       panel.columns.forEach((column, index) => {
         const td = tr.insertCell();
-        td.textContent = mapped(panel, row[index]);
+        // in a block of bounded width: one long name (an industry's) must not squeeze the other columns
+        const text = document.createElement("span");
+        text.className = "cell";
+        text.textContent = mapped(panel, row[index]);
+        text.title = text.textContent;
+        td.appendChild(text);
         if (column === "level" && typeof row[index] === "string") td.className = `level-${row[index]}`;
       });
     }
