@@ -105,6 +105,11 @@ def _industry(rng: random.Random) -> Industry:
     return Industry(section=section, division=rng.choice(sorted(INDUSTRY_SECTIONS[section].divisions)))
 
 
+VACANCY_TITLES = ("数控车床操作工", "电商客服", "仓储管理员", "叉车司机", "行政文员", "电焊工", "质检员", "普工")
+"""Made-up job titles, taken in turn (no draw from the generator, so the rest of the set is as it was):
+the wall's 直播带岗 panel names vacancies by title."""
+
+
 def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vacancies: int = 120,
                   sessions: int = 25, cases: int = 120, programmes: int = 80, households: int = 60,
                   enterprises: int = 40, policy: int = 40, incubators: int = 14, live: int = 30) -> list[CloudEvent]:
@@ -221,7 +226,8 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
                                    VacancyKind.PUBLIC_WELFARE, VacancyKind.FLEXIBLE])
         valid_from = t.date()
         posting: dict[str, Any] = {
-            "vacancy_id": f"vac-{n}", "employer_ref": ref, "title": "岗位", "industry": industry,
+            "vacancy_id": f"vac-{n}", "employer_ref": ref, "title": VACANCY_TITLES[n % len(VACANCY_TITLES)],
+            "industry": industry,
             "street_code": street, "kind": vacancy_kind, "headcount": rng.randint(1, 20), "salary_min": 4000,
             "salary_max": 6000, "valid_from": valid_from,
             "valid_until": valid_from + timedelta(days=rng.randint(20, 240))}

@@ -134,10 +134,21 @@ def _legend() -> common.VizLegendOptions:
 _PanelBuilder = stat.Panel | gauge.Panel | barchart.Panel | timeseries.Panel | table.Panel | geomap.Panel
 
 
+OFFLINE_BASEMAP = (
+    common.MapLayerOptions().type("geojson").name("底图（离线）").opacity(0)
+    .config({"src": "public/maps/countries.geojson", "rules": [], "style": {"opacity": 0}})
+)
+"""The maps' basemap: Grafana's GeoJSON layer over the world outline Grafana itself serves, fully
+transparent, so the panel fetches no tiles (every tile basemap Grafana offers, its "default"
+included, loads them from the internet). The Geomap panel looks the basemap's type up among all its
+layer types, so a data layer may fill the slot; Grafana's basemap selector lists tile servers only,
+which is why this lives in the generated JSON."""
+
+
 def _map(spec: PanelSpec) -> geomap.Panel:
     """A Geomap of one marker per place at its ``lon`` / ``lat`` (see ``MAP_COLUMNS``), sized and
-    coloured by the first figure and labelled with the name; the view fits the markers. The basemap
-    is Grafana's default (map tiles from the internet); the markers draw without it."""
+    coloured by the first figure and labelled with the name; the view fits the markers. No map tiles:
+    the command centre's network may have no internet, so the basemap slot holds ``OFFLINE_BASEMAP``."""
     name, _code, lon, lat = spec.columns[:4]
     if spec.columns[2:4] != MAP_COLUMNS[2:4] or len(spec.columns) < 5:
         raise ValueError(f"map panel {spec.title!r}: columns must be name, code, lon, lat, then its figures")
@@ -159,8 +170,8 @@ def _map(spec: PanelSpec) -> geomap.Panel:
     return (
         geomap.Panel()
         .view(geomap.MapViewConfig().id(geomap_model.MapCenterID.FIT.value).zoom(11).all_layers(True))
-        .controls(geomap.ControlsOptions().show_zoom(True).mouse_wheel_zoom(False).show_attribution(True))
-        .basemap(common.MapLayerOptions().type("default").name("底图"))
+        .controls(geomap.ControlsOptions().show_zoom(True).mouse_wheel_zoom(False).show_attribution(False))
+        .basemap(OFFLINE_BASEMAP)
         .layers([markers])
         .tooltip(geomap.TooltipOptions().mode(geomap_model.TooltipMode.DETAILS))
     )

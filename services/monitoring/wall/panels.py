@@ -4,13 +4,18 @@ Rows, top to bottom:
   0–2    eight headline KPIs and their progress against their targets (colour = the progress);
   3–5    five more KPIs: two key-group ones (离校未就业毕业生服务率, 零就业家庭未就业人员) and three plan
          figures (长期失业人员占比, 见习岗位, 公益性岗位) | 招聘活动 and 直播带岗 (with the working days
-         covered) | the 直播带岗 in progress: viewers over time | its applications and hires per vacancy;
-  6–12   the 求职 map | the 用工 map (电子地图) | the 12 街镇 side by side;
-  13–19  重点群体 | 12-week trends | 岗位流失率 by 街镇 | 岗位流失率 by 行业 | 规模裁员 by industry (30 days);
-  20–25  open warnings | 红娘 star ranking by station | 红娘 SLA | the latest events.
+         covered) | 充分就业社区: communities below the 90 % standard | this year's 市级 / 国家级 certifications;
+  6–12   the 求职 map | the 用工 map (电子地图) | the 直播带岗 in progress: viewers over time | its
+         applications and hires per vacancy (by title) | the communities with the lowest 就业率;
+  13–19  the 12 街镇 side by side | 12-week trends | 重点群体 | 岗位流失率 by 街镇 | 岗位流失率 by 行业;
+  20–25  open warnings | 红娘 star ranking by station | 红娘 SLA | 规模裁员 by industry (30 days) | the latest events.
+
+The live panels have a 5 × 7 cell each (they had 3 × 3, where a chart's axis labels ran into each
+other); the maps and the 12 街镇 gave up a column or more for them.
 
 The maps place the 街镇 on the schematic tile layout of the reference data (``schemas/reference/
-xiqing_divisions.json``: relative positions, not surveyed centroids).
+xiqing_divisions.json``: relative positions, not surveyed centroids; the civil-affairs division list
+it extends has codes and names only, no coordinates).
 
 Figures come from ``services/monitoring/indicators/catalogue.py`` through ``sql.py``; targets, per
 plan period, come from the targets file (``targets.yaml``, ``indicators/targets.py``). A KPI with
@@ -22,7 +27,11 @@ same rule as the statistics API's ``progress``; its colour is the progress's, de
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from schemas.reference import Community, load_communities
 from services.monitoring.indicators.catalogue import Indicator
+from services.monitoring.indicators.community import MUNICIPAL_PER_YEAR, NATIONAL_PER_YEAR, STANDARD_PERCENT
 from services.monitoring.indicators.targets import STATUS_LABELS, Entry, Targets
 from services.monitoring.indicators.targets import default as default_targets
 
@@ -165,7 +174,7 @@ def streets_side_by_side() -> PanelSpec:
     columns = ("registered_unemployed", "unemployment_registrations", "new_employment")
     return PanelSpec(
         title="各街镇就业失业情况", kind=Kind.BAR_CHART, sql=STREET_SQL,
-        columns=("street", "street_code", *columns), grid=Grid(x=12, y=6, w=12, h=7),
+        columns=("street", "street_code", *columns), grid=Grid(x=0, y=13, w=7, h=7),
         description="12个街镇并列：登记失业人员（期末）、新增失业登记与城镇新增就业（所选时段）",
         overrides=(("street_code", "街镇代码"), ("registered_unemployed", "登记失业人员"),
                    ("unemployment_registrations", "新增失业登记"), ("new_employment", "城镇新增就业")),
@@ -177,7 +186,7 @@ def trends() -> PanelSpec:
                "registered_unemployed": "registered_unemployed"}
     return PanelSpec(
         title=f"近{TREND_WEEKS}周趋势", kind=Kind.TIME_SERIES, sql=sql.weekly(columns, TREND_WEEKS),
-        columns=("time", *columns), grid=Grid(x=5, y=13, w=7, h=7), query_type=QueryType.TIME_SERIES,
+        columns=("time", *columns), grid=Grid(x=7, y=13, w=5, h=7), query_type=QueryType.TIME_SERIES,
         description="按周统计：新增失业登记、城镇新增就业；登记失业人员为每周末存量",
         overrides=(("unemployment_registrations", "新增失业登记"), ("new_employment", "城镇新增就业"),
                    ("registered_unemployed", "登记失业人员")),
@@ -187,7 +196,7 @@ def trends() -> PanelSpec:
 def key_groups() -> PanelSpec:
     return PanelSpec(
         title="重点群体登记失业人员", kind=Kind.BAR_CHART, sql=sql.per_group("registered_unemployed"),
-        columns=("key_group", "value"), grid=Grid(x=0, y=13, w=5, h=7), horizontal=True,
+        columns=("key_group", "value"), grid=Grid(x=12, y=13, w=4, h=7), horizontal=True,
         description="期末登记失业人员中各重点群体人数（一人可属多个群体）",
         overrides=(("value", "登记失业人员"),),
     )
@@ -198,7 +207,7 @@ def layoffs_by_industry() -> PanelSpec:
         title="近30日规模裁员（按行业）", kind=Kind.BAR_CHART,
         sql=sql.per_industry({"planned_cuts": "mass_layoff_cuts", "reports": "mass_layoff_reports",
                               "short_notice": "short_notice_layoffs"}),
-        columns=("industry", "planned_cuts", "reports", "short_notice"), grid=Grid(x=20, y=13, w=4, h=7),
+        columns=("industry", "planned_cuts", "reports", "short_notice"), grid=Grid(x=17, y=20, w=3, h=6),
         horizontal=True,
         time_from="30d", description="《劳动合同法》第41条规模裁员报告：计划裁减人数、报告数、未提前30日报告数",
         overrides=(("planned_cuts", "计划裁减人数"), ("reports", "报告数"), ("short_notice", "未提前30日")),
@@ -214,8 +223,9 @@ def sessions() -> PanelSpec:
         shown=("livestream", "workdays"),  # two figures fit 3 columns; the others are printed under them
         description="所选时段已结束的直播带岗场次、有直播带岗的工作日占全部工作日（周一至周五，未计节假日）的比例"
                     "（目标每个工作日一场），招聘活动（年目标≥120场）场次与其求职申请、达成录用",
-        overrides=(("livestream", "直播带岗（场）"), ("workdays", "工作日覆盖%"), ("sessions", "招聘活动（场）"),
-                   ("applications", "求职申请（人次）"), ("hires", "达成录用（人）")),
+        # short: the details are printed two to a line in 3 columns
+        overrides=(("livestream", "直播带岗（场）"), ("workdays", "工作日覆盖%"), ("sessions", "招聘活动场次"),
+                   ("applications", "求职申请人次"), ("hires", "达成录用人数")),
     )
 
 
@@ -226,7 +236,7 @@ LIVE_DAYS = 7
 def live_viewers() -> PanelSpec:
     return PanelSpec(
         title="直播带岗实况：在线人数", kind=Kind.TIME_SERIES, sql=sql.live_viewers(LIVE_DAYS),
-        columns=("time", "viewers"), grid=Grid(x=18, y=KPI_HEIGHT, w=3, h=KPI_HEIGHT),
+        columns=("time", "viewers"), grid=Grid(x=10, y=6, w=5, h=7),
         query_type=QueryType.TIME_SERIES, decimals=0,
         description=f"正在进行（或近{LIVE_DAYS}日最近一场）的直播带岗各采样时刻的在线观看人数",
         overrides=(("viewers", "在线人数"),),
@@ -236,7 +246,7 @@ def live_viewers() -> PanelSpec:
 def live_vacancies() -> PanelSpec:
     return PanelSpec(
         title="直播带岗实况：各岗位投递与录用", kind=Kind.BAR_CHART, sql=sql.live_vacancies(LIVE_DAYS),
-        columns=("vacancy", "applications", "hires"), grid=Grid(x=21, y=KPI_HEIGHT, w=3, h=KPI_HEIGHT),
+        columns=("vacancy", "applications", "hires"), grid=Grid(x=15, y=6, w=5, h=7),
         horizontal=True, decimals=0,
         description=f"正在进行（或近{LIVE_DAYS}日最近一场）的直播带岗展示岗位的求职投递，及至今已录用人数"
                     "（录用可在直播结束后登记）",
@@ -244,11 +254,57 @@ def live_vacancies() -> PanelSpec:
     )
 
 
+COMMUNITY_STATUS_LABELS = {"met": "已达标", "open": "未达标"}
+COMMUNITY_STATUS_COLOURS = {"met": GREEN, "open": ORANGE}
+LOWEST_COMMUNITIES = 8
+
+
+def community_standard(communities: Mapping[str, Community] | None = None) -> PanelSpec:
+    """充分就业社区: how many communities are below the 90 % standard (target: none), with the
+    communities measured printed under the figure; as ``/stats/communities`` counts them."""
+    return PanelSpec(
+        title="充分就业社区：就业率未达90%", kind=Kind.STAT,
+        sql=sql.community_standard(communities or load_communities()),
+        columns=("below_standard", "measured"), grid=Grid(x=18, y=KPI_HEIGHT, w=3, h=KPI_HEIGHT), unit="suffix:个",
+        decimals=0, thresholds=Thresholds(GREEN, ((1, RED),)), shown=("below_standard",),
+        description=f"截至期末，就业率（已就业 ÷ 有劳动能力和就业意愿的居民）低于充分就业社区标准"
+                    f"{STANDARD_PERCENT:g}%的社区数（目标：每个社区都达标），及有此类居民的社区数",
+        overrides=(("below_standard", "未达标社区"), ("measured", "有数据社区")),
+    )
+
+
+def community_certifications() -> PanelSpec:
+    """充分就业社区 certified this year, 市级 and 国家级, against the plan's 3 and 1 a year."""
+    return PanelSpec(
+        title="充分就业社区认定（本年）", kind=Kind.STAT, sql=sql.certifications(),
+        columns=("municipal", "national", "status", "municipal_target", "national_target"),
+        grid=Grid(x=21, y=KPI_HEIGHT, w=3, h=KPI_HEIGHT), unit="suffix:个", decimals=0,
+        thresholds=Thresholds(NEUTRAL), shown=("municipal", "national", "status"),
+        mappings=COMMUNITY_STATUS_LABELS, colours=COMMUNITY_STATUS_COLOURS,
+        description=f"期末所在年度认定的充分就业社区：市级（年目标{MUNICIPAL_PER_YEAR}个）、国家级"
+                    f"（年目标{NATIONAL_PER_YEAR}个），两项均达到年目标为已达标；按全区计，不随街镇筛选",
+        overrides=(("municipal", "市级"), ("national", "国家级"), ("status", "年度目标"),
+                   ("municipal_target", "市级目标"), ("national_target", "国家级目标")),
+    )
+
+
+def lowest_communities(communities: Mapping[str, Community] | None = None) -> PanelSpec:
+    return PanelSpec(
+        title="就业率最低的社区", kind=Kind.BAR_CHART,
+        sql=sql.lowest_communities(communities or load_communities(), LOWEST_COMMUNITIES),
+        columns=("community", "rate"), grid=Grid(x=20, y=6, w=4, h=7), horizontal=True, unit="percent",
+        decimals=1,
+        description=f"截至期末就业率最低的{LOWEST_COMMUNITIES}个社区（社区名称为公开的区划名称，不含个人信息）；"
+                    f"充分就业社区标准为不低于{STANDARD_PERCENT:g}%",
+        overrides=(("rate", "就业率"),),
+    )
+
+
 def matchmaker_sla(targets: Targets | None = None) -> PanelSpec:
     columns = {"contact_rate": "sla_contact_rate", "referral_rate": "sla_referral_rate"}
     return PanelSpec(
         title="就业红娘服务时效", kind=Kind.GAUGE, sql=sql.values(columns), columns=tuple(columns),
-        grid=Grid(x=14, y=20, w=4, h=6), unit="percent", decimals=1,
+        grid=Grid(x=14, y=20, w=3, h=6), unit="percent", decimals=1,
         thresholds=thresholds_for((targets or default_targets()).latest("sla_contact_rate")),
         description="所选时段派单中：当天主动联系的比例、3日内人岗双向推介的比例（目标100%）",
         overrides=(("contact_rate", "当天联系率"), ("referral_rate", "3日内推介率")),
@@ -269,7 +325,7 @@ def open_warnings() -> PanelSpec:
 def latest_events() -> PanelSpec:
     return PanelSpec(
         title="最新动态", kind=Kind.TABLE, sql=sql.latest_events(LATEST_EVENTS, LATEST_DAYS),
-        columns=("time", "type", "street_code"), grid=Grid(x=18, y=20, w=6, h=6),
+        columns=("time", "type", "street_code"), grid=Grid(x=20, y=20, w=4, h=6),
         mappings={**EVENT_TYPE_LABELS, **street_labels()},
         description=f"平台最新{LATEST_EVENTS}条业务事件（最新一条之前{LATEST_DAYS}日内；不含个人信息）",
         overrides=(("time", "时间"), ("type", "事件"), ("street_code", "街镇")),
@@ -285,7 +341,7 @@ def jobseeker_map() -> PanelSpec:
                "zero_employment_families")
     return PanelSpec(
         title="求职电子地图", kind=Kind.GEOMAP, sql=STREET_SQL,
-        columns=("street", "street_code", *sql.POSITION_COLUMNS, *columns), grid=Grid(x=0, y=6, w=6, h=7),
+        columns=("street", "street_code", *sql.POSITION_COLUMNS, *columns), grid=Grid(x=0, y=6, w=5, h=7),
         decimals=0, thresholds=Thresholds(BLUE),
         description="各街镇期末求职人员（圆点大小，即求人倍率的分母），及登记失业人员与其中长期失业、就业困难、"
                     "离校未就业高校毕业生、零就业家庭成员人数（求职人员无重点群体标识，群体按登记失业人员计），"
@@ -304,7 +360,7 @@ def employer_map() -> PanelSpec:
     columns = ("open_posts", "vacancy_ratio")
     return PanelSpec(
         title="用工电子地图", kind=Kind.GEOMAP, sql=STREET_SQL,
-        columns=("street", "street_code", *sql.POSITION_COLUMNS, *columns, "stations"), grid=Grid(x=6, y=6, w=6, h=7),
+        columns=("street", "street_code", *sql.POSITION_COLUMNS, *columns, "stations"), grid=Grid(x=5, y=6, w=5, h=7),
         thresholds=Thresholds(BLUE),
         description="各街镇期末空缺岗位数（圆点大小）、求人倍率，以及截至期末有过派单的就业红娘站点数"
                     "（站点由人岗匹配服务管理，监测服务只从工单事件得知站点）；街镇位置为示意布局",
@@ -316,7 +372,7 @@ def employer_map() -> PanelSpec:
 def job_loss_by_street() -> PanelSpec:
     return PanelSpec(
         title="岗位流失率（按街镇）", kind=Kind.BAR_CHART, sql=STREET_SQL,
-        columns=("street", "street_code", "job_loss_rate"), grid=Grid(x=12, y=13, w=4, h=7), horizontal=True,
+        columns=("street", "street_code", "job_loss_rate"), grid=Grid(x=16, y=13, w=4, h=7), horizontal=True,
         unit="percent", decimals=1,
         description="监测企业最新用工月报中（基期人数 − 当期人数）/ 基期人数；无监测企业的街镇无数据",
         overrides=(("street_code", "街镇代码"), ("job_loss_rate", "岗位流失率")),
@@ -327,7 +383,7 @@ def job_loss_by_industry() -> PanelSpec:
     return PanelSpec(
         title="岗位流失率（按行业）", kind=Kind.BAR_CHART,
         sql=sql.per_industry({"job_loss_rate": "job_loss_rate"}, shown="IS NOT NULL"),
-        columns=("industry", "job_loss_rate"), grid=Grid(x=16, y=13, w=4, h=7), horizontal=True, unit="percent",
+        columns=("industry", "job_loss_rate"), grid=Grid(x=20, y=13, w=4, h=7), horizontal=True, unit="percent",
         decimals=1, description="有监测企业的行业：（基期人数 − 当期人数）/ 基期人数，高者在前",
         overrides=(("job_loss_rate", "岗位流失率"),),
     )
@@ -357,7 +413,7 @@ def wall_panels(targets: Targets | None = None) -> list[PanelSpec]:
         streets_side_by_side(), trends(), key_groups(), *second_row_kpis(targets, strip), sessions(),
         matchmaker_sla(targets), open_warnings(), layoffs_by_industry(), latest_events(), jobseeker_map(),
         employer_map(), job_loss_by_street(), job_loss_by_industry(), station_stars(), live_viewers(),
-        live_vacancies(),
+        live_vacancies(), community_standard(), community_certifications(), lowest_communities(),
     ]
 
 

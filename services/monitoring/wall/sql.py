@@ -22,8 +22,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypedDict, Unpack
 
-from schemas.reference import DISTRICT_CODE, INDUSTRY_SECTIONS, STREETS
+from schemas.reference import DISTRICT_CODE, INDUSTRY_SECTIONS, STREETS, Community
 from schemas.vocab import AlertLevel, KeyGroup
+from services.monitoring.indicators import community
 from services.monitoring.indicators.catalogue import BY_CODE, Indicator, family_query, figures_query
 from services.monitoring.indicators.targets import Entry, Targets, status_sql
 
@@ -465,16 +466,27 @@ ORDER BY at
 
 
 def live_vacancies(days: int) -> str:
-    """Per vacancy of the latest 直播带岗 session with live records: its applications and the hires
+    """Per vacancy of the latest 直播带岗 session with live records: its title (``vacancy_titles``,
+    migration 0017; the tail of its id if no posting of it was seen), its applications and the hires
     decided on them so far (distinct events: a redelivered one counts once)."""
     scope, session = _latest_live_session(days)
+    shown = f"SELECT vacancy_id FROM livestream_facts WHERE {scope} AND session_id = {session}"
     return f"""
-SELECT concat('岗位…', right(vacancy_id, 6)) AS vacancy, uniqExactIf(event_id, kind = 'application') AS applications,
-       uniqExactIf(event_id, kind = 'decided' AND hired = 1) AS hires
-FROM livestream_facts
-WHERE {scope} AND kind IN ('application', 'decided') AND session_id = {session}
-GROUP BY vacancy_id
-ORDER BY applications DESC, vacancy_id
+SELECT if(any(t.title) = '', concat('岗位…', right(l.vacancy_id, 6)), any(t.title)) AS vacancy,
+       any(l.applications) AS applications, any(l.hires) AS hires
+FROM (
+    SELECT vacancy_id, uniqExactIf(event_id, kind = 'application') AS applications,
+           uniqExactIf(event_id, kind = 'decided' AND hired = 1) AS hires
+    FROM livestream_facts
+    WHERE {scope} AND kind IN ('application', 'decided') AND session_id = {session}
+    GROUP BY vacancy_id
+) AS l
+LEFT JOIN (
+    SELECT vacancy_id, argMax(title, (event_time, event_id)) AS title FROM vacancy_titles
+    WHERE vacancy_id IN ({shown}) GROUP BY vacancy_id
+) AS t ON t.vacancy_id = l.vacancy_id
+GROUP BY l.vacancy_id
+ORDER BY applications DESC, l.vacancy_id
 """
 
 
@@ -531,3 +543,57 @@ FROM (
 ORDER BY stars DESC NULLS LAST, deadlines_met / greatest(deadlines_due, 1) DESC, cases DESC, station_code
 LIMIT {limit}
 """
+
+
+# 充分就业社区 (``indicators/community.py``, migrations 0014 and 0015): the figures ``/stats/communities``
+# and ``/stats/communities/certifications`` give, for the dashboard's end day. Community names are the
+# reference list's, as the API's are (public reference data: no person is named).
+
+def _community_rates(communities: Mapping[str, Community]) -> str:
+    """Per community of the list (and any other with people), in the 街镇 variable, at the end day:
+    name, code, 街镇, the able and willing, the employed, and the rate in % with one decimal (NULL
+    without anybody) — the rows of ``/stats/communities``. ``community.communities_query`` is the
+    API's own query, for the end day; like the API, a community keeps the 街镇 of the list."""
+    found = community.communities_query().replace("{end:Date}", TO_DAY)
+    listed = ", ".join(f"({_quote(c.code)}, {_quote(c.name)}, {_quote(c.street_code)})" for c in communities.values())
+    return f"""
+SELECT if(l.code = '', f.found_code, l.name) AS community, if(l.code = '', f.found_code, l.code) AS code,
+       if(l.code = '', f.found_street, l.street) AS street_code, f.found_able AS able, f.found_employed AS employed,
+       if(able > 0, toNullable(round(100 * employed / able, 1)), NULL) AS rate
+FROM VALUES('code String, name String, street String', {listed}) AS l
+FULL OUTER JOIN (
+    -- the API keeps a community's last row (by 街镇) when its people's events gave it two
+    SELECT community_code AS found_code, max(street_code) AS found_street, argMax(able, street_code) AS found_able,
+           argMax(employed, street_code) AS found_employed
+    FROM ({found}) GROUP BY community_code
+) AS f ON f.found_code = l.code
+WHERE {STREET_VALUE} = '' OR street_code = {STREET_VALUE}"""
+
+
+def community_standard(communities: Mapping[str, Community]) -> str:
+    """One row: the communities whose 就业率 is below the 90 % standard (``below_standard``, as the
+    API's flag: the rate rounded to one decimal) and those with a rate (``measured``)."""
+    return (f"SELECT toFloat64(countIf(rate < {community.STANDARD_PERCENT})) AS below_standard,\n"
+            f"       toFloat64(countIf(rate IS NOT NULL)) AS measured\n"
+            f"FROM ({_community_rates(communities)})")
+
+
+def lowest_communities(communities: Mapping[str, Community], limit: int) -> str:
+    """The ``limit`` communities with the lowest 就业率 (ties by code): name and rate."""
+    return (f"SELECT community, rate FROM ({_community_rates(communities)})\n"
+            f"WHERE rate IS NOT NULL ORDER BY rate, code LIMIT {limit}")
+
+
+def certifications() -> str:
+    """One row: the communities certified 市级 and 国家级 in the end day's year, the yearly targets,
+    and ``status``: ``met`` once both are reached, else ``open`` — the figures of
+    ``/stats/communities/certifications`` (the district's: certifications have no 街镇 filter there)."""
+    year = f"toYear({TO_DAY})"
+    return f"""
+SELECT toFloat64(uniqExactIf(community_code, level = 'municipal')) AS municipal,
+       toFloat64(uniqExactIf(community_code, level = 'national')) AS national,
+       toFloat64({community.MUNICIPAL_PER_YEAR}) AS municipal_target,
+       toFloat64({community.NATIONAL_PER_YEAR}) AS national_target,
+       if(municipal >= municipal_target AND national >= national_target, 'met', 'open') AS status
+FROM certification_facts FINAL
+WHERE year = {year}"""

@@ -17,6 +17,7 @@ import pytest
 from leye.bench.data.event_set import STREET_CODES, varied_events
 from leye.reference import add_months, certifications, communities, compute
 from schemas import CloudEvent
+from schemas.events import vacancy
 from schemas.fields import SHANGHAI
 from schemas.reference import INDUSTRY_SECTIONS
 from schemas.vocab import KeyGroup
@@ -104,6 +105,17 @@ def check_communities(store: Store, events: list[CloudEvent]) -> None:
     assert certifications(events, 2026)[0]["national"]  # not vacuous
 
 
+def check_titles(store: Store, events: list[CloudEvent]) -> None:
+    """The vacancy titles the 直播带岗 panel names (``vacancy_titles``): each posting's latest title."""
+    expected: dict[str, str] = {}
+    for event in sorted(events, key=lambda e: (e.time, e.id)):
+        if isinstance(event.data, vacancy.VacancyPosted | vacancy.VacancyUpdated):
+            expected[event.data.vacancy_id] = event.data.title
+    found = store.rows_sync("SELECT vacancy_id, argMax(title, (event_time, event_id)) FROM vacancy_titles "
+                            "GROUP BY vacancy_id")
+    assert dict(found) == expected and len(expected) > 10  # not vacuous
+
+
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """One chDB engine for the module (one per process); each test works in a database of its own."""
@@ -151,6 +163,7 @@ def test_a_replayed_batch_and_a_redelivered_subset_out_of_order_change_no_figure
     assert figures(store) == before
     check_station_ranking(store, events, YEAR_START, YEAR_END)
     check_communities(store, events)
+    check_titles(store, events)  # written by a view as the raw log is, a redelivery adds no other title
 
 
 def test_events_in_any_order_give_the_figures_of_the_events(engine: Store, events, expected) -> None:
@@ -185,10 +198,11 @@ def test_the_migration_builds_the_state_from_facts_written_before_it(engine: Sto
                                      "0008_station_sums", "0009_programme_facts", "0010_household_facts",
                                      "0011_enterprise_facts", "0012_policy_facts", "0013_incubator_facts",
                                      "0014_community_stock", "0015_community_certifications",
-                                     "0016_livestream_facts"]
+                                     "0016_livestream_facts", "0017_vacancy_titles"]
     assert_equal_to_reference(figures(store), expected)
     check_station_ranking(store, events, YEAR_START, YEAR_END)
     check_communities(store, events)
+    check_titles(store, events)  # read back from the raw log
 
 
 def test_the_sums_run_again_add_nothing(engine: Store, events, expected) -> None:

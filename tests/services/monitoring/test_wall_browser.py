@@ -22,11 +22,19 @@ import pytest
 
 from leye.bench.data.event_set import STREET_CODES, varied_events
 from leye.wall import WallError, capture, compare_kpis, find_chromium, shown_text
+from schemas.events.vacancy import VacancyPosted, VacancyUpdated
 from schemas.fields import SHANGHAI
 from services.monitoring.app import build
 from services.monitoring.settings import Settings
 from services.monitoring.wall import browser
-from services.monitoring.wall.panels import GROUP_KPI_CODES, KPI_CODES, PLAN_KPI_CODES, programme_panels, wall_panels
+from services.monitoring.wall.panels import (
+    GROUP_KPI_CODES,
+    KPI_CODES,
+    LOWEST_COMMUNITIES,
+    PLAN_KPI_CODES,
+    programme_panels,
+    wall_panels,
+)
 from services.runtime.broker import EmbeddedBroker, ensure_topics, free_port
 from tests.services.monitoring.harness import MonitoringProcess, publish
 
@@ -147,6 +155,10 @@ def test_data_has_every_panel_with_its_columns(worker: MonitoringProcess) -> Non
     rows = {p["title"]: p["rows"] for p in data["panels"]}
     assert len(rows["各街镇就业失业情况"]) == len(rows["求职电子地图"]) == len(rows["用工电子地图"]) == 12
     assert all(len(row) == len(spec.columns) for spec in PANELS for row in rows[spec.title])
+    # the 直播带岗 in progress names its vacancies by their titles (the event set's postings)
+    titles = {e.data.title for e in varied_events(seed=7) if isinstance(e.data, VacancyPosted | VacancyUpdated)}
+    live = rows["直播带岗实况：各岗位投递与录用"]
+    assert live and {row[0] for row in live} <= titles
     # aggregates only: no person reference (a keyed HMAC, 64 hex digits) in any cell
     cells = [cell for panel in data["panels"] for row in panel["rows"] for cell in row]
     assert not [cell for cell in cells if isinstance(cell, str) and re.fullmatch(r"[0-9a-f]{64}", cell)]
@@ -187,6 +199,17 @@ def test_chromium_draws_every_panel_and_the_kpis_equal_the_statistics_api(
     assert (rows["就业红娘星级排名（按站点）"] and rows["岗位流失率（按行业）"]) or street  # a 街镇 may have none
     # the 直播带岗 in progress on the set's last day, in the first 街镇: its viewers and its vacancies
     assert rows["直播带岗实况：在线人数"] and rows["直播带岗实况：各岗位投递与录用"]
+    # 充分就业社区: the communities below 90 %, the lowest drawn and this year's certifications, as /stats gives them
+    shown = {p.title: {stat.column: stat.value for stat in p.stats} for p in shot.panels if p.kind == "stat"}
+    communities = worker.get("/stats/communities", to=TO.isoformat(),
+                             street_code=street or None).json()["communities"]
+    rated = [row for row in communities if row["rate"] is not None]
+    assert shown["充分就业社区：就业率未达90%"] == {"below_standard": sum(1 for row in rated if row["below_standard"])}
+    assert rows["就业率最低的社区"] == min(len(rated), LOWEST_COMMUNITIES) > 0
+    levels = {row["level"]: row["certified"] for row in
+              worker.get("/stats/communities/certifications", year=TO.year).json()["levels"]}
+    assert shown["充分就业社区认定（本年）"] == {"municipal": levels["municipal"], "national": levels["national"]} == {
+        "municipal": 2, "national": 1}
     width, height = struct.unpack(">II", out.read_bytes()[16:24])  # the PNG's IHDR
     assert (width, height) == (1920, 1080)
     checks = compare_kpis(shot, worker.url, LAYOUT["panels"], street=street, to=TO,

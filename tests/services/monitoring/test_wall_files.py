@@ -92,8 +92,21 @@ def test_dashboard_is_the_wall() -> None:
                    "重点群体登记失业人员", "离校未就业高校毕业生服务率", "零就业家庭未就业人员",
                    "近30日规模裁员（按行业）", "招聘活动与直播带岗", "就业红娘服务时效", "当前预警", "最新动态",
                    "求职电子地图", "用工电子地图", "岗位流失率（按街镇）", "岗位流失率（按行业）", "见习岗位",
-                   "公益性岗位", "长期失业人员占比", "就业红娘星级排名（按站点）"):
+                   "公益性岗位", "长期失业人员占比", "就业红娘星级排名（按站点）", "充分就业社区：就业率未达90%",
+                   "充分就业社区认定（本年）", "就业率最低的社区"):
         assert wanted in titles
+
+
+def test_the_maps_load_nothing_from_the_internet() -> None:
+    """The command centre's network may be offline: the Geomap panels' basemap is a file Grafana
+    serves itself, not a tile server, and nothing in their options points outside."""
+    data = json.loads((DEPLOY / export.DASHBOARD_FILE).read_text("utf-8"))
+    maps = [panel for panel in data["panels"] if panel["type"] == "geomap"]
+    assert [panel["title"] for panel in maps] == ["求职电子地图", "用工电子地图"]
+    for panel in maps:
+        basemap = panel["options"]["basemap"]
+        assert (basemap["type"], basemap["config"]["src"]) == ("geojson", "public/maps/countries.geojson")
+        assert "//" not in json.dumps(panel["options"]), panel["title"]
 
 
 def test_the_per_street_panels_read_one_query_and_keep_their_own_columns() -> None:

@@ -9,6 +9,7 @@ Grafana's macros are substituted the way the ClickHouse plugin does (``$__fromTi
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ import pytest
 
 from leye.bench.data.event_set import STREET_CODES, varied_events
 from schemas import CloudEvent, new_event
-from schemas.events import alert, layoff, referral, registration, statistics, vacancy
+from schemas.events import alert, community, layoff, referral, registration, statistics, vacancy
 from schemas.fields import SHANGHAI, Industry
 from schemas.ids import credit_code_check_char
 from schemas.reference import DISTRICT_CODE, INDUSTRY_SECTIONS, STREETS
@@ -26,6 +27,7 @@ from schemas.vocab import (
     AlertLevel,
     AlertSource,
     CaseOrigin,
+    CertificationLevel,
     ContactChannel,
     Education,
     EmploymentForm,
@@ -41,6 +43,7 @@ from schemas.vocab import (
     UnemploymentReason,
     VacancyKind,
 )
+from services.monitoring.api import stats as stats_api
 from services.monitoring.indicators.catalogue import BY_CODE, INDICATORS
 from services.monitoring.indicators.targets import load as load_targets
 from services.monitoring.indicators.targets import progress
@@ -70,32 +73,46 @@ def _ref(name: str) -> str:
     return hashlib.sha256(name.encode()).hexdigest()
 
 
+A_EAST, A_WEST, B_EAST, B_WEST = "120111001901", "120111001902", "120111101901", "120111101902"
+"""Communities of the sample (the shipped list's 西营东社区, 西营西社区, 杨柳东村, 杨柳西村)."""
+
+
+def _community(name: str) -> str:
+    """Where a sample person lives: u1–u6, b1 and b2 in 西营东社区, u7–u11 in 西营西社区."""
+    return A_WEST if name.startswith("u") and int(name[1:]) > 6 else A_EAST
+
+
 def _unemployed(name: str, day: date, groups: list[KeyGroup], since: date) -> CloudEvent:
     return new_event(registration.UnemploymentRegistered(
-        person_ref=_ref(name), street_code=A, key_groups=groups, unemployed_since=since,
-        reason=UnemploymentReason.CONTRACT_ENDED, registered_on=day, registration_place=RegistrationPlace.RESIDENCE,
+        person_ref=_ref(name), street_code=A, community_code=_community(name), key_groups=groups,
+        unemployed_since=since, reason=UnemploymentReason.CONTRACT_ENDED, registered_on=day,
+        registration_place=RegistrationPlace.RESIDENCE,
     ), source=SOURCE, time=_at(day))
 
 
 def _employed(name: str, day: date) -> CloudEvent:
     return new_event(registration.EmploymentRegistered(
-        person_ref=_ref(name), street_code=A, key_groups=[KeyGroup.REGISTERED_UNEMPLOYED],
-        form=EmploymentForm.EMPLOYED, employer_ref=EMPLOYER, employed_on=day, was_registered_unemployed=True,
+        person_ref=_ref(name), street_code=A, community_code=_community(name),
+        key_groups=[KeyGroup.REGISTERED_UNEMPLOYED], form=EmploymentForm.EMPLOYED, employer_ref=EMPLOYER,
+        employed_on=day, was_registered_unemployed=True,
     ), source=SOURCE, time=_at(day))
 
 
 def _seeker(name: str, day: date) -> CloudEvent:
     return new_event(registration.JobseekerRegistered(
-        person_ref=_ref(name), street_code=B, key_groups=[KeyGroup.RESIDENT], gender=Gender.FEMALE, age=30,
-        education=Education.UNDERGRADUATE, registered_on=day,
+        person_ref=_ref(name), street_code=B, community_code=B_EAST, key_groups=[KeyGroup.RESIDENT],
+        gender=Gender.FEMALE, age=30, education=Education.UNDERGRADUATE, registered_on=day,
     ), source=SOURCE, time=_at(day))
+
+
+TITLES = {"v1": "数控车床操作工", "v2": "行政文员见习"}
 
 
 def _posting(vacancy_id: str, kind: VacancyKind, headcount: int, day: date) -> CloudEvent:
     return new_event(vacancy.VacancyPosted(
-        vacancy_id=vacancy_id, employer_ref=EMPLOYER, title="普工", industry=Industry(section=IndustrySection("C")),
-        street_code=B, kind=kind, headcount=headcount, salary_min=4000, salary_max=6000, valid_from=day,
-        valid_until=date(2026, 12, 31),
+        vacancy_id=vacancy_id, employer_ref=EMPLOYER, title=TITLES[vacancy_id],
+        industry=Industry(section=IndustrySection("C")), street_code=B, kind=kind, headcount=headcount, salary_min=4000,
+        salary_max=6000, valid_from=day, valid_until=date(2026, 12, 31),
     ), source=SOURCE, time=_at(day))
 
 
@@ -164,7 +181,8 @@ def sample_stream() -> list[CloudEvent]:
     spring = [KeyGroup.REGISTERED_UNEMPLOYED, KeyGroup.ZERO_EMPLOYMENT_FAMILY, KeyGroup.HARDSHIP,
               KeyGroup.GRADUATE_UNEMPLOYED]
     events.append(new_event(registration.UnemploymentRegistered(
-        person_ref=_ref("z1"), street_code=B, key_groups=spring, unemployed_since=date(2026, 5, 1),
+        person_ref=_ref("z1"), street_code=B, community_code=B_WEST, key_groups=spring,
+        unemployed_since=date(2026, 5, 1),
         reason=UnemploymentReason.CONTRACT_ENDED, registered_on=date(2026, 5, 10),
         registration_place=RegistrationPlace.RESIDENCE,
     ), source=SOURCE, time=_at(date(2026, 5, 10))))
@@ -183,7 +201,17 @@ def sample_stream() -> list[CloudEvent]:
     ), source=SOURCE, time=_at(date(2026, 2, 1))))
     events += [_alert("a1", alert.AlertRaised, date(2026, 11, 15)), _alert("a2", alert.AlertRaised, date(2026, 11, 1)),
                _alert("a2", alert.AlertResolved, date(2026, 11, 3))]
-    return events + live_stream()
+    return events + live_stream() + certifications()
+
+
+def certifications() -> list[CloudEvent]:
+    """充分就业社区 certified: in 2026 two 市级 (西营东, 西营西) and one 国家级 (西营东); in 2025 one 区级."""
+    plan = [(A_EAST, CertificationLevel.MUNICIPAL, date(2026, 6, 1)), (A_WEST, CertificationLevel.MUNICIPAL,
+            date(2026, 6, 1)), (A_EAST, CertificationLevel.NATIONAL, date(2026, 11, 2)),
+            (B_EAST, CertificationLevel.DISTRICT, date(2025, 12, 1))]
+    return [new_event(community.CommunityCertified(
+        certification_id=f"cert{n}", community_code=code, street_code=code[:9], level=level, year=day.year,
+        certified_on=day), source=SOURCE, time=_at(day)) for n, (code, level, day) in enumerate(plan)]
 
 
 LIVE_START = _at(TODAY)
@@ -336,8 +364,8 @@ def test_the_second_row_has_the_group_and_plan_kpis_then_the_sessions() -> None:
     row = sorted((spec for spec in PANELS if spec.grid.y == wall_panels.KPI_HEIGHT), key=lambda spec: spec.grid.x)
     assert [(spec.title, spec.grid.x, spec.grid.w) for spec in row] == [
         ("离校未就业高校毕业生服务率", 0, 3), ("零就业家庭未就业人员", 3, 3), ("长期失业人员占比", 6, 3),
-        ("见习岗位", 9, 3), ("公益性岗位", 12, 3), ("招聘活动与直播带岗", 15, 3), ("直播带岗实况：在线人数", 18, 3),
-        ("直播带岗实况：各岗位投递与录用", 21, 3)]
+        ("见习岗位", 9, 3), ("公益性岗位", 12, 3), ("招聘活动与直播带岗", 15, 3),
+        ("充分就业社区：就业率未达90%", 18, 3), ("充分就业社区认定（本年）", 21, 3)]
 
 
 TARGETS = load_targets()
@@ -427,9 +455,38 @@ def test_the_live_panels_show_the_session_in_progress_up_to_the_walls_end(store:
     assert [(row[0].replace(tzinfo=UTC), row[1]) for row in rows] == [
         (LIVE_START + timedelta(minutes=m), v) for m, v in ((0, 120), (10, 480), (20, 300))]
     _columns, rows = run(store, wall_panels.live_vacancies())
-    assert rows == [("岗位…v1", 2, 1), ("岗位…v2", 1, 0)]  # yesterday's session's hire is not this one's
+    assert rows == [("数控车床操作工", 2, 1), ("行政文员见习", 1, 0)]  # yesterday's session's hire is not this one's
     assert run(store, wall_panels.live_viewers(), street=B)[1] == []
     assert api_value(store, "live_applications", street=A) == 4 and api_value(store, "live_hires") == 2
+
+
+def check_communities(store: Store, street: str, start: datetime, end: datetime) -> tuple[tuple, list, tuple]:
+    """The three 充分就业社区 panels at ``end`` against ``/stats/communities`` and
+    ``/stats/communities/certifications`` (the API's own handlers on the same store); their rows."""
+    rows = asyncio.run(stats_api.communities(store, street_code=street or None, end=end.date())).communities
+    _columns, [standard] = query(store, wall_panels.community_standard(), street=street, start=start, end=end)
+    assert standard == (sum(1 for row in rows if row.below_standard), sum(1 for row in rows if row.rate is not None))
+    _columns, lowest = query(store, wall_panels.lowest_communities(), street=street, start=start, end=end)
+    rated = sorted((row for row in rows if row.rate is not None), key=lambda row: (row.rate, row.community_code))
+    assert lowest == [(row.community_name, row.rate) for row in rated[:wall_panels.LOWEST_COMMUNITIES]]
+    progress = asyncio.run(stats_api.certification_progress(store, year=end.year))
+    levels = {level.level.value: level for level in progress.levels}
+    _columns, [certified] = query(store, wall_panels.community_certifications(), street=street, start=start, end=end)
+    municipal, national = levels["municipal"], levels["national"]
+    assert certified == (municipal.certified, national.certified, "met" if municipal.met and national.met else "open",
+                         municipal.target, national.target)
+    return standard, lowest, certified
+
+
+@pytest.mark.parametrize("street", ["", A, B], ids=["全部", "西营门街道", "杨柳青镇"])
+def test_the_community_panels_show_what_the_statistics_api_shows(store: Store, street: str) -> None:
+    standard, lowest, certified = check_communities(store, street, FROM, TO)
+    # 西营东 3 of 8 employed, 西营西 0 of 5, 杨柳东 0 of 4 job seekers, 杨柳西 1 of 1
+    expected = {"": ((3, 4), [("西营西社区", 0.0), ("杨柳东村", 0.0), ("西营东社区", 37.5), ("杨柳西村", 100.0)]),
+                A: ((2, 2), [("西营西社区", 0.0), ("西营东社区", 37.5)]),
+                B: ((1, 2), [("杨柳东村", 0.0), ("杨柳西村", 100.0)])}
+    assert (standard, lowest) == expected[street]
+    assert certified == (2, 1, "open", 3, 1)  # the district's whatever the 街镇; 2025's 区级 not counted
 
 
 def test_open_warnings_leave_out_resolved_ones(store: Store) -> None:
@@ -677,6 +734,12 @@ def test_the_maps_equal_the_api_on_the_varied_stream(varied: Store) -> None:
     maps = check_maps(varied, varied_events(seed=7), YEAR_START, YEAR_END)
     assert all(any(row[column] for row in rows.values()) for rows in maps.values()
                for column in next(iter(rows.values())) if column not in ("lon", "lat")), "a figure is 0 everywhere"
+
+
+@pytest.mark.parametrize("street", ["", B])
+def test_the_community_panels_equal_the_api_on_the_varied_stream(varied: Store, street: str) -> None:
+    standard, lowest, certified = check_communities(varied, street, YEAR_START, YEAR_END)
+    assert standard[1] > 3 and lowest and certified[:2] == (2, 1)  # not vacuous: 2026 has 2 市级 and 1 国家级
 
 
 def test_job_loss_rate_by_industry_equals_the_api_on_the_varied_stream(varied: Store) -> None:

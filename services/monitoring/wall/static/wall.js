@@ -172,18 +172,21 @@
     const row = data.rows[0] || [];
     const max = panel.unit === "percent" ? 100 : Math.max(1, ...row.filter((v) => typeof v === "number"));
     const count = panel.columns.length;
+    const holder = chart(element, body);
+    // side by side without touching: a gauge's radius is bounded by its share of the width too
+    const radius = Math.max(24, Math.min(holder.getHeight() * 0.4, (holder.getWidth() / count) * 0.45));
     const series = panel.columns.map((column, index) => ({
-      type: "gauge", min: 0, max, radius: `${Math.min(80, 150 / count)}%`,
+      type: "gauge", min: 0, max, radius,
       center: [`${(100 * (index + 0.5)) / count}%`, "58%"],
-      axisLine: { lineStyle: { width: 14, color: gaugeColours(panel, max) } },
-      pointer: { width: 4 }, splitLine: { length: 10 }, axisTick: { show: false },
-      axisLabel: { distance: 18, fontSize: 10 },
-      title: { offsetCenter: [0, "95%"], fontSize: 14, color: "#ccccdc" },
-      detail: { offsetCenter: [0, "55%"], fontSize: 22, formatter: () => formatNumber(row[index] ?? null, panel) },
+      axisLine: { lineStyle: { width: Math.min(14, radius / 6), color: gaugeColours(panel, max) } },
+      pointer: { width: 4 }, splitLine: { length: Math.min(10, radius / 8) }, axisTick: { show: false },
+      axisLabel: { show: radius >= 70, distance: 18, fontSize: 10 }, // a small dial has no room for its scale
+      title: { offsetCenter: [0, "95%"], fontSize: radius >= 70 ? 14 : 12, color: "#ccccdc" },
+      detail: { offsetCenter: [0, "55%"], fontSize: radius >= 70 ? 22 : 16, formatter: () => formatNumber(row[index] ?? null, panel) },
       data: [{ value: row[index] ?? 0, name: label(panel, column) }],
     }));
     element.dataset.values = JSON.stringify(row);
-    chart(element, body).setOption({ backgroundColor: "transparent", animation: false, series }, true);
+    holder.setOption({ backgroundColor: "transparent", animation: false, series }, true);
   }
 
   function renderBars(element, body, panel, data) {
@@ -200,9 +203,17 @@
             ? params.value.toFixed(panel.decimals) : String(params.value ?? "")) },
       };
     });
-    const category = { type: "category", data: categories, inverse: panel.horizontal, axisLabel: { fontSize: 11, interval: 0 } };
-    const values = { type: "value", splitLine: { lineStyle: { color: "#22252b" } } };
-    chart(element, body).setOption({
+    const holder = chart(element, body);
+    // Long names must not run into each other: beside horizontal bars they are cut at 40 % of the
+    // width (the tooltip has them whole); under vertical bars they slant when they do not fit.
+    const longest = Math.max(...categories.map((name) => String(name).length));
+    const slant = !panel.horizontal && longest * 12 > (holder.getWidth() - 48) / categories.length;
+    const category = { type: "category", data: categories, inverse: panel.horizontal,
+      axisLabel: { fontSize: 11, interval: 0, rotate: slant ? 35 : 0, width: holder.getWidth() * 0.4, overflow: "truncate" } };
+    const narrow = (panel.horizontal ? holder.getWidth() * 0.6 : holder.getHeight()) < 240;
+    const values = { type: "value", splitLine: { lineStyle: { color: "#22252b" } }, splitNumber: narrow ? 3 : 5,
+      axisLabel: { fontSize: 11, hideOverlap: true } };
+    holder.setOption({
       backgroundColor: "transparent", animation: false, tooltip: { trigger: "axis" },
       legend: { bottom: 0, textStyle: { fontSize: 12 } },
       grid: { left: 8, right: 32, top: 16, bottom: 28, containLabel: true },
@@ -224,11 +235,14 @@
     const times = data.rows.map((row) => new Date(row[0]).getTime());
     const intraday = Math.max(...times) - Math.min(...times) < 86400000;
     const axisFormat = intraday ? minuteFormat : dayFormat;
-    chart(element, body).setOption({
+    const holder = chart(element, body);
+    holder.setOption({
       backgroundColor: "transparent", animation: false, tooltip: { trigger: "axis" },
       legend: { bottom: 0, textStyle: { fontSize: 12 } },
       grid: { left: 8, right: 24, top: 16, bottom: 28, containLabel: true },
+      // about one label per 90 px, so dates do not run into each other in a narrow panel
       xAxis: { type: "time", minInterval: intraday ? 60000 : 7 * 86400000,
+        splitNumber: Math.max(2, Math.floor(holder.getWidth() / 90)),
         axisLabel: { formatter: (value) => axisFormat.format(new Date(value)), fontSize: 11, hideOverlap: true } },
       yAxis: { type: "value", splitLine: { lineStyle: { color: "#22252b" } } }, series,
     }, true);
@@ -248,7 +262,12 @@
       const tr = rows.insertRow();
       panel.columns.forEach((column, index) => {
         const td = tr.insertCell();
-        td.textContent = mapped(panel, row[index]);
+        // in a block of bounded width: one long name (an industry's) must not squeeze the other columns
+        const text = document.createElement("span");
+        text.className = "cell";
+        text.textContent = mapped(panel, row[index]);
+        text.title = text.textContent;
+        td.appendChild(text);
         if (column === "level" && typeof row[index] === "string") td.className = `level-${row[index]}`;
       });
     }
