@@ -260,6 +260,10 @@ class Reference:
     def flexible_insurance_granted(self) -> Result:
         return self.count(len(self._programme(programme.Granted, "flexible_social_insurance")))
 
+    def flexible_insurance_people(self) -> Result:
+        return self.count(len({d.person_ref for d in self._programme(programme.Granted, "flexible_social_insurance")
+                               if d.person_ref is not None}))
+
     def flexible_insurance_amount(self) -> Result:
         return float(sum(d.amount_yuan for d in self._programme(programme.Granted, "flexible_social_insurance"))), None
 

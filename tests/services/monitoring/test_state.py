@@ -176,7 +176,7 @@ def test_the_migration_builds_the_state_from_facts_written_before_it(engine: Sto
             facts.setdefault(table, []).extend(rows)
     for table, rows in facts.items():
         # programme, household, enterprise, 政策找人, incubator, certification and 直播带岗 live facts in the raw
-        # log only: 0009 to 0013, 0015 and 0016 read them back
+        # log only: 0009 to 0013, 0015 and 0016 read them back (0017 again, with the person and certificate)
         if table not in ("programme_facts", "household_facts", "enterprise_facts", "policy_facts", "incubator_facts",
                          "certification_facts", "livestream_facts"):
             store.insert_sync(table, rows)
@@ -185,7 +185,7 @@ def test_the_migration_builds_the_state_from_facts_written_before_it(engine: Sto
                                      "0008_station_sums", "0009_programme_facts", "0010_household_facts",
                                      "0011_enterprise_facts", "0012_policy_facts", "0013_incubator_facts",
                                      "0014_community_stock", "0015_community_certifications",
-                                     "0016_livestream_facts"]
+                                     "0016_livestream_facts", "0017_programme_people_and_certificates"]
     assert_equal_to_reference(figures(store), expected)
     check_station_ranking(store, events, YEAR_START, YEAR_END)
     check_communities(store, events)
@@ -344,3 +344,11 @@ def test_the_value_over_nothing_is_the_queries(engine: Store, indicator) -> None
     if not filters:  # no 街镇 dimension: the engine's own database has no facts at all
         assert engine.rows_sync("SELECT count() FROM events") == [(0,)]
     assert value == indicator.empty_value
+
+
+def test_flexible_insurance_counts_people_once_and_grants_every_time(expected) -> None:
+    """灵活就业社保补贴: the varied set grants some people several times, so the people (人) are fewer
+    than the grants (人次) over the year, and the SQL's people equal the recount's (the tests above)."""
+    people = expected[("flexible_insurance_people", *YEAR)]
+    grants = expected[("flexible_insurance_granted", *YEAR)]
+    assert people is not None and grants is not None and 0 < people < grants
