@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from leye.bench.data.event_set import STREET_CODES, varied_events
-from leye.reference import add_months, certifications, communities, compute
+from leye.reference import add_months, certificates, certifications, communities, compute
 from schemas import CloudEvent
 from schemas.fields import SHANGHAI
 from schemas.reference import INDUSTRY_SECTIONS
@@ -104,6 +104,23 @@ def check_communities(store: Store, events: list[CloudEvent]) -> None:
     assert certifications(events, 2026)[0]["national"]  # not vacuous
 
 
+CERTIFICATE_PERIODS = [(YEAR, ""), (SPRING, ""), (SUMMER_DAY, ""), (YEAR, STREET_CODES[0]), (SPRING, STREET_CODES[2]),
+                       (SPRING, STREET_CODES[5])]  # the last: a 街镇 without any in the period
+
+
+def check_certificates(store: Store, events: list[CloudEvent]) -> None:
+    """职业技能 certificates by occupation and level, as ``/stats/certificates`` reads them, against the
+    independent recount."""
+    for (start, end), street in CERTIFICATE_PERIODS:
+        rows, totals = store.certificates_sync(start, end, street)
+        expected, expected_totals = certificates(events, start, end, street)
+        assert {(code, level): (n, people) for code, level, n, people in rows} == expected, (start, street)
+        assert totals == expected_totals, (start, street)
+    # not vacuous: several occupations and levels, some people holding two certificates of one kind or more
+    found, (total, holders) = certificates(events, *YEAR)
+    assert len({code for code, _ in found}) > 3 and len({level for _, level in found}) > 3 and holders < total
+
+
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """One chDB engine for the module (one per process); each test works in a database of its own."""
@@ -151,6 +168,7 @@ def test_a_replayed_batch_and_a_redelivered_subset_out_of_order_change_no_figure
     assert figures(store) == before
     check_station_ranking(store, events, YEAR_START, YEAR_END)
     check_communities(store, events)
+    check_certificates(store, events)
 
 
 def test_events_in_any_order_give_the_figures_of_the_events(engine: Store, events, expected) -> None:
@@ -165,6 +183,7 @@ def test_events_in_any_order_give_the_figures_of_the_events(engine: Store, event
     assert_equal_to_reference(figures(store), expected)
     check_station_ranking(store, events, YEAR_START, YEAR_END)
     check_communities(store, events)
+    check_certificates(store, events)
 
 
 def test_the_migration_builds_the_state_from_facts_written_before_it(engine: Store, events, expected) -> None:
@@ -189,6 +208,7 @@ def test_the_migration_builds_the_state_from_facts_written_before_it(engine: Sto
     assert_equal_to_reference(figures(store), expected)
     check_station_ranking(store, events, YEAR_START, YEAR_END)
     check_communities(store, events)
+    check_certificates(store, events)
 
 
 def test_the_sums_run_again_add_nothing(engine: Store, events, expected) -> None:
