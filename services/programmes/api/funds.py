@@ -62,7 +62,7 @@ def flag_out(row: FundFlag) -> FundFlagOut:
         alert_id=row.alert_id, rule=row.rule, rule_name=rule[0] if rule else row.rule, level=row.level,
         street_code=row.street_code, subject_ref=row.subject_ref, summary=row.summary, flagged_at=row.flagged_at,
         status="open" if row.resolution is None else "resolved",
-        resolution=row.resolution,  # type: ignore[arg-type]  # a code written from Resolution only
+        resolution=row.resolution,
         resolution_name=supervision.RESOLUTIONS.get(row.resolution) if row.resolution else None,
         resolution_note=row.resolution_note, resolved_by=row.resolved_by, resolved_at=row.resolved_at)
 
