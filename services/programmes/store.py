@@ -383,7 +383,7 @@ class FundFlag(Base):
     # the alert's measure, sent again on its resolution (none on flags raised before they were kept)
     value: Mapped[float | None] = mapped_column(Float, nullable=True)
     threshold: Mapped[float | None] = mapped_column(Float, nullable=True)
-    window: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    window: Mapped[str | None] = mapped_column("alert_window", String(8), nullable=True)  # WINDOW is SQL's
     resolution: Mapped[str | None] = mapped_column(String(20), nullable=True)
     resolution_note: Mapped[str | None] = mapped_column(String(500), nullable=True)
     resolved_by: Mapped[str | None] = mapped_column(String(64), nullable=True)

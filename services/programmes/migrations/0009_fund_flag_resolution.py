@@ -15,7 +15,7 @@ down_revision = "0008"
 branch_labels = None
 depends_on = None
 
-_COLUMNS = ("value", "threshold", "window", "resolution", "resolution_note", "resolved_by", "resolved_at",
+_COLUMNS = ("value", "threshold", "alert_window", "resolution", "resolution_note", "resolved_by", "resolved_at",
             "resolved_event_id", "version")
 
 
@@ -23,7 +23,7 @@ def upgrade() -> None:
     with op.batch_alter_table("fund_flags") as batch:
         batch.add_column(sa.Column("value", sa.Float))
         batch.add_column(sa.Column("threshold", sa.Float))
-        batch.add_column(sa.Column("window", sa.String(8)))
+        batch.add_column(sa.Column("alert_window", sa.String(8)))  # WINDOW is a reserved word
         batch.add_column(sa.Column("resolution", sa.String(20)))
         batch.add_column(sa.Column("resolution_note", sa.String(500)))
         batch.add_column(sa.Column("resolved_by", sa.String(64)))
@@ -35,15 +35,16 @@ def upgrade() -> None:
 
 def _measures_from_the_outbox() -> None:
     flags = sa.table("fund_flags", sa.column("alert_id", sa.String), sa.column("event_id", sa.String),
-                     sa.column("value", sa.Float), sa.column("threshold", sa.Float), sa.column("window", sa.String))
+                     sa.column("value", sa.Float), sa.column("threshold", sa.Float),
+                     sa.column("alert_window", sa.String))
     outbox = sa.table("outbox", sa.column("event_id", sa.String), sa.column("payload", sa.LargeBinary))
     bind = op.get_bind()
     found = bind.execute(sa.select(flags.c.alert_id, outbox.c.payload)
                          .select_from(flags.join(outbox, flags.c.event_id == outbox.c.event_id))).all()
     for alert_id, payload in found:
-        data = json.loads(payload)["data"]
+        data = json.loads(bytes(payload))["data"]  # psycopg2 reads bytea as a memoryview
         bind.execute(flags.update().where(flags.c.alert_id == alert_id).values(
-            value=data["value"], threshold=data["threshold"], window=data["window"]))
+            value=data["value"], threshold=data["threshold"], alert_window=data["window"]))
 
 
 def downgrade() -> None:
