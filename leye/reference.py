@@ -260,6 +260,10 @@ class Reference:
     def flexible_insurance_granted(self) -> Result:
         return self.count(len(self._programme(programme.Granted, "flexible_social_insurance")))
 
+    def flexible_insurance_people(self) -> Result:
+        return self.count(len({d.person_ref for d in self._programme(programme.Granted, "flexible_social_insurance")
+                               if d.person_ref is not None}))
+
     def flexible_insurance_amount(self) -> Result:
         return float(sum(d.amount_yuan for d in self._programme(programme.Granted, "flexible_social_insurance"))), None
 
@@ -508,6 +512,21 @@ def certifications(events: Iterable[CloudEvent], year: int) -> tuple[dict[str, s
         if data.year == year:
             by_level.setdefault(str(data.level), set()).add(data.community_code)
     return by_level, {d.community_code for d in found if d.year <= year and str(d.level) == "district"}
+
+
+def certificates(events: Iterable[CloudEvent], start: date, end: date, street: str = "",
+                 ) -> tuple[dict[tuple[str, int], tuple[int, int]], tuple[int, int]]:
+    """职业技能 certificates issued from ``start`` to ``end`` (on their ``issued_on``), in ``street`` if
+    given: per (occupation, level) ``(certificates, distinct holders)``, and the same over all of them
+    (a holder once however many occupations)."""
+    issued = {e.data.certificate_id: e.data for e in events if isinstance(e.data, programme.CertificateIssued)
+              and start <= e.data.issued_on <= end and (not street or e.data.street_code == street)}
+    by_key: dict[tuple[str, int], tuple[int, set[str]]] = {}
+    for data in issued.values():
+        count, holders = by_key.get((data.occupation_code, data.level), (0, set()))
+        by_key[(data.occupation_code, data.level)] = (count + 1, holders | {data.person_ref})
+    return ({key: (count, len(holders)) for key, (count, holders) in by_key.items()},
+            (len(issued), len({data.person_ref for data in issued.values()})))
 
 
 def compute(code: str, events: Iterable[CloudEvent], start: date, end: date, **filters: str) -> Result:

@@ -46,7 +46,7 @@ from clickhouse_connect.driver.client import Client
 
 from schemas.reference import STREETS
 
-from .indicators import community
+from .indicators import certificates, community
 from .indicators.catalogue import Indicator, figures_query
 from .indicators.state import refresh_steps as state_refresh_steps
 from .ingest.rows import COLUMNS, EncodedEvent, Row, json_lines
@@ -232,6 +232,16 @@ class Store:
         rows = self.client.query(community.households_query(), parameters={"start": start, "end": end}).result_rows
         return [(str(code), str(street), int(families), int(identified), int(cleared), [int(d) for d in days])
                 for code, street, families, identified, cleared, days in rows]
+
+    def certificates_sync(self, start: date, end: date, street: str = "",
+                          ) -> tuple[list[tuple[str, int, int, int]], tuple[int, int]]:
+        """职业技能 certificates issued in the period: ``(occupation, level, certificates, holders)`` rows
+        and the totals ``(certificates, holders)`` (``indicators/certificates.py``)."""
+        parameters = {"start": start, "end": end, "street": street}
+        rows = self.client.query(certificates.certificates_query(), parameters=parameters).result_rows
+        [(total, holders)] = self.client.query(certificates.holders_query(), parameters=parameters).result_rows
+        return ([(str(code), int(level), int(n), int(people)) for code, level, n, people in rows],
+                (int(total), int(holders)))
 
     def certifications_sync(self, year: int) -> list[tuple[str, str, str, int]]:
         """``(community code, 街镇, level, year)`` of every 充分就业社区 certification for ``year`` or before."""

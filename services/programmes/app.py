@@ -25,7 +25,7 @@ from services.runtime.periodic import Job
 from services.runtime.retention import purge_older_than
 from services.runtime.service import Agent, Database, Service, Started
 
-from .api import catalogue, certificates, eligibility, grants, incubators, loans, placements, stats, training
+from .api import catalogue, certificates, eligibility, funds, grants, incubators, loans, placements, stats, training
 from .catalogue import CatalogueError, load
 from .components import Components
 from .handlers import FactApplier
@@ -72,7 +72,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Service
         settings=settings,
         start=start,
         routers=[catalogue.router, training.router, certificates.router, loans.router, grants.router, placements.router,
-                 incubators.router, eligibility.router, stats.router],
+                 incubators.router, eligibility.router, stats.router, funds.router],
         database=Database(url=settings.database(), migrations=MIGRATIONS),
         agents=[Agent("persons", ["leye.registration", "leye.household"], apply_events),
                 Agent("employers", ["leye.vacancy"], apply_events)],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends
@@ -29,8 +29,13 @@ async def _today(components: ComponentsDep) -> date:
     return local_day(components.clock())
 
 
+async def _now(components: ComponentsDep) -> datetime:
+    return components.clock()
+
+
 CatalogueDep = Annotated[Catalogue, Depends(_catalogue)]
+NowDep = Annotated[datetime, Depends(_now)]
 TodayDep = Annotated[date, Depends(_today)]
 RuleIndexDep = Annotated[RuleIndex, Depends(_rules)]
 
-__all__ = ["CatalogueDep", "RuleIndexDep", "SessionDep", "TodayDep"]
+__all__ = ["CatalogueDep", "NowDep", "RuleIndexDep", "SessionDep", "TodayDep"]

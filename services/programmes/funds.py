@@ -14,18 +14,21 @@ When each rule runs:
   grants recorded before the programme became one-off); a payment for months worked elsewhere;
 - an employment registration applied to the read model (``recheck_employment``): the person's paid
   grants again, for a job registered after the payment.
+
+The bureau resolves a flag it reviewed (``resolve_flag``, ``POST /programmes/fund-flags/{id}/resolution``):
+the row keeps the reason, and ``alert.resolved`` closes the warning wherever it shows.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import uuid_utils
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from schemas.events.alert import AlertRaised
-from schemas.vocab import AlertSource, ScopeKind
+from schemas.events.alert import AlertRaised, AlertResolved
+from schemas.vocab import AlertLevel, AlertSource, ScopeKind
 
 from . import events, supervision
 from .catalogue import Catalogue, Programme
@@ -67,8 +70,22 @@ def raise_flag(session: Session, flag: Flag) -> bool:
         signal=flag.rule, value=flag.value, threshold=flag.threshold, window=flag.window, source=AlertSource.FUNDS,
         summary=summary, subject_ref=flag.subject_ref))
     session.add(FundFlag(alert_id=alert_id, rule=flag.rule, breach_key=flag.breach_key, subject_ref=flag.subject_ref,
-                         street_code=flag.street_code, level=str(flag.level), summary=summary, event_id=event_id))
+                         street_code=flag.street_code, level=str(flag.level), summary=summary, event_id=event_id,
+                         value=flag.value, threshold=flag.threshold, window=flag.window))
     return True
+
+
+def resolve_flag(session: Session, row: FundFlag, resolution: str, note: str, resolved_by: str,
+                 now: datetime) -> None:
+    """Mark a flag reviewed (its reason, note, who and when) and stage the ``alert.resolved`` that
+    closes its warning, with the alert's own scope, level and measure. The note is not on the event."""
+    row.resolved_event_id = events.publish(session, AlertResolved(
+        alert_id=row.alert_id, level=AlertLevel(row.level), scope_kind=ScopeKind.STREET, scope_code=row.street_code,
+        signal=row.rule, value=row.value if row.value is not None else 0.0,
+        threshold=row.threshold if row.threshold is not None else 0.0, window=row.window or "1d",
+        source=AlertSource.FUNDS, summary=supervision.resolution_summary(row.rule, resolution),
+        subject_ref=row.subject_ref))
+    row.resolution, row.resolution_note, row.resolved_by, row.resolved_at = resolution, note, resolved_by, now
 
 
 def facts_on(session: Session, person_ref: str, day: date) -> PersonFacts | None:

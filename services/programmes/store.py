@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.runtime.db import UTCDateTime, utcnow
@@ -366,7 +366,8 @@ class VacancyFactsRow(Base):
 class FundFlag(Base):
     """A 资金监管 flag raised on ``leye.alert``: one row per breach (``breach_key`` unique), written in
     the transaction that found it with its ``alert.raised`` event, so a breach found again (a
-    redelivered event, a later payment on the same grant) is not flagged twice."""
+    redelivered event, a later payment on the same grant) is not flagged twice — nor once the bureau
+    has resolved it (``resolution``: reviewed, with its reason, who and when; ``alert.resolved``)."""
 
     __tablename__ = "fund_flags"
 
@@ -379,6 +380,18 @@ class FundFlag(Base):
     summary: Mapped[str] = mapped_column(String(300))
     event_id: Mapped[str] = mapped_column(String(36))
     flagged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the alert's measure, sent again on its resolution (none on flags raised before they were kept)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    threshold: Mapped[float | None] = mapped_column(Float, nullable=True)
+    window: Mapped[str | None] = mapped_column("alert_window", String(8), nullable=True)  # WINDOW is SQL's
+    resolution: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    resolution_note: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolved_event_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # two reviews at once cannot both resolve the flag
 
 
 class ProcessedEvent(Base):

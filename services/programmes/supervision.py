@@ -40,6 +40,21 @@ RULES: dict[str, tuple[str, AlertLevel]] = {
 }
 """Each rule's code, its Chinese name and its level."""
 
+RESOLUTIONS: dict[str, str] = {
+    "recovered": "经核实违规，资金已追回",
+    "recovery_ordered": "经核实违规，已责令退回",
+    "no_breach": "经核实不构成违规",
+    "record_corrected": "记录有误，已更正",
+}
+"""How the bureau may close a flag it reviewed (the resolution's code and its Chinese name)."""
+
+
+def resolution_summary(rule: str, resolution: str) -> str:
+    """The ``summary`` of the ``alert.resolved`` that closes a reviewed flag: the rule and the
+    outcome, never the reviewer's note (free text stays in the service, behind the audited API)."""
+    name = RULES[rule][0] if rule in RULES else rule
+    return f"资金监管预警已复核解除（{name}）：{RESOLUTIONS[resolution]}"
+
 
 @dataclass(frozen=True)
 class Flag:

@@ -112,7 +112,8 @@ the wall's 直播带岗 panel names vacancies by title."""
 
 def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vacancies: int = 120,
                   sessions: int = 25, cases: int = 120, programmes: int = 80, households: int = 60,
-                  enterprises: int = 40, policy: int = 40, incubators: int = 14, live: int = 30) -> list[CloudEvent]:
+                  enterprises: int = 40, policy: int = 40, incubators: int = 14, live: int = 30,
+                  subsidised: int = 30, certified: int = 40) -> list[CloudEvent]:
     rng = random.Random(seed)
     clock = _Clock(rng)
     out: list[CloudEvent[Any]] = []
@@ -321,6 +322,9 @@ def varied_events(seed: int = 7, *, people: int = 300, employers: int = 30, vaca
     out.extend(_certification_events(random.Random(seed + 10)))
     # --- 直播带岗 recorded live (another generator of its own) -------------------------------------------------
     out.extend(_live_events(random.Random(seed + 23), _Clock(random.Random(seed + 24)), live))
+    # --- 灵活就业社保补贴 granted more than once to a person, and 职业技能 certificates (generators of their own) ----
+    out.extend(_subsidy_events(random.Random(seed + 25), _Clock(random.Random(seed + 26)), subsidised))
+    out.extend(_certificate_events(random.Random(seed + 27), _Clock(random.Random(seed + 28)), certified))
     out.sort(key=lambda e: e.time)
     return out
 
@@ -426,6 +430,53 @@ def _policy_events(rng: random.Random, clock: _Clock, count: int) -> list[CloudE
         for k, (on, at) in enumerate(zip(paid, times, strict=True)):
             out.append(new_event(programme.Paid(payment_id=f"policy-pay-{n}-{k}", amount_yuan=1_000, paid_on=on,
                                                 **grant), source="/services/programmes", time=at))
+    return out
+
+
+def _subsidy_events(rng: random.Random, clock: _Clock, count: int) -> list[CloudEvent]:
+    """灵活就业社保补贴 granted to people one to four times (each a quarter's contributions, some a few days
+    apart, so a period holds some of a person's grants and not others); a few people's later grants name
+    another 街镇 (they moved), and some are recorded days after their grant day. People counted once,
+    grants (人次) every time."""
+    out: list[CloudEvent[Any]] = []
+    for n in range(count):
+        ref, street = person_ref(3000 + n), rng.choice(STREET_CODES)
+        on = clock.day(0, 120)
+        for k in range(rng.randint(1, 4)):
+            if rng.random() < 0.1:
+                street = rng.choice(STREET_CODES)
+            granted_on = (START + timedelta(days=on)).date()
+            out.append(new_event(programme.Granted(
+                grant_id=f"flex-{n}-{k}", programme_code="flexible_social_insurance", street_code=street,
+                person_ref=ref, amount_yuan=rng.choice((1_200, 1_800, 2_400)), granted_on=granted_on,
+                rule_version="2026.3"), source="/services/programmes",
+                time=clock.at(on + rng.choice((0, 0, 1, 4)))))
+            on += rng.choice((2, 30, 91))
+    return out
+
+
+OCCUPATIONS = ("6-18-01-01", "6-18-02-04", "4-03-02-01", "4-10-01-01", "6-29-01-03")
+"""职业分类大典 codes the certificates of the varied set name (车工, 焊工, 中式烹调师, 保育员, 砌筑工)."""
+
+
+def _certificate_events(rng: random.Random, clock: _Clock, count: int) -> list[CloudEvent]:
+    """职业技能等级证书: people holding one or two (another occupation, or the next level up), at levels
+    1–5, some recorded days after the day they were issued (counted on ``issued_on``)."""
+    out: list[CloudEvent[Any]] = []
+    for n in range(count):
+        ref, street = person_ref(4000 + n), rng.choice(STREET_CODES)
+        occupation, level, on = rng.choice(OCCUPATIONS), rng.choices((1, 2, 3, 4, 5), weights=(1, 2, 4, 6, 8))[0], \
+            clock.day(0, 280)
+        for k in range(rng.choice((1, 1, 1, 2))):
+            out.append(new_event(programme.CertificateIssued(
+                certificate_id=f"cert-{n}-{k}", person_ref=ref, street_code=street, occupation_code=occupation,
+                level=level, issued_on=(START + timedelta(days=on)).date(), programme_code="skills_training"),
+                source="/services/programmes", time=clock.at(on + rng.choice((0, 0, 2, 7)))))
+            if rng.random() < 0.5:
+                occupation = rng.choice(OCCUPATIONS)
+            else:
+                level = max(1, level - 1)
+            on += rng.randint(0, 60)
     return out
 
 

@@ -22,6 +22,7 @@ from services.runtime.errors import ProblemError
 from ..deps import StoreDep, TargetsDep
 from ..indicators import targets as plan
 from ..indicators.catalogue import BY_CODE, INDICATORS, SMALL_CELL_LIMIT, Indicator
+from ..indicators.certificates import LEVEL_NAMES
 from ..indicators.community import MUNICIPAL_PER_YEAR, NATIONAL_PER_YEAR, STANDARD_PERCENT, nearest_rank
 from ..indicators.community import rate as community_rate
 from ..store import Store
@@ -430,6 +431,48 @@ async def certification_progress(
                                          year=year, community_name=_COMMUNITIES[code].name
                                          if code in _COMMUNITIES else code)
                         for code, street, level in in_year])
+
+
+class CertificateFigures(BaseModel):
+    """Counts that point at people: hidden outside the bureau when fewer than 5 hold them."""
+
+    certificates: int | None = Field(description="期间颁发的证书数（张）")
+    holders: int | None = Field(description="持证人数（同一职业、等级多张证书的人计一次）")
+    small_cell: bool = Field(description="持证人不足5人")
+
+
+class CertificateRow(BaseModel):
+    occupation_code: str = Field(description="职业代码（职业分类大典）")
+    level: int = Field(description="职业技能等级：1 一级/高级技师 … 5 五级/初级工")
+    level_name: str
+    figures: CertificateFigures
+
+
+class CertificatesTable(BaseModel):
+    start: date
+    end: date
+    street_code: str | None
+    total: CertificateFigures = Field(description="合计（持证人跨职业、等级计一次）")
+    occupations: list[CertificateRow] = Field(description="按职业代码、等级排列；期间无证书的组合不列出")
+
+
+def _certificate_figures(certificates: int, holders: int) -> CertificateFigures:
+    return CertificateFigures(certificates=certificates, holders=holders, small_cell=holders < SMALL_CELL_LIMIT)
+
+
+@router.get("/certificates", summary="职业技能等级证书：按职业和等级统计期间颁发的证书数与持证人数")
+async def certificates_by_occupation(
+        store: StoreDep, start: From = None, end: To = None,
+        street_code: Annotated[str | None, Query(description="街镇代码（9位）")] = None) -> CertificatesTable:
+    """The 职业技能 certificates issued in the period (on their issue day), in a 街镇 if given, per
+    occupation and level: certificates and distinct holders, and the totals."""
+    street = _street(street_code)
+    start, end = _period(start, end)
+    rows, (total, holders) = await store.call(store.certificates_sync, start, end, street)
+    return CertificatesTable(
+        start=start, end=end, street_code=street or None, total=_certificate_figures(total, holders),
+        occupations=[CertificateRow(occupation_code=code, level=level, level_name=LEVEL_NAMES.get(level, str(level)),
+                                    figures=_certificate_figures(n, people)) for code, level, n, people in rows])
 
 
 @router.get("/ingest", summary="事件入库情况（已入库事件数、最新事件时间、入库延迟分位数）")

@@ -42,7 +42,7 @@ from datetime import date
 from string import Template
 from typing import Literal
 
-from .state import EPOCH, NO_KEY, summed
+from .state import EPOCH, GRANTED_PEOPLE, NO_KEY, summed
 
 SMALL_CELL_LIMIT = 5
 Dimension = Literal["street", "group", "industry"]
@@ -65,7 +65,7 @@ def _industry(col: str = "industry_section") -> str:
     return _INDUSTRY.format(col=col)
 
 
-Family = Literal["stock", "flow", "cases", "layoffs", "people"]
+Family = Literal["stock", "flow", "cases", "layoffs", "people", "grantees"]
 
 # The columns of each family's rows: what its indicators' ``Part.where``, ``value`` and ``people`` may use.
 _FAMILY_COLUMNS: dict[Family, str] = {
@@ -74,6 +74,8 @@ _FAMILY_COLUMNS: dict[Family, str] = {
             "n, a, b",
     "cases": "street_code AS street, flag, cases",
     "layoffs": "street_code AS street, industry_section AS industry, industry_section, planned_cuts, notice_compliant",
+    # the sets renamed: the indicators' ``people`` alias would shadow the column
+    "grantees": "street_code AS street, kind, people AS grantees",
 }
 
 
@@ -88,6 +90,8 @@ def family_rows(family: Family, where: str) -> str:
         return summed("stock", columns, scoped, EPOCH, "$end")
     if family == "flow":
         return summed("flow", columns, scoped, "$start", "$end")
+    if family == "grantees":  # the sets of people granted a programme, over the days of the period
+        return summed("people", columns, f"startsWith(kind, '{GRANTED_PEOPLE}') AND {scoped}", "$start", "$end")
     table = "case_sets" if family == "cases" else "mass_layoffs FINAL"
     return f"""(
         SELECT {columns} FROM {table} WHERE {scoped} AND day BETWEEN $start AND $end
@@ -324,6 +328,13 @@ def _flow(measure: str, value: str, people: str | None, where: str = "1") -> Par
     """A figure over one flow's sums over the days of ``[$start, $end]``."""
     return Part("flow", f"measure = '{measure}' AND {where}", f"toNullable(toFloat64({value}))",
                 None if people is None else f"toNullable(toUInt64({people}))")
+
+
+def _grantees(programme_code: str) -> Part:
+    """The distinct people granted ``programme_code`` in the period: the union of the days' sets."""
+    merged = "groupBitmapMerge(grantees)"
+    return Part("grantees", f"kind = '{GRANTED_PEOPLE}{programme_code}'", f"toNullable(toFloat64({merged}))",
+                f"toNullable(toUInt64({merged}))")
 
 
 def _mass_layoffs(value: str, people: str | None) -> Part:
@@ -638,6 +649,13 @@ INDICATORS: tuple[Indicator, ...] = (
         description="灵活就业社会保险补贴 decisions (programme.granted of flexible_social_insurance) in the period, on "
         "the grant day; a person subsidised twice in it counts twice.",
         part=_flow("programme_granted", "sum(n)", "sum(n)", "detail = 'flexible_social_insurance'"),
+    ),
+    Indicator(
+        "flexible_insurance_people", "灵活就业社保补贴人数", "人", True, _S,
+        description="Distinct people granted 灵活就业社会保险补贴 (programme.granted of flexible_social_insurance, "
+        "by person_ref) in the period, on the grant day; a person subsidised twice in it counts once. By 街镇, "
+        "a person counts in each 街镇 a grant of the period named.",
+        part=_grantees("flexible_social_insurance"),
     ),
     Indicator(
         "flexible_insurance_amount", "灵活就业社保补贴发放额", "元", False, _S,

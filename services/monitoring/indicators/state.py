@@ -558,6 +558,24 @@ def served_by_cases(*, all_cases: bool = False) -> list[str]:
     return [number("person_ids", "person_ref", rows), _insert_sets(rows, "'served'", "''", _NO_GROUPS)]
 
 
+GRANTED_PEOPLE = "programme_granted:"
+"""The kind of the sets of people granted a programme (``people_daily``): this prefix and the
+programme's code. A person granted a subsidy twice in a period is one person of it."""
+
+
+def programme_people(*, all_slices: bool = False) -> list[str]:
+    """Add the people granted a programme in the (街镇, day) slices of ``dirty_flows`` (source
+    ``programme``, the slices the programme facts touched) to the sets ``programme_granted:<code>``,
+    by 街镇 and no key groups (programme events carry none). Like :func:`people_slices`, a slice is
+    added again whole: a union with itself changes nothing. Grants to businesses have no person_ref."""
+    slices = "1" if all_slices else \
+        "(street_code, day) IN (SELECT street_code, day FROM dirty_flows WHERE source = 'programme')"
+    rows = (f"SELECT day, person_ref, programme_code, street_code FROM programme_facts "
+            f"WHERE {slices} AND kind = 'granted' AND person_ref != ''")
+    return [number("person_ids", "person_ref", rows),
+            _insert_sets(rows, f"concat('{GRANTED_PEOPLE}', programme_code)", "street_code", _NO_GROUPS)]
+
+
 def people_rebuild_statements() -> list[str]:
     """The sets of people and of cases from every fact (``migrations/0005_people_sets_and_daily_reads.py``)."""
     return [*people_slices(all_slices=True), *served_by_cases(all_cases=True), *case_states(all_cases=True)]
@@ -572,7 +590,8 @@ def refresh_steps() -> list[tuple[str, list[str]]]:
         ("dirty_employers", [employer_deltas()]),
         ("dirty_cases", [*case_states(), *served_by_cases(), station_day_sums()]),
         ("dirty_stock_days", [stock_day_sums()]),
-        ("dirty_flows", [*(flow_day_sums(source) for source in FLOW_SOURCES), *people_slices()]),
+        ("dirty_flows", [*(flow_day_sums(source) for source in FLOW_SOURCES), *people_slices(),
+                         *programme_people()]),
         ("dirty_months", [stock_month_sums()]),
     ]
 

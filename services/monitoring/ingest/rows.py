@@ -52,7 +52,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "case_facts": ("event_id", "event_time", "day", "kind", "case_id", "station_code", "street_code", "on_time",
                    "sla", "outcome", "person_ref"),
     "programme_facts": ("event_id", "event_time", "day", "kind", "programme_code", "street_code", "recipient",
-                        "amount_yuan", "retained", "certificate"),
+                        "amount_yuan", "retained", "certificate", "person_ref", "occupation_code", "level"),
     "livestream_facts": ("event_id", "event_time", "day", "kind", "session_id", "vacancy_id", "street_code", "at",
                          "viewers", "hired"),
     "policy_facts": ("event_id", "event_time", "day", "kind", "ref", "programme_code", "street_code", "eligible_on"),
@@ -214,14 +214,17 @@ def alert_row(event: CloudEvent) -> Row:
 
 def _programme_row(event: CloudEvent, data: Any) -> Row:
     """A programme fact: on the day it happened, with its programme, 街镇, recipient kind (a person or
-    an employer), amount (元: a loan, grant or payment), whether a trainee was kept (见习) and whether a
-    certificate was awarded (a completion). No person reference: the figures are counts and sums."""
+    an employer), amount (元: a loan, grant or payment), whether a trainee was kept (见习), whether a
+    certificate was awarded (a completion), the person's pseudonymous ``person_ref`` (so the figures
+    can count distinct people, as the cohort rates do) and a certificate's occupation and level."""
     kind, on = PROGRAMME_KIND[type(data)]
     fields = data.__dict__
     recipient = "employer" if fields.get("employer_ref") and not fields.get("person_ref") else "person"
     return (event.id, event.time.astimezone(UTC), fields[on] if on else shanghai_day(event.time), kind,
             data.programme_code or "", data.street_code, recipient, int(fields.get("amount_yuan") or 0),
-            int(bool(fields.get("retained_after"))), int(bool(fields.get("certificate"))))
+            int(bool(fields.get("retained_after"))), int(bool(fields.get("certificate"))),
+            fields.get("person_ref") or "", fields.get("occupation_code") or "",
+            int(fields.get("level") or 0) if isinstance(data, programme.CertificateIssued) else 0)
 
 
 def _incubator_row(event: CloudEvent, data: Any) -> Row:

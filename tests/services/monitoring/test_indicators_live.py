@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from leye.bench.data.event_set import STREET_CODES, varied_events
-from leye.reference import certifications, communities, community_households, compute, day
+from leye.reference import certificates, certifications, communities, community_households, compute, day
 from schemas import CloudEvent
 from schemas.events import referral, registration
 from schemas.reference import load_communities
@@ -258,3 +258,30 @@ def test_certification_progress_equals_the_independent_count(worker, events, yea
     assert body["certified_share"] == pytest.approx(100 * len(district) / communities_listed, abs=0.05)
     assert sorted((row["community_code"], row["level"]) for row in body["certifications"]) == \
         sorted((code, level) for level, codes in by_level.items() for code in codes)
+
+
+@pytest.mark.parametrize(("period", "params"), [(YEAR, {}), (SPRING, {"street_code": STREET_CODES[2]})],
+                         ids=["whole year, whole district", "spring, one 街镇"])
+def test_certificates_by_occupation_and_level_equal_the_independent_count(worker, events, period, params) -> None:
+    """职业技能 certificates issued in the period, per occupation and level (certificates, holders)."""
+    start, end = period
+    response = worker.get("/stats/certificates", **{"from": start.isoformat(), "to": end.isoformat()}, **params)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    expected, (total, holders) = certificates(events, start, end, params.get("street_code", ""))
+    assert expected  # not vacuous
+    served = {(row["occupation_code"], row["level"]): row for row in body["occupations"]}
+    assert {key: (row["figures"]["certificates"], row["figures"]["holders"]) for key, row in served.items()} == \
+        expected
+    assert [key for key in served] == sorted(expected)
+    for (_, level), row in served.items():
+        assert row["figures"]["small_cell"] == (row["figures"]["holders"] < 5)
+        assert row["level_name"] == {1: "一级/高级技师", 2: "二级/技师", 3: "三级/高级工", 4: "四级/中级工",
+                                     5: "五级/初级工"}[level]
+    assert (body["total"]["certificates"], body["total"]["holders"]) == (total, holders)
+
+
+def test_certificates_of_an_unknown_street_are_422_naming_the_field(worker) -> None:
+    response = worker.get("/stats/certificates", street_code="120111999")
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == ["query.street_code"]

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from leye.bench.data.event_set import STREET_CODES, varied_events
-from leye.reference import add_months, certifications, communities, compute
+from leye.reference import add_months, certificates, certifications, communities, compute
 from schemas import CloudEvent
 from schemas.events import vacancy
 from schemas.fields import SHANGHAI
@@ -116,6 +116,23 @@ def check_titles(store: Store, events: list[CloudEvent]) -> None:
     assert dict(found) == expected and len(expected) > 10  # not vacuous
 
 
+CERTIFICATE_PERIODS = [(YEAR, ""), (SPRING, ""), (SUMMER_DAY, ""), (YEAR, STREET_CODES[0]), (SPRING, STREET_CODES[2]),
+                       (SPRING, STREET_CODES[5])]  # the last: a 街镇 without any in the period
+
+
+def check_certificates(store: Store, events: list[CloudEvent]) -> None:
+    """职业技能 certificates by occupation and level, as ``/stats/certificates`` reads them, against the
+    independent recount."""
+    for (start, end), street in CERTIFICATE_PERIODS:
+        rows, totals = store.certificates_sync(start, end, street)
+        expected, expected_totals = certificates(events, start, end, street)
+        assert {(code, level): (n, people) for code, level, n, people in rows} == expected, (start, street)
+        assert totals == expected_totals, (start, street)
+    # not vacuous: several occupations and levels, some people holding two certificates of one kind or more
+    found, (total, holders) = certificates(events, *YEAR)
+    assert len({code for code, _ in found}) > 3 and len({level for _, level in found}) > 3 and holders < total
+
+
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """One chDB engine for the module (one per process); each test works in a database of its own."""
@@ -164,6 +181,7 @@ def test_a_replayed_batch_and_a_redelivered_subset_out_of_order_change_no_figure
     check_station_ranking(store, events, YEAR_START, YEAR_END)
     check_communities(store, events)
     check_titles(store, events)  # written by a view as the raw log is, a redelivery adds no other title
+    check_certificates(store, events)
 
 
 def test_events_in_any_order_give_the_figures_of_the_events(engine: Store, events, expected) -> None:
@@ -178,6 +196,7 @@ def test_events_in_any_order_give_the_figures_of_the_events(engine: Store, event
     assert_equal_to_reference(figures(store), expected)
     check_station_ranking(store, events, YEAR_START, YEAR_END)
     check_communities(store, events)
+    check_certificates(store, events)
 
 
 def test_the_migration_builds_the_state_from_facts_written_before_it(engine: Store, events, expected) -> None:
@@ -189,7 +208,7 @@ def test_the_migration_builds_the_state_from_facts_written_before_it(engine: Sto
             facts.setdefault(table, []).extend(rows)
     for table, rows in facts.items():
         # programme, household, enterprise, 政策找人, incubator, certification and 直播带岗 live facts in the raw
-        # log only: 0009 to 0013, 0015 and 0016 read them back
+        # log only: 0009 to 0013, 0015 and 0016 read them back (0018 again, with the person and certificate)
         if table not in ("programme_facts", "household_facts", "enterprise_facts", "policy_facts", "incubator_facts",
                          "certification_facts", "livestream_facts"):
             store.insert_sync(table, rows)
@@ -198,11 +217,13 @@ def test_the_migration_builds_the_state_from_facts_written_before_it(engine: Sto
                                      "0008_station_sums", "0009_programme_facts", "0010_household_facts",
                                      "0011_enterprise_facts", "0012_policy_facts", "0013_incubator_facts",
                                      "0014_community_stock", "0015_community_certifications",
-                                     "0016_livestream_facts", "0017_vacancy_titles"]
+                                     "0016_livestream_facts", "0017_vacancy_titles",
+                                     "0018_programme_people_and_certificates"]
     assert_equal_to_reference(figures(store), expected)
     check_station_ranking(store, events, YEAR_START, YEAR_END)
     check_communities(store, events)
     check_titles(store, events)  # read back from the raw log
+    check_certificates(store, events)
 
 
 def test_the_sums_run_again_add_nothing(engine: Store, events, expected) -> None:
@@ -358,3 +379,11 @@ def test_the_value_over_nothing_is_the_queries(engine: Store, indicator) -> None
     if not filters:  # no 街镇 dimension: the engine's own database has no facts at all
         assert engine.rows_sync("SELECT count() FROM events") == [(0,)]
     assert value == indicator.empty_value
+
+
+def test_flexible_insurance_counts_people_once_and_grants_every_time(expected) -> None:
+    """灵活就业社保补贴: the varied set grants some people several times, so the people (人) are fewer
+    than the grants (人次) over the year, and the SQL's people equal the recount's (the tests above)."""
+    people = expected[("flexible_insurance_people", *YEAR)]
+    grants = expected[("flexible_insurance_granted", *YEAR)]
+    assert people is not None and grants is not None and 0 < people < grants

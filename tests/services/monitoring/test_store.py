@@ -76,3 +76,33 @@ def test_decoding_child_output_is_picklable_and_keeps_reasons() -> None:
     out = pickle.loads(pickle.dumps(decode_messages([good.to_json(), b"not json", b'{"type": 3}'])))
     assert isinstance(out[0], EncodedEvent) and out[0].id == good.id
     assert [getattr(item, "code", None) for item in out[1:]] == ["not_json", "bad_envelope"]
+
+
+def test_a_funds_flag_resolved_by_the_bureau_no_longer_shows_as_open_in_warnings(written: Store) -> None:
+    """资金监管: the programmes service closes a reviewed flag with ``alert.resolved`` (same alert id);
+    ``/warnings`` (open by default) drops it and lists it as resolved."""
+    from schemas.events.alert import AlertRaised, AlertResolved
+    from schemas.vocab import AlertLevel, AlertSource, ScopeKind
+    from services.monitoring.api.warnings import _LATEST
+
+    written.client.command("CREATE DATABASE IF NOT EXISTS funds")
+    store = Store(f"{written.dsn}?database=funds")
+    store.open_sync()
+    alert_id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a01"
+    state = {"alert_id": alert_id, "level": AlertLevel.YELLOW, "scope_kind": ScopeKind.STREET,
+             "scope_code": "120111001", "signal": "funds_granted_without_eligibility", "value": 2.0,
+             "threshold": 0.0, "window": "1d", "source": AlertSource.FUNDS, "subject_ref": "grant-1"}
+    raised = new_event(AlertRaised(**state, summary="违反创业补贴资格规则"), source="/services/programmes",
+                       time=datetime(2026, 12, 1, 9, tzinfo=UTC))
+    store.write_sync(encode_events([raised]))
+
+    def listed(status: str) -> list[tuple[str, str, str]]:
+        return [(row[0], row[1], row[9]) for row in store.rows_sync(_LATEST, {"status": status})]
+
+    assert listed("open") == [(alert_id, "open", "funds")]
+    closed = "资金监管预警已复核解除（发放时不符合资格条件）：经核实不构成违规"
+    resolved = new_event(AlertResolved(**state, summary=closed), source="/services/programmes",
+                         time=datetime(2026, 12, 2, 9, tzinfo=UTC))
+    store.write_sync(encode_events([resolved]))
+    assert listed("open") == []
+    assert listed("resolved") == [(alert_id, "resolved", "funds")]

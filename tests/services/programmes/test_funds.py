@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from schemas import new_event, parse_event
-from schemas.events.alert import AlertRaised
+from schemas.events.alert import AlertRaised, AlertResolved
 from schemas.events.programme import Paid
 from schemas.events.registration import EmploymentRegistered, HardshipCertified
 from schemas.vocab import AlertLevel, AlertSource, EmploymentForm, HardshipCategory, KeyGroup
@@ -267,3 +267,57 @@ def test_the_wall_names_every_fund_rule_as_the_programmes_service_does() -> None
 
     assert {code: SIGNAL_LABELS.get(code) for code in supervision.RULES} == {
         code: f"资金监管：{name}" for code, (name, _level) in supervision.RULES.items()}
+
+
+def test_the_bureau_resolves_a_reviewed_flag_once_with_its_reason_and_it_no_longer_shows_as_open(
+        broker, service) -> None:
+    # a 创业补贴 to a job seeker who is not self-employed: flagged (yellow) without eligibility
+    premises = service.post("/programmes/grants", {
+        "programme_code": "startup_subsidy", "kind": "premises", "person_ref": person(130), "street_code": STREET,
+        "amount_yuan": 3_000, "granted_on": days_ago(0)}).json()
+    [flag] = service.get("/programmes/fund-flags").json()["flags"]
+    assert (flag["rule"], flag["rule_name"], flag["level"], flag["subject_ref"], flag["street_code"],
+            flag["status"], flag["resolution"]) == (
+        supervision.WITHOUT_ELIGIBILITY, "发放时不符合资格条件", "yellow", premises["grant_id"], STREET, "open", None)
+    resolve = f"/programmes/fund-flags/{flag['alert_id']}/resolution"
+
+    # bad input is refused naming the field, and nothing changes
+    before = service.counts()
+    for body, field, kind in (({"resolution": "forgiven", "note": "无"}, "body.resolution", "literal_error"),
+                              ({"resolution": "no_breach", "note": "   "}, "body.note", "blank"),
+                              ({"resolution": "no_breach"}, "body.note", "missing")):
+        refused = service.post(resolve, body)
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert [(e["field"], e["type"]) for e in refused.json()["errors"]] == [(field, kind)]
+    missing = service.post("/programmes/fund-flags/0190a1b2-c3d4-7e5f-8a9b-000000000000/resolution",
+                           {"resolution": "no_breach", "note": "核实"})
+    assert (missing.status_code, missing.json()["code"]) == (404, "fund_flag_not_found")
+    assert service.counts() == before
+    assert service.get("/programmes/fund-flags").json()["flags"][0]["status"] == "open"
+
+    note = "申请人提供了营业执照，系统外核实为自主创业"
+    done = service.post(resolve, {"resolution": "no_breach", "note": note}, headers={"X-Leye-Client": "bureau-audit"})
+    assert done.status_code == 200, done.text
+    resolved = done.json()
+    assert (resolved["status"], resolved["resolution"], resolved["resolution_name"], resolved["resolution_note"],
+            resolved["resolved_by"]) == ("resolved", "no_breach", "经核实不构成违规", note, "bureau-audit")
+    assert resolved["resolved_at"] is not None
+    assert service.get("/programmes/fund-flags").json()["flags"] == []  # no longer open
+    assert [f["alert_id"] for f in service.get("/programmes/fund-flags?status=resolved").json()["flags"]] == \
+        [flag["alert_id"]]
+    assert service.get(f"/programmes/fund-flags/{flag['alert_id']}").json() == resolved
+    again = service.post(resolve, {"resolution": "recovered", "note": "再次"})
+    assert (again.status_code, again.json()["code"]) == (409, "fund_flag_resolved")
+
+    # the warning is closed on leye.alert with the alert's own state, and without the note
+    service.wait_published()
+    published = [parse_event(r.value) for r in read_topic(broker.bootstrap, "leye.alert", to_end=True)
+                 if r.key.decode() == flag["alert_id"]]
+    assert [type(e.data) for e in published] == [AlertRaised, AlertResolved]
+    raised, closed = published[0].data, published[1].data
+    same = ("level", "scope_kind", "scope_code", "signal", "value", "threshold", "window", "source", "subject_ref")
+    assert {k: getattr(closed, k) for k in same} == {k: getattr(raised, k) for k in same}
+    assert (closed.value, closed.threshold, closed.window) == (2.0, 0.0, "1d")  # two clauses not held
+    assert closed.summary == "资金监管预警已复核解除（发放时不符合资格条件）：经核实不构成违规"
+    assert note.encode() not in published[1].to_json() and person(130).encode() not in published[1].to_json()

@@ -78,3 +78,33 @@ def test_why_eligible_through_the_gateway_needs_programmes_read_and_is_audited(t
         assert sorted((item["client_id"], item["status"], item["route"]) for item in audited) == [
             ("social-insurance-centre", 200, "/programmes/eligibility/{person_ref}/{id}"),
             ("stats-office", 403, "/programmes/eligibility/{person_ref}/{id}")]
+
+
+def test_a_fund_flag_is_resolved_through_the_gateway_by_a_writer_and_the_resolution_is_audited(
+        tmp_path, service) -> None:
+    flagged = service.post("/programmes/grants", {
+        "programme_code": "startup_subsidy", "kind": "premises", "person_ref": person(92), "street_code": STREET,
+        "amount_yuan": 3_000, "granted_on": days_ago(0)})
+    assert flagged.status_code == 201, flagged.text
+    live, app = start_gateway(gateway_settings(tmp_path / "gw", "http://127.0.0.1:9", PROGRAMMES_URL=service.url))
+    with live:
+        gateway = Gateway(live, app)
+        writer = gateway.client_with("funds-office", "programmes:write programmes:read")
+        reader = gateway.client_with("training-centre", "programmes:read")
+        admin = gateway.client_with("bureau-admin", "admin", bureau=True)
+        [flag] = httpx.get(f"{gateway.url}/v1/programmes/fund-flags", headers=reader).json()["flags"]
+        path = f"{gateway.url}/v1/programmes/fund-flags/{flag['alert_id']}/resolution"
+        body = {"resolution": "recovery_ordered", "note": "已通知街道追回场地补贴"}
+
+        refused = httpx.post(path, json=body, headers=reader)
+        assert refused.status_code == 403 and "programmes:write" in refused.json()["detail"]
+        assert httpx.get(f"{gateway.url}/v1/programmes/fund-flags", headers=reader).json()["flags"] == [flag]
+        done = httpx.post(path, json=body, headers=writer)
+        assert done.status_code == 200, done.text
+        assert (done.json()["status"], done.json()["resolved_by"], done.json()["resolution_name"]) == (
+            "resolved", "funds-office", "经核实违规，已责令退回")
+        assert httpx.get(f"{gateway.url}/v1/programmes/fund-flags", headers=reader).json()["flags"] == []
+
+        audited = gateway.audit(admin, client_id="funds-office")
+        assert [(item["route"], item["status"]) for item in audited] == [
+            ("/programmes/fund-flags/{id}/resolution", 200)]

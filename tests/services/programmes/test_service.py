@@ -99,3 +99,46 @@ def test_the_process_refuses_to_start_on_a_bad_catalogue(tmp_path: Path) -> None
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert lines == [lines[-1]] and "第 3 项（startup_loan）" in lines[0] and "caps.person" in lines[0]
+
+
+def test_flags_raised_before_resolutions_existed_get_their_measure_from_their_alert(database_url: str) -> None:
+    """Migration 0009: a flag whose ``alert.raised`` is still in the outbox gets its value, threshold and
+    window from it (its resolution sends them again); one whose event was purged keeps none."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from schemas import new_event
+    from schemas.events.alert import AlertRaised
+    from schemas.vocab import AlertLevel, AlertSource, ScopeKind
+    from services.runtime import db
+
+    engine = make_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(Path(db.__file__).parent / "alembic"))
+    config.set_main_option("version_locations", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0008")
+    raised = new_event(AlertRaised(
+        alert_id="0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a10", level=AlertLevel.ORANGE, scope_kind=ScopeKind.STREET,
+        scope_code="120111001", signal="funds_training_over_cap", value=3_500.0, threshold=3_000.0, window="1y",
+        source=AlertSource.FUNDS, summary="违反职业技能培训规则", subject_ref="grant-1"), source="/services/programmes")
+    flag = ("INSERT INTO fund_flags (alert_id, rule, breach_key, subject_ref, street_code, level, summary, event_id, "
+            "flagged_at) VALUES (:alert_id, 'funds_training_over_cap', :key, 'grant-1', '120111001', 'orange', "
+            "'违反职业技能培训规则', :event_id, CURRENT_TIMESTAMP)")
+    with engine.begin() as connection:
+        connection.execute(text(flag), {"alert_id": raised.data.alert_id, "key": "k1", "event_id": raised.id})
+        connection.execute(text(flag), {"alert_id": "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a11", "key": "k2",
+                                        "event_id": "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a12"})  # its event purged
+        connection.execute(text("INSERT INTO outbox (event_id, event_type, topic, key, payload, created_at) "
+                                "VALUES (:id, :type, 'leye.alert', :key, :payload, CURRENT_TIMESTAMP)"),
+                           {"id": raised.id, "type": raised.type, "key": raised.subject, "payload": raised.to_json()})
+    migrate(engine, MIGRATIONS)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT alert_id, value, threshold, alert_window, resolution, version "
+                                       "FROM fund_flags ORDER BY alert_id")).all()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        (raised.data.alert_id, 3_500.0, 3_000.0, "1y", None, 1),
+        ("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a11", None, None, None, None, 1)]
