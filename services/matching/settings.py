@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-from pydantic import Field, field_validator
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from services.runtime.settings import DatabaseSettings, StreamSettings
+from services.runtime.settings import CommunityListSettings, DatabaseSettings, StreamSettings
 
 
-class Settings(StreamSettings, DatabaseSettings):
+class Settings(StreamSettings, DatabaseSettings, CommunityListSettings):
     model_config = SettingsConfigDict(env_prefix="MATCHING_", extra="ignore", frozen=True)
 
     port: int = Field(8003, description="HTTP port of the API (served in the worker's event loop).")
@@ -20,18 +17,6 @@ class Settings(StreamSettings, DatabaseSettings):
         5, ge=1, le=50, description="Referrals made automatically on a registration or a posting."
     )
     sla_scan_interval_s: float = Field(30.0, gt=0, description="How often the SLA timer scans due times.")
-
-    communities: Path | None = Field(
-        None,
-        description="The 社区/行政村 reference list stations' community codes are checked against (JSON written "
-        "by `leye reference load communities`); unset means the list shipped in schemas/reference/.",
-    )
-
-    @field_validator("communities", mode="before")
-    @classmethod
-    def _empty_is_unset(cls, value: Any) -> Any:
-        # Compose passes an unset optional variable as an empty string.
-        return None if value in ("", None) else value
 
     def db_url(self) -> str:
         return self.database_url or self.sqlite_url("matching")

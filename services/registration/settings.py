@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Self
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.runtime.settings import DEV_SECRET_PREFIX, DatabaseSettings
+from services.runtime.settings import DEV_SECRET_PREFIX, CommunityListSettings, DatabaseSettings
 
 from .crypto import KEYS_VARIABLE, PiiCipher, parse_versioned_keys
 
@@ -18,7 +17,7 @@ DEV_LEGACY_PII_KEY = DEV_SECRET_PREFIX + "registration-pii-key"
 MIN_SECRET_CHARS = 32
 
 
-class Settings(DatabaseSettings):
+class Settings(DatabaseSettings, CommunityListSettings):
     """``REGISTRATION_PORT``, ``REGISTRATION_DATABASE_URL``, ``REGISTRATION_PII_KEYS``, the legacy
     ``REGISTRATION_PII_KEY`` and ``REGISTRATION_COMMUNITIES``, plus the platform-wide variables of
     :class:`ServiceSettings` (``PERSON_REF_KEY``, ``KAFKA_BOOTSTRAP`` …)."""
@@ -46,19 +45,13 @@ class Settings(DatabaseSettings):
         "version 0 until `leye registration pii rotate` has moved them to the newest key.",
     )
 
-    communities: Path | None = Field(
-        None,
-        description="The 社区/行政村 reference list (JSON written by `leye reference load communities`); "
-        "unset means the list shipped in schemas/reference/xiqing_communities.json.",
-    )
-
     @field_validator("pii_keys")
     @classmethod
     def _versioned(cls, value: SecretStr) -> SecretStr:
         parse_versioned_keys(value.get_secret_value())
         return value
 
-    @field_validator("pii_key", "communities", mode="before")
+    @field_validator("pii_key", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         # Compose passes an unset optional variable as an empty string.

@@ -9,9 +9,9 @@ class of the processes that use it, so the production compose file can set exact
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_PREFIX = "dev-only-"
@@ -122,3 +122,19 @@ class StreamSettings(ServiceSettings):
         "delivery delay (faust's fixed 1,500 ms made it 0.4 s typical, 0.7 s at p95). 100 ms cut "
         "the monitoring worker's throughput by a sixth; 500 ms (aiokafka's default) did not.",
     )
+
+
+class CommunityListSettings(BaseSettings):
+    """The setting of a service that checks community codes (persons, households, stations, employers)."""
+
+    communities: Path | None = Field(
+        None,
+        description="The 社区/行政村 reference list community codes are checked against (JSON written by "
+        "`leye reference load communities`); unset means the list shipped in schemas/reference/.",
+    )
+
+    @field_validator("communities", mode="before")
+    @classmethod
+    def _empty_list_is_unset(cls, value: Any) -> Any:
+        # Compose passes an unset optional variable as an empty string.
+        return None if value in ("", None) else value

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-from pydantic import Field, field_validator
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from services.runtime.settings import DatabaseSettings
+from services.runtime.settings import CommunityListSettings, DatabaseSettings
 
 
-class Settings(DatabaseSettings):
+class Settings(DatabaseSettings, CommunityListSettings):
     """``VACANCIES_PORT``, ``VACANCIES_DATABASE_URL``, ``VACANCIES_EXPIRY_INTERVAL_S``,
     ``VACANCIES_REPORT_DUE_DAY``, ``VACANCIES_OVERDUE_INTERVAL_S`` and ``VACANCIES_COMMUNITIES``."""
 
@@ -32,18 +29,6 @@ class Settings(DatabaseSettings):
     overdue_interval_s: float = Field(
         3600.0, gt=0, description="How often the overdue check of monitored enterprises' monthly reports runs.",
     )
-
-    communities: Path | None = Field(
-        None,
-        description="The 社区/行政村 reference list employers' community codes are checked against (JSON written "
-        "by `leye reference load communities`); unset means the list shipped in schemas/reference/.",
-    )
-
-    @field_validator("communities", mode="before")
-    @classmethod
-    def _empty_is_unset(cls, value: Any) -> Any:
-        # Compose passes an unset optional variable as an empty string.
-        return None if value in ("", None) else value
 
     def database(self) -> str:
         return self.database_url or self.sqlite_url("vacancies")
