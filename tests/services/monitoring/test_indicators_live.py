@@ -204,6 +204,16 @@ def test_communities_equal_the_independent_count(worker, events, params) -> None
     assert below > 0  # not vacuous: the set has communities below the standard
 
 
+@pytest.mark.parametrize(("params", "field"), [({"street_code": "120111999"}, "query.street_code"),
+                                               ({"from": "2026-06-02", "to": "2026-06-01"}, "query.from")],
+                         ids=["unknown 街镇", "period ending before it starts"])
+def test_families_by_community_refuse_bad_input_naming_the_field(worker, params, field) -> None:
+    response = worker.get("/stats/communities/households", **params)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+
+
 @pytest.mark.parametrize(("period", "params"), [(YEAR, {}), (SPRING, {"street_code": STREET_CODES[5]})],
                          ids=["whole year, district", "spring, one 街镇"])
 def test_zero_employment_families_by_community_equal_the_independent_count(worker, events, period, params) -> None:
